@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config'
+
+// Tests run against the TypeScript sources of every workspace package (the "source" export
+// condition), so a change is tested without a rebuild; the published build uses dist/.
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  test: { include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+})

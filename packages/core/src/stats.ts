@@ -1,0 +1,38 @@
+import { emptyWork } from './cost-model.js'
+import type { ManagerStats } from './types.js'
+
+/** A zeroed ManagerStats for a manager with the given collection kinds. */
+export function emptyStats(generations: readonly string[]): ManagerStats {
+  return {
+    ops: 0,
+    objectsAllocated: 0,
+    bytesAllocated: 0,
+    liveObjects: 0,
+    liveBytes: 0,
+    peakLiveBytes: 0,
+    footprintBytes: 0,
+    peakFootprintBytes: 0,
+    collections: generations.map(() => 0),
+    collectionReasons: {},
+    freedByRefcount: 0,
+    freedByCycle: 0,
+    freedByTracing: 0,
+    weakrefsCleared: 0,
+    work: emptyWork(),
+    virtualTime: { mutator: 0, gc: 0 },
+    wallGcMs: 0,
+    spaces: {},
+  }
+}
+
+/** A deep copy, so a caller can keep a snapshot while the manager runs on. */
+export function cloneStats(s: ManagerStats): ManagerStats {
+  return {
+    ...s,
+    collections: [...s.collections],
+    collectionReasons: { ...s.collectionReasons },
+    work: { ...s.work },
+    virtualTime: { ...s.virtualTime },
+    spaces: { ...s.spaces },
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * The one interface. Workloads are programs for a small register machine: the mutator never
+ * holds an address, it names slots, and the manager keeps the slots as roots (it updates them
+ * when it moves objects; in CPython they own a reference). Every operation is one op, so a run
+ * can be recorded as a trace and replayed bit-for-bit on any manager and on the real runtimes.
+ *
+ * Op index: every op except defineType/defineGlobals counts as one op; an event carries the
+ * index of the op during which it happened (0-based), so "op 12" means "while running the 13th
+ * op". Events raised between ops (a finalizer thread drained at an op boundary) carry the index
+ * of the op about to run.
+ *
+ * Object identity in events: every object (weak reference objects too) has an `id`, its
+ * allocation ordinal in the run (0, 1, 2, ...). Every manager keeps it with the object so that
+ * frees, finalizers and weakref clears can be matched against the reachability oracle.
+ */
+
+import type { CostModel } from './cost-model.js'
+
+/**
+ * A slot: `s >= 0` is local `s` of the current frame, `s < 0` is global `-s - 1`
+ * (use {@link globalSlot}). Slots hold a reference or null, never an int.
+ */
+export type Slot = number
+export type TypeId = number
+
+/** The slot naming global `index`. */
+export function globalSlot(index: number): Slot {
+  return -1 - index
+}
+/** The global index a negative slot names. */
+export function globalIndex(slot: Slot): number {
+  return -1 - slot
+}
+
+/**
+ * What a Python runtime makes for an object of this type. Each runtime model states the real
+ * sizes and tracking rules of each shape in its package; managers that do not care ignore it.
+ * - `list` (default): a Python list of the reference fields (and ints) — `[a, b, ...]`
+ * - `tuple`: a tuple of the fields (immutable in Python; the model still allows stores,
+ *    a workload that wants tuple semantics only stores before publishing the object)
+ * - `slots`: an instance of a class with `__slots__` naming the fields
+ * - `dict-instance`: an instance of a plain class, its fields in its `__dict__`
+ */
+export type PyShape = 'list' | 'tuple' | 'slots' | 'dict-instance'
+
+/** A finalizer (`__del__`, `finalize()`, `~T()`) as data, so it can be traced and replayed. */
+export interface FinalizerSpec {
+  /**
+   * If set, the finalizer stores the object into this global (index, not slot), resurrecting
+   * it. A resurrected object stays usable and is never finalized again.
+   */
+  resurrectInto?: number
+  /**
+   * CPython only: model the finalizer as a legacy `tp_del` (the object and all it reaches become
+   * uncollectable, appended to gc.garbage). Other runtimes treat it as an ordinary finalizer.
+   */
+  legacy?: boolean
+}
+
+/** A weak reference callback as data: running it emits a `weakref-callback` event with the tag. */
+export interface CallbackSpec {
+  tag: number
+}
+
+export interface TypeSpec {
+  name: string
+  /** Reference fields. For `variable: 'refs'` the count comes from alloc's `length`. */
+  refs: number
+  /** Int payload words (signed 32-bit each), readable with readInt / writeInt. */
+  ints?: number
+  /** Opaque payload bytes (a bytes buffer). For `variable: 'bytes'` the count comes from alloc's `length`. */
+  bytes?: number
+  /** Which part of the object alloc's `length` sizes. Absent: fixed-size objects. */
+  variable?: 'refs' | 'bytes'
+  finalizer?: FinalizerSpec
+  shape?: PyShape
+}
+
+/**
+ * Runtime-neutral control of the collector, named after Python's gc module. Each runtime does
+ * what its own `gc` module does; where it has no such thing (Jython's gc.disable raises
+ * NotImplementedError) the op returns false and a `gc-control` event says so: a result, not
+ * an error that would end the run.
+ */
+export type GcControl = 'disable' | 'enable' | 'freeze' | 'unfreeze'
+
+export interface Mutator {
+  /** Declare a type; returns its id (0, 1, 2... in order). Types may be defined at any time. */
+  defineType(spec: TypeSpec): TypeId
+  /** Declare the number of globals (may only grow; new globals are null). Default 0. */
+  defineGlobals(count: number): void
+  pushFrame(locals: number): void
+  /** Pop the current frame; its locals stop being roots. */
+  popFrame(): void
+  alloc(dst: Slot, type: TypeId, length?: number): void
+  /** dst = obj.field */
+  load(dst: Slot, obj: Slot, field: number): void
+  /** obj.field = src (src may be null) */
+  store(obj: Slot, field: number, src: Slot): void
+  move(dst: Slot, src: Slot): void
+  clear(dst: Slot): void
+  readInt(obj: Slot, index: number): number
+  writeInt(obj: Slot, index: number, value: number): void
+  isNull(slot: Slot): boolean
+  same(a: Slot, b: Slot): boolean
+  /** dst = a new weak reference to target (target must not be null). */
+  weakref(dst: Slot, target: Slot, callback?: CallbackSpec): void
+  /** dst = the weak reference's target, or null once it was cleared. */
+  deref(dst: Slot, weak: Slot): void
+  /**
+   * Like Python's gc.collect(generation): a forced collection (default: the full one).
+   * Returns what the runtime's gc.collect returns (CPython: unreachable objects found;
+   * Jython: -2; IronPython: 0 ...).
+   */
+  collect(generation?: number): number
+  gcControl(action: GcControl): boolean
+  /** Python's id(obj): an address (CPython) or a counter handed out on first use (JVM, CLR). */
+  idOf(slot: Slot): number
+  /** The number of reference fields of the object in the slot. */
+  lengthOf(slot: Slot): number
+}
+
+export type RuntimeFamily = 'baseline' | 'cpython' | 'jython' | 'ironpython'
+
+export interface ManagerInfo {
+  family: RuntimeFamily
+  preset: string
+  description: string
+  /** Names of the collection kinds counted in stats().collections, youngest first. */
+  generations: readonly string[]
+  /** Whether collections move objects (so addresses change). */
+  moving: boolean
+  /** What idOf returns. */
+  idKind: 'address' | 'counter'
+  /** Size mode (e.g. 'python', 'java', 'jython', 'clr', 'ironpython'). */
+  sizeMode: string
+}
+
+/**
+ * GC work, counted by every manager as it goes (plain counters: cheap enough to keep always on).
+ * Virtual time is computed from these with a {@link CostModel}, so it is deterministic.
+ */
+export interface WorkCounters {
+  /** Objects marked live by a tracing phase (incl. CPython's move_unreachable reachable set). */
+  marked: number
+  /** Reference fields examined by a collector. */
+  refsScanned: number
+  /** Bytes copied by a copying collector (young gen evacuation). */
+  bytesCopied: number
+  /** Bytes slid by a compacting collector. */
+  bytesCompacted: number
+  /** Bytes promoted to an older generation. */
+  bytesPromoted: number
+  /** Objects visited by a sweep. */
+  objectsSwept: number
+  /** Reference count increments and decrements. */
+  refcountOps: number
+  /** Write-barrier executions. */
+  barrierOps: number
+  /** Cards scanned by a young/ephemeral collection. */
+  cardsScanned: number
+  /** Objects freed (any cause). */
+  objectsFreed: number
+  /** Finalizers run. */
+  finalizersRun: number
+}
+
+export interface ManagerStats {
+  /** Ops executed (defineType/defineGlobals excluded). */
+  ops: number
+  objectsAllocated: number
+  bytesAllocated: number
+  /** Objects and bytes allocated and not yet reclaimed (as the manager knows them: garbage not yet found counts). */
+  liveObjects: number
+  liveBytes: number
+  peakLiveBytes: number
+  /** Memory the runtime holds from the OS: arenas, generations, segments. */
+  footprintBytes: number
+  peakFootprintBytes: number
+  /** Collections per kind, indexed like info.generations. */
+  collections: number[]
+  /** Collections per reason ("allocation", "gc.collect", "promotion failure", ...). */
+  collectionReasons: Record<string, number>
+  freedByRefcount: number
+  freedByCycle: number
+  freedByTracing: number
+  weakrefsCleared: number
+  work: WorkCounters
+  /** Virtual nanoseconds: mutator and collector, from the cost model. */
+  virtualTime: { mutator: number; gc: number }
+  /** Collections' total pause in wall-clock milliseconds (host time, not deterministic). */
+  wallGcMs: number
+  /** Per-generation current sizes in modeled bytes, named like `info.spaces`. */
+  spaces: Record<string, number>
+}
+
+/** Events. Nothing is built or sent when nobody listens (managers check a flag first). */
+export type GcEvent =
+  | { type: 'alloc'; op: number; id: number; typeId: number; bytes: number; address: number }
+  | { type: 'free'; op: number; id: number; bytes: number; cause: 'refcount' | 'cycle' | 'tracing' }
+  | { type: 'gc-start'; op: number; generation: number; reason: string }
+  | {
+      type: 'gc-end'
+      op: number
+      generation: number
+      reason: string
+      /** Virtual nanoseconds from the cost model. */
+      pauseVirtual: number
+      pauseWallMs: number
+      freedObjects: number
+      freedBytes: number
+      liveBytesAfter: number
+      footprintAfter: number
+      promotedBytes: number
+      copiedBytes: number
+      compacted: boolean
+      /** Space sizes after the collection (same keys as stats().spaces). */
+      spaces: Record<string, number>
+    }
+  | { type: 'finalize'; op: number; id: number; typeId: number; resurrected: boolean }
+  | { type: 'weakref-clear'; op: number; weakId: number; targetId: number }
+  | { type: 'weakref-callback'; op: number; weakId: number; tag: number }
+  | { type: 'gc-control'; op: number; action: GcControl; supported: boolean }
+  | { type: 'collect-call'; op: number; generation: number; result: number }
+
+export type GcEventListener = (e: GcEvent) => void
+
+export interface MemoryManager<Native = unknown> extends Mutator {
+  readonly info: ManagerInfo
+  stats(): ManagerStats
+  /** Subscribe; returns the unsubscribe function. Zero cost when nobody listens. */
+  on(listener: GcEventListener): () => void
+  /** The runtime's own surface (gc module, GC.CollectionCount, -Xlog:gc...). */
+  readonly native: Native
+  /**
+   * Visit every live object's id (allocated and not yet reclaimed) — used by the conformance kit
+   * and the reachability oracle to check that nothing reachable was freed.
+   */
+  forEachLiveId(visit: (id: number) => void): void
+  /** The id of the object in the slot (its allocation ordinal), or -1 for null. */
+  objectId(slot: Slot): number
+}
+
+/** Options every manager accepts; runtime-specific options extend this. */
+export interface ManagerOptions {
+  preset?: string
+  /** Heap limit in modeled bytes; allocation beyond it raises the runtime's out-of-memory error. */
+  heapLimit?: number
+  /** Overrides of the virtual-time unit costs. */
+  cost?: Partial<CostModel>
+}
+
+/** A runtime as the command and the registry see it. */
+export interface RuntimeDescriptor<O extends ManagerOptions = ManagerOptions> {
+  family: RuntimeFamily
+  /** The name users type: 'cpython', 'jython', 'ironpython', 'baseline'. */
+  name: string
+  description: string
+  presets: readonly { name: string; description: string }[]
+  defaultPreset: string
+  create(options?: O): MemoryManager
+}
