@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config'
 // Tests run against the TypeScript sources of every workspace package (the "source" export
 // condition), so a change is tested without a rebuild; the published build uses dist/.
 export default defineConfig({
+  // Both environments: vitest runs tests in the SSR environment, whose conditions are separate
+  // (without this, imports of workspace packages silently fall back to their possibly stale dist/).
   resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
   test: { include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
 })

@@ -196,6 +196,7 @@ export interface ManagerStats {
 
 /** Events. Nothing is built or sent when nobody listens (managers check a flag first). */
 export type GcEvent =
+  /** typeId is -1 for a weak reference object (made by weakref(), not by alloc()). */
   | { type: 'alloc'; op: number; id: number; typeId: number; bytes: number; address: number }
   | { type: 'free'; op: number; id: number; bytes: number; cause: 'refcount' | 'cycle' | 'tracing' }
   | { type: 'gc-start'; op: number; generation: number; reason: string }

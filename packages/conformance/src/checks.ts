@@ -1,0 +1,530 @@
+/**
+ * The conformance checks: what the one interface promises, each a plain function that takes a
+ * manager factory and throws a ConformanceFailure (or the manager's own error) when the
+ * promise is broken. describeConformance wraps each in a vitest `it`; the kit's own tests run
+ * them against deliberately broken managers and expect them to throw.
+ *
+ * The checks are runtime-neutral: they only force full collections with collect() (plus an op
+ * after each, so finalizer queues drained at op boundaries run), they allow several rounds
+ * for garbage with finalizers, and they judge reclamation with forEachLiveId, never with
+ * addresses (objects may move).
+ */
+import { globalSlot, isPygcError, type MemoryManager, type Slot, withOracle } from '@pygc/core'
+import {
+  ConformanceFailure,
+  ensure,
+  ensureEqual,
+  expectCode,
+  fingerprint,
+  liveIds,
+  recordEvents,
+  settle,
+} from './helpers.js'
+import { PROGRAM_GLOBALS, runRandomProgram } from './random-program.js'
+import { replayMatches } from './trace-check.js'
+
+export interface ConformanceOptions {
+  /** The manager moves objects (documentation; the checks never depend on addresses). */
+  moving?: boolean
+  /** Scale of the stress sizes when process.env.CI is set (default 0.25; never zero). */
+  ciScale?: number
+  /** Ops of the random-program stress check before scaling (default 20,000). */
+  stressOps?: number
+}
+
+export interface ConformanceCheck {
+  name: string
+  run(create: () => MemoryManager, options?: ConformanceOptions): void
+}
+
+const G0 = globalSlot(0)
+const G1 = globalSlot(1)
+const G2 = globalSlot(2)
+
+function stressOps(options: ConformanceOptions = {}): number {
+  const ops = options.stressOps ?? 20_000
+  const ci = typeof process !== 'undefined' && process.env.CI
+  return ci ? Math.max(500, Math.round(ops * (options.ciScale ?? 0.25))) : ops
+}
+
+/** Every kind of forced collection: collect(g) for each generation, then collect(). */
+function collectEveryKind(m: MemoryManager): void {
+  for (let g = 0; g < m.info.generations.length; g++) m.collect(g)
+  m.collect()
+}
+
+/** Allocate and drop `n` short-lived objects (pressure that makes generational runtimes move survivors). */
+function churn(m: MemoryManager, type: number, slot: Slot, n: number): void {
+  for (let i = 0; i < n; i++) m.alloc(slot, type)
+  m.clear(slot)
+}
+
+const survivesCollections: ConformanceCheck = {
+  name: 'stored references and ints survive many forced collections of every kind',
+  run(create) {
+    const m = create()
+    m.defineGlobals(3)
+    const node = m.defineType({ name: 'node', refs: 2, ints: 2 })
+    const leaf = m.defineType({ name: 'leaf', refs: 0, ints: 1, bytes: 24 })
+    const vec = m.defineType({ name: 'vec', refs: 0, ints: 1, variable: 'refs' })
+    const junk = m.defineType({ name: 'junk', refs: 1, ints: 0 })
+    m.pushFrame(4)
+    const N = 300
+    const ids: number[] = []
+    // A list built back to front in global 0: node i has ints (i, -7i) and field 1 = a leaf with int 3i.
+    for (let i = N - 1; i >= 0; i--) {
+      m.alloc(0, node)
+      m.writeInt(0, 0, i)
+      m.writeInt(0, 1, -7 * i)
+      m.store(0, 0, G0)
+      m.alloc(1, leaf)
+      m.writeInt(1, 0, 3 * i)
+      m.store(0, 1, 1)
+      m.move(G0, 0)
+      ids[i] = m.objectId(0)
+      if (i === 10) m.move(G2, 0) // a second path to node 10
+      churn(m, junk, 3, 3)
+    }
+    m.alloc(0, vec, 50)
+    m.writeInt(0, 0, 50)
+    for (let k = 0; k < 50; k++) {
+      m.alloc(1, leaf)
+      m.writeInt(1, 0, 1000 + k)
+      m.store(0, k, 1)
+    }
+    m.move(G1, 0)
+    m.clear(0)
+    m.clear(1)
+
+    for (let round = 0; round < 8; round++) {
+      collectEveryKind(m)
+      churn(m, junk, 3, 200)
+    }
+
+    const live = liveIds(m)
+    m.move(0, G0)
+    for (let i = 0; i < N; i++) {
+      ensure(!m.isNull(0), `list node ${i} became null after collections`)
+      ensureEqual(m.objectId(0), ids[i], `id of list node ${i}`)
+      ensure(live.has(ids[i]), `reachable list node ${i} (id ${ids[i]}) is not live`)
+      ensureEqual(m.readInt(0, 0), i, `int 0 of list node ${i}`)
+      ensureEqual(m.readInt(0, 1), -7 * i, `int 1 of list node ${i}`)
+      m.load(1, 0, 1)
+      ensureEqual(m.readInt(1, 0), 3 * i, `int of the leaf of list node ${i}`)
+      if (i === 10) ensure(m.same(0, G2), 'two paths to list node 10 no longer reach the same object')
+      m.load(0, 0, 0)
+    }
+    ensure(m.isNull(0), 'the list does not end with null')
+    m.move(0, G1)
+    ensureEqual(m.lengthOf(0), 50, 'length of the 50-field vec')
+    ensureEqual(m.readInt(0, 0), 50, 'int of the vec')
+    for (let k = 0; k < 50; k++) {
+      m.load(1, 0, k)
+      ensureEqual(m.readInt(1, 0), 1000 + k, `int of vec element ${k}`)
+    }
+  },
+}
+
+const reclaimsUnreachable: ConformanceCheck = {
+  name: 'what is unreachable is reclaimed by full collections; what is reachable is not',
+  run(create) {
+    const m = create()
+    m.defineGlobals(2)
+    const node = m.defineType({ name: 'node', refs: 2, ints: 1 })
+    const big = m.defineType({ name: 'big', refs: 1, ints: 1, variable: 'bytes' })
+    m.pushFrame(3)
+    const garbage: number[] = []
+    const kept: number[] = []
+    for (let i = 0; i < 400; i++) {
+      const keep = i % 4 === 0
+      m.alloc(0, i % 50 === 0 ? big : node, i % 50 === 0 ? 100_000 : undefined)
+      m.writeInt(0, 0, i)
+      ;(keep ? kept : garbage).push(m.objectId(0))
+      const list = keep ? G1 : G0
+      m.store(0, 0, list)
+      m.move(list, 0)
+    }
+    m.clear(0)
+    const before = m.stats().liveObjects
+    m.clear(G0)
+    settle(m, G1)
+    const live = liveIds(m)
+    for (const id of garbage)
+      ensure(!live.has(id), `unreachable object ${id} is still live after full collections`)
+    for (const id of kept) ensure(live.has(id), `reachable object ${id} was reclaimed`)
+    ensure(
+      m.stats().liveObjects <= before - garbage.length,
+      `stats().liveObjects did not drop by the ${garbage.length} reclaimed objects`,
+    )
+  },
+}
+
+const reclaimsCycles: ConformanceCheck = {
+  name: 'cycles are reclaimed',
+  run(create) {
+    const m = create()
+    m.defineGlobals(1)
+    const node = m.defineType({ name: 'node', refs: 2, ints: 1 })
+    m.pushFrame(3)
+    const ids: number[] = []
+    // A self-loop.
+    m.alloc(0, node)
+    m.store(0, 0, 0)
+    ids.push(m.objectId(0))
+    // A ring of 100 with a tail hanging off it and a chord.
+    m.alloc(1, node)
+    ids.push(m.objectId(1))
+    m.move(2, 1)
+    for (let i = 0; i < 99; i++) {
+      m.alloc(0, node)
+      ids.push(m.objectId(0))
+      m.store(0, 0, 2)
+      m.move(2, 0)
+    }
+    m.store(1, 0, 2) // close the ring
+    m.store(1, 1, 2)
+    m.alloc(0, node)
+    ids.push(m.objectId(0))
+    m.store(2, 1, 0)
+    // A two-cycle reached only through a weak reference.
+    m.alloc(0, node)
+    m.alloc(2, node)
+    ids.push(m.objectId(0), m.objectId(2))
+    m.store(0, 0, 2)
+    m.store(2, 0, 0)
+    m.weakref(G0, 0)
+    m.clear(0)
+    m.clear(1)
+    m.clear(2)
+    settle(m)
+    const live = liveIds(m)
+    for (const id of ids)
+      ensure(!live.has(id), `object ${id} of an unreachable cycle is still live after full collections`)
+    m.deref(0, G0)
+    ensure(m.isNull(0), 'a weak reference to a reclaimed cycle does not deref to null')
+  },
+}
+
+const finalizersOnce: ConformanceCheck = {
+  name: 'a finalizer runs at most once and a resurrected object stays usable',
+  run(create) {
+    const m = create()
+    m.defineGlobals(2)
+    const leaf = m.defineType({ name: 'leaf', refs: 0, ints: 1 })
+    const phoenix = m.defineType({ name: 'phoenix', refs: 1, ints: 1, finalizer: { resurrectInto: 1 } })
+    const mortal = m.defineType({ name: 'mortal', refs: 0, ints: 1, finalizer: {} })
+    m.pushFrame(2)
+    const events: { id: number; resurrected: boolean }[] = []
+    const off = m.on((e) => {
+      if (e.type === 'finalize') events.push(e)
+    })
+    {
+      m.alloc(0, phoenix)
+      m.writeInt(0, 0, 4242)
+      m.alloc(1, leaf)
+      m.writeInt(1, 0, 77)
+      m.store(0, 0, 1)
+      const phoenixId = m.objectId(0)
+      m.alloc(1, mortal)
+      const mortalId = m.objectId(1)
+      m.clear(0)
+      m.clear(1)
+      settle(m)
+      const ofPhoenix = () => events.filter((e) => e.id === phoenixId)
+      const ofMortal = () => events.filter((e) => e.id === mortalId)
+      ensureEqual(ofPhoenix().length, 1, 'finalizer runs of the resurrecting object')
+      ensure(
+        ofPhoenix()[0].resurrected,
+        'the finalize event of the resurrecting object says resurrected: false',
+      )
+      ensureEqual(ofMortal().length, 1, 'finalizer runs of the plain finalizable object')
+      ensure(!m.isNull(G1), 'the finalizer did not store the object into global 1')
+      ensureEqual(m.objectId(G1), phoenixId, 'id of the resurrected object')
+      ensureEqual(m.readInt(G1, 0), 4242, 'int of the resurrected object')
+      m.load(0, G1, 0)
+      ensureEqual(m.readInt(0, 0), 77, 'int of the object the resurrected object refers to')
+      m.clear(0)
+      ensure(
+        !liveIds(m).has(mortalId),
+        'a finalized, unreachable object is still live after full collections',
+      )
+      m.clear(G1)
+      settle(m)
+      ensureEqual(ofPhoenix().length, 1, 'finalizer runs of the resurrected object after it died again')
+      ensure(!liveIds(m).has(phoenixId), 'the resurrected object was not reclaimed once unreachable again')
+      ensureEqual(ofMortal().length, 1, 'finalizer runs of the plain finalizable object')
+    }
+    off()
+  },
+}
+
+const weakrefsClear: ConformanceCheck = {
+  name: 'a weakref derefs to its target while the target is reachable, to null once it is collected',
+  run(create) {
+    const m = create()
+    m.defineGlobals(2)
+    const leaf = m.defineType({ name: 'leaf', refs: 0, ints: 1 })
+    const junk = m.defineType({ name: 'junk', refs: 1, ints: 0 })
+    m.pushFrame(3)
+    m.alloc(0, leaf)
+    m.writeInt(0, 0, 99)
+    const targetId = m.objectId(0)
+    m.move(G0, 0)
+    m.weakref(G1, G0, { tag: 7 })
+    const weakId = m.objectId(G1)
+    m.clear(0)
+    for (let round = 0; round < 5; round++) {
+      collectEveryKind(m)
+      churn(m, junk, 2, 100)
+      m.deref(0, G1)
+      ensure(!m.isNull(0), `weakref deref'd to null in round ${round} while its target is reachable`)
+      ensure(m.same(0, G0), `weakref deref'd to another object in round ${round}`)
+      ensureEqual(m.readInt(0, 0), 99, 'int of the weak target')
+      m.clear(0)
+    }
+    const callbacks = recordEvents(m, 'weakref-callback', () => {
+      m.clear(G0)
+      settle(m, G1)
+    })
+    ensure(!liveIds(m).has(targetId), 'the weak target was not reclaimed once unreachable')
+    m.deref(0, G1)
+    ensure(m.isNull(0), 'the weakref does not deref to null after its target was collected')
+    ensure(
+      callbacks.filter((e) => e.weakId === weakId).length <= 1,
+      'the weakref callback ran more than once',
+    )
+    m.clear(G1)
+    settle(m)
+    ensure(!liveIds(m).has(weakId), 'an unreachable weak reference object was not reclaimed')
+  },
+}
+
+const popFrameReleases: ConformanceCheck = {
+  name: 'popping a frame releases its roots',
+  run(create) {
+    const m = create()
+    m.defineGlobals(1)
+    const node = m.defineType({ name: 'node', refs: 1, ints: 1 })
+    m.pushFrame(1)
+    m.alloc(0, node)
+    const outerId = m.objectId(0)
+    m.pushFrame(3)
+    const innerIds: number[] = []
+    for (let s = 0; s < 3; s++) {
+      m.alloc(s, node)
+      innerIds.push(m.objectId(s))
+    }
+    m.store(2, 0, 2) // a self-loop
+    m.store(0, 0, 1)
+    m.popFrame()
+    settle(m)
+    const live = liveIds(m)
+    for (const id of innerIds)
+      ensure(!live.has(id), `object ${id} rooted only by a popped frame is still live`)
+    ensure(live.has(outerId), 'the outer frame lost its root when an inner frame was popped')
+    m.popFrame()
+    settle(m)
+    ensure(!liveIds(m).has(outerId), 'object rooted only by the last popped frame is still live')
+    expectCode('NO_FRAME', 'popFrame with no frame pushed', () => m.popFrame())
+  },
+}
+
+const rejectsBadOps: ConformanceCheck = {
+  name: 'bad slots, fields, types and nulls raise the right codes and leave the manager unchanged and usable',
+  run(create) {
+    const m = create()
+    m.defineGlobals(2)
+    const node = m.defineType({ name: 'node', refs: 2, ints: 1 })
+    const vec = m.defineType({ name: 'vec', refs: 0, ints: 1, variable: 'refs' })
+    expectCode('NO_FRAME', 'alloc into local 0 with no frame', () => m.alloc(0, node))
+    expectCode('NO_FRAME', 'popFrame with no frame', () => m.popFrame())
+    m.pushFrame(3)
+    m.alloc(0, node)
+    m.writeInt(0, 0, 11)
+    m.move(G0, 0)
+    m.weakref(1, 0)
+    m.isNull(2) // an op boundary, so nothing is left pending
+    const before = fingerprint(m)
+    const liveBefore = [...liveIds(m)].sort((a, b) => a - b).join(',')
+    const bad: [Parameters<typeof expectCode>[0], string, () => unknown][] = [
+      ['INVALID_SLOT', 'alloc into local 3 of 3', () => m.alloc(3, node)],
+      ['INVALID_SLOT', 'alloc into global 2 of 2', () => m.alloc(globalSlot(2), node)],
+      ['INVALID_SLOT', 'move from local 99', () => m.move(2, 99)],
+      ['INVALID_SLOT', 'store from local 7', () => m.store(0, 0, 7)],
+      ['INVALID_SLOT', 'isNull of a fractional slot', () => m.isNull(1.5)],
+      ['UNKNOWN_TYPE', 'alloc of type 99', () => m.alloc(2, 99)],
+      ['UNKNOWN_TYPE', 'alloc of type -1', () => m.alloc(2, -1)],
+      ['FIELD_OUT_OF_RANGE', 'load field 2 of 2', () => m.load(2, 0, 2)],
+      ['FIELD_OUT_OF_RANGE', 'load field -1', () => m.load(2, 0, -1)],
+      ['FIELD_OUT_OF_RANGE', 'store field 5 of 2', () => m.store(0, 5, 2)],
+      ['FIELD_OUT_OF_RANGE', 'readInt 1 of 1', () => m.readInt(0, 1)],
+      ['FIELD_OUT_OF_RANGE', 'writeInt 3 of 1', () => m.writeInt(0, 3, 1)],
+      ['NULL_REFERENCE', 'load from a null slot', () => m.load(0, 2, 0)],
+      ['NULL_REFERENCE', 'store into a null slot', () => m.store(2, 0, 0)],
+      ['NULL_REFERENCE', 'readInt of a null slot', () => m.readInt(2, 0)],
+      ['NULL_REFERENCE', 'writeInt into a null slot', () => m.writeInt(2, 0, 1)],
+      ['NULL_REFERENCE', 'weakref to a null target', () => m.weakref(2, 2)],
+      ['NULL_REFERENCE', 'deref of a null slot', () => m.deref(0, 2)],
+      ['NOT_A_WEAKREF', 'deref of an ordinary object', () => m.deref(2, 0)],
+      ['VALUE_OUT_OF_RANGE', 'writeInt of 2^31', () => m.writeInt(0, 0, 2 ** 31)],
+      ['VALUE_OUT_OF_RANGE', 'writeInt of 1.5', () => m.writeInt(0, 0, 1.5)],
+      ['VALUE_OUT_OF_RANGE', 'alloc with length -1', () => m.alloc(2, vec, -1)],
+    ]
+    for (const [code, what, body] of bad) {
+      expectCode(code, what, body)
+      ensureEqual(fingerprint(m), before, `stats after the rejected op "${what}"`)
+    }
+    ensureEqual(
+      [...liveIds(m)].sort((a, b) => a - b).join(','),
+      liveBefore,
+      'live objects after the rejected ops',
+    )
+    // Still usable, and the slots still hold what they held.
+    ensure(m.isNull(2), 'slot 2 is no longer null after rejected ops')
+    ensureEqual(m.readInt(0, 0), 11, 'int of the object in slot 0 after rejected ops')
+    m.alloc(2, vec, 4)
+    m.store(2, 3, 0)
+    m.load(2, 2, 3)
+    ensure(m.same(2, G0), 'load after rejected ops gives the wrong object')
+    m.deref(2, 1)
+    ensure(m.same(2, 0), 'deref after rejected ops gives the wrong object')
+    m.collect()
+    ensureEqual(m.readInt(G0, 0), 11, 'int after a collection following rejected ops')
+  },
+}
+
+const sameSeedSameStats: ConformanceCheck = {
+  name: 'the same seed gives the same stats',
+  run(create, options) {
+    const run = (): string => {
+      const m = create()
+      runRandomProgram(m, {
+        seed: 1234,
+        ops: Math.min(5000, stressOps(options)),
+        generations: m.info.generations.length,
+      })
+      settle(m)
+      return fingerprint(m)
+    }
+    const first = run()
+    const second = run()
+    ensure(first === second, `two runs with the same seed differ:\n${first}\n${second}`)
+  },
+}
+
+const replayGivesSameStats: ConformanceCheck = {
+  name: 'a recorded trace replayed on a fresh manager gives the same stats',
+  run(create, options) {
+    replayMatches(create, (m, generations) => {
+      runRandomProgram(m, { seed: 99, ops: Math.min(5000, stressOps(options)), generations })
+    })
+  },
+}
+
+const stressWithOracle: ConformanceCheck = {
+  name: 'random-program stress: nothing reachable is ever freed, everything unreachable is reclaimed',
+  run(create, options) {
+    const m = create()
+    const { mutator, oracle, detach } = withOracle(m, { verifyWeakrefs: true })
+    const freed: number[] = []
+    let collections = 0
+    let dueCheck = false
+    const offEvents = m.on((e) => {
+      if (e.type === 'free') freed.push(e.id)
+      else if (e.type === 'gc-end') {
+        collections++
+        dueCheck = true
+      }
+    })
+    // After the op that ran a collection has reached the oracle too, every object freed so far must be unreachable.
+    const checkFreed = (): void => {
+      if (!dueCheck) return
+      dueCheck = false
+      const reachable = oracle.reachableIds()
+      for (let i = 0; i < freed.length; i++) {
+        if (reachable[freed[i]] === 1) {
+          throw new ConformanceFailure(
+            `object ${freed[i]} was freed while reachable (op ${oracle.ops}, collection ${collections})`,
+          )
+        }
+      }
+    }
+    const result = runRandomProgram(mutator, {
+      seed: 7,
+      ops: stressOps(options),
+      generations: m.info.generations.length,
+      idOf: (s) => m.objectId(s),
+      afterOp: checkFreed,
+    })
+    dueCheck = true
+    checkFreed()
+    ensure(collections > 0, 'the stress program ran no collection')
+    ensure(result.intChecks > 0, 'the stress program checked no int')
+    ensureEqual(oracle.revivedAfterFree, 0, 'objects the manager freed and the program reached again')
+    ensureEqual(oracle.wrongDerefs, 0, 'derefs that gave an object other than the weak target')
+    ensureEqual(oracle.prematureWeakClears, 0, 'derefs that gave null while the target was reachable')
+
+    // Enough full collections reclaim everything unreachable.
+    for (let round = 0; round < 3; round++) {
+      settle(m)
+      dueCheck = true
+      checkFreed()
+    }
+    const reachable = oracle.reachableIds()
+    m.forEachLiveId((id) => {
+      if (reachable[id] !== 1)
+        throw new ConformanceFailure(`unreachable object ${id} is still live after full collections`)
+    })
+    // Drop every root: nothing may stay.
+    for (let d = 0; d < result.depth; d++) mutator.popFrame()
+    for (let g = 0; g < PROGRAM_GLOBALS; g++) mutator.clear(globalSlot(g))
+    for (let round = 0; round < 3; round++) {
+      settle(m)
+      for (let g = 0; g < PROGRAM_GLOBALS; g++) mutator.clear(globalSlot(g)) // finalizers may have resurrected into a global
+    }
+    settle(m)
+    dueCheck = true
+    checkFreed()
+    const left = liveIds(m)
+    ensureEqual(
+      left.size,
+      0,
+      `objects still live with no roots at all (e.g. ${[...left].slice(0, 5).join(', ')})`,
+    )
+    offEvents()
+    detach()
+  },
+}
+
+/** Every check, in the order describeConformance runs them. */
+export const conformanceChecks: readonly ConformanceCheck[] = [
+  survivesCollections,
+  reclaimsUnreachable,
+  reclaimsCycles,
+  finalizersOnce,
+  weakrefsClear,
+  popFrameReleases,
+  rejectsBadOps,
+  sameSeedSameStats,
+  replayGivesSameStats,
+  stressWithOracle,
+]
+
+/** Run every check (or the named ones); throws the first failure. */
+export function runConformance(
+  create: () => MemoryManager,
+  options?: ConformanceOptions,
+  names?: readonly string[],
+): void {
+  for (const check of conformanceChecks) {
+    if (names && !names.includes(check.name)) continue
+    try {
+      check.run(create, options)
+    } catch (e) {
+      if (e instanceof ConformanceFailure || isPygcError(e)) {
+        e.message = `[${check.name}] ${e.message}`
+      }
+      throw e
+    }
+  }
+}

@@ -1,0 +1,22 @@
+export {
+  type ConformanceCheck,
+  type ConformanceOptions,
+  conformanceChecks,
+  runConformance,
+} from './checks.js'
+export { describeConformance } from './describe.js'
+export {
+  ConformanceFailure,
+  deterministicStats,
+  fingerprint,
+  liveIds,
+  SETTLE_ROUNDS,
+  settle,
+} from './helpers.js'
+export {
+  PROGRAM_GLOBALS,
+  type RandomProgramOptions,
+  type RandomProgramResult,
+  RESURRECT_GLOBAL,
+  runRandomProgram,
+} from './random-program.js'

@@ -1,0 +1,144 @@
+/**
+ * The kit must prove it can fail: five deliberately broken managers, each the baseline with
+ * one bug planted through its protected hooks, and for each the checks that must reject it.
+ */
+import { BaselineManager, baselineLayout, type MemoryManager } from '@pygc/core'
+import { describe, expect, it } from 'vitest'
+import { conformanceChecks, runConformance } from '../src/index.js'
+
+const { MARK_BIT, FREE_BIT, SIZE_MASK, WEAK_FLAG, FINALIZABLE_FLAG, TYPE_MASK, HEADER_BYTES, REF_BYTES } =
+  baselineLayout
+
+/** Visit every cell of the baseline heap: (address, word 0). */
+function forEachCell(
+  m: BaselineManager & { heap(): { u32: Uint32Array; frontier: number } },
+  visit: (a: number, w0: number) => void,
+): void {
+  const { u32, frontier } = m.heap()
+  for (let a = 16; a < frontier; a += u32[a >>> 2] & SIZE_MASK) visit(a, u32[a >>> 2])
+}
+
+/** Frees a reachable object: each collection unmarks the first small object a root holds, so the sweep frees it. */
+class FreesReachable extends BaselineManager {
+  heap() {
+    return this.space
+  }
+  protected override afterMark(): void {
+    const { values, top } = this.roots
+    const u32 = this.space.u32
+    for (let i = 0; i < top; i++) {
+      const a = values[i]
+      if (a !== 0 && (u32[a >>> 2] & SIZE_MASK) <= 512) {
+        u32[a >>> 2] &= ~MARK_BIT
+        return
+      }
+    }
+  }
+}
+
+/** Never frees: every object is marked before the sweep. */
+class NeverFrees extends BaselineManager {
+  heap() {
+    return this.space
+  }
+  protected override afterMark(): void {
+    forEachCell(this, (a, w0) => {
+      if ((w0 & FREE_BIT) === 0) this.space.u32[a >>> 2] = w0 | MARK_BIT
+    })
+  }
+}
+
+/** Loses an int in a collection: the first live object whose int 0 is non-zero gets it zeroed (a collector that forgot part of the payload). */
+class LosesInt extends BaselineManager {
+  heap() {
+    return this.space
+  }
+  protected override afterMark(): void {
+    const u32 = this.space.u32
+    let done = false
+    forEachCell(this, (a, w0) => {
+      if (done || (w0 & (FREE_BIT | MARK_BIT)) !== MARK_BIT || (u32[(a + 4) >>> 2] & WEAK_FLAG) !== 0) return
+      const ints = this.types.get(u32[(a + 4) >>> 2] & TYPE_MASK).ints ?? 0
+      const at = (a + HEADER_BYTES + u32[(a + 12) >>> 2] * REF_BYTES) >>> 2
+      if (ints > 0 && this.space.i32[at] !== 0) {
+        this.space.i32[at] = 0
+        done = true
+      }
+    })
+  }
+}
+
+/** Runs a finalizer twice: after a finalizer ran, the object is made finalizable again. */
+class FinalizesTwice extends BaselineManager {
+  protected override afterFinalizer(address: number): void {
+    this.space.u32[(address + 4) >>> 2] |= FINALIZABLE_FLAG
+    this.finalizable.push(address)
+  }
+}
+
+/** Clears weak references too early: every collection clears them all, reachable targets too. */
+class ClearsWeakrefsEarly extends BaselineManager {
+  protected override afterMark(): void {
+    const u32 = this.space.u32
+    for (let i = 0; i < this.weakRefs.length; i++) u32[(this.weakRefs.items[i] + HEADER_BYTES) >>> 2] = 0
+  }
+}
+
+function rejecting(create: () => MemoryManager): string[] {
+  const failed: string[] = []
+  for (const check of conformanceChecks) {
+    try {
+      check.run(create)
+    } catch {
+      failed.push(check.name)
+    }
+  }
+  return failed
+}
+
+const byName = (fragment: string): string => {
+  const check = conformanceChecks.find((c) => c.name.includes(fragment))
+  if (!check) throw new Error(`no check named like '${fragment}'`)
+  return check.name
+}
+
+describe('the conformance kit rejects broken managers', () => {
+  it('passes the baseline itself (the control)', () => {
+    expect(rejecting(() => new BaselineManager())).toEqual([])
+  })
+
+  it('rejects a manager that frees a reachable object', () => {
+    expect(() => runConformance(() => new FreesReachable())).toThrow()
+    const failed = rejecting(() => new FreesReachable())
+    expect(failed).toContain(byName('survive many forced collections'))
+    expect(failed).toContain(byName('random-program stress'))
+  })
+
+  it('rejects a manager that never frees', () => {
+    expect(() => runConformance(() => new NeverFrees())).toThrow()
+    const failed = rejecting(() => new NeverFrees())
+    expect(failed).toContain(byName('unreachable is reclaimed'))
+    expect(failed).toContain(byName('cycles are reclaimed'))
+    expect(failed).toContain(byName('popping a frame'))
+    expect(failed).toContain(byName('random-program stress'))
+  })
+
+  it('rejects a manager that loses an int in a collection', () => {
+    expect(() => runConformance(() => new LosesInt())).toThrow()
+    const failed = rejecting(() => new LosesInt())
+    expect(failed).toContain(byName('survive many forced collections'))
+    expect(failed).toContain(byName('random-program stress'))
+  })
+
+  it('rejects a manager that runs a finalizer twice', () => {
+    expect(() => runConformance(() => new FinalizesTwice())).toThrow()
+    expect(rejecting(() => new FinalizesTwice())).toContain(byName('finalizer runs at most once'))
+  })
+
+  it('rejects a manager that clears a weakref while its target is reachable', () => {
+    expect(() => runConformance(() => new ClearsWeakrefsEarly())).toThrow()
+    const failed = rejecting(() => new ClearsWeakrefsEarly())
+    expect(failed).toContain(byName('weakref derefs to its target'))
+    expect(failed).toContain(byName('random-program stress'))
+  })
+})

@@ -1,0 +1,786 @@
+/**
+ * BaselineManager: a plain non-moving mark-sweep collector, the "plain tracing" row of every
+ * comparison and the manager that makes the interface, the conformance kit, traces and the
+ * command work end to end.
+ *
+ * Design. One FreeListSpace (segregated size classes + large chunks, see space.ts) holds every
+ * object at a real address. The mutator's slots live in core's RootSet as addresses. A
+ * collection is stop-the-world and has four phases, each a small method below:
+ *
+ *   1. markFromRoots      every slot of every frame, the globals, and the objects waiting in
+ *                         the finalization queue are marked, then the mark stack is drained
+ *                         (an explicit Int32 stack, never host recursion).
+ *   2. clearWeakReferences weak references whose target is unmarked are cleared now, before
+ *                         finalizers can resurrect the target (as Java clears WeakReferences
+ *                         and CPython's handle_weakrefs runs before finalize_garbage); a live
+ *                         weak reference with a callback queues the callback.
+ *   3. queueFinalizable   unmarked objects whose finalizer has not run are moved to the
+ *                         finalization queue and marked from, so they and everything they
+ *                         reach survive this collection (the JVM's F-reachable objects).
+ *   4. sweep              a linear parse of the heap frees every unmarked cell and rebuilds
+ *                         the free lists, clearing mark bits as it goes.
+ *
+ * Finalizers and weakref callbacks run at the next op boundary (like a finalizer thread
+ * draining its queue at a safepoint); a finalizer may resurrect its object into a global and
+ * is never run again for that object, which a later collection frees once it is unreachable.
+ *
+ * Trigger policy: an allocation collects first when the bytes allocated since the last
+ * collection would exceed max(1 MiB, live bytes after the last collection) — the heap may
+ * grow to twice its live size, Go's GOGC=100 pacing (runtime/mgcpacer.go) with a 1 MiB floor
+ * in place of Go's 4 MiB heapminimum, so tiny programs still collect. gcControl('disable')
+ * stops these automatic collections (gc.collect still works, as in CPython); when the heap
+ * limit is reached a last-ditch collection runs even when disabled, then MemoryError.
+ *
+ * Every op validates all its arguments before touching state, so an error leaves the heap as
+ * it was (the finalizers and callbacks queued before it still run at its boundary: they belong
+ * to the previous collection, not to the failed op). Events are built only when someone
+ * listens. Weak reference objects are reported in `alloc` events with typeId -1.
+ */
+import { type CostModel, mutatorCost, pauseCost, resolveCosts, snapshotWork } from '../cost-model.js'
+import { OutOfMemoryError, PygcError } from '../errors.js'
+import { EventHub } from '../event-hub.js'
+import { RootSet } from '../root-set.js'
+import { cloneStats, emptyStats } from '../stats.js'
+import { TypeRegistry } from '../type-registry.js'
+import type {
+  CallbackSpec,
+  GcControl,
+  GcEventListener,
+  ManagerInfo,
+  ManagerOptions,
+  ManagerStats,
+  MemoryManager,
+  Slot,
+  TypeId,
+  TypeSpec,
+} from '../types.js'
+import {
+  CALLBACK_FLAG,
+  cellSize,
+  FINALIZABLE_FLAG,
+  FREE_BIT,
+  HEADER_BYTES,
+  MARK_BIT,
+  REF_BYTES,
+  SIZE_MASK,
+  TYPE_MASK,
+  WEAK_FLAG,
+  WEAKREF_BYTES,
+  WEAKREF_TYPE,
+} from './layout.js'
+import { AddressList, MarkStack } from './mark-stack.js'
+import { FreeListSpace, HEAP_START, MAX_HEAP_BYTES } from './space.js'
+
+/** The collection floor of the trigger policy (see the file comment). */
+const MIN_GC_TRIGGER_BYTES = 1 << 20
+/** Heap growth allowed between collections, as a multiple of live bytes (GOGC=100). */
+const GC_TRIGGER_LIVE_RATIO = 1.0
+const INT32_MIN = -(2 ** 31)
+const INT32_MAX = 2 ** 31 - 1
+
+export interface BaselineOptions extends ManagerOptions {}
+
+/** The baseline's own surface, for `pygc run --format json` under `native`. */
+export interface BaselineNative {
+  summary(): Record<string, unknown>
+}
+
+export const BASELINE_INFO: ManagerInfo = Object.freeze({
+  family: 'baseline',
+  preset: 'mark-sweep',
+  description: 'plain non-moving mark-sweep over segregated free lists (the tracing baseline)',
+  generations: Object.freeze(['full']),
+  moving: false,
+  idKind: 'address',
+  sizeMode: 'baseline',
+}) as ManagerInfo
+
+export class BaselineManager implements MemoryManager<BaselineNative> {
+  readonly info: ManagerInfo = BASELINE_INFO
+  readonly native: BaselineNative
+
+  protected readonly space: FreeListSpace
+  protected readonly roots = new RootSet()
+  protected readonly types = new TypeRegistry()
+  protected readonly hub = new EventHub()
+  protected readonly costs: CostModel
+  /** The running figures stats() copies out. */
+  protected readonly counts: ManagerStats = emptyStats(BASELINE_INFO.generations)
+
+  // Per-type layout, cached from the registry so the op loop does no object lookups.
+  private typeRefs: number[] = []
+  private typeInts: number[] = []
+  private typeVariable: number[] = [] // 0 fixed, 1 refs, 2 bytes
+  private typeFinalizable: boolean[] = []
+  private typeResurrect: number[] = [] // global index or -1
+  private typeCellSize: number[] = [] // for fixed-size types
+
+  private nextId = 0
+  private allocatedSinceGc = 0
+  private gcTrigger = MIN_GC_TRIGGER_BYTES
+  private autoGcEnabled = true
+  private finalizersOutsideGc = 0
+
+  private readonly markStack = new MarkStack()
+  /** Objects whose finalizer has not run (addresses). */
+  protected readonly finalizable = new AddressList()
+  /** Every weak reference object (addresses). */
+  protected readonly weakRefs = new AddressList()
+  /** Objects found unreachable with a finalizer to run at the next op boundary; they are roots meanwhile. */
+  protected readonly finalizationQueue = new AddressList()
+  /** Weak reference callbacks to run at the next op boundary: pairs (weak reference id, tag). */
+  private pendingCallbacks: number[] = []
+
+  constructor(options: BaselineOptions = {}) {
+    if (options.preset !== undefined && options.preset !== 'mark-sweep') {
+      throw new PygcError(
+        'INVALID_OPTION',
+        `baseline has one preset, 'mark-sweep'; got '${options.preset}'`,
+        {
+          preset: options.preset,
+        },
+      )
+    }
+    const limit = options.heapLimit ?? MAX_HEAP_BYTES
+    if (!Number.isFinite(limit) || limit < HEAP_START + HEADER_BYTES) {
+      throw new PygcError(
+        'INVALID_OPTION',
+        `heapLimit must be at least ${HEAP_START + HEADER_BYTES} bytes, got ${limit}`,
+        {
+          heapLimit: limit,
+        },
+      )
+    }
+    this.space = new FreeListSpace(limit)
+    this.costs = resolveCosts(options.cost)
+    this.counts.footprintBytes = this.counts.peakFootprintBytes = this.space.frontier
+    this.native = { summary: () => this.summary() }
+  }
+
+  // ---------------------------------------------------------------- declarations
+
+  defineType(spec: TypeSpec): TypeId {
+    const id = this.types.define(spec, this.roots.globalCount)
+    if (id > TYPE_MASK - 1)
+      throw new PygcError('INVALID_TYPE_SPEC', `the baseline supports at most ${TYPE_MASK} types`, {
+        type: id,
+      })
+    const t = this.types.get(id)
+    this.typeRefs.push(t.refs)
+    this.typeInts.push(t.ints ?? 0)
+    this.typeVariable.push(t.variable === 'refs' ? 1 : t.variable === 'bytes' ? 2 : 0)
+    this.typeFinalizable.push(t.finalizer !== undefined)
+    this.typeResurrect.push(t.finalizer?.resurrectInto ?? -1)
+    this.typeCellSize.push(cellSize(t.refs, t.ints ?? 0, t.bytes ?? 0))
+    return id
+  }
+
+  defineGlobals(count: number): void {
+    this.roots.defineGlobals(count)
+  }
+
+  // ---------------------------------------------------------------- frames
+
+  pushFrame(locals: number): void {
+    this.opBoundary()
+    this.roots.pushFrame(locals)
+    this.counts.ops++
+  }
+
+  popFrame(): void {
+    this.opBoundary()
+    this.roots.checkPop()
+    this.roots.dropFrame()
+    this.counts.ops++
+  }
+
+  // ---------------------------------------------------------------- allocation
+
+  alloc(dst: Slot, type: TypeId, length?: number): void {
+    this.opBoundary()
+    const di = this.roots.index(dst)
+    let refs = this.typeRefs[type]
+    if (refs === undefined) this.types.get(type) // throws UNKNOWN_TYPE naming the id
+    let ints = this.typeInts[type]
+    let size = this.typeCellSize[type]
+    if (this.typeVariable[type] !== 0 || (length !== undefined && length !== 0)) {
+      const shape = this.types.shapeOf(type, length) // validates the length
+      refs = shape.refs
+      ints = shape.ints
+      size = cellSize(refs, ints, shape.bytes)
+    }
+    const a = this.allocateCell(size, dst)
+    const u32 = this.space.u32
+    const finalizable = this.typeFinalizable[type]
+    u32[a >>> 2] = size
+    u32[(a + 4) >>> 2] = type | (finalizable ? FINALIZABLE_FLAG : 0)
+    const id = this.nextId++
+    u32[(a + 8) >>> 2] = id
+    u32[(a + 12) >>> 2] = refs
+    const body = (a + HEADER_BYTES) >>> 2
+    u32.fill(0, body, body + refs * 2 + ints)
+    if (finalizable) this.finalizable.push(a)
+    this.roots.values[di] = a
+    this.recordAllocation(id, type, size, a)
+  }
+
+  weakref(dst: Slot, target: Slot, callback?: CallbackSpec): void {
+    this.opBoundary()
+    const di = this.roots.index(dst)
+    if (this.roots.values[this.roots.index(target)] === 0) {
+      throw new PygcError('NULL_REFERENCE', `weakref: target slot ${target} is null`, {
+        slot: target,
+        op: this.counts.ops,
+      })
+    }
+    if (
+      callback !== undefined &&
+      !(Number.isInteger(callback?.tag) && callback.tag >= INT32_MIN && callback.tag <= INT32_MAX)
+    ) {
+      throw new PygcError(
+        'VALUE_OUT_OF_RANGE',
+        `weakref: callback tag must be a signed 32-bit integer, got ${callback?.tag}`,
+        {
+          op: this.counts.ops,
+        },
+      )
+    }
+    const a = this.allocateCell(WEAKREF_BYTES, dst)
+    // The target is read after the allocation: a collection inside it does not move objects,
+    // but reading late keeps this correct for a subclass that would.
+    const t = this.roots.values[this.roots.index(target)]
+    const u32 = this.space.u32
+    u32[a >>> 2] = WEAKREF_BYTES
+    u32[(a + 4) >>> 2] = WEAKREF_TYPE | WEAK_FLAG | (callback !== undefined ? CALLBACK_FLAG : 0)
+    const id = this.nextId++
+    u32[(a + 8) >>> 2] = id
+    u32[(a + 12) >>> 2] = 0 // no strong reference fields: the target is not traced
+    u32[(a + 16) >>> 2] = t
+    u32[(a + 20) >>> 2] = 0
+    this.space.i32[(a + 24) >>> 2] = callback?.tag ?? 0
+    u32[(a + 28) >>> 2] = 0
+    this.weakRefs.push(a)
+    this.roots.values[di] = a
+    this.recordAllocation(id, -1, WEAKREF_BYTES, a)
+  }
+
+  /** A cell of `size` bytes: collects first when the trigger says so, last-ditch before MemoryError. */
+  private allocateCell(size: number, dst: Slot): number {
+    if (this.autoGcEnabled && this.allocatedSinceGc + size > this.gcTrigger) this.collectGarbage('allocation')
+    let a = this.space.allocate(size)
+    if (a === 0) {
+      this.collectGarbage('allocation failure')
+      a = this.space.allocate(size)
+      if (a === 0) {
+        throw new OutOfMemoryError(
+          'MemoryError',
+          size,
+          `the baseline heap limit is ${this.space.limit} bytes`,
+          {
+            slot: dst,
+            op: this.counts.ops,
+            liveBytes: this.counts.liveBytes,
+          },
+        )
+      }
+    }
+    this.allocatedSinceGc += size
+    return a
+  }
+
+  private recordAllocation(id: number, typeId: number, size: number, address: number): void {
+    const s = this.counts
+    s.objectsAllocated++
+    s.bytesAllocated += size
+    s.liveObjects++
+    s.liveBytes += size
+    if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
+    const footprint = this.space.frontier
+    s.footprintBytes = footprint
+    if (footprint > s.peakFootprintBytes) s.peakFootprintBytes = footprint
+    if (this.hub.listening) this.hub.emit({ type: 'alloc', op: s.ops, id, typeId, bytes: size, address })
+    s.ops++
+  }
+
+  // ---------------------------------------------------------------- field access
+
+  load(dst: Slot, obj: Slot, field: number): void {
+    this.opBoundary()
+    const di = this.roots.index(dst)
+    const a = this.objectIn(obj, 'load')
+    this.checkField(a, obj, field, 'load')
+    this.roots.values[di] = this.space.u32[(a + HEADER_BYTES + field * REF_BYTES) >>> 2]
+    this.counts.ops++
+  }
+
+  store(obj: Slot, field: number, src: Slot): void {
+    this.opBoundary()
+    const a = this.objectIn(obj, 'store')
+    this.checkField(a, obj, field, 'store')
+    const v = this.roots.values[this.roots.index(src)]
+    this.space.u32[(a + HEADER_BYTES + field * REF_BYTES) >>> 2] = v
+    this.counts.ops++
+  }
+
+  readInt(obj: Slot, index: number): number {
+    this.opBoundary()
+    const a = this.objectIn(obj, 'readInt')
+    const at = this.intAddress(a, obj, index, 'readInt')
+    this.counts.ops++
+    return this.space.i32[at >>> 2]
+  }
+
+  writeInt(obj: Slot, index: number, value: number): void {
+    this.opBoundary()
+    const a = this.objectIn(obj, 'writeInt')
+    const at = this.intAddress(a, obj, index, 'writeInt')
+    if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
+      throw new PygcError(
+        'VALUE_OUT_OF_RANGE',
+        `writeInt: ${value} is not a signed 32-bit integer (slot ${obj}, int ${index})`,
+        {
+          slot: obj,
+          index,
+          op: this.counts.ops,
+        },
+      )
+    }
+    this.space.i32[at >>> 2] = value
+    this.counts.ops++
+  }
+
+  lengthOf(slot: Slot): number {
+    this.opBoundary()
+    const a = this.roots.values[this.roots.index(slot)]
+    if (a === 0)
+      throw new PygcError('NULL_REFERENCE', `lengthOf: slot ${slot} is null`, { slot, op: this.counts.ops })
+    this.counts.ops++
+    return this.space.u32[(a + 12) >>> 2]
+  }
+
+  /** The address of the ordinary (non-weak) object in a slot, or the right error. */
+  private objectIn(slot: Slot, what: string): number {
+    const a = this.roots.values[this.roots.index(slot)]
+    if (a === 0)
+      throw new PygcError('NULL_REFERENCE', `${what}: slot ${slot} is null`, { slot, op: this.counts.ops })
+    if ((this.space.u32[(a + 4) >>> 2] & WEAK_FLAG) !== 0) {
+      throw new PygcError(
+        'WEAKREF_FIELD',
+        `${what}: slot ${slot} holds a weak reference, which has no fields`,
+        {
+          slot,
+          op: this.counts.ops,
+        },
+      )
+    }
+    return a
+  }
+
+  private checkField(a: number, slot: Slot, field: number, what: string): void {
+    const refs = this.space.u32[(a + 12) >>> 2]
+    if (!(field >= 0 && field < refs && Number.isInteger(field))) {
+      throw new PygcError(
+        'FIELD_OUT_OF_RANGE',
+        `${what}: field ${field} is outside the ${refs} reference fields of the object in slot ${slot}`,
+        {
+          slot,
+          field,
+          op: this.counts.ops,
+        },
+      )
+    }
+  }
+
+  private intAddress(a: number, slot: Slot, index: number, what: string): number {
+    const ints = this.typeInts[this.space.u32[(a + 4) >>> 2] & TYPE_MASK]
+    if (!(index >= 0 && index < ints && Number.isInteger(index))) {
+      throw new PygcError(
+        'FIELD_OUT_OF_RANGE',
+        `${what}: int ${index} is outside the ${ints} ints of the object in slot ${slot}`,
+        {
+          slot,
+          index,
+          op: this.counts.ops,
+        },
+      )
+    }
+    return a + HEADER_BYTES + this.space.u32[(a + 12) >>> 2] * REF_BYTES + index * 4
+  }
+
+  // ---------------------------------------------------------------- slots
+
+  move(dst: Slot, src: Slot): void {
+    this.opBoundary()
+    const di = this.roots.index(dst)
+    this.roots.values[di] = this.roots.values[this.roots.index(src)]
+    this.counts.ops++
+  }
+
+  clear(dst: Slot): void {
+    this.opBoundary()
+    this.roots.values[this.roots.index(dst)] = 0
+    this.counts.ops++
+  }
+
+  isNull(slot: Slot): boolean {
+    this.opBoundary()
+    const v = this.roots.values[this.roots.index(slot)]
+    this.counts.ops++
+    return v === 0
+  }
+
+  same(a: Slot, b: Slot): boolean {
+    this.opBoundary()
+    const va = this.roots.values[this.roots.index(a)]
+    const vb = this.roots.values[this.roots.index(b)]
+    this.counts.ops++
+    return va === vb
+  }
+
+  deref(dst: Slot, weak: Slot): void {
+    this.opBoundary()
+    const di = this.roots.index(dst)
+    const w = this.roots.values[this.roots.index(weak)]
+    if (w === 0)
+      throw new PygcError('NULL_REFERENCE', `deref: slot ${weak} is null`, {
+        slot: weak,
+        op: this.counts.ops,
+      })
+    if ((this.space.u32[(w + 4) >>> 2] & WEAK_FLAG) === 0) {
+      throw new PygcError(
+        'NOT_A_WEAKREF',
+        `deref: slot ${weak} holds an ordinary object, not a weak reference`,
+        {
+          slot: weak,
+          op: this.counts.ops,
+        },
+      )
+    }
+    this.roots.values[di] = this.space.u32[(w + HEADER_BYTES) >>> 2]
+    this.counts.ops++
+  }
+
+  /** The object's address (the baseline never moves objects, so it is a stable id); 0 for null. */
+  idOf(slot: Slot): number {
+    this.opBoundary()
+    const v = this.roots.values[this.roots.index(slot)]
+    this.counts.ops++
+    return v
+  }
+
+  objectId(slot: Slot): number {
+    const a = this.roots.values[this.roots.index(slot)]
+    return a === 0 ? -1 : this.space.u32[(a + 8) >>> 2]
+  }
+
+  // ---------------------------------------------------------------- collector control
+
+  collect(generation?: number): number {
+    this.opBoundary()
+    if (generation !== undefined && generation !== 0) {
+      throw new PygcError(
+        'INVALID_GENERATION',
+        `collect(${generation}): the baseline has one generation, 0 ('full')`,
+        {
+          generation,
+          op: this.counts.ops,
+        },
+      )
+    }
+    const found = this.collectGarbage('gc.collect')
+    if (this.hub.listening)
+      this.hub.emit({ type: 'collect-call', op: this.counts.ops, generation: 0, result: found })
+    this.counts.ops++
+    return found
+  }
+
+  gcControl(action: GcControl): boolean {
+    this.opBoundary()
+    let supported: boolean
+    if (action === 'disable' || action === 'enable') supported = true
+    else if (action === 'freeze' || action === 'unfreeze')
+      supported = false // no permanent generation to freeze into
+    else
+      throw new PygcError('INVALID_OPTION', `gcControl: unknown action ${JSON.stringify(action)}`, {
+        op: this.counts.ops,
+      })
+    if (action === 'disable') this.autoGcEnabled = false
+    else if (action === 'enable') this.autoGcEnabled = true
+    if (this.hub.listening) this.hub.emit({ type: 'gc-control', op: this.counts.ops, action, supported })
+    this.counts.ops++
+    return supported
+  }
+
+  // ---------------------------------------------------------------- observation
+
+  on(listener: GcEventListener): () => void {
+    return this.hub.on(listener)
+  }
+
+  stats(): ManagerStats {
+    const s = cloneStats(this.counts)
+    s.footprintBytes = this.space.frontier
+    s.virtualTime.mutator =
+      mutatorCost(s, s.work, 0, this.costs) + this.finalizersOutsideGc * this.costs.finalizer
+    s.spaces = { heap: this.space.frontier }
+    return s
+  }
+
+  forEachLiveId(visit: (id: number) => void): void {
+    const u32 = this.space.u32
+    const end = this.space.frontier
+    for (let a = HEAP_START; a < end; ) {
+      const w0 = u32[a >>> 2]
+      if ((w0 & FREE_BIT) === 0) visit(u32[(a + 8) >>> 2])
+      a += w0 & SIZE_MASK
+    }
+  }
+
+  private summary(): Record<string, unknown> {
+    return {
+      heapBytes: this.space.frontier,
+      heapCapacityBytes: this.space.capacity,
+      heapLimitBytes: this.space.limit,
+      freeListBytes: this.space.freeBytes,
+      bufferGrowths: this.space.growths,
+      gcTriggerBytes: this.gcTrigger,
+      allocatedSinceGc: this.allocatedSinceGc,
+      automaticGc: this.autoGcEnabled,
+      finalizableObjects: this.finalizable.length,
+      pendingFinalizers: this.finalizationQueue.length,
+      weakReferences: this.weakRefs.length,
+      markStackCapacity: this.markStack.capacity,
+    }
+  }
+
+  // ---------------------------------------------------------------- op boundary
+
+  /** Run what the last collection queued (a finalizer thread draining at a safepoint). */
+  private opBoundary(): void {
+    if (this.finalizationQueue.length !== 0 || this.pendingCallbacks.length !== 0) this.runPending()
+  }
+
+  protected runPending(): void {
+    const op = this.counts.ops
+    const callbacks = this.pendingCallbacks
+    this.pendingCallbacks = []
+    if (this.hub.listening) {
+      for (let i = 0; i < callbacks.length; i += 2) {
+        this.hub.emit({ type: 'weakref-callback', op, weakId: callbacks[i], tag: callbacks[i + 1] })
+      }
+    }
+    const queue = this.finalizationQueue
+    const n = queue.length
+    const pending = queue.items.slice(0, n)
+    queue.length = 0
+    const u32 = this.space.u32
+    for (let i = 0; i < n; i++) {
+      const a = pending[i]
+      const type = u32[(a + 4) >>> 2] & TYPE_MASK
+      const into = this.typeResurrect[type]
+      if (into >= 0) this.roots.values[into] = a
+      this.counts.work.finalizersRun++
+      this.finalizersOutsideGc++
+      if (this.hub.listening)
+        this.hub.emit({ type: 'finalize', op, id: u32[(a + 8) >>> 2], typeId: type, resurrected: into >= 0 })
+      this.afterFinalizer(a)
+    }
+  }
+
+  // ---------------------------------------------------------------- the collection
+
+  /** One full collection; returns the objects found unreachable (freed + queued for finalization). */
+  protected collectGarbage(reason: string): number {
+    const started = performance.now()
+    const s = this.counts
+    const before = snapshotWork(s.work)
+    const liveBefore = s.liveObjects
+    const bytesBefore = s.liveBytes
+    if (this.hub.listening) this.hub.emit({ type: 'gc-start', op: s.ops, generation: 0, reason })
+    this.markFromRoots()
+    this.clearWeakReferences()
+    const queued = this.queueFinalizable()
+    this.forgetDeadWeakReferences()
+    this.afterMark()
+    this.sweep()
+    const freed = liveBefore - s.liveObjects
+    const pause = pauseCost(before, s.work, this.costs)
+    s.virtualTime.gc += pause
+    s.collections[0]++
+    s.collectionReasons[reason] = (s.collectionReasons[reason] ?? 0) + 1
+    s.footprintBytes = this.space.frontier
+    this.gcTrigger = Math.max(MIN_GC_TRIGGER_BYTES, s.liveBytes * GC_TRIGGER_LIVE_RATIO)
+    this.allocatedSinceGc = 0
+    const wall = performance.now() - started
+    s.wallGcMs += wall
+    if (this.hub.listening) {
+      this.hub.emit({
+        type: 'gc-end',
+        op: s.ops,
+        generation: 0,
+        reason,
+        pauseVirtual: pause,
+        pauseWallMs: wall,
+        freedObjects: freed,
+        freedBytes: bytesBefore - s.liveBytes,
+        liveBytesAfter: s.liveBytes,
+        footprintAfter: this.space.frontier,
+        promotedBytes: 0,
+        copiedBytes: 0,
+        compacted: false,
+        spaces: { heap: this.space.frontier },
+      })
+    }
+    return freed + queued
+  }
+
+  /** Phase 1. Invariant after: every object reachable from a slot or the finalization queue is marked. */
+  private markFromRoots(): void {
+    const values = this.roots.values
+    for (let i = 0, top = this.roots.top; i < top; i++) {
+      const a = values[i]
+      if (a !== 0) this.markObject(a)
+    }
+    const q = this.finalizationQueue
+    for (let i = 0; i < q.length; i++) this.markObject(q.items[i])
+    this.drainMarkStack()
+  }
+
+  private markObject(a: number): void {
+    const u32 = this.space.u32
+    const w0 = u32[a >>> 2]
+    if ((w0 & MARK_BIT) === 0) {
+      u32[a >>> 2] = w0 | MARK_BIT
+      this.markStack.push(a)
+    }
+  }
+
+  /** Trace until the stack is empty: every object marked has had its reference fields scanned. */
+  private drainMarkStack(): void {
+    const u32 = this.space.u32
+    const stack = this.markStack
+    const work = this.counts.work
+    while (stack.length !== 0) {
+      const a = stack.pop()
+      const refs = u32[(a + 12) >>> 2]
+      work.marked++
+      work.refsScanned += refs
+      let f = (a + HEADER_BYTES) >>> 2
+      for (let i = 0; i < refs; i++, f += 2) {
+        const c = u32[f]
+        if (c !== 0) {
+          const w0 = u32[c >>> 2]
+          if ((w0 & MARK_BIT) === 0) {
+            u32[c >>> 2] = w0 | MARK_BIT
+            stack.push(c)
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Phase 2. A weak reference whose target is not strongly reachable is cleared before any
+   * finalizer could resurrect the target. Unmarked weak references are cleared too (a
+   * finalizable object may keep one alive past this collection) but only live ones count,
+   * emit and get their callback queued.
+   */
+  private clearWeakReferences(): void {
+    const u32 = this.space.u32
+    const list = this.weakRefs
+    for (let i = 0; i < list.length; i++) {
+      const w = list.items[i]
+      const t = u32[(w + HEADER_BYTES) >>> 2]
+      if (t === 0 || (u32[t >>> 2] & MARK_BIT) !== 0) continue
+      u32[(w + HEADER_BYTES) >>> 2] = 0
+      if ((u32[w >>> 2] & MARK_BIT) === 0) continue
+      const weakId = u32[(w + 8) >>> 2]
+      this.counts.weakrefsCleared++
+      if (this.hub.listening)
+        this.hub.emit({ type: 'weakref-clear', op: this.counts.ops, weakId, targetId: u32[(t + 8) >>> 2] })
+      if ((u32[(w + 4) >>> 2] & CALLBACK_FLAG) !== 0)
+        this.pendingCallbacks.push(weakId, this.space.i32[(w + 24) >>> 2])
+    }
+  }
+
+  /**
+   * Phase 3. Every unmarked object with a finalizer still to run goes to the finalization
+   * queue (all of them first, so finalizable objects reachable only from each other are
+   * queued together, as in Java and CPython), loses its finalizable flag (a finalizer runs at
+   * most once), then is marked from so it survives until its finalizer has run.
+   */
+  private queueFinalizable(): number {
+    const u32 = this.space.u32
+    const list = this.finalizable
+    const queue = this.finalizationQueue
+    const firstQueued = queue.length
+    let kept = 0
+    for (let i = 0; i < list.length; i++) {
+      const a = list.items[i]
+      if ((u32[a >>> 2] & MARK_BIT) !== 0) {
+        list.items[kept++] = a
+      } else {
+        u32[(a + 4) >>> 2] &= ~FINALIZABLE_FLAG
+        queue.push(a)
+      }
+    }
+    list.length = kept
+    for (let i = firstQueued; i < queue.length; i++) this.markObject(queue.items[i])
+    this.drainMarkStack()
+    return queue.length - firstQueued
+  }
+
+  /** Weak reference objects about to be swept leave the registry (marks are final now). */
+  private forgetDeadWeakReferences(): void {
+    const u32 = this.space.u32
+    const list = this.weakRefs
+    let kept = 0
+    for (let i = 0; i < list.length; i++) {
+      const w = list.items[i]
+      if ((u32[w >>> 2] & MARK_BIT) !== 0) list.items[kept++] = w
+    }
+    list.length = kept
+  }
+
+  /** A hook between marking and sweeping (the conformance kit's broken managers use it). */
+  protected afterMark(): void {}
+
+  /** A hook after a finalizer ran (the conformance kit's broken managers use it). */
+  protected afterFinalizer(_address: number): void {}
+
+  /**
+   * Phase 4. Parse the heap cell by cell: unmarked objects are freed, marks are cleared, and
+   * every free cell is threaded onto a fresh free list. Invariant after: no mark bit is set.
+   */
+  protected sweep(): void {
+    const space = this.space
+    const u32 = space.u32
+    const s = this.counts
+    const work = s.work
+    const listening = this.hub.listening
+    const end = space.frontier
+    space.beginSweep()
+    for (let a = HEAP_START; a < end; ) {
+      const w0 = u32[a >>> 2]
+      const size = w0 & SIZE_MASK
+      if ((w0 & FREE_BIT) !== 0) {
+        space.sweepFree(a, size)
+      } else if ((w0 & MARK_BIT) !== 0) {
+        u32[a >>> 2] = w0 & ~MARK_BIT
+        work.objectsSwept++
+        space.sweepLive()
+      } else {
+        work.objectsSwept++
+        work.objectsFreed++
+        s.freedByTracing++
+        s.liveObjects--
+        s.liveBytes -= size
+        if (listening)
+          this.hub.emit({ type: 'free', op: s.ops, id: u32[(a + 8) >>> 2], bytes: size, cause: 'tracing' })
+        space.sweepFree(a, size)
+      }
+      a += size
+    }
+    space.endSweep()
+  }
+}

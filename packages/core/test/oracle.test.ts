@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest'
+import { BaselineManager } from '../src/baseline/index.js'
+import { ReachabilityOracle, withOracle } from '../src/oracle/index.js'
+import { Rng } from '../src/rng.js'
+import { globalSlot } from '../src/types.js'
+
+describe('ReachabilityOracle', () => {
+  it('dates the death of acyclic garbage exactly, cascading through what it held', () => {
+    const o = new ReachabilityOracle()
+    const node = o.defineType({ name: 'node', refs: 1 })
+    o.pushFrame(2) // op 0
+    o.alloc(0, node) // op 1: id 0
+    o.alloc(1, node) // op 2: id 1
+    o.store(1, 0, 0) // op 3: 1 -> 0
+    o.clear(0) // op 4: 0 still held by 1
+    expect(o.deathOpOf(0)).toBe(-1)
+    o.clear(1) // op 5: 1 dies, then 0
+    expect([o.deathOpOf(0), o.deathOpOf(1)]).toEqual([5, 5])
+    expect(o.isExactDeath(0)).toBe(true)
+    expect(o.isReachable(0)).toBe(false)
+  })
+
+  it('cascades through a 100,000-long chain without host recursion', () => {
+    const o = new ReachabilityOracle()
+    const node = o.defineType({ name: 'node', refs: 1 })
+    o.pushFrame(2)
+    for (let i = 0; i < 100_000; i++) {
+      o.alloc(1, node)
+      o.store(1, 0, 0)
+      o.move(0, 1)
+    }
+    o.clear(1)
+    const op = o.ops
+    o.clear(0)
+    expect(o.deathOpOf(0)).toBe(op)
+    expect(o.deathOpOf(99_999)).toBe(op)
+  })
+
+  it('bounds the death of cyclic garbage by the check interval', () => {
+    const o = new ReachabilityOracle({ checkEvery: 10 })
+    const node = o.defineType({ name: 'node', refs: 1 })
+    o.pushFrame(2) // op 0
+    o.alloc(0, node) // 1
+    o.alloc(1, node) // 2
+    o.store(0, 0, 1) // 3
+    o.store(1, 0, 0) // 4
+    o.clear(0) // 5
+    o.clear(1) // 6: the cycle dies here, unseen by the counts
+    expect(o.deathOpOf(0)).toBe(-1)
+    for (let i = 0; i < 4; i++) o.isNull(0) // ops 7..10: the check runs after 10 ops
+    expect(o.deathOpOf(0)).toBe(0) // the first op after the previous check (none yet: op 0)
+    expect(o.isExactDeath(0)).toBe(false)
+    expect(o.reachableIds()).toEqual(new Uint8Array([0, 0]))
+  })
+
+  it('releases a popped frame and revives what a slot reaches again', () => {
+    const o = new ReachabilityOracle()
+    o.defineGlobals(1)
+    const node = o.defineType({ name: 'node', refs: 1 })
+    o.pushFrame(1)
+    o.alloc(0, node)
+    o.pushFrame(1)
+    o.alloc(0, node)
+    o.popFrame()
+    expect(o.isReachable(0)).toBe(true)
+    expect(o.isReachable(1)).toBe(false)
+    expect(o.deathOpOf(1)).toBeGreaterThan(0)
+    o.resurrect(0, 1) // a finalizer stored it into global 0
+    expect(o.isReachable(1)).toBe(true)
+    expect(o.deathOpOf(1)).toBe(-1)
+  })
+})
+
+describe('withOracle', () => {
+  it('mirrors the manager: same ids, frees, deref results and resurrections', () => {
+    const m = new BaselineManager()
+    const { mutator, oracle } = withOracle(m)
+    mutator.defineGlobals(2)
+    const node = mutator.defineType({ name: 'node', refs: 1, ints: 1 })
+    const phoenix = mutator.defineType({ name: 'phoenix', refs: 0, ints: 1, finalizer: { resurrectInto: 1 } })
+    mutator.pushFrame(2)
+    mutator.alloc(0, node) // id 0
+    mutator.weakref(globalSlot(0), 0) // id 1
+    mutator.alloc(1, phoenix) // id 2
+    expect(oracle.objectCount).toBe(3)
+    mutator.clear(0)
+    mutator.clear(1)
+    expect(oracle.isReachable(0)).toBe(false)
+    mutator.deref(0, globalSlot(0)) // not collected yet: the manager hands it back
+    expect(oracle.isReachable(0)).toBe(true)
+    mutator.clear(0)
+    mutator.collect()
+    mutator.isNull(0) // op boundary: the finalizer resurrects id 2 into global 1
+    expect(oracle.wasFreed(0)).toBe(true)
+    expect(oracle.isReachable(2)).toBe(true)
+    expect(oracle.idIn(globalSlot(1))).toBe(2)
+    mutator.deref(0, globalSlot(0))
+    expect(mutator.isNull(0)).toBe(true)
+    expect(oracle.revivedAfterFree).toBe(0)
+  })
+})
+
+describe('ReachabilityOracle against brute force', () => {
+  it('never calls a reachable object dead, and after a check calls exactly the unreachable ones dead', () => {
+    const m = new BaselineManager()
+    const { mutator, oracle } = withOracle(m)
+    const rng = new Rng(42)
+    mutator.defineGlobals(2)
+    const pair = mutator.defineType({ name: 'pair', refs: 2 })
+    mutator.pushFrame(6)
+    const slot = () => (rng.chance(0.8) ? rng.int(6) : globalSlot(rng.int(2)))
+    const steps = process.env.CI ? 1500 : 4000
+    for (let step = 0; step < steps; step++) {
+      const r = rng.int(10)
+      const s = slot()
+      if (r < 3) mutator.alloc(s, pair)
+      else if (r < 6 && !mutator.isNull(s)) mutator.store(s, rng.int(2), slot())
+      else if (r < 8 && !mutator.isNull(s)) mutator.load(slot(), s, rng.int(2))
+      else if (r < 9) mutator.clear(s)
+      else mutator.collect()
+      const reachable = oracle.reachableIds()
+      for (let id = 0; id < oracle.objectCount; id++) {
+        if (reachable[id] === 1) expect(oracle.deathOpOf(id)).toBe(-1)
+        if (reachable[id] === 1) expect(oracle.wasFreed(id)).toBe(false)
+      }
+      if (step % 97 === 0) {
+        oracle.detectCyclicGarbage()
+        for (let id = 0; id < oracle.objectCount; id++)
+          expect(oracle.deathOpOf(id) < 0).toBe(reachable[id] === 1)
+      }
+    }
+  })
+})
