@@ -1,25 +1,48 @@
 /**
- * Listener plumbing shared by every manager. Managers test `listening` before building an
- * event object, so a run nobody observes pays one predictable branch per would-be event.
+ * Listener plumbing shared by every manager. Managers test a flag before building an event
+ * object, so a run nobody observes pays one predictable branch per would-be event:
+ * `listening` for the per-collection events, `perObject` for `alloc` and `free`, which fire
+ * once per object and are only built when some listener asked for them.
  */
-import type { GcEvent, GcEventListener } from './types.js'
+import type { GcEvent, GcEventListener, GcEventType } from './types.js'
+
+/** The events that fire once per object: only built for a listener that names them (or names no filter). */
+const PER_OBJECT: readonly GcEventType[] = ['alloc', 'free']
+
+interface Subscription {
+  listener: GcEventListener
+  /** null: every event type. */
+  types: ReadonlySet<GcEventType> | null
+}
 
 export class EventHub {
   /** True while at least one listener is subscribed. */
   listening = false
-  private listeners: GcEventListener[] = []
+  /** True while some listener wants `alloc` / `free` events. */
+  perObject = false
+  private subs: Subscription[] = []
 
-  on(listener: GcEventListener): () => void {
-    this.listeners = [...this.listeners, listener]
-    this.listening = true
+  /** Subscribe to every event, or only to `types`. Returns the unsubscribe function. */
+  on(listener: GcEventListener, types?: readonly GcEventType[]): () => void {
+    const sub: Subscription = { listener, types: types ? new Set(types) : null }
+    this.subs = [...this.subs, sub]
+    this.refresh()
     return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener)
-      this.listening = this.listeners.length > 0
+      this.subs = this.subs.filter((s) => s !== sub)
+      this.refresh()
     }
   }
 
   emit(e: GcEvent): void {
-    const ls = this.listeners
-    for (let i = 0; i < ls.length; i++) ls[i](e)
+    const subs = this.subs
+    for (let i = 0; i < subs.length; i++) {
+      const s = subs[i]
+      if (s.types === null || s.types.has(e.type)) s.listener(e)
+    }
+  }
+
+  private refresh(): void {
+    this.listening = this.subs.length > 0
+    this.perObject = this.subs.some((s) => s.types === null || PER_OBJECT.some((t) => s.types?.has(t)))
   }
 }

@@ -224,13 +224,18 @@ export type GcEvent =
   | { type: 'gc-control'; op: number; action: GcControl; supported: boolean }
   | { type: 'collect-call'; op: number; generation: number; result: number }
 
+export type GcEventType = GcEvent['type']
 export type GcEventListener = (e: GcEvent) => void
 
 export interface MemoryManager<Native = unknown> extends Mutator {
   readonly info: ManagerInfo
   stats(): ManagerStats
-  /** Subscribe; returns the unsubscribe function. Zero cost when nobody listens. */
-  on(listener: GcEventListener): () => void
+  /**
+   * Subscribe to every event, or only to `types`; returns the unsubscribe function. Zero cost
+   * when nobody listens; `alloc`/`free` (one per object) are only built when a listener asks
+   * for them (no filter, or a filter that names them).
+   */
+  on(listener: GcEventListener, types?: readonly GcEventType[]): () => void
   /** The runtime's own surface (gc module, GC.CollectionCount, -Xlog:gc...). */
   readonly native: Native
   /**

@@ -46,6 +46,7 @@ import type {
   CallbackSpec,
   GcControl,
   GcEventListener,
+  GcEventType,
   ManagerInfo,
   ManagerOptions,
   ManagerStats,
@@ -298,7 +299,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     const footprint = this.space.frontier
     s.footprintBytes = footprint
     if (footprint > s.peakFootprintBytes) s.peakFootprintBytes = footprint
-    if (this.hub.listening) this.hub.emit({ type: 'alloc', op: s.ops, id, typeId, bytes: size, address })
+    if (this.hub.perObject) this.hub.emit({ type: 'alloc', op: s.ops, id, typeId, bytes: size, address })
     s.ops++
   }
 
@@ -513,8 +514,8 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
 
   // ---------------------------------------------------------------- observation
 
-  on(listener: GcEventListener): () => void {
-    return this.hub.on(listener)
+  on(listener: GcEventListener, types?: readonly GcEventType[]): () => void {
+    return this.hub.on(listener, types)
   }
 
   stats(): ManagerStats {
@@ -757,7 +758,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     const u32 = space.u32
     const s = this.counts
     const work = s.work
-    const listening = this.hub.listening
+    const listening = this.hub.perObject
     const end = space.frontier
     space.beginSweep()
     for (let a = HEAP_START; a < end; ) {

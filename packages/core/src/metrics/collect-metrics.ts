@@ -17,7 +17,7 @@
 import { PygcError } from '../errors.js'
 import { withOracle } from '../oracle/with-oracle.js'
 import type { CollectionRecord, RunMetrics } from '../run-metrics.js'
-import type { MemoryManager, Mutator } from '../types.js'
+import type { GcEventType, MemoryManager, Mutator } from '../types.js'
 import { SampleBuffer, summarize } from './distribution.js'
 import { OpCounter } from './op-counter.js'
 import { TimelineSampler } from './timeline.js'
@@ -38,6 +38,16 @@ export interface CollectMetricsOptions {
 }
 
 const DEFAULT_MAX_RECORDS = 10_000
+/** Per-collection and semantic events only: alloc/free (one per object) are left unbuilt. */
+const COLLECTED_EVENTS: readonly GcEventType[] = [
+  'gc-start',
+  'gc-end',
+  'finalize',
+  'weakref-clear',
+  'weakref-callback',
+  'collect-call',
+  'gc-control',
+]
 /** Oracle check interval: small enough that cyclic delays are meaningful, large enough that checks stay a small share of the run. */
 const DEFAULT_PROMPTNESS_CHECK_EVERY = 1000
 
@@ -134,7 +144,7 @@ export function collectMetrics(
         keep(gcControls, { op: e.op, action: e.action, supported: e.supported })
         break
     }
-  })
+  }, COLLECTED_EVENTS)
 
   const timeline = new TimelineSampler(manager, every, maxRecords)
   const counter = new OpCounter(tee ? tee.mutator : manager, (ops) => timeline.tick(ops))
