@@ -19,6 +19,12 @@ export interface WorkloadResult {
   check: number
   /** What the check means, e.g. "nodes checked". */
   checkLabel: string
+  /**
+   * Runtime-dependent figures the program saw (weakrefs found alive, what gc.collect returned,
+   * whether a finalizer resurrected its object yet): reported as results, never checked, and
+   * never used to steer the program, so a trace replays on every runtime.
+   */
+  observations?: Readonly<Record<string, number>>
 }
 
 export interface Workload {

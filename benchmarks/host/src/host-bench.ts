@@ -1,0 +1,219 @@
+/**
+ * `npm run bench:host`: how fast each manager runs on this machine, against anchors.
+ *
+ * 1. binary-trees at a fixed depth on every available manager and on plain V8 objects, all in
+ *    one tinybench run: runs/s, Mutator ops/s and the slowdown against V8.
+ * 2. The CPython model against the real python3, both replaying the same recorded op stream.
+ * 3. Host memory for 10 million live objects on the baseline manager (and as plain V8 objects).
+ *
+ * Knobs (environment): PYGC_BENCH_DEPTH (binary-trees N, default 10), PYGC_BENCH_PY_DEPTH
+ * (binary-trees N of the python3 comparison, default 12: long enough that interpreter start-up is
+ * noise), PYGC_BENCH_TIME (ms per task, default 2000), PYGC_BENCH_OBJECTS (memory benchmark,
+ * default 10,000,000).
+ */
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Rng, type MemoryManager } from '@pygc/core'
+import { binaryTrees } from '@pygc/workloads'
+import { Bench } from 'tinybench'
+import { measureInChild, measureInThisProcess, type MemorySample } from './memory.js'
+import { replayOnPython3 } from './python-replay.js'
+import { type AvailableRuntime, loadRuntimes } from './runtimes.js'
+import { formatCount, formatMiB, formatRatio, formatTable } from './table.js'
+import { binaryTreesV8 } from './v8-trees.js'
+
+const SEED = 1
+const ENTRY = fileURLToPath(import.meta.url)
+const REPO_ROOT = resolve(dirname(ENTRY), '..', '..', '..')
+/** The issue's bound: 10 million live objects in under 1 GB of process memory. */
+const MEMORY_BUDGET_BYTES = 2 ** 30
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new Error(`${name} must be a positive integer, got '${raw}'`)
+  return value
+}
+
+interface SpeedRow {
+  name: string
+  opsPerRun: number
+  allocationsPerRun: number
+  checkOk: boolean
+  create?: () => MemoryManager
+}
+
+function runOnManager(
+  create: () => MemoryManager,
+  params: Record<string, number>,
+): { ops: number; allocations: number; check: number } {
+  const m = create()
+  const { check } = binaryTrees.run(m, params, new Rng(SEED))
+  const s = m.stats()
+  return { ops: s.ops, allocations: s.objectsAllocated, check }
+}
+
+async function speedSection(
+  depth: number,
+  timeMs: number,
+  available: readonly AvailableRuntime[],
+): Promise<void> {
+  const params = { maxDepth: depth, minDepth: 4 }
+  const expected = binaryTrees.expectedCheck(params)
+
+  const rows: SpeedRow[] = [
+    {
+      name: 'V8 plain objects',
+      opsPerRun: Number.NaN,
+      allocationsPerRun: expected,
+      checkOk: binaryTreesV8(depth) === expected,
+    },
+  ]
+  for (const runtime of available) {
+    const once = runOnManager(runtime.create, params)
+    rows.push({
+      name: runtime.name,
+      opsPerRun: once.ops,
+      allocationsPerRun: once.allocations,
+      checkOk: once.check === expected,
+      create: runtime.create,
+    })
+  }
+
+  const bench = new Bench({
+    name: `binary-trees N=${depth}`,
+    time: timeMs,
+    iterations: 5,
+    warmupIterations: 2,
+  })
+  for (const row of rows) {
+    const create = row.create
+    if (create === undefined) bench.add(row.name, () => void binaryTreesV8(depth))
+    else bench.add(row.name, () => void binaryTrees.run(create(), params, new Rng(SEED)))
+  }
+  console.log(`\nbinary-trees N=${depth} (${formatCount(expected)} nodes per run), ${timeMs} ms per task...`)
+  await bench.run()
+
+  const runsPerSecond = new Map<string, number>()
+  for (const task of bench.tasks) {
+    const r = task.result
+    if (r.state === 'completed' || r.state === 'aborted-with-statistics')
+      runsPerSecond.set(task.name, 1000 / r.period)
+    else if (r.state === 'errored') console.log(`${task.name} failed: ${r.error.message}`)
+  }
+  const v8 = runsPerSecond.get('V8 plain objects') ?? Number.NaN
+  const table = rows.map((row) => {
+    const hz = runsPerSecond.get(row.name) ?? Number.NaN
+    return [
+      row.name,
+      Number.isNaN(hz) ? '-' : (1000 / hz).toFixed(2),
+      Number.isNaN(hz) ? '-' : hz.toFixed(2),
+      Number.isNaN(row.opsPerRun) ? '-' : formatCount(row.opsPerRun),
+      Number.isNaN(row.opsPerRun) || Number.isNaN(hz) ? '-' : formatCount(row.opsPerRun * hz),
+      Number.isNaN(hz) ? '-' : formatCount(row.allocationsPerRun * hz),
+      formatRatio(v8 / hz),
+      row.checkOk ? 'ok' : 'WRONG',
+    ]
+  })
+  console.log(
+    formatTable(
+      ['runner', 'ms/run', 'runs/s', 'ops/run', 'ops/s', 'allocs/s', 'slower than V8', 'check'],
+      table,
+    ),
+  )
+}
+
+function pythonSection(depth: number, available: readonly AvailableRuntime[]): void {
+  console.log(`\nCPython model vs the real python3, both replaying the same binary-trees N=${depth} trace`)
+  const cpython = available.find((r) => r.name === 'cpython')
+  const real = replayOnPython3(REPO_ROOT, { maxDepth: depth, minDepth: 4 }, SEED, cpython?.create)
+  if ('skipped' in real) {
+    console.log(`skipped: ${real.skipped}`)
+    return
+  }
+  const rows = [
+    [
+      `${real.pythonVersion} replay.py`,
+      formatCount(real.ops),
+      real.seconds.toFixed(3),
+      `${real.startupSeconds.toFixed(3)}${real.startupSubtracted ? '' : ' (not subtracted)'}`,
+      formatCount(real.opsPerSecond),
+      '1.00×',
+    ],
+  ]
+  if (real.model !== undefined) {
+    rows.push([
+      'cpython model',
+      formatCount(real.ops),
+      real.model.seconds.toFixed(3),
+      '-',
+      formatCount(real.model.opsPerSecond),
+      formatRatio(real.opsPerSecond / real.model.opsPerSecond),
+    ])
+  } else {
+    console.log('the cpython model is not available: only python3 is shown')
+  }
+  console.log(formatTable(['runner', 'ops', 'seconds', 'start-up s', 'ops/s', 'slower than python3'], rows))
+}
+
+function memorySection(objects: number): void {
+  console.log(
+    `\nhost memory for ${formatCount(objects)} live objects (a chain held from a global; fresh process each)`,
+  )
+  const samples: MemorySample[] = []
+  for (const subject of ['baseline', 'v8'] as const) {
+    const sample = measureInChild(ENTRY, subject, objects)
+    if ('skipped' in sample) console.log(`skipped: ${sample.skipped}`)
+    else samples.push(sample)
+  }
+  const rows = samples.map((s) => [
+    s.subject,
+    formatMiB(s.rssAfter),
+    ((s.rssAfter - s.rssBefore) / s.objects).toFixed(1),
+    ((s.jsAfter - s.jsBefore) / s.objects).toFixed(1),
+    s.modeledLiveBytes === undefined ? '-' : (s.modeledLiveBytes / s.objects).toFixed(1),
+    s.buildSeconds.toFixed(2),
+    s.rssAfter < MEMORY_BUDGET_BYTES ? 'yes' : 'NO',
+  ])
+  console.log(
+    formatTable(
+      [
+        'subject',
+        'rss total',
+        'rss B/object',
+        'heap+buffers B/object',
+        'modeled B/object',
+        'build s',
+        'under 1 GiB',
+      ],
+      rows,
+    ),
+  )
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2)
+  if (args[0] === '--memory') {
+    // Child mode of the memory benchmark: one measurement, JSON on stdout.
+    const subject = args[1] === 'v8' ? 'v8' : 'baseline'
+    console.log(JSON.stringify(measureInThisProcess(subject, Number(args[2]))))
+    return
+  }
+  const depth = envInt('PYGC_BENCH_DEPTH', 10)
+  const pythonDepth = envInt('PYGC_BENCH_PY_DEPTH', 12)
+  const timeMs = envInt('PYGC_BENCH_TIME', 2000)
+  const objects = envInt('PYGC_BENCH_OBJECTS', 10_000_000)
+  console.log(`pygc host benchmarks — node ${process.version}, ${process.platform}/${process.arch}`)
+  const { available, skipped } = await loadRuntimes()
+  for (const s of skipped) console.log(`skipped ${s.name}: ${s.reason}`)
+  await speedSection(depth, timeMs, available)
+  pythonSection(pythonDepth, available)
+  memorySection(objects)
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : String(e))
+  process.exitCode = 1
+})

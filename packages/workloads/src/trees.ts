@@ -1,0 +1,74 @@
+/**
+ * Binary trees of two-reference nodes (fields 0 = left, 1 = right), shared by binary-trees and
+ * GCBench: the recursive builders and the recursive node count, each call in its own frame as
+ * in the Python ports.
+ */
+import type { Mutator, TypeId } from '@pygc/core'
+import { REG_ARG, REG_RET } from './program.js'
+
+const LEFT = 0
+const RIGHT = 1
+
+/** Nodes in a complete binary tree of `depth` (a lone leaf has depth 0). */
+export function treeSize(depth: number): number {
+  return 2 ** (depth + 1) - 1
+}
+
+/**
+ * Bottom-up construction, leaving the root in the return register: both subtrees are built
+ * first and held in the frame's locals, then the node is allocated with them — the order of
+ * `(make_tree(d - 1), make_tree(d - 1))` in Python and `new Node(MakeTree(), MakeTree())` in Java.
+ */
+export function buildBottomUp(m: Mutator, node: TypeId, depth: number): void {
+  m.pushFrame(2)
+  if (depth > 0) {
+    buildBottomUp(m, node, depth - 1)
+    m.move(0, REG_RET)
+    buildBottomUp(m, node, depth - 1)
+    m.move(1, REG_RET)
+    m.alloc(REG_RET, node)
+    m.store(REG_RET, LEFT, 0)
+    m.store(REG_RET, RIGHT, 1)
+  } else {
+    m.alloc(REG_RET, node)
+  }
+  m.popFrame()
+}
+
+/**
+ * Top-down construction (GCBench's Populate): the node in the argument register gets two fresh
+ * children, then each child is populated in turn; parents are allocated before their children.
+ */
+export function populateTopDown(m: Mutator, node: TypeId, depth: number): void {
+  if (depth <= 0) return
+  m.pushFrame(1)
+  m.move(0, REG_ARG)
+  m.alloc(REG_ARG, node)
+  m.store(0, LEFT, REG_ARG)
+  m.alloc(REG_ARG, node)
+  m.store(0, RIGHT, REG_ARG)
+  m.load(REG_ARG, 0, LEFT)
+  populateTopDown(m, node, depth - 1)
+  m.load(REG_ARG, 0, RIGHT)
+  populateTopDown(m, node, depth - 1)
+  m.popFrame()
+}
+
+/**
+ * The node count of the tree in the argument register (CLBG's check_tree): a node whose left
+ * child is null is a leaf. Leaves the argument register holding null or a stale leaf; callers
+ * clear it.
+ */
+export function countNodes(m: Mutator): number {
+  m.pushFrame(1)
+  m.move(0, REG_ARG)
+  m.load(REG_ARG, 0, LEFT)
+  let count = 1
+  if (!m.isNull(REG_ARG)) {
+    count += countNodes(m)
+    m.load(REG_ARG, 0, RIGHT)
+    count += countNodes(m)
+  }
+  m.popFrame()
+  return count
+}
