@@ -1,0 +1,31 @@
+/**
+ * The Jython model against the real HotSpot JVM (java is on every machine of ours) and the
+ * real Jython 2.7 (CI installs it with apt-get when missing): every validation case must be
+ * within the bounds of issue 4 -- young collections ±1, full collections equal, heap after
+ * collection within 5% (dead wood explained), the same causes, the same event order.
+ */
+import { describe, expect, it } from 'vitest'
+import { sameOrderUpToThreads, validateJython } from '../src/validate/jython.js'
+
+describe('validate jython', () => {
+  it('compares finalizer/callback order per collection, not the race between the two threads', () => {
+    const model = ['collect', 'finalize', 'callback:1', 'collect']
+    expect(sameOrderUpToThreads(model, ['collect', 'callback:1', 'finalize', 'collect'])).toBe(true)
+    expect(sameOrderUpToThreads(model, ['finalize', 'collect', 'callback:1', 'collect'])).toBe(false)
+    expect(sameOrderUpToThreads(model, ['collect', 'collect', 'finalize', 'callback:1'])).toBe(false)
+    expect(
+      sameOrderUpToThreads(['collect', 'callback:3', 'callback:2'], ['collect', 'callback:2', 'callback:3']),
+    ).toBe(false)
+  })
+
+  it('agrees with java -XX:+UseSerialGC and jython on every case', async () => {
+    const report = await validateJython({})
+    const failed = report.rows.filter((r) => !r.ok)
+    expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
+    expect(report.ok).toBe(true)
+    for (const metric of ['young collections', 'full collections', 'causes']) {
+      expect(report.rows.filter((r) => r.metric === metric).length).toBe(10)
+    }
+    expect(report.rows.filter((r) => r.metric === 'event order').length).toBe(3)
+  })
+})

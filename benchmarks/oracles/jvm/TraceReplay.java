@@ -1,0 +1,311 @@
+/*
+ * TraceReplay: runs a pygc binary trace (packages/core/TRACE_FORMAT.md) on a real HotSpot JVM,
+ * so `pygc validate --runtime jython` can put the JVM's own -Xlog:gc next to the model's.
+ *
+ * Every object of the trace is ONE Object[] holding its reference fields followed by one slot
+ * per int word and one slot per 4 payload bytes -- the layout of @pygc/jython's `java` size
+ * mode (16-byte array header, 4-byte compressed references, 8-byte alignment). A weak
+ * reference is one java.lang.ref.WeakReference. Int payload is sized but not stored (storing
+ * an int in an Object[] would box it, an allocation the model does not make), so READ_INT
+ * results are not checked here; the TypeScript replayer checks program semantics.
+ *
+ * Finalizers are not modeled here (an Object[] cannot have one): the validation cases that
+ * use them are checked for event ORDER under the real Jython instead (oracles/replay.py).
+ *
+ * The op loop allocates nothing but the trace's own objects: a first pass over the file
+ * sizes the root arrays and reads the type table, and the second pass decodes from a
+ * preallocated byte buffer into primitive locals. Run it with fixed -Xms/-Xmx/-Xmn and
+ * -XX:-DoEscapeAnalysis so every `new Object[n]` really lands in eden.
+ *
+ * Usage: java -XX:+UseSerialGC ... TraceReplay <trace-file>
+ * Prints one JSON object: ops, records, wall time, the JVM's collection counts.
+ */
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
+
+public final class TraceReplay {
+    private static final int BUFFER_BYTES = 1 << 16;
+    private static final byte[] MAGIC = {'P', 'Y', 'G', 'C', 'T', 'R', 'C', 0};
+
+    private final String path;
+    private final byte[] buf = new byte[BUFFER_BYTES];
+    private FileInputStream in;
+    private int pos;
+    private int lim;
+    private long offset;
+
+    // Type table (filled by the first pass).
+    private int typeCount;
+    private int[] fixedSlots = new int[16];
+    private int[] variable = new int[16];
+    private int[] extraSlots = new int[16];
+
+    private int maxGlobals;
+    private int maxStack;
+    private int maxDepth;
+
+    private TraceReplay(String path) {
+        this.path = path;
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("usage: TraceReplay <trace-file>");
+            System.exit(2);
+        }
+        TraceReplay r = new TraceReplay(args[0]);
+        r.firstPass();
+        long t0 = System.nanoTime();
+        long[] counts = r.replay();
+        long wallNs = System.nanoTime() - t0;
+        long young = 0;
+        long full = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc.getName().equals("Copy")) young = gc.getCollectionCount();
+            else full += gc.getCollectionCount();
+        }
+        System.out.println("{\"oracle\":\"TraceReplay\",\"java\":\"" + System.getProperty("java.version")
+                + "\",\"ops\":" + counts[0] + ",\"records\":" + counts[1] + ",\"sameMismatches\":0"
+                + ",\"wallMs\":" + (wallNs / 1e6) + ",\"youngCollections\":" + young
+                + ",\"fullCollections\":" + full + "}");
+    }
+
+    // ---- byte input -------------------------------------------------------------------------
+
+    private void open() throws IOException {
+        if (in != null) in.close();
+        in = new FileInputStream(path);
+        pos = 0;
+        lim = 0;
+        offset = 0;
+    }
+
+    private int u8() throws IOException {
+        if (pos == lim) {
+            offset += lim;
+            lim = in.read(buf, 0, BUFFER_BYTES);
+            pos = 0;
+            if (lim <= 0) throw new IOException("trace truncated at byte offset " + offset);
+        }
+        return buf[pos++] & 0xff;
+    }
+
+    private long varint() throws IOException {
+        long v = 0;
+        for (int shift = 0; shift < 56; shift += 7) {
+            int b = u8();
+            v |= (long) (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) return v;
+        }
+        throw new IOException("varint longer than 8 bytes near byte offset " + (offset + pos));
+    }
+
+    private int uint() throws IOException {
+        return (int) varint();
+    }
+
+    private long svarint() throws IOException {
+        long v = varint();
+        return (v & 1) == 0 ? v >>> 1 : -((v + 1) >>> 1);
+    }
+
+    private void skip(long n) throws IOException {
+        for (long i = 0; i < n; i++) u8();
+    }
+
+    private void header() throws IOException {
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (u8() != (MAGIC[i] & 0xff)) throw new IOException("not a pygc binary trace: bad magic");
+        }
+        int version = u8() | (u8() << 8);
+        if (version != 1) throw new IOException("unsupported trace version " + version);
+        int flags = u8() | (u8() << 8);
+        if (flags != 0) throw new IOException("unknown trace flags " + flags);
+        skip(varint()); // metadata JSON
+    }
+
+    // ---- pass 1: sizes and types --------------------------------------------------------------
+
+    private void defineType(boolean record) throws IOException {
+        skip(varint()); // name
+        int refs = uint();
+        int ints = uint();
+        long bytes = varint();
+        int var = u8();
+        u8(); // shape
+        int fin = u8();
+        if ((fin & 2) != 0) varint();
+        if (!record) return;
+        if (typeCount == fixedSlots.length) {
+            fixedSlots = java.util.Arrays.copyOf(fixedSlots, typeCount * 2);
+            variable = java.util.Arrays.copyOf(variable, typeCount * 2);
+            extraSlots = java.util.Arrays.copyOf(extraSlots, typeCount * 2);
+        }
+        int t = typeCount++;
+        variable[t] = var;
+        // Slots: refs, one per int, one per 4 payload bytes (the java size mode).
+        if (var == 1) extraSlots[t] = ints + (int) ((bytes + 3) / 4);
+        else if (var == 2) extraSlots[t] = refs + ints;
+        fixedSlots[t] = refs + ints + (int) ((bytes + 3) / 4);
+    }
+
+    private void firstPass() throws IOException {
+        open();
+        header();
+        int top = 0;
+        int depth = 0;
+        int[] frames = new int[64];
+        int globals = 0;
+        for (;;) {
+            int op = u8();
+            switch (op) {
+                case 0x01: {
+                    int locals = uint();
+                    if (depth == frames.length) frames = java.util.Arrays.copyOf(frames, depth * 2);
+                    frames[depth++] = locals;
+                    top += locals;
+                    maxStack = Math.max(maxStack, top);
+                    maxDepth = Math.max(maxDepth, depth);
+                    break;
+                }
+                case 0x02: top -= frames[--depth]; break;
+                case 0x03: svarint(); varint(); varint(); break;
+                case 0x04: svarint(); svarint(); varint(); break;
+                case 0x05: svarint(); varint(); svarint(); break;
+                case 0x06: svarint(); svarint(); break;
+                case 0x07: svarint(); break;
+                case 0x08: svarint(); varint(); svarint(); break;
+                case 0x09: svarint(); varint(); svarint(); break;
+                case 0x0A: svarint(); u8(); break;
+                case 0x0B: svarint(); svarint(); u8(); break;
+                case 0x0C: svarint(); svarint(); varint(); break;
+                case 0x0D: svarint(); svarint(); break;
+                case 0x0E: svarint(); svarint(); break;
+                case 0x0F: u8(); break;
+                case 0x10: defineType(true); break;
+                case 0x11: globals = Math.max(globals, uint()); break;
+                case 0x12: svarint(); break;
+                case 0x13: svarint(); varint(); break;
+                case 0xFF: maxGlobals = globals; return;
+                default: throw new IOException("unknown opcode " + op + " near byte offset " + (offset + pos - 1));
+            }
+        }
+    }
+
+    // ---- pass 2: the op loop --------------------------------------------------------------------
+
+    private long[] replay() throws IOException {
+        final Object[] globals = new Object[Math.max(1, maxGlobals)];
+        final Object[] stack = new Object[Math.max(1, maxStack)];
+        final int[] bases = new int[maxDepth + 1];
+        final int[] fixed = fixedSlots;
+        final int[] var = variable;
+        final int[] extra = extraSlots;
+        int depth = 0;
+        int base = 0;
+        int top = 0;
+        long ops = 0;
+        long records = 0;
+        open();
+        header();
+        for (;;) {
+            int op = u8();
+            records++;
+            switch (op) {
+                case 0x01: { // PUSH_FRAME
+                    int locals = uint();
+                    bases[depth++] = base;
+                    base = top;
+                    top += locals;
+                    ops++;
+                    break;
+                }
+                case 0x02: { // POP_FRAME
+                    for (int i = base; i < top; i++) stack[i] = null;
+                    top = base;
+                    base = bases[--depth];
+                    ops++;
+                    break;
+                }
+                case 0x03: { // ALLOC
+                    int dst = (int) svarint();
+                    int type = uint();
+                    int length = uint();
+                    int v = var[type];
+                    int n = v == 0 ? fixed[type] : v == 1 ? extra[type] + length : extra[type] + (length + 3) / 4;
+                    Object o = new Object[n];
+                    if (dst >= 0) stack[base + dst] = o; else globals[-dst - 1] = o;
+                    ops++;
+                    break;
+                }
+                case 0x04: { // LOAD
+                    int dst = (int) svarint();
+                    int obj = (int) svarint();
+                    int field = uint();
+                    Object[] a = (Object[]) (obj >= 0 ? stack[base + obj] : globals[-obj - 1]);
+                    Object v = a[field];
+                    if (dst >= 0) stack[base + dst] = v; else globals[-dst - 1] = v;
+                    ops++;
+                    break;
+                }
+                case 0x05: { // STORE
+                    int obj = (int) svarint();
+                    int field = uint();
+                    int src = (int) svarint();
+                    Object[] a = (Object[]) (obj >= 0 ? stack[base + obj] : globals[-obj - 1]);
+                    a[field] = src >= 0 ? stack[base + src] : globals[-src - 1];
+                    ops++;
+                    break;
+                }
+                case 0x06: { // MOVE
+                    int dst = (int) svarint();
+                    int src = (int) svarint();
+                    Object v = src >= 0 ? stack[base + src] : globals[-src - 1];
+                    if (dst >= 0) stack[base + dst] = v; else globals[-dst - 1] = v;
+                    ops++;
+                    break;
+                }
+                case 0x07: { // CLEAR
+                    int dst = (int) svarint();
+                    if (dst >= 0) stack[base + dst] = null; else globals[-dst - 1] = null;
+                    ops++;
+                    break;
+                }
+                case 0x08: svarint(); varint(); svarint(); ops++; break; // READ_INT (not stored)
+                case 0x09: svarint(); varint(); svarint(); ops++; break; // WRITE_INT (not stored)
+                case 0x0A: svarint(); u8(); ops++; break; // IS_NULL
+                case 0x0B: svarint(); svarint(); u8(); ops++; break; // SAME
+                case 0x0C: { // WEAKREF
+                    int dst = (int) svarint();
+                    int target = (int) svarint();
+                    varint(); // callback tag: no callbacks on this oracle
+                    Object t = target >= 0 ? stack[base + target] : globals[-target - 1];
+                    Object w = new WeakReference<Object>(t);
+                    if (dst >= 0) stack[base + dst] = w; else globals[-dst - 1] = w;
+                    ops++;
+                    break;
+                }
+                case 0x0D: { // DEREF
+                    int dst = (int) svarint();
+                    int weak = (int) svarint();
+                    Object w = weak >= 0 ? stack[base + weak] : globals[-weak - 1];
+                    Object v = ((WeakReference<?>) w).get();
+                    if (dst >= 0) stack[base + dst] = v; else globals[-dst - 1] = v;
+                    ops++;
+                    break;
+                }
+                case 0x0E: svarint(); svarint(); System.gc(); ops++; break; // COLLECT
+                case 0x0F: u8(); ops++; break; // GC_CONTROL: the JVM has no such knob
+                case 0x10: defineType(false); break;
+                case 0x11: varint(); break; // DEFINE_GLOBALS (sized by the first pass)
+                case 0x12: svarint(); ops++; break; // ID_OF
+                case 0x13: svarint(); varint(); ops++; break; // LENGTH_OF
+                case 0xFF: records--; in.close(); return new long[] {ops, records};
+                default: throw new IOException("unknown opcode " + op);
+            }
+        }
+    }
+}

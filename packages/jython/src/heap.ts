@@ -1,0 +1,320 @@
+/**
+ * The JVM heap: one ArrayBuffer laid out as HotSpot lays out a Serial-GC heap, young
+ * generation at low addresses and the old ("tenured") generation above it:
+ *
+ *   0 .. 4K       never used, so address 0 is null (JVMs protect the page at the heap base)
+ *   eden          bump allocation
+ *   survivor 0    from- or to-space (they swap after every young collection)
+ *   survivor 1
+ *   old           bump allocation (promotion, large objects), committed part only; the buffer
+ *                 grows and shrinks with the old generation's committed size
+ *
+ * Every object starts with a 16-byte header (the size of an Object[]'s header, so every
+ * object fits one), four 32-bit words:
+ *   word 0  id      allocation ordinal (the interface's object identity)
+ *   word 1  mark    like HotSpot's markWord: `1 | age << 3` normally, `address | 3` when
+ *                   forwarded (copying) or marked (mark-compact; address 0 until phase 2)
+ *   word 2  klass   type id (bits 0-23) | flags (bits 24-29)
+ *   word 3  length  the alloc length (0 for fixed-size types)
+ * then the reference fields (4 bytes each: compressed oops), then the int words; the rest of
+ * a `jython`-mode object is the bytes of the other Java objects Jython makes for it.
+ */
+import { PygcError } from '@pygc/core'
+import { CardTable } from './card-table.js'
+import type { ResolvedOptions } from './options.js'
+import { PAGE_SIZE } from './options.js'
+import { objectBytes, weakrefBytes } from './sizes.js'
+
+export const NULL_PAGE = 4096
+
+/** Header word offsets. */
+export const H_ID = 0
+export const H_MARK = 1
+export const H_KLASS = 2
+export const H_LENGTH = 3
+export const H_WORDS = 4
+
+/** markWord: unlocked_value = 1, age in bits 3..6, marked/forwarded = low two bits 11. */
+export const MARK_PROTOTYPE = 1
+export const MARK_FORWARDED = 3
+export const AGE_SHIFT = 3
+export const AGE_MASK = 0xf
+
+export const TYPE_MASK = 0xffffff
+/** A weak reference object (a java.lang.ref.WeakReference): field 0 = referent, field 1 = callback tag + 1. */
+export const FLAG_WEAK = 1 << 24
+/** Bytes the JVM allocated itself (startup); not a program object: no id, never counted. */
+export const FLAG_FILLER = 1 << 25
+/** Registered for finalization and not yet found unreachable. */
+export const FLAG_FINALIZABLE = 1 << 26
+/** Its finalizer was queued once: it is never finalized again (even if resurrected). */
+export const FLAG_FINALIZED = 1 << 27
+/** Python id() was asked for it: its id lives in the manager's id table. */
+export const FLAG_PYID = 1 << 28
+/** The stale original of an object copied during a failed young collection: garbage, not counted. */
+export const FLAG_DEAD_COPY = 1 << 29
+/** Objects that are not program objects (skip in counts, events and forEachLiveId). */
+export const NOT_PROGRAM = FLAG_FILLER | FLAG_DEAD_COPY
+
+export const WEAK_TYPE = TYPE_MASK
+
+/** Per-type layout tables, grown as types are defined (typed arrays: looked up in hot loops). */
+export class TypeTables {
+  count = 0
+  refs = new Int32Array(16)
+  ints = new Int32Array(16)
+  /** 0 fixed, 1 variable refs, 2 variable bytes. */
+  variable = new Uint8Array(16)
+  base = new Float64Array(16)
+  unit = new Float64Array(16)
+  finalizer = new Uint8Array(16)
+  /** Global index a finalizer resurrects into, or -1. */
+  resurrectInto = new Int32Array(16)
+
+  add(
+    refs: number,
+    ints: number,
+    variable: number,
+    base: number,
+    unit: number,
+    finalizer: boolean,
+    resurrect: number,
+  ): void {
+    if (this.count === this.refs.length) this.grow()
+    const t = this.count++
+    this.refs[t] = refs
+    this.ints[t] = ints
+    this.variable[t] = variable
+    this.base[t] = base
+    this.unit[t] = unit
+    this.finalizer[t] = finalizer ? 1 : 0
+    this.resurrectInto[t] = resurrect
+  }
+
+  private grow(): void {
+    const n = this.refs.length * 2
+    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n)
+      b.set(a as never)
+      return b
+    }
+    this.refs = g(this.refs, (k) => new Int32Array(k))
+    this.ints = g(this.ints, (k) => new Int32Array(k))
+    this.variable = g(this.variable, (k) => new Uint8Array(k))
+    this.base = g(this.base, (k) => new Float64Array(k))
+    this.unit = g(this.unit, (k) => new Float64Array(k))
+    this.finalizer = g(this.finalizer, (k) => new Uint8Array(k))
+    this.resurrectInto = g(this.resurrectInto, (k) => new Int32Array(k))
+  }
+}
+
+/** A growable list of heap addresses (a host-side side table, 4 bytes an entry). */
+export class AddressList {
+  data = new Int32Array(64)
+  length = 0
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Int32Array(this.data.length * 2)
+      d.set(this.data)
+      this.data = d
+    }
+    this.data[this.length++] = v
+  }
+
+  clear(): void {
+    this.length = 0
+  }
+}
+
+export class JvmHeap {
+  buffer: ArrayBuffer
+  /** Word view of the whole heap (addresses are byte offsets; word index = address >> 2). */
+  words: Uint32Array
+  /** The same words, signed: int payload. */
+  ints: Int32Array
+  readonly types = new TypeTables()
+  readonly weakBytes: number
+
+  readonly edenStart: number
+  readonly edenEnd: number
+  readonly survivorBytes: number
+  readonly oldStart: number
+  readonly oldMaxEnd: number
+  /** Committed end of the old generation. */
+  oldEnd: number
+  edenTop: number
+  fromStart: number
+  fromTop: number
+  toStart: number
+  toTop: number
+  oldTop: number
+  readonly cards: CardTable
+
+  constructor(readonly options: ResolvedOptions) {
+    const g = options.geometry
+    this.weakBytes = weakrefBytes(options.sizeMode)
+    this.edenStart = NULL_PAGE
+    this.edenEnd = this.edenStart + g.edenBytes
+    this.survivorBytes = g.survivorBytes
+    this.fromStart = this.edenEnd
+    this.toStart = this.edenEnd + g.survivorBytes
+    this.oldStart = this.toStart + g.survivorBytes
+    this.oldEnd = this.oldStart + g.oldInitialBytes
+    this.oldMaxEnd = this.oldStart + g.oldMaxBytes
+    this.edenTop = this.edenStart
+    this.fromTop = this.fromStart
+    this.toTop = this.toStart
+    this.oldTop = this.oldStart
+    this.buffer = new ArrayBuffer(this.oldEnd)
+    this.words = new Uint32Array(this.buffer)
+    this.ints = new Int32Array(this.buffer)
+    this.cards = new CardTable(this.oldStart, g.oldMaxBytes)
+  }
+
+  // ---- object geometry -------------------------------------------------------------------
+
+  /** Bytes of the object at `a` (parsable from its header alone, dead or alive). */
+  sizeOf(a: number): number {
+    const w = a >> 2
+    const klass = this.words[w + H_KLASS]
+    if ((klass & (FLAG_WEAK | FLAG_FILLER)) !== 0) {
+      return (klass & FLAG_WEAK) !== 0 ? this.weakBytes : this.words[w + H_LENGTH]
+    }
+    const t = klass & TYPE_MASK
+    const len = this.words[w + H_LENGTH]
+    return Math.ceil((this.types.base[t] + this.types.unit[t] * len) / 8) * 8
+  }
+
+  /** Strong reference fields of the object at `a` (a weak reference has none). */
+  refCount(a: number): number {
+    const w = a >> 2
+    const klass = this.words[w + H_KLASS]
+    if ((klass & (FLAG_WEAK | FLAG_FILLER)) !== 0) return 0
+    const t = klass & TYPE_MASK
+    return this.types.variable[t] === 1 ? this.words[w + H_LENGTH] : this.types.refs[t]
+  }
+
+  bytesFor(type: number, length: number): number {
+    return objectBytes(this.types.base[type], this.types.unit[type], length)
+  }
+
+  inYoung(a: number): boolean {
+    return a < this.oldStart && a !== 0
+  }
+
+  // ---- spaces ----------------------------------------------------------------------------
+
+  edenUsed(): number {
+    return this.edenTop - this.edenStart
+  }
+  fromUsed(): number {
+    return this.fromTop - this.fromStart
+  }
+  toUsed(): number {
+    return this.toTop - this.toStart
+  }
+  /** DefNewGeneration::used(): eden + from. */
+  youngUsed(): number {
+    return this.edenUsed() + this.fromUsed()
+  }
+  /** DefNewGeneration::capacity(): eden + from (to-space is not counted). */
+  youngCapacity(): number {
+    return this.edenEnd - this.edenStart + this.survivorBytes
+  }
+  oldUsed(): number {
+    return this.oldTop - this.oldStart
+  }
+  oldCapacity(): number {
+    return this.oldEnd - this.oldStart
+  }
+  oldFree(): number {
+    return this.oldEnd - this.oldTop
+  }
+  /** TenuredGeneration::max_contiguous_available(): free + what could still be committed. */
+  oldMaxAvailable(): number {
+    return this.oldMaxEnd - this.oldTop
+  }
+  used(): number {
+    return this.youngUsed() + this.oldUsed()
+  }
+  capacity(): number {
+    return this.youngCapacity() + this.oldCapacity()
+  }
+  /** Memory held from the OS: the whole young generation and the committed old generation. */
+  committed(): number {
+    return this.oldEnd - this.edenStart
+  }
+
+  /** Bump-allocate in eden, or 0. */
+  allocEden(size: number): number {
+    const a = this.edenTop
+    if (size > this.edenEnd - a) return 0
+    this.edenTop = a + size
+    return a
+  }
+
+  /** Bump-allocate in the committed old generation (no expansion), or 0. */
+  allocOld(size: number): number {
+    const a = this.oldTop
+    if (size > this.oldEnd - a) return 0
+    this.oldTop = a + size
+    this.cards.recordBlock(a, size)
+    return a
+  }
+
+  /**
+   * CardGeneration::expand: commit at least `minBytes` more (rounded to pages), preferring
+   * `preferredBytes`, up to the reserved maximum. Returns whether anything was committed.
+   */
+  expandOld(minBytes: number, preferredBytes: number): boolean {
+    const room = this.oldMaxEnd - this.oldEnd
+    if (room <= 0) return false
+    const want = Math.ceil(Math.max(minBytes, preferredBytes) / PAGE_SIZE) * PAGE_SIZE
+    const need = Math.ceil(minBytes / PAGE_SIZE) * PAGE_SIZE
+    let grow = Math.min(want, room)
+    if (grow < need) grow = room // grow_to_reserved
+    if (grow <= 0) return false
+    this.resizeOld(this.oldEnd + grow)
+    return true
+  }
+
+  /** Uncommit the old generation's tail down to `newEnd` (never below its top). */
+  shrinkOld(newEnd: number): void {
+    const end = Math.max(newEnd, Math.ceil(this.oldTop / PAGE_SIZE) * PAGE_SIZE)
+    if (end < this.oldEnd) this.resizeOld(end)
+  }
+
+  private resizeOld(newEnd: number): void {
+    const next = new ArrayBuffer(newEnd)
+    const copyTo = Math.min(newEnd, this.oldTop)
+    new Uint8Array(next).set(new Uint8Array(this.buffer, 0, copyTo))
+    this.buffer = next
+    this.words = new Uint32Array(next)
+    this.ints = new Int32Array(next)
+    this.oldEnd = newEnd
+  }
+
+  /** Zero `size` bytes at `a` and write a program object's header. */
+  initObject(a: number, size: number, id: number, klass: number, length: number): void {
+    const w = a >> 2
+    const end = w + (size >> 2)
+    const words = this.words
+    // Small objects (most of them) are zeroed inline: TypedArray.fill costs a call per object.
+    if (size <= 128) for (let i = w + H_WORDS; i < end; i++) words[i] = 0
+    else words.fill(0, w + H_WORDS, end)
+    this.words[w + H_ID] = id
+    this.words[w + H_MARK] = MARK_PROTOTYPE
+    this.words[w + H_KLASS] = klass
+    this.words[w + H_LENGTH] = length
+  }
+
+  /** Check that an allocation of `size` could ever fit (else it is an OutOfMemoryError at once). */
+  fitsAtAll(size: number): boolean {
+    return size <= this.edenEnd - this.edenStart || size <= this.oldMaxEnd - this.oldStart
+  }
+
+  internal(message: string): PygcError {
+    return new PygcError('INTERNAL', `jython heap: ${message}`)
+  }
+}

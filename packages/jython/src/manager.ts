@@ -1,0 +1,647 @@
+/**
+ * Jython 2.7 on a HotSpot 17 JVM with the Serial collector.
+ *
+ * Design. Every Python object is one block on a JVM heap held in an ArrayBuffer (see heap.ts
+ * for the layout); the mutator's slots are the thread's stack roots. Allocation bumps a
+ * pointer in eden; when that fails, GenCollectedHeap (gen-collected-heap.ts) runs HotSpot's
+ * allocation-failure policy: young collections (scavenge.ts), full collections
+ * (mark-compact.ts), expansion, java.lang.OutOfMemoryError.
+ *
+ * Finalization and weak references follow the JVM's reference processing (gc-context.ts) and
+ * Jython's mapping onto it: a `__del__` is a FinalizeTrigger's finalize(), run later by the
+ * finalizer thread; a weakref callback is run later by Jython's weakref reaper thread. The
+ * model runs both threads at a deterministic point (options.finalizerDrain): by default at
+ * the first op boundary after the collection that queued them, finalizers first, then
+ * callbacks in reverse registration order.
+ *
+ * The op methods are the hot path: they validate everything first (so an error changes
+ * nothing), touch only typed arrays, and build event objects only when someone listens.
+ */
+import {
+  type CallbackSpec,
+  type CostModel,
+  EventHub,
+  emptyWork,
+  type GcControl,
+  type GcEventListener,
+  type GcEventType,
+  type ManagerInfo,
+  type ManagerStats,
+  type MemoryManager,
+  mutatorCost,
+  PygcError,
+  RootSet,
+  resolveCosts,
+  type Slot,
+  type TypeId,
+  TypeRegistry,
+  type TypeSpec,
+} from '@pygc/core'
+import type { GcContext } from './gc-context.js'
+import { formatGcLog } from './gc-log.js'
+import { GENERATIONS, GenCollectedHeap } from './gen-collected-heap.js'
+import {
+  AddressList,
+  FLAG_FILLER,
+  FLAG_FINALIZABLE,
+  FLAG_PYID,
+  FLAG_WEAK,
+  H_ID,
+  H_KLASS,
+  H_WORDS,
+  JvmHeap,
+  NOT_PROGRAM,
+  TYPE_MASK,
+  WEAK_TYPE,
+} from './heap.js'
+import { JythonNative } from './native.js'
+import { type JythonOptions, type ResolvedOptions, resolveOptions } from './options.js'
+import { layoutOf } from './sizes.js'
+import { verifyHeap } from './verify.js'
+
+/** Startup data is laid down as fillers of at most this size (real JVM objects are small). */
+const STARTUP_CHUNK_BYTES = 4096
+const INT32_MIN = -(2 ** 31)
+const INT32_MAX = 2 ** 31 - 1
+
+export class JythonManager implements MemoryManager<JythonNative> {
+  readonly info: ManagerInfo
+  readonly native: JythonNative
+  readonly options: ResolvedOptions
+
+  private readonly heap: JvmHeap
+  private readonly roots = new RootSet()
+  private readonly registry = new TypeRegistry()
+  private readonly hub = new EventHub()
+  private readonly costs: CostModel
+  private readonly ctx: GcContext
+  private readonly gch: GenCollectedHeap
+
+  private ops = 0
+  private objectsAllocated = 0
+  private bytesAllocated = 0
+  private peakLiveBytes = 0
+
+  private nextPyId = 1
+  private readonly pyIds = new Map<number, number>()
+  /** Finalizers or callbacks are queued and the drain rule says run them at the next op. */
+  private drainPending = false
+  private readonly freeVisitor = (a: number): void => this.reportFree(a)
+
+  constructor(options: JythonOptions = {}) {
+    this.options = resolveOptions(options)
+    this.costs = resolveCosts(options.cost)
+    this.heap = new JvmHeap(this.options)
+    const preset = options.preset ?? (this.options.sizeMode === 'java' ? 'java' : 'default')
+    this.info = {
+      family: 'jython',
+      preset,
+      description:
+        `Jython 2.7 on HotSpot 17 -XX:+UseSerialGC (${this.options.sizeMode} sizes): ` +
+        'copying young gen (eden + 2 survivors, adaptive tenuring), mark-compact old gen, card table',
+      generations: GENERATIONS,
+      moving: true,
+      idKind: 'counter',
+      sizeMode: this.options.sizeMode,
+    }
+    this.ctx = {
+      heap: this.heap,
+      roots: this.roots,
+      hiddenRoots: new AddressList(),
+      finalizeQueue: new AddressList(),
+      finalizable: new AddressList(),
+      weakrefs: new AddressList(),
+      work: emptyWork(),
+      cleared: [],
+      pendingCallbacks: [],
+      onFree: null,
+    }
+    this.gch = new GenCollectedHeap(this.options, this.heap, this.ctx, this.costs, this.hub, {
+      // Ops count completed ops: the one in progress (whose allocation or collect() runs the GC) is `ops`.
+      currentOp: () => this.ops,
+      mutatorVirtual: () => this.mutatorVirtual(),
+      bytesAllocated: () => this.bytesAllocated,
+      freeVisitor: () => (this.needFreeVisits() ? this.freeVisitor : null),
+      referencesQueued: () => {
+        this.drainPending = this.options.finalizerDrain === 'next-op'
+      },
+    })
+    this.layDownStartupData()
+    this.native = new JythonNative({
+      collect: () => this.collect(),
+      records: () => this.gch.records,
+      logLines: () => formatGcLog(this.gch.records),
+      runFinalization: () => this.runFinalizerThreads(),
+      summary: () => this.summary(),
+      addressOf: (slot) => this.roots.get(slot),
+      tenuringThreshold: () => this.gch.tenuringThreshold,
+      verify: () => verifyHeap(this.heap, this.roots, this.ctx),
+    })
+  }
+
+  // ---- Mutator: declarations and frames ----------------------------------------------------
+
+  defineType(spec: TypeSpec): TypeId {
+    const id = this.registry.define(spec, this.roots.globalCount)
+    if (id >= TYPE_MASK) throw new PygcError('INVALID_TYPE_SPEC', `too many types: at most ${TYPE_MASK - 1}`)
+    const s = this.registry.get(id)
+    const layout = layoutOf(s, this.options.sizeMode)
+    const variable = s.variable === 'refs' ? 1 : s.variable === 'bytes' ? 2 : 0
+    this.heap.types.add(
+      variable === 1 ? 0 : s.refs,
+      s.ints ?? 0,
+      variable,
+      layout.base,
+      layout.unit,
+      s.finalizer !== undefined,
+      s.finalizer?.resurrectInto ?? -1,
+    )
+    return id
+  }
+
+  defineGlobals(count: number): void {
+    this.roots.defineGlobals(count)
+  }
+
+  pushFrame(locals: number): void {
+    if (this.drainPending) this.runFinalizerThreads()
+    this.roots.pushFrame(locals)
+    this.ops++
+  }
+
+  popFrame(): void {
+    if (this.drainPending) this.runFinalizerThreads()
+    this.roots.checkPop()
+    this.roots.dropFrame()
+    this.ops++
+  }
+
+  // ---- Mutator: objects --------------------------------------------------------------------
+
+  alloc(dst: Slot, type: TypeId, length?: number): void {
+    if (this.drainPending) this.runFinalizerThreads()
+    const di = this.roots.index(dst)
+    const types = this.heap.types
+    const len = length ?? 0
+    const validType = Number.isInteger(type) && type >= 0 && type < types.count
+    if (!validType || (types.variable[type] === 0 ? len !== 0 : !Number.isInteger(len) || len < 0)) {
+      this.registry.shapeOf(type, length) // throws the precise error
+    }
+    const size = this.heap.bytesFor(type, len)
+    const finalizable = types.finalizer[type] === 1
+    const a = this.gch.allocate(size, 'alloc', dst)
+    const id = this.objectsAllocated
+    this.heap.initObject(a, size, id, type | (finalizable ? FLAG_FINALIZABLE : 0), len)
+    if (finalizable) this.ctx.finalizable.push(a)
+    this.roots.values[di] = a
+    this.noteAllocated(a, id, type, size)
+    this.ops++
+  }
+
+  load(dst: Slot, obj: Slot, field: number): void {
+    if (this.drainPending) this.runFinalizerThreads()
+    const di = this.roots.index(dst)
+    const a = this.objectIn(obj, 'load')
+    const f = this.checkField(a, obj, field, 'load')
+    this.roots.values[di] = this.heap.words[f]
+    this.ops++
+  }
+
+  store(obj: Slot, field: number, src: Slot): void {
+    if (this.drainPending) this.runFinalizerThreads()
+    const v = this.roots.values[this.roots.index(src)]
+    const a = this.objectIn(obj, 'store')
+    const f = this.checkField(a, obj, field, 'store')
+    const heap = this.heap
+    heap.words[f] = v
+    // The post-write barrier (CardTableBarrierSet): dirty the field's card when it lies in
+    // the old generation; stores into young objects need no remembering.
+    if (a >= heap.oldStart) {
+      heap.cards.dirty(f << 2)
+      this.ctx.work.barrierOps++
+    }
+    this.ops++
+  }
+
+  move(dst: Slot, src: Slot): void {
+    if (this.drainPending) this.runFinalizerThreads()
+    const di = this.roots.index(dst)
+    this.roots.values[di] = this.roots.values[this.roots.index(src)]
+    this.ops++
+  }
+
+  clear(dst: Slot): void {
+    if (this.drainPending) this.runFinalizerThreads()
+    this.roots.values[this.roots.index(dst)] = 0
+    this.ops++
+  }
+
+  readInt(obj: Slot, index: number): number {
+    if (this.drainPending) this.runFinalizerThreads()
+    const a = this.objectIn(obj, 'readInt')
+    const w = this.checkInt(a, obj, index, 'readInt')
+    this.ops++
+    return this.heap.ints[w]
+  }
+
+  writeInt(obj: Slot, index: number, value: number): void {
+    if (this.drainPending) this.runFinalizerThreads()
+    const a = this.objectIn(obj, 'writeInt')
+    const w = this.checkInt(a, obj, index, 'writeInt')
+    if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
+      throw new PygcError('VALUE_OUT_OF_RANGE', `writeInt: value ${value} is not a signed 32-bit integer`, {
+        slot: obj,
+        index,
+        op: this.ops,
+      })
+    }
+    this.heap.ints[w] = value
+    this.ops++
+  }
+
+  isNull(slot: Slot): boolean {
+    if (this.drainPending) this.runFinalizerThreads()
+    const v = this.roots.values[this.roots.index(slot)]
+    this.ops++
+    return v === 0
+  }
+
+  same(a: Slot, b: Slot): boolean {
+    if (this.drainPending) this.runFinalizerThreads()
+    const va = this.roots.values[this.roots.index(a)]
+    const vb = this.roots.values[this.roots.index(b)]
+    this.ops++
+    return va === vb
+  }
+
+  weakref(dst: Slot, target: Slot, callback?: CallbackSpec): void {
+    if (this.drainPending) this.runFinalizerThreads()
+    const di = this.roots.index(dst)
+    const ti = this.roots.index(target)
+    if (this.roots.values[ti] === 0) {
+      throw new PygcError('NULL_REFERENCE', `weakref: target slot ${target} is null`, {
+        slot: target,
+        op: this.ops,
+      })
+    }
+    let tag = 0
+    if (callback !== undefined) {
+      if (!Number.isInteger(callback.tag) || callback.tag < 0 || callback.tag >= INT32_MAX) {
+        throw new PygcError(
+          'VALUE_OUT_OF_RANGE',
+          `weakref: callback tag must be an integer in 0..${INT32_MAX - 1}`,
+          {
+            tag: callback.tag,
+            op: this.ops,
+          },
+        )
+      }
+      tag = callback.tag + 1
+    }
+    const size = this.heap.weakBytes
+    const a = this.gch.allocate(size, 'weakref', dst)
+    const id = this.objectsAllocated
+    this.heap.initObject(a, size, id, WEAK_TYPE | FLAG_WEAK, 0)
+    // Read the target after allocating: a collection may have moved it.
+    const w = (a >> 2) + H_WORDS
+    this.heap.words[w] = this.roots.values[ti]
+    this.heap.words[w + 1] = tag
+    this.ctx.weakrefs.push(a)
+    this.roots.values[di] = a
+    this.noteAllocated(a, id, -1, size)
+    this.ops++
+  }
+
+  deref(dst: Slot, weak: Slot): void {
+    if (this.drainPending) this.runFinalizerThreads()
+    const di = this.roots.index(dst)
+    const a = this.roots.values[this.roots.index(weak)]
+    if (a === 0)
+      throw new PygcError('NULL_REFERENCE', `deref: slot ${weak} is null`, { slot: weak, op: this.ops })
+    if ((this.heap.words[(a >> 2) + H_KLASS] & FLAG_WEAK) === 0) {
+      throw new PygcError(
+        'NOT_A_WEAKREF',
+        `deref: slot ${weak} holds a '${this.typeName(a)}', not a weak reference`,
+        {
+          slot: weak,
+          op: this.ops,
+        },
+      )
+    }
+    this.roots.values[di] = this.heap.words[(a >> 2) + H_WORDS]
+    this.ops++
+  }
+
+  /** Jython's gc.collect(): System.gc(), a full collection; returns -2 ("unknown"). */
+  collect(generation?: number): number {
+    if (this.drainPending) this.runFinalizerThreads()
+    if (generation !== undefined && !(Number.isInteger(generation) && generation >= -1 && generation <= 2)) {
+      throw new PygcError('INVALID_GENERATION', `collect(${generation}): generation must be -1, 0, 1 or 2`, {
+        generation,
+        op: this.ops,
+      })
+    }
+    this.gch.systemGc()
+    if (this.hub.listening) {
+      this.hub.emit({ type: 'collect-call', op: this.ops, generation: generation ?? -1, result: -2 })
+    }
+    this.ops++
+    return -2
+  }
+
+  /**
+   * Jython's gc.enable() does nothing (true); gc.disable() raises NotImplementedError, and
+   * there is no gc.freeze: those return false, with an event saying so.
+   */
+  gcControl(action: GcControl): boolean {
+    if (this.drainPending) this.runFinalizerThreads()
+    if (action !== 'disable' && action !== 'enable' && action !== 'freeze' && action !== 'unfreeze') {
+      throw new PygcError('INVALID_OPTION', `gcControl: unknown action ${JSON.stringify(action)}`, {
+        op: this.ops,
+      })
+    }
+    const supported = action === 'enable'
+    if (this.hub.listening) this.hub.emit({ type: 'gc-control', op: this.ops, action, supported })
+    this.ops++
+    return supported
+  }
+
+  /** id(): Jython's IdImpl hands out 1, 2, 3... on first use (objects move, so no address). */
+  idOf(slot: Slot): number {
+    if (this.drainPending) this.runFinalizerThreads()
+    const a = this.objectIn(slot, 'idOf')
+    this.ops++
+    const k = (a >> 2) + H_KLASS
+    const objectId = this.heap.words[a >> 2]
+    if ((this.heap.words[k] & FLAG_PYID) !== 0) return this.pyIds.get(objectId) as number
+    const id = this.nextPyId++
+    this.heap.words[k] |= FLAG_PYID
+    this.pyIds.set(objectId, id)
+    return id
+  }
+
+  lengthOf(slot: Slot): number {
+    if (this.drainPending) this.runFinalizerThreads()
+    const a = this.objectIn(slot, 'lengthOf')
+    this.ops++
+    return this.heap.refCount(a)
+  }
+
+  // ---- MemoryManager -----------------------------------------------------------------------
+
+  on(listener: GcEventListener, types?: readonly GcEventType[]): () => void {
+    return this.hub.on(listener, types)
+  }
+
+  objectId(slot: Slot): number {
+    const a = this.roots.get(slot)
+    return a === 0 ? -1 : this.heap.words[a >> 2]
+  }
+
+  forEachLiveId(visit: (id: number) => void): void {
+    const h = this.heap
+    const spans: [number, number][] = [
+      [h.oldStart, h.oldTop],
+      [h.edenStart, h.edenTop],
+      [h.fromStart, h.fromTop],
+      [h.toStart, h.toTop],
+    ]
+    for (const [start, end] of spans) {
+      for (let a = start; a < end; a += h.sizeOf(a)) {
+        if ((h.words[(a >> 2) + H_KLASS] & NOT_PROGRAM) === 0) visit(h.words[a >> 2])
+      }
+    }
+  }
+
+  stats(): ManagerStats {
+    const h = this.heap
+    const work = { ...this.ctx.work }
+    const g = this.gch
+    const liveBytes = this.bytesAllocated - g.freedBytes
+    return {
+      ops: this.ops,
+      objectsAllocated: this.objectsAllocated,
+      bytesAllocated: this.bytesAllocated,
+      liveObjects: this.objectsAllocated - g.freedObjects,
+      liveBytes,
+      peakLiveBytes: Math.max(this.peakLiveBytes, liveBytes),
+      footprintBytes: h.committed(),
+      peakFootprintBytes: Math.max(g.peakFootprint, h.committed()),
+      collections: [...g.collections],
+      collectionReasons: { ...g.reasons },
+      freedByRefcount: 0,
+      freedByCycle: 0,
+      freedByTracing: g.freedObjects,
+      weakrefsCleared: g.weakrefsCleared,
+      work,
+      virtualTime: { mutator: this.mutatorVirtual(), gc: g.gcVirtual },
+      wallGcMs: g.wallGcMs,
+      spaces: { eden: h.edenUsed(), survivor: h.fromUsed() + h.toUsed(), old: h.oldUsed() },
+    }
+  }
+
+  // ---- validation helpers ------------------------------------------------------------------
+
+  private objectIn(slot: Slot, what: string): number {
+    const a = this.roots.values[this.roots.index(slot)]
+    if (a === 0)
+      throw new PygcError('NULL_REFERENCE', `${what}: slot ${slot} is null`, { slot, op: this.ops })
+    return a
+  }
+
+  private typeName(a: number): string {
+    const klass = this.heap.words[(a >> 2) + H_KLASS]
+    return (klass & FLAG_WEAK) !== 0 ? 'weakref' : this.registry.get(klass & TYPE_MASK).name
+  }
+
+  /** The word index of reference field `field` of the object at `a`, after checking it exists. */
+  private checkField(a: number, slot: Slot, field: number, what: string): number {
+    const heap = this.heap
+    if ((heap.words[(a >> 2) + H_KLASS] & FLAG_WEAK) !== 0) {
+      throw new PygcError(
+        'WEAKREF_FIELD',
+        `${what}: slot ${slot} holds a weak reference, which has no fields`,
+        {
+          slot,
+          field,
+          op: this.ops,
+        },
+      )
+    }
+    const n = heap.refCount(a)
+    if (!(field >= 0 && field < n && Number.isInteger(field))) {
+      throw new PygcError(
+        'FIELD_OUT_OF_RANGE',
+        `${what}: field ${field} of the '${this.typeName(a)}' in slot ${slot} is outside its ${n} reference fields`,
+        { slot, field, op: this.ops },
+      )
+    }
+    return (a >> 2) + H_WORDS + field
+  }
+
+  private checkInt(a: number, slot: Slot, index: number, what: string): number {
+    const heap = this.heap
+    const klass = heap.words[(a >> 2) + H_KLASS]
+    if ((klass & FLAG_WEAK) !== 0) {
+      throw new PygcError(
+        'WEAKREF_FIELD',
+        `${what}: slot ${slot} holds a weak reference, which has no ints`,
+        {
+          slot,
+          index,
+          op: this.ops,
+        },
+      )
+    }
+    const n = heap.types.ints[klass & TYPE_MASK]
+    if (!(index >= 0 && index < n && Number.isInteger(index))) {
+      throw new PygcError(
+        'FIELD_OUT_OF_RANGE',
+        `${what}: int ${index} of the '${this.typeName(a)}' in slot ${slot} is outside its ${n} ints`,
+        { slot, index, op: this.ops },
+      )
+    }
+    return (a >> 2) + H_WORDS + heap.refCount(a) + index
+  }
+
+  // ---- allocation --------------------------------------------------------------------------
+
+  private noteAllocated(a: number, id: number, typeId: number, size: number): void {
+    this.objectsAllocated++
+    this.bytesAllocated += size
+    this.gch.noteAllocated(a, size)
+    const live = this.bytesAllocated - this.gch.freedBytes
+    if (live > this.peakLiveBytes) this.peakLiveBytes = live
+    if (this.hub.perObject) {
+      this.hub.emit({ type: 'alloc', op: this.ops, id, typeId, bytes: size, address: a })
+    }
+  }
+
+  /** The JVM's startup objects: live ones held by hidden roots, then dead ones, in eden. */
+  private layDownStartupData(): void {
+    const { liveBytes, garbageBytes } = this.options.jvmStartup
+    const filler = (bytes: number, live: boolean): void => {
+      for (let left = bytes; left >= 16; ) {
+        const size = Math.min(STARTUP_CHUNK_BYTES, left)
+        const a = this.heap.allocEden(size)
+        this.heap.initObject(a, 16, 0xffffffff, FLAG_FILLER, size)
+        if (live) this.ctx.hiddenRoots.push(a)
+        left -= size
+      }
+    }
+    filler(liveBytes, true)
+    filler(garbageBytes, false)
+  }
+
+  // ---- what the collector asks of the mutator side ---------------------------------------
+
+  private needFreeVisits(): boolean {
+    return this.hub.perObject || this.pyIds.size > 0
+  }
+
+  private reportFree(a: number): void {
+    const words = this.heap.words
+    const id = words[a >> 2]
+    if ((words[(a >> 2) + H_KLASS] & FLAG_PYID) !== 0) this.pyIds.delete(id)
+    if (this.hub.perObject) {
+      this.hub.emit({
+        type: 'free',
+        op: this.ops,
+        id,
+        bytes: this.heap.sizeOf(a),
+        cause: 'tracing',
+      })
+    }
+  }
+
+  private mutatorVirtual(): number {
+    return (
+      mutatorCost(
+        { ops: this.ops, objectsAllocated: this.objectsAllocated, bytesAllocated: this.bytesAllocated },
+        this.ctx.work,
+        0,
+        this.costs,
+      ) +
+      this.ctx.work.finalizersRun * this.costs.finalizer
+    )
+  }
+
+  // ---- the finalizer thread and the weakref reaper -----------------------------------------
+
+  /**
+   * Run what the JVM's finalizer thread and Jython's weakref reaper would run now: every
+   * queued FinalizeTrigger (a resurrecting `__del__` stores its object into its global), then
+   * every pending weakref callback, newest registration first (GlobalRef calls its
+   * references in reverse order). Events carry the index of the op about to run.
+   */
+  private runFinalizerThreads(): void {
+    this.drainPending = false
+    const ctx = this.ctx
+    const heap = this.heap
+    const op = this.ops
+    const queue = ctx.finalizeQueue
+    if (queue.length > 0) {
+      const batch = queue.data.slice(0, queue.length)
+      queue.clear()
+      for (let i = 0; i < batch.length; i++) {
+        const a = batch[i]
+        const type = heap.words[(a >> 2) + H_KLASS] & TYPE_MASK
+        const into = heap.types.resurrectInto[type]
+        if (into >= 0) this.roots.values[into] = a
+        ctx.work.finalizersRun++
+        if (this.hub.listening) {
+          this.hub.emit({
+            type: 'finalize',
+            op,
+            id: heap.words[(a >> 2) + H_ID],
+            typeId: type,
+            resurrected: into >= 0,
+          })
+        }
+      }
+    }
+    const cbs = ctx.pendingCallbacks
+    if (cbs.length > 0) {
+      const pairs: [number, number][] = []
+      for (let i = 0; i < cbs.length; i += 2) pairs.push([cbs[i], cbs[i + 1]])
+      cbs.length = 0
+      pairs.sort((x, y) => y[0] - x[0])
+      if (this.hub.listening) {
+        for (const [weakId, tag] of pairs) this.hub.emit({ type: 'weakref-callback', op, weakId, tag })
+      }
+    }
+  }
+
+  // ---- native summary ----------------------------------------------------------------------
+
+  private summary(): Record<string, unknown> {
+    const h = this.heap
+    const g = this.options.geometry
+    const w = this.ctx.work
+    return {
+      jvm: 'HotSpot 17 -XX:+UseSerialGC',
+      sizeMode: this.options.sizeMode,
+      heap: {
+        edenBytes: g.edenBytes,
+        survivorBytes: g.survivorBytes,
+        oldInitialBytes: g.oldInitialBytes,
+        oldMaxBytes: g.oldMaxBytes,
+        oldCommittedBytes: h.oldCapacity(),
+      },
+      collections: { young: this.gch.collections[0], full: this.gch.collections[1] },
+      causes: { ...this.gch.reasons },
+      tenuringThreshold: this.gch.tenuringThreshold,
+      promotionFailures: this.gch.promotionFailures,
+      bytesCopied: w.bytesCopied,
+      bytesPromoted: w.bytesPromoted,
+      bytesCompacted: w.bytesCompacted,
+      cardsScanned: w.cardsScanned,
+      barrierOps: w.barrierOps,
+      finalizersRun: w.finalizersRun,
+      finalizersQueued: this.ctx.finalizeQueue.length,
+      weakrefsCleared: this.gch.weakrefsCleared,
+      idsHandedOut: this.nextPyId - 1,
+      finalizerDrain: this.options.finalizerDrain,
+    }
+  }
+}
