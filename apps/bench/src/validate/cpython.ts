@@ -1,0 +1,525 @@
+/**
+ * `pygc validate --runtime cpython`: the @pygc/cpython model against the real python3 (3.11).
+ *
+ * Each case is a Mutator program (below). It is recorded once as a binary trace, replayed on
+ * the real interpreter by benchmarks/oracles/replay.py (which performs the ops on real lists,
+ * `__slots__` instances, `__del__` classes and weakrefs, allocating nothing tracked of its own in
+ * its op loop), and replayed on a model started from the state the real run reported (objects
+ * already in generation 2, counts, thresholds, free lists). Compared, and required IDENTICAL:
+ * collections, collected and uncollectable per generation (gc.get_stats() deltas), the final
+ * gc.get_count(), and the sequence of `__del__` calls (op index, object id) and weakref callbacks
+ * (op index, tag). Residuals, if any, are explained in packages/cpython/FIDELITY.md.
+ */
+import { execFile } from 'node:child_process'
+import { mkdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import {
+  fileSink,
+  fileSource,
+  type GcEvent,
+  globalSlot,
+  type Mutator,
+  RecordingMutator,
+  replayTrace,
+} from '@pygc/core'
+import { CPythonManager } from '@pygc/cpython'
+import type { ValidateOptions, ValidationReport, ValidationRow, Validator } from './types.js'
+
+const run = promisify(execFile)
+const REPO = fileURLToPath(new URL('../../../../', import.meta.url))
+const REPLAY_PY = join(REPO, 'benchmarks/oracles/replay.py')
+const FIDELITY = 'packages/cpython/FIDELITY.md'
+
+export interface CpythonCase {
+  name: string
+  program: (m: Mutator) => void
+}
+
+// ---- the programs -----------------------------------------------------------------------------
+
+/** Return register for the recursive programs: a callee leaves its result here. */
+const RET = globalSlot(0)
+
+/** The benchmarks-game binary-trees: a stretch tree, a long-lived tree, then many short-lived ones. */
+function binaryTrees(maxDepth: number, maxIterations: number): (m: Mutator) => void {
+  return (m) => {
+    m.defineGlobals(2)
+    const node = m.defineType({ name: 'Node', refs: 2 })
+    const make = (depth: number): void => {
+      m.pushFrame(1)
+      m.alloc(0, node)
+      if (depth > 0) {
+        make(depth - 1)
+        m.store(0, 0, RET)
+        make(depth - 1)
+        m.store(0, 1, RET)
+      }
+      m.move(RET, 0)
+      m.popFrame()
+    }
+    /** Walk the tree whose root is in RET (item_check); RET is consumed. */
+    const check = (): number => {
+      m.pushFrame(2)
+      m.move(0, RET)
+      m.clear(RET)
+      m.load(1, 0, 0)
+      let n = 1
+      if (!m.isNull(1)) {
+        m.move(RET, 1)
+        n += check()
+        m.load(1, 0, 1)
+        m.move(RET, 1)
+        n += check()
+      }
+      m.popFrame()
+      return n
+    }
+    m.pushFrame(2)
+    make(maxDepth + 1)
+    check()
+    make(maxDepth)
+    m.move(1, RET) // long-lived
+    m.clear(RET)
+    for (let d = 4; d <= maxDepth; d += 2) {
+      const iterations = Math.min(maxIterations, 2 ** (maxDepth - d + 4))
+      for (let i = 0; i < iterations; i++) {
+        make(d)
+        check()
+      }
+    }
+    m.move(RET, 1)
+    check()
+    m.popFrame()
+  }
+}
+
+/** pyperformance gc_collect shapes: garbage cycles of `size` lists, `count` of them. */
+function cycleChurn(size: number, count: number): (m: Mutator) => void {
+  return (m) => {
+    const link = m.defineType({ name: 'Link', refs: 1, ints: 1 })
+    m.pushFrame(3)
+    for (let i = 0; i < count; i++) {
+      m.alloc(0, link)
+      m.move(1, 0)
+      for (let k = 1; k < size; k++) {
+        m.alloc(2, link)
+        m.store(1, 0, 2)
+        m.move(1, 2)
+      }
+      m.store(1, 0, 0)
+      m.clear(0)
+      m.clear(1)
+      m.clear(2)
+    }
+    m.popFrame()
+  }
+}
+
+/** pyperformance gc_traversal: a large live graph that every full collection must traverse. */
+function gcTraversal(nodes: number, collections: number): (m: Mutator) => void {
+  return (m) => {
+    m.defineGlobals(1)
+    const table = m.defineType({ name: 'Table', refs: 0, variable: 'refs' })
+    const obj = m.defineType({ name: 'Obj', refs: 3, ints: 1 })
+    m.pushFrame(3)
+    m.alloc(globalSlot(0), table, nodes)
+    for (let i = 0; i < nodes; i++) {
+      m.alloc(0, obj)
+      m.writeInt(0, 0, i)
+      m.store(globalSlot(0), i, 0)
+      if (i > 0) {
+        m.load(1, globalSlot(0), i - 1)
+        m.store(0, 0, 1)
+        m.store(1, 1, 0)
+        m.load(2, globalSlot(0), (i * 7919) % i)
+        m.store(0, 2, 2)
+      }
+    }
+    m.clear(0)
+    m.clear(1)
+    m.clear(2)
+    for (let c = 0; c < collections; c++) m.collect()
+    m.popFrame()
+  }
+}
+
+/** A long-lived LRU cache (a ring of entries in a global table) with short-lived churn around it. */
+function lruMix(capacity: number, steps: number): (m: Mutator) => void {
+  return (m) => {
+    m.defineGlobals(1)
+    const table = m.defineType({ name: 'Cache', refs: 0, variable: 'refs' })
+    const entry = m.defineType({ name: 'Entry', refs: 2, ints: 1 })
+    const temp = m.defineType({ name: 'Temp', refs: 1 })
+    m.pushFrame(3)
+    m.alloc(globalSlot(0), table, capacity)
+    let seed = 12345
+    for (let i = 0; i < steps; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      const slot = seed % capacity
+      if (seed % 3 === 0) {
+        // a hit: move the entry's neighbour pointer (touch) and drop a temporary
+        m.load(0, globalSlot(0), slot)
+        if (!m.isNull(0)) m.writeInt(0, 0, i)
+        m.clear(0)
+      } else {
+        // a miss: a new entry evicts the old one; entries point at a random older entry
+        m.alloc(0, entry)
+        m.writeInt(0, 0, i)
+        m.load(1, globalSlot(0), (slot * 31 + 7) % capacity)
+        m.store(0, 0, 1)
+        m.store(globalSlot(0), slot, 0)
+        m.clear(1)
+        m.clear(0)
+      }
+      // short-lived garbage, half of it cyclic
+      m.alloc(1, temp)
+      m.alloc(2, temp)
+      m.store(1, 0, 2)
+      if (i % 2 === 0) m.store(2, 0, 1)
+      m.clear(1)
+      m.clear(2)
+    }
+    m.popFrame()
+  }
+}
+
+/** __del__: in garbage cycles (PEP 442), on refcount death, and a resurrecting one. */
+function finalizers(rounds: number): (m: Mutator) => void {
+  return (m) => {
+    m.defineGlobals(2)
+    const fin = m.defineType({ name: 'Fin', refs: 1, finalizer: {} })
+    const phoenix = m.defineType({ name: 'Phoenix', refs: 1, finalizer: { resurrectInto: 1 } })
+    const plain = m.defineType({ name: 'Plain', refs: 1 })
+    m.pushFrame(3)
+    for (let r = 0; r < rounds; r++) {
+      // a cycle Fin -> Plain -> Fin, collected by the cycle GC
+      m.alloc(0, fin)
+      m.alloc(1, plain)
+      m.store(0, 0, 1)
+      m.store(1, 0, 0)
+      m.clear(0)
+      m.clear(1)
+      // a Fin that dies by refcount
+      m.alloc(0, fin)
+      m.clear(0)
+      // churn to trigger collections
+      for (let k = 0; k < 50; k++) {
+        m.alloc(2, plain)
+        m.store(2, 0, 2)
+        m.clear(2)
+      }
+      if (r % 10 === 5) {
+        // a phoenix in a cycle: resurrected by its __del__, never finalized again
+        m.alloc(0, phoenix)
+        m.store(0, 0, 0)
+        m.clear(0)
+        m.collect(0)
+        m.collect()
+        m.clear(globalSlot(1)) // its second death: no __del__ call
+      }
+    }
+    m.popFrame()
+  }
+}
+
+/** weakref callbacks into cyclic garbage: reachable refs are called, refs in the garbage are not. */
+function weakrefCallbacks(rounds: number): (m: Mutator) => void {
+  return (m) => {
+    m.defineGlobals(1)
+    const keep = m.defineType({ name: 'Keep', refs: 0, variable: 'refs' })
+    const target = m.defineType({ name: 'Target', refs: 2, shape: 'slots' })
+    const plain = m.defineType({ name: 'Plain', refs: 1 })
+    m.pushFrame(4)
+    m.alloc(globalSlot(0), keep, 64)
+    let tag = 0
+    for (let r = 0; r < rounds; r++) {
+      // a 2-cycle of targets; one reachable weakref with a callback to each, one inside the garbage
+      m.alloc(0, target)
+      m.alloc(1, target)
+      m.store(0, 0, 1)
+      m.store(1, 0, 0)
+      m.weakref(2, 0, { tag: tag++ })
+      m.store(globalSlot(0), r % 64, 2)
+      m.weakref(3, 1, { tag: tag++ })
+      m.store(1, 1, 3) // a weakref that is part of the cycle: cleared, its callback never runs
+      m.weakref(2, 1, { tag: tag++ })
+      m.weakref(3, 1, { tag: tag++ })
+      m.store(globalSlot(0), (r + 32) % 64, 2)
+      m.store(0, 1, 3)
+      m.clear(0)
+      m.clear(1)
+      m.clear(2)
+      m.clear(3)
+      // a target dying by refcount with two callback refs (PyObject_ClearWeakRefs' tuple path)
+      m.alloc(0, target)
+      m.weakref(1, 0, { tag: tag++ })
+      m.weakref(2, 0, { tag: tag++ })
+      m.clear(0)
+      m.clear(1)
+      m.clear(2)
+      for (let k = 0; k < 40; k++) {
+        m.alloc(0, plain)
+        m.store(0, 0, 0)
+        m.clear(0)
+      }
+    }
+    m.popFrame()
+  }
+}
+
+/** A deep chain dropped at once: the trashcan's order shows through __del__ calls along it. */
+function deepChain(length: number, finalizerEvery: number): (m: Mutator) => void {
+  return (m) => {
+    const link = m.defineType({ name: 'Link', refs: 1 })
+    const fin = m.defineType({ name: 'FinLink', refs: 1, finalizer: {} })
+    m.pushFrame(2)
+    for (let i = 0; i < length; i++) {
+      m.alloc(1, i % finalizerEvery === 0 ? fin : link)
+      m.store(1, 0, 0)
+      m.move(0, 1)
+    }
+    m.clear(1)
+    m.clear(0)
+    m.popFrame()
+  }
+}
+
+/** gc.disable() / enable() / freeze() / unfreeze() phases around cycle churn. */
+function gcPhases(perPhase: number): (m: Mutator) => void {
+  return (m) => {
+    const link = m.defineType({ name: 'Link', refs: 1 })
+    const churn = (live: boolean): void => {
+      for (let i = 0; i < perPhase; i++) {
+        m.alloc(0, link)
+        m.alloc(1, link)
+        m.store(0, 0, 1)
+        m.store(1, 0, 0)
+        if (live && i % 10 === 0) m.move(2, 0)
+        m.clear(0)
+        m.clear(1)
+      }
+    }
+    m.pushFrame(3)
+    churn(false)
+    m.gcControl('disable')
+    churn(true)
+    m.gcControl('enable')
+    churn(false)
+    m.gcControl('freeze')
+    churn(true)
+    m.collect()
+    m.gcControl('unfreeze')
+    churn(false)
+    m.collect(1)
+    m.collect()
+    m.popFrame()
+  }
+}
+
+/** Instances of plain classes (inline dict values) and of `__slots__` classes, in cycles and trees. */
+function instances(rounds: number): (m: Mutator) => void {
+  return (m) => {
+    const plain = m.defineType({ name: 'Plain', refs: 3, ints: 1, shape: 'dict-instance' })
+    const slotted = m.defineType({ name: 'Slotted', refs: 2, ints: 1, shape: 'slots' })
+    const finDict = m.defineType({ name: 'FinDict', refs: 1, shape: 'dict-instance', finalizer: {} })
+    m.pushFrame(4)
+    for (let r = 0; r < rounds; r++) {
+      m.alloc(0, plain)
+      m.alloc(1, slotted)
+      m.alloc(2, finDict)
+      m.store(0, 0, 1)
+      m.store(1, 0, 2)
+      m.store(2, 0, 0)
+      m.writeInt(0, 0, r)
+      m.writeInt(1, 0, -r)
+      if (r % 3 === 0) m.move(3, 1) // keep one alive until the next keep
+      m.clear(0)
+      m.clear(1)
+      m.clear(2)
+      // an acyclic tree that dies by refcount
+      m.alloc(0, plain)
+      m.alloc(1, slotted)
+      m.store(0, 2, 1)
+      m.alloc(2, plain)
+      m.store(1, 1, 2)
+      m.clear(1)
+      m.clear(2)
+      m.clear(0)
+    }
+    m.popFrame()
+  }
+}
+
+const SCALE = process.env.CI ? 0.5 : 1
+
+export const CPYTHON_CASES: readonly CpythonCase[] = [
+  { name: 'binary-trees d=10', program: binaryTrees(10, 1 << 10) },
+  { name: 'binary-trees d=14', program: binaryTrees(14, 8) },
+  { name: 'gc-collect 2-cycles', program: cycleChurn(2, Math.round(20_000 * SCALE)) },
+  { name: 'gc-collect 21-rings', program: cycleChurn(21, Math.round(2_000 * SCALE)) },
+  { name: 'gc-traversal', program: gcTraversal(Math.round(50_000 * SCALE), 3) },
+  { name: 'lru-mix', program: lruMix(1000, Math.round(30_000 * SCALE)) },
+  { name: 'del-finalizers', program: finalizers(100) },
+  { name: 'weakref-callbacks', program: weakrefCallbacks(100) },
+  { name: 'deep-chain 1M', program: deepChain(1_000_000, 997) },
+  { name: 'gc-phases', program: gcPhases(3_000) },
+  { name: 'instances', program: instances(Math.round(3_000 * SCALE)) },
+]
+
+// ---- running one case ---------------------------------------------------------------------------
+
+interface RealRun {
+  runtime: string
+  start: {
+    counts: [number, number, number]
+    generations: [number, number, number]
+    thresholds: [number, number, number]
+  }
+  stats: { collections: number; collected: number; uncollectable: number }[]
+  finalCounts: [number, number, number]
+  events: [number, string, number][]
+  eventsDropped: number
+  mismatches: Record<string, number>
+  error?: string
+}
+
+interface ModelRun {
+  stats: { collections: number; collected: number; uncollectable: number }[]
+  finalCounts: [number, number, number]
+  events: [number, string, number][]
+}
+
+function record(c: CpythonCase, path: string): void {
+  const recorder = new RecordingMutator(new CPythonManager(), fileSink(path), {
+    metadata: { workload: c.name, recordedOn: 'cpython-3.11', purpose: 'pygc validate --runtime cpython' },
+  })
+  c.program(recorder)
+  recorder.finish()
+}
+
+async function runReal(path: string): Promise<RealRun> {
+  const { stdout } = await run('python3', [REPLAY_PY, path], {
+    timeout: 600_000,
+    maxBuffer: 256 * 1024 * 1024,
+  })
+  const out = JSON.parse(stdout) as RealRun
+  if (out.error) throw new Error(`replay.py: ${out.error}`)
+  return out
+}
+
+/** Replay the trace on a model started from the state the real run reported. */
+export function runModel(path: string, real: Pick<RealRun, 'start'>): ModelRun {
+  const m = new CPythonManager({
+    thresholds: real.start.thresholds,
+    start: { counts: real.start.counts, generations: real.start.generations },
+  })
+  const events: [number, string, number][] = []
+  const off = m.on((e: GcEvent) => {
+    if (e.type === 'finalize') events.push([e.op, 'finalize', e.id])
+    else if (e.type === 'weakref-callback') events.push([e.op, 'callback', e.tag])
+  })
+  replayTrace(fileSource(path), m)
+  off()
+  return { stats: m.native.get_stats(), finalCounts: m.native.get_count(), events }
+}
+
+function compareCase(name: string, model: ModelRun, real: RealRun): ValidationRow[] {
+  const rows: ValidationRow[] = []
+  const row = (metric: string, a: string | number, b: string | number): void => {
+    rows.push({ case: name, metric, model: a, real: b, ok: a === b })
+  }
+  for (let g = 0; g < 3; g++) {
+    row(`gen${g} collections`, model.stats[g].collections, real.stats[g].collections)
+    row(`gen${g} collected`, model.stats[g].collected, real.stats[g].collected)
+    row(`gen${g} uncollectable`, model.stats[g].uncollectable, real.stats[g].uncollectable)
+  }
+  row('final counts', model.finalCounts.join(','), real.finalCounts.join(','))
+  const finM = model.events.filter((e) => e[1] === 'finalize').length
+  const finR = real.events.filter((e) => e[1] === 'finalize').length
+  const cbM = model.events.length - finM
+  const cbR = real.events.length - finR
+  row('__del__ calls', finM, finR)
+  row('weakref callbacks', cbM, cbR)
+  const mismatch = firstMismatch(model.events, real.events)
+  rows.push({
+    case: name,
+    metric: 'event order (op, kind, id|tag)',
+    model: mismatch === null ? `${model.events.length} same` : mismatch.model,
+    real: mismatch === null ? `${real.events.length} same` : mismatch.real,
+    ok: mismatch === null && real.eventsDropped === 0,
+  })
+  const bad = Object.entries(real.mismatches).filter(([, n]) => n > 0)
+  if (bad.length > 0) {
+    rows.push({
+      case: name,
+      metric: 'replay semantics',
+      model: 0,
+      real: bad.map(([k, n]) => `${k}:${n}`).join(' '),
+      ok: false,
+    })
+  }
+  return rows
+}
+
+function firstMismatch(
+  a: [number, string, number][],
+  b: [number, string, number][],
+): { model: string; real: string } | null {
+  const n = Math.max(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a[i]
+    const y = b[i]
+    if (x === undefined || y === undefined || x[0] !== y[0] || x[1] !== y[1] || x[2] !== y[2]) {
+      const show = (e: [number, string, number] | undefined): string =>
+        e ? `#${i}: op ${e[0]} ${e[1]} ${e[2]}` : `#${i}: none`
+      return { model: show(x), real: show(y) }
+    }
+  }
+  return null
+}
+
+async function pythonVersion(): Promise<string> {
+  const { stdout } = await run('python3', [
+    '-c',
+    'import sys; print("python3 %d.%d.%d" % sys.version_info[:3])',
+  ])
+  return stdout.trim()
+}
+
+export const validateCpython: Validator = async (options: ValidateOptions): Promise<ValidationReport> => {
+  const log = options.log ?? (() => {})
+  const selected = options.cases
+    ? CPYTHON_CASES.filter((c) => options.cases?.includes(c.name))
+    : CPYTHON_CASES
+  const dir = join(options.cacheDir ?? tmpdir(), `pygc-validate-cpython-${process.pid}`)
+  mkdirSync(dir, { recursive: true })
+  const rows: ValidationRow[] = []
+  try {
+    for (const c of selected) {
+      const path = join(dir, `${c.name.replace(/[^a-z0-9]+/gi, '_')}.trace`)
+      log(`${c.name}: recording`)
+      record(c, path)
+      log(`${c.name}: replaying on python3`)
+      const real = await runReal(path)
+      log(`${c.name}: replaying on the model`)
+      const model = runModel(path, real)
+      rows.push(...compareCase(c.name, model, real))
+      rmSync(path, { force: true })
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const residuals = rows
+    .filter((r) => !r.ok && r.note !== undefined)
+    .map((r) => `${r.case} ${r.metric}: ${r.note} (${FIDELITY})`)
+  return {
+    runtime: 'cpython',
+    realRuntime: await pythonVersion(),
+    rows,
+    ok: rows.every((r) => r.ok),
+    residuals,
+  }
+}

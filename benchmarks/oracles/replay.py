@@ -1,0 +1,740 @@
+#!/usr/bin/env python3
+# -*- coding: utf-8 -*-
+"""Replay a pygc trace (binary format, packages/core/TRACE_FORMAT.md) on a REAL Python and
+print what its memory manager did, as JSON on stdout.
+
+    python3 benchmarks/oracles/replay.py FILE.trace
+    jython  benchmarks/oracles/replay.py FILE.trace
+
+Every trace object becomes a real Python object:
+  - shape list, no finalizer   -> an exact `list` of [ref fields..., int words...]
+  - shape list with finalizer  -> a list subclass with __slots__ = ('__weakref__', '_pygc_id') and __del__
+  - shape slots                -> a class with __slots__ f0.., i0.., '__weakref__', '_pygc_id'
+  - shape dict-instance        -> a plain class (fields in its instance dict)
+  - weak references            -> weakref.ref(target[, callback])
+  - locals and globals         -> one preallocated list R: [globals | frame 0 | frame 1 ...]
+The op loop allocates no tracked (GC) object of its own: every list, class, name and template
+is made before it starts, so gc.get_count() and gc.get_stats() see the program's objects only.
+The trace is streamed twice: a first pass learns the types, the globals and the deepest frame
+stack so that the second pass, which executes, never has to allocate a container.
+
+Printed JSON: the starting state (gc.get_count(), objects per generation, thresholds, free-list
+fill), gc.get_stats() deltas per generation, the final gc.get_count(), and the op index of every
+__del__ call and weakref callback, in the order they ran.
+
+Written in the subset of Python that runs unchanged on CPython 3.11, Jython 2.7 and PyPy3:
+no f-strings, no int.from_bytes, no nonlocal; print_function from __future__.
+"""
+from __future__ import print_function
+
+import gc
+import io
+import json
+import sys
+import time
+import weakref
+
+MAGIC = bytearray(b'PYGCTRC\x00')
+CHUNK = 1 << 20
+LOW_WATER = 64
+
+OP_PUSH_FRAME = 0x01
+OP_POP_FRAME = 0x02
+OP_ALLOC = 0x03
+OP_LOAD = 0x04
+OP_STORE = 0x05
+OP_MOVE = 0x06
+OP_CLEAR = 0x07
+OP_READ_INT = 0x08
+OP_WRITE_INT = 0x09
+OP_IS_NULL = 0x0A
+OP_SAME = 0x0B
+OP_WEAKREF = 0x0C
+OP_DEREF = 0x0D
+OP_COLLECT = 0x0E
+OP_GC_CONTROL = 0x0F
+OP_DEFINE_TYPE = 0x10
+OP_DEFINE_GLOBALS = 0x11
+OP_ID_OF = 0x12
+OP_LENGTH_OF = 0x13
+OP_END = 0xFF
+
+SHAPES = ('list', 'tuple', 'slots', 'dict-instance')
+
+
+class TraceError(Exception):
+    pass
+
+
+class Reader(object):
+    """A streaming byte reader over a bytearray window; refills never slice (no slice objects)."""
+
+    def __init__(self, path):
+        # Unbuffered: BufferedReader.read of a large chunk goes through raw.readinto(memoryview),
+        # and a memoryview and its managed buffer are two tracked allocations inside the op loop.
+        self.f = io.open(path, 'rb', buffering=0)
+        self.buf = bytearray()
+        self.pos = 0
+        self.end = 0
+        self.base = 0  # file offset of buf[0]
+        self.eof = False
+
+    def fill(self):
+        """Keep at least LOW_WATER bytes ahead of pos unless at end of file. Called between ops."""
+        if self.eof or self.end - self.pos >= LOW_WATER:
+            return
+        chunk = self.f.read(CHUNK)
+        if not chunk:
+            self.eof = True
+            return
+        nb = bytearray()
+        k = self.pos
+        while k < self.end:
+            nb.append(self.buf[k])
+            k += 1
+        nb += chunk  # not bytearray(chunk): a call with arguments packs them in a tracked tuple
+        self.base += self.pos
+        self.buf = nb
+        self.end = len(nb)
+        self.pos = 0
+
+    def need(self, n):
+        while self.end - self.pos < n and not self.eof:
+            self.fill_more()
+        if self.end - self.pos < n:
+            raise TraceError('truncated trace at byte offset %d' % (self.base + self.pos))
+
+    def fill_more(self):
+        chunk = self.f.read(CHUNK)
+        if not chunk:
+            self.eof = True
+            return
+        nb = bytearray()
+        k = self.pos
+        while k < self.end:
+            nb.append(self.buf[k])
+            k += 1
+        nb += chunk  # not bytearray(chunk): a call with arguments packs them in a tracked tuple
+        self.base += self.pos
+        self.buf = nb
+        self.end = len(nb)
+        self.pos = 0
+
+    def u8(self):
+        self.need(1)
+        b = self.buf[self.pos]
+        self.pos += 1
+        return b
+
+    def u16(self):
+        self.need(2)
+        b = self.buf
+        p = self.pos
+        self.pos = p + 2
+        return b[p] | (b[p + 1] << 8)
+
+    def varint(self):
+        buf = self.buf
+        p = self.pos
+        if self.end - p < 9:
+            self.need(min(9, self.end - p + 1))
+            buf = self.buf
+            p = self.pos
+        b = buf[p]
+        p += 1
+        if b < 128:
+            self.pos = p
+            return b
+        v = b & 127
+        shift = 7
+        while True:
+            if p >= self.end:
+                self.pos = p
+                self.need(1)
+                buf = self.buf
+                p = self.pos
+            b = buf[p]
+            p += 1
+            v |= (b & 127) << shift
+            if b < 128:
+                break
+            shift += 7
+            if shift > 56:
+                raise TraceError('varint longer than 8 bytes at byte offset %d' % (self.base + p))
+        self.pos = p
+        return v
+
+    def svarint(self):
+        v = self.varint()
+        if v & 1:
+            return -((v + 1) >> 1)
+        return v >> 1
+
+    def string(self):
+        n = self.varint()
+        self.need(n)
+        out = bytearray()
+        k = 0
+        while k < n:
+            out.append(self.buf[self.pos + k])
+            k += 1
+        self.pos += n
+        return out.decode('utf-8')
+
+    def offset(self):
+        return self.base + self.pos
+
+
+def read_header(r):
+    r.need(8)
+    k = 0
+    while k < 8:
+        if r.buf[r.pos + k] != MAGIC[k]:
+            raise TraceError('bad magic: not a binary pygc trace')
+        k += 1
+    r.pos += 8
+    version = r.u16()
+    flags = r.u16()
+    if version != 1 or flags != 0:
+        raise TraceError('unsupported trace version %d / flags %d' % (version, flags))
+    return json.loads(r.string())
+
+
+def read_type(r):
+    name = r.string()
+    refs = r.varint()
+    ints = r.varint()
+    nbytes = r.varint()
+    variable = r.u8()
+    shape = r.u8()
+    fin = r.u8()
+    resurrect = -1
+    if fin & 2:
+        resurrect = r.varint()
+    return {'name': name, 'refs': refs, 'ints': ints, 'bytes': nbytes, 'variable': variable,
+            'shape': SHAPES[shape], 'finalizer': (fin & 1) != 0, 'legacy': (fin & 4) != 0,
+            'resurrect': resurrect}
+
+
+def skip_type(r):
+    """Step over a type record without building anything (the op loop must not allocate)."""
+    n = r.varint()
+    r.need(n)
+    r.pos += n
+    r.varint()
+    r.varint()
+    r.varint()
+    r.u8()
+    r.u8()
+    if r.u8() & 2:
+        r.varint()
+
+
+def scan(path):
+    """Pass 1: types, globals, the deepest locals stack, list lengths, event capacity."""
+    r = Reader(path)
+    meta = read_header(r)
+    types = []
+    globals_max = 0
+    top = 0
+    top_max = 0
+    frames = [0]
+    depth = 0
+    depth_max = 0
+    lengths = {}
+    events = 16
+    ops = 0
+    while True:
+        r.fill()
+        code = r.u8()
+        if code == OP_END:
+            break
+        if code == OP_DEFINE_TYPE:
+            types.append(read_type(r))
+            continue
+        if code == OP_DEFINE_GLOBALS:
+            globals_max = max(globals_max, r.varint())
+            continue
+        ops += 1
+        if code == OP_PUSH_FRAME:
+            n = r.varint()
+            frames.append(top)
+            top += n
+            depth += 1
+            depth_max = max(depth_max, depth)
+            top_max = max(top_max, top)
+        elif code == OP_POP_FRAME:
+            top = frames.pop()
+            depth -= 1
+        elif code == OP_ALLOC:
+            r.svarint()
+            t = r.varint()
+            n = r.varint()
+            spec = types[t]
+            if spec['finalizer'] or spec['legacy']:
+                events += 1
+            if spec['variable'] == 1:
+                key = (t, n)
+                if key not in lengths:
+                    lengths[key] = True
+        elif code == OP_LOAD:
+            r.svarint(); r.svarint(); r.varint()
+        elif code == OP_STORE:
+            r.svarint(); r.varint(); r.svarint()
+        elif code == OP_MOVE:
+            r.svarint(); r.svarint()
+        elif code == OP_CLEAR:
+            r.svarint()
+        elif code == OP_READ_INT or code == OP_WRITE_INT:
+            r.svarint(); r.varint(); r.svarint()
+        elif code == OP_IS_NULL:
+            r.svarint(); r.u8()
+        elif code == OP_SAME:
+            r.svarint(); r.svarint(); r.u8()
+        elif code == OP_WEAKREF:
+            r.svarint(); r.svarint()
+            if r.varint() != 0:
+                events += 1
+        elif code == OP_DEREF:
+            r.svarint(); r.svarint()
+        elif code == OP_COLLECT:
+            r.svarint(); r.svarint()
+        elif code == OP_GC_CONTROL:
+            r.u8()
+        elif code == OP_ID_OF:
+            r.svarint()
+        elif code == OP_LENGTH_OF:
+            r.svarint(); r.varint()
+        else:
+            raise TraceError('unknown opcode 0x%02x at byte offset %d' % (code, r.offset() - 1))
+    r.f.close()
+    return {'meta': meta, 'types': types, 'globals': globals_max, 'locals': top_max,
+            'depth': depth_max, 'lengths': sorted(lengths.keys()), 'events': events, 'ops': ops}
+
+
+# ---------------------------------------------------------------- the objects of the replay
+
+FIELD_NAMES = tuple('f%d' % k for k in range(256))
+INT_NAMES = tuple('i%d' % k for k in range(256))
+
+# Event log, preallocated by setup(): kind 1 = __del__ (value: object id), 2 = weakref callback (value: tag).
+EV_OP = []
+EV_KIND = []
+EV_VAL = []
+EVN = [0, 0]
+OPI = [0]
+R = []
+TAGS = {}
+
+
+class Ref(weakref.ref):
+    """Every weakref op makes a new reference object: an exact weakref.ref(x) without a callback
+    would return x's existing one, a subclass never does (weakref___new__)."""
+    __slots__ = ()
+
+
+def record_event(kind, value):
+    k = EVN[0]
+    if k < len(EV_OP):
+        EV_OP[k] = OPI[0]
+        EV_KIND[k] = kind
+        EV_VAL[k] = value
+    EVN[0] = k + 1
+
+
+GCLOG_OP = []
+GCLOG_GEN = []
+GCLOG_COLLECTED = []
+
+
+def gc_log_callback(phase, info):
+    """Debugging aid (PYGC_REPLAY_GCLOG=1): the op index of each collection. It perturbs the run
+    slightly (the interpreter builds an info dict per call), so it is off for validation."""
+    k = EVN[1]
+    if phase == 'start':
+        if k < len(GCLOG_OP):
+            GCLOG_OP[k] = OPI[0]
+            GCLOG_GEN[k] = info['generation']
+    else:
+        if k < len(GCLOG_OP):
+            GCLOG_COLLECTED[k] = info['collected']
+        EVN[1] = k + 1
+
+
+def weakref_callback(wr):
+    record_event(2, TAGS.get(id(wr), -1))
+
+
+def make_del(resurrect_index):
+    if resurrect_index < 0:
+        def __del__(self):
+            record_event(1, self._pygc_id)
+    else:
+        def __del__(self):
+            record_event(1, self._pygc_id)
+            R[resurrect_index] = self
+    return __del__
+
+
+def make_class(t, spec):
+    """The Python class standing for trace type t (None for an exact list)."""
+    shape = spec['shape']
+    fin = spec['finalizer'] or spec['legacy']
+    if shape == 'tuple':
+        raise TraceError('type %r: the tuple shape cannot be replayed (tuples are immutable)' % spec['name'])
+    if shape == 'list' and not fin:
+        return None
+    body = {'_pygc_t': t}
+    if fin:
+        body['__del__'] = make_del(spec['resurrect'])
+    if shape == 'list':
+        body['__slots__'] = ('__weakref__', '_pygc_id')
+        return type(str('T%d_%s' % (t, spec['name'])), (list,), body)
+    if spec['variable'] == 1:
+        raise TraceError('type %r: variable-length %s objects cannot be replayed' % (spec['name'], shape))
+    if spec['refs'] > 256 or spec['ints'] > 256:
+        raise TraceError('type %r: too many fields for the %s shape' % (spec['name'], shape))
+    if shape == 'slots':
+        body['__slots__'] = FIELD_NAMES[:spec['refs']] + INT_NAMES[:spec['ints']] + ('__weakref__', '_pygc_id')
+    return type(str('T%d_%s' % (t, spec['name'])), (object,), body)
+
+
+def gc_counts():
+    try:
+        return list(gc.get_count())
+    except Exception:
+        return None
+
+
+def snapshot_stats(into):
+    """gc.get_stats() as 9 ints in a preallocated list; the temporaries die by refcount here."""
+    try:
+        s = gc.get_stats()
+    except Exception:
+        return False
+    for g in range(3):
+        into[3 * g] = s[g]['collections']
+        into[3 * g + 1] = s[g]['collected']
+        into[3 * g + 2] = s[g]['uncollectable']
+    s = None
+    return True
+
+
+def runtime_name():
+    impl = getattr(sys, 'implementation', None)
+    name = impl.name if impl is not None else ('jython' if sys.platform.startswith('java') else 'cpython')
+    v = sys.version_info
+    return '%s %d.%d.%d' % (name, v[0], v[1], v[2])
+
+
+def replay(path):
+    plan = scan(path)
+    types = plan['types']
+    ntypes = len(types)
+    nglobals = plan['globals']
+    classes = [make_class(t, types[t]) for t in range(ntypes)]
+    # Templates: an exact list is allocated as TEMPLATE * 1 (list_repeat -> PyList_New: the list
+    # free list, then pymalloc), a list subclass is filled by extend(TEMPLATE).
+    templates = [None] * ntypes
+    # By type, then by length: a (type, length) key would build a tuple inside the op loop.
+    var_templates = [{} for t in range(ntypes)]
+    for t in range(ntypes):
+        spec = types[t]
+        if spec['variable'] != 1:
+            templates[t] = [None] * spec['refs'] + [0] * spec['ints']
+    for key in plan['lengths']:
+        var_templates[key[0]][key[1]] = [None] * key[1] + [0] * types[key[0]]['ints']
+    nints = [types[t]['ints'] for t in range(ntypes)]
+    nrefs = [types[t]['refs'] for t in range(ntypes)]
+    # Exact lists do not know their type; readInt / lengthOf on them need it (id -> type).
+    list_types_with_ints = False
+    for t in range(ntypes):
+        if classes[t] is None and types[t]['ints'] > 0:
+            list_types_with_ints = True
+    type_of_list = {}
+    frames = [0] * (plan['depth'] + 2)
+    R.extend([None] * (nglobals + plan['locals'] + 1))
+    EV_OP.extend([0] * plan['events'])
+    EV_KIND.extend([0] * plan['events'])
+    EV_VAL.extend([0] * plan['events'])
+    mismatches = [0, 0, 0, 0]  # readInt, lengthOf, isNull, same
+    unsupported = [0, 0, 0, 0]  # gc control ops the runtime does not have: disable, enable, freeze, unfreeze
+    wref = Ref
+    cb = weakref_callback
+    list_type = list
+    collect = gc.collect
+    r = Reader(path)
+    read_header(r)
+
+    # The starting state, made exact by construction: a full collection empties generations 0
+    # and 1, zeroes the counts and clears the free lists; the survivors are generation 2 and
+    # long_lived_total. Measuring allocates (a list, the stats), so collect once more after
+    # measuring: the measurements die by refcount, nothing new survives, the state is as measured.
+    thresholds = None
+    try:
+        thresholds = list(gc.get_threshold())
+    except Exception:
+        pass
+    before = [0] * 9
+    start_wall = time.time()
+    collect()
+    gens = [0, 0, 0]
+    try:
+        gens[2] = len(gc.get_objects(2))
+    except Exception:
+        gens = None
+    have_stats = snapshot_stats(before)
+    gclog = False
+    try:
+        import os
+        gclog = os.environ.get('PYGC_REPLAY_GCLOG') == '1'
+    except Exception:
+        pass
+    if gclog:
+        GCLOG_OP.extend([0] * 100000)
+        GCLOG_GEN.extend([0] * 100000)
+        GCLOG_COLLECTED.extend([0] * 100000)
+    collect()
+    if gclog:
+        # Registered after the last setup collection: the info dicts the interpreter builds then
+        # come and go through the dict free list without touching generation 0's count, except
+        # around full collections (which clear that free list).
+        gc.callbacks.append(gc_log_callback)
+
+    # ------------------------------------------------------------ the op loop (no allocation)
+    fb = nglobals
+    top = nglobals
+    depth = 0
+    opi = 0
+    next_id = 0
+    while True:
+        if r.end - r.pos < LOW_WATER:
+            r.fill()
+        code = r.buf[r.pos]
+        r.pos += 1
+        if code == OP_END:
+            break
+        if code == OP_DEFINE_TYPE:
+            skip_type(r)
+            continue
+        if code == OP_DEFINE_GLOBALS:
+            r.varint()
+            continue
+        OPI[0] = opi
+        if code == OP_LOAD:
+            d = r.svarint()
+            o = r.svarint()
+            field = r.varint()
+            obj = R[(fb + o) if o >= 0 else (-o - 1)]
+            if isinstance(obj, list_type):
+                R[(fb + d) if d >= 0 else (-d - 1)] = obj[field]
+            else:
+                R[(fb + d) if d >= 0 else (-d - 1)] = getattr(obj, FIELD_NAMES[field])
+            obj = None
+        elif code == OP_STORE:
+            o = r.svarint()
+            field = r.varint()
+            s = r.svarint()
+            obj = R[(fb + o) if o >= 0 else (-o - 1)]
+            if isinstance(obj, list_type):
+                obj[field] = R[(fb + s) if s >= 0 else (-s - 1)]
+            else:
+                setattr(obj, FIELD_NAMES[field], R[(fb + s) if s >= 0 else (-s - 1)])
+            obj = None
+        elif code == OP_ALLOC:
+            d = r.svarint()
+            t = r.varint()
+            n = r.varint()
+            cls = classes[t]
+            if cls is None:
+                if types[t]['variable'] == 1:
+                    R[(fb + d) if d >= 0 else (-d - 1)] = var_templates[t][n] * 1
+                else:
+                    R[(fb + d) if d >= 0 else (-d - 1)] = templates[t] * 1
+                if list_types_with_ints:
+                    type_of_list[id(R[(fb + d) if d >= 0 else (-d - 1)])] = t
+            else:
+                obj = cls()
+                if types[t]['shape'] == 'list':
+                    obj.extend(var_templates[t][n] if types[t]['variable'] == 1 else templates[t])
+                else:
+                    k = 0
+                    while k < nrefs[t]:
+                        setattr(obj, FIELD_NAMES[k], None)
+                        k += 1
+                    k = 0
+                    while k < nints[t]:
+                        setattr(obj, INT_NAMES[k], 0)
+                        k += 1
+                obj._pygc_id = next_id
+                R[(fb + d) if d >= 0 else (-d - 1)] = obj
+                obj = None
+            next_id += 1
+        elif code == OP_MOVE:
+            d = r.svarint()
+            s = r.svarint()
+            R[(fb + d) if d >= 0 else (-d - 1)] = R[(fb + s) if s >= 0 else (-s - 1)]
+        elif code == OP_CLEAR:
+            d = r.svarint()
+            R[(fb + d) if d >= 0 else (-d - 1)] = None
+        elif code == OP_PUSH_FRAME:
+            n = r.varint()
+            frames[depth] = fb
+            depth += 1
+            fb = top
+            top += n
+        elif code == OP_POP_FRAME:
+            k = fb
+            while k < top:
+                R[k] = None
+                k += 1
+            top = fb
+            depth -= 1
+            fb = frames[depth]
+        elif code == OP_READ_INT or code == OP_WRITE_INT:
+            o = r.svarint()
+            index = r.varint()
+            value = r.svarint()
+            obj = R[(fb + o) if o >= 0 else (-o - 1)]
+            if isinstance(obj, list_type):
+                t = obj._pygc_t if type(obj) is not list_type else type_of_list.get(id(obj), 0)
+                at = len(obj) - nints[t] + index
+                if code == OP_READ_INT:
+                    if obj[at] != value:
+                        mismatches[0] += 1
+                else:
+                    obj[at] = value
+            else:
+                if code == OP_READ_INT:
+                    if getattr(obj, INT_NAMES[index]) != value:
+                        mismatches[0] += 1
+                else:
+                    setattr(obj, INT_NAMES[index], value)
+            obj = None
+        elif code == OP_IS_NULL:
+            s = r.svarint()
+            expected = r.u8()
+            if (R[(fb + s) if s >= 0 else (-s - 1)] is None) != (expected == 1):
+                mismatches[2] += 1
+        elif code == OP_SAME:
+            a = r.svarint()
+            b = r.svarint()
+            expected = r.u8()
+            if (R[(fb + a) if a >= 0 else (-a - 1)] is R[(fb + b) if b >= 0 else (-b - 1)]) != (expected == 1):
+                mismatches[3] += 1
+        elif code == OP_WEAKREF:
+            d = r.svarint()
+            s = r.svarint()
+            tag = r.varint()
+            if tag == 0:
+                R[(fb + d) if d >= 0 else (-d - 1)] = wref(R[(fb + s) if s >= 0 else (-s - 1)])
+            else:
+                obj = wref(R[(fb + s) if s >= 0 else (-s - 1)], cb)
+                TAGS[id(obj)] = tag - 1
+                R[(fb + d) if d >= 0 else (-d - 1)] = obj
+                obj = None
+            next_id += 1
+        elif code == OP_DEREF:
+            d = r.svarint()
+            w = r.svarint()
+            R[(fb + d) if d >= 0 else (-d - 1)] = R[(fb + w) if w >= 0 else (-w - 1)]()
+        elif code == OP_COLLECT:
+            g = r.svarint()
+            r.svarint()
+            if g < 0:
+                collect()
+            else:
+                collect(g)
+        elif code == OP_GC_CONTROL:
+            action = r.u8()
+            # Jython raises NotImplementedError for gc.disable() and has no gc.freeze(): a
+            # result (the op is unsupported there), not the end of the run.
+            try:
+                if action == 0:
+                    gc.disable()
+                elif action == 1:
+                    gc.enable()
+                elif action == 2:
+                    gc.freeze()
+                else:
+                    gc.unfreeze()
+            except (NotImplementedError, AttributeError):
+                unsupported[action] += 1
+        elif code == OP_ID_OF:
+            s = r.svarint()
+            id(R[(fb + s) if s >= 0 else (-s - 1)])
+        elif code == OP_LENGTH_OF:
+            s = r.svarint()
+            expected = r.varint()
+            obj = R[(fb + s) if s >= 0 else (-s - 1)]
+            if isinstance(obj, list_type):
+                t = obj._pygc_t if type(obj) is not list_type else type_of_list.get(id(obj), 0)
+                n = len(obj) - nints[t]
+            else:
+                n = nrefs[obj._pygc_t]
+            obj = None
+            if n != expected:
+                mismatches[1] += 1
+        else:
+            raise TraceError('unknown opcode 0x%02x at byte offset %d' % (code, r.offset() - 1))
+        opi += 1
+
+    # ------------------------------------------------------------ after the loop
+    final_counts = gc_counts()
+    if gclog:
+        gc.callbacks.remove(gc_log_callback)
+    after = [0] * 9
+    snapshot_stats(after)
+    wall_ms = (time.time() - start_wall) * 1000.0
+    deltas = None
+    if have_stats:
+        # Less the setup's last gc.collect(), which ran after `before` was taken.
+        before[6] += 1
+        deltas = []
+        for g in range(3):
+            deltas.append({
+                'collections': after[3 * g] - before[3 * g],
+                'collected': after[3 * g + 1] - before[3 * g + 1],
+                'uncollectable': after[3 * g + 2] - before[3 * g + 2],
+            })
+    events = []
+    for k in range(min(EVN[0], len(EV_OP))):
+        events.append([EV_OP[k], 'finalize' if EV_KIND[k] == 1 else 'callback', EV_VAL[k]])
+    r.f.close()
+    return {
+        'runtime': runtime_name(),
+        'trace': plan['meta'],
+        'ops': opi,
+        'start': {
+            'counts': [0, 0, 0] if gens is not None else None,
+            'generations': gens,
+            'thresholds': thresholds,
+            'freeLists': {'list': 0, 'tuple': [0] * 20, 'dict': 0},
+            'note': 'after gc.collect(): counts zeroed, free lists cleared, survivors in generation 2',
+        },
+        'stats': deltas,
+        'finalCounts': final_counts,
+        'events': events,
+        'eventsDropped': max(0, EVN[0] - len(EV_OP)),
+        'mismatches': {'readInt': mismatches[0], 'lengthOf': mismatches[1], 'isNull': mismatches[2], 'same': mismatches[3]},
+        'gcControlUnsupported': {'disable': unsupported[0], 'enable': unsupported[1], 'freeze': unsupported[2], 'unfreeze': unsupported[3]},
+        'wallMs': wall_ms,
+        'gcLog': [[GCLOG_OP[k], GCLOG_GEN[k], GCLOG_COLLECTED[k]] for k in range(min(EVN[1], len(GCLOG_OP)))] if gclog else None,
+    }
+
+
+def main(argv):
+    if len(argv) != 2:
+        print('usage: replay.py TRACE_FILE', file=sys.stderr)
+        return 2
+    try:
+        result = replay(argv[1])
+    except TraceError as e:
+        print(json.dumps({'error': str(e)}))
+        return 1
+    print(json.dumps(result, sort_keys=True))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))

@@ -1,0 +1,26 @@
+import type { ManagerOptions } from '@pygc/core'
+
+/**
+ * The state a real interpreter is in when a program starts: it is never empty. `pygc validate`
+ * reads it from the real python3 (replay.py prints it) and starts the model from it, so that
+ * both run the same program from the same collector state.
+ */
+export interface StartingState {
+  /** gc.get_count() at the start. */
+  counts?: readonly [number, number, number]
+  /** Tracked objects of the interpreter's own already in generations 0, 1, 2 (len(gc.get_objects(g))). */
+  generations?: readonly [number, number, number]
+  /** Tracked objects frozen by gc.freeze() (gc.get_freeze_count()). */
+  permanent?: number
+  /** long_lived_total (default: generations[2], as right after a full collection). */
+  longLivedTotal?: number
+  longLivedPending?: number
+  /** Entries already in the free lists: list (0..80), tuple by size (index 0 = size 1), dict (0..80). */
+  freeLists?: { list?: number; tuple?: readonly number[]; dict?: number }
+}
+
+export interface CPythonOptions extends ManagerOptions {
+  /** gc.set_threshold at start (default 700, 10, 10). */
+  thresholds?: readonly [number, number, number]
+  start?: StartingState
+}
