@@ -1,8 +1,20 @@
 import { defineConfig } from 'vitest/config'
 
-// Tests run against the TypeScript sources of every workspace package (the "source" export
-// condition), so a change is tested without a rebuild; the published build uses dist/.
+// Unit tests run against the TypeScript sources of every workspace package (the "source"
+// export condition). The end-to-end tests run the built command (dist/cli.js): global-setup
+// builds this app first; turbo builds the packages it depends on before `test`.
 export default defineConfig({
+  // Both environments: vitest runs tests in the SSR environment, whose conditions are separate
+  // (without this, imports of workspace packages silently fall back to their possibly stale dist/).
   resolve: { conditions: ['source'] },
-  test: { include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    // The end-to-end files each spawn the command; running them one at a time keeps this
+    // 2-core machine responsive and the timings of the suite predictable.
+    fileParallelism: false,
+  },
 })

@@ -1,0 +1,93 @@
+/**
+ * `pygc diff`: one workload on each runtime, then the semantic differences — when each
+ * finalizer ran and each weakref cleared (op index), what gc.collect() returned, what id()
+ * values are — as a table. The differences are results of pygc, not noise.
+ */
+import {
+  differencesGrid,
+  renderMarkdownGrid,
+  renderTerminalGrid,
+  semanticDifferences,
+  statusText,
+  workloadTitle,
+} from '@pygc/report'
+import {
+  COMMON_OPTIONS,
+  message,
+  parseCommand,
+  parseCosts,
+  parseFormat,
+  parseSeed,
+  RUN_OPTIONS,
+  UsageError,
+} from '../cli-support.js'
+import { emptyDocument, makeMeta, makeSettings } from '../results.js'
+import { parseRuntimeList } from '../runtimes.js'
+import { findWorkload, parseIntegerValue, parseSize } from '../workloads.js'
+import { planWorkloads, reportFailures, runPlanned } from './run.js'
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...RUN_OPTIONS,
+  limit: { type: 'string' },
+  all: { type: 'boolean' },
+} as const
+
+const DEFAULT_LIMIT = 60
+
+export function diffCommand(args: readonly string[]): number {
+  const { values, positionals } = parseCommand('diff', args, OPTIONS)
+  if (positionals.length !== 1) throw new UsageError('pygc diff: name exactly one workload (see pygc list)')
+  const workload = findWorkload(positionals[0])
+  const runtimes = parseRuntimeList(values.runtimes)
+  // Semantics show at any size; `test` keeps the event table readable.
+  const size = parseSize(values.size, 'test')
+  const seed = parseSeed(values.seed)
+  const cost = parseCosts(values.cost)
+  const format = parseFormat(values.format, ['table', 'md', 'csv', 'json'] as const, 'table')
+  const limit = values.all
+    ? Number.POSITIVE_INFINITY
+    : values.limit !== undefined
+      ? parseIntegerValue('--limit', values.limit)
+      : DEFAULT_LIMIT
+  const planned = planWorkloads([workload], size, values.param ?? [])
+
+  const doc = emptyDocument(
+    makeMeta(['diff', ...args], seed),
+    makeSettings({
+      runtimes: runtimes.map((r) => r.label),
+      size,
+      seed,
+      cost,
+      promptness: false,
+      timelineEvery: 0,
+    }),
+  )
+  runPlanned(doc, planned, runtimes, { seed, size, quiet: values.quiet ?? false, cost })
+  const results = doc.workloads[0]
+  const table = semanticDifferences(results)
+
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(table, null, 2)}\n`)
+  } else if (format === 'csv') {
+    const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
+    const lines = [['kind', 'event', ...table.runtimes, 'differs'].join(',')]
+    for (const row of table.rows.slice(0, limit))
+      lines.push([row.kind, row.what, ...row.cells, String(row.differs)].map(quote).join(','))
+    process.stdout.write(`${lines.join('\n')}\n`)
+  } else {
+    const grid = differencesGrid(table, limit)
+    const render = format === 'md' ? renderMarkdownGrid : renderTerminalGrid
+    const differing = table.rows.filter((r) => r.differs).length
+    process.stdout.write(
+      `${workloadTitle(results)}\n` +
+        `status: ${results.runs.map((r) => `${r.runtime} ${statusText(r)}`).join(', ')}\n\n` +
+        `${render(grid)}\n\n${differing} of ${table.rows.length} rows differ between runtimes` +
+        `${table.truncated.length > 0 ? ` (event lists truncated for ${table.truncated.join(', ')})` : ''}.\n`,
+    )
+  }
+  if (!values.quiet && table.rows.length > limit && format !== 'json') {
+    message(`pygc diff: showing ${limit} of ${table.rows.length} rows; --all shows every row`)
+  }
+  return reportFailures(doc)
+}

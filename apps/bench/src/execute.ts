@@ -1,0 +1,119 @@
+/**
+ * Running one program on one manager and turning the outcome into a results cell. A failure
+ * (out of memory, a broken invariant) becomes that runtime's error cell: the other runtimes'
+ * results are still written.
+ */
+import {
+  type CostModel,
+  collectMetrics,
+  isPygcError,
+  type MemoryManager,
+  type Mutator,
+  OutOfMemoryError,
+  PygcError,
+  Rng,
+  type RunMetrics,
+} from '@pygc/core'
+import type { DeterministicMetrics, RunError, RuntimeRun, WallRun } from '@pygc/report'
+import type { Workload } from '@pygc/workloads'
+import type { RuntimeChoice } from './runtimes.js'
+
+export interface ExecuteOptions {
+  heapLimit?: number
+  cost?: Partial<CostModel>
+  promptness?: boolean
+  timelineEvery?: number
+}
+
+export interface Execution {
+  run: RuntimeRun
+  /** Host wall-clock times (absent when the run failed before metrics existed). */
+  wall?: Omit<WallRun, 'workload' | 'runtime'>
+  /** The full metrics (with wall) of an ok run, for --gc-log and the sweep figures. */
+  metrics?: RunMetrics
+}
+
+/** Create the manager; a bad option (e.g. a heap limit below the runtime's minimum) is a PygcError. */
+export function createManager(choice: RuntimeChoice, options: ExecuteOptions): MemoryManager {
+  return choice.descriptor.create({
+    preset: choice.preset,
+    ...(options.heapLimit !== undefined ? { heapLimit: options.heapLimit } : {}),
+    ...(options.cost ? { cost: options.cost } : {}),
+  })
+}
+
+/**
+ * Run `program` on a fresh manager under the metrics collector. `program` returns what the cell
+ * should record besides the metrics (the workload check, or the replay summary).
+ */
+export function executeProgram(
+  choice: RuntimeChoice,
+  options: ExecuteOptions,
+  program: (m: Mutator) => Partial<RuntimeRun>,
+): Execution {
+  const base: RuntimeRun = { runtime: choice.label, preset: choice.preset, status: 'ok' }
+  let extra: Partial<RuntimeRun> = {}
+  try {
+    const manager = createManager(choice, options)
+    const { metrics } = collectMetrics(
+      manager,
+      (m) => {
+        extra = program(m)
+      },
+      {
+        ...(options.timelineEvery !== undefined ? { timelineEvery: options.timelineEvery } : {}),
+        ...(options.promptness ? { promptness: true } : {}),
+      },
+    )
+    const { wall, ...deterministic } = metrics
+    const run: RuntimeRun = { ...base, ...extra, metrics: deterministic as DeterministicMetrics }
+    const native = nativeSummary(manager)
+    if (native !== undefined) run.native = native
+    if (run.check && !run.check.ok) {
+      run.status = 'error'
+      run.error = {
+        code: 'CHECK_FAILED',
+        name: 'CheckFailed',
+        message: `self-check gave ${run.check.value}, expected ${run.check.expected} (${run.check.label})`,
+      }
+    }
+    return { run, wall: { totalMs: wall.totalMs, gcMs: wall.gcMs, pausesMs: wall.pausesMs }, metrics }
+  } catch (e) {
+    if (isPygcError(e, 'TRACE_FORMAT')) throw e // the trace is broken, not the runtime: abort the command
+    return { run: { ...base, status: 'error', error: describeError(e) } }
+  }
+}
+
+/** A workload run: a fresh seeded RNG per runtime, so every runtime sees the same program. */
+export function executeWorkload(
+  workload: Workload,
+  params: Record<string, number>,
+  seed: number,
+  choice: RuntimeChoice,
+  options: ExecuteOptions,
+  wrap: (m: Mutator) => Mutator = (m) => m,
+): Execution {
+  return executeProgram(choice, options, (m) => {
+    const result = workload.run(wrap(m), params, new Rng(seed))
+    const expected = workload.expectedCheck(params)
+    return {
+      check: { label: result.checkLabel, value: result.check, expected, ok: result.check === expected },
+    }
+  })
+}
+
+function nativeSummary(manager: MemoryManager): Record<string, unknown> | undefined {
+  const native = manager.native as { summary?: () => Record<string, unknown> } | undefined
+  if (native && typeof native.summary === 'function') return native.summary()
+  return undefined
+}
+
+export function describeError(e: unknown): RunError {
+  if (e instanceof OutOfMemoryError) return { code: e.code, name: e.runtimeError, message: e.message }
+  if (e instanceof PygcError) return { code: e.code, name: e.name, message: e.message }
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    return { code: 'HOST_STACK', name: 'RangeError', message: `host stack overflow: ${e.message}` }
+  }
+  if (e instanceof Error) return { code: 'INTERNAL', name: e.name, message: e.message }
+  return { code: 'INTERNAL', name: 'Error', message: String(e) }
+}

@@ -1,0 +1,109 @@
+/** `pygc --help` and `pygc <command> --help`. */
+
+export const MAIN_HELP = `pygc — the memory managers of CPython, Jython and IronPython, side by side
+
+Usage: pygc <command> [options]     (pygc <command> --help for details)
+
+Commands:
+  list                       runtimes (with presets) and workloads
+  run <workload...>          run workloads on each runtime; side-by-side table
+  record <workload> -o FILE  record a workload's op stream as a trace
+  replay FILE                replay a trace on each runtime
+  validate --runtime R       the model against the real runtime (python3, jython, dotnet)
+  sweep <workload> --heap L  heap-size sensitivity (DaCapo style)
+  merge A.json B.json -o F   join results files (e.g. the shards of a sweep)
+  report FILE.json -o F.html rebuild the HTML report from saved results
+  diff <workload>            semantic differences: finalizers, weakrefs, gc.collect(), id()
+
+Data goes to stdout, messages to stderr. Exit code 0 on success, 1 when a run failed,
+2 on a usage error.`
+
+const RUN_COMMON = `  -r, --runtimes a,b,c   runtimes (default cpython,jython,ironpython); name or name:preset
+  -s, --size NAME        test | small | medium | large (default: small)
+  -p, --param k=v        override a workload parameter (repeatable)
+      --seed N           RNG seed (default 1)
+      --cost name=v      override a virtual-time unit cost in ns (repeatable), e.g. markObject=10`
+
+export const COMMAND_HELP: Record<string, string> = {
+  list: `Usage: pygc list [--format table|json]
+
+Lists the runtimes (with their presets) and the workloads (with sizes and parameters).`,
+  run: `Usage: pygc run <workload...> [options]
+       pygc run --suite default [options]
+
+Runs each workload with identical parameters and seed on each runtime and prints the
+side-by-side table (collections, pauses, GC share, bytes, footprint, frees, GC work...).
+
+${RUN_COMMON}
+      --suite default    every workload
+  -f, --format F         table | json | csv | md (default table)
+      --out DIR          also write DIR/results.json, results.csv, summary.md, report.html
+      --gc-log FILE      write one line per collection (logfmt) to FILE
+      --promptness       measure promptness with the reachability oracle (slower)
+      --timeline-every N sample heap size every N ops (default: the collector's)
+      --heap-limit B     heap limit in modeled bytes, for every runtime or one: jython=4000000
+  -q, --quiet            no progress bar
+
+A run that fails on one runtime (e.g. out of memory) is reported in that runtime's cell;
+the others are still written, and the exit code is 1.`,
+  record: `Usage: pygc record <workload> -o FILE [options]
+
+Runs the workload once and writes its op stream as a trace (see packages/core/TRACE_FORMAT.md).
+
+  -o, --output FILE      the trace file (required)
+      --format F         binary | jsonl (default binary)
+      --runtime R        the runtime the trace is recorded on (default cpython)
+  -s, --size NAME        test | small | medium | large (default: small)
+  -p, --param k=v        override a workload parameter (repeatable)
+      --seed N           RNG seed (default 1)`,
+  replay: `Usage: pygc replay FILE [options]
+
+Replays a trace (binary or JSON lines) on each runtime and prints the side-by-side table.
+A truncated or corrupted trace fails with the byte offset of the problem (exit code 1).
+
+  -r, --runtimes a,b,c   runtimes (default cpython,jython,ironpython)
+      --cost name=v      override a virtual-time unit cost (repeatable)
+  -f, --format F         table | json | csv | md (default table)
+      --out DIR          also write the four result files to DIR
+      --promptness       measure promptness with the reachability oracle`,
+  validate: `Usage: pygc validate --runtime R [options]
+
+Runs the runtime's validation cases on the model and on the real runtime (python3, jython,
+java, dotnet) and prints model and real figures side by side. Exit code 1 when not ok.
+
+      --runtime R        cpython | jython | ironpython | all (or a comma list)
+      --cases a,b        only these validation cases
+      --workloads a,b    only the cases of these workloads
+  -f, --format F         table | json (default table)`,
+  sweep: `Usage: pygc sweep <workload> --heap 1.5x,2x,3x,4x,6x [options]
+
+Heap-size sensitivity as DaCapo reports it: first each runtime's minimum heap for the workload
+is found by bisection on the heap limit (out of memory = too small), then the workload runs at
+each multiple of that minimum. One row per runtime and heap size.
+
+      --heap LIST        heap multiples (default 1.5x,2x,3x,4x,6x)
+  -p, --param k=a,b      a parameter grid (repeatable): every combination is a cell
+      --shard K/N        run only the cells with index = K-1 mod N (merge shards with pygc merge)
+${RUN_COMMON.split('\n')
+  .filter((l) => !l.includes('--param'))
+  .join('\n')}
+  -f, --format F         table | json | csv | md (default table)
+      --out DIR          also write the four result files to DIR`,
+  merge: `Usage: pygc merge A.json B.json ... -o OUT.json
+
+Joins results files: the runs of each workload and the cells of sweeps (sorted by cell index,
+so the shards of a sweep merge into what the unsharded sweep writes).`,
+  report: `Usage: pygc report RESULTS.json -o REPORT.html
+
+Rebuilds the self-contained HTML report from saved results (no network needed to open it).`,
+  diff: `Usage: pygc diff <workload> [options]
+
+Runs the workload on each runtime and tabulates the semantic differences: the op index at which
+each finalizer ran and each weakref was cleared or called back, what gc.collect() returned,
+and whether id() values are addresses or counters.
+
+${RUN_COMMON.replace('(default: small)', '(default: test)')}
+  -f, --format F         table | md | csv | json (default table)
+      --limit N          at most N event rows in table/md/csv (default 60)
+      --all              every row`,
+}

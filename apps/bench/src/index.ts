@@ -1,0 +1,19 @@
+/**
+ * @pygc/bench as a library: the runtime registry, workload lookup, the run machinery and the
+ * results document, for tools that drive pygc without its command line.
+ */
+
+export { type ExecuteOptions, type Execution, executeProgram, executeWorkload } from './execute.js'
+export { mergeDocuments } from './merge.js'
+export { findMinHeap, MIN_HEAP_TOLERANCE } from './min-heap.js'
+export * from './results.js'
+export {
+  DEFAULT_RUNTIMES,
+  findRuntime,
+  parseRuntimeList,
+  RUNTIMES,
+  type RuntimeChoice,
+  runtimeNames,
+} from './runtimes.js'
+export type { ValidateOptions, ValidationReport, ValidationRow, Validator } from './validate/types.js'
+export { allWorkloads, findWorkload, resolveWorkloadParams, workloadNames } from './workloads.js'

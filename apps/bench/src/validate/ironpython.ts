@@ -1,0 +1,478 @@
+/**
+ * `pygc validate --runtime ironpython`: the @pygc/ironpython model against the real .NET GC.
+ *
+ * Each case is a small program against the Mutator interface. It runs once on the model
+ * (`clr` size mode: one object[] per object, like the oracle) while a RecordingMutator writes
+ * its trace; the C# oracle (benchmarks/oracles/clr, built once per source hash) replays the
+ * trace on .NET with the workstation non-concurrent GC and the same gen0 budget
+ * (DOTNET_GCgen0size). Compared: collections per generation (within ±5%, aimed exact), the
+ * number of allocations placed on the LOH, and for finalizable objects, how many collections
+ * after the one that found them dead their memory was reclaimed (exactly one, on both sides).
+ * Residuals are explained in packages/ironpython/FIDELITY.md.
+ */
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { fileSink, globalSlot, type Mutator, PygcError, RecordingMutator, Rng } from '@pygc/core'
+import { IronPythonManager, LARGE_OBJECT_SIZE } from '@pygc/ironpython'
+import type { ValidateOptions, ValidationReport, ValidationRow, Validator } from './types.js'
+
+/** gen0 budget for every case: 256 KiB, small enough for many collections in a short trace. */
+const GEN0_SIZE = 256 * 1024
+const HERE = dirname(fileURLToPath(import.meta.url))
+const REPO = resolve(HERE, '../../../..')
+const ORACLE_SOURCES = join(REPO, 'benchmarks/oracles/clr')
+const ORACLE_FILES = ['Program.cs', 'ClrOracle.csproj']
+
+interface ValidationCase {
+  name: string
+  run(m: Mutator, rng: Rng): void
+}
+
+// ---------------------------------------------------------------------------- the cases
+
+const RET = globalSlot(0)
+
+/** Build a complete binary tree of `depth` (a node is two references); result in RET. */
+function bottomUpTree(m: Mutator, node: number, depth: number): void {
+  m.pushFrame(1)
+  m.alloc(0, node)
+  if (depth > 0) {
+    bottomUpTree(m, node, depth - 1)
+    m.store(0, 0, RET)
+    bottomUpTree(m, node, depth - 1)
+    m.store(0, 1, RET)
+  }
+  m.move(RET, 0)
+  m.popFrame()
+}
+
+export const IRONPYTHON_VALIDATION_CASES: readonly ValidationCase[] = [
+  {
+    // The benchmarks game's binary-trees: one long-lived tree, many short-lived ones.
+    name: 'binary-trees d=12',
+    run(m) {
+      const node = m.defineType({ name: 'Node', refs: 2 })
+      m.defineGlobals(2)
+      bottomUpTree(m, node, 12)
+      m.move(globalSlot(1), RET)
+      for (let d = 4; d <= 12; d += 2) {
+        const iterations = 2 ** (12 - d + 4)
+        for (let i = 0; i < iterations; i++) bottomUpTree(m, node, d)
+      }
+      m.clear(RET)
+    },
+  },
+  {
+    // Rings of 3..8 nodes built and dropped; one in twenty kept in a global ring of 2000;
+    // a weak reference to every fiftieth.
+    name: 'cycle-churn n=40000',
+    run(m, rng) {
+      const node = m.defineType({ name: 'CycleNode', refs: 2, ints: 2 })
+      const ring = m.defineType({ name: 'Ring', refs: 0, variable: 'refs' })
+      m.defineGlobals(3)
+      m.pushFrame(4)
+      m.alloc(globalSlot(0), ring, 2000)
+      m.alloc(globalSlot(1), ring, 200)
+      for (let i = 0; i < 40000; i++) {
+        const k = rng.range(3, 8)
+        m.alloc(0, node)
+        m.move(1, 0)
+        for (let j = 1; j < k; j++) {
+          m.alloc(2, node)
+          m.store(1, 0, 2)
+          m.store(2, 1, 1)
+          m.move(1, 2)
+        }
+        m.store(1, 0, 0)
+        if (rng.chance(0.05)) m.store(globalSlot(0), rng.int(2000), 0)
+        if (i % 50 === 0) {
+          m.weakref(3, 0)
+          m.store(globalSlot(1), (i / 50) % 200, 3)
+        }
+      }
+      m.popFrame()
+    },
+  },
+  {
+    // A cache of 4000 entries with payloads of 64..512 bytes: hits read, misses replace.
+    name: 'lru-mix n=300000',
+    run(m, rng) {
+      const entry = m.defineType({ name: 'Entry', refs: 1, ints: 1, variable: 'bytes' })
+      const table = m.defineType({ name: 'Table', refs: 0, variable: 'refs' })
+      m.defineGlobals(1)
+      m.pushFrame(3)
+      m.alloc(globalSlot(0), table, 4000)
+      for (let i = 0; i < 300000; i++) {
+        const key = rng.chance(0.8) ? rng.int(800) : rng.int(4000)
+        m.load(0, globalSlot(0), key)
+        if (!m.isNull(0) && rng.chance(0.7)) {
+          m.load(1, 0, 0)
+          continue
+        }
+        m.alloc(1, entry, 64 * rng.range(1, 8))
+        m.store(1, 0, 0)
+        m.store(globalSlot(0), key, 1)
+      }
+      m.popFrame()
+    },
+  },
+  {
+    // Byte arrays just below and at/above the 85,000-byte LOH threshold (object[] of
+    // 10,621 and 10,622 slots: 84,992 and 85,000 bytes), a window of 8 kept, small churn between.
+    name: 'large-objects n=1200',
+    run(m, rng) {
+      const blob = m.defineType({ name: 'Blob', refs: 0, variable: 'bytes' })
+      const small = m.defineType({ name: 'Small', refs: 1 })
+      const window = m.defineType({ name: 'Window', refs: 0, variable: 'refs' })
+      m.defineGlobals(1)
+      m.pushFrame(2)
+      m.alloc(globalSlot(0), window, 8)
+      const sizes = [84968, 84976, 84960, 100000, 84976, 160000]
+      for (let i = 0; i < 1200; i++) {
+        m.alloc(0, blob, sizes[i % sizes.length])
+        m.store(globalSlot(0), rng.int(8), 0)
+        for (let j = 0; j < 100; j++) m.alloc(1, small)
+      }
+      m.popFrame()
+    },
+  },
+  {
+    // An old table (promoted to gen2 by gc.collect) receiving stores of young objects.
+    name: 'old-to-young n=200000',
+    run(m, rng) {
+      const table = m.defineType({ name: 'OldTable', refs: 0, variable: 'refs' })
+      const young = m.defineType({ name: 'Young', refs: 1, ints: 2 })
+      m.defineGlobals(2)
+      m.pushFrame(2)
+      m.alloc(globalSlot(0), table, 5000) // 40,024 bytes: small object heap
+      m.alloc(globalSlot(1), table, 20000) // 160,024 bytes: LOH
+      m.collect()
+      for (let i = 0; i < 200000; i++) {
+        m.alloc(0, young)
+        if (i % 3 === 0) m.store(globalSlot(0), rng.int(5000), 0)
+        else if (i % 3 === 1) m.store(globalSlot(1), rng.int(20000), 0)
+      }
+      m.popFrame()
+    },
+  },
+  {
+    // Finalizable objects among churn; one in ten kept for a while; gc.collect() at the end.
+    name: 'finalizers n=8000',
+    run(m, rng) {
+      const fin = m.defineType({ name: 'WithDel', refs: 1, ints: 1, finalizer: {} })
+      const small = m.defineType({ name: 'Small', refs: 1 })
+      const ring = m.defineType({ name: 'Ring', refs: 0, variable: 'refs' })
+      m.defineGlobals(1)
+      m.pushFrame(2)
+      m.alloc(globalSlot(0), ring, 500)
+      for (let i = 0; i < 8000; i++) {
+        m.alloc(0, fin)
+        if (rng.chance(0.1)) m.store(globalSlot(0), rng.int(500), 0)
+        for (let j = 0; j < 20; j++) m.alloc(1, small)
+      }
+      m.clear(globalSlot(0))
+      m.collect()
+      m.popFrame()
+    },
+  },
+]
+
+// ---------------------------------------------------------------------------- the oracle
+
+interface OracleCollection {
+  index: number
+  op: number
+  generation: number
+  compacted?: boolean
+  promotedBytes?: number
+  heapSizeBytes?: number
+  sizeAfter?: number[]
+}
+
+interface OracleResult {
+  runtime: string
+  startGen2Bytes: number
+  collectionCount: number[]
+  allocations: number
+  lohAllocations: number
+  lohBytes: number
+  finalizable: number
+  finalizersRun: number
+  /** Per finalizable object: [collection that found it dead, collection that reclaimed it] (0 = never). */
+  finalization: [number, number][]
+  collections: OracleCollection[]
+}
+
+/** Build the oracle once per source hash into the cache; returns the path of its dll. */
+export function buildClrOracle(cacheDir: string, log: (m: string) => void): string {
+  const hash = createHash('sha256')
+  for (const f of ORACLE_FILES) hash.update(readFileSync(join(ORACLE_SOURCES, f)))
+  const dir = join(cacheDir, `clr-${hash.digest('hex').slice(0, 16)}`)
+  const dll = join(dir, 'out', 'ClrOracle.dll')
+  if (existsSync(dll)) return dll
+  log(`building the .NET oracle into ${dir}`)
+  const tmp = `${dir}.tmp-${process.pid}`
+  rmSync(tmp, { recursive: true, force: true })
+  mkdirSync(join(tmp, 'src'), { recursive: true })
+  for (const f of ORACLE_FILES) cpSync(join(ORACLE_SOURCES, f), join(tmp, 'src', f))
+  try {
+    execFileSync('dotnet', ['build', '-c', 'Release', '-nologo', '-v', 'q', '-o', join(tmp, 'out')], {
+      cwd: join(tmp, 'src'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        DOTNET_CLI_TELEMETRY_OPTOUT: '1',
+        DOTNET_NOLOGO: '1',
+        DOTNET_SKIP_FIRST_TIME_EXPERIENCE: '1',
+      },
+    })
+  } catch (e) {
+    const out = e as { stdout?: Buffer; stderr?: Buffer }
+    throw new PygcError(
+      'INTERNAL',
+      `dotnet build of the CLR oracle failed: ${out.stdout?.toString() ?? ''}${out.stderr?.toString() ?? ''}`,
+    )
+  }
+  if (!existsSync(dir)) renameSync(tmp, dir)
+  else rmSync(tmp, { recursive: true, force: true })
+  return dll
+}
+
+export function runClrOracle(dll: string, trace: string, gen0size: number): OracleResult {
+  const out = execFileSync('dotnet', [dll, trace], {
+    env: {
+      ...process.env,
+      DOTNET_gcServer: '0',
+      DOTNET_gcConcurrent: '0',
+      DOTNET_GCgen0size: gen0size.toString(16),
+      DOTNET_TieredCompilation: '0',
+    },
+    maxBuffer: 256 * 1024 * 1024,
+  })
+  return JSON.parse(out.toString()) as OracleResult
+}
+
+// ---------------------------------------------------------------------------- the model
+
+interface ModelResult {
+  collectionCount: number[]
+  lohAllocations: number
+  finalizable: number
+  finalizersRun: number
+  finalization: [number, number][]
+}
+
+/**
+ * The oracle's start ritual, done on the model too: two full compacting collections move the
+ * runtime's own objects (`runtimeLiveBytes`, measured from the oracle) to gen2, a gen1
+ * collection leaves the gen0 and gen1 budgets at their minimums. Returns the counts to subtract.
+ */
+function startRitual(manager: IronPythonManager): number[] {
+  manager.native.clr.Collect(2, 'forced', true, true)
+  manager.native.clr.WaitForPendingFinalizers()
+  manager.native.clr.Collect(2, 'forced', true, true)
+  manager.native.clr.Collect(1, 'forced', true, true)
+  manager.native.clr.Collect(0, 'forced', true, true)
+  return [0, 1, 2].map((g) => manager.native.clr.CollectionCount(g))
+}
+
+/** Run a case on the model while recording its trace. */
+function runModel(c: ValidationCase, tracePath: string, runtimeLiveBytes: number): ModelResult {
+  const manager = new IronPythonManager({
+    preset: 'clr',
+    sizeMode: 'clr',
+    gen0size: GEN0_SIZE,
+    finalizerDrain: 'next-op',
+    runtimeLiveBytes,
+  })
+  const base = startRitual(manager)
+  const collections = () => manager.native.clr.CollectionCount(0) - base[0]
+  const finalizableTypes = new Set<number>()
+  const finalizedAt = new Map<number, number>()
+  const pairs: [number, number][] = []
+  let lohAllocations = 0
+  let finalizable = 0
+  let finalizersRun = 0
+  const finOrdinal = new Map<number, number>()
+  manager.on((e) => {
+    if (e.type === 'alloc') {
+      if (e.address >= 8 * 2 ** 30 && e.bytes >= LARGE_OBJECT_SIZE) lohAllocations++
+      if (finalizableTypes.has(e.typeId)) finOrdinal.set(e.id, finalizable++)
+    } else if (e.type === 'finalize') {
+      finalizersRun++
+      finalizedAt.set(e.id, collections())
+    } else if (e.type === 'free') {
+      const ordinal = finOrdinal.get(e.id)
+      if (ordinal !== undefined) {
+        // Free events come from inside the collection, before it is counted.
+        pairs[ordinal] = [finalizedAt.get(e.id) ?? 0, collections() + 1]
+        finOrdinal.delete(e.id)
+      }
+    }
+  })
+  const recorder = new RecordingMutator(manager, fileSink(tracePath), {
+    metadata: { case: c.name, recordedOn: 'ironpython/clr' },
+  })
+  const wrapped: Mutator = new Proxy(recorder, {
+    get(target, prop, receiver) {
+      if (prop === 'defineType') {
+        return (spec: Parameters<Mutator['defineType']>[0]) => {
+          const id = target.defineType(spec)
+          if (spec.finalizer) finalizableTypes.add(id)
+          return id
+        }
+      }
+      const value = Reflect.get(target, prop, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  c.run(wrapped, new Rng(20260501))
+  recorder.finish()
+  for (const [id, ordinal] of finOrdinal) pairs[ordinal] = [finalizedAt.get(id) ?? 0, 0]
+  const counts = [0, 1, 2].map((g) => manager.native.clr.CollectionCount(g) - base[g])
+  return {
+    collectionCount: counts,
+    lohAllocations,
+    finalizable,
+    finalizersRun,
+    finalization: pairs.slice(0, FIN_TRACKED),
+  }
+}
+
+/** The oracle tracks the first 10,000 finalizable objects (its arrays stay off the LOH). */
+const FIN_TRACKED = 10000
+
+/** The bytes the real runtime holds in gen2 after the start ritual, from a run on an empty trace. */
+function measureRuntimeLiveBytes(dll: string, cacheDir: string): number {
+  const empty = join(cacheDir, 'ironpython-empty.trace')
+  const recorder = new RecordingMutator(new IronPythonManager({ preset: 'clr' }), fileSink(empty), {
+    metadata: { case: 'empty' },
+  })
+  recorder.finish()
+  const real = runClrOracle(dll, empty, GEN0_SIZE)
+  return Math.floor(real.startGen2Bytes / 8) * 8
+}
+
+// ---------------------------------------------------------------------------- comparison
+
+/** ±5% (at least the exact count when the count is under 20). */
+function within5(model: number, real: number): boolean {
+  return Math.abs(model - real) <= Math.floor(real * 0.05)
+}
+
+/**
+ * How many collections after the one that found it dead each finalizable object was reclaimed,
+ * summarized: "n objects: +min..+max (mean m)", plus the objects never finalized or reclaimed.
+ */
+function extraCollections(pairs: readonly [number, number][]): string {
+  let n = 0
+  let min = Number.POSITIVE_INFINITY
+  let max = 0
+  let sum = 0
+  let pending = 0
+  for (const p of pairs) {
+    if (p === undefined) continue
+    const [found, reclaimed] = p
+    if (found === 0 || reclaimed === 0) {
+      pending++
+      continue
+    }
+    const gap = reclaimed - found
+    n++
+    sum += gap
+    min = Math.min(min, gap)
+    max = Math.max(max, gap)
+  }
+  const range = n === 0 ? 'none reclaimed' : `${n}: +${min}..+${max} (mean ${(sum / n).toFixed(1)})`
+  return pending > 0 ? `${range}, ${pending} pending` : range
+}
+
+function compareCase(name: string, model: ModelResult, real: OracleResult): ValidationRow[] {
+  const rows: ValidationRow[] = []
+  for (let g = 0; g < 3; g++) {
+    const m = model.collectionCount[g]
+    const r = real.collectionCount[g]
+    rows.push({
+      case: name,
+      metric: `gen${g} collections`,
+      model: m,
+      real: r,
+      ok: within5(m, r),
+      ...(m !== r && within5(m, r) ? { note: 'within ±5% (FIDELITY.md#collection-counts)' } : {}),
+    })
+  }
+  rows.push({
+    case: name,
+    metric: 'LOH allocations',
+    model: model.lohAllocations,
+    real: real.lohAllocations,
+    ok: model.lohAllocations === real.lohAllocations,
+  })
+  if (real.finalizable > 0 || model.finalizable > 0) {
+    rows.push({
+      case: name,
+      metric: 'finalizers run',
+      model: model.finalizersRun,
+      real: real.finalizersRun,
+      ok: model.finalizersRun === real.finalizersRun,
+    })
+    const m = extraCollections(model.finalization)
+    const r = extraCollections(real.finalization)
+    // Required: a finalizable object survives the collection that found it dead (it is
+    // f-reachable then), so its memory goes in a later collection of its new generation.
+    // Summarized as the range of (reclaiming collection - finding collection).
+    const survivesTheFindingCollection = (pairs: readonly [number, number][]) =>
+      pairs.every((p) => p === undefined || p[0] === 0 || p[1] === 0 || p[1] > p[0])
+    rows.push({
+      case: name,
+      metric: 'finalizable: GCs from found dead to reclaimed',
+      model: m,
+      real: r,
+      ok:
+        survivesTheFindingCollection(model.finalization) &&
+        survivesTheFindingCollection(real.finalization) &&
+        (m === r || model.finalizersRun === real.finalizersRun),
+      ...(m !== r
+        ? { note: 'never in the GC that found it; later timing differs (FIDELITY.md#finalization)' }
+        : {}),
+    })
+  }
+  return rows
+}
+
+export const validateIronPython: Validator = async (options: ValidateOptions): Promise<ValidationReport> => {
+  const log = options.log ?? (() => {})
+  const cacheDir = options.cacheDir ?? join(REPO, '.cache', 'oracles')
+  mkdirSync(cacheDir, { recursive: true })
+  const selected = options.cases
+    ? IRONPYTHON_VALIDATION_CASES.filter((c) => options.cases?.includes(c.name))
+    : IRONPYTHON_VALIDATION_CASES
+  if (options.cases && selected.length !== options.cases.length) {
+    const known = IRONPYTHON_VALIDATION_CASES.map((c) => c.name).join(', ')
+    throw new PygcError(
+      'INVALID_PARAM',
+      `unknown ironpython validation case in ${options.cases.join(', ')}; cases: ${known}`,
+    )
+  }
+  const dll = buildClrOracle(cacheDir, log)
+  const runtimeLiveBytes = measureRuntimeLiveBytes(dll, cacheDir)
+  log(`the runtime holds ${runtimeLiveBytes} bytes in gen2 at the start`)
+  const rows: ValidationRow[] = []
+  let realRuntime = '.NET'
+  for (const c of selected) {
+    const trace = join(cacheDir, `ironpython-${c.name.replace(/[^a-z0-9]+/gi, '_')}.trace`)
+    log(`${c.name}: model`)
+    const model = runModel(c, trace, runtimeLiveBytes)
+    log(`${c.name}: .NET oracle`)
+    const real = runClrOracle(dll, trace, GEN0_SIZE)
+    realRuntime = `${real.runtime} (workstation, non-concurrent, GCgen0size=0x${GEN0_SIZE.toString(16)})`
+    rows.push(...compareCase(c.name, model, real))
+  }
+  const residuals = rows
+    .filter((r) => r.ok && r.note !== undefined)
+    .map((r) => `${r.case} ${r.metric}: model ${r.model}, real ${r.real} — ${r.note}`)
+  return { runtime: 'ironpython', realRuntime, rows, ok: rows.every((r) => r.ok), residuals }
+}

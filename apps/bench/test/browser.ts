@@ -1,0 +1,63 @@
+/**
+ * Opening a report in Debian's headless chromium with playwright-core, and collecting what a
+ * reader would notice: console errors, page errors, network requests, and charts that did not
+ * render (a chart container without a canvas or svg).
+ */
+import { existsSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
+import { chromium } from 'playwright-core'
+
+export const CHROMIUM = '/usr/bin/chromium'
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM)
+}
+
+export interface BrowserCheck {
+  consoleErrors: string[]
+  /** Every request other than the report file itself. */
+  requests: string[]
+  charts: { id: string; rendered: boolean }[]
+  chartsReady: string | null
+}
+
+export async function checkReport(htmlFile: string, screenshot?: string): Promise<BrowserCheck> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  })
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+    const consoleErrors: string[] = []
+    const requests: string[] = []
+    const url = pathToFileURL(htmlFile).href
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text())
+    })
+    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`))
+    page.on('request', (r) => {
+      if (r.url() !== url) requests.push(r.url())
+    })
+    await page.goto(url, { waitUntil: 'load' })
+    await page.waitForSelector('body[data-charts-ready]', { timeout: 30_000 })
+    const charts = await page.$$eval('[data-chart]', (els) =>
+      els.map((el) => ({
+        id: el.getAttribute('data-chart') ?? '',
+        rendered: el.querySelector('canvas, svg') !== null,
+      })),
+    )
+    const chartsReady = await page.getAttribute('body', 'data-charts-ready')
+    if (screenshot) await page.screenshot({ path: screenshot, fullPage: true })
+    return { consoleErrors, requests, charts, chartsReady }
+  } finally {
+    await browser.close()
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The `pygc` command end to end, on the built dist/cli.js: help, bad input, determinism of the
+ * results, the four --out files and the JSON Schema, a failing runtime in its own cell.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { deterministicPart, type ResultsDocument } from '../src/results.js'
+import { APP_DIR, pygc, tempDir } from './cli-helpers.js'
+import { validateSchema } from './json-schema.js'
+
+const schema = JSON.parse(readFileSync(join(APP_DIR, 'results.schema.json'), 'utf8'))
+
+describe('help and listing', () => {
+  it('prints help for the command and each subcommand', () => {
+    const main = pygc(['--help'])
+    expect(main.code).toBe(0)
+    for (const command of [
+      'list',
+      'run',
+      'record',
+      'replay',
+      'validate',
+      'sweep',
+      'merge',
+      'report',
+      'diff',
+    ]) {
+      expect(main.stdout).toContain(command)
+      const help = pygc([command, '--help'])
+      expect(help.code, command).toBe(0)
+      expect(help.stdout).toContain(`Usage: pygc ${command}`)
+    }
+  })
+
+  it('lists the runtimes and the workloads', () => {
+    const list = pygc(['list'])
+    expect(list.code).toBe(0)
+    for (const name of ['cpython', 'jython', 'ironpython', 'baseline', 'binary-trees', 'gc-collect']) {
+      expect(list.stdout).toContain(name)
+    }
+    const json = JSON.parse(pygc(['list', '--format', 'json']).stdout)
+    expect(json.workloads.length).toBeGreaterThanOrEqual(10)
+  })
+})
+
+describe('bad input names what is valid', () => {
+  it('an unknown workload lists the valid ones, exit code non-zero, nothing on stdout', () => {
+    const r = pygc(['run', 'no-such-workload', '--size', 'test'])
+    expect(r.code).not.toBe(0)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(/unknown workload 'no-such-workload'; valid workloads: .*binary-trees/)
+  })
+
+  it('an unknown runtime, size or parameter lists the valid ones; a bad value says why', () => {
+    const runtime = pygc(['run', 'binary-trees', '--runtimes', 'pypy'])
+    expect(runtime.code).not.toBe(0)
+    expect(runtime.stderr).toMatch(
+      /unknown runtime 'pypy'; valid runtimes: cpython, jython, ironpython, baseline/,
+    )
+    const size = pygc(['run', 'binary-trees', '--size', 'huge'])
+    expect(size.stderr).toMatch(/unknown size 'huge'; valid sizes: test, small, medium, large/)
+    const param = pygc(['run', 'binary-trees', '--param', 'depth=3'])
+    expect(param.code).not.toBe(0)
+    expect(param.stderr).toMatch(/unknown parameter 'depth'.*maxDepth/)
+    const value = pygc(['run', 'binary-trees', '--param', 'maxDepth=999'])
+    expect(value.code).not.toBe(0)
+    expect(value.stderr).toMatch(/maxDepth.*999.*1\.\.30/)
+    const option = pygc(['run', 'binary-trees', '--frobnicate'])
+    expect(option.code).toBe(2)
+    expect(option.stderr).toMatch(/frobnicate/)
+    const cost = pygc(['run', 'binary-trees', '--cost', 'nope=1'])
+    expect(cost.stderr).toMatch(/unknown cost 'nope'; known costs: .*markObject/)
+    const validate = pygc(['validate', '--runtime', 'pypy'])
+    expect(validate.code).not.toBe(0)
+    expect(validate.stderr).toMatch(
+      /no validation for runtime 'pypy'; valid: cpython, jython, ironpython, all/,
+    )
+    const command = pygc(['frobnicate'])
+    expect(command.code).toBe(2)
+    expect(command.stderr).toMatch(
+      /valid commands: list, run, record, replay, validate, sweep, merge, report, diff/,
+    )
+  })
+})
+
+describe('pygc run', () => {
+  const args = ['run', 'binary-trees', 'gc-collect', '--size', 'test', '--format', 'json', '--quiet']
+
+  it('gives byte-identical JSON apart from meta and wall, valid against the schema', () => {
+    const first = pygc(args)
+    const second = pygc(args)
+    expect(first.code, first.stderr).toBe(0)
+    expect(second.code).toBe(0)
+    const a = JSON.parse(first.stdout) as ResultsDocument
+    const b = JSON.parse(second.stdout) as ResultsDocument
+    expect(JSON.stringify(deterministicPart(a))).toBe(JSON.stringify(deterministicPart(b)))
+    expect(validateSchema(schema, a)).toEqual([])
+    expect(a.settings.runtimes).toEqual(['cpython', 'jython', 'ironpython'])
+    for (const w of a.workloads) {
+      expect(w.runs.map((r) => r.runtime)).toEqual(['cpython', 'jython', 'ironpython'])
+      for (const r of w.runs) {
+        expect(r.status, `${w.workload} on ${r.runtime}: ${r.error?.message}`).toBe('ok')
+        expect(r.check?.ok).toBe(true)
+        expect(r.metrics).toBeDefined()
+        expect(r.metrics).not.toHaveProperty('wall')
+      }
+      // The self-check is the same on every runtime.
+      expect(new Set(w.runs.map((r) => r.check?.value)).size).toBe(1)
+    }
+  })
+
+  it('--out writes results.json, results.csv, summary.md and report.html; --gc-log one line per collection', () => {
+    const dir = tempDir('out')
+    const log = join(dir, 'gc.log')
+    const r = pygc(['run', 'gc-collect', '--size', 'test', '--out', dir, '--gc-log', log])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/metric\s+cpython\s+jython\s+ironpython/)
+    for (const file of ['results.json', 'results.csv', 'summary.md', 'report.html'])
+      expect(existsSync(join(dir, file))).toBe(true)
+    const doc = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsDocument
+    const collections = doc.workloads[0].runs.reduce((n, run) => n + (run.metrics?.gcs.length ?? 0), 0)
+    const lines = readFileSync(log, 'utf8').trim().split('\n')
+    expect(lines).toHaveLength(collections)
+    expect(lines[0]).toMatch(/^workload=gc-collect runtime=\w+ gc=0 op=\d+ kind=\S+ /)
+    expect(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(4)
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain(
+      '| metric | cpython | jython | ironpython |',
+    )
+  })
+
+  it('a runtime that runs out of memory is reported in its cell; the others are still written', () => {
+    const r = pygc([
+      'run',
+      'binary-trees',
+      '--size',
+      'test',
+      '--heap-limit',
+      'jython=20000',
+      '--format',
+      'json',
+      '--quiet',
+    ])
+    expect(r.code).toBe(1)
+    const doc = JSON.parse(r.stdout) as ResultsDocument
+    const [cpython, jython, ironpython] = doc.workloads[0].runs
+    expect(cpython.status).toBe('ok')
+    expect(ironpython.status).toBe('ok')
+    expect(jython.status).toBe('error')
+    expect(jython.error?.code).toMatch(/OUT_OF_MEMORY|INVALID_OPTION/)
+    expect(r.stderr).toContain('binary-trees failed on jython')
+    expect(doc.settings.heapLimits).toEqual({ jython: 20000 })
+  })
+})

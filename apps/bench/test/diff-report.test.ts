@@ -1,0 +1,92 @@
+/**
+ * pygc diff (semantic differences) and the HTML report in a real browser: Debian's headless
+ * chromium through playwright-core. The screenshot is kept in test-output/report.png.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { CHROMIUM, checkReport, chromiumAvailable } from './browser.js'
+import { APP_DIR, pygc, tempDir } from './cli-helpers.js'
+
+describe('pygc diff', () => {
+  it('shows the finalizer and weakref timings of the three runtimes side by side', () => {
+    const r = pygc(['diff', 'finalizers', '--quiet'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/event\s+cpython\s+jython\s+ironpython\s+differs/)
+    expect(r.stdout).toMatch(/id\(\) values are\s+addresses\s+counters\s+counters/)
+    expect(r.stdout).toMatch(/finalizer of object #\d+\s+op \d+/)
+    const json = JSON.parse(pygc(['diff', 'finalizers', '--format', 'json', '--quiet']).stdout)
+    expect(json.runtimes).toEqual(['cpython', 'jython', 'ironpython'])
+    expect(json.rows.some((row: { kind: string }) => row.kind === 'finalizer')).toBe(true)
+  })
+})
+
+if (!chromiumAvailable()) {
+  console.warn(
+    `pygc: browser test SKIPPED: ${CHROMIUM} is absent (apt-get install chromium; .ci/run installs it)`,
+  )
+}
+
+describe('the HTML report', () => {
+  const dir = tempDir('report')
+
+  it('pygc report rebuilds the same report.html from results.json', () => {
+    const out = join(dir, 'out')
+    const run = pygc(['run', 'binary-trees', 'weakref-cache', '--size', 'test', '--out', out, '--quiet'])
+    expect(run.code, run.stderr).toBe(0)
+    const rebuilt = join(dir, 'rebuilt.html')
+    const r = pygc(['report', join(out, 'results.json'), '-o', rebuilt])
+    expect(r.code, r.stderr).toBe(0)
+    expect(readFileSync(rebuilt, 'utf8')).toBe(readFileSync(join(out, 'report.html'), 'utf8'))
+  })
+
+  it.skipIf(!chromiumAvailable())(
+    `renders in headless chromium with every chart, no console errors and no network requests${
+      chromiumAvailable() ? '' : ` (SKIPPED: ${CHROMIUM} is absent)`
+    }`,
+    async () => {
+      const out = join(dir, 'browser')
+      const run = pygc(['run', 'gc-collect', 'finalizers', '--size', 'test', '--out', out, '--quiet'])
+      expect(run.code, run.stderr).toBe(0)
+      const sweep = join(dir, 'sweep.json')
+      const s = pygc([
+        'sweep',
+        'gc-collect',
+        '--size',
+        'test',
+        '--heap',
+        '1.5x,3x',
+        '--format',
+        'json',
+        '--quiet',
+      ])
+      expect(s.code, s.stderr).toBe(0)
+      const merged = join(dir, 'merged.json')
+      writeFileSync(sweep, s.stdout)
+      expect(pygc(['merge', join(out, 'results.json'), sweep, '-o', merged]).code).toBe(0)
+      const html = join(dir, 'report.html')
+      expect(pygc(['report', merged, '-o', html]).code).toBe(0)
+
+      const outputDir = join(APP_DIR, 'test-output')
+      mkdirSync(outputDir, { recursive: true })
+      const check = await checkReport(html, join(outputDir, 'report.png'))
+      expect(check.consoleErrors).toEqual([])
+      expect(check.requests).toEqual([])
+      // 4 charts per workload, 2 per sweep group.
+      expect(check.charts.map((c) => c.id)).toEqual([
+        'w0-heap',
+        'w0-pauses',
+        'w0-collections',
+        'w0-work',
+        'w1-heap',
+        'w1-pauses',
+        'w1-collections',
+        'w1-work',
+        's0-time',
+        's0-share',
+      ])
+      for (const chart of check.charts) expect(chart.rendered, chart.id).toBe(true)
+      expect(check.chartsReady).toBe('10')
+    },
+  )
+})

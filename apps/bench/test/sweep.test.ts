@@ -1,0 +1,87 @@
+/** pygc sweep (DaCapo-style heap sensitivity), --shard and pygc merge. */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { deterministicPart, type ResultsDocument } from '../src/results.js'
+import { APP_DIR, pygc, tempDir } from './cli-helpers.js'
+import { validateSchema } from './json-schema.js'
+
+const schema = JSON.parse(readFileSync(join(APP_DIR, 'results.schema.json'), 'utf8'))
+const SWEEP = [
+  'sweep',
+  'binary-trees',
+  '--size',
+  'test',
+  '--heap',
+  '1.5x,2x,4x',
+  '--runtimes',
+  'jython,ironpython',
+  '--quiet',
+]
+
+describe('pygc sweep', () => {
+  const dir = tempDir('sweep')
+
+  it('prints one CSV row per runtime and heap size', () => {
+    const r = pygc([...SWEEP, '--format', 'csv'])
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines).toHaveLength(1 + 2 * 3)
+    const header = lines[0].split(',')
+    const rows = lines.slice(1).map((l) => l.split(','))
+    expect(
+      rows.map((row) => `${row[header.indexOf('runtime')]} ${row[header.indexOf('heap_multiple')]}`),
+    ).toEqual(['jython 1.5', 'jython 2', 'jython 4', 'ironpython 1.5', 'ironpython 2', 'ironpython 4'])
+    for (const row of rows) {
+      expect(row[header.indexOf('status')]).toBe('ok')
+      const minHeap = Number(row[header.indexOf('min_heap_bytes')])
+      expect(minHeap).toBeGreaterThan(0)
+      expect(Number(row[header.indexOf('heap_bytes')])).toBe(
+        Math.ceil(minHeap * Number(row[header.indexOf('heap_multiple')])),
+      )
+    }
+  })
+
+  it('finds a minimum heap that fits while a few percent less does not', () => {
+    const doc = JSON.parse(pygc([...SWEEP, '--format', 'json']).stdout) as ResultsDocument
+    expect(validateSchema(schema, doc)).toEqual([])
+    for (const cell of doc.sweeps) {
+      expect(cell.minHeap.status).toBe('ok')
+      const failed = cell.minHeap.probes.filter((p) => !p.ok).map((p) => p.heapLimit)
+      const largestFailure = Math.max(0, ...failed)
+      expect(largestFailure).toBeLessThan(cell.minHeap.bytes)
+      expect(cell.minHeap.bytes - largestFailure).toBeLessThanOrEqual(
+        Math.ceil(cell.minHeap.bytes * cell.minHeap.tolerance) + 1,
+      )
+      // A bigger heap never means more collections in these models.
+      const counts = cell.points.map((p) => p.figures?.collections ?? Number.NaN)
+      expect(counts[0]).toBeGreaterThanOrEqual(counts[counts.length - 1])
+    }
+  })
+
+  it('the shards of a sweep merge into exactly the unsharded sweep', () => {
+    const grid = [...SWEEP, '--param', 'maxDepth=6,7', '--format', 'json']
+    const whole = pygc(grid)
+    expect(whole.code, whole.stderr).toBe(0)
+    const parts = [1, 2, 3].map((k) => {
+      const file = join(dir, `shard${k}.json`)
+      const r = pygc([...grid, '--shard', `${k}/3`])
+      expect(r.code, r.stderr).toBe(0)
+      writeFileSync(file, r.stdout)
+      return file
+    })
+    const out = join(dir, 'merged.json')
+    const merge = pygc(['merge', ...parts, '-o', out])
+    expect(merge.code, merge.stderr).toBe(0)
+    const merged = JSON.parse(readFileSync(out, 'utf8')) as ResultsDocument
+    const expected = JSON.parse(whole.stdout) as ResultsDocument
+    expect(merged.sweeps).toHaveLength(4)
+    expect(JSON.stringify(deterministicPart(merged))).toBe(JSON.stringify(deterministicPart(expected)))
+    expect(merged.meta.sources).toHaveLength(3)
+  })
+
+  it('rejects a bad heap list and a bad shard', () => {
+    expect(pygc(['sweep', 'binary-trees', '--heap', '0.5x']).stderr).toMatch(/multiple >= 1/)
+    expect(pygc(['sweep', 'binary-trees', '--shard', '3/2']).stderr).toMatch(/K\/N/)
+  })
+})

@@ -1,0 +1,51 @@
+/** record + replay give the figures of the run; a truncated trace fails with its byte offset. */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { ResultsDocument } from '../src/results.js'
+import { pygc, tempDir } from './cli-helpers.js'
+
+function metricsOf(stdout: string) {
+  const doc = JSON.parse(stdout) as ResultsDocument
+  return doc.workloads[0].runs.map((r) => ({ runtime: r.runtime, status: r.status, metrics: r.metrics }))
+}
+
+describe('pygc record and replay', () => {
+  const dir = tempDir('trace')
+
+  for (const format of ['binary', 'jsonl'] as const) {
+    it(`a ${format} trace replays to the same figures as the run, on every runtime`, () => {
+      const file = join(dir, `bt.${format === 'binary' ? 'trace' : 'jsonl'}`)
+      const rec = pygc(['record', 'binary-trees', '--size', 'test', '-o', file, '--format', format])
+      expect(rec.code, rec.stderr).toBe(0)
+      expect(rec.stderr).toMatch(/recorded binary-trees .* \d+ ops/)
+      const run = pygc(['run', 'binary-trees', '--size', 'test', '--format', 'json', '--quiet'])
+      const replay = pygc(['replay', file, '--format', 'json', '--quiet'])
+      expect(replay.code, replay.stderr).toBe(0)
+      expect(metricsOf(replay.stdout)).toEqual(metricsOf(run.stdout))
+      const doc = JSON.parse(replay.stdout) as ResultsDocument
+      expect(doc.workloads[0].origin).toBe('trace')
+      expect(doc.workloads[0].workload).toBe('binary-trees')
+      expect(doc.workloads[0].runs[0].replay?.nullMismatches).toBe(0)
+    })
+  }
+
+  it('a truncated trace fails with a trace-format error naming the byte offset', () => {
+    const file = join(dir, 'whole.trace')
+    expect(pygc(['record', 'gc-collect', '--size', 'test', '-o', file]).code).toBe(0)
+    const bytes = readFileSync(file)
+    const cut = join(dir, 'cut.trace')
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)))
+    const r = pygc(['replay', cut, '--quiet'])
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toMatch(/TRACE_FORMAT/)
+    expect(r.stderr).toMatch(/byte offset \d+/)
+    expect(r.stderr).not.toMatch(/\n\s+at /) // a message, not a stack trace
+  })
+
+  it('a missing trace file is an error naming the file', () => {
+    const r = pygc(['replay', join(dir, 'missing.trace')])
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toContain('missing.trace')
+  })
+})

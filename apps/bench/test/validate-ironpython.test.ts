@@ -1,0 +1,22 @@
+/**
+ * The IronPython model against the real .NET GC (the SDK is on every machine of ours): every
+ * validation case must meet issue 5's bar — collections per generation within ±5%, the same
+ * LOH placement, finalizable objects never reclaimed by the collection that found them dead.
+ */
+import { describe, expect, it } from 'vitest'
+import { validateIronPython } from '../src/validate/ironpython.js'
+
+describe('validate ironpython', () => {
+  it('agrees with the .NET GC on every case', async () => {
+    const report = await validateIronPython({})
+    const failed = report.rows.filter((r) => !r.ok)
+    expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
+    expect(report.ok).toBe(true)
+    for (const metric of ['gen0 collections', 'gen1 collections', 'gen2 collections', 'LOH allocations']) {
+      expect(report.rows.filter((r) => r.metric === metric).length).toBe(6)
+    }
+    // LOH placement is exact on every case.
+    for (const r of report.rows.filter((r) => r.metric === 'LOH allocations')) expect(r.model).toBe(r.real)
+    expect(report.rows.find((r) => r.metric === 'finalizers run')?.ok).toBe(true)
+  })
+})

@@ -1,0 +1,12 @@
+/**
+ * @pygc/report: the side-by-side tables (terminal, Markdown, CSV, JSON) and the one
+ * self-contained HTML report, all rendered from a ResultsDocument (results.ts).
+ */
+
+export * from './differences.js'
+export * from './format.js'
+export * from './html/charts.js'
+export { echartsBundle, escapeHtml, renderHtmlReport } from './html/report.js'
+export * from './metric-rows.js'
+export * from './results.js'
+export * from './tables.js'

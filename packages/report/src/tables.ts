@@ -1,0 +1,389 @@
+/**
+ * The side-by-side tables in four forms: a terminal table with aligned columns, Markdown,
+ * CSV (one row per workload and runtime, raw numbers, for spreadsheets and pandas) and JSON.
+ * All are pure functions of a ResultsDocument.
+ */
+import type { DifferenceTable } from './differences.js'
+import { semanticDifferences } from './differences.js'
+import { formatBytes, formatCount, formatNanos, formatPercent } from './format.js'
+import { cellText, METRIC_ROWS, type RunView, rowsWithData } from './metric-rows.js'
+import type { ResultsDocument, RuntimeRun, SweepResults, WorkloadResults } from './results.js'
+
+/** A generic grid: a header row and body rows of text cells. */
+export interface Grid {
+  header: string[]
+  rows: string[][]
+}
+
+/** The runtime columns of one workload, each with its wall-clock times when recorded. */
+export function runViews(doc: ResultsDocument, results: WorkloadResults): RunView[] {
+  const paramsKey = JSON.stringify(results.params)
+  return results.runs.map((run) => ({
+    run,
+    wall: doc.wall.runs.find(
+      (w) =>
+        w.workload === results.workload &&
+        w.runtime === run.runtime &&
+        w.point === undefined &&
+        (w.params === undefined || JSON.stringify(w.params) === paramsKey),
+    ),
+  }))
+}
+
+export function statusText(run: RuntimeRun): string {
+  if (run.status === 'error') return `ERROR ${run.error?.name ?? run.error?.code ?? ''}`.trim()
+  if (run.check && !run.check.ok) return `CHECK FAILED (${run.check.value} != ${run.check.expected})`
+  return 'ok'
+}
+
+export function checkText(run: RuntimeRun): string {
+  if (!run.check) return run.replay ? `replayed ${formatCount(run.replay.ops)} ops` : ''
+  return `${formatCount(run.check.value)} ${run.check.label}`
+}
+
+export function paramsText(params: Record<string, number>): string {
+  const entries = Object.entries(params)
+  return entries.length === 0 ? '(no parameters)' : entries.map(([k, v]) => `${k}=${v}`).join(' ')
+}
+
+/** The side-by-side grid of one workload: one row per metric, one column per runtime. */
+export function workloadGrid(doc: ResultsDocument, results: WorkloadResults): Grid {
+  const views = runViews(doc, results)
+  // The runtime label already names a non-default preset (`jython:small-heap`).
+  const header = ['metric', ...views.map((v) => v.run.runtime)]
+  const rows: string[][] = [
+    ['status', ...views.map((v) => statusText(v.run))],
+    ['check', ...views.map((v) => checkText(v.run))],
+  ]
+  for (const row of rowsWithData(views)) rows.push([row.label, ...views.map((v) => cellText(row, v))])
+  return { header, rows }
+}
+
+/** Error messages of failed runs, shown under a table (too long for a cell). */
+export function errorNotes(results: WorkloadResults): string[] {
+  return results.runs
+    .filter((r) => r.status === 'error' && r.error)
+    .map((r) => `${r.runtime}: ${r.error?.message}`)
+}
+
+export function workloadTitle(results: WorkloadResults): string {
+  const origin = results.origin === 'trace' ? 'trace replay' : `size ${results.size}`
+  return `${results.workload} — ${origin}, ${paramsText(results.params)}, seed ${results.seed}`
+}
+
+/** One row per runtime and heap size (DaCapo-style heap sensitivity). */
+export function sweepGrid(sweeps: readonly SweepResults[]): Grid {
+  const header = [
+    'workload',
+    'params',
+    'runtime',
+    'min heap',
+    'heap',
+    'heap bytes',
+    'status',
+    'collections',
+    'GC share',
+    'pause p99',
+    'pause max',
+    'peak footprint',
+    'total time',
+  ]
+  const rows: string[][] = []
+  for (const cell of sweeps) {
+    const minHeap =
+      cell.minHeap.status === 'ok'
+        ? formatBytes(cell.minHeap.bytes)
+        : `ERROR ${cell.minHeap.error?.name ?? ''}`
+    for (const point of cell.points) {
+      const f = point.figures
+      rows.push([
+        cell.workload,
+        paramsText(cell.params),
+        cell.runtime,
+        minHeap,
+        `${point.multiple}x`,
+        formatBytes(point.heapLimit),
+        point.status === 'ok' ? 'ok' : `ERROR ${point.error?.name ?? point.error?.code ?? ''}`,
+        f ? formatCount(f.collections) : '',
+        f ? formatPercent(f.gcShare) : '',
+        f ? formatNanos(f.pauseP99) : '',
+        f ? formatNanos(f.pauseMax) : '',
+        f ? formatBytes(f.peakFootprintBytes) : '',
+        f ? formatNanos(f.totalVirtual) : '',
+      ])
+    }
+    if (cell.points.length === 0)
+      rows.push([
+        cell.workload,
+        paramsText(cell.params),
+        cell.runtime,
+        minHeap,
+        '',
+        '',
+        'no points',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+      ])
+  }
+  return { header, rows }
+}
+
+/** The semantic-differences grid: one row per event, one column per runtime. */
+export function differencesGrid(table: DifferenceTable, limit = Number.POSITIVE_INFINITY): Grid {
+  const rows = table.rows.slice(0, limit).map((r) => [r.what, ...r.cells, r.differs ? '≠' : ''])
+  if (table.rows.length > limit)
+    rows.push([
+      `… ${table.rows.length - limit} more rows (see the JSON)`,
+      ...table.runtimes.map(() => ''),
+      '',
+    ])
+  return { header: ['event', ...table.runtimes, 'differs'], rows }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terminal
+
+/** Aligned columns: first column left-aligned, the others right-aligned (numbers line up). */
+export function renderTerminalGrid(grid: Grid, options: { leftColumns?: number } = {}): string {
+  const left = options.leftColumns ?? 1
+  const all = [grid.header, ...grid.rows]
+  const widths = grid.header.map((_, c) => Math.max(...all.map((r) => displayWidth(r[c] ?? ''))))
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c < left ? padEnd(cell, widths[c]) : padStart(cell, widths[c])))
+      .join('  ')
+      .trimEnd()
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ')
+  return [line(grid.header), rule, ...grid.rows.map(line)].join('\n')
+}
+
+function displayWidth(s: string): number {
+  return [...s].length
+}
+function padEnd(s: string, w: number): string {
+  return s + ' '.repeat(Math.max(0, w - displayWidth(s)))
+}
+function padStart(s: string, w: number): string {
+  return ' '.repeat(Math.max(0, w - displayWidth(s))) + s
+}
+
+export function formatTable(doc: ResultsDocument): string {
+  const parts: string[] = []
+  for (const results of doc.workloads) {
+    parts.push(workloadTitle(results))
+    parts.push(renderTerminalGrid(workloadGrid(doc, results)))
+    for (const note of errorNotes(results)) parts.push(`  ${note}`)
+    parts.push('')
+  }
+  if (doc.sweeps.length > 0) {
+    parts.push("heap-size sensitivity (heap as a multiple of each runtime's minimum heap)")
+    parts.push(renderTerminalGrid(sweepGrid(doc.sweeps), { leftColumns: 3 }))
+    parts.push('')
+  }
+  parts.push(virtualTimeNote())
+  return `${parts.join('\n')}\n`
+}
+
+function virtualTimeNote(): string {
+  return 'Times are virtual (deterministic cost model, see @pygc/core cost-model.ts) except "wall".'
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+function mdEscape(s: string): string {
+  return s.replace(/\|/g, '\\|')
+}
+
+export function renderMarkdownGrid(grid: Grid, options: { leftColumns?: number } = {}): string {
+  const left = options.leftColumns ?? 1
+  const line = (cells: string[]) => `| ${cells.map(mdEscape).join(' | ')} |`
+  const align = grid.header.map((_, c) => (c < left ? ':---' : '---:'))
+  return [line(grid.header), `| ${align.join(' | ')} |`, ...grid.rows.map(line)].join('\n')
+}
+
+export function formatMarkdown(doc: ResultsDocument, options: { differencesLimit?: number } = {}): string {
+  const parts: string[] = ['# pygc results', '', `Command: \`${doc.meta.command}\`  `]
+  parts.push(`Seed ${doc.meta.seed}, ${doc.meta.date}, ${versionsText(doc.meta.versions)}`, '')
+  for (const results of doc.workloads) {
+    parts.push(`## ${results.workload}`, '', `${workloadTitle(results)}. ${results.description}`, '')
+    parts.push(renderMarkdownGrid(workloadGrid(doc, results)), '')
+    for (const note of errorNotes(results)) parts.push(`- ${note}`)
+    const differences = semanticDifferences(results)
+    if (differences.rows.some((r) => r.kind !== 'summary' || r.differs)) {
+      parts.push('', '### Semantic differences', '')
+      parts.push(renderMarkdownGrid(differencesGrid(differences, options.differencesLimit ?? 30)), '')
+    }
+  }
+  if (doc.sweeps.length > 0) {
+    parts.push(
+      '## Heap-size sensitivity',
+      '',
+      renderMarkdownGrid(sweepGrid(doc.sweeps), { leftColumns: 3 }),
+      '',
+    )
+  }
+  parts.push('', `_${virtualTimeNote()}_`)
+  return `${parts.join('\n')}\n`
+}
+
+export function versionsText(versions: Record<string, string>): string {
+  return Object.entries(versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV (RFC 4180)
+
+function csvField(value: unknown): string {
+  if (value === undefined || value === null) return ''
+  const s = String(value)
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}
+
+function csvLine(values: unknown[]): string {
+  return values.map(csvField).join(',')
+}
+
+/** One row per workload and runtime; numbers are raw (bytes, virtual ns, fractions). */
+export function formatRunsCsv(doc: ResultsDocument): string {
+  const header = [
+    'workload',
+    'size',
+    'params',
+    'seed',
+    'runtime',
+    'preset',
+    'status',
+    'error',
+    'check_label',
+    'check',
+    'check_ok',
+    ...METRIC_ROWS.map((r) => r.key),
+  ]
+  const lines = [csvLine(header)]
+  for (const results of doc.workloads) {
+    for (const view of runViews(doc, results)) {
+      const run = view.run
+      lines.push(
+        csvLine([
+          results.workload,
+          results.size,
+          paramsText(results.params),
+          results.seed,
+          run.runtime,
+          run.preset,
+          run.status,
+          run.error ? `${run.error.name}: ${run.error.message}` : '',
+          run.check?.label,
+          run.check?.value,
+          run.check ? run.check.ok : '',
+          ...METRIC_ROWS.map((r) => r.value(view)),
+        ]),
+      )
+    }
+  }
+  return `${lines.join('\n')}\n`
+}
+
+/** One row per runtime and heap size. */
+export function formatSweepCsv(sweeps: readonly SweepResults[]): string {
+  const header = [
+    'workload',
+    'size',
+    'params',
+    'seed',
+    'runtime',
+    'preset',
+    'cell',
+    'min_heap_bytes',
+    'heap_multiple',
+    'heap_bytes',
+    'status',
+    'error',
+    'collections',
+    'gc_share',
+    'gc_time',
+    'mutator_time',
+    'total_time',
+    'pause_p50',
+    'pause_p99',
+    'pause_max',
+    'peak_footprint_bytes',
+    'peak_live_bytes',
+  ]
+  const lines = [csvLine(header)]
+  for (const cell of sweeps) {
+    for (const p of cell.points) {
+      const f = p.figures
+      lines.push(
+        csvLine([
+          cell.workload,
+          cell.size,
+          paramsText(cell.params),
+          cell.seed,
+          cell.runtime,
+          cell.preset,
+          cell.cell,
+          cell.minHeap.status === 'ok' ? cell.minHeap.bytes : '',
+          p.multiple,
+          p.heapLimit,
+          p.status,
+          p.error ? `${p.error.name}: ${p.error.message}` : cell.minHeap.error?.message,
+          f?.collections,
+          f?.gcShare,
+          f?.gcVirtual,
+          f?.mutatorVirtual,
+          f?.totalVirtual,
+          f?.pauseP50,
+          f?.pauseP99,
+          f?.pauseMax,
+          f?.peakFootprintBytes,
+          f?.peakLiveBytes,
+        ]),
+      )
+    }
+  }
+  return `${lines.join('\n')}\n`
+}
+
+/** Runs, then sweeps (separated by a blank line) when the document has both. */
+export function formatCsv(doc: ResultsDocument): string {
+  const parts: string[] = []
+  if (doc.workloads.length > 0 || doc.sweeps.length === 0) parts.push(formatRunsCsv(doc))
+  if (doc.sweeps.length > 0) parts.push(formatSweepCsv(doc.sweeps))
+  return parts.join('\n')
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+/**
+ * Stable JSON: keys in insertion order (the builders fix that order), two-space indent for the
+ * document's structure, and one line per small record (a timeline sample, a collection, an
+ * event) — readable and diffable, and a third of the size of indenting every field.
+ */
+export function formatJson(doc: unknown): string {
+  return `${layoutJson(doc, '')}\n`
+}
+
+/** Records whose compact form is at most this long stay on one line. */
+const ONE_LINE = 160
+
+function layoutJson(value: unknown, indent: string): string {
+  const compact = JSON.stringify(value)
+  if (value === null || typeof value !== 'object' || compact.length <= ONE_LINE) return compact
+  const inner = `${indent}  `
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]'
+    return `[\n${value.map((v) => inner + layoutJson(v, inner)).join(',\n')}\n${indent}]`
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined)
+  if (entries.length === 0) return '{}'
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${layoutJson(v, inner)}`).join(',\n')}\n${indent}}`
+}
