@@ -1,0 +1,360 @@
+// The pygc .NET oracle: replays a pygc binary trace (packages/core/TRACE_FORMAT.md) on the real
+// CLR GC and prints its own GC figures as JSON.
+//
+// Each traced object is one object[] of its reference fields plus its payload packed into
+// 8-byte slots (ints 4 bytes each, then bytes) — the `clr` size mode of @pygc/ironpython. A
+// finalizable object is a `Fin` wrapper (header, MT, the array, an int: 32 bytes) around its
+// array; a weak reference is a System.WeakReference (short: trackResurrection false). Int
+// payloads are not stored (that would box); READ_INT / IS_NULL / SAME / LENGTH_OF results are
+// not checked — this replayer is about the GC, and the traces it gets do not branch on them.
+//
+// The op loop allocates nothing of its own: the trace is read through one fixed buffer, slots
+// live in two preallocated arrays, per-collection figures go into preallocated arrays, and the
+// finalization tracking uses GC handles (not heap objects). The exception is the
+// GCMemoryInfo read after each collection (one small object per GC; --no-gcinfo turns it off).
+//
+// Run with DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_GCgen0size=<hex bytes>.
+// Usage: ClrOracle <trace> [--no-gcinfo]
+using System;
+using System.IO;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Text;
+
+sealed class Fin
+{
+    public object[] A;
+    public int Index;
+    public Fin(object[] a, int index) { A = a; Index = index; }
+    ~Fin()
+    {
+        // The GC that found it dead is the last one counted when the finalizer thread runs it.
+        if (Index < Oracle.FinTrackCapacity) Oracle.FinalizedAt[Index] = GC.CollectionCount(0);
+        System.Threading.Interlocked.Increment(ref Oracle.FinalizersRun);
+    }
+}
+
+static class Oracle
+{
+    // Every array of the oracle stays below 85,000 bytes, so none lands on the LOH (where it
+    // would feed the LOH budget) and the ritual below moves them all to gen2.
+    public const int FinTrackCapacity = 10000;
+    public static readonly int[] FinalizedAt = new int[FinTrackCapacity];
+    public static int FinalizersRun;
+
+    const int MaxTypes = 1024, MaxGlobals = 1024, MaxLocals = 8192, MaxFrames = 4096, MaxGcs = 8192;
+
+    // ---- trace input through one fixed buffer ----
+    static Stream input;
+    static readonly byte[] buf = new byte[1 << 16];
+    static int pos, len;
+    static long consumed;
+
+    static int ReadByte()
+    {
+        if (pos == len)
+        {
+            consumed += len;
+            len = input.Read(buf, 0, buf.Length);
+            pos = 0;
+            if (len <= 0) throw new InvalidDataException($"truncated trace at byte {consumed}");
+        }
+        return buf[pos++];
+    }
+
+    static long ReadVarint()
+    {
+        long v = 0; int shift = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            int b = ReadByte();
+            v |= (long)(b & 0x7f) << shift;
+            if ((b & 0x80) == 0) return v;
+            shift += 7;
+        }
+        throw new InvalidDataException($"varint longer than 8 bytes near byte {consumed + pos}");
+    }
+
+    static long ReadSvarint()
+    {
+        long v = ReadVarint();
+        return (v & 1) == 0 ? v >> 1 : -((v + 1) >> 1);
+    }
+
+    static void Skip(long n) { for (long i = 0; i < n; i++) ReadByte(); }
+
+    // ---- types ----
+    static readonly int[] tRefs = new int[MaxTypes], tInts = new int[MaxTypes], tBytes = new int[MaxTypes], tVar = new int[MaxTypes];
+    static readonly bool[] tFin = new bool[MaxTypes];
+    static int typeCount;
+
+    // ---- slots: globals, and a stack of frames ----
+    static readonly object[] globals = new object[MaxGlobals];
+    static readonly object[] stack = new object[MaxLocals];
+    static readonly int[] frameBases = new int[MaxFrames];
+    static int depth, frameBase, top, globalCount;
+
+    static ref object Slot(long s)
+    {
+        if (s >= 0) return ref stack[frameBase + (int)s];
+        return ref globals[(int)(-s - 1)];
+    }
+
+    static object[] Fields(object o) => o is Fin f ? f.A : (object[])o;
+
+    // ---- what is measured ----
+    static readonly long[] gcIndex = new long[MaxGcs], gcHeap = new long[MaxGcs], gcPromoted = new long[MaxGcs], gcFrag = new long[MaxGcs];
+    static readonly long[] gcOp = new long[MaxGcs];
+    static readonly int[] gcGen = new int[MaxGcs];
+    static readonly bool[] gcCompacted = new bool[MaxGcs];
+    static readonly long[][] gcGenSize = { new long[MaxGcs], new long[MaxGcs], new long[MaxGcs], new long[MaxGcs], new long[MaxGcs] };
+    static readonly double[] gcPauseMs = new double[MaxGcs];
+    static int gcCount;
+    static readonly int[] baseCounts = new int[3], lastCounts = new int[3];
+    static bool gcInfo = true;
+
+    static readonly GCHandle[] finHandles = new GCHandle[FinTrackCapacity];
+    static readonly int[] reclaimedAt = new int[FinTrackCapacity];
+    static int finCount;
+    static long lohAllocs, lohBytes, allocs;
+
+    static void NoteCollections(long op)
+    {
+        int c0 = GC.CollectionCount(0);
+        if (c0 == lastCounts[0]) return;
+        int c1 = GC.CollectionCount(1), c2 = GC.CollectionCount(2);
+        // One entry per collection; the generation of the newest is the highest count that moved.
+        int gen = c2 != lastCounts[2] ? 2 : c1 != lastCounts[1] ? 1 : 0;
+        for (int k = lastCounts[0]; k < c0 && gcCount < MaxGcs; k++)
+        {
+            int i = gcCount++;
+            gcOp[i] = op;
+            gcGen[i] = k == c0 - 1 ? gen : -1;
+            gcIndex[i] = k + 1 - baseCounts[0];
+            if (gcInfo && k == c0 - 1)
+            {
+                GCMemoryInfo info = GC.GetGCMemoryInfo(GCKind.Any);
+                gcHeap[i] = info.HeapSizeBytes;
+                gcPromoted[i] = info.PromotedBytes;
+                gcFrag[i] = info.FragmentedBytes;
+                gcCompacted[i] = info.Compacted;
+                var gi = info.GenerationInfo;
+                for (int g = 0; g < 5 && g < gi.Length; g++) gcGenSize[g][i] = gi[g].SizeAfterBytes;
+                var pauses = info.PauseDurations;
+                gcPauseMs[i] = pauses.Length > 0 ? pauses[0].TotalMilliseconds : 0;
+            }
+        }
+        lastCounts[0] = c0; lastCounts[1] = c1; lastCounts[2] = c2;
+        // Finalizable objects whose memory this collection reclaimed (long weak handles clear then).
+        int collectionIndex = c0;
+        for (int i = 0; i < finCount && i < FinTrackCapacity; i++)
+        {
+            if (reclaimedAt[i] == 0 && finHandles[i].Target == null) reclaimedAt[i] = collectionIndex;
+        }
+    }
+
+    static int Main(string[] args)
+    {
+        if (args.Length < 1) { Console.Error.WriteLine("usage: ClrOracle <trace> [--no-gcinfo]"); return 2; }
+        foreach (var a in args) if (a == "--no-gcinfo") gcInfo = false;
+        input = new FileStream(args[0], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        // header
+        ReadExpect("PYGCTRC\0");
+        int version = ReadByte() | (ReadByte() << 8);
+        int flags = ReadByte() | (ReadByte() << 8);
+        if (version != 1 || flags != 0) throw new InvalidDataException($"unsupported trace version {version} / flags {flags}");
+        Skip(ReadVarint()); // metadata JSON
+
+        // A known start, done identically by the model before it runs the program (see
+        // apps/bench/src/validate/ironpython.ts): two full blocking compacting collections put
+        // every object of the runtime and of this oracle in gen2, then gen1 and gen0 collections
+        // with nothing to find leave the gen0 and gen1 budgets at their minimums and the gen2
+        // budget computed from the gen2 size printed as startGen2Bytes. Counts printed are
+        // relative to this point.
+        var wall = new System.Diagnostics.Stopwatch();
+        GC.Collect(2, GCCollectionMode.Forced, true, true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, true, true);
+        long startGen2 = GC.GetGCMemoryInfo(GCKind.Any).GenerationInfo[2].SizeAfterBytes;
+        GC.Collect(1, GCCollectionMode.Forced, true, true);
+        // Measured: ending with a gen1 collection leaves .NET 10's first gen0 budget far above
+        // GCgen0size here (about 7.5 MB); a final gen0 collection makes it GCgen0size.
+        GC.Collect(0, GCCollectionMode.Forced, true, true);
+        for (int g = 0; g < 3; g++) lastCounts[g] = baseCounts[g] = GC.CollectionCount(g);
+        wall.Start();
+
+        long ops = 0;
+        for (; ; )
+        {
+            int code = ReadByte();
+            if (code == 0xFF) break;
+            switch (code)
+            {
+                case 0x01: // PUSH_FRAME
+                {
+                    int n = (int)ReadVarint();
+                    if (depth > 0) frameBases[depth - 1] = frameBase;
+                    frameBase = top;
+                    top += n;
+                    if (top > MaxLocals) throw new InvalidDataException($"more than {MaxLocals} locals");
+                    Array.Clear(stack, frameBase, n);
+                    depth++;
+                    ops++;
+                    break;
+                }
+                case 0x02: // POP_FRAME
+                    Array.Clear(stack, frameBase, top - frameBase);
+                    top = frameBase;
+                    depth--;
+                    frameBase = depth > 0 ? frameBases[depth - 1] : 0;
+                    ops++;
+                    break;
+                case 0x03: // ALLOC
+                {
+                    long dst = ReadSvarint(); int type = (int)ReadVarint(); long length = (long)ReadVarint();
+                    int refs = tRefs[type], bytes = tBytes[type];
+                    if (tVar[type] == 1) refs = (int)length; else if (tVar[type] == 2) bytes = (int)length;
+                    int slots = refs + (tInts[type] * 4 + bytes + 7) / 8;
+                    object[] arr = new object[slots];
+                    allocs++;
+                    if (GC.GetGeneration(arr) == 2) { lohAllocs++; lohBytes += Math.Max(24, 24 + 8L * slots); }
+                    if (tFin[type])
+                    {
+                        var f = new Fin(arr, finCount);
+                        if (finCount < FinTrackCapacity) finHandles[finCount] = GCHandle.Alloc(f, GCHandleType.WeakTrackResurrection);
+                        finCount++;
+                        Slot(dst) = f;
+                    }
+                    else Slot(dst) = arr;
+                    ops++;
+                    NoteCollections(ops);
+                    break;
+                }
+                case 0x04: // LOAD
+                {
+                    long dst = ReadSvarint(), obj = ReadSvarint(); int field = (int)ReadVarint();
+                    Slot(dst) = Fields(Slot(obj))[field];
+                    ops++;
+                    break;
+                }
+                case 0x05: // STORE
+                {
+                    long obj = ReadSvarint(); int field = (int)ReadVarint(); long src = ReadSvarint();
+                    Fields(Slot(obj))[field] = Slot(src);
+                    ops++;
+                    break;
+                }
+                case 0x06: { long dst = ReadSvarint(), src = ReadSvarint(); Slot(dst) = Slot(src); ops++; break; }
+                case 0x07: { long dst = ReadSvarint(); Slot(dst) = null; ops++; break; }
+                case 0x08: { ReadSvarint(); ReadVarint(); ReadSvarint(); ops++; break; } // READ_INT
+                case 0x09: { ReadSvarint(); ReadVarint(); ReadSvarint(); ops++; break; } // WRITE_INT
+                case 0x0A: { ReadSvarint(); ReadByte(); ops++; break; } // IS_NULL
+                case 0x0B: { ReadSvarint(); ReadSvarint(); ReadByte(); ops++; break; } // SAME
+                case 0x0C: // WEAKREF
+                {
+                    long dst = ReadSvarint(), target = ReadSvarint(); ReadVarint();
+                    Slot(dst) = new WeakReference(Slot(target), false);
+                    ops++;
+                    NoteCollections(ops);
+                    break;
+                }
+                case 0x0D: // DEREF
+                {
+                    long dst = ReadSvarint(), weak = ReadSvarint();
+                    Slot(dst) = ((WeakReference)Slot(weak)).Target;
+                    ops++;
+                    break;
+                }
+                case 0x0E: // COLLECT: IronPython's PythonContext.Collect — twice Collect + WaitForPendingFinalizers
+                {
+                    long gen = ReadSvarint(); ReadSvarint();
+                    int g = gen < 0 ? 2 : (int)gen;
+                    for (int i = 0; i < 2; i++)
+                    {
+                        GC.Collect(g);
+                        NoteCollections(ops);
+                        GC.WaitForPendingFinalizers();
+                        NoteCollections(ops);
+                    }
+                    ops++;
+                    break;
+                }
+                case 0x0F: ReadByte(); ops++; break; // GC_CONTROL: IronPython's gc.disable only warns
+                case 0x10: // DEFINE_TYPE
+                {
+                    Skip(ReadVarint());
+                    int t = typeCount++;
+                    tRefs[t] = (int)ReadVarint(); tInts[t] = (int)ReadVarint(); tBytes[t] = (int)ReadVarint();
+                    tVar[t] = ReadByte(); ReadByte();
+                    int fin = ReadByte();
+                    tFin[t] = (fin & 1) != 0;
+                    if ((fin & 2) != 0) ReadVarint();
+                    break;
+                }
+                case 0x11: // DEFINE_GLOBALS
+                    globalCount = (int)ReadVarint();
+                    if (globalCount > MaxGlobals) throw new InvalidDataException($"more than {MaxGlobals} globals");
+                    break;
+                case 0x12: ReadSvarint(); ops++; break; // ID_OF
+                case 0x13: ReadSvarint(); ReadVarint(); ops++; break; // LENGTH_OF
+                default:
+                    throw new InvalidDataException($"unknown opcode 0x{code:X2} at byte {consumed + pos - 1}");
+            }
+        }
+        wall.Stop();
+        GC.KeepAlive(globals);
+        GC.KeepAlive(stack);
+        PrintJson(ops, wall.Elapsed.TotalMilliseconds, startGen2);
+        return 0;
+    }
+
+    static void ReadExpect(string magic)
+    {
+        foreach (char c in magic)
+            if (ReadByte() != c) throw new InvalidDataException("not a pygc binary trace (bad magic)");
+    }
+
+    static void PrintJson(long ops, double wallMs, long startGen2)
+    {
+        var sb = new StringBuilder();
+        sb.Append("{\"runtime\":\".NET ").Append(Environment.Version).Append('"');
+        sb.Append(",\"server\":").Append(GCSettings.IsServerGC ? "true" : "false");
+        sb.Append(",\"latencyMode\":\"").Append(GCSettings.LatencyMode).Append('"');
+        sb.Append(",\"gen0size\":\"").Append(Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "").Append('"');
+        sb.Append(",\"ops\":").Append(ops);
+        sb.Append(",\"wallMs\":").Append(wallMs.ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
+        sb.Append(",\"startGen2Bytes\":").Append(startGen2);
+        sb.Append(",\"collectionCount\":[");
+        for (int g = 0; g < 3; g++) sb.Append(g > 0 ? "," : "").Append(GC.CollectionCount(g) - baseCounts[g]);
+        sb.Append("],\"allocations\":").Append(allocs);
+        sb.Append(",\"lohAllocations\":").Append(lohAllocs).Append(",\"lohBytes\":").Append(lohBytes);
+        sb.Append(",\"finalizable\":").Append(finCount).Append(",\"finalizersRun\":").Append(FinalizersRun);
+        sb.Append(",\"finalization\":[");
+        int tracked = Math.Min(finCount, FinTrackCapacity);
+        for (int i = 0; i < tracked; i++)
+        {
+            int fz = FinalizedAt[i] == 0 ? 0 : FinalizedAt[i] - baseCounts[0];
+            int rc = reclaimedAt[i] == 0 ? 0 : reclaimedAt[i] - baseCounts[0];
+            sb.Append(i > 0 ? "," : "").Append('[').Append(fz).Append(',').Append(rc).Append(']');
+        }
+        sb.Append("],\"collections\":[");
+        for (int i = 0; i < gcCount; i++)
+        {
+            if (i > 0) sb.Append(',');
+            sb.Append("{\"index\":").Append(gcIndex[i]).Append(",\"op\":").Append(gcOp[i]).Append(",\"generation\":").Append(gcGen[i]);
+            if (gcInfo)
+            {
+                sb.Append(",\"compacted\":").Append(gcCompacted[i] ? "true" : "false");
+                sb.Append(",\"promotedBytes\":").Append(gcPromoted[i]).Append(",\"heapSizeBytes\":").Append(gcHeap[i]);
+                sb.Append(",\"fragmentedBytes\":").Append(gcFrag[i]);
+                sb.Append(",\"pauseMs\":").Append(gcPauseMs[i].ToString("F3", System.Globalization.CultureInfo.InvariantCulture));
+                sb.Append(",\"sizeAfter\":[");
+                for (int g = 0; g < 5; g++) sb.Append(g > 0 ? "," : "").Append(gcGenSize[g][i]);
+                sb.Append(']');
+            }
+            sb.Append('}');
+        }
+        sb.Append("]}");
+        Console.Out.WriteLine(sb.ToString());
+    }
+}

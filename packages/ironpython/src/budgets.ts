@@ -1,0 +1,124 @@
+/**
+ * When the CLR collects: per-generation allocation budgets.
+ *
+ * Each generation has a budget (`dd_desired_allocation`) and what is left of it
+ * (`dd_new_allocation`). gen0's is spent by handing out allocation contexts, gen1's and gen2's
+ * by promotion into them, the LOH's by large allocations. After a collection of a generation
+ * its budget is recomputed from how much of it survived (`desired_new_allocation`,
+ * dotnet/runtime src/coreclr/gc/gc.cpp / dynamic_tuning.cpp).
+ */
+
+export interface StaticData {
+  minSize: number
+  maxSize: number
+  /** Fragmentation (bytes) at or above which compaction is considered. */
+  fragmentationLimit: number
+  /** ...and the fragmentation/size ratio that must also be reached. */
+  fragmentationBurdenLimit: number
+  /** surv_to_growth's L and M. */
+  limit: number
+  maxLimit: number
+}
+
+export const GEN_LOH = 3
+
+/** 256 KB: the smallest gen0 budget the CLR computes from the cache size (init.cpp, get_gen0_min_size). */
+const MIN_GEN0_FROM_CACHE = 256 * 1024
+
+/**
+ * The default gen0 budget: workstation `get_gen0_min_size` without `GCgen0size`:
+ * gen0size = max(4 * L3 / 5, 256 KB), then * 5 / 8 on workstation. With the default 32 MiB L3
+ * that gives 16 MiB; the pygc default L3 is 6 MiB, a common laptop/VM figure, giving
+ * max(4.8 MiB, 256 KiB) * 5/8 = 3 MiB (3,145,728 bytes).
+ */
+export function gen0BudgetFromCache(l3CacheBytes: number): number {
+  const gen0size = Math.max(Math.floor((4 * l3CacheBytes) / 5), MIN_GEN0_FROM_CACHE)
+  return Math.ceil(Math.floor((gen0size * 5) / 8) / 8) * 8 // gc.cpp Align() rounds up
+}
+export const DEFAULT_L3_CACHE_BYTES = 6 * 1024 * 1024
+
+/**
+ * The static data table, latency_level_balanced (the workstation default), single heap
+ * (dynamic_tuning.cpp `static_data_table`). gen0's min comes from the cache or GCgen0size;
+ * gen0's max is max(6 MB, min(soh_segment_size / 2, 200 MB)) without background GC
+ * (init.cpp), gen1's max(6 MB, soh_segment_size / 2). With regions (.NET 7+) the workstation
+ * soh_segment_size is 256 MB, so both are 128 MB — measured on .NET 10: a gen0 budget that
+ * survival asks to grow stops at exactly 128 MiB (see FIDELITY.md).
+ */
+export function staticDataTable(gen0MinSize: number): StaticData[] {
+  const MB = 1024 * 1024
+  const gen0Max = Math.max(gen0MinSize, 128 * MB)
+  return [
+    {
+      minSize: gen0MinSize,
+      maxSize: gen0Max,
+      fragmentationLimit: 40000,
+      fragmentationBurdenLimit: 0.5,
+      limit: 9,
+      maxLimit: 20,
+    },
+    {
+      minSize: 256 * 1024,
+      maxSize: 128 * MB,
+      fragmentationLimit: 80000,
+      fragmentationBurdenLimit: 0.5,
+      limit: 2,
+      maxLimit: 7,
+    },
+    {
+      minSize: 256 * 1024,
+      maxSize: Number.MAX_SAFE_INTEGER,
+      fragmentationLimit: 200000,
+      fragmentationBurdenLimit: 0.25,
+      limit: 1.2,
+      maxLimit: 1.8,
+    },
+    {
+      minSize: 3 * MB,
+      maxSize: Number.MAX_SAFE_INTEGER,
+      fragmentationLimit: 0,
+      fragmentationBurdenLimit: 0,
+      limit: 1.25,
+      maxLimit: 4.5,
+    },
+  ]
+}
+
+/**
+ * gc.cpp `surv_to_growth`: the growth factor for a survival rate `cst`. Low survival grows the
+ * budget towards M times the survivors; above the knee (M - L) / (L (M - 1)) it is M.
+ */
+export function survToGrowth(cst: number, limit: number, maxLimit: number): number {
+  if (cst < (maxLimit - limit) / (limit * (maxLimit - 1))) {
+    return (limit - limit * cst) / (1 - cst * limit)
+  }
+  return maxLimit
+}
+
+/**
+ * gc.cpp `desired_new_allocation` for a generation just collected.
+ * @param survived bytes of this generation that survived the collection (`out`)
+ * @param sizeAtStart the generation's size when the collection began (`dd_begin_data_size`)
+ * @param currentSize its size after (for gen2 / LOH: `dd_current_size`)
+ */
+export function desiredNewAllocation(
+  gen: number,
+  sd: StaticData,
+  survived: number,
+  sizeAtStart: number,
+  currentSize: number,
+): number {
+  if (gen >= 2) {
+    const cst = sizeAtStart > 0 ? Math.min(1, survived / sizeAtStart) : 0
+    const f = survToGrowth(cst, sd.limit, sd.maxLimit)
+    const newSize = Math.min(Math.max(f * currentSize, sd.minSize), sd.maxSize)
+    return align8(Math.max(newSize - currentSize, sd.minSize))
+  }
+  const cst = sizeAtStart > 0 ? survived / sizeAtStart : 0
+  const f = survToGrowth(cst, sd.limit, sd.maxLimit)
+  return align8(Math.min(Math.max(f * survived, sd.minSize), sd.maxSize))
+}
+
+function align8(n: number): number {
+  return Math.floor(n / 8) * 8
+}

@@ -1,0 +1,253 @@
+/**
+ * The CLR heap's storage: the small object heap (one ephemeral segment holding gen2, gen1 and
+ * gen0 in that address order, the way segment-era CoreCLR lays them out: generations are
+ * address ranges and promotion moves a boundary), the large object heap (a free-list space),
+ * the card table with its brick-like object-start table, the finalization queues and the
+ * weak handle table. The collector (collector.ts) and the manager (manager.ts) work on it.
+ *
+ * SOH:  [SOH_BASE ..gen2.. g1Start ..gen1.. g0Start ..gen0.. sohTop)   then unused arena
+ * LOH:  [LOH_BASE ..objects and free blocks.. lohTop)
+ */
+import { PygcError } from '@pygc/core'
+import { F_REGISTERED, FREE_TYPE, LOH_BASE, W_AUX, W_FLAGS, W_ID, W_REFS, W_SIZE, W_TYPE } from './layout.js'
+
+export const SOH_BASE = 1
+/** Granules per card byte: the x64 write barrier sets one byte per 2 KB (card_byte_shift 11). */
+export const CARD_BYTE_GRANULES = 256
+/** 256-byte cards per card byte (gc.cpp card_size = 256 on 64-bit): the unit "cards scanned" counts. */
+export const CARDS_PER_BYTE = 8
+
+export class ClrHeap {
+  /** SOH arena, 32-bit words; word index = granule * 2. */
+  soh = new Int32Array(1 << 16)
+  loh = new Int32Array(1 << 12)
+  g1Start = SOH_BASE
+  g0Start = SOH_BASE
+  sohTop = SOH_BASE
+  lohTop = LOH_BASE
+  /** LOH free list head (granule, 0 = empty), threaded through the free blocks' W_AUX word. */
+  lohFreeHead = 0
+  lohFreeBytes = 0
+  /** Free-object bytes inside each SOH generation (unusable gaps: fragmentation). */
+  freeBytes = [0, 0, 0]
+
+  /** Card bytes for the SOH and the LOH, one per 2 KB. */
+  sohCards = new Uint8Array((1 << 15) / CARD_BYTE_GRANULES + 1)
+  lohCards = new Uint8Array((1 << 11) / CARD_BYTE_GRANULES + 1)
+  /** brick[c] = the granule of the object covering the first granule of card byte c (SOH). */
+  brick = new Int32Array((1 << 15) / CARD_BYTE_GRANULES + 1)
+
+  /** Finalization queue (registered objects) and f-reachable queue, as granules. */
+  finalizable = new GrowableInts()
+  freachable = new GrowableInts()
+  /** Strong GC handles: the runtime's own roots (statics, type objects), granules. */
+  strongHandles = new GrowableInts()
+
+  /** Weak handle table: target granule (0 = cleared), long (trackResurrection) flag, callback tag + 1. */
+  handleTarget = new Int32Array(64)
+  handleLong = new Uint8Array(64)
+  handleCallback = new Int32Array(64)
+  /** The id of the weak reference object that owns each handle (for events). */
+  handleOwner = new Int32Array(64)
+  handleCount = 0
+  handleFree: number[] = []
+
+  /** The allocation context in gen0: objects bump from ptr up to limit; end = limit + a 24-byte pad. */
+  acPtr = 0
+  acLimit = 0
+  acEnd = 0
+
+  /** Remaining budget (dd_new_allocation) for gen0, gen1, gen2, LOH, and the last desired. */
+  newAllocation = [0, 0, 0, 0]
+  desiredAllocation = [0, 0, 0, 0]
+
+  /** The words array and base word holding an object. */
+  words(g: number): Int32Array {
+    return g < LOH_BASE ? this.soh : this.loh
+  }
+  wordOf(g: number): number {
+    return g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
+  }
+
+  /** Sizes of the generations in bytes (address ranges, free objects included). */
+  genSize(gen: number): number {
+    if (gen === 0) return (this.sohTop - this.g0Start) * 8
+    if (gen === 1) return (this.g0Start - this.g1Start) * 8
+    if (gen === 2) return (this.g1Start - SOH_BASE) * 8
+    return (this.lohTop - LOH_BASE) * 8
+  }
+
+  /** Make room for the SOH to reach granule `top` (doubling; host memory tracks modeled bytes). */
+  ensureSoh(top: number): void {
+    if (top * 2 <= this.soh.length) return
+    let n = this.soh.length
+    while (n < top * 2) n *= 2
+    const next = new Int32Array(n)
+    next.set(this.soh.subarray(0, this.sohTop * 2))
+    this.soh = next
+    const cards = Math.ceil(n / 2 / CARD_BYTE_GRANULES) + 1
+    if (cards > this.sohCards.length) {
+      const c = new Uint8Array(cards)
+      c.set(this.sohCards)
+      this.sohCards = c
+      const b = new Int32Array(cards)
+      b.set(this.brick)
+      this.brick = b
+    }
+  }
+
+  ensureLoh(top: number): void {
+    const need = (top - LOH_BASE) * 2
+    if (need <= this.loh.length) return
+    let n = this.loh.length
+    while (n < need) n *= 2
+    const next = new Int32Array(n)
+    next.set(this.loh.subarray(0, (this.lohTop - LOH_BASE) * 2))
+    this.loh = next
+    const cards = Math.ceil(n / 2 / CARD_BYTE_GRANULES) + 1
+    if (cards > this.lohCards.length) {
+      const c = new Uint8Array(cards)
+      c.set(this.lohCards)
+      this.lohCards = c
+    }
+  }
+
+  /** Record that an SOH object (or free gap) occupies [g, g + n): keeps the brick table exact. */
+  noteSohObject(g: number, n: number): void {
+    let c = Math.ceil(g / CARD_BYTE_GRANULES)
+    const end = g + n
+    for (; c * CARD_BYTE_GRANULES < end; c++) this.brick[c] = g
+  }
+
+  /** Write a free object (a gap) of `granules` at `g` in the SOH. */
+  writeSohFree(g: number, granules: number): void {
+    const w = g * 2
+    const m = this.soh
+    m[w + W_ID] = -1
+    m[w + W_FLAGS] = 0
+    m[w + W_TYPE] = FREE_TYPE
+    m[w + W_SIZE] = granules * 8
+    m[w + W_REFS] = 0
+    m[w + W_AUX] = 0
+    this.noteSohObject(g, granules)
+  }
+
+  /** Write an object header (fields are zero: the arena is zeroed before it is handed out). */
+  writeHeader(
+    m: Int32Array,
+    w: number,
+    id: number,
+    type: number,
+    bytes: number,
+    refs: number,
+    flags: number,
+  ): void {
+    m[w + W_ID] = id
+    m[w + W_FLAGS] = flags
+    m[w + W_TYPE] = type
+    m[w + W_SIZE] = bytes
+    m[w + W_REFS] = refs
+    m[w + W_AUX] = 0
+  }
+
+  // ---- LOH free list: first fit, split when the rest can hold a free object ----
+
+  /** Take `granules` from the LOH free list, or 0 when no block fits. */
+  lohTakeFree(granules: number): number {
+    let prev = 0
+    let g = this.lohFreeHead
+    const m = this.loh
+    while (g !== 0) {
+      const w = (g - LOH_BASE) * 2
+      const size = m[w + W_SIZE] / 8
+      const next = m[w + W_AUX]
+      if (size === granules || size >= granules + 3) {
+        if (prev === 0) this.lohFreeHead = next
+        else m[(prev - LOH_BASE) * 2 + W_AUX] = next
+        this.lohFreeBytes -= size * 8
+        if (size > granules) this.lohPushFree(g + granules, size - granules)
+        m.fill(0, w, w + granules * 2)
+        return g
+      }
+      prev = g
+      g = next
+    }
+    return 0
+  }
+
+  lohPushFree(g: number, granules: number): void {
+    const w = (g - LOH_BASE) * 2
+    const m = this.loh
+    m[w + W_ID] = -1
+    m[w + W_FLAGS] = 0
+    m[w + W_TYPE] = FREE_TYPE
+    m[w + W_SIZE] = granules * 8
+    m[w + W_REFS] = 0
+    m[w + W_AUX] = this.lohFreeHead
+    this.lohFreeHead = g
+    this.lohFreeBytes += granules * 8
+  }
+
+  // ---- finalization ----
+
+  register(g: number): void {
+    this.words(g)[this.wordOf(g) + W_FLAGS] |= F_REGISTERED
+    this.finalizable.push(g)
+  }
+
+  // ---- weak handles ----
+
+  allocHandle(target: number, long: boolean, callbackTag: number, owner: number): number {
+    let h: number
+    if (this.handleFree.length > 0) h = this.handleFree.pop() as number
+    else {
+      h = this.handleCount++
+      if (h >= this.handleTarget.length) {
+        const n = this.handleTarget.length * 2
+        const t = new Int32Array(n)
+        t.set(this.handleTarget)
+        this.handleTarget = t
+        const l = new Uint8Array(n)
+        l.set(this.handleLong)
+        this.handleLong = l
+        const c = new Int32Array(n)
+        c.set(this.handleCallback)
+        this.handleCallback = c
+        const o = new Int32Array(n)
+        o.set(this.handleOwner)
+        this.handleOwner = o
+      }
+    }
+    this.handleTarget[h] = target
+    this.handleLong[h] = long ? 1 : 0
+    this.handleCallback[h] = callbackTag
+    this.handleOwner[h] = owner
+    return h
+  }
+
+  freeHandle(h: number): void {
+    this.handleTarget[h] = 0
+    this.handleCallback[h] = 0
+    this.handleFree.push(h)
+  }
+
+  /** Check an internal invariant; a failure is a bug in the model, never the user's fault. */
+  static check(ok: boolean, what: string): void {
+    if (!ok) throw new PygcError('INTERNAL', `CLR heap invariant broken: ${what}`)
+  }
+}
+
+/** An int list that grows by doubling (queues of granules). */
+export class GrowableInts {
+  items = new Int32Array(64)
+  length = 0
+
+  push(v: number): void {
+    if (this.length === this.items.length) {
+      const n = new Int32Array(this.items.length * 2)
+      n.set(this.items)
+      this.items = n
+    }
+    this.items[this.length++] = v
+  }
+}

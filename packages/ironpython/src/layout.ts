@@ -1,0 +1,140 @@
+/**
+ * Object layout on the modeled CLR heap, and the two size modes.
+ *
+ * Every object starts with the 24 bytes a 64-bit CLR array has (the layout all objects of the
+ * `clr` mode really have, since each is an `object[]`): an 8-byte object header (sync block
+ * index), an 8-byte MethodTable pointer and an 8-byte length word. The model keeps its own
+ * bookkeeping in those words, as the real GC keeps the mark bit in the MethodTable pointer and
+ * the "finalizer run" bit in the header (dotnet/runtime src/coreclr/gc/gc.cpp, `set_marked`,
+ * `BIT_SBLK_FINALIZER_RUN`), so host memory is exactly the modeled bytes:
+ *
+ *   word 0  header low   allocation ordinal (the object id every event names)
+ *   word 1  header high  flag bits (mark, finalization state, weak reference)
+ *   word 2  MT low       type id, or FREE_TYPE for a free object (a gap of the heap)
+ *   word 3  MT high      total size in bytes
+ *   word 4  length low   reference field count
+ *   word 5  length high  scratch: the forwarding granule while compacting, the next free
+ *                        block of a free list, or the weak handle index of a weak reference
+ *   then    reference fields, 8 bytes each (low word: target granule; 0 is null)
+ *   then    int payload (4 bytes each), then opaque bytes
+ *
+ * Addresses are kept as granules (8-byte units): granule g is byte address 8g. The small object
+ * heap (SOH) is granules [1, LOH_BASE); the large object heap (LOH) starts at LOH_BASE
+ * (byte address 8 GiB), so a reference tells its space by a compare.
+ */
+import type { PyShape } from '@pygc/core'
+
+export const GRANULE = 8
+export const W_ID = 0
+export const W_FLAGS = 1
+export const W_TYPE = 2
+export const W_SIZE = 3
+export const W_REFS = 4
+export const W_AUX = 5
+/** Word offset of reference field 0. */
+export const W_FIELDS = 6
+/** Granules of the 24-byte array header. */
+export const HEADER_GRANULES = 3
+/** CLR minimum object size on 64-bit (gc.h `min_obj_size`: 3 pointers). */
+export const MIN_OBJECT_BYTES = 24
+/** Objects of this size or more go to the LOH (gc.h `LARGE_OBJECT_SIZE`). */
+export const LARGE_OBJECT_SIZE = 85_000
+/** First LOH granule: byte address 2^33. */
+export const LOH_BASE = 1 << 30
+
+export const FREE_TYPE = -1
+export const WEAKREF_TYPE = -2
+/** The runtime's own objects (statics, type objects): no fields the program can see. */
+export const RUNTIME_TYPE = -3
+
+/** Set by the mark phase (the CLR sets bit 0 of the MethodTable pointer). */
+export const F_MARKED = 1
+/** Registered in the finalization queue (allocated with a finalizer, not yet found dead). */
+export const F_REGISTERED = 2
+/** GC.SuppressFinalize: the finalization scan drops it instead of queueing it. */
+export const F_SUPPRESSED = 4
+/** Its finalizer ran (or it was resurrected): it is never queued again unless re-registered. */
+export const F_FINALIZED = 8
+/** In the f-reachable queue, waiting for the finalizer thread. */
+export const F_FREACHABLE = 16
+
+export type SizeMode = 'clr' | 'ironpython'
+
+/** What one model object is, in modeled bytes. */
+export interface ObjectSize {
+  /** Total modeled bytes (header, fields, payload and, in `ironpython` mode, the companions). */
+  bytes: number
+  /** The largest single CLR object among them: it decides LOH placement. */
+  largestPart: number
+}
+
+const align8 = (n: number): number => Math.ceil(n / 8) * 8
+/** A 64-bit CLR array of `n` elements of `elem` bytes: header + MT + length, then elements. */
+const clrArray = (n: number, elem: number): number => Math.max(MIN_OBJECT_BYTES, align8(24 + n * elem))
+
+/**
+ * `clr` mode: the object is an `object[]` of its reference fields plus its payload packed into
+ * 8-byte slots (ints 4 bytes each, then bytes), exactly what benchmarks/oracles/clr allocates.
+ * A finalizable object adds the oracle's 32-byte `Fin` wrapper (header, MT, the `object[]`
+ * reference and an int id, padded) — allocated with it and dying with it, folded into one.
+ * A weak reference is a `System.WeakReference`: header, MT and the handle word, 24 bytes.
+ */
+export function clrSize(refs: number, ints: number, bytes: number, finalizable: boolean): ObjectSize {
+  const array = clrArray(refs + Math.ceil((ints * 4 + bytes) / 8), 8)
+  return { bytes: array + (finalizable ? 32 : 0), largestPart: array }
+}
+
+/**
+ * `ironpython` mode: the .NET objects IronPython 3 creates for one Python object, folded into
+ * one model allocation (they are allocated together and, in these programs, die together).
+ * Sources: IronLanguages/ironpython3 Src/IronPython/Runtime/List.cs (`PythonList`: object[]
+ * _data, int _size), PythonTuple.cs (object[] _data), Types/NewTypeMaker.cs (a user class's
+ * instance: .class, .dict and the `__slots__`/weakref array), PythonDictionary.cs +
+ * CommonDictionaryStorage.cs (Bucket[] of {Key, Value, HashCode}, 24 bytes each, load factor
+ * 0.7), Bytes.cs (byte[] _bytes). Ints are boxed `System.Int32`s (24 bytes) beyond the small
+ * int cache.
+ */
+export function ironPythonSize(shape: PyShape, refs: number, ints: number, bytes: number): ObjectSize {
+  const boxedInts = ints * 24
+  const bytesObject = bytes > 0 ? 24 + clrArray(bytes, 1) : 0
+  let owner: number
+  let backing: number
+  switch (shape) {
+    case 'tuple':
+      owner = 24 // header, MT, object[] _data
+      backing = clrArray(refs + ints + (bytes > 0 ? 1 : 0), 8)
+      break
+    case 'slots':
+      owner = 32 // header, MT, .class, .slots_and_weakref
+      backing = clrArray(refs + ints + (bytes > 0 ? 1 : 0) + 1, 8)
+      break
+    case 'dict-instance': {
+      const n = refs + ints + (bytes > 0 ? 1 : 0)
+      let buckets = 8
+      while (buckets * 0.7 < n) buckets *= 2
+      owner = 40 + 24 + 64 // instance (.class, .dict, .weakref), PythonDictionary, storage
+      backing = clrArray(buckets, 24)
+      break
+    }
+    default:
+      owner = 32 // header, MT, object[] _data, int _size (padded)
+      backing = clrArray(refs + ints + (bytes > 0 ? 1 : 0), 8)
+  }
+  return {
+    bytes: owner + backing + boxedInts + bytesObject,
+    largestPart: Math.max(backing, bytesObject - 24),
+  }
+}
+
+/** IronPython's `weakref` object (WeakHandle, hash, callback) or the CLR's WeakReference. */
+export function weakrefSize(mode: SizeMode): number {
+  return mode === 'clr' ? 24 : 40
+}
+
+/**
+ * Bytes of the host layout needed to hold the fields: header, refs, ints, payload. The modeled
+ * size is at least this (in `ironpython` mode it is larger; the rest of the object is unused).
+ */
+export function layoutBytes(refs: number, ints: number, bytes: number): number {
+  return Math.max(MIN_OBJECT_BYTES, align8(24 + refs * 8 + ints * 4 + bytes))
+}

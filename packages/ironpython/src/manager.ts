@@ -1,0 +1,882 @@
+/**
+ * IronPython's memory manager: Python objects as .NET objects on a CLR workstation-GC heap.
+ *
+ * IronPython has no collector of its own: every Python object is a CLR object and the CLR GC
+ * (generational, gen0/gen1/gen2 + the large object heap, mark / plan / compact-or-sweep,
+ * finalization through the f-reachable queue) reclaims it. So this manager is the CLR GC:
+ * allocation bumps in a gen0 allocation context (8 KB quantum) charged against gen0's budget;
+ * objects of 85,000 bytes or more go to the LOH and are charged against its budget; an
+ * exhausted budget triggers a collection (collector.ts) whose generation generation_to_condemn
+ * picks. Every reference store runs the x64 write barrier: a card byte is set when the stored
+ * reference points into the ephemeral range.
+ *
+ * What Python sees follows IronPython's sources: `gc.collect(g)` runs GC.Collect(g) and
+ * WaitForPendingFinalizers twice and returns the drop of GC.GetTotalMemory; `gc.disable()`
+ * only warns; `id()` is a sequential number handed out on first use; `__del__` runs on the
+ * finalizer thread, modeled by a deterministic drain rule (see `finalizerDrain`).
+ */
+import {
+  type CallbackSpec,
+  type CostModel,
+  cloneStats,
+  EventHub,
+  emptyStats,
+  type GcControl,
+  type GcEventListener,
+  type GcEventType,
+  type ManagerInfo,
+  type ManagerOptions,
+  type ManagerStats,
+  type MemoryManager,
+  mutatorCost,
+  OutOfMemoryError,
+  PygcError,
+  pauseCost,
+  resolveCosts,
+  RootSet,
+  type Slot,
+  snapshotWork,
+  type TypeId,
+  TypeRegistry,
+  type TypeSpec,
+  type WorkCounters,
+} from '@pygc/core'
+import {
+  DEFAULT_L3_CACHE_BYTES,
+  GEN_LOH,
+  gen0BudgetFromCache,
+  type StaticData,
+  staticDataTable,
+} from './budgets.js'
+import { ClrCollector, type GcRecord, retireAllocationContext } from './collector.js'
+import { ClrHeap, SOH_BASE } from './heap.js'
+import {
+  clrSize,
+  F_FINALIZED,
+  F_FREACHABLE,
+  F_REGISTERED,
+  F_SUPPRESSED,
+  FREE_TYPE,
+  HEADER_GRANULES,
+  ironPythonSize,
+  LARGE_OBJECT_SIZE,
+  layoutBytes,
+  LOH_BASE,
+  MIN_OBJECT_BYTES,
+  RUNTIME_TYPE,
+  type ObjectSize,
+  type SizeMode,
+  W_FIELDS,
+  W_FLAGS,
+  W_ID,
+  W_REFS,
+  W_SIZE,
+  W_TYPE,
+  WEAKREF_TYPE,
+  weakrefSize,
+} from './layout.js'
+import { buildNative, type IronPythonNative } from './native.js'
+
+/**
+ * When the modeled finalizer thread runs the f-reachable queue:
+ * - 'next-op' (default): at the op boundary right after the collection that queued them — the
+ *   real finalizer thread is woken at the end of the GC and, on an idle second core, runs
+ *   before the mutator has done much;
+ * - 'on-collect': only in gc.collect() / GC.WaitForPendingFinalizers (a busy machine);
+ * - { everyOps: n }: every n ops.
+ */
+export type FinalizerDrain = 'next-op' | 'on-collect' | { everyOps: number }
+
+export interface IronPythonOptions extends ManagerOptions {
+  /** gen0 budget in bytes (GCgen0size). Default: from `l3CacheBytes` as the CLR computes it. */
+  gen0size?: number
+  /** L3 cache size used for the default gen0 budget (default 6 MiB -> 3 MiB gen0 budget). */
+  l3CacheBytes?: number
+  /** 'ironpython' (default): IronPython's .NET objects; 'clr': one object[] per object (the oracle's). */
+  sizeMode?: SizeMode
+  finalizerDrain?: FinalizerDrain
+  /**
+   * Bytes of the runtime's own long-lived objects (type objects, statics, the host program's
+   * buffers) on the heap before the program starts, held by strong handles. Default 0. The
+   * validation sets it to the real runtime's figure so both start from the same gen2 size.
+   */
+  runtimeLiveBytes?: number
+  /**
+   * 'regions' (default, .NET 7+): survivors are promoted with their regions and do not spend
+   * the older generation's budget; 'segments' (.NET 6 and before): promotion is an allocation
+   * into the older generation and spends its budget.
+   */
+  heapLayout?: 'regions' | 'segments'
+}
+
+/** gen0 allocation quantum (gc.cpp allocation_quantum, CLR_SIZE = 8 KB). */
+const ALLOCATION_QUANTUM = 8192
+
+export const IRONPYTHON_PRESETS = [
+  { name: 'ironpython', description: "IronPython 3's .NET objects on a workstation non-concurrent CLR GC" },
+  {
+    name: 'clr',
+    description: 'one object[] per object (the .NET oracle layout), workstation non-concurrent GC',
+  },
+] as const
+
+interface TypeLayout {
+  refs: number
+  ints: number
+  finalizable: boolean
+  resurrectInto: number
+  /** For fixed-size types: the size, else null (computed per allocation). */
+  fixed: ObjectSize | null
+}
+
+export class IronPythonManager implements MemoryManager<IronPythonNative> {
+  readonly info: ManagerInfo
+  readonly native: IronPythonNative
+  readonly heap = new ClrHeap()
+  readonly collector: ClrCollector
+  readonly gcRecords: GcRecord[] = []
+  readonly sizeMode: SizeMode
+  readonly gen0size: number
+  readonly heapLimit: number
+  readonly finalizerDrain: FinalizerDrain
+  readonly staticData: StaticData[]
+  /** Python warnings raised (gc.disable's RuntimeWarning). */
+  readonly warnings: string[] = []
+  thresholds: [number, number, number] = [64 * 1024, 256 * 1024, 1024 * 1024]
+
+  private readonly roots = new RootSet()
+  private readonly types = new TypeRegistry()
+  private readonly layouts: TypeLayout[] = []
+  private readonly hub = new EventHub()
+  private readonly s: ManagerStats
+  private readonly costs: CostModel
+  private nextId = 0
+  private readonly pyIds = new Map<number, number>()
+  private nextPyId = 43 // IronPython's IdDispenser starts above the small numbers it reserves
+  private drainDue = false
+  private opsAtLastDrain = 0
+  private finalizersRunCount = 0
+  private inCollection = false
+
+  constructor(options: IronPythonOptions = {}) {
+    const preset = options.preset ?? 'ironpython'
+    if (preset !== 'ironpython' && preset !== 'clr') {
+      throw new PygcError(
+        'INVALID_OPTION',
+        `unknown IronPython preset '${preset}'; presets: ironpython, clr`,
+        { preset },
+      )
+    }
+    this.sizeMode = options.sizeMode ?? (preset === 'clr' ? 'clr' : 'ironpython')
+    if (this.sizeMode !== 'clr' && this.sizeMode !== 'ironpython') {
+      throw new PygcError('INVALID_OPTION', `sizeMode must be 'clr' or 'ironpython', got ${this.sizeMode}`)
+    }
+    const l3 = options.l3CacheBytes ?? DEFAULT_L3_CACHE_BYTES
+    this.gen0size = options.gen0size ?? gen0BudgetFromCache(l3)
+    if (!Number.isInteger(this.gen0size) || this.gen0size < 64 * 1024 || this.gen0size > 2 ** 31) {
+      throw new PygcError(
+        'INVALID_OPTION',
+        `gen0size must be an integer number of bytes in 65536..2^31, got ${options.gen0size}`,
+      )
+    }
+    this.heapLimit = options.heapLimit ?? Number.POSITIVE_INFINITY
+    if (!(this.heapLimit > 0))
+      throw new PygcError('INVALID_OPTION', `heapLimit must be > 0, got ${options.heapLimit}`)
+    const drain = options.finalizerDrain ?? 'next-op'
+    if (
+      typeof drain === 'object'
+        ? !(Number.isInteger(drain.everyOps) && drain.everyOps > 0)
+        : drain !== 'next-op' && drain !== 'on-collect'
+    ) {
+      throw new PygcError(
+        'INVALID_OPTION',
+        `finalizerDrain must be 'next-op', 'on-collect' or { everyOps: n > 0 }`,
+      )
+    }
+    this.finalizerDrain = drain
+    this.costs = resolveCosts(options.cost)
+    this.staticData = staticDataTable(this.gen0size)
+    for (let g = 0; g < 4; g++) {
+      this.heap.desiredAllocation[g] = this.staticData[g].minSize
+      this.heap.newAllocation[g] = this.staticData[g].minSize
+    }
+    this.info = {
+      family: 'ironpython',
+      preset,
+      description: `IronPython on the CLR workstation GC (non-concurrent), gen0 budget ${this.gen0size} B, ${this.sizeMode} sizes`,
+      generations: ['gen0', 'gen1', 'gen2'],
+      moving: true,
+      idKind: 'counter',
+      sizeMode: this.sizeMode,
+    }
+    this.s = emptyStats(this.info.generations)
+    this.collector = new ClrCollector({
+      heap: this.heap,
+      roots: this.roots,
+      hub: this.hub,
+      stats: this.s,
+      work: this.s.work,
+      staticData: this.staticData,
+      promotionSpendsBudget: options.heapLayout === 'segments',
+      opIndex: () => this.s.ops,
+    })
+    this.native = buildNative(this)
+    const runtimeLive = options.runtimeLiveBytes ?? 0
+    if (
+      !Number.isInteger(runtimeLive) ||
+      runtimeLive < 0 ||
+      runtimeLive % 8 !== 0 ||
+      runtimeLive >= LARGE_OBJECT_SIZE * 1000
+    ) {
+      throw new PygcError(
+        'INVALID_OPTION',
+        `runtimeLiveBytes must be a multiple of 8 in 0..85,000,000, got ${options.runtimeLiveBytes}`,
+      )
+    }
+    this.allocateRuntimeObjects(runtimeLive)
+  }
+
+  /** The runtime's own objects: blocks under 85,000 bytes, live through strong handles, ids -2. */
+  private allocateRuntimeObjects(bytes: number): void {
+    const block = 80_000
+    for (let left = bytes; left > 0; ) {
+      const size = left - block >= MIN_OBJECT_BYTES || left === block ? Math.min(block, left) : left
+      const g = this.allocateSmall(size / 8)
+      this.heap.writeHeader(this.heap.soh, g * 2, -2, RUNTIME_TYPE, size, 0, 0)
+      this.heap.strongHandles.push(g)
+      left -= size
+    }
+  }
+
+  // ------------------------------------------------------------------ types, frames
+
+  defineType(spec: TypeSpec): TypeId {
+    const id = this.types.define(spec, this.roots.globalCount)
+    const finalizable = spec.finalizer !== undefined
+    const ints = spec.ints ?? 0
+    const fixed =
+      spec.variable === undefined ? this.sizeOf(id, spec.refs, ints, spec.bytes ?? 0, finalizable) : null
+    this.layouts.push({
+      refs: spec.refs,
+      ints,
+      finalizable,
+      resurrectInto: spec.finalizer?.resurrectInto ?? -1,
+      fixed,
+    })
+    return id
+  }
+
+  private sizeOf(type: TypeId, refs: number, ints: number, bytes: number, finalizable: boolean): ObjectSize {
+    const spec = this.types.get(type)
+    const size =
+      this.sizeMode === 'clr'
+        ? clrSize(refs, ints, bytes, finalizable)
+        : ironPythonSize(spec.shape ?? 'list', refs, ints, bytes)
+    const host = layoutBytes(refs, ints, bytes)
+    return size.bytes >= host ? size : { bytes: host, largestPart: Math.max(size.largestPart, host) }
+  }
+
+  defineGlobals(count: number): void {
+    this.roots.defineGlobals(count)
+  }
+
+  pushFrame(locals: number): void {
+    this.beginOp()
+    this.roots.pushFrame(locals)
+    this.s.ops++
+  }
+
+  popFrame(): void {
+    this.beginOp()
+    this.roots.checkPop()
+    this.roots.dropFrame()
+    this.s.ops++
+  }
+
+  // ------------------------------------------------------------------ allocation
+
+  alloc(dst: Slot, type: TypeId, length?: number): void {
+    this.beginOp()
+    const di = this.roots.index(dst)
+    const layout = this.layouts[type]
+    if (layout === undefined || !Number.isInteger(type)) this.types.get(type) // throws UNKNOWN_TYPE
+    let size = layout.fixed
+    let refs = layout.refs
+    if (size === null || length !== undefined) {
+      const shape = this.types.shapeOf(type, length)
+      refs = shape.refs
+      size = layout.fixed ?? this.sizeOf(type, shape.refs, shape.ints, shape.bytes, layout.finalizable)
+    }
+    const g = this.allocate(size.bytes, size.largestPart >= LARGE_OBJECT_SIZE)
+    const flags = layout.finalizable ? F_REGISTERED : 0
+    this.initObject(g, type, size.bytes, refs, flags)
+    if (layout.finalizable) this.heap.finalizable.push(g)
+    this.roots.values[di] = g
+    this.s.ops++
+  }
+
+  /** Allocate `bytes` in the SOH or LOH (collecting first if a budget is exhausted); returns the granule. */
+  private allocate(bytes: number, large: boolean): number {
+    return large ? this.allocateLarge(bytes) : this.allocateSmall(bytes / 8)
+  }
+
+  private allocateSmall(granules: number): number {
+    const h = this.heap
+    const g = h.acPtr
+    if (g + granules <= h.acLimit && h.acEnd !== 0) {
+      h.acPtr = g + granules
+      h.noteSohObject(g, granules)
+      return g
+    }
+    return this.refillContext(granules)
+  }
+
+  /**
+   * Get a new allocation context (gc.cpp soh_try_fit / limit_from_size / new_allocation_limit):
+   * collect first if gen0's budget is spent; the context is the quantum, or what is left of the
+   * budget, or at least the object plus a min-object pad; its whole size is charged.
+   */
+  private refillContext(granules: number): number {
+    const h = this.heap
+    retireAllocationContext(h)
+    if (h.newAllocation[0] < 0) this.collectNow(0, 'allocation', false)
+    const need = granules * 8 + MIN_OBJECT_BYTES
+    let limit = Math.min(ALLOCATION_QUANTUM, Math.max(h.newAllocation[0], need))
+    limit = Math.max(need, Math.floor(limit / 8) * 8)
+    if (this.footprint() + limit > this.heapLimit) {
+      limit = need
+      if (this.footprint() + limit > this.heapLimit) {
+        this.collectNow(2, 'last GC before OOM', true)
+        if (this.footprint() + limit > this.heapLimit) throw this.outOfMemory(granules * 8)
+      }
+    }
+    const start = h.sohTop
+    h.ensureSoh(start + limit / 8)
+    h.acPtr = start + granules
+    h.acEnd = start + limit / 8
+    h.acLimit = h.acEnd - HEADER_GRANULES
+    h.sohTop = h.acEnd
+    h.newAllocation[0] -= limit
+    h.noteSohObject(start, granules)
+    this.notePeakFootprint()
+    return start
+  }
+
+  /** LOH allocation (gc.cpp allocate_uoh): collect gen2 first if the LOH budget is spent; first fit, else bump. */
+  private allocateLarge(bytes: number): number {
+    const h = this.heap
+    if (h.newAllocation[GEN_LOH] < 0) this.collectNow(2, 'allocation (LOH)', false)
+    const granules = bytes / 8
+    let g = h.lohTakeFree(granules)
+    if (g === 0) {
+      if (this.footprint() + bytes > this.heapLimit) {
+        this.collectNow(2, 'last GC before OOM', true)
+        g = h.lohTakeFree(granules)
+        if (g === 0 && this.footprint() + bytes > this.heapLimit) throw this.outOfMemory(bytes)
+      }
+      if (g === 0) {
+        g = h.lohTop
+        h.ensureLoh(g + granules)
+        h.lohTop = g + granules
+      }
+    }
+    h.newAllocation[GEN_LOH] -= bytes
+    this.notePeakFootprint()
+    return g
+  }
+
+  private initObject(g: number, type: number, bytes: number, refs: number, flags: number): void {
+    const h = this.heap
+    const m = g < LOH_BASE ? h.soh : h.loh
+    const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
+    const id = this.nextId++
+    h.writeHeader(m, w, id, type, bytes, refs, flags)
+    const s = this.s
+    s.objectsAllocated++
+    s.bytesAllocated += bytes
+    s.liveObjects++
+    s.liveBytes += bytes
+    if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
+    if (this.hub.perObject) {
+      this.hub.emit({ type: 'alloc', op: s.ops, id, typeId: type, bytes, address: g * 8 })
+    }
+  }
+
+  private outOfMemory(bytes: number): OutOfMemoryError {
+    return new OutOfMemoryError(
+      'System.OutOfMemoryException',
+      bytes,
+      `the heap limit of ${this.heapLimit} bytes is reached after a full compacting collection (${this.footprint()} bytes in use)`,
+      { op: this.s.ops },
+    )
+  }
+
+  footprint(): number {
+    return (this.heap.sohTop - SOH_BASE) * 8 + (this.heap.lohTop - LOH_BASE) * 8
+  }
+
+  private notePeakFootprint(): void {
+    const f = this.footprint()
+    if (f > this.s.peakFootprintBytes) this.s.peakFootprintBytes = f
+  }
+
+  // ------------------------------------------------------------------ field ops
+
+  /** The object in a slot, validated as a non-null ordinary object (not a weak reference). */
+  private objectIn(slot: Slot, what: string): number {
+    const g = this.roots.values[this.roots.index(slot)]
+    if (g === 0)
+      throw new PygcError('NULL_REFERENCE', `${what}: slot ${slot} is null`, { slot, op: this.s.ops })
+    if (this.typeAt(g) === WEAKREF_TYPE) {
+      throw new PygcError(
+        'WEAKREF_FIELD',
+        `${what}: slot ${slot} holds a weak reference, which has no fields`,
+        { slot, op: this.s.ops },
+      )
+    }
+    return g
+  }
+
+  private typeAt(g: number): number {
+    return g < LOH_BASE ? this.heap.soh[g * 2 + W_TYPE] : this.heap.loh[(g - LOH_BASE) * 2 + W_TYPE]
+  }
+
+  private fieldWord(g: number, field: number, what: string, slot: Slot): number {
+    const m = g < LOH_BASE ? this.heap.soh : this.heap.loh
+    const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
+    const refs = m[w + W_REFS]
+    if (!Number.isInteger(field) || field < 0 || field >= refs) {
+      throw new PygcError(
+        'FIELD_OUT_OF_RANGE',
+        `${what}: field ${field} is outside the ${refs} reference fields of the object in slot ${slot}`,
+        {
+          slot,
+          field,
+          op: this.s.ops,
+        },
+      )
+    }
+    return w + W_FIELDS + 2 * field
+  }
+
+  load(dst: Slot, obj: Slot, field: number): void {
+    this.beginOp()
+    const g = this.objectIn(obj, 'load')
+    const fw = this.fieldWord(g, field, 'load', obj)
+    const di = this.roots.index(dst)
+    this.roots.values[di] = (g < LOH_BASE ? this.heap.soh : this.heap.loh)[fw]
+    this.s.ops++
+  }
+
+  store(obj: Slot, field: number, src: Slot): void {
+    this.beginOp()
+    const g = this.objectIn(obj, 'store')
+    const fw = this.fieldWord(g, field, 'store', obj)
+    const t = this.roots.values[this.roots.index(src)]
+    const h = this.heap
+    this.s.work.barrierOps++
+    // The x64 write barrier: card-mark only stores of references into the ephemeral range.
+    const young = t >= h.g1Start && t < LOH_BASE
+    if (g < LOH_BASE) {
+      h.soh[fw] = t
+      if (young) h.sohCards[(g + HEADER_GRANULES + field) >> 8] = 1
+    } else {
+      h.loh[fw] = t
+      if (young) h.lohCards[(g - LOH_BASE + HEADER_GRANULES + field) >> 8] = 1
+    }
+    this.s.ops++
+  }
+
+  move(dst: Slot, src: Slot): void {
+    this.beginOp()
+    const v = this.roots.values[this.roots.index(src)]
+    this.roots.values[this.roots.index(dst)] = v
+    this.s.ops++
+  }
+
+  clear(dst: Slot): void {
+    this.beginOp()
+    this.roots.values[this.roots.index(dst)] = 0
+    this.s.ops++
+  }
+
+  private intWord(obj: Slot, index: number, what: string): { m: Int32Array; w: number } {
+    const g = this.objectIn(obj, what)
+    const type = this.typeAt(g)
+    const ints = this.layouts[type].ints
+    if (!Number.isInteger(index) || index < 0 || index >= ints) {
+      throw new PygcError(
+        'FIELD_OUT_OF_RANGE',
+        `${what}: int ${index} is outside the ${ints} ints of the object in slot ${obj}`,
+        {
+          slot: obj,
+          index,
+          op: this.s.ops,
+        },
+      )
+    }
+    const m = g < LOH_BASE ? this.heap.soh : this.heap.loh
+    const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
+    return { m, w: w + W_FIELDS + 2 * m[w + W_REFS] + index }
+  }
+
+  readInt(obj: Slot, index: number): number {
+    this.beginOp()
+    const { m, w } = this.intWord(obj, index, 'readInt')
+    this.s.ops++
+    return m[w]
+  }
+
+  writeInt(obj: Slot, index: number, value: number): void {
+    this.beginOp()
+    const { m, w } = this.intWord(obj, index, 'writeInt')
+    if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) {
+      throw new PygcError(
+        'VALUE_OUT_OF_RANGE',
+        `writeInt: ${value} is not a signed 32-bit integer (slot ${obj}, int ${index})`,
+        {
+          slot: obj,
+          index,
+          op: this.s.ops,
+        },
+      )
+    }
+    m[w] = value
+    this.s.ops++
+  }
+
+  isNull(slot: Slot): boolean {
+    this.beginOp()
+    const r = this.roots.values[this.roots.index(slot)] === 0
+    this.s.ops++
+    return r
+  }
+
+  same(a: Slot, b: Slot): boolean {
+    this.beginOp()
+    const r = this.roots.values[this.roots.index(a)] === this.roots.values[this.roots.index(b)]
+    this.s.ops++
+    return r
+  }
+
+  lengthOf(slot: Slot): number {
+    this.beginOp()
+    const g = this.roots.values[this.roots.index(slot)]
+    if (g === 0)
+      throw new PygcError('NULL_REFERENCE', `lengthOf: slot ${slot} is null`, { slot, op: this.s.ops })
+    const n =
+      this.typeAt(g) === WEAKREF_TYPE
+        ? 0
+        : g < LOH_BASE
+          ? this.heap.soh[g * 2 + W_REFS]
+          : this.heap.loh[(g - LOH_BASE) * 2 + W_REFS]
+    this.s.ops++
+    return n
+  }
+
+  // ------------------------------------------------------------------ weak references
+
+  /**
+   * A weak reference: a small object owning a short weak GC handle (WeakReference /
+   * IronPython's WeakHandle with trackResurrection false). Its own finalizer frees the handle,
+   * so like the real WeakReference it is registered for finalization.
+   */
+  weakref(dst: Slot, target: Slot, callback?: CallbackSpec): void {
+    this.beginOp()
+    const di = this.roots.index(dst)
+    const ti = this.roots.index(target)
+    if (this.roots.values[ti] === 0)
+      throw new PygcError('NULL_REFERENCE', `weakref: target slot ${target} is null`, {
+        slot: target,
+        op: this.s.ops,
+      })
+    if (callback !== undefined && !(Number.isInteger(callback.tag) && callback.tag >= 0)) {
+      throw new PygcError(
+        'VALUE_OUT_OF_RANGE',
+        `weakref: callback tag must be an integer >= 0, got ${callback.tag}`,
+        { op: this.s.ops },
+      )
+    }
+    const bytes = weakrefSize(this.sizeMode)
+    const g = this.allocateSmall(bytes / 8)
+    const id = this.nextId
+    this.initObject(g, WEAKREF_TYPE, bytes, 0, F_REGISTERED)
+    const h = this.heap.allocHandle(this.roots.values[ti], false, callback ? callback.tag + 1 : 0, id)
+    this.heap.soh[g * 2 + W_REFS] = h
+    this.heap.finalizable.push(g)
+    this.roots.values[di] = g
+    this.s.ops++
+  }
+
+  deref(dst: Slot, weak: Slot): void {
+    this.beginOp()
+    const g = this.roots.values[this.roots.index(weak)]
+    if (g === 0)
+      throw new PygcError('NULL_REFERENCE', `deref: slot ${weak} is null`, { slot: weak, op: this.s.ops })
+    if (this.typeAt(g) !== WEAKREF_TYPE)
+      throw new PygcError('NOT_A_WEAKREF', `deref: slot ${weak} does not hold a weak reference`, {
+        slot: weak,
+        op: this.s.ops,
+      })
+    const di = this.roots.index(dst)
+    this.roots.values[di] = this.heap.handleTarget[this.heap.soh[g * 2 + W_REFS]]
+    this.s.ops++
+  }
+
+  // ------------------------------------------------------------------ collection
+
+  /**
+   * Python's gc.collect(generation) as IronPython runs it (PythonContext.Collect): twice
+   * GC.Collect(generation) + GC.WaitForPendingFinalizers(); returns how much GC.GetTotalMemory
+   * dropped, in bytes (never negative).
+   */
+  collect(generation?: number): number {
+    this.beginOp()
+    const gen = generation ?? 2
+    if (!Number.isInteger(gen) || gen < 0 || gen > 2) {
+      throw new PygcError(
+        'INVALID_GENERATION',
+        `gc.collect: invalid generation ${generation} (IronPython accepts 0..2)`,
+        {
+          generation,
+          op: this.s.ops,
+        },
+      )
+    }
+    const start = this.s.liveBytes
+    for (let i = 0; i < 2; i++) {
+      this.collectNow(gen, 'gc.collect', false)
+      this.runFinalizers()
+    }
+    const result = Math.min(Math.max(start - this.s.liveBytes, 0), 2 ** 31 - 1)
+    if (this.hub.listening) this.hub.emit({ type: 'collect-call', op: this.s.ops, generation: gen, result })
+    this.s.ops++
+    return result
+  }
+
+  /** Run one collection now (GC.Collect or a budget trigger). */
+  collectNow(generation: number, reason: string, forceCompact: boolean): GcRecord {
+    if (this.inCollection) throw new PygcError('INTERNAL', 'a collection was requested during a collection')
+    this.inCollection = true
+    const wall = performance.now()
+    try {
+      const before = snapshotWork(this.s.work)
+      const rec = this.collector.collect(
+        { generation, reason, forceCompact },
+        (b) => pauseCost(b, this.s.work, this.costs),
+        before,
+      )
+      this.s.virtualTime.gc += rec.pauseVirtual
+      this.gcRecords.push(rec)
+      if (this.heap.freachable.length > 0) this.drainDue = true
+      const wallMs = performance.now() - wall
+      this.s.wallGcMs += wallMs
+      if (this.hub.listening) {
+        this.hub.emit({
+          type: 'gc-end',
+          op: this.s.ops,
+          generation: rec.generation,
+          reason,
+          pauseVirtual: rec.pauseVirtual,
+          pauseWallMs: wallMs,
+          freedObjects: this.s.work.objectsFreed - before.objectsFreed,
+          freedBytes: 0,
+          liveBytesAfter: this.s.liveBytes,
+          footprintAfter: this.footprint(),
+          promotedBytes: rec.promotedBytes,
+          copiedBytes: 0,
+          compacted: rec.compacted,
+          spaces: this.spaces(),
+        })
+      }
+      return rec
+    } finally {
+      this.inCollection = false
+    }
+  }
+
+  /** Called at the start of every op: the modeled finalizer thread gets its turn. */
+  private beginOp(): void {
+    if (!this.drainDue) return
+    const rule = this.finalizerDrain
+    if (rule === 'on-collect') return
+    if (typeof rule === 'object' && this.s.ops - this.opsAtLastDrain < rule.everyOps) return
+    this.runFinalizers()
+  }
+
+  /**
+   * The finalizer thread: run every queued finalizer in queue order. A Python `__del__` emits a
+   * `finalize` event and may resurrect the object into a global; a weak reference's finalizer
+   * frees its handle. Either way the object is finalized: it is reclaimed by a later collection
+   * of the generation it was promoted to (unless resurrected or re-registered).
+   */
+  runFinalizers(): void {
+    const h = this.heap
+    const q = h.freachable
+    this.drainDue = false
+    this.opsAtLastDrain = this.s.ops
+    // Copy out first: a finalizer's effects never enqueue more, but keep the loop simple and safe.
+    const items = q.items.slice(0, q.length)
+    q.length = 0
+    for (const g of items) {
+      const m = g < LOH_BASE ? h.soh : h.loh
+      const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
+      m[w + W_FLAGS] = (m[w + W_FLAGS] & ~F_FREACHABLE) | F_FINALIZED
+      const type = m[w + W_TYPE]
+      if (type === WEAKREF_TYPE) {
+        h.freeHandle(m[w + W_REFS])
+        continue
+      }
+      this.finalizersRunCount++
+      this.s.work.finalizersRun++
+      const into = this.layouts[type].resurrectInto
+      if (into >= 0 && into < this.roots.globalCount) this.roots.values[into] = g
+      if (this.hub.listening) {
+        this.hub.emit({
+          type: 'finalize',
+          op: this.s.ops,
+          id: m[w + W_ID],
+          typeId: type,
+          resurrected: into >= 0,
+        })
+      }
+    }
+  }
+
+  /** GC.SuppressFinalize: the object's finalizer will not run. */
+  suppressFinalize(slot: Slot): void {
+    const g = this.objectIn(slot, 'GC.SuppressFinalize')
+    this.flagsOf(g, (f) => f | F_SUPPRESSED)
+  }
+
+  /** GC.ReRegisterForFinalize: arm the finalizer again (after it ran, or after SuppressFinalize). */
+  reRegisterForFinalize(slot: Slot): void {
+    const g = this.objectIn(slot, 'GC.ReRegisterForFinalize')
+    if (this.layouts[this.typeAt(g)].finalizable === false) {
+      throw new PygcError(
+        'UNSUPPORTED',
+        `GC.ReRegisterForFinalize: the type of the object in slot ${slot} has no finalizer`,
+        { slot },
+      )
+    }
+    let registered = false
+    this.flagsOf(g, (f) => {
+      registered = (f & (F_REGISTERED | F_FREACHABLE)) !== 0
+      return (f & ~(F_SUPPRESSED | F_FINALIZED)) | (registered ? 0 : F_REGISTERED)
+    })
+    if (!registered) this.heap.finalizable.push(g)
+  }
+
+  private flagsOf(g: number, update: (flags: number) => number): void {
+    const m = g < LOH_BASE ? this.heap.soh : this.heap.loh
+    const w = (g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2) + W_FLAGS
+    m[w] = update(m[w])
+  }
+
+  gcControl(action: GcControl): boolean {
+    this.beginOp()
+    if (action !== 'disable' && action !== 'enable' && action !== 'freeze' && action !== 'unfreeze') {
+      throw new PygcError('VALUE_OUT_OF_RANGE', `gcControl: unknown action '${action}'`, { op: this.s.ops })
+    }
+    // IronPython: enable() does nothing (the GC is always on); disable() only warns;
+    // freeze/unfreeze do not exist in IronPython's gc module.
+    const supported = action === 'enable'
+    if (action === 'disable')
+      this.warnings.push('RuntimeWarning: IronPython has no support for disabling the GC')
+    if (this.hub.listening) this.hub.emit({ type: 'gc-control', op: this.s.ops, action, supported })
+    this.s.ops++
+    return supported
+  }
+
+  /** id(): IronPython's IdDispenser hands out sequential numbers on first use (objects move). */
+  idOf(slot: Slot): number {
+    this.beginOp()
+    const g = this.roots.values[this.roots.index(slot)]
+    if (g === 0) throw new PygcError('NULL_REFERENCE', `id: slot ${slot} is null`, { slot, op: this.s.ops })
+    const id = this.idAt(g)
+    let py = this.pyIds.get(id)
+    if (py === undefined) {
+      py = this.nextPyId++
+      this.pyIds.set(id, py)
+    }
+    this.s.ops++
+    return py
+  }
+
+  private idAt(g: number): number {
+    return g < LOH_BASE ? this.heap.soh[g * 2 + W_ID] : this.heap.loh[(g - LOH_BASE) * 2 + W_ID]
+  }
+
+  // ------------------------------------------------------------------ introspection
+
+  on(listener: GcEventListener, types?: readonly GcEventType[]): () => void {
+    return this.hub.on(listener, types)
+  }
+
+  objectId(slot: Slot): number {
+    const g = this.roots.get(slot)
+    return g === 0 ? -1 : this.idAt(g)
+  }
+
+  forEachLiveId(visit: (id: number) => void): void {
+    this.forEachObject((g, m, w) => {
+      visit(m[w + W_ID])
+      void g
+    })
+  }
+
+  /** Visit every object (free gaps excluded) of the SOH and the LOH in address order. */
+  forEachObject(visit: (g: number, m: Int32Array, w: number) => void): void {
+    const h = this.heap
+    for (let g = SOH_BASE; g < h.sohTop; ) {
+      if (g === h.acPtr && h.acEnd !== 0) {
+        g = h.acEnd
+        continue
+      }
+      const w = g * 2
+      if (h.soh[w + W_TYPE] !== FREE_TYPE && h.soh[w + W_ID] >= 0) visit(g, h.soh, w)
+      g += h.soh[w + W_SIZE] / 8
+    }
+    for (let g = LOH_BASE; g < h.lohTop; ) {
+      const w = (g - LOH_BASE) * 2
+      if (h.loh[w + W_TYPE] !== FREE_TYPE) visit(g, h.loh, w)
+      g += h.loh[w + W_SIZE] / 8
+    }
+  }
+
+  spaces(): Record<string, number> {
+    const h = this.heap
+    return { gen0: h.genSize(0), gen1: h.genSize(1), gen2: h.genSize(2), loh: h.genSize(3) }
+  }
+
+  stats(): ManagerStats {
+    const s = cloneStats(this.s)
+    s.footprintBytes = this.footprint()
+    s.spaces = this.spaces()
+    s.virtualTime.mutator = mutatorCost(s, s.work, 0, this.costs)
+    return s
+  }
+
+  /** The work counters (live object, not a copy): for the native surface. */
+  get work(): WorkCounters {
+    return this.s.work
+  }
+
+  get finalizersRun(): number {
+    return this.finalizersRunCount
+  }
+
+  get opCount(): number {
+    return this.s.ops
+  }
+
+  /** GC.GetTotalMemory: bytes of objects allocated and not reclaimed. */
+  totalMemory(): number {
+    return this.s.liveBytes
+  }
+
+  /** Run the finalizers now if a collection queued some (GC.WaitForPendingFinalizers). */
+  waitForPendingFinalizers(): void {
+    if (this.heap.freachable.length > 0) this.runFinalizers()
+  }
+}
