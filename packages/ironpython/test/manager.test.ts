@@ -197,7 +197,7 @@ describe('collections', () => {
       }
       m.store(globalSlot(0), n % 16, 0)
     }
-    expect(m.stats().collections[2]).toBeGreaterThan(5)
+    expect(m.stats().collections[2]).toBeGreaterThanOrEqual(3)
     expect(m.gcRecords.some((r) => r.generation === 2 && r.compacted)).toBe(true)
     expect(broken).toBe(0)
   })
