@@ -13,6 +13,8 @@ Every trace object becomes a real Python object:
   - shape dict-instance        -> a plain class (fields in its instance dict)
   - weak references            -> weakref.ref(target[, callback])
   - locals and globals         -> one preallocated list R: [globals | frame 0 | frame 1 ...]
+  - pins                       -> a strong reference in a preallocated pin table (CPython never
+                                  moves objects, so a pin is an incref: what a C extension does)
 The op loop allocates no tracked (GC) object of its own: every list, class, name and template
 is made before it starts, so gc.get_count() and gc.get_stats() see the program's objects only.
 The trace is streamed twice: a first pass learns the types, the globals and the deepest frame
@@ -57,6 +59,7 @@ OP_DEFINE_TYPE = 0x10
 OP_DEFINE_GLOBALS = 0x11
 OP_ID_OF = 0x12
 OP_LENGTH_OF = 0x13
+OP_PIN = 0x14  # slot obj, u8 1 = pin, 0 = unpin
 OP_END = 0xFF
 
 SHAPES = ('list', 'tuple', 'slots', 'dict-instance')
@@ -244,6 +247,8 @@ def scan(path):
     lengths = {}
     events = 16
     ops = 0
+    pins = 0
+    pins_max = 0
     while True:
         r.fill()
         code = r.u8()
@@ -305,11 +310,19 @@ def scan(path):
             r.svarint()
         elif code == OP_LENGTH_OF:
             r.svarint(); r.varint()
+        elif code == OP_PIN:
+            r.svarint()
+            pinning = r.u8()
+            if pinning > 1:
+                raise TraceError('pin action must be below 2, got %d at byte offset %d' % (pinning, r.offset() - 1))
+            pins += 1 if pinning == 1 else -1
+            pins_max = max(pins_max, pins)
         else:
             raise TraceError('unknown opcode 0x%02x at byte offset %d' % (code, r.offset() - 1))
     r.f.close()
     return {'meta': meta, 'types': types, 'globals': globals_max, 'locals': top_max,
-            'depth': depth_max, 'lengths': sorted(lengths.keys()), 'events': events, 'ops': ops}
+            'depth': depth_max, 'lengths': sorted(lengths.keys()), 'events': events, 'ops': ops,
+            'pins': pins_max}
 
 
 # ---------------------------------------------------------------- the objects of the replay
@@ -454,6 +467,9 @@ def replay(path):
     type_of_list = {}
     frames = [0] * (plan['depth'] + 2)
     R.extend([None] * (nglobals + plan['locals'] + 1))
+    # One entry per pin held at once (pins nest); sized by the first pass, so pinning allocates nothing.
+    pin_table = [None] * (plan['pins'] + 1)
+    npins = 0
     EV_OP.extend([0] * plan['events'])
     EV_KIND.extend([0] * plan['events'])
     EV_VAL.extend([0] * plan['events'])
@@ -675,6 +691,23 @@ def replay(path):
             obj = None
             if n != expected:
                 mismatches[1] += 1
+        elif code == OP_PIN:
+            s = r.svarint()
+            pinning = r.u8()
+            obj = R[(fb + s) if s >= 0 else (-s - 1)]
+            if pinning == 1:
+                pin_table[npins] = obj
+                npins += 1
+            else:
+                k = npins - 1
+                while k >= 0 and pin_table[k] is not obj:
+                    k -= 1
+                if k < 0:
+                    raise TraceError('unpin of an object that is not pinned at op %d' % opi)
+                npins -= 1
+                pin_table[k] = pin_table[npins]
+                pin_table[npins] = None
+            obj = None
         else:
             raise TraceError('unknown opcode 0x%02x at byte offset %d' % (code, r.offset() - 1))
         opi += 1

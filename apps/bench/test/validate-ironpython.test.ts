@@ -13,10 +13,23 @@ describe('validate ironpython', () => {
     expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
     expect(report.ok).toBe(true)
     for (const metric of ['gen0 collections', 'gen1 collections', 'gen2 collections', 'LOH allocations']) {
-      expect(report.rows.filter((r) => r.metric === metric).length).toBe(6)
+      expect(report.rows.filter((r) => r.metric === metric).length).toBe(7)
     }
     // LOH placement is exact on every case.
     for (const r of report.rows.filter((r) => r.metric === 'LOH allocations')) expect(r.model).toBe(r.real)
     expect(report.rows.find((r) => r.metric === 'finalizers run')?.ok).toBe(true)
+  })
+
+  it('replays pins with real pinned handles and compares pinned counts and fragmentation', async () => {
+    const report = await validateIronPython({ cases: ['pinned n=60000'] })
+    const row = (metric: string) => report.rows.find((r) => r.metric === metric)
+    // Collections per generation: exact on this case.
+    for (const g of [0, 1, 2])
+      expect(row(`gen${g} collections`)?.model).toBe(row(`gen${g} collections`)?.real)
+    // Both sides really pinned: the GCs saw pinned objects (the oracle's are real pinned handles).
+    expect(row('pinned objects seen by GCs (sum)')?.model).toBeGreaterThan(0)
+    expect(row('pinned objects seen by GCs (sum)')?.real).toBeGreaterThan(0)
+    expect(row('fragmented bytes after a GC (mean)')?.model).toBeGreaterThan(0)
+    expect(report.ok).toBe(true)
   })
 })

@@ -13,6 +13,12 @@
 // finalization tracking uses GC handles (not heap objects). The exception is the
 // GCMemoryInfo read after each collection (one small object per GC; --no-gcinfo turns it off).
 //
+// A pin (PIN, 0x14) is a real pinned GC handle. GCHandle.Alloc(o, GCHandleType.Pinned) refuses
+// an object[] of references ("Object contains references": Marshal.IsPinnable), so the oracle
+// uses .NET 10's PinnedGCHandle<T>, which makes the same kind of handle (HNDTYPE_PINNED) without
+// that check. The handle table is a preallocated array of the structs, so pinning allocates no
+// managed object.
+//
 // Run with DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_GCgen0size=<hex bytes>.
 // Usage: ClrOracle <trace> [--no-gcinfo]
 using System;
@@ -113,6 +119,13 @@ static class Oracle
     static readonly int[] baseCounts = new int[3], lastCounts = new int[3];
     static bool gcInfo = true;
 
+    // Pinned handles, one per pin held (pins nest). Unpin finds one by its target: no second
+    // array of the objects, which would add old-to-young references the model does not have.
+    const int MaxPins = 4096;
+    static readonly PinnedGCHandle<object>[] pinHandles = new PinnedGCHandle<object>[MaxPins];
+    static int pinCount;
+    static readonly long[] gcPinned = new long[MaxGcs];
+
     static readonly GCHandle[] finHandles = new GCHandle[FinTrackCapacity];
     static readonly int[] reclaimedAt = new int[FinTrackCapacity];
     static int finCount;
@@ -137,6 +150,7 @@ static class Oracle
                 gcHeap[i] = info.HeapSizeBytes;
                 gcPromoted[i] = info.PromotedBytes;
                 gcFrag[i] = info.FragmentedBytes;
+                gcPinned[i] = info.PinnedObjectsCount;
                 gcCompacted[i] = info.Compacted;
                 var gi = info.GenerationInfo;
                 for (int g = 0; g < 5 && g < gi.Length; g++) gcGenSize[g][i] = gi[g].SizeAfterBytes;
@@ -297,6 +311,31 @@ static class Oracle
                     break;
                 case 0x12: ReadSvarint(); ops++; break; // ID_OF
                 case 0x13: ReadSvarint(); ReadVarint(); ops++; break; // LENGTH_OF
+                case 0x14: // PIN: 1 = GCHandle.Alloc(o, Pinned), 0 = Free one of the object's pinned handles
+                {
+                    long s = ReadSvarint();
+                    int pinning = ReadByte();
+                    object o = Slot(s);
+                    if (o == null) throw new InvalidDataException($"pin of a null slot at op {ops}");
+                    if (pinning == 1)
+                    {
+                        if (pinCount == MaxPins) throw new InvalidDataException($"more than {MaxPins} pins held at once");
+                        pinHandles[pinCount++] = new PinnedGCHandle<object>(o);
+                    }
+                    else if (pinning == 0)
+                    {
+                        int k = pinCount - 1;
+                        while (k >= 0 && !ReferenceEquals(pinHandles[k].Target, o)) k--;
+                        if (k < 0) throw new InvalidDataException($"unpin of an object that is not pinned at op {ops}");
+                        pinHandles[k].Dispose();
+                        pinCount--;
+                        pinHandles[k] = pinHandles[pinCount];
+                        pinHandles[pinCount] = default;
+                    }
+                    else throw new InvalidDataException($"pin action must be below 2, got {pinning}");
+                    ops++;
+                    break;
+                }
                 default:
                     throw new InvalidDataException($"unknown opcode 0x{code:X2} at byte {consumed + pos - 1}");
             }
@@ -347,6 +386,7 @@ static class Oracle
                 sb.Append(",\"compacted\":").Append(gcCompacted[i] ? "true" : "false");
                 sb.Append(",\"promotedBytes\":").Append(gcPromoted[i]).Append(",\"heapSizeBytes\":").Append(gcHeap[i]);
                 sb.Append(",\"fragmentedBytes\":").Append(gcFrag[i]);
+                sb.Append(",\"pinnedObjectsCount\":").Append(gcPinned[i]);
                 sb.Append(",\"pauseMs\":").Append(gcPauseMs[i].ToString("F3", System.Globalization.CultureInfo.InvariantCulture));
                 sb.Append(",\"sizeAfter\":[");
                 for (int g = 0; g < 5; g++) sb.Append(g > 0 ? "," : "").Append(gcGenSize[g][i]);

@@ -9,6 +9,11 @@
  * an int in an Object[] would box it, an allocation the model does not make), so READ_INT
  * results are not checked here; the TypeScript replayer checks program semantics.
  *
+ * A pin (PIN, 0x14) is a JNI global reference: a strong root in a preallocated table. HotSpot's
+ * Serial GC has no object pinning (JNI code needing a stable address uses
+ * GetPrimitiveArrayCritical, which holds the GC off through GCLocker), so the object may still
+ * move, as in the model (packages/jython/FIDELITY.md#pinning).
+ *
  * Finalizers are not modeled here (an Object[] cannot have one): the validation cases that
  * use them are checked for event ORDER under the real Jython instead (oracles/replay.py).
  *
@@ -46,6 +51,7 @@ public final class TraceReplay {
     private int maxGlobals;
     private int maxStack;
     private int maxDepth;
+    private int maxPins;
 
     private TraceReplay(String path) {
         this.path = path;
@@ -159,6 +165,7 @@ public final class TraceReplay {
         int depth = 0;
         int[] frames = new int[64];
         int globals = 0;
+        int pins = 0;
         for (;;) {
             int op = u8();
             switch (op) {
@@ -189,6 +196,14 @@ public final class TraceReplay {
                 case 0x11: globals = Math.max(globals, uint()); break;
                 case 0x12: svarint(); break;
                 case 0x13: svarint(); varint(); break;
+                case 0x14: { // PIN
+                    svarint();
+                    int pinning = u8();
+                    if (pinning > 1) throw new IOException("pin action must be below 2, got " + pinning);
+                    pins += pinning == 1 ? 1 : -1;
+                    maxPins = Math.max(maxPins, pins);
+                    break;
+                }
                 case 0xFF: maxGlobals = globals; return;
                 default: throw new IOException("unknown opcode " + op + " near byte offset " + (offset + pos - 1));
             }
@@ -201,6 +216,9 @@ public final class TraceReplay {
         final Object[] globals = new Object[Math.max(1, maxGlobals)];
         final Object[] stack = new Object[Math.max(1, maxStack)];
         final int[] bases = new int[maxDepth + 1];
+        // JNI global references, one per pin held at once (sized by the first pass).
+        final Object[] pinTable = new Object[Math.max(1, maxPins)];
+        int pinCount = 0;
         final int[] fixed = fixedSlots;
         final int[] var = variable;
         final int[] extra = extraSlots;
@@ -303,6 +321,22 @@ public final class TraceReplay {
                 case 0x11: varint(); break; // DEFINE_GLOBALS (sized by the first pass)
                 case 0x12: svarint(); ops++; break; // ID_OF
                 case 0x13: svarint(); varint(); ops++; break; // LENGTH_OF
+                case 0x14: { // PIN: 1 NewGlobalRef, 0 DeleteGlobalRef
+                    int s = (int) svarint();
+                    int pinning = u8();
+                    Object o = s >= 0 ? stack[base + s] : globals[-s - 1];
+                    if (pinning == 1) {
+                        pinTable[pinCount++] = o;
+                    } else {
+                        int k = pinCount - 1;
+                        while (k >= 0 && pinTable[k] != o) k--;
+                        if (k < 0) throw new IOException("unpin of an object that is not pinned at op " + ops);
+                        pinTable[k] = pinTable[--pinCount];
+                        pinTable[pinCount] = null;
+                    }
+                    ops++;
+                    break;
+                }
                 case 0xFF: records--; in.close(); return new long[] {ops, records};
                 default: throw new IOException("unknown opcode " + op);
             }

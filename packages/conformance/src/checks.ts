@@ -393,6 +393,87 @@ const rejectsBadOps: ConformanceCheck = {
   },
 }
 
+const pinnedSurvives: ConformanceCheck = {
+  name: 'a pinned object survives with no other reference until its last unpin, then is reclaimed',
+  run(create) {
+    const m = create()
+    m.defineGlobals(1)
+    const node = m.defineType({ name: 'node', refs: 2, ints: 2 })
+    const leaf = m.defineType({ name: 'leaf', refs: 0, ints: 1, bytes: 24 })
+    const junk = m.defineType({ name: 'junk', refs: 1, ints: 0 })
+    m.pushFrame(4)
+    // The pinned node holds a leaf and itself (a cycle through a pinned object).
+    m.alloc(0, node)
+    m.writeInt(0, 0, 1234)
+    m.writeInt(0, 1, -5)
+    m.alloc(1, leaf)
+    m.writeInt(1, 0, 77)
+    m.store(0, 0, 1)
+    m.store(0, 1, 0)
+    const pinnedId = m.objectId(0)
+    const leafId = m.objectId(1)
+    // Young garbage allocated before the pin, so a compacting collector has a gap to close below it.
+    churn(m, junk, 3, 50)
+    m.pin(0)
+    m.pin(0) // pins nest
+    m.weakref(2, 0) // the only way back to it: a weak reference does not keep it alive
+
+    m.isNull(3) // an op boundary, so nothing is left pending
+    const before = fingerprint(m)
+    expectCode('NULL_REFERENCE', 'pin of a null slot', () => m.pin(3))
+    expectCode('NULL_REFERENCE', 'unpin of a null slot', () => m.unpin(3))
+    ensureEqual(fingerprint(m), before, 'stats after a rejected pin')
+    m.alloc(3, leaf)
+    m.isNull(3)
+    const beforeUnpin = fingerprint(m)
+    expectCode('VALUE_OUT_OF_RANGE', 'unpin of an object that is not pinned', () => m.unpin(3))
+    ensureEqual(fingerprint(m), beforeUnpin, 'stats after unpinning an object that is not pinned')
+
+    m.clear(0)
+    m.clear(1)
+    m.clear(3)
+    for (let round = 0; round < 4; round++) {
+      collectEveryKind(m)
+      churn(m, junk, 3, 200)
+    }
+    const check = (when: string): void => {
+      const live = liveIds(m)
+      ensure(live.has(pinnedId), `the pinned object (id ${pinnedId}) was reclaimed ${when}`)
+      ensure(live.has(leafId), `the leaf of the pinned object (id ${leafId}) was reclaimed ${when}`)
+      m.deref(0, 2)
+      ensure(!m.isNull(0), `the weak reference to the pinned object was cleared ${when}`)
+      ensureEqual(m.objectId(0), pinnedId, `id of the pinned object ${when}`)
+      ensureEqual(m.readInt(0, 0), 1234, `int 0 of the pinned object ${when}`)
+      ensureEqual(m.readInt(0, 1), -5, `int 1 of the pinned object ${when}`)
+      m.load(1, 0, 0)
+      ensureEqual(m.readInt(1, 0), 77, `int of the pinned object's leaf ${when}`)
+      m.load(1, 0, 1)
+      ensure(m.same(1, 0), `the pinned object's self-reference ${when}`)
+    }
+    check('while pinned twice')
+    m.unpin(0)
+    m.clear(0)
+    m.clear(1)
+    settle(m)
+    check('while still pinned once')
+    m.unpin(0)
+    m.clear(0)
+    m.clear(1)
+    settle(m)
+    const live = liveIds(m)
+    ensure(
+      !live.has(pinnedId),
+      `the object (id ${pinnedId}) is still live after its last unpin and full collections`,
+    )
+    ensure(
+      !live.has(leafId),
+      `its leaf (id ${leafId}) is still live after the last unpin and full collections`,
+    )
+    m.deref(0, 2)
+    ensure(m.isNull(0), 'the weak reference to the unpinned, collected object was not cleared')
+  },
+}
+
 const sameSeedSameStats: ConformanceCheck = {
   name: 'the same seed gives the same stats',
   run(create, options) {
@@ -505,6 +586,7 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
   weakrefsClear,
   popFrameReleases,
   rejectsBadOps,
+  pinnedSurvives,
   sameSeedSameStats,
   replayGivesSameStats,
   stressWithOracle,

@@ -1,5 +1,5 @@
 /**
- * The kit must prove it can fail: five deliberately broken managers, each the baseline with
+ * The kit must prove it can fail: six deliberately broken managers, each the baseline with
  * one bug planted through its protected hooks, and for each the checks that must reject it.
  */
 import { BaselineManager, baselineLayout, type MemoryManager } from '@pygc/core'
@@ -84,6 +84,18 @@ class ClearsWeakrefsEarly extends BaselineManager {
   }
 }
 
+/** Ignores pins: a pin is counted as an op but never becomes a root. */
+class IgnoresPins extends BaselineManager {
+  override pin(obj: number): void {
+    super.pin(obj)
+    this.pinned.length--
+  }
+  override unpin(obj: number): void {
+    super.pin(obj)
+    this.pinned.length--
+  }
+}
+
 function rejecting(create: () => MemoryManager): string[] {
   const failed: string[] = []
   for (const check of conformanceChecks) {
@@ -140,5 +152,10 @@ describe('the conformance kit rejects broken managers', () => {
     const failed = rejecting(() => new ClearsWeakrefsEarly())
     expect(failed).toContain(byName('weakref derefs to its target'))
     expect(failed).toContain(byName('random-program stress'))
+  })
+
+  it('rejects a manager that ignores pins', () => {
+    expect(() => runConformance(() => new IgnoresPins())).toThrow()
+    expect(rejecting(() => new IgnoresPins())).toContain(byName('a pinned object survives'))
   })
 })

@@ -118,6 +118,22 @@ export interface Mutator {
   idOf(slot: Slot): number
   /** The number of reference fields of the object in the slot. */
   lengthOf(slot: Slot): number
+  /**
+   * Pin the object in the slot: a strong handle that also forbids the collector to move the
+   * object — the CLR's `GCHandle.Alloc(o, GCHandleType.Pinned)`. The object stays alive (a
+   * root) until unpinned, whatever the slots hold. Pins nest: each pin adds one to a count per
+   * object and each unpin takes one away; the object is free to move (and to die) again when
+   * the count drops to zero. A null slot is NULL_REFERENCE. What each runtime makes of it:
+   * CLR a pinned handle (never moves; a compacting GC leaves a free object in the gap before
+   * it); CPython an incref (objects never move anyway); JVM a JNI global reference (a root
+   * only: HotSpot's Serial GC cannot pin, so the object may still move); baseline a root.
+   */
+  pin(obj: Slot): void
+  /**
+   * Drop one pin of the object in the slot. Unpinning an object that is not pinned is
+   * PygcError('VALUE_OUT_OF_RANGE') naming the slot; a null slot is NULL_REFERENCE.
+   */
+  unpin(obj: Slot): void
 }
 
 export type RuntimeFamily = 'baseline' | 'cpython' | 'jython' | 'ironpython'

@@ -20,6 +20,45 @@ describe('ReachabilityOracle', () => {
     expect(o.isReachable(0)).toBe(false)
   })
 
+  it('treats a pinned object as a root until its last unpin', () => {
+    const o = new ReachabilityOracle()
+    const node = o.defineType({ name: 'node', refs: 1 })
+    o.pushFrame(2) // op 0
+    o.alloc(0, node) // op 1: id 0
+    o.alloc(1, node) // op 2: id 1
+    o.store(0, 0, 1) // op 3: 0 -> 1
+    o.pin(0) // op 4
+    o.pin(0) // op 5: pins nest
+    o.clear(1) // op 6
+    o.clear(1) // op 7
+    o.move(1, 0) // op 8
+    o.clear(0) // op 9: only L1 and the pins hold id 0
+    o.clear(1) // op 10: only the pins
+    expect(o.isReachable(0)).toBe(true)
+    expect(o.isReachable(1)).toBe(true)
+    expect(o.deathOpOf(0)).toBe(-1)
+    o.alloc(0, node) // op 11: id 2, not pinned
+    expect(() => o.unpin(0)).toThrow(/unpin: the object in slot 0 is not pinned/)
+    expect(() => o.pin(1)).toThrow(/pin: slot 1 is null/)
+    // Pinned twice, unpinned once: still a root; the last unpin drops it like a cleared slot.
+    const p = new ReachabilityOracle()
+    const t = p.defineType({ name: 'node', refs: 0 })
+    p.pushFrame(1) // op 0
+    p.alloc(0, t) // op 1: id 0
+    p.pin(0) // op 2
+    p.pin(0) // op 3
+    p.unpin(0) // op 4
+    p.clear(0) // op 5: the remaining pin holds it
+    expect(p.deathOpOf(0)).toBe(-1)
+    expect(p.isReachable(0)).toBe(true)
+    p.alloc(0, t) // op 6: id 1
+    p.pin(0) // op 7
+    p.unpin(0) // op 8
+    p.clear(0) // op 9: nothing holds it any more
+    expect(p.deathOpOf(1)).toBe(9)
+    expect(p.isExactDeath(1)).toBe(true)
+  })
+
   it('cascades through a 100,000-long chain without host recursion', () => {
     const o = new ReachabilityOracle()
     const node = o.defineType({ name: 'node', refs: 1 })

@@ -102,6 +102,14 @@ export class LoggingMutator implements Mutator {
     this.log.push(['lengthOf', slot])
     return Math.abs(slot) + 3
   }
+  pin(obj: Slot): void {
+    this.check(obj)
+    this.log.push(['pin', obj])
+  }
+  unpin(obj: Slot): void {
+    this.check(obj)
+    this.log.push(['unpin', obj])
+  }
 }
 
 /** A mutator that does nothing and answers constants (for big streaming traces). */
@@ -136,6 +144,8 @@ export class NullMutator implements Mutator {
   gcControl(): boolean {
     return true
   }
+  pin(): void {}
+  unpin(): void {}
   idOf(): number {
     return 0
   }
@@ -183,10 +193,15 @@ export function everyOpProgram(m: Mutator): void {
   m.idOf(0)
   m.lengthOf(0)
   m.lengthOf(-2)
+  m.pin(0)
+  m.pin(-1)
+  m.unpin(0)
+  m.unpin(-1)
   // Wide values: 2^31 and beyond take the arithmetic encoding paths.
   m.alloc(-2147483649, 2 ** 40, 2 ** 53 - 1)
   m.load(2 ** 52 - 1, -(2 ** 52), 2 ** 32)
   m.writeInt(7, 2 ** 33, -(2 ** 40))
+  m.pin(-(2 ** 52))
   m.pushFrame(0)
   m.popFrame()
   m.popFrame()

@@ -383,6 +383,46 @@ describe('trace format errors', () => {
     expectFormatError(Uint8Array.of(0x00, 1, 2), /not a pygc trace: the first byte is 0x00/)
   })
 
+  it('encodes pin and unpin as one PIN opcode (0x14) with a u8 telling them apart', () => {
+    for (const format of FORMATS) {
+      const { bytes } = record((m) => {
+        m.pushFrame(1)
+        m.pin(0)
+        m.pin(-3)
+        m.unpin(0)
+        m.unpin(-3)
+      }, format)
+      expect(readAll(bytes).slice(1)).toEqual([
+        { op: 'pin', obj: 0 },
+        { op: 'pin', obj: -3 },
+        { op: 'unpin', obj: 0 },
+        { op: 'unpin', obj: -3 },
+      ])
+      if (format === 'jsonl') {
+        const text = new TextDecoder().decode(bytes)
+        expect(text).toContain('{"op":"pin","obj":-3}\n')
+        expect(text).toContain('{"op":"unpin","obj":0}\n')
+      }
+    }
+    const w = new MemorySink()
+    const writer = createTraceWriter(w, {})
+    writer.pin(-3, true)
+    writer.pin(0, false)
+    writer.finish()
+    const b = w.bytes()
+    const headerEnd = 8 + 4 + 1 + 2
+    // PIN obj=svarint(-3)=5 pin=1; PIN obj=0 pin=0.
+    expect([...b.subarray(headerEnd, headerEnd + 6)]).toEqual([0x14, 0x05, 0x01, 0x14, 0x00, 0x00])
+    expect(describeTraceOp({ op: 'unpin', obj: -3 })).toBe('unpin G2')
+    const e = expectFormatError(patched(b, headerEnd + 2, 2), /pin action must be below 2, got 2/)
+    expect(e.offset).toBe(headerEnd + 2)
+    // A JSON-lines pin takes exactly its one operand.
+    const bad = new TextEncoder().encode(
+      '{"format":"pygc-trace","version":1,"metadata":{}}\n{"op":"pin","obj":0,"pin":1}\n{"end":true,"ops":1}\n',
+    )
+    expectFormatError(bad, /pin: unknown field 'pin'/)
+  })
+
   it('names malformed op records with the byte offset and op index', () => {
     const w = new MemorySink()
     const writer = createTraceWriter(w, {})

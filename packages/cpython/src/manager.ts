@@ -107,6 +107,12 @@ export class CPythonManager implements MemoryManager<GcModule> {
   private readonly layouts: TypeLayout[] = []
   private readonly collector: CycleCollector
   private readonly heapLimit: number
+  /**
+   * Pinned objects, one entry per pin (pins nest). A pin is a C extension's strong reference
+   * (Py_INCREF with no matching slot): CPython never moves objects, so the reference is all
+   * there is to it. Each entry owns one reference.
+   */
+  private readonly pins: number[] = []
 
   // ---- gc module state (gcmodule.c struct _gc_runtime_state) ----
   /** @internal */ readonly count = [0, 0, 0]
@@ -319,6 +325,34 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const h = this.objectIn(slot, 'lengthOf')
     this.s.ops++
     return this.heap.kind[h] === Kind.Weakref ? 0 : this.heap.nrefs[h]
+  }
+
+  /** Py_INCREF on behalf of native code: the object lives at least until unpin. */
+  pin(obj: Slot): void {
+    const h = this.objectIn(obj, 'pin')
+    this.s.ops++
+    this.pins.push(h)
+    this.incref(h)
+  }
+
+  /** The matching Py_DECREF; an object with no pin left is an error, not a refcount underflow. */
+  unpin(obj: Slot): void {
+    const h = this.objectIn(obj, 'unpin')
+    const at = this.pins.lastIndexOf(h)
+    if (at < 0) {
+      throw new PygcError(
+        'VALUE_OUT_OF_RANGE',
+        `unpin at op ${this.s.ops}: the object in slot ${obj} is not pinned`,
+        {
+          slot: obj,
+          op: this.s.ops,
+        },
+      )
+    }
+    this.s.ops++
+    this.pins[at] = this.pins[this.pins.length - 1]
+    this.pins.pop()
+    this.decref(h)
   }
 
   objectId(slot: Slot): number {

@@ -14,6 +14,11 @@
  *   plan         walk the condemned range: survivors per generation, fragmentation, and each
  *                survivor's compacted address; compact iff fragmentation passes both the
  *                generation's fragmentation limit and its burden limit (or when forced).
+ *                A pinned survivor (reached through a pinned handle) is a pinned plug: its
+ *                planned address is its own, and the gap between the survivors slid below it
+ *                and it becomes a free object (plan_phase.cpp: the allocator in the condemned
+ *                generations skips over a pinned plug and the space before it stays as free
+ *                space of the generation the plug ends up in, its `pinned_len`).
  *   relocate     compacting: fix every reference to a moved object — roots, queues, handles,
  *                survivors' fields, and older objects through their dirty cards.
  *   compact      slide survivors down (address order is kept, so generation boundaries are the
@@ -32,6 +37,7 @@ import { CARD_BYTE_GRANULES, CARDS_PER_BYTE, type ClrHeap, SOH_BASE } from './he
 import {
   F_FREACHABLE,
   F_MARKED,
+  F_PINNED,
   F_REGISTERED,
   F_SUPPRESSED,
   FREE_TYPE,
@@ -108,6 +114,8 @@ export class ClrCollector {
   /** Bytes marked only because the finalization scan made them f-reachable (gc.cpp finalization_promoted_bytes). */
   private finalizationPromotedBytes = 0
   private countingFinalization = false
+  /** Pinned handles whose object this collection condemned (gc.cpp num_pinned_objects). */
+  private pinnedObjects = 0
 
   constructor(private readonly ctx: CollectorContext) {}
 
@@ -151,6 +159,7 @@ export class ClrCollector {
     }
 
     // ---- mark ----
+    this.pinnedObjects = 0
     this.markRoots()
     if (n < 2) this.markThroughCards()
     this.drainMarkStack()
@@ -200,6 +209,8 @@ export class ClrCollector {
     for (let k = n + 1; k <= 2; k++) newFree[k] = oldFree[k]
     this.updateOlderCards(compacting, newG1Start, newG0Start)
     if (compacting) {
+      // The gaps left before pinned plugs stay as free objects of their plug's new generation.
+      for (let k = 0; k <= n; k++) newFree[ClrCollector.destination(k, promotion)] += plan.pinnedGapBytes[k]
       this.relocateRoots()
       this.relocateSurvivors(promotion, newG1Start, newG0Start)
       this.slide()
@@ -291,7 +302,7 @@ export class ClrCollector {
       promotedBytes,
       fragmentedBytes,
       heapSizeBytes: h.genSize(0) + h.genSize(1) + h.genSize(2) + h.genSize(3),
-      pinnedObjectsCount: 0,
+      pinnedObjectsCount: this.pinnedObjects,
       finalizationPendingCount: h.freachable.length,
       pauseVirtual: pauseOf(before),
       generationInfo,
@@ -335,6 +346,15 @@ export class ClrCollector {
     for (let i = 0; i < roots.top; i++) if (v[i] !== 0) this.markAndPush(v[i])
     for (const q of [h.freachable, h.strongHandles])
       for (let i = 0; i < q.length; i++) this.markAndPush(q.items[i])
+    const pins = h.pinnedHandles
+    for (let i = 0; i < pins.length; i++) {
+      const g = pins.items[i]
+      if (!this.condemned(g)) continue
+      // pin_object: counted per pinned handle, like GCHeap::Promote with GC_CALL_PINNED.
+      this.pinnedObjects++
+      if (g < LOH_BASE) h.soh[g * 2 + W_FLAGS] |= F_PINNED
+      this.markAndPush(g)
+    }
   }
 
   private drainMarkStack(): void {
@@ -518,11 +538,14 @@ export class ClrCollector {
     fragmentation: number
     plannedStart: number[]
     plannedTop: number
+    /** Bytes of the gaps left before pinned plugs, per original generation. */
+    pinnedGapBytes: number[]
   } {
     const { heap: h, work } = this.ctx
     const m = h.soh
     const survived = [0, 0, 0]
     const plannedStart = [0, 0, 0]
+    const pinnedGapBytes = [0, 0, 0]
     let fragmentation = 0
     let cursor = this.condStart
     const starts = [h.g0Start, h.g1Start, SOH_BASE]
@@ -542,6 +565,14 @@ export class ClrCollector {
         fragmentation += size * 8
       } else if ((m[w + W_FLAGS] & F_MARKED) !== 0) {
         survived[gen] += size * 8
+        if ((m[w + W_FLAGS] & F_PINNED) !== 0 && cursor < g) {
+          // A pinned plug stays; the survivors below it slid down to `cursor`. The gap is a
+          // whole number of dead objects and old gaps, each at least 24 bytes, so it can
+          // always hold a free object.
+          if (g - cursor < 3) brokenHeap(cursor, 'gap before a pinned plug')
+          pinnedGapBytes[gen] += (g - cursor) * 8
+          cursor = g
+        }
         m[w + W_AUX] = cursor
         cursor += size
       } else {
@@ -560,6 +591,7 @@ export class ClrCollector {
       fragmentation,
       plannedStart,
       plannedTop: cursor,
+      pinnedGapBytes,
     }
   }
 
@@ -586,7 +618,8 @@ export class ClrCollector {
     const { roots, heap: h } = this.ctx
     const v = roots.values
     for (let i = 0; i < roots.top; i++) if (v[i] !== 0) v[i] = this.forward(v[i])
-    for (const q of [h.finalizable, h.freachable, h.strongHandles]) {
+    // Pinned handles' objects never move; forwarding them is the identity, kept for symmetry.
+    for (const q of [h.finalizable, h.freachable, h.strongHandles, h.pinnedHandles]) {
       for (let i = 0; i < q.length; i++) q.items[i] = this.forward(q.items[i])
     }
     for (let i = 0; i < h.handleCount; i++)
@@ -674,18 +707,26 @@ export class ClrCollector {
     }
   }
 
-  /** Slide the survivors down to their planned addresses (memmove in address order is safe). */
+  /**
+   * Slide the survivors down to their planned addresses (memmove in address order is safe:
+   * every planned address is at or below the object's own). Where a survivor's planned address
+   * lies above the end of the one slid before it, it is a pinned plug: the gap becomes a free
+   * object (written once everything below it has moved).
+   */
   private slide(): void {
     const { heap: h, work } = this.ctx
     const m = h.soh
+    let placedEnd = this.condStart
     for (let g = this.condStart; g < h.sohTop; ) {
       const w = g * 2
       const size = m[w + W_SIZE] / 8
       if (!(size >= 3)) brokenHeap(g, 'object size')
       if (m[w + W_TYPE] !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
-        m[w + W_FLAGS] &= ~F_MARKED
+        m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
         const dest = m[w + W_AUX]
         m[w + W_AUX] = 0
+        if (dest > placedEnd) h.writeSohFree(placedEnd, dest - placedEnd)
+        placedEnd = dest + size
         if (dest !== g) {
           m.copyWithin(dest * 2, w, w + size * 2)
           work.bytesCompacted += size * 8
@@ -722,7 +763,7 @@ export class ClrCollector {
       const type = m[w + W_TYPE]
       if (type !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
         closeRun(g)
-        m[w + W_FLAGS] &= ~F_MARKED
+        m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
         const destGen = ClrCollector.destination(gen, promotion)
         if (type >= 0 && destGen >= 1) {
           const refs = m[w + W_REFS]

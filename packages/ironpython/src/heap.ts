@@ -42,6 +42,11 @@ export class ClrHeap {
   freachable = new GrowableInts()
   /** Strong GC handles: the runtime's own roots (statics, type objects), granules. */
   strongHandles = new GrowableInts()
+  /**
+   * Pinned GC handles (`GCHandle.Alloc(o, GCHandleType.Pinned)`), one entry per pin (pins
+   * nest), granules: strong roots whose objects a compacting GC must not move.
+   */
+  pinnedHandles = new GrowableInts()
 
   /** Weak handle table: target granule (0 = cleared), long (trackResurrection) flag, callback tag + 1. */
   handleTarget = new Int32Array(64)
@@ -249,5 +254,16 @@ export class GrowableInts {
       this.items = n
     }
     this.items[this.length++] = v
+  }
+
+  /** Remove one occurrence of `v` (order is not kept); false if there is none. */
+  removeOne(v: number): boolean {
+    for (let i = this.length - 1; i >= 0; i--) {
+      if (this.items[i] === v) {
+        this.items[i] = this.items[--this.length]
+        return true
+      }
+    }
+    return false
   }
 }

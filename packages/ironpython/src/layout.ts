@@ -57,6 +57,11 @@ export const F_SUPPRESSED = 4
 export const F_FINALIZED = 8
 /** In the f-reachable queue, waiting for the finalizer thread. */
 export const F_FREACHABLE = 16
+/**
+ * Reached through a pinned handle by this collection's mark phase (gc.cpp `set_pinned`, bit 1
+ * of the header word in the CLR): plan leaves it where it is. Cleared with F_MARKED.
+ */
+export const F_PINNED = 32
 
 export type SizeMode = 'clr' | 'ironpython'
 

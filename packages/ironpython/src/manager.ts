@@ -574,6 +574,37 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     return n
   }
 
+  // ------------------------------------------------------------------ pinning
+
+  /**
+   * `GCHandle.Alloc(o, GCHandleType.Pinned)`: a strong handle whose object no compacting GC
+   * moves (the gap a compaction leaves before it becomes a free object, see collector.ts plan).
+   * One handle per pin, so pins nest.
+   */
+  pin(obj: Slot): void {
+    this.beginOp()
+    const g = this.roots.values[this.roots.index(obj)]
+    if (g === 0)
+      throw new PygcError('NULL_REFERENCE', `pin: slot ${obj} is null`, { slot: obj, op: this.s.ops })
+    this.heap.pinnedHandles.push(g)
+    this.s.ops++
+  }
+
+  /** `GCHandle.Free` of one of the object's pinned handles. */
+  unpin(obj: Slot): void {
+    this.beginOp()
+    const g = this.roots.values[this.roots.index(obj)]
+    if (g === 0)
+      throw new PygcError('NULL_REFERENCE', `unpin: slot ${obj} is null`, { slot: obj, op: this.s.ops })
+    if (!this.heap.pinnedHandles.removeOne(g)) {
+      throw new PygcError('VALUE_OUT_OF_RANGE', `unpin: the object in slot ${obj} is not pinned`, {
+        slot: obj,
+        op: this.s.ops,
+      })
+    }
+    this.s.ops++
+  }
+
   // ------------------------------------------------------------------ weak references
 
   /**

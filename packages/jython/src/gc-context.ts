@@ -20,6 +20,13 @@ export interface GcContext {
   /** Objects the JVM itself keeps alive (its startup data): strong roots the program cannot see. */
   hiddenRoots: AddressList
   /**
+   * JNI global references made by `pin` (one entry per pin; pins nest): strong roots, updated
+   * like any root when their object moves. HotSpot's Serial GC cannot pin an object (JNI code
+   * that needs a stable address uses GetPrimitiveArrayCritical, which holds the GC off through
+   * GCLocker instead), so a pinned object still moves here. See FIDELITY.md#pinning.
+   */
+  jniGlobalRefs: AddressList
+  /**
    * Objects found unreachable and waiting for the finalizer thread (java.lang.ref.Finalizer's
    * queue): strong roots until their finalizer has run.
    */

@@ -125,6 +125,17 @@ export class AddressList {
   clear(): void {
     this.length = 0
   }
+
+  /** Remove one occurrence of `v` (order is not kept); false if there is none. */
+  removeOne(v: number): boolean {
+    for (let i = this.length - 1; i >= 0; i--) {
+      if (this.data[i] === v) {
+        this.data[i] = this.data[--this.length]
+        return true
+      }
+    }
+    return false
+  }
 }
 
 export class JvmHeap {

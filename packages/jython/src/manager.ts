@@ -108,6 +108,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
       heap: this.heap,
       roots: this.roots,
       hiddenRoots: new AddressList(),
+      jniGlobalRefs: new AddressList(),
       finalizeQueue: new AddressList(),
       finalizable: new AddressList(),
       weakrefs: new AddressList(),
@@ -385,6 +386,34 @@ export class JythonManager implements MemoryManager<JythonNative> {
     const a = this.objectIn(slot, 'lengthOf')
     this.ops++
     return this.heap.refCount(a)
+  }
+
+  /**
+   * JNI NewGlobalRef: a root the collector updates when the object moves. Not a pin: HotSpot's
+   * Serial GC has no object pinning, so the object may still move (FIDELITY.md#pinning).
+   */
+  pin(obj: Slot): void {
+    if (this.drainPending) this.runFinalizerThreads()
+    const a = this.objectIn(obj, 'pin')
+    this.ops++
+    this.ctx.jniGlobalRefs.push(a)
+  }
+
+  /** JNI DeleteGlobalRef of one of the object's global references. */
+  unpin(obj: Slot): void {
+    if (this.drainPending) this.runFinalizerThreads()
+    const a = this.objectIn(obj, 'unpin')
+    if (!this.ctx.jniGlobalRefs.removeOne(a)) {
+      throw new PygcError(
+        'VALUE_OUT_OF_RANGE',
+        `unpin at op ${this.ops}: the object in slot ${obj} is not pinned`,
+        {
+          slot: obj,
+          op: this.ops,
+        },
+      )
+    }
+    this.ops++
   }
 
   // ---- MemoryManager -----------------------------------------------------------------------

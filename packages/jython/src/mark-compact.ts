@@ -96,7 +96,7 @@ export class MarkCompactor {
       const v = values[i]
       if (v !== 0) this.markObject(v)
     }
-    for (const list of [ctx.hiddenRoots, ctx.finalizeQueue]) {
+    for (const list of [ctx.hiddenRoots, ctx.jniGlobalRefs, ctx.finalizeQueue]) {
       for (let i = 0; i < list.length; i++) this.markObject(list.data[i])
     }
     this.drainMarkStack()
@@ -261,7 +261,13 @@ export class MarkCompactor {
       const v = values[i]
       if (v !== 0) values[i] = this.forwardee(v)
     }
-    for (const list of [ctx.hiddenRoots, ctx.finalizeQueue, ctx.finalizable, ctx.weakrefs]) {
+    for (const list of [
+      ctx.hiddenRoots,
+      ctx.jniGlobalRefs,
+      ctx.finalizeQueue,
+      ctx.finalizable,
+      ctx.weakrefs,
+    ]) {
       for (let i = 0; i < list.length; i++) list.data[i] = this.forwardee(list.data[i])
     }
   }

@@ -142,13 +142,13 @@ export class Scavenger {
       }
     }
 
-    // Roots: the mutator's slots, the JVM's own, and the finalizer queue.
+    // Roots: the mutator's slots, the JVM's own, JNI global references, and the finalizer queue.
     const rootValues = ctx.roots.values
     for (let i = 0; i < ctx.roots.top; i++) {
       const v = rootValues[i]
       if (v !== 0 && v < oldStart) rootValues[i] = evacuate(v)
     }
-    const lists = [ctx.hiddenRoots, ctx.finalizeQueue]
+    const lists = [ctx.hiddenRoots, ctx.jniGlobalRefs, ctx.finalizeQueue]
     for (const list of lists) {
       for (let i = 0; i < list.length; i++) {
         const v = list.data[i]

@@ -98,7 +98,7 @@ function summaryRows(metrics: DeterministicMetrics[]): DifferenceRow[] {
 
 /**
  * How much later each runtime did something than the earliest runtime did the same thing:
- * "median 0 / max 0" for CPython's immediate finalizers, thousands of ops for the JVM's queue.
+ * "p50 0 · max 0" for CPython's immediate finalizers, thousands of ops for the JVM's queue.
  * Plus how many of those things a runtime never did by the end of the run.
  */
 function delayRows(events: readonly DifferenceRow[], kind: DifferenceKind, noun: string): DifferenceRow[] {
@@ -118,11 +118,11 @@ function delayRows(events: readonly DifferenceRow[], kind: DifferenceKind, noun:
   const summary = (d: number[]) => {
     if (d.length === 0) return '—'
     const sorted = [...d].sort((a, b) => a - b)
-    return `median ${sorted[Math.ceil(sorted.length / 2) - 1]} / max ${sorted[sorted.length - 1]}`
+    return `p50 ${sorted[Math.ceil(sorted.length / 2) - 1]} · max ${sorted[sorted.length - 1]}`
   }
   return [
-    row('summary', `${noun}: ops after the earliest runtime`, delays.map(summary), -1),
-    row('summary', `${noun}: never (by the end of the run)`, never.map(String), -1),
+    row('summary', `${noun}: ops later than first runtime`, delays.map(summary), -1),
+    row('summary', `${noun}: not by the end of the run`, never.map(String), -1),
   ]
 }
 

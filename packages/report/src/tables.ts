@@ -6,13 +6,15 @@
 import type { DifferenceTable } from './differences.js'
 import { semanticDifferences } from './differences.js'
 import { formatBytes, formatCount, formatNanos, formatPercent } from './format.js'
-import { cellText, METRIC_ROWS, type RunView, rowsWithData } from './metric-rows.js'
+import { cellText, FOOTPRINT_MEANING, METRIC_ROWS, type RunView, rowsWithData } from './metric-rows.js'
 import type { ResultsDocument, RuntimeRun, SweepResults, WorkloadResults } from './results.js'
 
 /** A generic grid: a header row and body rows of text cells. */
 export interface Grid {
   header: string[]
   rows: string[][]
+  /** Section titles: `title` is shown just before body row `row` (a metric group). */
+  groups?: { row: number; title: string }[]
 }
 
 /** The runtime columns of one workload, each with its wall-clock times when recorded. */
@@ -36,9 +38,16 @@ export function statusText(run: RuntimeRun): string {
   return 'ok'
 }
 
+/** The self-check's value (its label is in the workload title, the same for every runtime). */
 export function checkText(run: RuntimeRun): string {
   if (!run.check) return run.replay ? `replayed ${formatCount(run.replay.ops)} ops` : ''
-  return `${formatCount(run.check.value)} ${run.check.label}`
+  const value = formatCount(run.check.value)
+  return run.check.ok ? `${value} ok` : `${value}, expected ${formatCount(run.check.expected)}`
+}
+
+/** What the self-check counts ("tree nodes checked"), when the runs have one. */
+export function checkLabel(results: WorkloadResults): string | undefined {
+  return results.runs.find((r) => r.check)?.check?.label
 }
 
 export function paramsText(params: Record<string, number>): string {
@@ -53,10 +62,15 @@ export function workloadGrid(doc: ResultsDocument, results: WorkloadResults): Gr
   const header = ['metric', ...views.map((v) => v.run.runtime)]
   const rows: string[][] = [
     ['status', ...views.map((v) => statusText(v.run))],
-    ['check', ...views.map((v) => checkText(v.run))],
+    [views.some((v) => v.run.check) ? 'self-check' : 'check', ...views.map((v) => checkText(v.run))],
   ]
-  for (const row of rowsWithData(views)) rows.push([row.label, ...views.map((v) => cellText(row, v))])
-  return { header, rows }
+  const groups: { row: number; title: string }[] = []
+  for (const row of rowsWithData(views)) {
+    if (groups.length === 0 || groups[groups.length - 1].title !== row.group)
+      groups.push({ row: rows.length, title: row.group })
+    rows.push([row.label, ...views.map((v) => cellText(row, v))])
+  }
+  return { header, rows, groups }
 }
 
 /** Error messages of failed runs, shown under a table (too long for a cell). */
@@ -68,11 +82,31 @@ export function errorNotes(results: WorkloadResults): string[] {
 
 export function workloadTitle(results: WorkloadResults): string {
   const origin = results.origin === 'trace' ? 'trace replay' : `size ${results.size}`
-  return `${results.workload} — ${origin}, ${paramsText(results.params)}, seed ${results.seed}`
+  const check = checkLabel(results)
+  return `${results.workload} — ${origin}, ${paramsText(results.params)}, seed ${results.seed}${check ? `; self-check: ${check}` : ''}`
 }
 
-/** One row per runtime and heap size (DaCapo-style heap sensitivity). */
-export function sweepGrid(sweeps: readonly SweepResults[]): Grid {
+/** Sweep cells grouped by workload, size and parameters (one table or chart pair per group). */
+export function sweepGroups(doc: ResultsDocument): { title: string; cells: SweepResults[] }[] {
+  const groups = new Map<string, SweepResults[]>()
+  for (const cell of doc.sweeps) {
+    const key = `${cell.workload} ${cell.size} ${JSON.stringify(cell.params)}`
+    const list = groups.get(key) ?? []
+    list.push(cell)
+    groups.set(key, list)
+  }
+  return [...groups.values()].map((cells) => ({
+    title: `${cells[0].workload} — size ${cells[0].size}, ${paramsText(cells[0].params)}, seed ${cells[0].seed}`,
+    cells,
+  }))
+}
+
+/**
+ * One row per runtime and heap size (DaCapo-style heap sensitivity). `withWorkload: false`
+ * leaves out the workload and params columns, for a table under a title that names them.
+ */
+export function sweepGrid(sweeps: readonly SweepResults[], options: { withWorkload?: boolean } = {}): Grid {
+  const withWorkload = options.withWorkload ?? true
   const header = [
     'workload',
     'params',
@@ -81,7 +115,7 @@ export function sweepGrid(sweeps: readonly SweepResults[]): Grid {
     'heap',
     'heap bytes',
     'status',
-    'collections',
+    'GCs',
     'GC share',
     'pause p99',
     'pause max',
@@ -89,6 +123,7 @@ export function sweepGrid(sweeps: readonly SweepResults[]): Grid {
     'total time',
   ]
   const rows: string[][] = []
+  const shown = (row: string[]) => (withWorkload ? row : row.slice(2))
   for (const cell of sweeps) {
     const minHeap =
       cell.minHeap.status === 'ok'
@@ -96,40 +131,44 @@ export function sweepGrid(sweeps: readonly SweepResults[]): Grid {
         : `ERROR ${cell.minHeap.error?.name ?? ''}`
     for (const point of cell.points) {
       const f = point.figures
-      rows.push([
-        cell.workload,
-        paramsText(cell.params),
-        cell.runtime,
-        minHeap,
-        `${point.multiple}x`,
-        formatBytes(point.heapLimit),
-        point.status === 'ok' ? 'ok' : `ERROR ${point.error?.name ?? point.error?.code ?? ''}`,
-        f ? formatCount(f.collections) : '',
-        f ? formatPercent(f.gcShare) : '',
-        f ? formatNanos(f.pauseP99) : '',
-        f ? formatNanos(f.pauseMax) : '',
-        f ? formatBytes(f.peakFootprintBytes) : '',
-        f ? formatNanos(f.totalVirtual) : '',
-      ])
+      rows.push(
+        shown([
+          cell.workload,
+          paramsText(cell.params),
+          cell.runtime,
+          minHeap,
+          `${point.multiple}x`,
+          formatBytes(point.heapLimit),
+          point.status === 'ok' ? 'ok' : `ERROR ${point.error?.name ?? point.error?.code ?? ''}`,
+          f ? formatCount(f.collections) : '',
+          f ? formatPercent(f.gcShare) : '',
+          f ? formatNanos(f.pauseP99) : '',
+          f ? formatNanos(f.pauseMax) : '',
+          f ? formatBytes(f.peakFootprintBytes) : '',
+          f ? formatNanos(f.totalVirtual) : '',
+        ]),
+      )
     }
     if (cell.points.length === 0)
-      rows.push([
-        cell.workload,
-        paramsText(cell.params),
-        cell.runtime,
-        minHeap,
-        '',
-        '',
-        'no points',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-      ])
+      rows.push(
+        shown([
+          cell.workload,
+          paramsText(cell.params),
+          cell.runtime,
+          minHeap,
+          '',
+          '',
+          'no points',
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+        ]),
+      )
   }
-  return { header, rows }
+  return { header: shown(header), rows }
 }
 
 /** The semantic-differences grid: one row per event, one column per runtime. */
@@ -137,28 +176,44 @@ export function differencesGrid(table: DifferenceTable, limit = Number.POSITIVE_
   const rows = table.rows.slice(0, limit).map((r) => [r.what, ...r.cells, r.differs ? '≠' : ''])
   if (table.rows.length > limit)
     rows.push([
-      `… ${table.rows.length - limit} more rows (see the JSON)`,
+      `… ${table.rows.length - limit} more rows (--all, or --format json)`,
       ...table.runtimes.map(() => ''),
       '',
     ])
-  return { header: ['event', ...table.runtimes, 'differs'], rows }
+  return { header: ['event', ...table.runtimes, '≠'], rows }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Terminal
 
-/** Aligned columns: first column left-aligned, the others right-aligned (numbers line up). */
-export function renderTerminalGrid(grid: Grid, options: { leftColumns?: number } = {}): string {
+/**
+ * Aligned columns: by default the first `leftColumns` (1) left-aligned and the others
+ * right-aligned (numbers line up); `align` sets each column instead.
+ */
+export function renderTerminalGrid(
+  grid: Grid,
+  options: { leftColumns?: number; align?: readonly ('left' | 'right')[] } = {},
+): string {
   const left = options.leftColumns ?? 1
+  const alignLeft = (c: number) => (options.align ? options.align[c] === 'left' : c < left)
   const all = [grid.header, ...grid.rows]
   const widths = grid.header.map((_, c) => Math.max(...all.map((r) => displayWidth(r[c] ?? ''))))
   const line = (cells: string[]) =>
     cells
-      .map((cell, c) => (c < left ? padEnd(cell, widths[c]) : padStart(cell, widths[c])))
+      .map((cell, c) => (alignLeft(c) ? padEnd(cell, widths[c]) : padStart(cell, widths[c])))
       .join('  ')
       .trimEnd()
   const rule = widths.map((w) => '-'.repeat(w)).join('  ')
-  return [line(grid.header), rule, ...grid.rows.map(line)].join('\n')
+  const total = rule.length
+  const titles = new Map((grid.groups ?? []).map((g) => [g.row, g.title]))
+  const body: string[] = []
+  grid.rows.forEach((row, i) => {
+    const title = titles.get(i)
+    if (title !== undefined)
+      body.push(`── ${title} ${'─'.repeat(Math.max(2, total - displayWidth(title) - 4))}`)
+    body.push(line(row))
+  })
+  return [line(grid.header), rule, ...body].join('\n')
 }
 
 function displayWidth(s: string): number {
@@ -174,22 +229,56 @@ function padStart(s: string, w: number): string {
 export function formatTable(doc: ResultsDocument): string {
   const parts: string[] = []
   for (const results of doc.workloads) {
-    parts.push(workloadTitle(results))
+    parts.push(...wrapText(workloadTitle(results), NOTE_WIDTH))
     parts.push(renderTerminalGrid(workloadGrid(doc, results)))
     for (const note of errorNotes(results)) parts.push(`  ${note}`)
     parts.push('')
   }
   if (doc.sweeps.length > 0) {
-    parts.push("heap-size sensitivity (heap as a multiple of each runtime's minimum heap)")
-    parts.push(renderTerminalGrid(sweepGrid(doc.sweeps), { leftColumns: 3 }))
-    parts.push('')
+    parts.push("heap-size sensitivity (heap as a multiple of each runtime's minimum heap)", '')
+    for (const group of sweepGroups(doc)) {
+      parts.push(group.title)
+      parts.push(renderTerminalGrid(sweepGrid(group.cells, { withWorkload: false }), { leftColumns: 1 }))
+      parts.push('')
+    }
   }
-  parts.push(virtualTimeNote())
+  parts.push(...tableNotes(doc).flatMap((n) => wrapText(n, NOTE_WIDTH)))
   return `${parts.join('\n')}\n`
+}
+
+/** Notes under a terminal table wrap to fit a 100-column terminal with room to spare. */
+const NOTE_WIDTH = 100
+
+/** Greedy word wrap; continuation lines are indented two spaces. */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (line !== '' && displayWidth(line) + 1 + displayWidth(word) > width) {
+      lines.push(line)
+      line = `  ${word}`
+    } else line = line === '' ? word : `${line} ${word}`
+  }
+  if (line !== '') lines.push(line)
+  return lines
 }
 
 function virtualTimeNote(): string {
   return 'Times are virtual (deterministic cost model, see @pygc/core cost-model.ts) except "wall".'
+}
+
+/** What a reader needs to read the tables: time base, what "footprint" is, missing rows. */
+export function tableNotes(doc: ResultsDocument): string[] {
+  const notes = [virtualTimeNote()]
+  const families = new Set<string>()
+  for (const w of doc.workloads) for (const r of w.runs) if (r.metrics) families.add(r.metrics.runtime.family)
+  const meanings = [...families]
+    .filter((f) => FOOTPRINT_MEANING[f])
+    .map((f) => `${f}: ${FOOTPRINT_MEANING[f]}`)
+  if (meanings.length > 0) notes.push(`Footprint is the memory the runtime holds — ${meanings.join('; ')}.`)
+  if (doc.workloads.length > 0 && !doc.settings.promptness)
+    notes.push('Promptness (ops and bytes from unreachable to freed) is measured with --promptness.')
+  return notes
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,7 +292,14 @@ export function renderMarkdownGrid(grid: Grid, options: { leftColumns?: number }
   const left = options.leftColumns ?? 1
   const line = (cells: string[]) => `| ${cells.map(mdEscape).join(' | ')} |`
   const align = grid.header.map((_, c) => (c < left ? ':---' : '---:'))
-  return [line(grid.header), `| ${align.join(' | ')} |`, ...grid.rows.map(line)].join('\n')
+  const titles = new Map((grid.groups ?? []).map((g) => [g.row, g.title]))
+  const body: string[] = []
+  grid.rows.forEach((row, i) => {
+    const title = titles.get(i)
+    if (title !== undefined) body.push(line([`**${title}**`, ...row.slice(1).map(() => '')]))
+    body.push(line(row))
+  })
+  return [line(grid.header), `| ${align.join(' | ')} |`, ...body].join('\n')
 }
 
 export function formatMarkdown(doc: ResultsDocument, options: { differencesLimit?: number } = {}): string {
@@ -227,7 +323,7 @@ export function formatMarkdown(doc: ResultsDocument, options: { differencesLimit
       '',
     )
   }
-  parts.push('', `_${virtualTimeNote()}_`)
+  parts.push('', ...tableNotes(doc).map((n) => `_${n}_  `))
   return `${parts.join('\n')}\n`
 }
 

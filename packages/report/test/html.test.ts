@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { renderHtmlReport } from '../src/index.js'
+import { collectionsChart, footprintChart, pauseChart, renderHtmlReport } from '../src/index.js'
 import { sampleDocument } from './fixtures.js'
 
 describe('HTML report', () => {
@@ -26,7 +26,15 @@ describe('HTML report', () => {
 
   it('has a chart container per chart and the options for each', () => {
     const ids = [...html.matchAll(/data-chart="([^"]+)"/g)].map((m) => m[1])
-    expect(ids).toEqual(['w0-heap', 'w0-pauses', 'w0-collections', 'w0-work', 's0-time', 's0-share'])
+    expect(ids).toEqual([
+      'w0-live',
+      'w0-footprint',
+      'w0-pauses',
+      'w0-collections',
+      'w0-work',
+      's0-time',
+      's0-share',
+    ])
     const json = /<script type="application\/json" id="chart-options">(.*?)<\/script>/s.exec(html)![1]
     const options = JSON.parse(json)
     expect(Object.keys(options)).toEqual(ids)
@@ -36,5 +44,49 @@ describe('HTML report', () => {
   it('escapes text from the results', () => {
     expect(html).toContain('a demo workload &lt;with markup&gt;')
     expect(html).not.toContain('<with markup>')
+  })
+
+  it('groups the metric rows under section headings and ends descriptions with a full stop', () => {
+    expect(html).toMatch(
+      /<tr class="group"><th class="l" colspan="4">pauses \(virtual time\)<\/th><\/tr>\n<tr><td class="l">pauses<\/td>/,
+    )
+    expect(html).toContain('class="source">Source: ')
+    expect(html).toContain('Footprint is the memory the runtime holds')
+  })
+})
+
+describe('charts a reader can read', () => {
+  const doc = sampleDocument()
+  const results = doc.workloads[0]
+
+  it('live bytes: one legend entry per runtime (line and collection dots share the name)', () => {
+    const html = renderHtmlReport(doc)
+    const options = JSON.parse(/id="chart-options">(.*?)<\/script>/s.exec(html)![1])
+    const names = new Set(options['w0-live'].series.map((s: { name: string }) => s.name))
+    expect([...names]).toEqual(results.runs.filter((r) => r.metrics).map((r) => r.runtime))
+  })
+
+  it('footprint: a log axis when runtimes differ by orders of magnitude, linear otherwise', () => {
+    const samples = results.runs[1].metrics!.timeline.samples
+    expect(footprintChart('f', results).option.yAxis).toMatchObject({ type: 'value' })
+    for (const s of samples) s.footprintBytes *= 1000
+    const log = footprintChart('f', results)
+    expect(log.option.yAxis).toMatchObject({ type: 'log' })
+    expect(log.caption).toContain('log scale')
+  })
+
+  it('collections: kinds nobody ran are left out; a run without collections says so', () => {
+    const quiet = structuredClone(results)
+    for (const r of quiet.runs) {
+      if (!r.metrics) continue
+      for (const k of Object.keys(r.metrics.collections)) r.metrics.collections[k] = 0
+      r.metrics.pauses = { ...r.metrics.pauses, count: 0 }
+    }
+    quiet.runs[0].metrics!.collections.gen1 = 2
+    const kinds = (collectionsChart('c', quiet).option.series as { name: string }[]).map((s) => s.name)
+    expect(kinds).toEqual(['gen1'])
+    quiet.runs[0].metrics!.collections.gen1 = 0
+    expect(collectionsChart('c', quiet).option).toHaveProperty('title.text', 'no collections in this run')
+    expect(pauseChart('p', quiet).option).toHaveProperty('title.text', 'no collections in this run')
   })
 })

@@ -45,13 +45,25 @@ describe('terminal table', () => {
     expect(row.length).toBe(ends[2]) // last non-empty column (jython) ends at its rule end
   })
 
+  it('shows metric groups as headings and fits a 120-column terminal', () => {
+    expect(text).toMatch(/^── pauses \(virtual time\) ─+$/m)
+    expect(text).toMatch(/^── memory \(modeled bytes\) ─+$/m)
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(120)
+    expect(text).not.toMatch(/NaN|undefined/)
+  })
+
+  it('puts the self-check label in the title and its value in the cells', () => {
+    expect(text).toMatch(/^self-check\s+\d[\d,]* ok/m)
+  })
+
   it('reports the failing runtime in its own cell and lists its error', () => {
     expect(text).toMatch(/status\s+ok\s+ok\s+ERROR System.OutOfMemoryException/)
     expect(text).toContain('ironpython: System.OutOfMemoryException: cannot allocate 24 bytes')
   })
 
   it('shows the sweep one row per runtime and heap size', () => {
-    expect(text).toMatch(/demo\s+x=1\s+jython\s+9\.8 KiB\s+1\.5x/)
+    expect(text).toMatch(/^demo — size test, x=1, seed 7\nruntime\s+min heap\s+heap/m)
+    expect(text).toMatch(/^jython\s+9\.8 KiB\s+1\.5x/m)
     expect(text).toMatch(/4x\s+39\.1 KiB/)
   })
 })
@@ -110,10 +122,10 @@ describe('semantic differences', () => {
     expect(collect.cells).toEqual(['20', '-2'])
     expect(byWhat.get('finalizers run')?.differs).toBe(false)
     // CPython ran both finalizers first; jython 300 and 280 ops later.
-    expect(byWhat.get('finalizers: ops after the earliest runtime')?.cells).toEqual([
-      'median 0 / max 0',
-      'median 280 / max 300',
+    expect(byWhat.get('finalizers: ops later than first runtime')?.cells).toEqual([
+      'p50 0 · max 0',
+      'p50 280 · max 300',
     ])
-    expect(byWhat.get('finalizers: never (by the end of the run)')?.cells).toEqual(['0', '0'])
+    expect(byWhat.get('finalizers: not by the end of the run')?.cells).toEqual(['0', '0'])
   })
 })

@@ -30,6 +30,8 @@ export class FakeMutator implements Mutator {
   private readonly objects: FakeObject[] = []
   private globals: number[] = []
   private readonly frames: number[][] = []
+  /** Pinned handles, one entry per pin (pins nest): roots. */
+  private readonly pins: number[] = []
 
   constructor(private readonly behaviour: FakeRuntimeBehaviour = 'keep') {}
 
@@ -220,10 +222,10 @@ export class FakeMutator implements Mutator {
     this.set(dst, this.behaviour === 'clear' && !this.reachable(w.weakTarget) ? 0 : w.weakTarget)
   }
 
-  /** Whether the object is strongly reachable from the globals and the frames (a full mark). */
+  /** Whether the object is strongly reachable from the globals, the frames and the pins (a full mark). */
   private reachable(target: number): boolean {
     const marked = new Uint8Array(this.objects.length + 1)
-    const stack: number[] = [...this.globals, ...this.frames.flat()].filter((h) => h !== 0)
+    const stack: number[] = [...this.globals, ...this.frames.flat(), ...this.pins].filter((h) => h !== 0)
     while (stack.length > 0) {
       const h = stack.pop()!
       if (marked[h]) continue
@@ -255,6 +257,25 @@ export class FakeMutator implements Mutator {
     this.ops++
     this.mix(16, slot)
     return this.object(slot, 'lengthOf').refs.length
+  }
+
+  pin(obj: Slot): void {
+    this.ops++
+    this.mix(20, obj, 1)
+    this.object(obj, 'pin')
+    this.pins.push(this.get(obj))
+  }
+
+  unpin(obj: Slot): void {
+    this.ops++
+    this.mix(20, obj, 0)
+    this.object(obj, 'unpin')
+    const at = this.pins.lastIndexOf(this.get(obj))
+    if (at < 0)
+      throw new PygcError('VALUE_OUT_OF_RANGE', `unpin: the object in slot ${obj} is not pinned`, {
+        slot: obj,
+      })
+    this.pins.splice(at, 1)
   }
 
   /** Frames still pushed: a program must pop every frame it pushes. */

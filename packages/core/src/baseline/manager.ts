@@ -7,7 +7,7 @@
  * object at a real address. The mutator's slots live in core's RootSet as addresses. A
  * collection is stop-the-world and has four phases, each a small method below:
  *
- *   1. markFromRoots      every slot of every frame, the globals, and the objects waiting in
+ *   1. markFromRoots      every slot of every frame, the globals, pinned objects, and the objects waiting in
  *                         the finalization queue are marked, then the mark stack is drained
  *                         (an explicit Int32 stack, never host recursion).
  *   2. clearWeakReferences weak references whose target is unmarked are cleared now, before
@@ -129,6 +129,8 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   protected readonly weakRefs = new AddressList()
   /** Objects found unreachable with a finalizer to run at the next op boundary; they are roots meanwhile. */
   protected readonly finalizationQueue = new AddressList()
+  /** Pinned objects, one entry per pin (pins nest): roots. The space never moves anything anyway. */
+  protected readonly pinned = new AddressList()
   /** Weak reference callbacks to run at the next op boundary: pairs (weak reference id, tag). */
   private pendingCallbacks: number[] = []
 
@@ -357,6 +359,29 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
       throw new PygcError('NULL_REFERENCE', `lengthOf: slot ${slot} is null`, { slot, op: this.counts.ops })
     this.counts.ops++
     return this.space.u32[(a + 12) >>> 2]
+  }
+
+  pin(obj: Slot): void {
+    this.opBoundary()
+    const a = this.roots.values[this.roots.index(obj)]
+    if (a === 0)
+      throw new PygcError('NULL_REFERENCE', `pin: slot ${obj} is null`, { slot: obj, op: this.counts.ops })
+    this.pinned.push(a)
+    this.counts.ops++
+  }
+
+  unpin(obj: Slot): void {
+    this.opBoundary()
+    const a = this.roots.values[this.roots.index(obj)]
+    if (a === 0)
+      throw new PygcError('NULL_REFERENCE', `unpin: slot ${obj} is null`, { slot: obj, op: this.counts.ops })
+    if (!this.pinned.removeOne(a)) {
+      throw new PygcError('VALUE_OUT_OF_RANGE', `unpin: the object in slot ${obj} is not pinned`, {
+        slot: obj,
+        op: this.counts.ops,
+      })
+    }
+    this.counts.ops++
   }
 
   /** The address of the ordinary (non-weak) object in a slot, or the right error. */
@@ -644,6 +669,8 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     }
     const q = this.finalizationQueue
     for (let i = 0; i < q.length; i++) this.markObject(q.items[i])
+    const p = this.pinned
+    for (let i = 0; i < p.length; i++) this.markObject(p.items[i])
     this.drainMarkStack()
   }
 

@@ -39,4 +39,15 @@ export class AddressList {
     }
     this.items[this.length++] = address
   }
+
+  /** Remove one occurrence of `address` (order is not kept); false if there is none. */
+  removeOne(address: number): boolean {
+    for (let i = this.length - 1; i >= 0; i--) {
+      if (this.items[i] === address) {
+        this.items[i] = this.items[--this.length]
+        return true
+      }
+    }
+    return false
+  }
 }

@@ -94,4 +94,12 @@ export class OpCounter implements Mutator {
     this.tick(++this.ops)
     return v
   }
+  pin(obj: Slot): void {
+    this.inner.pin(obj)
+    this.tick(++this.ops)
+  }
+  unpin(obj: Slot): void {
+    this.inner.unpin(obj)
+    this.tick(++this.ops)
+  }
 }

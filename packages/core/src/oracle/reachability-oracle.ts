@@ -3,7 +3,8 @@
  * allocation ordinal every manager keeps), on typed arrays. It answers two questions no
  * manager can be trusted to answer about itself:
  *
- *  - which objects are reachable from the program's roots (globals and every frame's locals)
+ *  - which objects are reachable from the program's roots (globals, every frame's locals and
+ *    pinned objects: a pin is a strong handle)
  *    right now — objects waiting for finalization are NOT roots here: the oracle knows the
  *    program, not the runtime — so a checker can prove that nothing reachable was freed;
  *  - at which op each object died (became unreachable), for the promptness metric.
@@ -92,6 +93,9 @@ export class ReachabilityOracle implements Mutator {
   private weakTarget = new Int32Array(0)
   /** 1 for objects a finalizer brought back (or reached from one): their weak references may be cleared. */
   private resurrected = new Uint8Array(0)
+  /** Pins per id (pins nest), and the ids pinned now: roots for the reachability trace. */
+  private pinCount = new Int32Array(0)
+  private readonly pinnedIds: number[] = []
 
   constructor(options: OracleOptions = {}) {
     const every = options.checkEvery ?? 0
@@ -367,6 +371,30 @@ export class ReachabilityOracle implements Mutator {
     return this.fieldCount[id]
   }
 
+  /** A pin is a strong reference from outside the program's slots: it counts like one. */
+  pin(obj: Slot): void {
+    const id = this.requireObject(obj, 'pin')
+    if (this.pinCount[id]++ === 0) this.pinnedIds.push(id)
+    this.incRef(id)
+    this.endOp()
+  }
+
+  unpin(obj: Slot): void {
+    const id = this.requireObject(obj, 'unpin')
+    if (this.pinCount[id] === 0) {
+      throw new PygcError('VALUE_OUT_OF_RANGE', `unpin: the object in slot ${obj} is not pinned`, {
+        slot: obj,
+      })
+    }
+    if (--this.pinCount[id] === 0) {
+      const at = this.pinnedIds.indexOf(id)
+      this.pinnedIds[at] = this.pinnedIds[this.pinnedIds.length - 1]
+      this.pinnedIds.pop()
+    }
+    this.decRef(id)
+    this.endOp()
+  }
+
   // ---------------------------------------------------------------- internals
 
   /** Count an op; run the periodic check when it is due. */
@@ -451,6 +479,7 @@ export class ReachabilityOracle implements Mutator {
     this.inAlive = grow(this.inAlive, (k) => new Uint8Array(k))
     this.weakTarget = grow(this.weakTarget, (k) => new Int32Array(k))
     this.resurrected = grow(this.resurrected, (k) => new Uint8Array(k))
+    this.pinCount = grow(this.pinCount, (k) => new Int32Array(k))
     const marks = new Uint32Array(size)
     marks.set(this.marks)
     this.marks = marks
@@ -575,6 +604,13 @@ export class ReachabilityOracle implements Mutator {
         marks[v - 1] = epoch
         reached++
         this.push(sp++, v - 1)
+      }
+    }
+    for (const id of this.pinnedIds) {
+      if (marks[id] !== epoch) {
+        marks[id] = epoch
+        reached++
+        this.push(sp++, id)
       }
     }
     while (sp > 0) {

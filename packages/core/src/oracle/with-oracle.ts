@@ -195,4 +195,16 @@ class OracleTeeMutator implements Mutator {
     this.flush()
     return r
   }
+  pin(obj: Slot): void {
+    this.flush()
+    this.m.pin(obj)
+    this.o.pin(obj)
+    this.flush()
+  }
+  unpin(obj: Slot): void {
+    this.flush()
+    this.m.unpin(obj)
+    this.o.unpin(obj)
+    this.flush()
+  }
 }

@@ -40,6 +40,7 @@ import {
   OP_LOAD,
   OP_MOVE,
   OP_POP_FRAME,
+  OP_PIN,
   OP_PUSH_FRAME,
   OP_READ_INT,
   OP_SAME,
@@ -335,6 +336,10 @@ export class BinaryTraceCursor implements OpCursor {
       case OP_LENGTH_OF:
         this.a = this.svarint()
         this.b = this.uvarint()
+        break
+      case OP_PIN:
+        this.a = this.svarint()
+        this.b = this.enumByte(2, 'pin action')
         break
       case OP_DEFINE_GLOBALS:
         this.a = this.uvarint()

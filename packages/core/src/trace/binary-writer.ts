@@ -30,6 +30,7 @@ import {
   OP_LOAD,
   OP_MOVE,
   OP_POP_FRAME,
+  OP_PIN,
   OP_PUSH_FRAME,
   OP_READ_INT,
   OP_SAME,
@@ -335,6 +336,15 @@ export class BinaryTraceWriter extends ChunkedOutput implements TraceWriter {
     this.ops++
   }
 
+  pin(obj: Slot, pinned: boolean): void {
+    this.startRecord(MAX_FIXED_RECORD_BYTES)
+    this.u8(OP_PIN)
+    this.svarint(obj, pinned ? 'pin obj' : 'unpin obj')
+    this.u8(pinned ? 1 : 0)
+    this.records++
+    this.ops++
+  }
+
   write(op: TraceOp): void {
     const r = this.regs
     opToRegisters(op, r, (why) => {
@@ -397,6 +407,10 @@ export class BinaryTraceWriter extends ChunkedOutput implements TraceWriter {
         break
       case 'lengthOf':
         this.lengthOf(r.a, r.b)
+        break
+      case 'pin':
+      case 'unpin':
+        this.pin(r.a, r.b === 1)
         break
     }
   }

@@ -32,6 +32,8 @@ export const OP_DEFINE_TYPE = 0x10
 export const OP_DEFINE_GLOBALS = 0x11
 export const OP_ID_OF = 0x12
 export const OP_LENGTH_OF = 0x13
+/** PIN: `slot obj, u8 pin` — 1 pin, 0 unpin (added to version 1: older readers reject it as unknown). */
+export const OP_PIN = 0x14
 /** The footer's first byte; the cursors return it when the stream has ended cleanly. */
 export const OP_END = 0xff
 

@@ -155,6 +155,10 @@ export class JsonLinesTraceWriter extends ChunkedOutput implements TraceWriter {
   lengthOf(s: Slot, expected: number): void {
     this.op(`{"op":"lengthOf","s":${sint(s, 'lengthOf s')},"expected":${uint(expected, 'lengthOf result')}}`)
   }
+  pin(obj: Slot, pinned: boolean): void {
+    const name = pinned ? 'pin' : 'unpin'
+    this.op(`{"op":"${name}","obj":${sint(obj, `${name} obj`)}}`)
+  }
 
   finish(): TraceSummary {
     const records = this.records

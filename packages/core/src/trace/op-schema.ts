@@ -22,6 +22,7 @@ import {
   OP_LOAD,
   OP_MOVE,
   OP_POP_FRAME,
+  OP_PIN,
   OP_PUSH_FRAME,
   OP_READ_INT,
   OP_SAME,
@@ -43,12 +44,29 @@ export interface OpSchema {
   code: number
   name: TraceOpName
   operands: readonly (readonly [name: string, kind: OperandKind])[]
+  /**
+   * Ops that share an opcode (PIN: pin and unpin) are told apart by a u8 after their operands,
+   * held in the register after the last operand; this is its value for this op.
+   */
+  variant?: number
 }
 
 const schema = (code: number, name: TraceOpName, ...operands: [string, OperandKind][]): OpSchema => ({
   code,
   name,
   operands,
+})
+
+const variantOf = (
+  code: number,
+  name: TraceOpName,
+  variant: number,
+  ...operands: [string, OperandKind][]
+): OpSchema => ({
+  code,
+  name,
+  operands,
+  variant,
 })
 
 export const OP_SCHEMAS: readonly OpSchema[] = [
@@ -71,14 +89,24 @@ export const OP_SCHEMAS: readonly OpSchema[] = [
   schema(OP_DEFINE_GLOBALS, 'defineGlobals', ['count', 'uint']),
   schema(OP_ID_OF, 'idOf', ['s', 'slot']),
   schema(OP_LENGTH_OF, 'lengthOf', ['s', 'slot'], ['expected', 'uint']),
+  variantOf(OP_PIN, 'pin', 1, ['obj', 'slot']),
+  variantOf(OP_PIN, 'unpin', 0, ['obj', 'slot']),
 ]
 
-/** Schema by opcode (undefined for unknown opcodes). */
+/** Schema by opcode (undefined for unknown opcodes); a shared opcode maps to its first op. */
 export const SCHEMA_BY_CODE: readonly (OpSchema | undefined)[] = (() => {
   const table: (OpSchema | undefined)[] = new Array(256).fill(undefined)
-  for (const s of OP_SCHEMAS) table[s.code] = s
+  for (const s of OP_SCHEMAS) table[s.code] ??= s
   return table
 })()
+
+/** The schema of a decoded record: its opcode's, or for a shared opcode the variant its registers name. */
+export function schemaOfRecord(code: number, regs: OpRegisters): OpSchema | undefined {
+  if (code === OP_PIN) return regs.b === 1 ? PIN_SCHEMA : UNPIN_SCHEMA
+  return SCHEMA_BY_CODE[code]
+}
+const PIN_SCHEMA = OP_SCHEMAS.find((s) => s.name === 'pin') as OpSchema
+const UNPIN_SCHEMA = OP_SCHEMAS.find((s) => s.name === 'unpin') as OpSchema
 
 export const SCHEMA_BY_NAME: ReadonlyMap<string, OpSchema> = new Map(OP_SCHEMAS.map((s) => [s.name, s]))
 
@@ -159,6 +187,7 @@ export function opToRegisters(value: unknown, regs: OpRegisters, reject: Reject)
       regs[REGISTER_NAMES[i]] = operandToRegister(v, kind, `${schema.name} ${name}`, reject)
     }
   }
+  if (schema.variant !== undefined) regs[REGISTER_NAMES[schema.operands.length]] = schema.variant
   if (Object.keys(record).length !== fields) {
     const known = new Set(['op', ...schema.operands.map(([n]) => n)])
     const extra = Object.keys(record).filter((k) => !known.has(k))
@@ -216,6 +245,8 @@ export function registersToOp(schema: OpSchema, r: OpRegisters): TraceOp {
       return { op: 'idOf', s: r.a }
     case OP_LENGTH_OF:
       return { op: 'lengthOf', s: r.a, expected: r.b }
+    case OP_PIN:
+      return r.b === 1 ? { op: 'pin', obj: r.a } : { op: 'unpin', obj: r.a }
     default:
       throw new Error(`registersToOp: no op 0x${schema.code.toString(16)}`)
   }

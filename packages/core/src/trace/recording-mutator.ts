@@ -143,4 +143,14 @@ export class RecordingMutator implements Mutator {
     this.writer.lengthOf(slot, length)
     return length
   }
+
+  pin(obj: Slot): void {
+    this.inner.pin(obj)
+    this.writer.pin(obj, true)
+  }
+
+  unpin(obj: Slot): void {
+    this.inner.unpin(obj)
+    this.writer.pin(obj, false)
+  }
 }

@@ -26,6 +26,7 @@ import {
   OP_LOAD,
   OP_MOVE,
   OP_POP_FRAME,
+  OP_PIN,
   OP_PUSH_FRAME,
   OP_READ_INT,
   OP_SAME,
@@ -34,7 +35,7 @@ import {
   OP_WRITE_INT,
 } from './format.js'
 import type { TraceSource } from './io.js'
-import { registersToOp, SCHEMA_BY_CODE } from './op-schema.js'
+import { registersToOp, SCHEMA_BY_CODE, schemaOfRecord } from './op-schema.js'
 import { openTraceCursor } from './open-cursor.js'
 import { describeTraceOp } from './trace-op.js'
 
@@ -149,6 +150,10 @@ export function replayTrace(source: TraceSource, target: Mutator, options: Repla
         case OP_DEFINE_GLOBALS:
           target.defineGlobals(cur.a)
           break
+        case OP_PIN:
+          if (cur.b === 1) target.pin(cur.a)
+          else target.unpin(cur.a)
+          break
       }
       if (cur.ops >= nextProgress) {
         onProgress!(cur.ops)
@@ -177,7 +182,7 @@ export function replayTrace(source: TraceSource, target: Mutator, options: Repla
 
 /** "op 12 at byte 345: readInt L0.int[1] -> 7" (the current record, for messages). */
 function position(cur: OpCursor, code: number): string {
-  const schema = SCHEMA_BY_CODE[code]
+  const schema = schemaOfRecord(code, cur)
   const index =
     schema && schema.code !== OP_DEFINE_TYPE && schema.code !== OP_DEFINE_GLOBALS
       ? `op ${cur.ops - 1}`

@@ -27,6 +27,9 @@ export type TraceOp =
   | { op: 'gcControl'; action: GcControl }
   | { op: 'idOf'; s: Slot }
   | { op: 'lengthOf'; s: Slot; expected: number }
+  /** One opcode (PIN) on the wire; its u8 tells the two apart. */
+  | { op: 'pin'; obj: Slot }
+  | { op: 'unpin'; obj: Slot }
 
 export type TraceOpName = TraceOp['op']
 
@@ -77,5 +80,9 @@ export function describeTraceOp(op: TraceOp): string {
       return `idOf ${s(op.s)}`
     case 'lengthOf':
       return `lengthOf ${s(op.s)} -> ${op.expected}`
+    case 'pin':
+      return `pin ${s(op.obj)}`
+    case 'unpin':
+      return `unpin ${s(op.obj)}`
   }
 }

@@ -5,7 +5,7 @@
 import type { OpCursor } from './cursor.js'
 import { OP_END } from './format.js'
 import type { TraceSource } from './io.js'
-import { registersToOp, SCHEMA_BY_CODE } from './op-schema.js'
+import { registersToOp, schemaOfRecord } from './op-schema.js'
 import { openTraceCursor } from './open-cursor.js'
 import type { TraceOp } from './trace-op.js'
 
@@ -45,7 +45,7 @@ export class TraceReader {
     const code = this.cursor.next()
     if (code === OP_END) return null
     // The cursor only returns opcodes of the table.
-    return registersToOp(SCHEMA_BY_CODE[code]!, this.cursor)
+    return registersToOp(schemaOfRecord(code, this.cursor)!, this.cursor)
   }
 
   /** Stop early and release the source. */

@@ -44,6 +44,8 @@ export interface TraceWriter {
   gcControl(action: GcControl): void
   idOf(s: Slot): void
   lengthOf(s: Slot, expected: number): void
+  /** A PIN record: `pinned` true for pin, false for unpin. */
+  pin(obj: Slot, pinned: boolean): void
   /** Write any record given as a TraceOp (converters, tests). */
   write(op: TraceOp): void
   /** Write the footer and close the sink. */

@@ -4,7 +4,7 @@
  * Animations are off: the report is a document (and screenshots must show the final state).
  */
 import { DEFAULT_COSTS } from '@pygc/core'
-import type { DeterministicMetrics, ResultsDocument, SweepResults, WorkloadResults } from '../results.js'
+import type { DeterministicMetrics, SweepResults, WorkloadResults } from '../results.js'
 
 export type ChartOption = Record<string, unknown>
 
@@ -86,6 +86,18 @@ const BASE: ChartOption = {
   tooltip: { trigger: 'axis' },
 }
 
+/** Shown in the middle of a chart that has nothing to plot, so it does not look broken. */
+function emptyNote(text: string): ChartOption {
+  return {
+    title: {
+      text,
+      left: 'center',
+      top: 'middle',
+      textStyle: { color: '#6b7280', fontSize: 14, fontWeight: 'normal' },
+    },
+  }
+}
+
 interface OkRun {
   runtime: string
   metrics: DeterministicMetrics
@@ -100,35 +112,28 @@ function okRuns(results: WorkloadResults): OkRun[] {
   return out
 }
 
-/** Heap footprint (solid) and live bytes (dashed) per runtime over ops; dots mark collections. */
-export function heapChart(id: string, results: WorkloadResults): ChartSpec {
+/**
+ * Live bytes per runtime over ops, one line each; dots mark collections (live bytes after).
+ * The line and the dots of a runtime share its name, so the legend has one entry per runtime.
+ */
+export function liveChart(id: string, results: WorkloadResults): ChartSpec {
   const runs = okRuns(results)
-  const series: unknown[] = []
   let max = 0
-  for (const r of runs)
-    for (const s of r.metrics.timeline.samples) max = Math.max(max, s.footprintBytes, s.liveBytes)
+  for (const r of runs) for (const s of r.metrics.timeline.samples) max = Math.max(max, s.liveBytes)
   const unit = byteUnit(max)
   const ops = opUnit(Math.max(0, ...runs.map((r) => r.metrics.ops)))
+  const series: unknown[] = []
   for (const r of runs) {
-    const samples = downsample(r.metrics.timeline.samples)
     series.push({
-      name: `${r.runtime} footprint`,
+      name: r.runtime,
       type: 'line',
       showSymbol: false,
       color: r.color,
-      lineStyle: { width: 2 },
-      data: samples.map((s) => [scaled(s.op, ops), scaled(s.footprintBytes, unit)]),
+      lineStyle: { width: 1.5 },
+      data: downsample(r.metrics.timeline.samples).map((s) => [scaled(s.op, ops), scaled(s.liveBytes, unit)]),
     })
     series.push({
-      name: `${r.runtime} live`,
-      type: 'line',
-      showSymbol: false,
-      color: r.color,
-      lineStyle: { width: 1, type: 'dashed' },
-      data: samples.map((s) => [scaled(s.op, ops), scaled(s.liveBytes, unit)]),
-    })
-    series.push({
-      name: `${r.runtime} collections`,
+      name: r.runtime,
       type: 'scatter',
       symbolSize: 5,
       color: r.color,
@@ -137,22 +142,67 @@ export function heapChart(id: string, results: WorkloadResults): ChartSpec {
   }
   return {
     id,
-    title: 'Heap footprint and live bytes over time',
+    title: 'Live bytes over time',
     caption:
-      'Solid: memory the runtime holds (arenas, generations, segments); dashed: live bytes as the manager knows them; dots: collections (live bytes after). X axis: op index.',
+      'Bytes of the objects each manager still holds (not yet freed), sampled along the run; dots mark collections at their live bytes after. X axis: op index.',
     option: {
       ...BASE,
-      grid: { left: 80, right: 40, top: 50, bottom: 110 },
+      grid: { left: 80, right: 30, top: 50, bottom: 80 },
       legend: WRAPPING_LEGEND,
       xAxis: { type: 'value', name: ops.name, nameLocation: 'middle', nameGap: 28 },
-      yAxis: { type: 'value', name: unit.name },
-      // Footprints differ by orders of magnitude between runtimes (a JVM reserves its heap):
-      // a slider on the y axis lets a reader zoom into the smaller ones.
-      dataZoom: [
-        { type: 'inside', xAxisIndex: 0 },
-        { type: 'slider', yAxisIndex: 0, right: 4, width: 12, showDetail: false },
-      ],
+      yAxis: { type: 'value', name: unit.name, min: 0 },
       series,
+    },
+  }
+}
+
+/** Above this ratio between the largest and smallest footprint a log axis is used. */
+const LOG_AXIS_RATIO = 20
+
+/**
+ * Heap footprint per runtime over ops. Footprints differ by orders of magnitude between
+ * runtimes (a JVM commits its whole young generation up front), so when they do the y axis is
+ * logarithmic and every runtime stays readable; the unit is chosen from the smallest footprint.
+ */
+export function footprintChart(id: string, results: WorkloadResults): ChartSpec {
+  const runs = okRuns(results)
+  let max = 0
+  let min = Number.POSITIVE_INFINITY
+  for (const r of runs)
+    for (const s of r.metrics.timeline.samples) {
+      max = Math.max(max, s.footprintBytes)
+      if (s.footprintBytes > 0) min = Math.min(min, s.footprintBytes)
+    }
+  const log = Number.isFinite(min) && max / min > LOG_AXIS_RATIO
+  const unit = log ? byteUnit(min) : byteUnit(max)
+  const ops = opUnit(Math.max(0, ...runs.map((r) => r.metrics.ops)))
+  return {
+    id,
+    title: 'Heap footprint over time',
+    caption: `Memory each runtime holds for its heap (pymalloc arenas, JVM generations, CLR heaps), sampled along the run${
+      log ? '; log scale, as the runtimes differ by orders of magnitude' : ''
+    }. X axis: op index.`,
+    option: {
+      ...BASE,
+      grid: { left: 80, right: 30, top: 50, bottom: 80 },
+      legend: WRAPPING_LEGEND,
+      xAxis: { type: 'value', name: ops.name, nameLocation: 'middle', nameGap: 28 },
+      yAxis: log
+        ? { type: 'log', logBase: 10, name: `${unit.name} (log scale)` }
+        : { type: 'value', name: unit.name, min: 0 },
+      series: runs.map((r) => ({
+        name: r.runtime,
+        type: 'line',
+        step: 'end',
+        showSymbol: false,
+        color: r.color,
+        lineStyle: { width: 2 },
+        // A log axis cannot show 0 (an empty heap): leave a gap there.
+        data: downsample(r.metrics.timeline.samples).map((s) => [
+          scaled(s.op, ops),
+          log && s.footprintBytes <= 0 ? null : scaled(s.footprintBytes, unit),
+        ]),
+      })),
     },
   }
 }
@@ -169,6 +219,7 @@ export function pauseChart(id: string, results: WorkloadResults): ChartSpec {
       'Pause percentiles per runtime in virtual nanoseconds, log scale. A runtime with no collections has no bars.',
     option: {
       ...BASE,
+      ...(runs.every((r) => r.metrics.pauses.count === 0) ? emptyNote('no collections in this run') : {}),
       legend: { bottom: 0 },
       xAxis: { type: 'category', data: [...PAUSE_POINTS] },
       yAxis: { type: 'log', name: 'virtual ns', logBase: 10 },
@@ -189,17 +240,22 @@ export function pauseChart(id: string, results: WorkloadResults): ChartSpec {
 export function collectionsChart(id: string, results: WorkloadResults): ChartSpec {
   const runs = okRuns(results)
   const kinds: string[] = []
-  for (const r of runs) for (const g of r.metrics.runtime.generations) if (!kinds.includes(g)) kinds.push(g)
+  // Kinds no runtime ran are left out: a legend entry without a bar only puzzles the reader.
+  for (const r of runs)
+    for (const g of r.metrics.runtime.generations)
+      if (!kinds.includes(g) && runs.some((x) => (x.metrics.collections[g] ?? 0) > 0)) kinds.push(g)
   return {
     id,
     title: 'Collections per generation',
-    caption: 'Number of collections of each kind (gc.collect() calls included).',
+    caption:
+      'Number of collections of each kind (gc.collect() calls included); kinds with no collection are left out.',
     option: {
       ...BASE,
+      ...(kinds.length === 0 ? emptyNote('no collections in this run') : {}),
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { bottom: 0 },
       xAxis: { type: 'category', data: runs.map((r) => r.runtime) },
-      yAxis: { type: 'value', name: 'collections' },
+      yAxis: { type: 'value', name: 'collections', minInterval: 1 },
       series: kinds.map((kind) => ({
         name: kind,
         type: 'bar',
@@ -211,21 +267,23 @@ export function collectionsChart(id: string, results: WorkloadResults): ChartSpe
 }
 
 /** The kinds of memory-management work, priced by the run's cost model (virtual ns). */
+/** Each part has its own colour (ECharts' default palette has 9 and would repeat). */
 const WORK_PARTS: readonly {
   name: string
+  color: string
   price: (m: DeterministicMetrics, c: Record<string, number>) => number
 }[] = [
-  { name: 'GC fixed (per collection)', price: (m, c) => m.pauses.count * c.gcFixed },
-  { name: 'mark', price: (m, c) => m.work.marked * c.markObject },
-  { name: 'scan references', price: (m, c) => m.work.refsScanned * c.scanRef },
-  { name: 'copy', price: (m, c) => m.work.bytesCopied * c.copyByte },
-  { name: 'compact', price: (m, c) => m.work.bytesCompacted * c.compactByte },
-  { name: 'sweep', price: (m, c) => m.work.objectsSwept * c.sweepObject },
-  { name: 'cards', price: (m, c) => m.work.cardsScanned * c.cardScan },
-  { name: 'free', price: (m, c) => m.work.objectsFreed * c.freeObject },
-  { name: 'finalizers', price: (m, c) => m.work.finalizersRun * c.finalizer },
-  { name: 'refcounting (mutator)', price: (m, c) => m.work.refcountOps * c.refcountOp },
-  { name: 'write barrier (mutator)', price: (m, c) => m.work.barrierOps * c.barrierOp },
+  { name: 'GC fixed (per collection)', color: '#94a3b8', price: (m, c) => m.pauses.count * c.gcFixed },
+  { name: 'mark', color: '#2563eb', price: (m, c) => m.work.marked * c.markObject },
+  { name: 'scan references', color: '#60a5fa', price: (m, c) => m.work.refsScanned * c.scanRef },
+  { name: 'copy', color: '#059669', price: (m, c) => m.work.bytesCopied * c.copyByte },
+  { name: 'compact', color: '#34d399', price: (m, c) => m.work.bytesCompacted * c.compactByte },
+  { name: 'sweep', color: '#ca8a04', price: (m, c) => m.work.objectsSwept * c.sweepObject },
+  { name: 'cards', color: '#f59e0b', price: (m, c) => m.work.cardsScanned * c.cardScan },
+  { name: 'free', color: '#dc2626', price: (m, c) => m.work.objectsFreed * c.freeObject },
+  { name: 'finalizers', color: '#db2777', price: (m, c) => m.work.finalizersRun * c.finalizer },
+  { name: 'refcounting (mutator)', color: '#7c3aed', price: (m, c) => m.work.refcountOps * c.refcountOp },
+  { name: 'write barrier (mutator)', color: '#a78bfa', price: (m, c) => m.work.barrierOps * c.barrierOp },
 ]
 
 export function workChart(id: string, results: WorkloadResults, costs: Record<string, number>): ChartSpec {
@@ -246,6 +304,7 @@ export function workChart(id: string, results: WorkloadResults, costs: Record<st
       'Work counted by each manager, priced by the cost model (virtual time). Refcounting and barriers are paid by the mutator; the rest inside collections ("free" includes CPython\'s refcount deallocations).',
     option: {
       ...BASE,
+      ...(parts.length === 0 ? emptyNote('no memory-management work counted') : {}),
       grid: { left: 100, right: 30, top: 40, bottom: 120 },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: WRAPPING_LEGEND,
@@ -255,6 +314,7 @@ export function workChart(id: string, results: WorkloadResults, costs: Record<st
         name: p.name,
         type: 'bar',
         stack: 'work',
+        color: p.color,
         data: runs.map((r) => scaled(p.price(r.metrics, c), unit)),
       })),
     },
@@ -292,26 +352,14 @@ export function sweepCharts(idPrefix: string, cells: readonly SweepResults[]): C
     {
       id: `${idPrefix}-share`,
       title: 'GC share of time against heap size',
-      caption: 'Fraction of virtual time spent in collections; it falls as the heap grows.',
+      caption: 'Percentage of virtual time spent in collections; it falls as the heap grows.',
       option: {
         ...BASE,
         legend: { bottom: 0 },
         xAxis: axis,
-        yAxis: { type: 'value', name: 'GC share', min: 0 },
-        series: lines((f) => f.gcShare),
+        yAxis: { type: 'value', name: 'GC share (%)', min: 0 },
+        series: lines((f) => Number((f.gcShare * 100).toPrecision(4))),
       },
     },
   ]
-}
-
-/** Sweep cells grouped by workload and parameters (one pair of charts per group). */
-export function sweepGroups(doc: ResultsDocument): { title: string; cells: SweepResults[] }[] {
-  const groups = new Map<string, SweepResults[]>()
-  for (const cell of doc.sweeps) {
-    const key = `${cell.workload} ${cell.size} ${JSON.stringify(cell.params)}`
-    const list = groups.get(key) ?? []
-    list.push(cell)
-    groups.set(key, list)
-  }
-  return [...groups.entries()].map(([title, cells]) => ({ title, cells }))
 }

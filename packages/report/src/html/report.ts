@@ -14,16 +14,18 @@ import {
   type Grid,
   paramsText,
   sweepGrid,
+  sweepGroups,
+  tableNotes,
   workloadGrid,
   workloadTitle,
 } from '../tables.js'
 import {
   type ChartSpec,
   collectionsChart,
-  heapChart,
+  footprintChart,
+  liveChart,
   pauseChart,
   sweepCharts,
-  sweepGroups,
   workChart,
 } from './charts.js'
 import { REPORT_CSS } from './style.js'
@@ -58,16 +60,28 @@ function gridHtml(
 ): string {
   const left = options.leftColumns ?? 1
   const head = grid.header.map((h, c) => `<th class="${c < left ? 'l' : 'r'}">${escapeHtml(h)}</th>`).join('')
+  const titles = new Map((grid.groups ?? []).map((g) => [g.row, g.title]))
   const body = grid.rows
-    .map((row) => {
+    .map((row, i) => {
       const cls = options.highlightLast && row[row.length - 1] !== '' ? ' class="differs"' : ''
       const cells = row
         .map((cell, c) => `<td class="${c < left ? 'l' : 'r'}">${escapeHtml(cell)}</td>`)
         .join('')
-      return `<tr${cls}>${cells}</tr>`
+      const title = titles.get(i)
+      const group =
+        title !== undefined
+          ? `<tr class="group"><th class="l" colspan="${grid.header.length}">${escapeHtml(title)}</th></tr>\n`
+          : ''
+      return `${group}<tr${cls}>${cells}</tr>`
     })
     .join('\n')
   return `<table class="${options.className ?? 'metrics'}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`
+}
+
+/** A description as a sentence ending in a full stop (names like "pyperformance" keep their case). */
+function sentence(text: string): string {
+  const t = text.trim()
+  return t === '' || /[.!?]$/.test(t) ? t : `${t}.`
 }
 
 function chartHtml(chart: ChartSpec): string {
@@ -101,6 +115,10 @@ ${
 </dl>
 <details><summary>versions</summary><ul class="versions">${versions}</ul></details>
 <p class="note">Times are <em>virtual</em> (a deterministic cost model over the work each manager counts), so they are the same on every machine; only rows marked "wall" are host time. Sizes are modeled bytes of the real 64-bit runtime.</p>
+${tableNotes(doc)
+  .slice(1)
+  .map((n) => `<p class="note">${escapeHtml(n)}</p>`)
+  .join('\n')}
 </header>`
 }
 
@@ -112,7 +130,8 @@ function workloadSection(
   const charts: ChartSpec[] = []
   const anyOk = results.runs.some((r) => r.metrics !== undefined)
   if (anyOk) {
-    charts.push(heapChart(`w${index}-heap`, results))
+    charts.push(liveChart(`w${index}-live`, results))
+    charts.push(footprintChart(`w${index}-footprint`, results))
     charts.push(pauseChart(`w${index}-pauses`, results))
     charts.push(collectionsChart(`w${index}-collections`, results))
     charts.push(workChart(`w${index}-work`, results, doc.settings.costs))
@@ -127,7 +146,7 @@ function workloadSection(
   const html = `<section class="workload" id="workload-${index}">
 <h2>${escapeHtml(results.workload)}</h2>
 <p>${escapeHtml(workloadTitle(results))}</p>
-<p class="desc">${escapeHtml(results.description)} <span class="source">Source: ${escapeHtml(results.source)}</span></p>
+<p class="desc">${escapeHtml(sentence(results.description))} <span class="source">Source: ${escapeHtml(sentence(results.source))}</span></p>
 ${gridHtml(workloadGrid(doc, results))}
 ${notes.length > 0 ? `<ul class="errors">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 <div class="charts">${charts.map(chartHtml).join('\n')}</div>

@@ -21,6 +21,7 @@ th { background: #f9fafb; position: sticky; top: 36px; }
 td.l, th.l { text-align: left; }
 td.r, th.r { text-align: right; }
 tr.differs td { background: var(--diff); }
+tr.group th { position: static; background: #eef2f7; color: var(--accent); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: 0.03em; padding-top: 8px; }
 table.differences { font-size: 13px; }
 .scroll { max-height: 460px; overflow: auto; border: 1px solid var(--line); border-radius: 6px; display: inline-block; max-width: 100%; }
 .scroll th { top: 0; }
