@@ -1,10 +1,11 @@
 /**
  * What every subcommand shares: argument parsing with clear usage errors, the common options
- * (--runtimes, --size, --param, --seed, --cost, --format), and writing results to stdout and
- * to an --out directory. Data goes to stdout; messages go to stderr.
+ * (--runtimes, --size, --param, --seed, --cost, --format) parsed once for run, sweep, diff and
+ * replay, the results document they start from, and writing results to stdout and to an --out
+ * directory. Data goes to stdout; messages go to stderr.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { type CostModel, PygcError, resolveCosts } from '@pygc/core'
 import {
@@ -15,13 +16,24 @@ import {
   type ResultsDocument,
   renderHtmlReport,
 } from '@pygc/report'
-import { parseIntegerValue } from './workloads.js'
+import type { SizeName } from '@pygc/workloads'
+import { emptyDocument, makeMeta, makeSettings } from './results.js'
+import { parseRuntimeList, type RuntimeChoice } from './runtimes.js'
+import { parseIntegerValue, parseSize } from './workloads.js'
 
 /** A mistake in the command line: exit code 2 and a pointer to --help. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'UsageError'
+  }
+}
+
+/** A file the command was given that it cannot use (missing, not results JSON): exit code 1. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'InputError'
   }
 }
 
@@ -43,6 +55,11 @@ export const RUN_OPTIONS = {
   format: { type: 'string', short: 'f' },
 } as const satisfies OptionsConfig
 
+/** Options of the commands that write a results document. */
+export const OUT_OPTIONS = {
+  out: { type: 'string', short: 'o' },
+} as const satisfies OptionsConfig
+
 /** parseArgs with strict checking; its errors become usage errors naming the command. */
 type CommandConfig<O extends OptionsConfig> = {
   args: string[]
@@ -60,7 +77,14 @@ export function parseCommand<const O extends OptionsConfig>(
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true })
   } catch (e) {
-    throw new UsageError(`pygc ${command}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}`)
+    // Node's hints: "To specify a positional argument starting with a '-'..." is noise here, but
+    // for an ambiguous option ("--seed -1") its "use '--seed=-XYZ'" is the fix, so keep that.
+    const text = (e as Error).message.replace(/\s*\n\s*/g, ' ')
+    const hint = /use '(--[\w-]+)=-XYZ'/.exec(text)
+    const first = text.replace(/\. (Did you forget|To specify).*$/s, '')
+    throw new UsageError(
+      `pygc ${command}: ${first}${hint ? `; a value starting with '-' goes after '=': ${hint[1]}=-1` : ''}`,
+    )
   }
 }
 
@@ -115,9 +139,40 @@ export function renderResults(doc: ResultsDocument, format: ResultFormat): strin
   }
 }
 
+/**
+ * Create a directory and its missing parents, one level at a time: Node 20's
+ * mkdirSync(recursive) spins forever on some paths (e.g. under /proc) instead of failing.
+ */
+export function ensureDir(dir: string): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new InputError(`${dir} exists and is not a directory`)
+    return
+  }
+  const parent = dirname(dir)
+  if (parent !== dir) ensureDir(parent)
+  try {
+    mkdirSync(dir)
+  } catch (e) {
+    throw new InputError(`cannot create directory ${dir}: ${(e as Error).message}`)
+  }
+}
+
+/**
+ * Check where results will go before anything runs, so a bad path does not cost a long run:
+ * the --out directory is created now, and the directory of --gc-log FILE must exist.
+ */
+export function prepareOutputs(options: { out?: string | undefined; gcLog?: string | undefined }): void {
+  if (options.out !== undefined) ensureDir(options.out)
+  if (options.gcLog !== undefined) {
+    const dir = dirname(options.gcLog)
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new InputError(`--gc-log ${options.gcLog}: the directory ${dir} does not exist`)
+  }
+}
+
 /** `--out DIR`: results.json, results.csv, summary.md and report.html, together. */
 export function writeOutDir(doc: ResultsDocument, dir: string): string[] {
-  mkdirSync(dir, { recursive: true })
+  ensureDir(dir)
   const files: [string, string][] = [
     ['results.json', formatJson(doc)],
     ['results.csv', formatCsv(doc)],
@@ -130,6 +185,87 @@ export function writeOutDir(doc: ResultsDocument, dir: string): string[] {
 
 export function message(text: string): void {
   process.stderr.write(`${text}\n`)
+}
+
+/** The runtimes, cost overrides and output format, as run, sweep, diff and replay take them. */
+export interface OutputSetup {
+  runtimes: RuntimeChoice[]
+  cost: Partial<CostModel>
+  format: ResultFormat
+}
+
+/** OutputSetup plus the workload size and seed of the commands that run workloads. */
+export interface RunSetup extends OutputSetup {
+  size: SizeName
+  seed: number
+}
+
+interface SetupValues {
+  runtimes?: string
+  size?: string
+  seed?: string
+  cost?: string[]
+  format?: string
+}
+
+export function parseOutputSetup(values: SetupValues): OutputSetup {
+  return {
+    runtimes: parseRuntimeList(values.runtimes),
+    cost: parseCosts(values.cost),
+    format: parseFormat(values.format, RESULT_FORMATS, 'table'),
+  }
+}
+
+export function parseRunSetup(values: SetupValues, defaultSize: SizeName): RunSetup {
+  return {
+    ...parseOutputSetup(values),
+    size: parseSize(values.size, defaultSize),
+    seed: parseSeed(values.seed),
+  }
+}
+
+/** An empty results document whose header reproduces the command (meta) and its settings. */
+export function startDocument(
+  command: string,
+  args: readonly string[],
+  setup: OutputSetup & { size: string; seed: number },
+  extra: { promptness?: boolean; timelineEvery?: number; heapLimits?: ReadonlyMap<string, number> } = {},
+): ResultsDocument {
+  return emptyDocument(
+    makeMeta([command, ...args], setup.seed),
+    makeSettings({
+      runtimes: setup.runtimes.map((r) => r.label),
+      size: setup.size,
+      seed: setup.seed,
+      cost: setup.cost,
+      promptness: extra.promptness ?? false,
+      timelineEvery: extra.timelineEvery ?? 0,
+      ...(extra.heapLimits ? { heapLimits: extra.heapLimits } : {}),
+    }),
+  )
+}
+
+/** The results to stdout in the chosen format and, with --out DIR, the four result files. */
+export function emitResults(
+  doc: ResultsDocument,
+  format: ResultFormat,
+  options: { out?: string | undefined; quiet?: boolean | undefined },
+): void {
+  process.stdout.write(renderResults(doc, format))
+  if (options.out !== undefined) {
+    const files = writeOutDir(doc, options.out)
+    if (!options.quiet) message(`pygc: wrote ${files.join(', ')}`)
+  }
+}
+
+/** Exit code 1 (and a message) when any runtime's run failed; its cell already says why. */
+export function reportFailures(doc: ResultsDocument): number {
+  if (!anyFailure(doc)) return 0
+  for (const w of doc.workloads) {
+    for (const r of w.runs)
+      if (r.status !== 'ok') message(`pygc: ${w.workload} failed on ${r.runtime}: ${r.error?.message}`)
+  }
+  return 1
 }
 
 /** True when any run of the document failed (an error cell or a failed self-check). */

@@ -5,7 +5,7 @@
  * a failed run exits 1, and neither prints a stack trace (bad input is not a crash).
  */
 import { isPygcError } from '@pygc/core'
-import { message, UsageError } from './cli-support.js'
+import { InputError, message, UsageError } from './cli-support.js'
 import { diffCommand } from './commands/diff.js'
 import { mergeCommand, reportCommand } from './commands/files.js'
 import { listCommand } from './commands/list.js'
@@ -56,6 +56,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof UsageError) {
       message(`${e.message}\n(pygc ${name} --help for usage)`)
       return 2
+    }
+    if (e instanceof InputError) {
+      message(`pygc ${name}: ${e.message}`)
+      return 1
     }
     if (isPygcError(e)) {
       message(`pygc ${name}: ${e.code}: ${e.message}`)

@@ -16,6 +16,7 @@ import {
 } from '@pygc/core'
 import type { DeterministicMetrics, RunError, RuntimeRun, WallRun } from '@pygc/report'
 import type { Workload } from '@pygc/workloads'
+import { nativeGcLogLines } from './gc-log.js'
 import type { RuntimeChoice } from './runtimes.js'
 
 export interface ExecuteOptions {
@@ -23,6 +24,8 @@ export interface ExecuteOptions {
   cost?: Partial<CostModel>
   promptness?: boolean
   timelineEvery?: number
+  /** Keep the model's own collection log (`native.gcLogLines()`) for --gc-log. */
+  gcLog?: boolean
 }
 
 export interface Execution {
@@ -31,6 +34,8 @@ export interface Execution {
   wall?: Omit<WallRun, 'workload' | 'runtime'>
   /** The full metrics (with wall) of an ok run, for --gc-log and the sweep figures. */
   metrics?: RunMetrics
+  /** The model's own log lines (Jython: JDK 17 -Xlog:gc), when asked for and it has them. */
+  nativeGcLog?: string[]
 }
 
 /** Create the manager; a bad option (e.g. a heap limit below the runtime's minimum) is a PygcError. */
@@ -77,7 +82,14 @@ export function executeProgram(
         message: `self-check gave ${run.check.value}, expected ${run.check.expected} (${run.check.label})`,
       }
     }
-    return { run, wall: { totalMs: wall.totalMs, gcMs: wall.gcMs, pausesMs: wall.pausesMs }, metrics }
+    const execution: Execution = {
+      run,
+      wall: { totalMs: wall.totalMs, gcMs: wall.gcMs, pausesMs: wall.pausesMs },
+      metrics,
+    }
+    const nativeGcLog = options.gcLog ? nativeGcLogLines(manager) : undefined
+    if (nativeGcLog) execution.nativeGcLog = nativeGcLog
+    return execution
   } catch (e) {
     if (isPygcError(e, 'TRACE_FORMAT')) throw e // the trace is broken, not the runtime: abort the command
     return { run: { ...base, status: 'error', error: describeError(e) } }

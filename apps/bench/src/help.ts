@@ -38,7 +38,10 @@ ${RUN_COMMON}
       --suite default    every workload
   -f, --format F         table | json | csv | md (default table)
       --out DIR          also write DIR/results.json, results.csv, summary.md, report.html
-      --gc-log FILE      write one line per collection (logfmt) to FILE
+      --gc-log FILE      write each run's collection log: Jython's is JDK 17 -Xlog:gc lines,
+                         the others one logfmt line per collection (src/gc-log.ts). With several
+                         workloads or runtimes, one file each: %w and %r in FILE name the
+                         workload and runtime, else FILE.<workload>.<runtime> before the extension
       --promptness       measure promptness with the reachability oracle (slower)
       --timeline-every N sample heap size every N ops (default: the collector's)
       --heap-limit B     heap limit in modeled bytes, for every runtime or one: jython=4000000

@@ -2,7 +2,7 @@
  * The `pygc` command end to end, on the built dist/cli.js: help, bad input, determinism of the
  * results, the four --out files and the JSON Schema, a failing runtime in its own cell.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { deterministicPart, type ResultsDocument } from '../src/results.js'
@@ -69,6 +69,11 @@ describe('bad input names what is valid', () => {
     const option = pygc(['run', 'binary-trees', '--frobnicate'])
     expect(option.code).toBe(2)
     expect(option.stderr).toMatch(/frobnicate/)
+    const negative = pygc(['run', 'binary-trees', '--seed', '-1'])
+    expect(negative.code).toBe(2)
+    expect(negative.stderr).toMatch(
+      /^pygc run: Option '--seed' argument is ambiguous; .*--seed=-1\n\(pygc run --help/,
+    )
     const cost = pygc(['run', 'binary-trees', '--cost', 'nope=1'])
     expect(cost.stderr).toMatch(/unknown cost 'nope'; known costs: .*markObject/)
     const validate = pygc(['validate', '--runtime', 'pypy'])
@@ -81,6 +86,39 @@ describe('bad input names what is valid', () => {
     expect(command.stderr).toMatch(
       /valid commands: list, run, record, replay, validate, sweep, merge, report, diff/,
     )
+  })
+})
+
+describe('a file that is not what the command needs', () => {
+  it('a bad --out or --gc-log path fails before anything runs, exit 1, no stack trace', () => {
+    const out = pygc(['run', 'binary-trees', '--size', 'test', '--out', '/proc/pygc-no-such-dir'])
+    expect(out.code).toBe(1)
+    expect(out.stdout).toBe('')
+    expect(out.stderr).toMatch(/cannot create directory \/proc\/pygc-no-such-dir/)
+    const log = pygc(['run', 'binary-trees', '--size', 'test', '--gc-log', '/no/such/dir/gc.log'])
+    expect(log.code).toBe(1)
+    expect(log.stdout).toBe('')
+    expect(log.stderr).toMatch(
+      /--gc-log \/no\/such\/dir\/gc\.log: the directory \/no\/such\/dir does not exist/,
+    )
+  })
+
+  it('report and merge say which file and why, exit 1, no stack trace', () => {
+    const dir = tempDir('bad-files')
+    const notJson = join(dir, 'trace.bin')
+    writeFileSync(notJson, 'PYGCTRC\u0000 binary')
+    const notResults = join(dir, 'other.json')
+    writeFileSync(notResults, '{"hello": 1}')
+    for (const [args, pattern] of [
+      [['report', notJson], /pygc report: .*trace\.bin: not JSON/],
+      [['merge', notResults], /pygc merge: .*other\.json: not a pygc results file/],
+      [['report', join(dir, 'missing.json')], /pygc report: cannot read .*missing\.json: no such file/],
+    ] as const) {
+      const r = pygc(args)
+      expect(r.code, args.join(' ')).toBe(1)
+      expect(r.stderr).toMatch(pattern)
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    }
   })
 })
 
@@ -110,7 +148,7 @@ describe('pygc run', () => {
     }
   })
 
-  it('--out writes results.json, results.csv, summary.md and report.html; --gc-log one line per collection', () => {
+  it('--out writes results.json, results.csv, summary.md and report.html; --gc-log one file per runtime', () => {
     const dir = tempDir('out')
     const log = join(dir, 'gc.log')
     const r = pygc(['run', 'gc-collect', '--size', 'test', '--out', dir, '--gc-log', log])
@@ -119,14 +157,70 @@ describe('pygc run', () => {
     for (const file of ['results.json', 'results.csv', 'summary.md', 'report.html'])
       expect(existsSync(join(dir, file))).toBe(true)
     const doc = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsDocument
-    const collections = doc.workloads[0].runs.reduce((n, run) => n + (run.metrics?.gcs.length ?? 0), 0)
-    const lines = readFileSync(log, 'utf8').trim().split('\n')
-    expect(lines).toHaveLength(collections)
-    expect(lines[0]).toMatch(/^workload=gc-collect runtime=\w+ gc=0 op=\d+ kind=\S+ /)
+    for (const run of doc.workloads[0].runs) {
+      // Several runtimes: FILE.<workload>.<runtime> before the extension.
+      const lines = readFileSync(join(dir, `gc.gc-collect.${run.runtime}.log`), 'utf8')
+        .trim()
+        .split('\n')
+      const collections = run.metrics?.gcs.length ?? 0
+      if (run.runtime === 'jython') {
+        // The model's own JDK 17 -Xlog:gc lines: "Using Serial", then one pause line per collection.
+        expect(lines[0]).toMatch(/^\[0\.000s\]\[info\]\[gc\] Using Serial$/)
+        expect(lines.slice(1)).toHaveLength(collections)
+        for (const line of lines.slice(1))
+          expect(line).toMatch(
+            /^\[\d+\.\d{3}s\]\[info\]\[gc\] GC\(\d+\) Pause (Young|Full) \(.+\) \d+M->\d+M\(\d+M\) \d+\.\d{3}ms$/,
+          )
+      } else {
+        const body = lines.filter((l) => !l.startsWith('#'))
+        expect(lines[0]).toContain(`# pygc gc log: workload=gc-collect runtime=${run.runtime}`)
+        expect(body).toHaveLength(collections)
+        expect(body[0]).toMatch(/^gc=0 op=\d+ kind=\S+ generation=\d /)
+      }
+    }
     expect(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(4)
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain(
       '| metric | cpython | jython | ironpython |',
     )
+  })
+
+  it("--gc-log FILE with one workload on jython writes exactly the model's -Xlog:gc lines to FILE", () => {
+    const log = join(tempDir('gclog'), 'gc.log')
+    const r = pygc([
+      'run',
+      'binary-trees',
+      '--size',
+      'small',
+      '--runtimes',
+      'jython',
+      '--gc-log',
+      log,
+      '--format',
+      'json',
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    const text = readFileSync(log, 'utf8')
+    expect(text.startsWith('[0.000s][info][gc] Using Serial\n')).toBe(true)
+    expect(text).toMatch(/GC\(0\) Pause Young \(Allocation Failure\) \d+M->\d+M\(\d+M\) \d+\.\d{3}ms\n/)
+  })
+
+  it('--gc-log with %r names one file per runtime', () => {
+    const dir = tempDir('gclog-pattern')
+    const r = pygc([
+      'run',
+      'gc-collect',
+      '--size',
+      'test',
+      '--runtimes',
+      'cpython,baseline',
+      '--gc-log',
+      join(dir, 'gc-%r.txt'),
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    expect(readFileSync(join(dir, 'gc-cpython.txt'), 'utf8')).toMatch(
+      /^# pygc gc log: workload=gc-collect runtime=cpython/,
+    )
+    expect(existsSync(join(dir, 'gc-baseline.txt'))).toBe(true)
   })
 
   it('a runtime that runs out of memory is reported in its cell; the others are still written', () => {

@@ -12,7 +12,7 @@ describe('pygc diff', () => {
   it('shows the finalizer and weakref timings of the three runtimes side by side', () => {
     const r = pygc(['diff', 'finalizers', '--quiet'])
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toMatch(/event\s+cpython\s+jython\s+ironpython\s+differs/)
+    expect(r.stdout).toMatch(/event\s+cpython\s+jython\s+ironpython\s+≠/)
     expect(r.stdout).toMatch(/id\(\) values are\s+addresses\s+counters\s+counters/)
     expect(r.stdout).toMatch(/finalizer of object #\d+\s+op \d+/)
     const json = JSON.parse(pygc(['diff', 'finalizers', '--format', 'json', '--quiet']).stdout)
@@ -72,13 +72,15 @@ describe('the HTML report', () => {
       const check = await checkReport(html, join(outputDir, 'report.png'))
       expect(check.consoleErrors).toEqual([])
       expect(check.requests).toEqual([])
-      // 4 charts per workload, 2 per sweep group.
+      // 5 charts per workload, 2 per sweep group.
       expect(check.charts.map((c) => c.id)).toEqual([
-        'w0-heap',
+        'w0-live',
+        'w0-footprint',
         'w0-pauses',
         'w0-collections',
         'w0-work',
-        'w1-heap',
+        'w1-live',
+        'w1-footprint',
         'w1-pauses',
         'w1-collections',
         'w1-work',
@@ -86,7 +88,7 @@ describe('the HTML report', () => {
         's0-share',
       ])
       for (const chart of check.charts) expect(chart.rendered, chart.id).toBe(true)
-      expect(check.chartsReady).toBe('10')
+      expect(check.chartsReady).toBe('12')
     },
   )
 })

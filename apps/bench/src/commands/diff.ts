@@ -10,21 +10,20 @@ import {
   semanticDifferences,
   statusText,
   workloadTitle,
+  wrapText,
 } from '@pygc/report'
 import {
   COMMON_OPTIONS,
   message,
   parseCommand,
-  parseCosts,
-  parseFormat,
-  parseSeed,
+  parseRunSetup,
   RUN_OPTIONS,
+  reportFailures,
+  startDocument,
   UsageError,
 } from '../cli-support.js'
-import { emptyDocument, makeMeta, makeSettings } from '../results.js'
-import { parseRuntimeList } from '../runtimes.js'
-import { findWorkload, parseIntegerValue, parseSize } from '../workloads.js'
-import { planWorkloads, reportFailures, runPlanned } from './run.js'
+import { findWorkload, parseIntegerValue } from '../workloads.js'
+import { planWorkloads, runPlanned } from './run.js'
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -39,12 +38,8 @@ export function diffCommand(args: readonly string[]): number {
   const { values, positionals } = parseCommand('diff', args, OPTIONS)
   if (positionals.length !== 1) throw new UsageError('pygc diff: name exactly one workload (see pygc list)')
   const workload = findWorkload(positionals[0])
-  const runtimes = parseRuntimeList(values.runtimes)
   // Semantics show at any size; `test` keeps the event table readable.
-  const size = parseSize(values.size, 'test')
-  const seed = parseSeed(values.seed)
-  const cost = parseCosts(values.cost)
-  const format = parseFormat(values.format, ['table', 'md', 'csv', 'json'] as const, 'table')
+  const { runtimes, size, seed, cost, format } = parseRunSetup(values, 'test')
   const limit = values.all
     ? Number.POSITIVE_INFINITY
     : values.limit !== undefined
@@ -52,17 +47,7 @@ export function diffCommand(args: readonly string[]): number {
       : DEFAULT_LIMIT
   const planned = planWorkloads([workload], size, values.param ?? [])
 
-  const doc = emptyDocument(
-    makeMeta(['diff', ...args], seed),
-    makeSettings({
-      runtimes: runtimes.map((r) => r.label),
-      size,
-      seed,
-      cost,
-      promptness: false,
-      timelineEvery: 0,
-    }),
-  )
+  const doc = startDocument('diff', args, { runtimes, size, seed, cost, format })
   runPlanned(doc, planned, runtimes, { seed, size, quiet: values.quiet ?? false, cost })
   const results = doc.workloads[0]
   const table = semanticDifferences(results)
@@ -80,7 +65,7 @@ export function diffCommand(args: readonly string[]): number {
     const render = format === 'md' ? renderMarkdownGrid : renderTerminalGrid
     const differing = table.rows.filter((r) => r.differs).length
     process.stdout.write(
-      `${workloadTitle(results)}\n` +
+      `${wrapText(workloadTitle(results), 100).join('\n')}\n` +
         `status: ${results.runs.map((r) => `${r.runtime} ${statusText(r)}`).join(', ')}\n\n` +
         `${render(grid)}\n\n${differing} of ${table.rows.length} rows differ between runtimes` +
         `${table.truncated.length > 0 ? ` (event lists truncated for ${table.truncated.join(', ')})` : ''}.\n`,

@@ -1,20 +1,26 @@
 /** `pygc merge` and `pygc report`: commands over saved results files. */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { formatJson, renderHtmlReport } from '@pygc/report'
-import { COMMON_OPTIONS, message, parseCommand, UsageError } from '../cli-support.js'
+import { COMMON_OPTIONS, InputError, message, parseCommand, UsageError } from '../cli-support.js'
 import { mergeDocuments } from '../merge.js'
 import { makeMeta, parseResults } from '../results.js'
 
 const FILE_OPTIONS = { ...COMMON_OPTIONS, output: { type: 'string', short: 'o' } } as const
 
+/** A results file, or an InputError saying why it is not one (missing, not JSON, old schema). */
 function readResults(file: string) {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`)
+    const code = (e as NodeJS.ErrnoException).code
+    throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`)
   }
-  return parseResults(text, file)
+  try {
+    return parseResults(text, file)
+  } catch (e) {
+    throw new InputError((e as Error).message)
+  }
 }
 
 export function mergeCommand(args: readonly string[]): number {

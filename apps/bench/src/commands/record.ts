@@ -1,21 +1,30 @@
 /** `pygc record`: run a workload once and write its op stream as a trace file. */
 import { rmSync, statSync } from 'node:fs'
 import { fileSink, RecordingMutator, Rng } from '@pygc/core'
-import { COMMON_OPTIONS, message, parseCommand, parseFormat, parseSeed, UsageError } from '../cli-support.js'
+import {
+  COMMON_OPTIONS,
+  message,
+  parseCommand,
+  parseFormat,
+  parseSeed,
+  RUN_OPTIONS,
+  UsageError,
+} from '../cli-support.js'
 import { createManager, describeError } from '../execute.js'
 import { toolVersions } from '../results.js'
 import { findRuntime } from '../runtimes.js'
 import { findWorkload, parseSize } from '../workloads.js'
 import { planWorkloads } from './run.js'
 
+/** The program options of `run` (one runtime, and --format is the trace encoding). */
 const OPTIONS = {
   ...COMMON_OPTIONS,
+  size: RUN_OPTIONS.size,
+  param: RUN_OPTIONS.param,
+  seed: RUN_OPTIONS.seed,
   output: { type: 'string', short: 'o' },
   format: { type: 'string', short: 'f' },
   runtime: { type: 'string' },
-  size: { type: 'string', short: 's' },
-  param: { type: 'string', short: 'p', multiple: true },
-  seed: { type: 'string' },
 } as const
 
 export function recordCommand(args: readonly string[]): number {

@@ -3,31 +3,30 @@
  * A broken trace aborts the whole command with the byte offset (it is nobody's runtime's fault).
  */
 import { basename } from 'node:path'
-import { fileSource, replayTrace, TraceReader } from '@pygc/core'
+import { fileSource, readTraceMetadata, replayTrace } from '@pygc/core'
 import type { WorkloadResults } from '@pygc/report'
 import {
   COMMON_OPTIONS,
-  message,
+  emitResults,
+  OUT_OPTIONS,
   parseCommand,
-  parseCosts,
-  parseFormat,
-  RESULT_FORMATS,
-  renderResults,
+  parseOutputSetup,
+  prepareOutputs,
+  RUN_OPTIONS,
+  reportFailures,
+  startDocument,
   UsageError,
-  writeOutDir,
 } from '../cli-support.js'
 import { executeProgram } from '../execute.js'
 import { createProgress } from '../progress.js'
-import { emptyDocument, makeMeta, makeSettings } from '../results.js'
-import { parseRuntimeList } from '../runtimes.js'
-import { reportFailures } from './run.js'
 
+/** The trace fixes the program (workload, size, params, seed): only how to run it is chosen. */
 const OPTIONS = {
   ...COMMON_OPTIONS,
-  runtimes: { type: 'string', short: 'r' },
-  cost: { type: 'string', multiple: true },
-  format: { type: 'string', short: 'f' },
-  out: { type: 'string', short: 'o' },
+  ...OUT_OPTIONS,
+  runtimes: RUN_OPTIONS.runtimes,
+  cost: RUN_OPTIONS.cost,
+  format: RUN_OPTIONS.format,
   promptness: { type: 'boolean' },
 } as const
 
@@ -38,13 +37,14 @@ export function replayCommand(args: readonly string[]): number {
   const { values, positionals } = parseCommand('replay', args, OPTIONS)
   if (positionals.length !== 1) throw new UsageError('pygc replay: give exactly one trace file')
   const file = positionals[0]
-  const runtimes = parseRuntimeList(values.runtimes)
-  const cost = parseCosts(values.cost)
-  const format = parseFormat(values.format, RESULT_FORMATS, 'table')
+  const setup = parseOutputSetup(values)
+  const { runtimes, cost } = setup
   const promptness = values.promptness ?? false
+  prepareOutputs({ out: values.out })
 
-  // The header names the workload; reading it first also rejects a non-trace file at once.
-  const metadata = new TraceReader(fileSource(file)).metadata
+  // The header names the workload; reading it first also rejects a non-trace file at once
+  // (readTraceMetadata closes the file before the replays open it again).
+  const metadata = readTraceMetadata(fileSource(file))
   const workloadName = typeof metadata.workload === 'string' ? metadata.workload : basename(file)
   const seed = typeof metadata.seed === 'number' ? metadata.seed : 0
   const size = typeof metadata.size === 'string' ? metadata.size : 'trace'
@@ -53,10 +53,7 @@ export function replayCommand(args: readonly string[]): number {
     number
   >
 
-  const doc = emptyDocument(
-    makeMeta(['replay', ...args], seed),
-    makeSettings({ runtimes: runtimes.map((r) => r.label), size, seed, cost, promptness, timelineEvery: 0 }),
-  )
+  const doc = startDocument('replay', args, { ...setup, size, seed }, { promptness })
   const results: WorkloadResults = {
     workload: workloadName,
     description: `replay of ${basename(file)}`,
@@ -93,10 +90,6 @@ export function replayCommand(args: readonly string[]): number {
   progress.done()
   doc.wall.totalMs = performance.now() - started
   doc.workloads.push(results)
-  process.stdout.write(renderResults(doc, format))
-  if (values.out !== undefined) {
-    const files = writeOutDir(doc, values.out)
-    if (!values.quiet) message(`pygc: wrote ${files.join(', ')}`)
-  }
+  emitResults(doc, setup.format, values)
   return reportFailures(doc)
 }

@@ -6,39 +6,36 @@ import { writeFileSync } from 'node:fs'
 import type { ResultsDocument, WorkloadResults } from '@pygc/report'
 import type { SizeName, Workload } from '@pygc/workloads'
 import {
-  anyFailure,
   COMMON_OPTIONS,
+  emitResults,
   message,
+  OUT_OPTIONS,
   parseCommand,
-  parseCosts,
-  parseFormat,
-  parseSeed,
-  RESULT_FORMATS,
+  parseRunSetup,
+  prepareOutputs,
   RUN_OPTIONS,
-  renderResults,
+  reportFailures,
+  startDocument,
   UsageError,
-  writeOutDir,
 } from '../cli-support.js'
 import { type ExecuteOptions, executeWorkload } from '../execute.js'
-import { gcLogLines } from '../gc-log.js'
+import { type GcLogEntry, gcLogFor, gcLogPath } from '../gc-log.js'
 import { createProgress } from '../progress.js'
-import { emptyDocument, makeMeta, makeSettings } from '../results.js'
-import { parseRuntimeList, type RuntimeChoice } from '../runtimes.js'
+import type { RuntimeChoice } from '../runtimes.js'
 import {
   allWorkloads,
   checkOverridesApply,
   findWorkload,
   parseIntegerValue,
   parseParamOverrides,
-  parseSize,
   resolveWorkloadParams,
 } from '../workloads.js'
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
   ...RUN_OPTIONS,
+  ...OUT_OPTIONS,
   suite: { type: 'string' },
-  out: { type: 'string', short: 'o' },
   'gc-log': { type: 'string' },
   promptness: { type: 'boolean' },
   'timeline-every': { type: 'string' },
@@ -96,11 +93,12 @@ export function runPlanned(
   doc: ResultsDocument,
   planned: readonly PlannedWorkload[],
   runtimes: readonly RuntimeChoice[],
-  options: ExecuteOptions & {
+  options: Omit<ExecuteOptions, 'gcLog'> & {
     seed: number
     size: string
     quiet: boolean
-    gcLog?: string[]
+    /** Collects each run's collection log when given (--gc-log). */
+    gcLogs?: GcLogEntry[]
     heapLimits?: Map<string, number>
   },
 ): void {
@@ -122,19 +120,35 @@ export function runPlanned(
       const heapLimit = options.heapLimits?.get(runtime.label)
       const execution = executeWorkload(workload, params, options.seed, runtime, {
         ...options,
+        gcLog: options.gcLogs !== undefined,
         ...(heapLimit !== undefined ? { heapLimit } : {}),
       })
       results.runs.push(execution.run)
       if (execution.wall)
         doc.wall.runs.push({ workload: workload.name, runtime: runtime.label, params, ...execution.wall })
-      if (options.gcLog && execution.metrics)
-        options.gcLog.push(...gcLogLines(workload.name, runtime.label, execution.metrics))
+      if (options.gcLogs && execution.metrics) {
+        options.gcLogs.push({
+          workload: workload.name,
+          runtime: runtime.label,
+          lines: gcLogFor(workload.name, runtime.label, execution.metrics, execution.nativeGcLog),
+        })
+      }
       progress.step()
     }
     doc.workloads.push(results)
   }
   progress.done()
   doc.wall.totalMs = performance.now() - started
+}
+
+/** Write each (workload, runtime) log to its file (see gc-log.ts for the naming rule). */
+export function writeGcLogs(pattern: string, entries: readonly GcLogEntry[], quiet: boolean): void {
+  const single = entries.length === 1
+  for (const entry of entries) {
+    const file = gcLogPath(pattern, entry.workload, entry.runtime, single)
+    writeFileSync(file, entry.lines.length > 0 ? `${entry.lines.join('\n')}\n` : '')
+    if (!quiet) message(`pygc: wrote the gc log of ${entry.workload} on ${entry.runtime} to ${file}`)
+  }
 }
 
 export function runCommand(args: readonly string[]): number {
@@ -146,61 +160,36 @@ export function runCommand(args: readonly string[]): number {
     throw new UsageError('pygc run: name at least one workload (see pygc list) or use --suite default')
   }
   const chosen = values.suite !== undefined ? suiteWorkloads(values.suite) : positionals.map(findWorkload)
-  const runtimes = parseRuntimeList(values.runtimes)
-  const size = parseSize(values.size, 'small')
-  const seed = parseSeed(values.seed)
-  const cost = parseCosts(values.cost)
-  const format = parseFormat(values.format, RESULT_FORMATS, 'table')
+  const setup = parseRunSetup(values, 'small')
   const timelineEvery =
     values['timeline-every'] !== undefined
       ? parseIntegerValue('--timeline-every', values['timeline-every'])
       : undefined
-  if (timelineEvery !== undefined && timelineEvery < 1) throw new UsageError('--timeline-every must be >= 1')
-  const planned = planWorkloads(chosen, size, values.param ?? [])
-  const heapLimits = parseHeapLimits(values['heap-limit'] ?? [], runtimes)
+  if (timelineEvery !== undefined && timelineEvery < 1)
+    throw new UsageError('pygc run: --timeline-every must be >= 1')
+  const planned = planWorkloads(chosen, setup.size, values.param ?? [])
+  const heapLimits = parseHeapLimits(values['heap-limit'] ?? [], setup.runtimes)
+  const promptness = values.promptness ?? false
+  prepareOutputs({ out: values.out, gcLog: values['gc-log'] })
 
-  const doc = emptyDocument(
-    makeMeta(['run', ...args], seed),
-    makeSettings({
-      runtimes: runtimes.map((r) => r.label),
-      size,
-      seed,
-      cost,
-      promptness: values.promptness ?? false,
-      timelineEvery: timelineEvery ?? 0,
-      heapLimits,
-    }),
-  )
-  const gcLog: string[] | undefined = values['gc-log'] !== undefined ? [] : undefined
-  runPlanned(doc, planned, runtimes, {
-    seed,
-    size,
+  const doc = startDocument('run', args, setup, {
+    promptness,
+    timelineEvery: timelineEvery ?? 0,
+    heapLimits,
+  })
+  const gcLog: GcLogEntry[] | undefined = values['gc-log'] !== undefined ? [] : undefined
+  runPlanned(doc, planned, setup.runtimes, {
+    seed: setup.seed,
+    size: setup.size,
     quiet: values.quiet ?? false,
-    cost,
-    promptness: values.promptness ?? false,
+    cost: setup.cost,
+    promptness,
     ...(timelineEvery !== undefined ? { timelineEvery } : {}),
-    ...(gcLog ? { gcLog } : {}),
+    ...(gcLog ? { gcLogs: gcLog } : {}),
     heapLimits,
   })
 
-  process.stdout.write(renderResults(doc, format))
-  if (gcLog && values['gc-log'] !== undefined) {
-    writeFileSync(values['gc-log'], gcLog.length > 0 ? `${gcLog.join('\n')}\n` : '')
-    if (!values.quiet) message(`pygc: wrote ${gcLog.length} collections to ${values['gc-log']}`)
-  }
-  if (values.out !== undefined) {
-    const files = writeOutDir(doc, values.out)
-    if (!values.quiet) message(`pygc: wrote ${files.join(', ')}`)
-  }
+  emitResults(doc, setup.format, values)
+  if (gcLog && values['gc-log'] !== undefined) writeGcLogs(values['gc-log'], gcLog, values.quiet ?? false)
   return reportFailures(doc)
-}
-
-/** Exit code 1 (and a message) when any runtime's run failed; its cell already says why. */
-export function reportFailures(doc: ResultsDocument): number {
-  if (!anyFailure(doc)) return 0
-  for (const w of doc.workloads) {
-    for (const r of w.runs)
-      if (r.status !== 'ok') message(`pygc: ${w.workload} failed on ${r.runtime}: ${r.error?.message}`)
-  }
-  return 1
 }

@@ -10,34 +10,27 @@ import type { SweepFigures, SweepPoint, SweepResults } from '@pygc/report'
 import type { SizeName, Workload } from '@pygc/workloads'
 import {
   COMMON_OPTIONS,
+  emitResults,
   message,
+  OUT_OPTIONS,
   parseCommand,
-  parseCosts,
-  parseFormat,
-  parseSeed,
-  RESULT_FORMATS,
-  renderResults,
+  parseRunSetup,
+  prepareOutputs,
+  RUN_OPTIONS,
+  startDocument,
   UsageError,
-  writeOutDir,
 } from '../cli-support.js'
 import { executeWorkload } from '../execute.js'
 import { findMinHeap } from '../min-heap.js'
 import { createProgress } from '../progress.js'
-import { emptyDocument, makeMeta, makeSettings } from '../results.js'
-import { parseRuntimeList } from '../runtimes.js'
-import { findWorkload, parseIntegerValue, parseSize, resolveWorkloadParams } from '../workloads.js'
+import { findWorkload, parseIntegerValue, resolveWorkloadParams } from '../workloads.js'
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
+  ...RUN_OPTIONS, // --param here takes a grid: name=a,b,c
+  ...OUT_OPTIONS,
   heap: { type: 'string' },
-  param: { type: 'string', short: 'p', multiple: true },
   shard: { type: 'string' },
-  runtimes: { type: 'string', short: 'r' },
-  size: { type: 'string', short: 's' },
-  seed: { type: 'string' },
-  cost: { type: 'string', multiple: true },
-  format: { type: 'string', short: 'f' },
-  out: { type: 'string', short: 'o' },
 } as const
 
 /** DaCapo's customary heap multiples. */
@@ -124,29 +117,17 @@ export function sweepCommand(args: readonly string[]): number {
   const workload = findWorkload(positionals[0])
   const multiples = parseHeapMultiples(values.heap ?? DEFAULT_HEAP)
   const shard = parseShard(values.shard)
-  const runtimes = parseRuntimeList(values.runtimes)
-  const size = parseSize(values.size, 'small')
-  const seed = parseSeed(values.seed)
-  const cost = parseCosts(values.cost)
-  const format = parseFormat(values.format, RESULT_FORMATS, 'table')
+  const setup = parseRunSetup(values, 'small')
+  const { runtimes, size, seed, cost } = setup
   const combos = parameterGrid(workload, size, values.param ?? [])
 
+  prepareOutputs({ out: values.out })
   const cells = combos.flatMap((params) => runtimes.map((runtime) => ({ params, runtime })))
   const mine = cells
     .map((cell, index) => ({ ...cell, index }))
     .filter((c) => c.index % shard.count === shard.index - 1)
 
-  const doc = emptyDocument(
-    makeMeta(['sweep', ...args], seed),
-    makeSettings({
-      runtimes: runtimes.map((r) => r.label),
-      size,
-      seed,
-      cost,
-      promptness: false,
-      timelineEvery: 0,
-    }),
-  )
+  const doc = startDocument('sweep', args, setup)
   const progress = createProgress(mine.length, { quiet: values.quiet ?? false })
   const started = performance.now()
   let failed = false
@@ -201,10 +182,6 @@ export function sweepCommand(args: readonly string[]): number {
   }
   progress.done()
   doc.wall.totalMs = performance.now() - started
-  process.stdout.write(renderResults(doc, format))
-  if (values.out !== undefined) {
-    const files = writeOutDir(doc, values.out)
-    if (!values.quiet) message(`pygc: wrote ${files.join(', ')}`)
-  }
+  emitResults(doc, setup.format, values)
   return failed ? 1 : 0
 }
