@@ -150,12 +150,12 @@ function pythonSection(depth: number, available: readonly AvailableRuntime[]): v
       real.model.seconds.toFixed(3),
       '-',
       formatCount(real.model.opsPerSecond),
-      formatRatio(real.opsPerSecond / real.model.opsPerSecond),
+      formatRatio(real.model.opsPerSecond / real.opsPerSecond),
     ])
   } else {
     console.log('the cpython model is not available: only python3 is shown')
   }
-  console.log(formatTable(['runner', 'ops', 'seconds', 'start-up s', 'ops/s', 'slower than python3'], rows))
+  console.log(formatTable(['runner', 'ops', 'seconds', 'start-up s', 'ops/s', 'speed vs python3 (ops/s ratio)'], rows))
 }
 
 function memorySection(objects: number): void {

@@ -275,10 +275,11 @@ export class ClrCollector {
       h.newAllocation[GEN_LOH] = desired
     }
 
+    // Two views of the same collections: GC.CollectionCount(g) counts every collection of
+    // generation g or older (a gen2 GC increments 0, 1 and 2); stats().collections counts each
+    // collection once, under the generation it condemned, like every other manager does.
     for (let g = 0; g <= n; g++) this.counts[g]++
-    stats.collections[0] = this.counts[0]
-    stats.collections[1] = this.counts[1]
-    stats.collections[2] = this.counts[2]
+    stats.collections[n]++
     stats.collectionReasons[req.reason] = (stats.collectionReasons[req.reason] ?? 0) + 1
     const promotedBytes = promotedInto[1] + promotedInto[2]
     this.ctx.work.bytesPromoted += promotedBytes

@@ -208,7 +208,8 @@ describe('collections', () => {
     m.native.clr.Collect(2)
     m.native.clr.Collect(0)
     expect([0, 1, 2].map((g) => m.native.clr.CollectionCount(g))).toEqual([3, 2, 1])
-    expect(m.stats().collections).toEqual([3, 2, 1])
+    // stats() counts each collection once, under the generation it condemned.
+    expect(m.stats().collections).toEqual([1, 1, 1])
   })
 
   it('a finalizable object survives exactly one extra collection', () => {

@@ -215,12 +215,12 @@ export class JythonManager implements MemoryManager<JythonNative> {
     const f = this.checkField(a, obj, field, 'store')
     const heap = this.heap
     heap.words[f] = v
-    // The post-write barrier (CardTableBarrierSet): dirty the field's card when it lies in
-    // the old generation; stores into young objects need no remembering.
-    if (a >= heap.oldStart) {
-      heap.cards.dirty(f << 2)
-      this.ctx.work.barrierOps++
-    }
+    // The post-write barrier (CardTableBarrierSet::write_ref_field_post) runs on every
+    // reference store: HotSpot's Serial card mark is unconditional, so every store counts as a
+    // barrier operation. Only old-generation cards are ever scanned, so the model dirties just
+    // those; a dirty young card would be ignored anyway.
+    this.ctx.work.barrierOps++
+    if (a >= heap.oldStart) heap.cards.dirty(f << 2)
     this.ops++
   }
 

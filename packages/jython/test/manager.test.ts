@@ -77,9 +77,10 @@ describe('JythonManager heap', () => {
     expect(m.native.addressOf(1)).toBeGreaterThanOrEqual(youngEnd(m))
     m.alloc(2, node)
     m.writeInt(2, 0, 4242)
+    const barriersBefore = m.stats().work.barrierOps
     m.store(1, 0, 2) // old -> young: the barrier dirties a card
     m.clear(2)
-    expect(m.stats().work.barrierOps).toBe(1)
+    expect(m.stats().work.barrierOps).toBe(barriersBefore + 1)
     churn(m, node, 40_000)
     const s = m.stats()
     expect(s.collections[0]).toBeGreaterThan(0)
