@@ -1,8 +1,11 @@
 import type { RuntimeDescriptor } from '@pygc/core'
-import { CPythonManager, PRESETS } from './manager.js'
+import { CPythonManager } from './manager.js'
 import type { CPythonOptions } from './options.js'
+import { DEFAULT_PRESET, PRESETS } from './versions.js'
 
-export { CPythonManager, PRESETS } from './manager.js'
+export { CPythonManager } from './manager.js'
+export { DEFAULT_PRESET, PRESETS, VERSION_POLICIES, policyOf } from './versions.js'
+export type { CollectionTrigger, VersionPolicy } from './versions.js'
 export type { CPythonOptions, StartingState } from './options.js'
 export type { GcModule } from './native.js'
 export type { GcCallback, GenerationStats } from './collector.js'
@@ -13,8 +16,8 @@ export const cpythonRuntime: RuntimeDescriptor<CPythonOptions> = {
   family: 'cpython',
   name: 'cpython',
   description:
-    'CPython 3.11: refcounting + trashcan, 3-generation cycle collector (700/10/10), pymalloc, free lists',
+    'CPython 3.11 (presets 3.12, 3.13 unvalidated): refcounting + trashcan, 3-generation cycle collector (700/10/10), pymalloc, free lists',
   presets: PRESETS,
-  defaultPreset: 'cpython-3.11',
+  defaultPreset: DEFAULT_PRESET,
   create: (options?: CPythonOptions) => new CPythonManager(options),
 }

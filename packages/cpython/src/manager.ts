@@ -22,6 +22,12 @@
  * object is tracked), then _PyObject_GC_TRACK. Per-type free lists (list, tuple) bypass both
  * pymalloc and the count, in both directions; this is why 2-list cycles are collected every 781
  * allocations on 3.11 and not every 701. The cycle collector itself is in collector.ts.
+ *
+ * Versions (versions.ts) differ only in data: the thresholds, and where the automatic
+ * collection runs. From 3.12 on, _PyObject_GC_Link only sets the eval breaker's GC bit and the
+ * collection runs at the interpreter's next eval-breaker check; the model takes that to be the
+ * next op boundary: every op starts by running a scheduled collection (runScheduledCollection),
+ * before it reads its arguments, so the op then sees the heap the collection left.
  */
 import {
   type CallbackSpec,
@@ -46,7 +52,6 @@ import {
 import { CycleCollector } from './collector.js'
 import { FreeLists } from './free-lists.js'
 import {
-  DEFAULT_THRESHOLDS,
   LIST_MAXFREELIST,
   NUM_GENERATIONS,
   TRASH_UNWIND_LEVEL,
@@ -69,6 +74,7 @@ import { Kind, STATIC_OBJECT_BYTES, type TypeLayout, WEAKREF_BYTES, layoutOf, tu
 import { GcModule } from './native.js'
 import type { CPythonOptions } from './options.js'
 import { PyMalloc } from './pymalloc.js'
+import { DEFAULT_PRESET, PRESETS, type VersionPolicy, policyOf } from './versions.js'
 
 /** Weakref rows keep [target, callback tag + 1, next, prev] in their fields. */
 const WR_TARGET = 0
@@ -88,12 +94,7 @@ const P_FREE = 7
 /** The pseudo-frame of _PyTrash_thread_destroy_chain. */
 const CHAIN = -1
 
-export const PRESETS = [
-  {
-    name: 'cpython-3.11',
-    description: 'CPython 3.11 (refcounting, 3-generation cycle GC 700/10/10, pymalloc)',
-  },
-] as const
+export { PRESETS } from './versions.js'
 
 export class CPythonManager implements MemoryManager<GcModule> {
   readonly info: ManagerInfo
@@ -116,12 +117,23 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   // ---- gc module state (gcmodule.c struct _gc_runtime_state) ----
   /** @internal */ readonly count = [0, 0, 0]
-  /** @internal */ readonly threshold = [...DEFAULT_THRESHOLDS]
+  /** @internal */ readonly threshold: number[]
   /** @internal */ enabled = true
   /** @internal */ collecting = false
   /** @internal */ longLivedTotal = 0
   /** @internal */ longLivedPending = 0
   /** @internal */ readonly garbage: number[] = []
+  /** The version being modeled (versions.ts): thresholds and where the automatic collection runs. */
+  readonly policy: VersionPolicy
+  private readonly collectsAtEvalBreaker: boolean
+  /**
+   * 3.12+: the eval breaker's GC bit (ceval.gc_scheduled / _PY_GC_SCHEDULED_BIT). Set by an
+   * allocation that passed the threshold; the next op boundary runs the collection.
+   * @internal
+   */
+  gcScheduled = false
+  /** True while a scheduled collection runs between two ops. */
+  private atOpBoundary = false
 
   /** @internal */ readonly freeLists: FreeLists
 
@@ -143,14 +155,18 @@ export class CPythonManager implements MemoryManager<GcModule> {
   private freesOutsideGc = 0
 
   constructor(options: CPythonOptions = {}) {
-    const preset = options.preset ?? 'cpython-3.11'
-    if (!PRESETS.some((p) => p.name === preset)) {
+    const preset = options.preset ?? DEFAULT_PRESET
+    const policy = policyOf(preset)
+    if (policy === undefined) {
       throw new PygcError(
         'INVALID_OPTION',
         `unknown cpython preset '${preset}'; known: ${PRESETS.map((p) => p.name).join(', ')}`,
         { preset },
       )
     }
+    this.policy = policy
+    this.collectsAtEvalBreaker = policy.trigger === 'eval-breaker'
+    this.threshold = [...policy.thresholds]
     if (options.heapLimit !== undefined && !(options.heapLimit > 0)) {
       throw new PygcError(
         'INVALID_OPTION',
@@ -162,8 +178,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     this.info = {
       family: 'cpython',
       preset,
-      description:
-        'CPython 3.11: refcounting with trashcan, 3-generation cycle collector, pymalloc arenas, per-type free lists',
+      description: policy.description,
       generations: ['gen0', 'gen1', 'gen2'],
       moving: false,
       idKind: 'address',
@@ -190,11 +205,13 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   pushFrame(locals: number): void {
+    if (this.gcScheduled) this.runScheduledCollection()
     this.roots.pushFrame(locals)
     this.s.ops++
   }
 
   popFrame(): void {
+    if (this.gcScheduled) this.runScheduledCollection()
     const roots = this.roots
     roots.checkPop()
     this.s.ops++
@@ -212,6 +229,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   // ================================================================ interface: objects
 
   alloc(dst: Slot, type: TypeId, length?: number): void {
+    if (this.gcScheduled) this.runScheduledCollection()
     const di = this.roots.index(dst)
     const layout = this.layouts[type]
     let refs: number
@@ -238,6 +256,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   load(dst: Slot, obj: Slot, field: number): void {
+    if (this.gcScheduled) this.runScheduledCollection()
     const di = this.roots.index(dst)
     const h = this.objectIn(obj, 'load')
     this.checkRefField(h, field, obj, 'load')
@@ -246,6 +265,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   store(obj: Slot, field: number, src: Slot): void {
+    if (this.gcScheduled) this.runScheduledCollection()
     const h = this.objectIn(obj, 'store')
     const v = this.roots.values[this.roots.index(src)]
     this.checkRefField(h, field, obj, 'store')
@@ -263,6 +283,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   move(dst: Slot, src: Slot): void {
+    if (this.gcScheduled) this.runScheduledCollection()
     const di = this.roots.index(dst)
     const v = this.roots.values[this.roots.index(src)]
     this.s.ops++
@@ -270,6 +291,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   clear(dst: Slot): void {
+    if (this.gcScheduled) this.runScheduledCollection()
     const di = this.roots.index(dst)
     this.s.ops++
     const old = this.roots.values[di]
@@ -280,6 +302,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   readInt(obj: Slot, index: number): number {
+    if (this.gcScheduled) this.runScheduledCollection()
     const h = this.objectIn(obj, 'readInt')
     this.checkIntIndex(h, index, obj, 'readInt')
     this.s.ops++
@@ -287,6 +310,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   writeInt(obj: Slot, index: number, value: number): void {
+    if (this.gcScheduled) this.runScheduledCollection()
     const h = this.objectIn(obj, 'writeInt')
     this.checkIntIndex(h, index, obj, 'writeInt')
     if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) {
@@ -301,12 +325,14 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   isNull(slot: Slot): boolean {
+    if (this.gcScheduled) this.runScheduledCollection()
     const v = this.roots.values[this.roots.index(slot)]
     this.s.ops++
     return v === 0
   }
 
   same(a: Slot, b: Slot): boolean {
+    if (this.gcScheduled) this.runScheduledCollection()
     const va = this.roots.values[this.roots.index(a)]
     const vb = this.roots.values[this.roots.index(b)]
     this.s.ops++
@@ -314,6 +340,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   idOf(slot: Slot): number {
+    if (this.gcScheduled) this.runScheduledCollection()
     const h = this.objectIn(slot, 'idOf')
     this.s.ops++
     const kind = this.heap.kind[h]
@@ -322,6 +349,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   lengthOf(slot: Slot): number {
+    if (this.gcScheduled) this.runScheduledCollection()
     const h = this.objectIn(slot, 'lengthOf')
     this.s.ops++
     return this.heap.kind[h] === Kind.Weakref ? 0 : this.heap.nrefs[h]
@@ -329,6 +357,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   /** Py_INCREF on behalf of native code: the object lives at least until unpin. */
   pin(obj: Slot): void {
+    if (this.gcScheduled) this.runScheduledCollection()
     const h = this.objectIn(obj, 'pin')
     this.s.ops++
     this.pins.push(h)
@@ -337,6 +366,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   /** The matching Py_DECREF; an object with no pin left is an error, not a refcount underflow. */
   unpin(obj: Slot): void {
+    if (this.gcScheduled) this.runScheduledCollection()
     const h = this.objectIn(obj, 'unpin')
     const at = this.pins.lastIndexOf(h)
     if (at < 0) {
@@ -363,6 +393,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   // ================================================================ interface: weak references
 
   weakref(dst: Slot, target: Slot, callback?: CallbackSpec): void {
+    if (this.gcScheduled) this.runScheduledCollection()
     const di = this.roots.index(dst)
     const t = this.objectIn(target, 'weakref')
     if (
@@ -401,6 +432,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   deref(dst: Slot, weak: Slot): void {
+    if (this.gcScheduled) this.runScheduledCollection()
     const di = this.roots.index(dst)
     const w = this.objectIn(weak, 'deref')
     if (this.heap.kind[w] !== Kind.Weakref) {
@@ -417,6 +449,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   // ================================================================ interface: the collector
 
   collect(generation?: number): number {
+    if (this.gcScheduled) this.runScheduledCollection()
     const g = generation === undefined || generation === -1 ? NUM_GENERATIONS - 1 : generation
     if (!Number.isInteger(g) || g < 0 || g >= NUM_GENERATIONS) {
       throw new PygcError(
@@ -441,6 +474,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   gcControl(action: GcControl): boolean {
+    if (this.gcScheduled) this.runScheduledCollection()
     if (action !== 'disable' && action !== 'enable' && action !== 'freeze' && action !== 'unfreeze') {
       throw new PygcError(
         'INVALID_PARAM',
@@ -866,16 +900,40 @@ export class CPythonManager implements MemoryManager<GcModule> {
     if (footprint > s.peakFootprintBytes) s.peakFootprintBytes = footprint
   }
 
-  /** _PyObject_GC_Link: count the allocation and collect when generation 0 passes its threshold. */
+  /**
+   * _PyObject_GC_Link: count the allocation; when generation 0 passes its threshold, 3.11
+   * collects right here (before the new object is tracked), 3.12+ only schedules the collection
+   * for the next eval-breaker check (versions.ts).
+   */
   private gcLink(): void {
     this.count[0]++
     if (this.count[0] > this.threshold[0] && this.enabled && this.threshold[0] !== 0 && !this.collecting) {
-      this.collecting = true
-      try {
-        this.collector.collectGenerations()
-      } finally {
-        this.collecting = false
-      }
+      if (this.collectsAtEvalBreaker) this.gcScheduled = true // _Py_ScheduleGC
+      else this.runCollectGenerations()
+    }
+  }
+
+  /**
+   * 3.12+ _Py_HandlePending -> _Py_RunGC at the op boundary: clear the bit, then
+   * gc_collect_generations with the counts as they are now. Events carry the index of the op
+   * about to run (core/types.ts: "events raised between ops").
+   */
+  private runScheduledCollection(): void {
+    this.gcScheduled = false
+    this.atOpBoundary = true
+    try {
+      this.runCollectGenerations()
+    } finally {
+      this.atOpBoundary = false
+    }
+  }
+
+  private runCollectGenerations(): void {
+    this.collecting = true
+    try {
+      this.collector.collectGenerations()
+    } finally {
+      this.collecting = false
     }
   }
 
@@ -1047,8 +1105,9 @@ export class CPythonManager implements MemoryManager<GcModule> {
     return this.layouts[type]
   }
 
-  /** The op index events carry: the op running now. */
+  /** The op index events carry: the op running now, or between ops the op about to run. */
   opIndex(): number {
+    if (this.atOpBoundary) return this.s.ops
     return this.s.ops > 0 ? this.s.ops - 1 : 0
   }
 

@@ -20,7 +20,12 @@ export interface StartingState {
 }
 
 export interface CPythonOptions extends ManagerOptions {
-  /** gc.set_threshold at start (default 700, 10, 10). */
+  /**
+   * The version modeled, one of versions.ts VERSION_POLICIES: 'cpython-3.11' (default, the
+   * only one validated against a real interpreter), 'cpython-3.12', 'cpython-3.13'.
+   */
+  preset?: string
+  /** gc.set_threshold at start (default: the preset's, 700, 10, 10 for 3.11 and 3.12, 2000, 10, 10 for 3.13). */
   thresholds?: readonly [number, number, number]
   start?: StartingState
 }

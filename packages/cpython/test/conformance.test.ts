@@ -1,4 +1,7 @@
 import { describeConformance } from '@pygc/conformance'
-import { CPythonManager } from '../src/index.js'
+import { CPythonManager, PRESETS } from '../src/index.js'
 
-describeConformance('cpython-3.11', () => new CPythonManager(), { moving: false })
+// Every preset must keep the interface's promises, not only the validated default.
+for (const { name } of PRESETS) {
+  describeConformance(name, () => new CPythonManager({ preset: name }), { moving: false })
+}

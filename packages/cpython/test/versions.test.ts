@@ -1,0 +1,167 @@
+import { type GcEvent, isPygcError } from '@pygc/core'
+import { describe, expect, it } from 'vitest'
+import { CPythonManager, PRESETS, VERSION_POLICIES, cpythonRuntime } from '../src/index.js'
+
+/** Op index and collected count of every gc-start/gc-end pair of a run. */
+function collectionsOf(m: CPythonManager): { op: number; generation: number }[] {
+  const seen: { op: number; generation: number }[] = []
+  m.on((e: GcEvent) => {
+    if (e.type === 'gc-start') seen.push({ op: e.op, generation: e.generation })
+  })
+  return seen
+}
+
+/**
+ * pushFrame (op 0), then per iteration k: alloc into local 0 (op 1 + 2k) and a self-reference
+ * (op 2 + 2k). Overwriting local 0 leaves the previous self-cycle as garbage, so generation 0's
+ * count only grows: allocation k makes it k + 1, and allocation 700 (op 1401) is the first to
+ * pass the threshold of 700.
+ */
+function selfCycles(m: CPythonManager, n: number): void {
+  const t = m.defineType({ name: 'L', refs: 1 })
+  m.pushFrame(1)
+  for (let k = 0; k < n; k++) {
+    m.alloc(0, t)
+    m.store(0, 0, 0)
+  }
+}
+
+describe('presets', () => {
+  it('are listed by the runtime descriptor from the version table, 3.11 the default', () => {
+    expect(cpythonRuntime.presets.map((p) => p.name)).toEqual(['cpython-3.11', 'cpython-3.12', 'cpython-3.13'])
+    expect(cpythonRuntime.defaultPreset).toBe('cpython-3.11')
+    expect(PRESETS).toHaveLength(VERSION_POLICIES.length)
+    for (const p of VERSION_POLICIES) expect(p.sources.length).toBeGreaterThan(0)
+    expect(VERSION_POLICIES.filter((p) => p.validated).map((p) => p.name)).toEqual(['cpython-3.11'])
+    expect(new CPythonManager().info.preset).toBe('cpython-3.11')
+  })
+
+  it('set the thresholds; an explicit thresholds option still wins', () => {
+    expect(new CPythonManager().native.get_threshold()).toEqual([700, 10, 10])
+    expect(new CPythonManager({ preset: 'cpython-3.12' }).native.get_threshold()).toEqual([700, 10, 10])
+    expect(new CPythonManager({ preset: 'cpython-3.13' }).native.get_threshold()).toEqual([2000, 10, 10])
+    const m = new CPythonManager({ preset: 'cpython-3.13', thresholds: [5, 6, 7] })
+    expect(m.native.get_threshold()).toEqual([5, 6, 7])
+  })
+
+  it('rejects an unknown preset, naming the known ones', () => {
+    let err: unknown
+    try {
+      new CPythonManager({ preset: 'cpython-3.14' })
+    } catch (e) {
+      err = e
+    }
+    expect(isPygcError(err, 'INVALID_OPTION')).toBe(true)
+    expect((err as Error).message).toContain('cpython-3.13')
+  })
+})
+
+describe('cpython-3.12: the collection runs at the next eval-breaker check', () => {
+  it('3.11 collects inside allocation 700 (op 1401); 3.12 at the boundary before the next op (1402)', () => {
+    const m311 = new CPythonManager()
+    const c311 = collectionsOf(m311)
+    selfCycles(m311, 701)
+    const m312 = new CPythonManager({ preset: 'cpython-3.12' })
+    const c312 = collectionsOf(m312)
+    selfCycles(m312, 701)
+    expect(c311).toEqual([{ op: 1401, generation: 0 }])
+    expect(c312).toEqual([{ op: 1402, generation: 0 }])
+    // 3.11 runs before the new object is tracked and before it replaces object 699 in local 0:
+    // objects 0..698 are garbage. 3.12 runs after the op finished: 699 is garbage too, and the
+    // new object 700 is tracked and survives into generation 1.
+    expect(m311.native.get_stats()[0].collected).toBe(699)
+    expect(m312.native.get_stats()[0].collected).toBe(700)
+    expect(m311.native.get_count()).toEqual([0, 1, 0]) // the store op allocates nothing
+    expect(m312.native.get_count()).toEqual([0, 1, 0])
+  })
+
+  it('holds the collection while no op follows, and runs it before a gc.collect() op', () => {
+    const m = new CPythonManager({ preset: 'cpython-3.12' })
+    const seen = collectionsOf(m)
+    const t = m.defineType({ name: 'L', refs: 1 })
+    m.pushFrame(1) // op 0
+    for (let k = 0; k < 701; k++) {
+      if (k > 0) m.store(0, 0, 0) // op 2k
+      m.alloc(0, t) // op 2k + 1; the last one (op 1401) schedules
+    }
+    expect(seen).toEqual([])
+    expect(m.native.get_count()[0]).toBe(701)
+    m.collect(2) // op 1402: first the scheduled generation-0 collection, then the full one
+    expect(seen).toEqual([
+      { op: 1402, generation: 0 },
+      { op: 1402, generation: 2 },
+    ])
+  })
+
+  it('re-reads the counts at the boundary: frees after the trigger can leave nothing to collect', () => {
+    // One weakref op allocates the call's argument tuple (the count passes the threshold),
+    // then the weakref, then drops the 3-object chain its destination slot held (three
+    // PyObject_GC_Del, count - 3). 3.11 collects inside the tuple's allocation; 3.12 finds the
+    // count back under the threshold at the boundary, and gc_collect_generations does nothing.
+    const run = (preset: string) => {
+      const m = new CPythonManager({ preset })
+      const seen = collectionsOf(m)
+      const t = m.defineType({ name: 'T', refs: 1, shape: 'slots' }) // no free list for slots instances
+      m.pushFrame(3)
+      m.alloc(0, t)
+      m.alloc(1, t)
+      for (let i = 0; i < 2; i++) {
+        m.alloc(2, t)
+        m.store(2, 0, 1)
+        m.move(1, 2)
+      }
+      m.clear(2)
+      expect(m.native.get_count()[0]).toBe(4)
+      m.native.set_threshold(4)
+      m.weakref(1, 0) // tuple: count 5 > 4; weakref: 6; the chain's three frees: 3
+      expect(m.native.get_count()[0]).toBe(preset === 'cpython-3.11' ? 0 : 3)
+      m.isNull(1) // the boundary
+      return seen.length
+    }
+    expect(run('cpython-3.11')).toBe(1)
+    expect(run('cpython-3.12')).toBe(0)
+  })
+})
+
+describe('cpython-3.13: threshold0 2000 with the 3.12 scheduling', () => {
+  it('collects a loop of 2-list garbage cycles every 2081 allocations', () => {
+    // Why 2081: a collection frees the garbage cycles; the first 80 lists go to the list free
+    // list (PyList_MAXFREELIST), the rest to PyObject_GC_Del, which cannot take generation 0's
+    // count below the 0 the collection set. The next 80 list allocations come from the free
+    // list and do not count; then fresh allocations count 1, 2, ..., and the 2001st passes the
+    // threshold (2001 > 2000) and schedules the collection. So 80 + 2001 = 2081 allocations
+    // from one trigger to the next. The collection runs at the boundary after the trigger
+    // (before the iteration's second alloc, or before its first store): the running
+    // iteration's objects are in locals and survive, everything older is freed (far more than
+    // 80 lists, so the free list is full again) and the count is 0 either way. If the first
+    // alloc triggered, the second alloc is simply the first of the next 80 free-list
+    // allocations, so the period is 2081 whichever allocation triggers (2081 is odd: they
+    // alternate). `allocs` counts finished allocations, so a boundary collection sees the
+    // trigger counted. The first collection comes after 2001 allocations (the free list starts
+    // empty). 3.11's in-allocation trigger gives 80 + 701 = 781 the same way (model.test.ts).
+    const m = new CPythonManager({ preset: 'cpython-3.13' })
+    const t = m.defineType({ name: 'L', refs: 1 })
+    m.pushFrame(2)
+    const starts: number[] = []
+    let allocs = 0
+    m.on((e: GcEvent) => {
+      if (e.type === 'gc-start' && e.generation === 0) starts.push(allocs)
+    })
+    // 8 * 2081 allocations: 8 collections, well before generation 2 could run (and clear the
+    // free lists) after 11 generation-1 collections.
+    for (let i = 0; i < 8_400; i++) {
+      m.alloc(0, t)
+      allocs++
+      m.alloc(1, t)
+      allocs++
+      m.store(0, 0, 1)
+      m.store(1, 0, 0)
+      m.clear(0)
+      m.clear(1)
+    }
+    expect(starts[0]).toBe(2001)
+    const gaps = starts.slice(1).map((x, i) => x - starts[i])
+    expect(gaps.length).toBeGreaterThanOrEqual(6)
+    expect(new Set(gaps)).toEqual(new Set([2081]))
+  })
+})
