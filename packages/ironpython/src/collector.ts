@@ -160,6 +160,8 @@ export class ClrCollector {
 
     // ---- mark ----
     this.pinnedObjects = 0
+    const runtimePinned = this.runtimePinnedSurvivor(n)
+    if (runtimePinned > 0) this.pinnedObjects++
     this.markRoots()
     if (n < 2) this.markThroughCards()
     this.drainMarkStack()
@@ -174,7 +176,9 @@ export class ClrCollector {
     // ---- plan ----
     const plan = this.plan(n)
     const promotion =
-      n === 2 || elevation === 'low card table efficiency' || this.decideOnPromotion(n, plan.survivedTotal)
+      n === 2 ||
+      elevation === 'low card table efficiency' ||
+      this.decideOnPromotion(n, plan.survivedTotal + runtimePinned)
     const condemnedSize = (h.sohTop - this.condStart) * 8
     const sd = this.ctx.staticData[n]
     // Measured on .NET 10 (regions): every gen0/gen1 collection of the validation set reports
@@ -226,12 +230,19 @@ export class ClrCollector {
     if (newTop < oldTop) h.soh.fill(0, newTop * 2, oldTop * 2)
 
     // ---- budgets ----
-    const survived = plan.survived
-    const promotedInto = [0, promotion ? survived[0] : 0, promotion && n >= 1 ? survived[1] : 0]
+    const promotedInto = [0, promotion ? plan.survived[0] : 0, promotion && n >= 1 ? plan.survived[1] : 0]
+    // The runtime's pinned object is live data of its generation: in dd_begin_data_size and in
+    // the survivors (dd_survived_size) the budget grows from, like any survivor.
+    const survived = plan.survived.slice()
+    const beginData = [0, 1, 2].map((g) => sizeBefore[g] - fragBefore[g])
+    if (runtimePinned > 0) {
+      survived[h.runtimePinnedGen] += runtimePinned
+      beginData[h.runtimePinnedGen] += runtimePinned
+    }
     for (let g = 0; g <= n; g++) {
       const current = g === 2 ? h.genSize(2) - h.freeBytes[2] : survived[g]
       const sd0 = this.ctx.staticData[g]
-      const begin = sizeBefore[g] - fragBefore[g]
+      const begin = beginData[g]
       let desired = desiredNewAllocation(g, sd0, survived[g], begin, current)
       if (g === 0) {
         // compute_new_dynamic_data: dead finalizable objects kept for their finalizers do not
@@ -252,6 +263,15 @@ export class ClrCollector {
       }
       h.desiredAllocation[g] = desired
       h.newAllocation[g] = desired
+    }
+    if (runtimePinned > 0) {
+      // A compacting GC demotes the pinned object's lightly pinned region to gen0; a sweeping
+      // one promotes it with its region like everything else it keeps.
+      h.runtimePinnedGen = compacting
+        ? 0
+        : promotion
+          ? Math.min(h.runtimePinnedGen + 1, 2)
+          : h.runtimePinnedGen
     }
     // compute_in: what this collection allocated into an older generation is charged to its
     // budget (`dd_new_allocation = desired - in`, even when that generation was collected
@@ -514,6 +534,26 @@ export class ClrCollector {
       this.markAndPush(g)
     }
     q.length = kept
+  }
+
+  /**
+   * The bytes of the runtime's own pinned object if this collection condemns it, else 0.
+   *
+   * Measured on .NET 10 (x64, workstation, regions): in an idle process, after the oracle's
+   * start ritual, every gen0 GC reports PromotedBytes 104 and PinnedObjectsCount 1 with gen0
+   * 560 bytes after it — a 104-byte object the runtime holds through a pinned handle, which
+   * stays in gen0 because compacting GCs demote a region with little pinned survival to gen0
+   * (plan_phase.cpp `decide_on_demotion_pin_surv`: pinned_ratio < demotion_pinned_ratio_th ->
+   * plan gen 0). Two sweeping GC.Collect(2) calls promote it out (gen0 GCs then report 0 and 0).
+   * In every oracle case gen0 GC 1 reports exactly the model's survivors + 104; counted for the
+   * budget (`desired_new_allocation` grows gen0's from its survivors: 20 x 104 = 2,080 bytes of
+   * budget after a ~100% survival GC), that is binary-trees' 42nd gen0 GC.
+   * It is accounted, not placed: the model has no demotion (FIDELITY.md#pinning), so a real
+   * object would be promoted out of gen0 by the first GC.
+   */
+  private runtimePinnedSurvivor(n: number): number {
+    const h = this.ctx.heap
+    return h.runtimePinnedBytes > 0 && h.runtimePinnedGen <= n ? h.runtimePinnedBytes : 0
   }
 
   /** decide_on_promotion_surv (WKS): promote unless the survivors are tiny and the older generation is not. */

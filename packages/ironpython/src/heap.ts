@@ -62,6 +62,14 @@ export class ClrHeap {
   acLimit = 0
   acEnd = 0
 
+  /**
+   * The runtime's own pinned object (bytes; 0 = none) and the generation it is in. Not placed in
+   * the arena: it only counts where .NET counts it (survival, pinned count); see
+   * ClrCollector.runtimePinnedSurvivor for why it is not a real object here.
+   */
+  runtimePinnedBytes = 0
+  runtimePinnedGen = 0
+
   /** Remaining budget (dd_new_allocation) for gen0, gen1, gen2, LOH, and the last desired. */
   newAllocation = [0, 0, 0, 0]
   desiredAllocation = [0, 0, 0, 0]

@@ -12,8 +12,9 @@ import { FREE_TYPE, W_FIELDS, W_ID, W_REFS, W_SIZE, W_TYPE, WEAKREF_TYPE } from 
 const G0 = 256 * 1024
 const scale = process.env.CI ? 0.5 : 1
 
+/** Without the runtime's own pinned object, so pinned counts are the test's pins only. */
 function clrManager() {
-  return new IronPythonManager({ preset: 'clr', gen0size: G0 })
+  return new IronPythonManager({ preset: 'clr', gen0size: G0, runtimePinnedBytes: 0 })
 }
 
 /** Byte address of every live object, by id. */
@@ -165,6 +166,50 @@ describe('pinned objects', () => {
     m.unpin(0)
     expect(() => m.unpin(0)).toThrow(/not pinned/)
     expect(m.native.summary()).toMatchObject({ pinnedHandles: 0 })
+  })
+
+  it("counts the runtime's own pinned object in gen0 until sweeping collections promote it", () => {
+    const m = new IronPythonManager({ preset: 'clr', gen0size: G0 })
+    const clr = m.native.clr
+    // .NET 10, idle process: every gen0 GC reports PinnedObjectsCount 1 (a 104-byte object the
+    // runtime pins); compacting GCs of any generation leave it in gen0 (demotion).
+    clr.Collect(0)
+    expect(clr.GetGCMemoryInfo()!.pinnedObjectsCount).toBe(1)
+    clr.Collect(2, 'forced', true, true)
+    clr.Collect(1)
+    clr.Collect(0)
+    expect(clr.GetGCMemoryInfo()!.pinnedObjectsCount).toBe(1)
+    // Two sweeping GC.Collect(2) promote it to gen2; gen0 GCs no longer condemn it.
+    clr.Collect(2)
+    expect(clr.GetGCMemoryInfo()!.compacted).toBe(false)
+    clr.Collect(2)
+    clr.Collect(0)
+    expect(clr.GetGCMemoryInfo()!.pinnedObjectsCount).toBe(0)
+    clr.Collect(2)
+    expect(clr.GetGCMemoryInfo()!.pinnedObjectsCount).toBe(1)
+  })
+
+  it("grows gen0's budget from the runtime's pinned object like from any survivor", () => {
+    // ~100% survival: desired_new_allocation is 20 x the survivors (surv_to_growth's max), so
+    // the 104 bytes add 2,080 bytes of budget — binary-trees' 42nd gen0 GC on .NET 10.
+    const budgetAfterFullSurvival = (runtimePinnedBytes?: number) => {
+      const m = new IronPythonManager({ preset: 'clr', gen0size: G0, runtimePinnedBytes })
+      const node = m.defineType({ name: 'node', refs: 1 })
+      m.defineGlobals(1)
+      m.pushFrame(2)
+      m.alloc(globalSlot(0), node)
+      for (let i = 0; i < 2000; i++) {
+        m.alloc(0, node)
+        m.store(0, 0, globalSlot(0))
+        m.move(globalSlot(0), 0)
+      }
+      m.native.clr.Collect(0)
+      return m.heap.desiredAllocation[0]
+    }
+    expect(budgetAfterFullSurvival(undefined) - budgetAfterFullSurvival(0)).toBe(20 * 104)
+    expect(() => new IronPythonManager({ preset: 'clr', runtimePinnedBytes: 12 })).toThrow(
+      /runtimePinnedBytes/,
+    )
   })
 
   it('keeps a pinned object amid gen0 churn exactly where it was allocated', () => {
