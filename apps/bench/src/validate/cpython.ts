@@ -10,12 +10,9 @@
  * gc.get_count(), and the sequence of `__del__` calls (op index, object id) and weakref callbacks
  * (op index, tag). Residuals, if any, are explained in packages/cpython/FIDELITY.md.
  */
-import { execFile } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import {
   fileSink,
   fileSource,
@@ -26,11 +23,11 @@ import {
   replayTrace,
 } from '@pygc/core'
 import { CPythonManager } from '@pygc/cpython'
+import { parseOracleJson, probeVersion, REPLAY_PY, runOracle, slug } from './oracles.js'
+import { bottomUpTree, buildRing, TREE_NODE } from './programs.js'
+import { selectCases } from './selection.js'
 import type { ValidateOptions, ValidationReport, ValidationRow, Validator } from './types.js'
 
-const run = promisify(execFile)
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url))
-const REPLAY_PY = join(REPO, 'benchmarks/oracles/replay.py')
 const FIDELITY = 'packages/cpython/FIDELITY.md'
 
 export interface CpythonCase {
@@ -39,27 +36,29 @@ export interface CpythonCase {
 }
 
 // ---- the programs -----------------------------------------------------------------------------
+//
+// The tree and ring builders are shared with the other validators (./programs.ts). The programs
+// stay here because they are CPython's: pyperformance shapes compared event by event on what
+// refcounting and the cycle GC show (which objects die by refcount, which in cycles, __del__ and
+// weakref-callback order, the trashcan, gc.disable/freeze, inline-values instances). The
+// same-named programs of Jython and IronPython keep objects alive in other places and are
+// sized for a heap geometry (eden, gen0 budget, LOH threshold) instead.
 
 /** Return register for the recursive programs: a callee leaves its result here. */
 const RET = globalSlot(0)
 
-/** The benchmarks-game binary-trees: a stretch tree, a long-lived tree, then many short-lived ones. */
+/**
+ * The benchmarks-game binary-trees: a stretch tree, a long-lived tree, then many short-lived
+ * ones. CPython's own, not ./programs.ts's longAndShortLivedTrees: it keeps the program's
+ * item_check walk, which consumes each tree (under refcounting a tree dies node by node during
+ * its walk, as in the real program), and its stretch tree, keeps the long-lived tree in a frame local, and caps the
+ * iterations so the case stays short on the real interpreter.
+ */
 function binaryTrees(maxDepth: number, maxIterations: number): (m: Mutator) => void {
   return (m) => {
     m.defineGlobals(2)
-    const node = m.defineType({ name: 'Node', refs: 2 })
-    const make = (depth: number): void => {
-      m.pushFrame(1)
-      m.alloc(0, node)
-      if (depth > 0) {
-        make(depth - 1)
-        m.store(0, 0, RET)
-        make(depth - 1)
-        m.store(0, 1, RET)
-      }
-      m.move(RET, 0)
-      m.popFrame()
-    }
+    const node = m.defineType(TREE_NODE)
+    const make = (depth: number): void => bottomUpTree(m, node, depth, RET)
     /** Walk the tree whose root is in RET (item_check); RET is consumed. */
     const check = (): number => {
       m.pushFrame(2)
@@ -96,20 +95,16 @@ function binaryTrees(maxDepth: number, maxIterations: number): (m: Mutator) => v
   }
 }
 
-/** pyperformance gc_collect shapes: garbage cycles of `size` lists, `count` of them. */
+/**
+ * pyperformance gc_collect shapes: garbage cycles of `size` lists, `count` of them, each
+ * dropped at once (Jython's and IronPython's cycle churns keep some rings alive instead).
+ */
 function cycleChurn(size: number, count: number): (m: Mutator) => void {
   return (m) => {
     const link = m.defineType({ name: 'Link', refs: 1, ints: 1 })
     m.pushFrame(3)
     for (let i = 0; i < count; i++) {
-      m.alloc(0, link)
-      m.move(1, 0)
-      for (let k = 1; k < size; k++) {
-        m.alloc(2, link)
-        m.store(1, 0, 2)
-        m.move(1, 2)
-      }
-      m.store(1, 0, 0)
+      buildRing(m, link, size)
       m.clear(0)
       m.clear(1)
       m.clear(2)
@@ -369,6 +364,8 @@ export const CPYTHON_CASES: readonly CpythonCase[] = [
   { name: 'instances', program: instances(Math.round(3_000 * SCALE)) },
 ]
 
+export const CPYTHON_CASE_NAMES: readonly string[] = CPYTHON_CASES.map((c) => c.name)
+
 // ---- running one case ---------------------------------------------------------------------------
 
 interface RealRun {
@@ -401,11 +398,8 @@ function record(c: CpythonCase, path: string): void {
 }
 
 async function runReal(path: string): Promise<RealRun> {
-  const { stdout } = await run('python3', [REPLAY_PY, path], {
-    timeout: 600_000,
-    maxBuffer: 256 * 1024 * 1024,
-  })
-  const out = JSON.parse(stdout) as RealRun
+  const { stdout } = await runOracle('python3', [REPLAY_PY, path])
+  const out = parseOracleJson<RealRun>(stdout, 'replay.py')
   if (out.error) throw new Error(`replay.py: ${out.error}`)
   return out
 }
@@ -482,24 +476,23 @@ function firstMismatch(
 }
 
 async function pythonVersion(): Promise<string> {
-  const { stdout } = await run('python3', [
-    '-c',
-    'import sys; print("python3 %d.%d.%d" % sys.version_info[:3])',
-  ])
-  return stdout.trim()
+  const version = await probeVersion(
+    'python3',
+    ['-c', 'import sys; print("python3 %d.%d.%d" % sys.version_info[:3])'],
+    ({ stdout }) => stdout.trim(),
+  )
+  return version ?? 'python3 (version unknown)'
 }
 
 export const validateCpython: Validator = async (options: ValidateOptions): Promise<ValidationReport> => {
   const log = options.log ?? (() => {})
-  const selected = options.cases
-    ? CPYTHON_CASES.filter((c) => options.cases?.includes(c.name))
-    : CPYTHON_CASES
+  const selected = selectCases('cpython', CPYTHON_CASES, options.cases)
   const dir = join(options.cacheDir ?? tmpdir(), `pygc-validate-cpython-${process.pid}`)
   mkdirSync(dir, { recursive: true })
   const rows: ValidationRow[] = []
   try {
     for (const c of selected) {
-      const path = join(dir, `${c.name.replace(/[^a-z0-9]+/gi, '_')}.trace`)
+      const path = join(dir, `${slug(c.name)}.trace`)
       log(`${c.name}: recording`)
       record(c, path)
       log(`${c.name}: replaying on python3`)

@@ -6,15 +6,23 @@
 import { PygcError } from '@pygc/core'
 import { renderTerminalGrid, wrapText } from '@pygc/report'
 import { COMMON_OPTIONS, message, parseCommand, parseFormat } from '../cli-support.js'
-import { validateCpython } from './cpython.js'
-import { validateIronPython } from './ironpython.js'
-import { validateJython } from './jython.js'
+import { CPYTHON_CASE_NAMES, validateCpython } from './cpython.js'
+import { IRONPYTHON_CASE_NAMES, validateIronPython } from './ironpython.js'
+import { JYTHON_CASE_NAMES, validateJython } from './jython.js'
+import { planRuns } from './selection.js'
 import type { ValidationReport, Validator } from './types.js'
 
 export const VALIDATORS: Readonly<Record<ValidationReport['runtime'], Validator>> = {
   cpython: validateCpython,
   jython: validateJython,
   ironpython: validateIronPython,
+}
+
+/** Each runtime's validation case names (what `--cases` may name). */
+export const VALIDATION_CASE_NAMES: Readonly<Record<ValidationReport['runtime'], readonly string[]>> = {
+  cpython: CPYTHON_CASE_NAMES,
+  jython: JYTHON_CASE_NAMES,
+  ironpython: IRONPYTHON_CASE_NAMES,
 }
 
 const OPTIONS = {
@@ -129,10 +137,13 @@ export async function validateCommand(args: readonly string[]): Promise<number> 
   const format = parseFormat(values.format, ['table', 'json'] as const, 'table')
   const cases = splitList(values.cases)
   const workloads = splitList(values.workloads)
+  // A case name selects the cases of whichever runtimes have it; a name none has throws here,
+  // before any oracle runs.
+  const runs = planRuns(runtimes, cases, VALIDATION_CASE_NAMES)
   const reports: ValidationReport[] = []
-  for (const runtime of runtimes) {
+  for (const { runtime, cases: own } of runs) {
     const report = await VALIDATORS[runtime]({
-      ...(cases ? { cases } : {}),
+      ...(own ? { cases: own } : {}),
       log: values.quiet ? () => {} : (text) => message(`pygc validate ${runtime}: ${text}`),
     })
     if (workloads) {

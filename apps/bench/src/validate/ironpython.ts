@@ -10,59 +10,42 @@
  * after the one that found them dead their memory was reclaimed (exactly one, on both sides).
  * Residuals are explained in packages/ironpython/FIDELITY.md.
  */
-import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { fileSink, globalSlot, type Mutator, PygcError, RecordingMutator, Rng } from '@pygc/core'
 import { IronPythonManager, LARGE_OBJECT_SIZE } from '@pygc/ironpython'
+import { oracleCacheDir, parseOracleJson, REPO, runOracle, slug } from './oracles.js'
+import { buildRing, longAndShortLivedTrees, TREE_NODE } from './programs.js'
+import { selectCases } from './selection.js'
 import type { ValidateOptions, ValidationReport, ValidationRow, Validator } from './types.js'
 
 /** gen0 budget for every case: 256 KiB, small enough for many collections in a short trace. */
 const GEN0_SIZE = 256 * 1024
-const HERE = dirname(fileURLToPath(import.meta.url))
-const REPO = resolve(HERE, '../../../..')
 const ORACLE_SOURCES = join(REPO, 'benchmarks/oracles/clr')
 const ORACLE_FILES = ['Program.cs', 'ClrOracle.csproj']
 
-interface ValidationCase {
+export interface ValidationCase {
   name: string
   run(m: Mutator, rng: Rng): void
 }
 
 // ---------------------------------------------------------------------------- the cases
-
-const RET = globalSlot(0)
-
-/** Build a complete binary tree of `depth` (a node is two references); result in RET. */
-function bottomUpTree(m: Mutator, node: number, depth: number): void {
-  m.pushFrame(1)
-  m.alloc(0, node)
-  if (depth > 0) {
-    bottomUpTree(m, node, depth - 1)
-    m.store(0, 0, RET)
-    bottomUpTree(m, node, depth - 1)
-    m.store(0, 1, RET)
-  }
-  m.move(RET, 0)
-  m.popFrame()
-}
+//
+// The tree and ring builders and the binary-trees body are shared (./programs.ts). The other
+// cases stay here because their shape is the CLR's: sized against the gen0 budget (GEN0_SIZE)
+// and the 85,000-byte LOH threshold, rings of random length with back links and weak
+// references, LRU payloads across the small-object size range, old-to-young stores into a
+// small-object table and a LOH table, finalizers (the f-reachable queue) and pinned handles.
 
 export const IRONPYTHON_VALIDATION_CASES: readonly ValidationCase[] = [
   {
     // The benchmarks game's binary-trees: one long-lived tree, many short-lived ones.
     name: 'binary-trees d=12',
     run(m) {
-      const node = m.defineType({ name: 'Node', refs: 2 })
+      const node = m.defineType(TREE_NODE)
       m.defineGlobals(2)
-      bottomUpTree(m, node, 12)
-      m.move(globalSlot(1), RET)
-      for (let d = 4; d <= 12; d += 2) {
-        const iterations = 2 ** (12 - d + 4)
-        for (let i = 0; i < iterations; i++) bottomUpTree(m, node, d)
-      }
-      m.clear(RET)
+      longAndShortLivedTrees(m, node, 12, { ret: globalSlot(0), longLived: globalSlot(1) })
     },
   },
   {
@@ -78,15 +61,7 @@ export const IRONPYTHON_VALIDATION_CASES: readonly ValidationCase[] = [
       m.alloc(globalSlot(1), ring, 200)
       for (let i = 0; i < 40000; i++) {
         const k = rng.range(3, 8)
-        m.alloc(0, node)
-        m.move(1, 0)
-        for (let j = 1; j < k; j++) {
-          m.alloc(2, node)
-          m.store(1, 0, 2)
-          m.store(2, 1, 1)
-          m.move(1, 2)
-        }
-        m.store(1, 0, 0)
+        buildRing(m, node, k, true)
         if (rng.chance(0.05)) m.store(globalSlot(0), rng.int(2000), 0)
         if (i % 50 === 0) {
           m.weakref(3, 0)
@@ -216,6 +191,8 @@ export const IRONPYTHON_VALIDATION_CASES: readonly ValidationCase[] = [
   },
 ]
 
+export const IRONPYTHON_CASE_NAMES: readonly string[] = IRONPYTHON_VALIDATION_CASES.map((c) => c.name)
+
 // ---------------------------------------------------------------------------- the oracle
 
 interface OracleCollection {
@@ -245,7 +222,7 @@ interface OracleResult {
 }
 
 /** Build the oracle once per source hash into the cache; returns the path of its dll. */
-export function buildClrOracle(cacheDir: string, log: (m: string) => void): string {
+export async function buildClrOracle(cacheDir: string, log: (m: string) => void): Promise<string> {
   const hash = createHash('sha256')
   for (const f of ORACLE_FILES) hash.update(readFileSync(join(ORACLE_SOURCES, f)))
   const dir = join(cacheDir, `clr-${hash.digest('hex').slice(0, 16)}`)
@@ -257,40 +234,32 @@ export function buildClrOracle(cacheDir: string, log: (m: string) => void): stri
   mkdirSync(join(tmp, 'src'), { recursive: true })
   for (const f of ORACLE_FILES) cpSync(join(ORACLE_SOURCES, f), join(tmp, 'src', f))
   try {
-    execFileSync('dotnet', ['build', '-c', 'Release', '-nologo', '-v', 'q', '-o', join(tmp, 'out')], {
+    await runOracle('dotnet', ['build', '-c', 'Release', '-nologo', '-v', 'q', '-o', join(tmp, 'out')], {
       cwd: join(tmp, 'src'),
-      stdio: ['ignore', 'pipe', 'pipe'],
       env: {
-        ...process.env,
         DOTNET_CLI_TELEMETRY_OPTOUT: '1',
         DOTNET_NOLOGO: '1',
         DOTNET_SKIP_FIRST_TIME_EXPERIENCE: '1',
       },
     })
   } catch (e) {
-    const out = e as { stdout?: Buffer; stderr?: Buffer }
-    throw new PygcError(
-      'INTERNAL',
-      `dotnet build of the CLR oracle failed: ${out.stdout?.toString() ?? ''}${out.stderr?.toString() ?? ''}`,
-    )
+    throw new PygcError('INTERNAL', `dotnet build of the CLR oracle failed: ${(e as Error).message}`)
   }
   if (!existsSync(dir)) renameSync(tmp, dir)
   else rmSync(tmp, { recursive: true, force: true })
   return dll
 }
 
-export function runClrOracle(dll: string, trace: string, gen0size: number): OracleResult {
-  const out = execFileSync('dotnet', [dll, trace], {
+export async function runClrOracle(dll: string, trace: string, gen0size: number): Promise<OracleResult> {
+  const { stdout } = await runOracle('dotnet', [dll, trace], {
     env: {
-      ...process.env,
       DOTNET_gcServer: '0',
       DOTNET_gcConcurrent: '0',
       DOTNET_GCgen0size: gen0size.toString(16),
       DOTNET_TieredCompilation: '0',
     },
-    maxBuffer: 256 * 1024 * 1024,
   })
-  return JSON.parse(out.toString()) as OracleResult
+  return parseOracleJson<OracleResult>(stdout, 'the CLR oracle')
 }
 
 // ---------------------------------------------------------------------------- the model
@@ -394,13 +363,13 @@ function runModel(c: ValidationCase, tracePath: string, runtimeLiveBytes: number
 const FIN_TRACKED = 10000
 
 /** The bytes the real runtime holds in gen2 after the start ritual, from a run on an empty trace. */
-function measureRuntimeLiveBytes(dll: string, cacheDir: string): number {
+async function measureRuntimeLiveBytes(dll: string, cacheDir: string): Promise<number> {
   const empty = join(cacheDir, 'ironpython-empty.trace')
   const recorder = new RecordingMutator(new IronPythonManager({ preset: 'clr' }), fileSink(empty), {
     metadata: { case: 'empty' },
   })
   recorder.finish()
-  const real = runClrOracle(dll, empty, GEN0_SIZE)
+  const real = await runClrOracle(dll, empty, GEN0_SIZE)
   return Math.floor(real.startGen2Bytes / 8) * 8
 }
 
@@ -537,29 +506,19 @@ function comparePinning(name: string, model: ModelResult, real: OracleResult): V
 
 export const validateIronPython: Validator = async (options: ValidateOptions): Promise<ValidationReport> => {
   const log = options.log ?? (() => {})
-  const cacheDir = options.cacheDir ?? join(REPO, '.cache', 'oracles')
-  mkdirSync(cacheDir, { recursive: true })
-  const selected = options.cases
-    ? IRONPYTHON_VALIDATION_CASES.filter((c) => options.cases?.includes(c.name))
-    : IRONPYTHON_VALIDATION_CASES
-  if (options.cases && selected.length !== options.cases.length) {
-    const known = IRONPYTHON_VALIDATION_CASES.map((c) => c.name).join(', ')
-    throw new PygcError(
-      'INVALID_PARAM',
-      `unknown ironpython validation case in ${options.cases.join(', ')}; cases: ${known}`,
-    )
-  }
-  const dll = buildClrOracle(cacheDir, log)
-  const runtimeLiveBytes = measureRuntimeLiveBytes(dll, cacheDir)
+  const cacheDir = oracleCacheDir(options.cacheDir)
+  const selected = selectCases('ironpython', IRONPYTHON_VALIDATION_CASES, options.cases)
+  const dll = await buildClrOracle(cacheDir, log)
+  const runtimeLiveBytes = await measureRuntimeLiveBytes(dll, cacheDir)
   log(`the runtime holds ${runtimeLiveBytes} bytes in gen2 at the start`)
   const rows: ValidationRow[] = []
   let realRuntime = '.NET'
   for (const c of selected) {
-    const trace = join(cacheDir, `ironpython-${c.name.replace(/[^a-z0-9]+/gi, '_')}.trace`)
+    const trace = join(cacheDir, `ironpython-${slug(c.name)}.trace`)
     log(`${c.name}: model`)
     const model = runModel(c, trace, runtimeLiveBytes)
     log(`${c.name}: .NET oracle`)
-    const real = runClrOracle(dll, trace, GEN0_SIZE)
+    const real = await runClrOracle(dll, trace, GEN0_SIZE)
     realRuntime = `${real.runtime} (workstation, non-concurrent, GCgen0size=0x${GEN0_SIZE.toString(16)})`
     rows.push(...compareCase(c.name, model, real))
   }

@@ -21,39 +21,43 @@
  *    collections, finalizers, weakref clears and callbacks must be the same. Jython runs
  *    finalizers and callbacks on other threads, so op indices are not compared.
  */
-import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { fileSink, type GcEvent, globalSlot, type Mutator, RecordingMutator, Rng } from '@pygc/core'
 import { JythonManager, type JythonOptions } from '@pygc/jython'
+import { oracleCacheDir, parseOracleJson, probeVersion, REPLAY_PY, REPO, runOracle, slug } from './oracles.js'
+import { buildRing, longAndShortLivedTrees, TREE_NODE } from './programs.js'
+import { selectCases } from './selection.js'
 import type { ValidateOptions, ValidationReport, ValidationRow, Validator } from './types.js'
 
-const run = promisify(execFile)
 const MiB = 1024 * 1024
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url))
 const ORACLE_SOURCE = join(REPO, 'benchmarks/oracles/jvm/TraceReplay.java')
-const REPLAY_PY = join(REPO, 'benchmarks/oracles/replay.py')
 const FIDELITY = 'packages/jython/FIDELITY.md'
 
 /** Bounds of issue 4. */
 const YOUNG_TOLERANCE = 1
 const HEAP_AFTER_TOLERANCE = 0.05
 
-interface HeapSize {
+export interface HeapSize {
   xmx: number
   xmn: number
 }
 
-interface JvmCase {
+export interface JvmCase {
   name: string
   program: (m: Mutator) => void
   sizes: HeapSize[]
 }
 
 // ---- the programs -----------------------------------------------------------------------------
+//
+// The tree and ring builders and the binary-trees body are shared (./programs.ts). The other
+// programs stay here because their shape is HotSpot's: sized against eden and the old
+// generation (-Xmn/-Xmx), an LRU whose entries carry a payload and drop three temporaries a
+// step, old-to-young stores into tenured holder objects (the card table), blobs larger than
+// eden (allocated straight in the old generation). CPython's and IronPython's programs of the
+// same names keep other objects alive in other places, so their op streams differ.
 
 /** Return register for the recursive programs: a callee leaves its result here. */
 const RET = globalSlot(1)
@@ -62,27 +66,9 @@ const RET = globalSlot(1)
 function binaryTrees(maxDepth: number): (m: Mutator) => void {
   return (m) => {
     m.defineGlobals(2)
-    const node = m.defineType({ name: 'Node', refs: 2 })
-    const make = (d: number): void => {
-      m.pushFrame(1)
-      m.alloc(0, node)
-      if (d > 0) {
-        make(d - 1)
-        m.store(0, 0, RET)
-        make(d - 1)
-        m.store(0, 1, RET)
-      }
-      m.move(RET, 0)
-      m.popFrame()
-    }
+    const node = m.defineType(TREE_NODE)
     m.pushFrame(1)
-    make(maxDepth)
-    m.move(globalSlot(0), RET)
-    for (let d = 4; d <= maxDepth; d += 2) {
-      const iterations = 1 << (maxDepth - d + 4)
-      for (let i = 0; i < iterations; i++) make(d)
-    }
-    m.clear(RET)
+    longAndShortLivedTrees(m, node, maxDepth, { ret: RET, longLived: globalSlot(0) })
     m.popFrame()
   }
 }
@@ -96,14 +82,7 @@ function cycleChurn(rings: number, k: number, window: number): (m: Mutator) => v
     m.pushFrame(3)
     m.alloc(globalSlot(0), keep, window)
     for (let r = 0; r < rings; r++) {
-      m.alloc(0, node)
-      m.move(1, 0)
-      for (let i = 1; i < k; i++) {
-        m.alloc(2, node)
-        m.store(1, 0, 2)
-        m.move(1, 2)
-      }
-      m.store(1, 0, 0) // close the ring
+      buildRing(m, node, k)
       m.store(globalSlot(0), r % window, 0)
     }
     m.popFrame()
@@ -170,7 +149,7 @@ function largeObjects(count: number, largeBytes: number, smallPerLarge: number):
   }
 }
 
-const JVM_CASES: JvmCase[] = [
+export const JVM_CASES: readonly JvmCase[] = [
   {
     name: 'binary-trees d=14',
     program: binaryTrees(14),
@@ -266,7 +245,7 @@ async function compileOracle(cacheDir: string, log: (s: string) => void): Promis
   if (!existsSync(join(dir, 'TraceReplay.class'))) {
     mkdirSync(dir, { recursive: true })
     log(`javac TraceReplay.java -> ${dir}`)
-    await run('javac', ['-d', dir, ORACLE_SOURCE])
+    await runOracle('javac', ['-d', dir, ORACLE_SOURCE])
   }
   return dir
 }
@@ -291,9 +270,7 @@ async function runJvm(
   logFile: string,
   extra: string[] = [],
 ): Promise<RealCollection[]> {
-  await run('java', [...jvmFlags(size, logFile, extra), '-cp', classDir, 'TraceReplay', trace], {
-    maxBuffer: 16 * MiB,
-  })
+  await runOracle('java', [...jvmFlags(size, logFile, extra), '-cp', classDir, 'TraceReplay', trace])
   return parseJvmLog(readFileSync(logFile, 'utf8'))
 }
 
@@ -460,7 +437,7 @@ function compareSides(name: string, model: Side, real: Side): ValidationRow[] {
 
 // ---- event order under the real Jython --------------------------------------------------------
 
-interface OrderCase {
+export interface OrderCase {
   name: string
   program: (m: Mutator) => void
 }
@@ -538,11 +515,13 @@ function resurrection(m: Mutator): void {
   m.popFrame()
 }
 
-const ORDER_CASES: OrderCase[] = [
+export const ORDER_CASES: readonly OrderCase[] = [
   { name: 'finalizer + weakref', program: finalizerAndWeakref },
   { name: 'weakref callbacks', program: weakrefCallbacks },
   { name: 'resurrection', program: resurrection },
 ]
+
+export const JYTHON_CASE_NAMES: readonly string[] = [...JVM_CASES, ...ORDER_CASES].map((c) => c.name)
 
 interface Timed {
   op: number
@@ -612,13 +591,12 @@ export function sameOrderUpToThreads(model: string[], real: string[]): boolean {
   return true
 }
 
-async function jythonVersion(): Promise<string | null> {
-  try {
-    const { stdout, stderr } = await run('jython', ['--version'], { timeout: 60_000 })
-    return `${stdout}${stderr}`.trim().split('\n')[0]
-  } catch {
-    return null
-  }
+function jythonVersion(): Promise<string | null> {
+  return probeVersion(
+    'jython',
+    ['--version'],
+    ({ stdout, stderr }) => `${stdout}${stderr}`.trim().split('\n')[0],
+  )
 }
 
 async function orderRows(
@@ -650,8 +628,11 @@ async function orderRows(
     let nullMismatches = -1
     let problem = ''
     try {
-      const { stdout } = await run('jython', [REPLAY_PY, trace], { timeout: 300_000, maxBuffer: 16 * MiB })
-      const output = JSON.parse(stdout.slice(stdout.indexOf('{')))
+      const { stdout } = await runOracle('jython', [REPLAY_PY, trace], { timeoutMs: 300_000 })
+      const output = parseOracleJson<{ error?: string; events?: unknown; mismatches?: { isNull?: number } }>(
+        stdout,
+        'jython replay.py',
+      )
       if (output.error !== undefined) problem = `replay.py: ${output.error}`
       else {
         real = realOrder(
@@ -695,22 +676,24 @@ async function orderRows(
 
 // ---- the validator ----------------------------------------------------------------------------
 
-function slug(name: string): string {
-  return name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')
-}
-
 async function javaVersion(): Promise<string> {
-  const { stderr } = await run('java', ['-version'])
-  const m = /version "([^"]+)"/.exec(stderr)
-  return m ? m[1] : 'unknown'
+  const version = await probeVersion(
+    'java',
+    ['-version'],
+    ({ stderr }) => /version "([^"]+)"/.exec(stderr)?.[1] ?? null,
+  )
+  return version ?? 'unknown'
 }
 
 export const validateJython: Validator = async (options: ValidateOptions): Promise<ValidationReport> => {
   const log = options.log ?? (() => {})
-  const cacheDir = options.cacheDir ?? join(REPO, '.cache/oracles')
+  const cacheDir = oracleCacheDir(options.cacheDir)
   const dir = join(cacheDir, 'jython')
   mkdirSync(dir, { recursive: true })
-  const selected = (name: string): boolean => options.cases === undefined || options.cases.includes(name)
+  const chosen = new Set(
+    selectCases('jython', [...JVM_CASES, ...ORDER_CASES], options.cases).map((c) => c.name),
+  )
+  const selected = (name: string): boolean => chosen.has(name)
   const classDir = await compileOracle(cacheDir, log)
   const java = await javaVersion()
   const rows: ValidationRow[] = []
