@@ -387,7 +387,17 @@ export function formatRunsCsv(doc: ResultsDocument): string {
   return `${lines.join('\n')}\n`
 }
 
-/** One row per runtime and heap size. */
+/**
+ * Virtual times are sums of fractional unit costs: rounded for the CSV (to 0.1 virtual ns, a
+ * share to 6 digits) so float noise such as 484248.80000000005 does not reach a spreadsheet.
+ */
+function roundTo(x: number | undefined, digits: number): number | undefined {
+  if (x === undefined) return undefined
+  const scale = 10 ** digits
+  return Math.round(x * scale) / scale
+}
+
+/** One row per runtime and heap size; times in virtual nanoseconds. */
 export function formatSweepCsv(sweeps: readonly SweepResults[]): string {
   const header = [
     'workload',
@@ -404,12 +414,12 @@ export function formatSweepCsv(sweeps: readonly SweepResults[]): string {
     'error',
     'collections',
     'gc_share',
-    'gc_time',
-    'mutator_time',
-    'total_time',
-    'pause_p50',
-    'pause_p99',
-    'pause_max',
+    'gc_time_ns',
+    'mutator_time_ns',
+    'total_time_ns',
+    'pause_p50_ns',
+    'pause_p99_ns',
+    'pause_max_ns',
     'peak_footprint_bytes',
     'peak_live_bytes',
   ]
@@ -432,13 +442,13 @@ export function formatSweepCsv(sweeps: readonly SweepResults[]): string {
           p.status,
           p.error ? `${p.error.name}: ${p.error.message}` : cell.minHeap.error?.message,
           f?.collections,
-          f?.gcShare,
-          f?.gcVirtual,
-          f?.mutatorVirtual,
-          f?.totalVirtual,
-          f?.pauseP50,
-          f?.pauseP99,
-          f?.pauseMax,
+          roundTo(f?.gcShare, 6),
+          roundTo(f?.gcVirtual, 1),
+          roundTo(f?.mutatorVirtual, 1),
+          roundTo(f?.totalVirtual, 1),
+          roundTo(f?.pauseP50, 1),
+          roundTo(f?.pauseP99, 1),
+          roundTo(f?.pauseMax, 1),
           f?.peakFootprintBytes,
           f?.peakLiveBytes,
         ]),
