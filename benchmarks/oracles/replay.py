@@ -355,6 +355,28 @@ def record_event(kind, value):
     EVN[0] = k + 1
 
 
+ON_JYTHON = sys.platform.startswith('java')
+
+
+def settle_threads():
+    """On Jython, let the JVM's finalizer thread and the weakref reaper finish what a collection
+    already queued before the process ends: they are other threads, and on a loaded machine they
+    may not have run by the last op. Nothing is collected here; events recorded now carry the
+    last op index, after every collection of the trace. Waits until no event arrived for 0.3 s,
+    at most 3 s."""
+    quiet = 0
+    waited = 0
+    seen = EVN[0]
+    while quiet < 6 and waited < 60:
+        time.sleep(0.05)
+        waited += 1
+        if EVN[0] == seen:
+            quiet += 1
+        else:
+            seen = EVN[0]
+            quiet = 0
+
+
 GCLOG_OP = []
 GCLOG_GEN = []
 GCLOG_COLLECTED = []
@@ -722,6 +744,8 @@ def replay(path):
         opi += 1
 
     # ------------------------------------------------------------ after the loop
+    if ON_JYTHON:  # a constant: sys.platform.startswith(...) here would allocate a tracked bound method
+        settle_threads()
     final_counts = gc_counts()
     if gclog:
         gc.callbacks.remove(gc_log_callback)
