@@ -40,6 +40,16 @@ function m(
   return { key, label, group, value: (v) => (v.run.metrics ? read(v.run.metrics) : undefined), format }
 }
 
+/**
+ * The promptness distributions, or undefined when no reclaimed object was measured (no
+ * collection reclaimed anything, or --promptness was off): an empty distribution's zeros would
+ * read as "reclaimed at once".
+ */
+function measured(metrics: DeterministicMetrics): DeterministicMetrics['promptness'] {
+  const p = metrics.promptness
+  return p !== undefined && p.objects > 0 ? p : undefined
+}
+
 /** "gen0 12 · gen1 3 · gen2 1": the kinds differ per runtime, so one text cell per runtime. */
 export function collectionsByKind(metrics: DeterministicMetrics): string {
   return metrics.runtime.generations
@@ -132,24 +142,31 @@ export const METRIC_ROWS: readonly MetricRow[] = [
     count,
   ),
   m(
+    'promptness_objects',
+    'reclaimed objects measured',
+    'promptness (unreachable until freed)',
+    (x) => x.promptness?.objects,
+    count,
+  ),
+  m(
     'promptness_ops_p50',
     'promptness p50 (ops)',
     'promptness (unreachable until freed)',
-    (x) => x.promptness?.ops.p50,
+    (x) => measured(x)?.ops.p50,
     count,
   ),
   m(
     'promptness_ops_p99',
     'promptness p99 (ops)',
     'promptness (unreachable until freed)',
-    (x) => x.promptness?.ops.p99,
+    (x) => measured(x)?.ops.p99,
     count,
   ),
   m(
     'promptness_bytes_p50',
     'promptness p50 (bytes)',
     'promptness (unreachable until freed)',
-    (x) => x.promptness?.bytes.p50,
+    (x) => measured(x)?.bytes.p50,
     bytes,
   ),
   m(
