@@ -26,6 +26,8 @@ export interface ExecuteOptions {
   timelineEvery?: number
   /** Keep the model's own collection log (`native.gcLogLines()`) for --gc-log. */
   gcLog?: boolean
+  /** Ops done so far, every 2^20 ops (the progress bar's detail). */
+  onProgress?: (ops: number) => void
 }
 
 export interface Execution {
@@ -68,6 +70,7 @@ export function executeProgram(
       {
         ...(options.timelineEvery !== undefined ? { timelineEvery: options.timelineEvery } : {}),
         ...(options.promptness ? { promptness: true } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
     )
     const { wall, ...deterministic } = metrics

@@ -122,6 +122,7 @@ export function runPlanned(
         ...options,
         gcLog: options.gcLogs !== undefined,
         ...(heapLimit !== undefined ? { heapLimit } : {}),
+        onProgress: (ops) => progress.detail(`${(ops / 1e6).toFixed(0)}M ops`),
       })
       results.runs.push(execution.run)
       if (execution.wall)

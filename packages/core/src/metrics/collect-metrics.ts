@@ -35,7 +35,12 @@ export interface CollectMetricsOptions {
   promptnessCheckEvery?: number
   /** Cap of each event list and of the collection records (default 10,000). */
   maxRecords?: number
+  /** Called every 2^20 ops with the op count, for a progress display (not part of the metrics). */
+  onProgress?: (ops: number) => void
 }
+
+/** onProgress fires when the op count is a multiple of this (a power of two: one AND per op). */
+const PROGRESS_MASK = (1 << 20) - 1
 
 const DEFAULT_MAX_RECORDS = 10_000
 /** Per-collection and semantic events only: alloc/free (one per object) are left unbuilt. */
@@ -147,7 +152,16 @@ export function collectMetrics(
   }, COLLECTED_EVENTS)
 
   const timeline = new TimelineSampler(manager, every, maxRecords)
-  const counter = new OpCounter(tee ? tee.mutator : manager, (ops) => timeline.tick(ops))
+  const onProgress = options.onProgress
+  // Two closures rather than one with a branch: a run without a progress display pays nothing.
+  const tick =
+    onProgress === undefined
+      ? (ops: number) => timeline.tick(ops)
+      : (ops: number) => {
+          timeline.tick(ops)
+          if ((ops & PROGRESS_MASK) === 0) onProgress(ops)
+        }
+  const counter = new OpCounter(tee ? tee.mutator : manager, tick)
   const started = performance.now()
   try {
     program(counter)
