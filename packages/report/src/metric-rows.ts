@@ -203,11 +203,11 @@ export const FOOTPRINT_MEANING: Readonly<Record<string, string>> = {
   baseline: 'the heap frontier',
 }
 
-/** The text a table cell shows for a row and a run ("" when the figure does not apply). */
+/** The text a table cell shows for a row and a run ("–" when the figure does not apply). */
 export function cellText(row: MetricRow, view: RunView): string {
   const value = row.value(view) as MetricValue | null
   // null: a non-finite figure (NaN) that went through JSON; say so rather than crash.
-  if (value === undefined) return ''
+  if (value === undefined) return '–'
   if (value === null || (typeof value === 'number' && !Number.isFinite(value))) return 'n/a'
   return typeof value === 'number' ? row.format(value) : String(value)
 }
