@@ -8,7 +8,7 @@
  * SOH:  [SOH_BASE ..gen2.. g1Start ..gen1.. g0Start ..gen0.. sohTop)   then unused arena
  * LOH:  [LOH_BASE ..objects and free blocks.. lohTop)
  */
-import { PygcError } from '@pygc/core'
+import { IntList, PygcError } from '@pygc/core'
 import { F_REGISTERED, FREE_TYPE, LOH_BASE, W_AUX, W_FLAGS, W_ID, W_REFS, W_SIZE, W_TYPE } from './layout.js'
 
 export const SOH_BASE = 1
@@ -38,15 +38,15 @@ export class ClrHeap {
   brick = new Int32Array((1 << 15) / CARD_BYTE_GRANULES + 1)
 
   /** Finalization queue (registered objects) and f-reachable queue, as granules. */
-  finalizable = new GrowableInts()
-  freachable = new GrowableInts()
+  finalizable = new IntList()
+  freachable = new IntList()
   /** Strong GC handles: the runtime's own roots (statics, type objects), granules. */
-  strongHandles = new GrowableInts()
+  strongHandles = new IntList()
   /**
    * Pinned GC handles (`GCHandle.Alloc(o, GCHandleType.Pinned)`), one entry per pin (pins
    * nest), granules: strong roots whose objects a compacting GC must not move.
    */
-  pinnedHandles = new GrowableInts()
+  pinnedHandles = new IntList()
 
   /** Weak handle table: target granule (0 = cleared), long (trackResurrection) flag, callback tag + 1. */
   handleTarget = new Int32Array(64)
@@ -247,31 +247,5 @@ export class ClrHeap {
   /** Check an internal invariant; a failure is a bug in the model, never the user's fault. */
   static check(ok: boolean, what: string): void {
     if (!ok) throw new PygcError('INTERNAL', `CLR heap invariant broken: ${what}`)
-  }
-}
-
-/** An int list that grows by doubling (queues of granules). */
-export class GrowableInts {
-  items = new Int32Array(64)
-  length = 0
-
-  push(v: number): void {
-    if (this.length === this.items.length) {
-      const n = new Int32Array(this.items.length * 2)
-      n.set(this.items)
-      this.items = n
-    }
-    this.items[this.length++] = v
-  }
-
-  /** Remove one occurrence of `v` (order is not kept); false if there is none. */
-  removeOne(v: number): boolean {
-    for (let i = this.length - 1; i >= 0; i--) {
-      if (this.items[i] === v) {
-        this.items[i] = this.items[--this.length]
-        return true
-      }
-    }
-    return false
   }
 }

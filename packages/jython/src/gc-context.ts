@@ -3,38 +3,30 @@
  * bookkeeping (registered finalizers, the finalizer queue, weak references) and the work
  * counters. The manager owns it; a collection reads and rewrites it.
  */
-import type { RootSet, WorkCounters } from '@pygc/core'
-import {
-  type AddressList,
-  FLAG_FINALIZABLE,
-  FLAG_FINALIZED,
-  H_ID,
-  H_KLASS,
-  H_WORDS,
-  type JvmHeap,
-} from './heap.js'
+import type { IntList, RootSet, WorkCounters } from '@pygc/core'
+import { FLAG_FINALIZABLE, FLAG_FINALIZED, H_ID, H_KLASS, H_WORDS, type JvmHeap } from './heap.js'
 
 export interface GcContext {
   heap: JvmHeap
   roots: RootSet
   /** Objects the JVM itself keeps alive (its startup data): strong roots the program cannot see. */
-  hiddenRoots: AddressList
+  hiddenRoots: IntList
   /**
    * JNI global references made by `pin` (one entry per pin; pins nest): strong roots, updated
    * like any root when their object moves. HotSpot's Serial GC cannot pin an object (JNI code
    * that needs a stable address uses GetPrimitiveArrayCritical, which holds the GC off through
    * GCLocker instead), so a pinned object still moves here. See FIDELITY.md#pinning.
    */
-  jniGlobalRefs: AddressList
+  jniGlobalRefs: IntList
   /**
    * Objects found unreachable and waiting for the finalizer thread (java.lang.ref.Finalizer's
    * queue): strong roots until their finalizer has run.
    */
-  finalizeQueue: AddressList
+  finalizeQueue: IntList
   /** Objects with a `__del__` not yet found unreachable (their FinalizeTrigger is registered). */
-  finalizable: AddressList
+  finalizable: IntList
   /** Every live weak reference object (the referent field is not a strong reference). */
-  weakrefs: AddressList
+  weakrefs: IntList
   work: WorkCounters
   /** Per collection: cleared weak references as (weakId, targetId) pairs, for events. */
   cleared: number[]
@@ -69,19 +61,19 @@ export interface ReferenceHooks {
  * reference to an object with `__del__` is cleared at the same collection that queues its
  * finalizer, as on a real JVM.
  */
-export function processReferences(ctx: GcContext, hooks: ReferenceHooks, pending: AddressList): void {
+export function processReferences(ctx: GcContext, hooks: ReferenceHooks, pending: IntList): void {
   pending.clear()
   const weak = ctx.weakrefs
   let kept = 0
   for (let i = 0; i < weak.length; i++) {
-    const w = weak.data[i]
+    const w = weak.items[i]
     if (hooks.collected(w) && !hooks.alive(w)) {
       pending.push(w)
       continue
     }
     const cw = hooks.current(w)
     processReferent(ctx, hooks, cw)
-    weak.data[kept++] = cw
+    weak.items[kept++] = cw
   }
   weak.length = kept
 
@@ -89,24 +81,24 @@ export function processReferences(ctx: GcContext, hooks: ReferenceHooks, pending
   const firstQueued = ctx.finalizeQueue.length
   let live = 0
   for (let i = 0; i < fin.length; i++) {
-    const f = fin.data[i]
+    const f = fin.items[i]
     if (!hooks.collected(f) || hooks.alive(f)) {
-      fin.data[live++] = hooks.current(f)
+      fin.items[live++] = hooks.current(f)
     } else {
       ctx.finalizeQueue.push(f)
     }
   }
   fin.length = live
   for (let i = firstQueued; i < ctx.finalizeQueue.length; i++) {
-    const f = hooks.keepAlive(ctx.finalizeQueue.data[i])
-    ctx.finalizeQueue.data[i] = f
+    const f = hooks.keepAlive(ctx.finalizeQueue.items[i])
+    ctx.finalizeQueue.items[i] = f
     const words = ctx.heap.words
     const k = (f >> 2) + H_KLASS
     words[k] = (words[k] & ~FLAG_FINALIZABLE) | FLAG_FINALIZED
   }
 
   for (let i = 0; i < pending.length; i++) {
-    const w = pending.data[i]
+    const w = pending.items[i]
     if (!hooks.alive(w)) continue // the weak reference object itself is garbage: no callback
     const cw = hooks.current(w)
     processReferent(ctx, hooks, cw)

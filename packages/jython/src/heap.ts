@@ -109,35 +109,6 @@ export class TypeTables {
 }
 
 /** A growable list of heap addresses (a host-side side table, 4 bytes an entry). */
-export class AddressList {
-  data = new Int32Array(64)
-  length = 0
-
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Int32Array(this.data.length * 2)
-      d.set(this.data)
-      this.data = d
-    }
-    this.data[this.length++] = v
-  }
-
-  clear(): void {
-    this.length = 0
-  }
-
-  /** Remove one occurrence of `v` (order is not kept); false if there is none. */
-  removeOne(v: number): boolean {
-    for (let i = this.length - 1; i >= 0; i--) {
-      if (this.data[i] === v) {
-        this.data[i] = this.data[--this.length]
-        return true
-      }
-    }
-    return false
-  }
-}
-
 export class JvmHeap {
   buffer: ArrayBuffer
   /** Word view of the whole heap (addresses are byte offsets; word index = address >> 2). */

@@ -25,6 +25,7 @@ import {
   type GcControl,
   type GcEventListener,
   type GcEventType,
+  IntList,
   type ManagerInfo,
   type ManagerStats,
   type MemoryManager,
@@ -41,7 +42,6 @@ import type { GcContext } from './gc-context.js'
 import { formatGcLog } from './gc-log.js'
 import { GENERATIONS, GenCollectedHeap } from './gen-collected-heap.js'
 import {
-  AddressList,
   FLAG_FILLER,
   FLAG_FINALIZABLE,
   FLAG_PYID,
@@ -107,11 +107,11 @@ export class JythonManager implements MemoryManager<JythonNative> {
     this.ctx = {
       heap: this.heap,
       roots: this.roots,
-      hiddenRoots: new AddressList(),
-      jniGlobalRefs: new AddressList(),
-      finalizeQueue: new AddressList(),
-      finalizable: new AddressList(),
-      weakrefs: new AddressList(),
+      hiddenRoots: new IntList(),
+      jniGlobalRefs: new IntList(),
+      finalizeQueue: new IntList(),
+      finalizable: new IntList(),
+      weakrefs: new IntList(),
       work: emptyWork(),
       cleared: [],
       pendingCallbacks: [],
@@ -610,7 +610,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
     const op = this.ops
     const queue = ctx.finalizeQueue
     if (queue.length > 0) {
-      const batch = queue.data.slice(0, queue.length)
+      const batch = queue.items.slice(0, queue.length)
       queue.clear()
       for (let i = 0; i < batch.length; i++) {
         const a = batch[i]

@@ -15,9 +15,9 @@
  * Invariant between phases: a live object's mark word is `forwardee | 3` (phase 1 writes
  * `0 | 3`); a dead object's header is untouched, so every space stays parsable until phase 4.
  */
+import { IntList } from '@pygc/core'
 import { type GcContext, processReferences, type ReferenceHooks } from './gc-context.js'
 import {
-  AddressList,
   FLAG_FILLER,
   FLAG_WEAK,
   H_KLASS,
@@ -48,8 +48,8 @@ interface Span {
 }
 
 export class MarkCompactor {
-  private readonly stack = new AddressList()
-  private readonly pending = new AddressList()
+  private readonly stack = new IntList()
+  private readonly pending = new IntList()
 
   constructor(private readonly ctx: GcContext) {}
 
@@ -78,7 +78,7 @@ export class MarkCompactor {
     const work = this.ctx.work
     const stack = this.stack
     while (stack.length > 0) {
-      const a = stack.data[--stack.length]
+      const a = stack.items[--stack.length]
       const n = heap.refCount(a)
       const first = (a >> 2) + H_WORDS
       for (let f = first; f < first + n; f++) {
@@ -97,7 +97,7 @@ export class MarkCompactor {
       if (v !== 0) this.markObject(v)
     }
     for (const list of [ctx.hiddenRoots, ctx.jniGlobalRefs, ctx.finalizeQueue]) {
-      for (let i = 0; i < list.length; i++) this.markObject(list.data[i])
+      for (let i = 0; i < list.length; i++) this.markObject(list.items[i])
     }
     this.drainMarkStack()
     const heap = ctx.heap
@@ -268,7 +268,7 @@ export class MarkCompactor {
       ctx.finalizable,
       ctx.weakrefs,
     ]) {
-      for (let i = 0; i < list.length; i++) list.data[i] = this.forwardee(list.data[i])
+      for (let i = 0; i < list.length; i++) list.items[i] = this.forwardee(list.items[i])
     }
   }
 

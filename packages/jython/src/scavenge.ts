@@ -13,11 +13,11 @@
  * forwarded to itself and stays ("promotion failed"): the collection still finishes so every
  * reference is consistent, then the originals are restored and the caller runs a full GC.
  */
+import { IntList } from '@pygc/core'
 import type { AgeTable } from './age-table.js'
 import { CLEAN, DIRTY } from './card-table.js'
 import { type GcContext, processReferences, type ReferenceHooks } from './gc-context.js'
 import {
-  AddressList,
   AGE_MASK,
   AGE_SHIFT,
   FLAG_DEAD_COPY,
@@ -43,8 +43,8 @@ export interface ScavengeResult {
 }
 
 export class Scavenger {
-  private readonly failed = new AddressList()
-  private readonly pending = new AddressList()
+  private readonly failed = new IntList()
+  private readonly pending = new IntList()
 
   constructor(
     private readonly ctx: GcContext,
@@ -151,8 +151,8 @@ export class Scavenger {
     const lists = [ctx.hiddenRoots, ctx.jniGlobalRefs, ctx.finalizeQueue]
     for (const list of lists) {
       for (let i = 0; i < list.length; i++) {
-        const v = list.data[i]
-        if (v < oldStart) list.data[i] = evacuate(v)
+        const v = list.items[i]
+        if (v < oldStart) list.items[i] = evacuate(v)
       }
     }
 
@@ -194,7 +194,7 @@ export class Scavenger {
             scanOld += size
           }
         } else if (scanFailed < failed.length) {
-          const a = failed.data[scanFailed++]
+          const a = failed.items[scanFailed++]
           scanObject(a, false, 0, a + heap.sizeOf(a))
         } else {
           return

@@ -46,7 +46,7 @@ export function verifyHeap(heap: JvmHeap, roots: RootSet, ctx: GcContext): strin
   }
   for (let i = 0; i < roots.top; i++) visit(roots.values[i], `root ${i}`)
   for (const list of [ctx.hiddenRoots, ctx.jniGlobalRefs, ctx.finalizeQueue, ctx.finalizable, ctx.weakrefs]) {
-    for (let i = 0; i < list.length; i++) visit(list.data[i], 'reference list')
+    for (let i = 0; i < list.length; i++) visit(list.items[i], 'reference list')
   }
   while (stack.length > 0 && problems.length < 20) {
     const a = stack.pop() as number

@@ -1,6 +1,5 @@
 /** The baseline's header layout (for tools and the conformance kit's broken managers). */
 export * as baselineLayout from './layout.js'
 export { BASELINE_INFO, BaselineManager, type BaselineNative, type BaselineOptions } from './manager.js'
-export { AddressList, MarkStack } from './mark-stack.js'
 export { baselineRuntime } from './runtime.js'
 export { FreeListSpace, HEAP_START, MAX_HEAP_BYTES, MAX_SMALL } from './space.js'

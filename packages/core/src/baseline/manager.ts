@@ -39,6 +39,7 @@
 import { type CostModel, mutatorCost, pauseCost, resolveCosts, snapshotWork } from '../cost-model.js'
 import { OutOfMemoryError, PygcError } from '../errors.js'
 import { EventHub } from '../event-hub.js'
+import { IntList } from '../int-list.js'
 import { RootSet } from '../root-set.js'
 import { cloneStats, emptyStats } from '../stats.js'
 import { TypeRegistry } from '../type-registry.js'
@@ -69,7 +70,6 @@ import {
   WEAKREF_BYTES,
   WEAKREF_TYPE,
 } from './layout.js'
-import { AddressList, MarkStack } from './mark-stack.js'
 import { FreeListSpace, HEAP_START, MAX_HEAP_BYTES } from './space.js'
 
 /** The collection floor of the trigger policy (see the file comment). */
@@ -122,15 +122,15 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   private autoGcEnabled = true
   private finalizersOutsideGc = 0
 
-  private readonly markStack = new MarkStack()
+  private readonly markStack = new IntList(1024)
   /** Objects whose finalizer has not run (addresses). */
-  protected readonly finalizable = new AddressList()
+  protected readonly finalizable = new IntList()
   /** Every weak reference object (addresses). */
-  protected readonly weakRefs = new AddressList()
+  protected readonly weakRefs = new IntList()
   /** Objects found unreachable with a finalizer to run at the next op boundary; they are roots meanwhile. */
-  protected readonly finalizationQueue = new AddressList()
+  protected readonly finalizationQueue = new IntList()
   /** Pinned objects, one entry per pin (pins nest): roots. The space never moves anything anyway. */
-  protected readonly pinned = new AddressList()
+  protected readonly pinned = new IntList()
   /** Weak reference callbacks to run at the next op boundary: pairs (weak reference id, tag). */
   private pendingCallbacks: number[] = []
 
@@ -575,7 +575,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
       finalizableObjects: this.finalizable.length,
       pendingFinalizers: this.finalizationQueue.length,
       weakReferences: this.weakRefs.length,
-      markStackCapacity: this.markStack.capacity,
+      markStackCapacity: this.markStack.items.length,
     }
   }
 
