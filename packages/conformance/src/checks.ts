@@ -578,6 +578,37 @@ const stressWithOracle: ConformanceCheck = {
 }
 
 /** Every check, in the order describeConformance runs them. */
+const eventFilterHonoured: ConformanceCheck = {
+  name: 'a listener that names event types receives only those; an unfiltered one also gets alloc and free',
+  run(create) {
+    const m = create()
+    const node = m.defineType({ name: 'node', refs: 1, ints: 0 })
+    const filtered: string[] = []
+    const all: string[] = []
+    const offFiltered = m.on((e) => filtered.push(e.type), ['gc-end'])
+    m.pushFrame(1)
+    for (let i = 0; i < 100; i++) {
+      m.alloc(0, node)
+      m.store(0, 0, 0) // a self-cycle, so every runtime frees it only by collecting
+    }
+    m.clear(0)
+    m.collect()
+    const offAll = m.on((e) => all.push(e.type))
+    m.alloc(0, node)
+    m.clear(0)
+    m.collect()
+    m.collect()
+    offAll()
+    offFiltered()
+    m.popFrame()
+    ensure(filtered.length > 0, 'a gc-end listener saw no gc-end event after collect()')
+    const stray = filtered.find((t) => t !== 'gc-end')
+    ensure(stray === undefined, `a listener subscribed to ['gc-end'] received a '${stray}' event`)
+    ensure(all.includes('alloc'), 'an unfiltered listener saw no alloc event')
+    ensure(all.includes('free'), 'an unfiltered listener saw no free event after full collections')
+  },
+}
+
 export const conformanceChecks: readonly ConformanceCheck[] = [
   survivesCollections,
   reclaimsUnreachable,
@@ -587,6 +618,7 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
   popFrameReleases,
   rejectsBadOps,
   pinnedSurvives,
+  eventFilterHonoured,
   sameSeedSameStats,
   replayGivesSameStats,
   stressWithOracle,

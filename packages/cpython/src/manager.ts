@@ -35,6 +35,7 @@ import {
   EventHub,
   type GcControl,
   type GcEventListener,
+  type GcEventType,
   type ManagerInfo,
   type ManagerStats,
   type MemoryManager,
@@ -493,8 +494,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   // ================================================================ interface: observation
 
-  on(listener: GcEventListener): () => void {
-    return this.hub.on(listener)
+  on(listener: GcEventListener, types?: readonly GcEventType[]): () => void {
+    return this.hub.on(listener, types)
   }
 
   stats(): ManagerStats {
@@ -805,7 +806,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       if (!this.collecting) this.freesOutsideGc++
       else this.freedBytesInGc += bytes
     }
-    if (this.hub.listening) {
+    if (this.hub.perObject) {
       this.hub.emit({
         type: 'free',
         op: this.opIndex(),
@@ -885,7 +886,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       s.liveObjects++
       s.liveBytes += bytes
       if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
-      if (this.hub.listening) {
+      if (this.hub.perObject) {
         this.hub.emit({
           type: 'alloc',
           op: this.s.ops - 1,
