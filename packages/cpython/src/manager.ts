@@ -46,6 +46,7 @@ import {
   type TypeId,
   TypeRegistry,
   type TypeSpec,
+  cloneStats,
   emptyStats,
   mutatorCost,
   resolveCosts,
@@ -511,14 +512,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       permanent: heap.listBytes[PERMANENT],
     }
     s.virtualTime.mutator = mutatorCost(s, s.work, this.freesOutsideGc, this.costs)
-    return {
-      ...s,
-      collections: [...s.collections],
-      collectionReasons: { ...s.collectionReasons },
-      work: { ...s.work },
-      virtualTime: { ...s.virtualTime },
-      spaces: { ...s.spaces },
-    }
+    return cloneStats(s)
   }
 
   forEachLiveId(visit: (id: number) => void): void {
