@@ -86,20 +86,7 @@ class Reader(object):
         """Keep at least LOW_WATER bytes ahead of pos unless at end of file. Called between ops."""
         if self.eof or self.end - self.pos >= LOW_WATER:
             return
-        chunk = self.f.read(CHUNK)
-        if not chunk:
-            self.eof = True
-            return
-        nb = bytearray()
-        k = self.pos
-        while k < self.end:
-            nb.append(self.buf[k])
-            k += 1
-        nb += chunk  # not bytearray(chunk): a call with arguments packs them in a tracked tuple
-        self.base += self.pos
-        self.buf = nb
-        self.end = len(nb)
-        self.pos = 0
+        self.fill_more()
 
     def need(self, n):
         while self.end - self.pos < n and not self.eof:
@@ -108,6 +95,7 @@ class Reader(object):
             raise TraceError('truncated trace at byte offset %d' % (self.base + self.pos))
 
     def fill_more(self):
+        """Append the next chunk after the unread bytes (the reader's only refill)."""
         chunk = self.f.read(CHUNK)
         if not chunk:
             self.eof = True
