@@ -43,6 +43,22 @@ describe('pygc record and replay', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /) // a message, not a stack trace
   })
 
+  it("a trace naming its workload =HYPERLINK(...) reaches the CSV as text, not a formula (OWASP's rule)", () => {
+    const file = join(dir, 'gc.jsonl')
+    expect(pygc(['record', 'gc-collect', '--size', 'test', '-o', file, '--format', 'jsonl']).code).toBe(0)
+    const [header, ...records] = readFileSync(file, 'utf8').split('\n')
+    const parsed = JSON.parse(header)
+    parsed.metadata.workload = '=HYPERLINK("http://evil.example","x")'
+    const hostile = join(dir, 'hostile.jsonl')
+    writeFileSync(hostile, [JSON.stringify(parsed), ...records].join('\n'))
+    const out = join(dir, 'hostile-out')
+    const r = pygc(['replay', hostile, '--runtimes', 'cpython', '--format', 'csv', '--out', out, '--quiet'])
+    expect(r.code, r.stderr).toBe(0)
+    const row = r.stdout.split('\n')[1]
+    expect(row.startsWith(`"'=HYPERLINK(""http://evil.example"",""x"")",`)).toBe(true)
+    expect(readFileSync(join(out, 'results.csv'), 'utf8')).toBe(r.stdout)
+  })
+
   it('a missing trace file is an error naming the file', () => {
     const r = pygc(['replay', join(dir, 'missing.trace')])
     expect(r.code).not.toBe(0)

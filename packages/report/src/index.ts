@@ -3,10 +3,11 @@
  * self-contained HTML report, all rendered from a ResultsDocument (results.ts).
  */
 
+export * from './csv.js'
 export * from './differences.js'
 export * from './format.js'
 export * from './html/charts.js'
-export { echartsBundle, escapeHtml, renderHtmlReport } from './html/report.js'
+export { echartsBundle, escapeHtml, renderHtmlReport, scriptJson } from './html/report.js'
 export * from './metric-rows.js'
 export * from './results.js'
 export * from './tables.js'

@@ -3,6 +3,7 @@
  * CSV (one row per workload and runtime, raw numbers, for spreadsheets and pandas) and JSON.
  * All are pure functions of a ResultsDocument.
  */
+import { csvLine } from './csv.js'
 import type { DifferenceTable } from './differences.js'
 import { semanticDifferences } from './differences.js'
 import { formatBytes, formatCount, formatNanos, formatPercent } from './format.js'
@@ -334,17 +335,7 @@ export function versionsText(versions: Record<string, string>): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// CSV (RFC 4180)
-
-function csvField(value: unknown): string {
-  if (value === undefined || value === null) return ''
-  const s = String(value)
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
-function csvLine(values: unknown[]): string {
-  return values.map(csvField).join(',')
-}
+// CSV (RFC 4180; cells through csv.ts, which neutralises formulas)
 
 /** One row per workload and runtime; numbers are raw (bytes, virtual ns, fractions). */
 export function formatRunsCsv(doc: ResultsDocument): string {

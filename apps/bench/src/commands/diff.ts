@@ -4,6 +4,7 @@
  * values are — as a table. The differences are results of pygc, not noise.
  */
 import {
+  csvLine,
   differencesGrid,
   renderMarkdownGrid,
   renderTerminalGrid,
@@ -55,10 +56,9 @@ export function diffCommand(args: readonly string[]): number {
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify(table, null, 2)}\n`)
   } else if (format === 'csv') {
-    const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
-    const lines = [['kind', 'event', ...table.runtimes, 'differs'].join(',')]
+    const lines = [csvLine(['kind', 'event', ...table.runtimes, 'differs'])]
     for (const row of table.rows.slice(0, limit))
-      lines.push([row.kind, row.what, ...row.cells, String(row.differs)].map(quote).join(','))
+      lines.push(csvLine([row.kind, row.what, ...row.cells, row.differs]))
     process.stdout.write(`${lines.join('\n')}\n`)
   } else {
     const grid = differencesGrid(table, limit)

@@ -26,7 +26,11 @@ const RUNTIME_COLORS: Record<string, string> = {
 const FALLBACK_COLORS = ['#059669', '#dc2626', '#0891b2', '#ca8a04']
 
 export function runtimeColor(runtime: string, index: number): string {
-  return RUNTIME_COLORS[runtime.split(':')[0]] ?? FALLBACK_COLORS[index % FALLBACK_COLORS.length]
+  // Own keys only: a runtime label from a results file may be "constructor" or "__proto__".
+  const name = runtime.split(':')[0]
+  return Object.hasOwn(RUNTIME_COLORS, name)
+    ? RUNTIME_COLORS[name]
+    : FALLBACK_COLORS[index % FALLBACK_COLORS.length]
 }
 
 /** At most this many points per line: enough for a 1,000-pixel-wide chart, small pages. */

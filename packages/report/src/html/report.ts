@@ -41,15 +41,25 @@ export function echartsBundle(): string {
   return echartsSource
 }
 
-export function escapeHtml(text: string): string {
-  const s = String(text)
+/**
+ * Text or a number as HTML text or a double-quoted attribute value. EVERY value that comes from
+ * a results document goes through here, numbers included: the document is validated on read,
+ * but the renderer is also a library function that must not trust its caller.
+ */
+export function escapeHtml(value: string | number): string {
+  const s = String(value)
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
-/** JSON safe inside a <script> element: no "</script>" or "<!--" can appear. */
-function scriptJson(value: unknown): string {
+/**
+ * JSON safe inside a <script> element: `<`, `>` and `&` as \u escapes, so no "</script>",
+ * "<!--" or character reference can appear, and U+2028/2029 escaped for old JavaScript parsers.
+ */
+export function scriptJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029')
 }
@@ -70,7 +80,7 @@ function gridHtml(
       const title = titles.get(i)
       const group =
         title !== undefined
-          ? `<tr class="group"><th class="l" colspan="${grid.header.length}">${escapeHtml(title)}</th></tr>\n`
+          ? `<tr class="group"><th class="l" colspan="${escapeHtml(grid.header.length)}">${escapeHtml(title)}</th></tr>\n`
           : ''
       return `${group}<tr${cls}>${cells}</tr>`
     })
@@ -87,7 +97,7 @@ function sentence(text: string): string {
 function chartHtml(chart: ChartSpec): string {
   return `<figure class="chart"><figcaption><strong>${escapeHtml(chart.title)}</strong><br><span>${escapeHtml(
     chart.caption,
-  )}</span></figcaption><div class="chart-box" id="${chart.id}" data-chart="${chart.id}"></div></figure>`
+  )}</span></figcaption><div class="chart-box" id="${escapeHtml(chart.id)}" data-chart="${escapeHtml(chart.id)}"></div></figure>`
 }
 
 function headerHtml(doc: ResultsDocument): string {
@@ -100,7 +110,7 @@ function headerHtml(doc: ResultsDocument): string {
 <p class="command"><code>${escapeHtml(doc.meta.command)}</code></p>
 <dl>
 <dt>date</dt><dd>${escapeHtml(doc.meta.date)}</dd>
-<dt>seed</dt><dd>${doc.meta.seed}</dd>
+<dt>seed</dt><dd>${escapeHtml(doc.meta.seed)}</dd>
 <dt>size</dt><dd>${escapeHtml(doc.settings.size)}</dd>
 <dt>runtimes</dt><dd>${escapeHtml(doc.settings.runtimes.join(', '))}</dd>
 ${
@@ -143,7 +153,7 @@ function workloadSection(
     differences.truncated.length > 0
       ? `<p class="note">Event lists cut at the collector's limit for: ${escapeHtml(differences.truncated.join(', '))}.</p>`
       : ''
-  const html = `<section class="workload" id="workload-${index}">
+  const html = `<section class="workload" id="workload-${escapeHtml(index)}">
 <h2>${escapeHtml(results.workload)}</h2>
 <p>${escapeHtml(workloadTitle(results))}</p>
 <p class="desc">${escapeHtml(sentence(results.description))} <span class="source">Source: ${escapeHtml(sentence(results.source))}</span></p>
@@ -188,7 +198,7 @@ export function renderHtmlReport(doc: ResultsDocument): string {
   const options: Record<string, unknown> = {}
   for (const c of charts) options[c.id] = c.option
   const nav = doc.workloads
-    .map((w, i) => `<a href="#workload-${i}">${escapeHtml(w.workload)}</a>`)
+    .map((w, i) => `<a href="#workload-${escapeHtml(i)}">${escapeHtml(w.workload)}</a>`)
     .concat(doc.sweeps.length > 0 ? ['<a href="#sweep">heap sweep</a>'] : [])
     .join(' · ')
   return `<!DOCTYPE html>
