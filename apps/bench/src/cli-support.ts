@@ -4,7 +4,7 @@
  * replay, the results document they start from, and writing results to stdout and to an --out
  * directory. Data goes to stdout; messages go to stderr.
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { type CostModel, PygcError, resolveCosts } from '@pygc/core'
@@ -158,29 +158,60 @@ export function ensureDir(dir: string): void {
 }
 
 /**
- * Check where results will go before anything runs, so a bad path does not cost a long run:
- * the --out directory is created now, and the directory of --gc-log FILE must exist.
+ * Refuse now an output file the command could not write at its end: a directory in its
+ * place, a missing directory, no write permission. Checked before anything runs, so a bad
+ * path does not cost a long run (exit code 1, like any file the command cannot use).
  */
-export function prepareOutputs(options: { out?: string | undefined; gcLog?: string | undefined }): void {
-  if (options.out !== undefined) ensureDir(options.out)
+export function checkOutputFile(file: string, option: string): void {
+  const stat = statSync(file, { throwIfNoEntry: false })
+  if (stat?.isDirectory()) throw new InputError(`${option} ${file}: is a directory`)
+  const dir = dirname(file)
+  if (stat === undefined && !statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+    throw new InputError(`${option} ${file}: the directory ${dir} does not exist`)
+  try {
+    accessSync(stat === undefined ? dir : file, constants.W_OK)
+  } catch {
+    throw new InputError(
+      `${option} ${file}: ${stat === undefined ? `the directory ${dir} is` : 'it is'} not writable`,
+    )
+  }
+}
+
+/** What `--out DIR` writes, by file name. */
+const OUT_FILES: readonly [string, (doc: ResultsDocument) => string][] = [
+  ['results.json', formatJson],
+  ['results.csv', formatCsv],
+  ['summary.md', formatMarkdown],
+  ['report.html', renderHtmlReport],
+]
+
+/**
+ * Check where results will go before anything runs: the --out directory is created now and
+ * each of its files checked; the directory of --gc-log PATTERN must exist, and every file the
+ * pattern names for the planned runs is checked.
+ */
+export function prepareOutputs(options: {
+  out?: string | undefined
+  gcLog?: { pattern: string; files: readonly string[] } | undefined
+}): void {
+  if (options.out !== undefined) {
+    ensureDir(options.out)
+    for (const [name] of OUT_FILES) checkOutputFile(join(options.out, name), '--out')
+  }
   if (options.gcLog !== undefined) {
-    const dir = dirname(options.gcLog)
-    if (!existsSync(dir) || !statSync(dir).isDirectory())
-      throw new InputError(`--gc-log ${options.gcLog}: the directory ${dir} does not exist`)
+    const dir = dirname(options.gcLog.pattern)
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+      throw new InputError(`--gc-log ${options.gcLog.pattern}: the directory ${dir} does not exist`)
+    for (const file of options.gcLog.files) checkOutputFile(file, '--gc-log')
   }
 }
 
 /** `--out DIR`: results.json, results.csv, summary.md and report.html, together. */
 export function writeOutDir(doc: ResultsDocument, dir: string): string[] {
   ensureDir(dir)
-  const files: [string, string][] = [
-    ['results.json', formatJson(doc)],
-    ['results.csv', formatCsv(doc)],
-    ['summary.md', formatMarkdown(doc)],
-    ['report.html', renderHtmlReport(doc)],
-  ]
-  for (const [name, text] of files) writeFileSync(join(dir, name), text)
-  return files.map(([name]) => join(dir, name))
+  const files = OUT_FILES.map(([name, render]) => [join(dir, name), render(doc)] as const)
+  for (const [file, text] of files) writeFileSync(file, text)
+  return files.map(([file]) => file)
 }
 
 export function message(text: string): void {

@@ -95,7 +95,11 @@ ${RUN_COMMON.split('\n')
   merge: `Usage: pygc merge A.json B.json ... -o OUT.json
 
 Joins results files: the runs of each workload and the cells of sweeps (sorted by cell index,
-so the shards of a sweep merge into what the unsharded sweep writes).`,
+so the shards of a sweep merge into what the unsharded sweep writes). Only files made with the
+same size, seed, cost model, promptness, timeline interval and heap limits are joined (runtimes
+may differ); others are refused naming the setting. A run in two files is kept once when its
+figures are identical and refused when they differ. Every file is validated against
+results.schema.json first.`,
   report: `Usage: pygc report RESULTS.json -o REPORT.html
 
 Rebuilds the self-contained HTML report from saved results (no network needed to open it).`,

@@ -4,9 +4,16 @@
  */
 
 export { type ExecuteOptions, type Execution, executeProgram, executeWorkload } from './execute.js'
-export { mergeDocuments } from './merge.js'
+export { type MergeInput, type MergeOutcome, mergeDocuments } from './merge.js'
 export { findMinHeap, MIN_HEAP_TOLERANCE } from './min-heap.js'
 export * from './results.js'
+export {
+  MAX_RESULTS_DEPTH,
+  MAX_RESULTS_FILE_BYTES,
+  parseResultsText,
+  readResultsFile,
+  resultsSchemaError,
+} from './results-file.js'
 export {
   DEFAULT_RUNTIMES,
   findRuntime,

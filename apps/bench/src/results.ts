@@ -133,23 +133,3 @@ export function emptyDocument(meta: ResultsMeta, settings: RunSettings): Results
     wall: { totalMs: 0, runs: [] },
   }
 }
-
-/** Parse and check a results file (format name and schema version). */
-export function parseResults(text: string, file: string): ResultsDocument {
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch (e) {
-    throw new Error(`${file}: not JSON: ${(e as Error).message}`)
-  }
-  const d = doc as Partial<ResultsDocument>
-  if (d === null || typeof d !== 'object' || d.format !== RESULTS_FORMAT) {
-    throw new Error(`${file}: not a pygc results file (no "format": "${RESULTS_FORMAT}")`)
-  }
-  if (d.schemaVersion !== RESULTS_SCHEMA_VERSION) {
-    throw new Error(
-      `${file}: results schema version ${d.schemaVersion}, this pygc reads version ${RESULTS_SCHEMA_VERSION}`,
-    )
-  }
-  return d as ResultsDocument
-}

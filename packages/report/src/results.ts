@@ -18,6 +18,12 @@ export const RESULTS_SCHEMA_VERSION = 1
 /** RunMetrics without its host wall-time part (that moves to the document's `wall` section). */
 export type DeterministicMetrics = Omit<RunMetrics, 'wall'>
 
+/**
+ * What `pygc run`, `replay`, `sweep` and `merge` write with --format json or --out. Everything
+ * outside `meta` and `wall` is deterministic. Sizes are modeled bytes of the real 64-bit
+ * runtime; times outside `wall` are virtual nanoseconds from the cost model
+ * (packages/core/src/cost-model.ts).
+ */
 export interface ResultsDocument {
   format: typeof RESULTS_FORMAT
   schemaVersion: typeof RESULTS_SCHEMA_VERSION
@@ -34,9 +40,16 @@ export interface ResultsDocument {
 export interface ResultsMeta {
   /** The command as typed, shell-quoted, e.g. `pygc run binary-trees --size small`. */
   command: string
-  /** ISO 8601 UTC date of the run. */
+  /**
+   * ISO 8601 UTC date of the run.
+   * @format date-time
+   */
   date: string
-  /** The seed again, so the report header can show everything needed to reproduce a figure. */
+  /**
+   * The seed again, so the report header can show everything needed to reproduce a figure.
+   * @asType integer
+   * @minimum 0
+   */
   seed: number
   /** Package versions (@pygc/*), node, platform. */
   versions: Record<string, string>
@@ -48,12 +61,21 @@ export interface RunSettings {
   /** Runtime names in column order (e.g. cpython, jython, ironpython). */
   runtimes: string[]
   size: string
+  /**
+   * @asType integer
+   * @minimum 0
+   */
   seed: number
   /** Cost-model overrides given with --cost (virtual ns per unit of work). */
   costOverrides: Record<string, number>
   /** The full cost model in effect (defaults + overrides), for the GC work breakdown. */
   costs: Record<string, number>
   promptness: boolean
+  /**
+   * Requested timeline interval in ops; 0 = the collector's default.
+   * @asType integer
+   * @minimum 0
+   */
   timelineEvery: number
   /** `pygc run --heap-limit`: heap limits (modeled bytes) by runtime label, when given. */
   heapLimits?: Record<string, number>
@@ -67,6 +89,10 @@ export interface WorkloadResults {
   origin: 'workload' | 'trace'
   size: string
   params: Record<string, number>
+  /**
+   * @asType integer
+   * @minimum 0
+   */
   seed: number
   runs: RuntimeRun[]
 }
@@ -100,10 +126,18 @@ export interface SweepResults {
   workload: string
   size: string
   params: Record<string, number>
+  /**
+   * @asType integer
+   * @minimum 0
+   */
   seed: number
   runtime: string
   preset: string
-  /** The cell's index in the full sweep (cells are numbered before sharding). */
+  /**
+   * The cell's index in the full sweep (cells are numbered before sharding).
+   * @asType integer
+   * @minimum 0
+   */
   cell: number
   /** The smallest heap limit (modeled bytes) the workload completes in, found by bisection. */
   minHeap: MinHeapSearch
@@ -121,7 +155,10 @@ export interface MinHeapSearch {
 }
 
 export interface SweepPoint {
-  /** The heap as a multiple of the minimum heap (1.5 for "1.5x"). */
+  /**
+   * The heap as a multiple of the minimum heap (1.5 for "1.5x").
+   * @minimum 1
+   */
   multiple: number
   heapLimit: number
   status: 'ok' | 'error'

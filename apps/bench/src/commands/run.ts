@@ -142,14 +142,34 @@ export function runPlanned(
   doc.wall.totalMs = performance.now() - started
 }
 
-/** Write each (workload, runtime) log to its file (see gc-log.ts for the naming rule). */
-export function writeGcLogs(pattern: string, entries: readonly GcLogEntry[], quiet: boolean): void {
-  const single = entries.length === 1
+/**
+ * Write each (workload, runtime) log to its file (see gc-log.ts for the naming rule). `runs`
+ * is how many runs the command made, failed ones included, so a file's name does not depend on
+ * whether another runtime failed (and was checked before the runs by plannedGcLogFiles).
+ */
+export function writeGcLogs(
+  pattern: string,
+  entries: readonly GcLogEntry[],
+  runs: number,
+  quiet: boolean,
+): void {
   for (const entry of entries) {
-    const file = gcLogPath(pattern, entry.workload, entry.runtime, single)
+    const file = gcLogPath(pattern, entry.workload, entry.runtime, runs === 1)
     writeFileSync(file, entry.lines.length > 0 ? `${entry.lines.join('\n')}\n` : '')
     if (!quiet) message(`pygc: wrote the gc log of ${entry.workload} on ${entry.runtime} to ${file}`)
   }
+}
+
+/** Every file --gc-log PATTERN will write, known before anything runs. */
+export function plannedGcLogFiles(
+  pattern: string,
+  planned: readonly PlannedWorkload[],
+  runtimes: readonly RuntimeChoice[],
+): string[] {
+  const single = planned.length * runtimes.length === 1
+  return planned.flatMap(({ workload }) =>
+    runtimes.map((runtime) => gcLogPath(pattern, workload.name, runtime.label, single)),
+  )
 }
 
 export function runCommand(args: readonly string[]): number {
@@ -171,7 +191,13 @@ export function runCommand(args: readonly string[]): number {
   const planned = planWorkloads(chosen, setup.size, values.param ?? [])
   const heapLimits = parseHeapLimits(values['heap-limit'] ?? [], setup.runtimes)
   const promptness = values.promptness ?? false
-  prepareOutputs({ out: values.out, gcLog: values['gc-log'] })
+  prepareOutputs({
+    out: values.out,
+    gcLog:
+      values['gc-log'] !== undefined
+        ? { pattern: values['gc-log'], files: plannedGcLogFiles(values['gc-log'], planned, setup.runtimes) }
+        : undefined,
+  })
 
   const doc = startDocument('run', args, setup, {
     promptness,
@@ -191,6 +217,7 @@ export function runCommand(args: readonly string[]): number {
   })
 
   emitResults(doc, setup.format, values)
-  if (gcLog && values['gc-log'] !== undefined) writeGcLogs(values['gc-log'], gcLog, values.quiet ?? false)
+  if (gcLog && values['gc-log'] !== undefined)
+    writeGcLogs(values['gc-log'], gcLog, planned.length * setup.runtimes.length, values.quiet ?? false)
   return reportFailures(doc)
 }

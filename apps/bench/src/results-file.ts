@@ -1,0 +1,206 @@
+/**
+ * Reading a results file that someone else may have written: `pygc report` and `pygc merge`
+ * trust nothing in it. The file is read up to a size limit, its nesting is checked before
+ * JSON.parse, and the parsed value is validated with ajv against results.schema.json (which is
+ * generated from the ResultsDocument type), so the document code downstream sees is exactly the
+ * type: every required field present, strings are strings, numbers are finite numbers, no
+ * unknown fields. A bad file gets one line naming the file and the first bad field in the
+ * path style of the code (`workloads[0].runs: missing`).
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { RESULTS_FORMAT, RESULTS_SCHEMA_VERSION, type ResultsDocument } from '@pygc/report'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import { InputError } from './cli-support.js'
+
+/**
+ * The largest results file read. `pygc run --suite default --size small` writes 17 MiB for three
+ * runtimes; 256 MiB leaves room for large sizes and merged shards while JSON.parse and ajv stay
+ * within Node's default heap (a 174 MiB document parses into ~360 MiB).
+ */
+export const MAX_RESULTS_FILE_BYTES = 256 * 1024 * 1024
+
+/**
+ * The deepest nesting of arrays and objects accepted. A results document is about 12 levels
+ * deep (settings, workloads[i].runs[j].metrics.timeline.samples[k].spaces), plus two for each
+ * level of merging in meta.sources; deeper input is hostile, and would overflow the stack of
+ * the recursive code that reads it.
+ */
+export const MAX_RESULTS_DEPTH = 64
+
+// ajv-formats is CommonJS whose default export TypeScript sees as the module namespace.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
+
+let validator: ValidateFunction<ResultsDocument> | undefined
+
+/** ajv compiled once from the checked-in schema (strictNumbers: NaN and Infinity are rejected). */
+function resultsValidator(): ValidateFunction<ResultsDocument> {
+  if (validator === undefined) {
+    const schema = createRequire(import.meta.url)('../results.schema.json') as object
+    const ajv = new Ajv({ strict: true, strictNumbers: true, allErrors: false })
+    addFormats(ajv, ['date-time'])
+    validator = ajv.compile<ResultsDocument>(schema)
+  }
+  return validator
+}
+
+/** The parts of a JSON pointer (/meta/versions/@pygc~1core -> meta, versions, @pygc/core). */
+function pointerParts(pointer: string): string[] {
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+}
+
+/** A JSON pointer (/workloads/0/runs) as the code writes the path: workloads[0].runs. */
+export function fieldPath(pointer: string, child?: string): string {
+  const parts = pointerParts(pointer)
+  if (child !== undefined) parts.push(child)
+  let path = ''
+  for (const part of parts) {
+    if (/^\d+$/.test(part)) path += `[${part}]`
+    else if (/^[A-Za-z_$][\w$]*$/.test(part)) path += path === '' ? part : `.${part}`
+    else path += `[${JSON.stringify(part)}]`
+  }
+  return path === '' ? '(the document)' : path
+}
+
+/** A value quoted for a one-line message: JSON (control characters escaped), cut short. */
+function shown(value: unknown): string {
+  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+/** "an integer", "a string": the JSON type names of a schema and of a value, with an article. */
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? article(Number.isInteger(value) ? 'integer' : 'number') : shown(value)
+  if (typeof value === 'string') return `a string ${shown(value)}`
+  return article(typeof value)
+}
+
+/** The first schema error as `path: what is wrong`. */
+export function describeSchemaError(error: ErrorObject, document: unknown): string {
+  const at = fieldPath(error.instancePath)
+  const value = pointerParts(error.instancePath).reduce<unknown>(
+    (v, p) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined),
+    document,
+  )
+  const params = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'required':
+      return `${fieldPath(error.instancePath, String(params.missingProperty))}: missing`
+    case 'additionalProperties':
+      return `${fieldPath(error.instancePath, String(params.additionalProperty))}: not a field of this schema version`
+    case 'type':
+      return `${at}: expected ${article(String(params.type))}, got ${kindOf(value)}`
+    case 'enum':
+      return `${at}: ${shown(value)} is not one of ${(params.allowedValues as unknown[]).map(shown).join(', ')}`
+    case 'const':
+      return `${at}: must be ${shown(params.allowedValue)}, got ${shown(value)}`
+    case 'minimum':
+      return `${at}: ${shown(value)} is below the minimum ${params.limit}`
+    case 'format':
+      return `${at}: ${shown(value)} is not a ${params.format}`
+    default:
+      return `${at}: ${error.message ?? error.keyword}`
+  }
+}
+
+/** The validation error of a value as one line, or undefined when it is a ResultsDocument. */
+export function resultsSchemaError(value: unknown): string | undefined {
+  const validate = resultsValidator()
+  if (validate(value)) return undefined
+  const first = validate.errors?.[0]
+  return first ? describeSchemaError(first, value) : 'not a valid results document'
+}
+
+/** How deep arrays and objects nest in JSON text, stopping as soon as `limit` is passed. */
+export function jsonNestingExceeds(text: string, limit: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c)
+        i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true
+    } else if (c === 0x7d || c === 0x5d) depth--
+  }
+  return false
+}
+
+/** Parse and validate results JSON; every failure is an InputError naming `file`. */
+export function parseResultsText(text: string, file: string): ResultsDocument {
+  if (jsonNestingExceeds(text, MAX_RESULTS_DEPTH))
+    throw new InputError(`${file}: nested deeper than ${MAX_RESULTS_DEPTH} levels: not a pygc results file`)
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (e) {
+    throw new InputError(`${file}: not JSON: ${(e as Error).message}`)
+  }
+  const head = doc as Partial<ResultsDocument> | null
+  if (head === null || typeof head !== 'object' || Array.isArray(head) || head.format !== RESULTS_FORMAT) {
+    throw new InputError(`${file}: not a pygc results file (no "format": "${RESULTS_FORMAT}")`)
+  }
+  if (head.schemaVersion !== RESULTS_SCHEMA_VERSION) {
+    throw new InputError(
+      `${file}: results schema version ${shown(head.schemaVersion)}, this pygc reads version ${RESULTS_SCHEMA_VERSION}`,
+    )
+  }
+  const error = resultsSchemaError(doc)
+  if (error !== undefined) throw new InputError(`${file}: ${error}`)
+  return doc as ResultsDocument
+}
+
+/** The file's text, refusing more than `limit` bytes (also from a pipe or device that never ends). */
+export function readBoundedText(file: string, limit: number): string {
+  let fd: number
+  try {
+    fd = openSync(file, 'r')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`)
+  }
+  const tooLarge = () =>
+    new InputError(`${file}: larger than ${limit / 2 ** 20} MiB, the limit for a results file`)
+  try {
+    const stat = fstatSync(fd)
+    if (stat.isDirectory()) throw new InputError(`cannot read ${file}: it is a directory`)
+    if (stat.size > limit) throw tooLarge()
+    const chunks: Buffer[] = []
+    let total = 0
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total))
+      const n = readSync(fd, chunk, 0, chunk.length, null)
+      if (n === 0) break
+      total += n
+      if (total > limit) throw tooLarge()
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n))
+    }
+    return Buffer.concat(chunks, total).toString('utf8')
+  } catch (e) {
+    if (e instanceof InputError) throw e
+    throw new InputError(`cannot read ${file}: ${(e as Error).message}`)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** A results file, read and validated: the only way `report` and `merge` take one in. */
+export function readResultsFile(file: string): ResultsDocument {
+  return parseResultsText(readBoundedText(file, MAX_RESULTS_FILE_BYTES), file)
+}
