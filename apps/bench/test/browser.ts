@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
-import { chromium } from 'playwright-core'
+import { type Browser, chromium, type Page } from 'playwright-core'
 
 export const CHROMIUM = '/usr/bin/chromium'
 
@@ -21,8 +21,9 @@ export interface BrowserCheck {
   chartsReady: string | null
 }
 
-export async function checkReport(htmlFile: string, screenshot?: string): Promise<BrowserCheck> {
-  const browser = await chromium.launch({
+/** Debian's chromium, headless, with nothing that reaches the network by itself. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--headless',
@@ -34,20 +35,33 @@ export async function checkReport(htmlFile: string, screenshot?: string): Promis
       '--no-first-run',
     ],
   })
+}
+
+/** A report opened in a new page of `browser`, once its charts are initialised. */
+export async function openReport(
+  browser: Browser,
+  htmlFile: string,
+): Promise<{ page: Page; consoleErrors: string[]; requests: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+  const consoleErrors: string[] = []
+  const requests: string[] = []
+  const url = pathToFileURL(htmlFile).href
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text())
+  })
+  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`))
+  page.on('request', (r) => {
+    if (r.url() !== url) requests.push(r.url())
+  })
+  await page.goto(url, { waitUntil: 'load' })
+  await page.waitForSelector('body[data-charts-ready]', { timeout: 30_000 })
+  return { page, consoleErrors, requests }
+}
+
+export async function checkReport(htmlFile: string, screenshot?: string): Promise<BrowserCheck> {
+  const browser = await launchChromium()
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-    const consoleErrors: string[] = []
-    const requests: string[] = []
-    const url = pathToFileURL(htmlFile).href
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text())
-    })
-    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`))
-    page.on('request', (r) => {
-      if (r.url() !== url) requests.push(r.url())
-    })
-    await page.goto(url, { waitUntil: 'load' })
-    await page.waitForSelector('body[data-charts-ready]', { timeout: 30_000 })
+    const { page, consoleErrors, requests } = await openReport(browser, htmlFile)
     const charts = await page.$$eval('[data-chart]', (els) =>
       els.map((el) => ({
         id: el.getAttribute('data-chart') ?? '',

@@ -43,12 +43,15 @@ describe('pygc record and replay', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /) // a message, not a stack trace
   })
 
-  it("a trace naming its workload =HYPERLINK(...) reaches the CSV as text, not a formula (OWASP's rule)", () => {
+  it("a trace naming its workload =HYPERLINK(...) reaches the CSV as text, not a formula (OWASP's rule); odd metadata still gives a readable results file", () => {
     const file = join(dir, 'gc.jsonl')
     expect(pygc(['record', 'gc-collect', '--size', 'test', '-o', file, '--format', 'jsonl']).code).toBe(0)
     const [header, ...records] = readFileSync(file, 'utf8').split('\n')
     const parsed = JSON.parse(header)
     parsed.metadata.workload = '=HYPERLINK("http://evil.example","x")'
+    // Values the results schema does not take are not carried into the results.
+    parsed.metadata.seed = -1.5
+    parsed.metadata.params = { n: 'many', depth: 3 }
     const hostile = join(dir, 'hostile.jsonl')
     writeFileSync(hostile, [JSON.stringify(parsed), ...records].join('\n'))
     const out = join(dir, 'hostile-out')
@@ -57,6 +60,10 @@ describe('pygc record and replay', () => {
     const row = r.stdout.split('\n')[1]
     expect(row.startsWith(`"'=HYPERLINK(""http://evil.example"",""x"")",`)).toBe(true)
     expect(readFileSync(join(out, 'results.csv'), 'utf8')).toBe(r.stdout)
+    const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsDocument
+    expect([doc.workloads[0].seed, doc.workloads[0].params]).toEqual([0, { depth: 3 }])
+    const report = pygc(['report', join(out, 'results.json'), '-o', join(out, 'again.html')])
+    expect(report.code, report.stderr).toBe(0)
   })
 
   it('a missing trace file is an error naming the file', () => {

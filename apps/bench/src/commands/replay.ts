@@ -46,12 +46,15 @@ export function replayCommand(args: readonly string[]): number {
   // (readTraceMetadata closes the file before the replays open it again).
   const metadata = readTraceMetadata(fileSource(file))
   const workloadName = typeof metadata.workload === 'string' ? metadata.workload : basename(file)
-  const seed = typeof metadata.seed === 'number' ? metadata.seed : 0
+  // Metadata is free-form: only values the results schema takes are carried over, so the
+  // document written here is one pygc report and pygc merge read back.
+  const seed =
+    Number.isSafeInteger(metadata.seed) && (metadata.seed as number) >= 0 ? (metadata.seed as number) : 0
   const size = typeof metadata.size === 'string' ? metadata.size : 'trace'
-  const params = (metadata.params && typeof metadata.params === 'object' ? metadata.params : {}) as Record<
-    string,
-    number
-  >
+  const params: Record<string, number> = {}
+  if (metadata.params && typeof metadata.params === 'object' && !Array.isArray(metadata.params))
+    for (const [name, value] of Object.entries(metadata.params))
+      if (typeof value === 'number' && Number.isFinite(value)) params[name] = value
 
   const doc = startDocument('replay', args, { ...setup, size, seed }, { promptness })
   const results: WorkloadResults = {
