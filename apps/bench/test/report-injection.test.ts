@@ -110,7 +110,7 @@ function fullDocument(dir: string): ResultsDocument {
     '--size',
     'test',
     '--heap',
-    '1.5x,3x',
+    '2x',
     '--runtimes',
     'cpython,jython',
   ])
