@@ -120,6 +120,23 @@ export class TypeTables {
   }
 }
 
+/**
+ * ReservedSpace: the whole heap's bytes at once. When the host refuses them the JVM does not
+ * start ("Could not reserve enough space for object heap"); so the manager is not created.
+ */
+function reserve(bytes: number): ArrayBuffer {
+  try {
+    return new ArrayBuffer(bytes)
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e
+    throw new PygcError(
+      'INVALID_OPTION',
+      `jython option xmx: could not reserve enough space for object heap (${bytes} bytes): ${e.message}`,
+      { option: 'xmx', bytes },
+    )
+  }
+}
+
 /** The heap's spaces, their boundaries and the object layout over one reserved buffer. */
 export class JvmHeap {
   /** The reserved heap: [0, oldMaxEnd). */
@@ -162,7 +179,7 @@ export class JvmHeap {
     this.fromTop = this.fromStart
     this.toTop = this.toStart
     this.oldTop = this.oldStart
-    this.buffer = new ArrayBuffer(this.oldMaxEnd)
+    this.buffer = reserve(this.oldMaxEnd)
     this.words = new Uint32Array(this.buffer)
     this.ints = new Int32Array(this.buffer)
     this.cards = new CardTable(this.oldStart, g.oldMaxBytes)

@@ -1,5 +1,5 @@
-import { globalSlot } from '@pygc/core'
-import { describe, expect, it } from 'vitest'
+import { globalSlot, PygcError } from '@pygc/core'
+import { describe, expect, it, vi } from 'vitest'
 import { CardTable, DIRTY } from '../src/card-table.js'
 import { H_MARK, H_WORDS, JvmHeap, MARK_PROTOTYPE } from '../src/heap.js'
 import { JythonManager, resolveOptions } from '../src/index.js'
@@ -48,6 +48,23 @@ describe('the reserved heap (ReservedSpace / VirtualSpace)', () => {
     expect(heap.expandOld(8, 0)).toBe(false)
   })
 
+  it('refuses to start, with a typed error, when the host cannot reserve -Xmx', () => {
+    class Refusing extends ArrayBuffer {
+      constructor(bytes: number) {
+        if (bytes > 32 * MiB) throw new RangeError('Array buffer allocation failed')
+        super(bytes)
+      }
+    }
+    vi.stubGlobal('ArrayBuffer', Refusing)
+    try {
+      expect(() => new JythonManager({ xmx: 64 * MiB })).toThrow(PygcError)
+      expect(() => new JythonManager({ xmx: 64 * MiB })).toThrow(/could not reserve enough space for object heap/)
+      expect(new JythonManager({ xmx: 16 * MiB }).options.geometry.oldMaxBytes).toBeGreaterThan(0)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('clears and resets only the cards below the bound it is given', () => {
     const cards = new CardTable(4096, 64 * MiB)
     const top = 4096 + 10 * 512 + 100
@@ -86,7 +103,7 @@ describe('the reserved heap (ReservedSpace / VirtualSpace)', () => {
       const blob = m.defineType({ name: 'Blob', refs: 1, variable: 'bytes' })
       m.defineGlobals(2)
       m.pushFrame(3)
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < 2; round++) {
         // A growing chain (promotion, expansion), short-lived garbage, and blobs larger than eden.
         for (let i = 0; i < 60_000; i++) {
           m.alloc(0, node)
