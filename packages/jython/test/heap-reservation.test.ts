@@ -58,7 +58,9 @@ describe('the reserved heap (ReservedSpace / VirtualSpace)', () => {
     vi.stubGlobal('ArrayBuffer', Refusing)
     try {
       expect(() => new JythonManager({ xmx: 64 * MiB })).toThrow(PygcError)
-      expect(() => new JythonManager({ xmx: 64 * MiB })).toThrow(/could not reserve enough space for object heap/)
+      expect(() => new JythonManager({ xmx: 64 * MiB })).toThrow(
+        /could not reserve enough space for object heap/,
+      )
       expect(new JythonManager({ xmx: 16 * MiB }).options.geometry.oldMaxBytes).toBeGreaterThan(0)
     } finally {
       vi.unstubAllGlobals()
