@@ -5,6 +5,12 @@
  * and a young collection scans only the dirty cards to find old-to-young references. The
  * block-offset table gives, per card, the object covering the card's first byte, so a dirty
  * card can be parsed from there.
+ *
+ * Both tables are reserved for the old generation's maximum size once (HotSpot reserves the
+ * card table for the whole heap and commits the part covering committed memory); every pass
+ * over them stops at a bound the caller gives -- the old generation's top, above which no
+ * card is ever dirty and no block start is ever set -- so a collection's cost follows the
+ * used heap, not the reserved one (CardTable::clear clears only the covered regions).
  */
 export const CARD_SHIFT = 9
 export const CARD_BYTES = 1 << CARD_SHIFT
@@ -44,13 +50,19 @@ export class CardTable {
     for (let c = first; c <= last; c++) this.blockStart[c] = a
   }
 
-  /** Forget the block starts (before the old generation is rebuilt by a compaction). */
-  resetBlocks(): void {
-    this.blockStart.fill(0)
+  /** The number of cards that start below `top`: the cards of [base, top). */
+  cardsBelow(top: number): number {
+    return top > this.base ? (top - this.base + CARD_BYTES - 1) >> CARD_SHIFT : 0
   }
 
-  clearAll(): void {
-    this.bytes.fill(CLEAN)
+  /** Forget the block starts of [base, top) (before the old generation is rebuilt by a compaction). */
+  resetBlocks(top: number): void {
+    this.blockStart.fill(0, 0, this.cardsBelow(top))
+  }
+
+  /** CardTable::clear: clean every card of [base, top). */
+  clear(top: number): void {
+    this.bytes.fill(CLEAN, 0, this.cardsBelow(top))
   }
 
   /** CardTable::invalidate: dirty every card of [from, to). */

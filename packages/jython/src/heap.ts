@@ -6,8 +6,20 @@
  *   eden          bump allocation
  *   survivor 0    from- or to-space (they swap after every young collection)
  *   survivor 1
- *   old           bump allocation (promotion, large objects), committed part only; the buffer
- *                 grows and shrinks with the old generation's committed size
+ *   old           bump allocation (promotion, large objects) below the committed end
+ *
+ * Like HotSpot's ReservedSpace and VirtualSpace (memory/virtualspace.hpp), the buffer reserves
+ * the whole -Xmx once and the old generation commits and uncommits its tail by moving one
+ * boundary, `oldEnd` (CardGeneration::grow_by / shrink): growing or shrinking never copies an
+ * object and never reallocates the buffer, so `words` and `ints` stay valid for the heap's
+ * life. The host's OS maps pages only when first written (V8 takes big zeroed buffers from
+ * calloc, i.e. fresh mmap pages), so what never held an object costs address space, not
+ * resident memory. Unlike the JVM the model does not hand pages back when it uncommits:
+ * resident memory stays at the high-water mark of the old generation's top. (A resizable
+ * ArrayBuffer would give them back, but on Node 20 every access through a view on one is
+ * 2-2.5 times slower, measured on a pointer-chasing loop: the whole model would pay for it.)
+ * Bytes between a space's top and its end are never read: every allocation writes or copies
+ * a whole object.
  *
  * Every object starts with a 16-byte header (the size of an Object[]'s header, so every
  * object fits one), four 32-bit words:
@@ -108,13 +120,31 @@ export class TypeTables {
   }
 }
 
-/** A growable list of heap addresses (a host-side side table, 4 bytes an entry). */
+/**
+ * ReservedSpace: the whole heap's bytes at once. When the host refuses them the JVM does not
+ * start ("Could not reserve enough space for object heap"); so the manager is not created.
+ */
+function reserve(bytes: number): ArrayBuffer {
+  try {
+    return new ArrayBuffer(bytes)
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e
+    throw new PygcError(
+      'INVALID_OPTION',
+      `jython option xmx: could not reserve enough space for object heap (${bytes} bytes): ${e.message}`,
+      { option: 'xmx', bytes },
+    )
+  }
+}
+
+/** The heap's spaces, their boundaries and the object layout over one reserved buffer. */
 export class JvmHeap {
-  buffer: ArrayBuffer
+  /** The reserved heap: [0, oldMaxEnd). */
+  readonly buffer: ArrayBuffer
   /** Word view of the whole heap (addresses are byte offsets; word index = address >> 2). */
-  words: Uint32Array
+  readonly words: Uint32Array
   /** The same words, signed: int payload. */
-  ints: Int32Array
+  readonly ints: Int32Array
   readonly types = new TypeTables()
   readonly weakBytes: number
 
@@ -122,8 +152,9 @@ export class JvmHeap {
   readonly edenEnd: number
   readonly survivorBytes: number
   readonly oldStart: number
+  /** Reserved end of the old generation (and of the heap): -Xmx above the null page. */
   readonly oldMaxEnd: number
-  /** Committed end of the old generation. */
+  /** Committed end of the old generation: the boundary that expansion and shrinking move. */
   oldEnd: number
   edenTop: number
   fromStart: number
@@ -148,7 +179,7 @@ export class JvmHeap {
     this.fromTop = this.fromStart
     this.toTop = this.toStart
     this.oldTop = this.oldStart
-    this.buffer = new ArrayBuffer(this.oldEnd)
+    this.buffer = reserve(this.oldMaxEnd)
     this.words = new Uint32Array(this.buffer)
     this.ints = new Int32Array(this.buffer)
     this.cards = new CardTable(this.oldStart, g.oldMaxBytes)
@@ -257,24 +288,14 @@ export class JvmHeap {
     let grow = Math.min(want, room)
     if (grow < need) grow = room // grow_to_reserved
     if (grow <= 0) return false
-    this.resizeOld(this.oldEnd + grow)
+    this.oldEnd += grow
     return true
   }
 
-  /** Uncommit the old generation's tail down to `newEnd` (never below its top). */
+  /** CardGeneration::shrink: uncommit the old generation's tail down to `newEnd` (never below its top). */
   shrinkOld(newEnd: number): void {
     const end = Math.max(newEnd, Math.ceil(this.oldTop / PAGE_SIZE) * PAGE_SIZE)
-    if (end < this.oldEnd) this.resizeOld(end)
-  }
-
-  private resizeOld(newEnd: number): void {
-    const next = new ArrayBuffer(newEnd)
-    const copyTo = Math.min(newEnd, this.oldTop)
-    new Uint8Array(next).set(new Uint8Array(this.buffer, 0, copyTo))
-    this.buffer = next
-    this.words = new Uint32Array(next)
-    this.ints = new Int32Array(next)
-    this.oldEnd = newEnd
+    if (end < this.oldEnd) this.oldEnd = end
   }
 
   /** Zero `size` bytes at `a` and write a program object's header. */

@@ -279,7 +279,9 @@ export class MarkCompactor {
     const words = heap.words
     const dests = this.destinations()
     const tops = dests.map((s) => s.start)
-    heap.cards.resetBlocks()
+    // No card at or above the old generation's top is dirty or has a block start.
+    const oldTopBefore = heap.oldTop
+    heap.cards.resetBlocks(oldTopBefore)
     for (const src of this.sources()) {
       let a = src.start
       while (a < src.end) {
@@ -302,17 +304,13 @@ export class MarkCompactor {
     heap.fromTop = tops[2]
     heap.toTop = tops[3]
     // GenMarkSweep: if the young generation is now empty no old-to-young reference can
-    // exist and the cards are cleared; otherwise every old card is dirtied (invalidate).
-    if (
+    // exist and the cards are cleared; otherwise every old card in use is dirtied (invalidate).
+    heap.cards.clear(oldTopBefore)
+    const youngEmpty =
       r.youngObjects === 0 &&
       heap.edenTop === heap.edenStart &&
       heap.fromTop === heap.fromStart &&
       heap.toTop === heap.toStart
-    ) {
-      heap.cards.clearAll()
-    } else {
-      heap.cards.clearAll()
-      heap.cards.dirtyRange(heap.oldStart, heap.oldTop)
-    }
+    if (!youngEmpty) heap.cards.dirtyRange(heap.oldStart, heap.oldTop)
   }
 }

@@ -79,7 +79,7 @@ export class Scavenger {
 
     /** Copy or promote one young object (or find its forwardee); returns its new address. */
     const evacuate = (a: number): number => {
-      let words = heap.words
+      const words = heap.words
       const w = a >> 2
       const mark = words[w + H_MARK]
       if ((mark & MARK_FORWARDED) === MARK_FORWARDED) return mark & ~7
@@ -103,7 +103,6 @@ export class Scavenger {
         // TenuredGeneration::promote: allocate, else expand_and_allocate.
         dst = heap.allocOld(size)
         if (dst === 0 && heap.expandOld(size, MIN_HEAP_DELTA_BYTES)) dst = heap.allocOld(size)
-        words = heap.words
         if (dst === 0) {
           // DefNewGeneration::handle_promotion_failure: forward to itself, scan it later.
           promotionFailed = true
