@@ -20,6 +20,12 @@ is made before it starts, so gc.get_count() and gc.get_stats() see the program's
 The trace is streamed twice: a first pass learns the types, the globals and the deepest frame
 stack so that the second pass, which executes, never has to allocate a container.
 
+Both binary versions are read. Version 2 (what `pygc record` writes) comes in chunks, each with
+a CRC-32 running over the file so far: a chunk's payload joins the stream only once its length
+and CRC check out, and the first pass checks every chunk and the footer (record count, end
+magic) before the second pass runs a single op, so a corrupted trace is an error, never a
+replay of garbage. Version 1 is read as before (its footer checksum is not checked here).
+
 Printed JSON: the starting state (gc.get_count(), objects per generation, thresholds, free-list
 fill), gc.get_stats() deltas per generation, the final gc.get_count(), and the op index of every
 __del__ call and weakref callback, in the order they ran.
@@ -35,10 +41,13 @@ import json
 import sys
 import time
 import weakref
+import zlib
 
 MAGIC = bytearray(b'PYGCTRC\x00')
+END_MAGIC = bytearray(b'PYGCEND\x00')
 CHUNK = 1 << 20
 LOW_WATER = 64
+MAX_CHUNK_PAYLOAD = 1 << 16  # version 2: a chunk holds 1 to 65536 payload bytes
 
 OP_PUSH_FRAME = 0x01
 OP_POP_FRAME = 0x02
@@ -70,7 +79,8 @@ class TraceError(Exception):
 
 
 class Reader(object):
-    """A streaming byte reader over a bytearray window; refills never slice (no slice objects)."""
+    """A streaming byte reader over a bytearray window of the record stream; refills never
+    slice (no slice objects). Opening reads the 12-byte header (magic, version, flags)."""
 
     def __init__(self, path):
         # Unbuffered: BufferedReader.read of a large chunk goes through raw.readinto(memoryview),
@@ -79,8 +89,42 @@ class Reader(object):
         self.buf = bytearray()
         self.pos = 0
         self.end = 0
-        self.base = 0  # file offset of buf[0]
+        self.base = 0  # stream offset of buf[0] (version 1: the file offset)
         self.eof = False
+        # Version 2: where the next chunk starts, the running CRC-32, chunks read, end magic seen.
+        self.file_at = 12
+        self.crc = 0
+        self.chunks = 0
+        self.ended = False
+        self.len4 = bytearray(4)  # a chunk's length field, for the CRC (no slice of the header)
+        head = self.read_exact(12)
+        hb = bytearray()
+        hb += head
+        k = 0
+        while k < 8:
+            if k >= len(hb) or hb[k] != MAGIC[k]:
+                raise TraceError('bad magic: not a binary pygc trace')
+            k += 1
+        if len(hb) < 12:
+            raise TraceError('truncated trace: the header is cut off')
+        self.version = hb[8] | (hb[9] << 8)
+        flags = hb[10] | (hb[11] << 8)
+        if self.version not in (1, 2) or flags != 0:
+            raise TraceError('unsupported trace version %d / flags %d' % (self.version, flags))
+        if self.version == 1:
+            self.base = 12
+        else:
+            self.crc = zlib.crc32(head) & 0xffffffff
+
+    def read_exact(self, n):
+        """Up to n bytes from the file, fewer only at its end."""
+        data = self.f.read(n)
+        while len(data) < n:
+            more = self.f.read(n - len(data))
+            if not more:
+                break
+            data += more
+        return data
 
     def fill(self):
         """Keep at least LOW_WATER bytes ahead of pos unless at end of file. Called between ops."""
@@ -92,14 +136,19 @@ class Reader(object):
         while self.end - self.pos < n and not self.eof:
             self.fill_more()
         if self.end - self.pos < n:
-            raise TraceError('truncated trace at byte offset %d' % (self.base + self.pos))
+            raise TraceError('truncated trace at %s' % self.where(0))
 
     def fill_more(self):
         """Append the next chunk after the unread bytes (the reader's only refill)."""
-        chunk = self.f.read(CHUNK)
-        if not chunk:
-            self.eof = True
-            return
+        if self.version == 1:
+            chunk = self.f.read(CHUNK)
+            if not chunk:
+                self.eof = True
+                return
+        else:
+            chunk = self.next_chunk()
+            if chunk is None:
+                return
         nb = bytearray()
         k = self.pos
         while k < self.end:
@@ -111,18 +160,73 @@ class Reader(object):
         self.end = len(nb)
         self.pos = 0
 
+    def next_chunk(self):
+        """Version 2: the next chunk's payload once its length and CRC-32 check out; None (and
+        eof) after the end magic or at the end of the file."""
+        at = self.file_at
+        head = self.read_exact(8)
+        if not head:
+            self.eof = True
+            return None
+        hb = bytearray()
+        hb += head
+        if len(hb) >= 4 and hb[0] == 0x50 and hb[1] == 0x59 and hb[2] == 0x47 and hb[3] == 0x43:
+            if hb != END_MAGIC:
+                raise TraceError('bad end magic at byte offset %d' % at)
+            if self.f.read(1):
+                raise TraceError('trailing bytes after the end magic at byte offset %d' % (at + 8))
+            self.file_at = at + 8
+            self.ended = True
+            self.eof = True
+            return None
+        if len(hb) < 8:
+            raise TraceError('truncated trace: the header of chunk %d at byte offset %d is cut off' % (self.chunks, at))
+        length = hb[0] | (hb[1] << 8) | (hb[2] << 16) | (hb[3] << 24)
+        stored = hb[4] | (hb[5] << 8) | (hb[6] << 16) | (hb[7] << 24)
+        if length < 1 or length > MAX_CHUNK_PAYLOAD:
+            raise TraceError('chunk %d at byte offset %d claims %d payload bytes (a chunk holds 1 to %d)'
+                             % (self.chunks, at, length, MAX_CHUNK_PAYLOAD))
+        payload = self.read_exact(length)
+        if len(payload) < length:
+            raise TraceError('truncated trace: chunk %d at byte offset %d has %d payload bytes, the file ends first'
+                             % (self.chunks, at, length))
+        k = 0
+        while k < 4:
+            self.len4[k] = hb[k]
+            k += 1
+        crc = zlib.crc32(payload, zlib.crc32(self.len4, self.crc)) & 0xffffffff
+        if crc != stored:
+            raise TraceError('checksum mismatch in chunk %d at byte offset %d (the trace is corrupted)' % (self.chunks, at))
+        self.crc = crc
+        self.file_at = at + 8 + length
+        self.chunks += 1
+        return payload
+
+    def check_footer(self, records):
+        """Version 2, after END: the record count, then nothing more in the last chunk, then the
+        end magic and the end of the file. (Version 1's footer is not checked here.)"""
+        if self.version == 1:
+            return
+        self.need(8)
+        b = self.buf
+        p = self.pos
+        count = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) + \
+            (b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24)) * 4294967296
+        self.pos = p + 8
+        if count != records:
+            raise TraceError('op count mismatch: the footer says %d records, the trace has %d' % (count, records))
+        while not self.eof and self.pos == self.end:
+            self.fill_more()
+        if self.pos < self.end:
+            raise TraceError('trailing bytes after the footer')
+        if not self.ended:
+            raise TraceError('truncated trace: the end magic is missing')
+
     def u8(self):
         self.need(1)
         b = self.buf[self.pos]
         self.pos += 1
         return b
-
-    def u16(self):
-        self.need(2)
-        b = self.buf
-        p = self.pos
-        self.pos = p + 2
-        return b[p] | (b[p + 1] << 8)
 
     def varint(self):
         buf = self.buf
@@ -151,7 +255,8 @@ class Reader(object):
                 break
             shift += 7
             if shift > 56:
-                raise TraceError('varint longer than 8 bytes at byte offset %d' % (self.base + p))
+                self.pos = p
+                raise TraceError('varint longer than 8 bytes at %s' % self.where(0))
         self.pos = p
         return v
 
@@ -173,21 +278,17 @@ class Reader(object):
         return out.decode('utf-8')
 
     def offset(self):
+        """Where the reader is, for messages: the file offset (version 1) or the offset in the
+        record stream, the chunks' payloads end to end (version 2)."""
         return self.base + self.pos
+
+    def where(self, back):
+        what = 'byte offset' if self.version == 1 else 'record-stream offset'
+        return '%s %d' % (what, self.offset() - back)
 
 
 def read_header(r):
-    r.need(8)
-    k = 0
-    while k < 8:
-        if r.buf[r.pos + k] != MAGIC[k]:
-            raise TraceError('bad magic: not a binary pygc trace')
-        k += 1
-    r.pos += 8
-    version = r.u16()
-    flags = r.u16()
-    if version != 1 or flags != 0:
-        raise TraceError('unsupported trace version %d / flags %d' % (version, flags))
+    """The metadata (magic, version and flags were read by the Reader)."""
     return json.loads(r.string())
 
 
@@ -235,18 +336,22 @@ def scan(path):
     lengths = {}
     events = 16
     ops = 0
+    definitions = 0
     pins = 0
     pins_max = 0
     while True:
         r.fill()
         code = r.u8()
         if code == OP_END:
+            r.check_footer(ops + definitions)
             break
         if code == OP_DEFINE_TYPE:
             types.append(read_type(r))
+            definitions += 1
             continue
         if code == OP_DEFINE_GLOBALS:
             globals_max = max(globals_max, r.varint())
+            definitions += 1
             continue
         ops += 1
         if code == OP_PUSH_FRAME:
@@ -302,11 +407,11 @@ def scan(path):
             r.svarint()
             pinning = r.u8()
             if pinning > 1:
-                raise TraceError('pin action must be below 2, got %d at byte offset %d' % (pinning, r.offset() - 1))
+                raise TraceError('pin action must be below 2, got %d at %s' % (pinning, r.where(1)))
             pins += 1 if pinning == 1 else -1
             pins_max = max(pins_max, pins)
         else:
-            raise TraceError('unknown opcode 0x%02x at byte offset %d' % (code, r.offset() - 1))
+            raise TraceError('unknown opcode 0x%02x at %s' % (code, r.where(1)))
     r.f.close()
     return {'meta': meta, 'types': types, 'globals': globals_max, 'locals': top_max,
             'depth': depth_max, 'lengths': sorted(lengths.keys()), 'events': events, 'ops': ops,
@@ -728,7 +833,7 @@ def replay(path):
                 pin_table[npins] = None
             obj = None
         else:
-            raise TraceError('unknown opcode 0x%02x at byte offset %d' % (code, r.offset() - 1))
+            raise TraceError('unknown opcode 0x%02x at %s' % (code, r.where(1)))
         opi += 1
 
     # ------------------------------------------------------------ after the loop

@@ -19,6 +19,13 @@
 // that check. The handle table is a preallocated array of the structs, so pinning allocates no
 // managed object.
 //
+// Both binary versions are read. Version 2 (what `pygc record` writes) comes in chunks of at
+// most 64 KiB, each with a CRC-32 running over the file so far: ReadByte loads a chunk into the
+// buffer and checks its length and CRC before any of its bytes is decoded, so no op of a
+// corrupted chunk runs; the footer (record count, end magic) is checked after the last op.
+// CRC-32 is computed with a byte table here: System.IO.Hashing is a NuGet package, not part of
+// the .NET 10 shared framework, and this oracle builds offline from the base class library.
+//
 // Run with DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_GCgen0size=<hex bytes>.
 // Usage: ClrOracle <trace> [--no-gcinfo]
 using System;
@@ -52,20 +59,125 @@ static class Oracle
 
     // ---- trace input through one fixed buffer ----
     static Stream input;
-    static readonly byte[] buf = new byte[1 << 16];
+    // One version 2 chunk (at most 64 KiB of payload) fills it exactly.
+    const int MaxChunkPayload = 1 << 16;
+    static readonly byte[] buf = new byte[MaxChunkPayload];
     static int pos, len;
+    // File offset of buf[0].
     static long consumed;
+    static int version;
+    // Version 2: the running CRC-32, where the next chunk starts, chunks read.
+    static uint crc;
+    static long fileAt;
+    static int chunks;
+    static readonly byte[] small = new byte[12];
+    static readonly byte[] EndMagic = { (byte)'P', (byte)'Y', (byte)'G', (byte)'C', (byte)'E', (byte)'N', (byte)'D', 0 };
+    static readonly uint[] CrcTable = MakeCrcTable();
+
+    // CRC-32 as zlib computes it (reflected polynomial 0xEDB88320), continuing from `c`.
+    static uint[] MakeCrcTable()
+    {
+        var t = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            uint c = n;
+            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[n] = c;
+        }
+        return t;
+    }
+
+    static uint Crc32(byte[] b, int count, uint c)
+    {
+        c = ~c;
+        for (int i = 0; i < count; i++) c = CrcTable[(c ^ b[i]) & 0xff] ^ (c >> 8);
+        return ~c;
+    }
+
+    // Up to n bytes of the file into b[0..n), fewer only at its end.
+    static int ReadFully(byte[] b, int n)
+    {
+        int got = 0;
+        while (got < n)
+        {
+            int r = input.Read(b, got, n - got);
+            if (r <= 0) break;
+            got += r;
+        }
+        return got;
+    }
+
+    static uint U32(byte[] b, int at) => (uint)(b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24));
+
+    // The 12-byte header: magic, version, flags.
+    static void ReadHeader()
+    {
+        int got = ReadFully(small, 12);
+        for (int i = 0; i < 8; i++)
+            if (i >= got || small[i] != (byte)"PYGCTRC\0"[i]) throw new InvalidDataException("not a pygc binary trace (bad magic)");
+        if (got < 12) throw new InvalidDataException("truncated trace: the header is cut off");
+        version = small[8] | (small[9] << 8);
+        int flags = small[10] | (small[11] << 8);
+        if ((version != 1 && version != 2) || flags != 0) throw new InvalidDataException($"unsupported trace version {version} / flags {flags}");
+        consumed = fileAt = 12;
+        crc = Crc32(small, 12, 0);
+    }
 
     static int ReadByte()
     {
         if (pos == len)
         {
-            consumed += len;
-            len = input.Read(buf, 0, buf.Length);
-            pos = 0;
-            if (len <= 0) throw new InvalidDataException($"truncated trace at byte {consumed}");
+            if (version == 1)
+            {
+                consumed += len;
+                len = input.Read(buf, 0, buf.Length);
+                pos = 0;
+                if (len <= 0) throw new InvalidDataException($"truncated trace at byte {consumed}");
+            }
+            else NextChunk();
         }
         return buf[pos++];
+    }
+
+    // Version 2: load the next chunk's payload into buf once its length and CRC-32 check out.
+    static void NextChunk()
+    {
+        long at = fileAt;
+        int got = ReadFully(small, 8);
+        if (got == 0 || (got >= 4 && small[0] == 'P' && small[1] == 'Y' && small[2] == 'G' && small[3] == 'C'))
+            throw new InvalidDataException($"truncated trace: the records end without END at byte {at}");
+        if (got < 8) throw new InvalidDataException($"truncated trace: the header of chunk {chunks} at byte {at} is cut off");
+        uint length = U32(small, 0), stored = U32(small, 4);
+        if (length < 1 || length > MaxChunkPayload)
+            throw new InvalidDataException($"chunk {chunks} at byte {at} claims {length} payload bytes (a chunk holds 1 to {MaxChunkPayload})");
+        int n = ReadFully(buf, (int)length);
+        if (n < length) throw new InvalidDataException($"truncated trace: chunk {chunks} at byte {at} has {length} payload bytes, the file ends first");
+        uint c = Crc32(buf, n, Crc32(small, 4, crc));
+        if (c != stored) throw new InvalidDataException($"checksum mismatch in chunk {chunks} at byte {at} (the trace is corrupted)");
+        crc = c;
+        consumed = at + 8;
+        fileAt = at + 8 + n;
+        chunks++;
+        pos = 0;
+        len = n;
+    }
+
+    // Version 2, after END: the record count, nothing more in the last chunk, then the end magic
+    // and the end of the file. (Version 1's footer is not checked here.)
+    static void CheckFooter(long records)
+    {
+        if (version == 1) return;
+        long count = 0;
+        for (int i = 0; i < 8; i++) count |= (long)ReadByte() << (8 * i);
+        if (count != records) throw new InvalidDataException($"op count mismatch: the footer says {count} records, the trace has {records}");
+        if (pos != len) throw new InvalidDataException("trailing bytes after the footer");
+        int got = ReadFully(small, 8);
+        for (int i = 0; i < 8; i++)
+        {
+            if (i >= got) throw new InvalidDataException("truncated trace: the end magic is missing or cut off");
+            if (small[i] != EndMagic[i]) throw new InvalidDataException($"bad end magic at byte {fileAt + i}");
+        }
+        if (input.ReadByte() != -1) throw new InvalidDataException("trailing bytes after the end magic");
     }
 
     static long ReadVarint()
@@ -172,11 +284,7 @@ static class Oracle
         if (args.Length < 1) { Console.Error.WriteLine("usage: ClrOracle <trace> [--no-gcinfo]"); return 2; }
         foreach (var a in args) if (a == "--no-gcinfo") gcInfo = false;
         input = new FileStream(args[0], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        // header
-        ReadExpect("PYGCTRC\0");
-        int version = ReadByte() | (ReadByte() << 8);
-        int flags = ReadByte() | (ReadByte() << 8);
-        if (version != 1 || flags != 0) throw new InvalidDataException($"unsupported trace version {version} / flags {flags}");
+        ReadHeader();
         Skip(ReadVarint()); // metadata JSON
 
         // A known start, done identically by the model before it runs the program (see
@@ -197,11 +305,15 @@ static class Oracle
         for (int g = 0; g < 3; g++) lastCounts[g] = baseCounts[g] = GC.CollectionCount(g);
         wall.Start();
 
-        long ops = 0;
+        long ops = 0, definitions = 0;
         for (; ; )
         {
             int code = ReadByte();
-            if (code == 0xFF) break;
+            if (code == 0xFF)
+            {
+                CheckFooter(ops + definitions);
+                break;
+            }
             switch (code)
             {
                 case 0x01: // PUSH_FRAME
@@ -303,11 +415,13 @@ static class Oracle
                     int fin = ReadByte();
                     tFin[t] = (fin & 1) != 0;
                     if ((fin & 2) != 0) ReadVarint();
+                    definitions++;
                     break;
                 }
                 case 0x11: // DEFINE_GLOBALS
                     globalCount = (int)ReadVarint();
                     if (globalCount > MaxGlobals) throw new InvalidDataException($"more than {MaxGlobals} globals");
+                    definitions++;
                     break;
                 case 0x12: ReadSvarint(); ops++; break; // ID_OF
                 case 0x13: ReadSvarint(); ReadVarint(); ops++; break; // LENGTH_OF
@@ -345,12 +459,6 @@ static class Oracle
         GC.KeepAlive(stack);
         PrintJson(ops, wall.Elapsed.TotalMilliseconds, startGen2);
         return 0;
-    }
-
-    static void ReadExpect(string magic)
-    {
-        foreach (char c in magic)
-            if (ReadByte() != c) throw new InvalidDataException("not a pygc binary trace (bad magic)");
     }
 
     static void PrintJson(long ops, double wallMs, long startGen2)

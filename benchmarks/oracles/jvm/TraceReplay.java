@@ -22,6 +22,11 @@
  * preallocated byte buffer into primitive locals. Run it with fixed -Xms/-Xmx/-Xmn and
  * -XX:-DoEscapeAnalysis so every `new Object[n]` really lands in eden.
  *
+ * Both binary versions are read. Version 2 (what `pygc record` writes) comes in chunks of at
+ * most 64 KiB, each with a CRC-32 running over the file so far (java.util.zip.CRC32): a
+ * chunk's bytes are decoded only once its length and CRC check out, and the first pass checks
+ * every chunk and the footer (record count, end magic) before the second pass runs an op.
+ *
  * Usage: java -XX:+UseSerialGC ... TraceReplay <trace-file>
  * Prints one JSON object: ops, records, wall time, the JVM's collection counts.
  */
@@ -30,17 +35,28 @@ import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
+import java.util.zip.CRC32;
 
 public final class TraceReplay {
     private static final int BUFFER_BYTES = 1 << 16;
     private static final byte[] MAGIC = {'P', 'Y', 'G', 'C', 'T', 'R', 'C', 0};
+    private static final byte[] END_MAGIC = {'P', 'Y', 'G', 'C', 'E', 'N', 'D', 0};
+    /** Version 2: a chunk holds 1 to 65536 payload bytes (BUFFER_BYTES: one chunk fills the buffer). */
+    private static final int MAX_CHUNK_PAYLOAD = 1 << 16;
 
     private final String path;
     private final byte[] buf = new byte[BUFFER_BYTES];
     private FileInputStream in;
     private int pos;
     private int lim;
+    /** File offset of buf[0]. */
     private long offset;
+    private int version;
+    // Version 2: the running CRC-32, where the next chunk starts, chunks read.
+    private final CRC32 crc = new CRC32();
+    private final byte[] small = new byte[12];
+    private long fileAt;
+    private int chunks;
 
     // Type table (filled by the first pass).
     private int typeCount;
@@ -81,22 +97,97 @@ public final class TraceReplay {
 
     // ---- byte input -------------------------------------------------------------------------
 
+    /** Open the file and read the 12-byte header (magic, version, flags). */
     private void open() throws IOException {
         if (in != null) in.close();
         in = new FileInputStream(path);
         pos = 0;
         lim = 0;
-        offset = 0;
+        int got = readFully(small, 12);
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (i >= got || small[i] != MAGIC[i]) throw new IOException("not a pygc binary trace: bad magic");
+        }
+        if (got < 12) throw new IOException("truncated trace: the header is cut off");
+        version = (small[8] & 0xff) | ((small[9] & 0xff) << 8);
+        int flags = (small[10] & 0xff) | ((small[11] & 0xff) << 8);
+        if (version != 1 && version != 2) throw new IOException("unsupported trace version " + version);
+        if (flags != 0) throw new IOException("unknown trace flags " + flags);
+        offset = 12;
+        fileAt = 12;
+        chunks = 0;
+        crc.reset();
+        crc.update(small, 0, 12);
+    }
+
+    /** Up to n bytes of the file into b[0..n), fewer only at its end. */
+    private int readFully(byte[] b, int n) throws IOException {
+        int got = 0;
+        while (got < n) {
+            int r = in.read(b, got, n - got);
+            if (r <= 0) break;
+            got += r;
+        }
+        return got;
     }
 
     private int u8() throws IOException {
         if (pos == lim) {
-            offset += lim;
-            lim = in.read(buf, 0, BUFFER_BYTES);
-            pos = 0;
-            if (lim <= 0) throw new IOException("trace truncated at byte offset " + offset);
+            if (version == 1) {
+                offset += lim;
+                lim = in.read(buf, 0, BUFFER_BYTES);
+                pos = 0;
+                if (lim <= 0) throw new IOException("trace truncated at byte offset " + offset);
+            } else {
+                nextChunk();
+            }
         }
         return buf[pos++] & 0xff;
+    }
+
+    /** Version 2: load the next chunk's payload into buf once its length and CRC-32 check out. */
+    private void nextChunk() throws IOException {
+        long at = fileAt;
+        int got = readFully(small, 8);
+        if (got == 0 || (got >= 4 && small[0] == 'P' && small[1] == 'Y' && small[2] == 'G' && small[3] == 'C'))
+            throw new IOException("truncated trace: the records end without END at byte offset " + at);
+        if (got < 8) throw new IOException("truncated trace: the header of chunk " + chunks + " at byte offset " + at + " is cut off");
+        long length = (small[0] & 0xffL) | ((small[1] & 0xffL) << 8) | ((small[2] & 0xffL) << 16) | ((small[3] & 0xffL) << 24);
+        long stored = (small[4] & 0xffL) | ((small[5] & 0xffL) << 8) | ((small[6] & 0xffL) << 16) | ((small[7] & 0xffL) << 24);
+        if (length < 1 || length > MAX_CHUNK_PAYLOAD)
+            throw new IOException("chunk " + chunks + " at byte offset " + at + " claims " + length + " payload bytes (a chunk holds 1 to " + MAX_CHUNK_PAYLOAD + ")");
+        int n = readFully(buf, (int) length);
+        if (n < length)
+            throw new IOException("truncated trace: chunk " + chunks + " at byte offset " + at + " has " + length + " payload bytes, the file ends first");
+        crc.update(small, 0, 4);
+        crc.update(buf, 0, n);
+        if (crc.getValue() != stored)
+            throw new IOException("checksum mismatch in chunk " + chunks + " at byte offset " + at + " (the trace is corrupted)");
+        offset = at + 8;
+        fileAt = at + 8 + n;
+        chunks++;
+        pos = 0;
+        lim = n;
+    }
+
+    /**
+     * Version 2, after END: the record count, nothing more in the last chunk, then the end magic
+     * and the end of the file. (Version 1's footer is not checked here.)
+     */
+    private void checkFooter(long records) throws IOException {
+        if (version == 1) return;
+        long low = 0;
+        long high = 0;
+        for (int i = 0; i < 4; i++) low |= (long) u8() << (8 * i);
+        for (int i = 0; i < 4; i++) high |= (long) u8() << (8 * i);
+        if (low + (high << 32) != records)
+            throw new IOException("op count mismatch: the footer says " + (low + (high << 32)) + " records, the trace has " + records);
+        if (pos != lim) throw new IOException("trailing bytes after the footer");
+        int got = readFully(small, 8);
+        for (int i = 0; i < END_MAGIC.length; i++) {
+            if (i >= got) throw new IOException("truncated trace: the end magic is missing or cut off");
+            if (small[i] != END_MAGIC[i]) throw new IOException("bad end magic at byte offset " + (fileAt + i));
+        }
+        if (in.read() != -1) throw new IOException("trailing bytes after the end magic");
     }
 
     private long varint() throws IOException {
@@ -122,14 +213,8 @@ public final class TraceReplay {
         for (long i = 0; i < n; i++) u8();
     }
 
+    /** The metadata string after the header that open() read. */
     private void header() throws IOException {
-        for (int i = 0; i < MAGIC.length; i++) {
-            if (u8() != (MAGIC[i] & 0xff)) throw new IOException("not a pygc binary trace: bad magic");
-        }
-        int version = u8() | (u8() << 8);
-        if (version != 1) throw new IOException("unsupported trace version " + version);
-        int flags = u8() | (u8() << 8);
-        if (flags != 0) throw new IOException("unknown trace flags " + flags);
         skip(varint()); // metadata JSON
     }
 
@@ -166,8 +251,10 @@ public final class TraceReplay {
         int[] frames = new int[64];
         int globals = 0;
         int pins = 0;
+        long records = 0;
         for (;;) {
             int op = u8();
+            if (op != 0xFF) records++;
             switch (op) {
                 case 0x01: {
                     int locals = uint();
@@ -204,7 +291,7 @@ public final class TraceReplay {
                     maxPins = Math.max(maxPins, pins);
                     break;
                 }
-                case 0xFF: maxGlobals = globals; return;
+                case 0xFF: checkFooter(records); maxGlobals = globals; return;
                 default: throw new IOException("unknown opcode " + op + " near byte offset " + (offset + pos - 1));
             }
         }

@@ -4,6 +4,7 @@
  * (Not a .test.ts file: shared by the trace test files.)
  */
 import { PygcError } from '../src/errors.js'
+import type { Rng } from '../src/rng.js'
 import type { CallbackSpec, GcControl, Mutator, Slot, TypeId, TypeSpec } from '../src/types.js'
 
 export type Call = [string, ...unknown[]]
@@ -205,4 +206,95 @@ export function everyOpProgram(m: Mutator): void {
   m.pushFrame(0)
   m.popFrame()
   m.popFrame()
+}
+
+/**
+ * A random but valid program for a real manager: `ops` attempts of random ops with random
+ * slots through `m` (a RecordingMutator around a real manager). An op the manager rejects is
+ * not recorded, so the trace is a program the manager accepts op for op. Every op kind, every
+ * type-record field (variable, shape, finalizer with resurrection and legacy) and weakref
+ * callbacks appear.
+ */
+export function randomProgram(m: Mutator, rng: Rng, ops: number): void {
+  m.defineGlobals(4)
+  m.defineType({ name: 'Node', refs: 2, ints: 1 })
+  m.defineType({ name: 'Vec', refs: 0, variable: 'refs' })
+  m.defineType({ name: 'Fin', refs: 1, finalizer: { resurrectInto: 0 } })
+  m.defineType({ name: 'Blob', refs: 0, bytes: 8, variable: 'bytes', shape: 'tuple' })
+  m.defineType({ name: 'Legacy', refs: 1, ints: 2, shape: 'dict-instance', finalizer: { legacy: true } })
+  m.pushFrame(8)
+  let depth = 1
+  const slot = (): Slot => rng.int(12) - 4
+  for (let i = 0; i < ops; i++) {
+    try {
+      switch (rng.int(20)) {
+        case 0:
+          if (depth < 4) {
+            m.pushFrame(2 + rng.int(7))
+            depth++
+          }
+          break
+        case 1:
+          if (depth > 1) {
+            m.popFrame()
+            depth--
+          }
+          break
+        case 2:
+        case 3:
+        case 4:
+          m.alloc(slot(), rng.int(5), rng.int(4))
+          break
+        case 5:
+          m.load(slot(), slot(), rng.int(3))
+          break
+        case 6:
+        case 7:
+          m.store(slot(), rng.int(3), slot())
+          break
+        case 8:
+          m.move(slot(), slot())
+          break
+        case 9:
+          m.clear(slot())
+          break
+        case 10:
+          m.writeInt(slot(), rng.int(2), rng.int(2000) - 1000)
+          break
+        case 11:
+          m.readInt(slot(), rng.int(2))
+          break
+        case 12:
+          if (rng.int(2) === 0) m.isNull(slot())
+          else m.same(slot(), slot())
+          break
+        case 13:
+          m.weakref(slot(), slot(), rng.int(2) === 0 ? undefined : { tag: rng.int(100) })
+          break
+        case 14:
+          m.deref(slot(), slot())
+          break
+        case 15:
+          if (rng.int(64) === 0) m.collect()
+          else m.lengthOf(slot())
+          break
+        case 16:
+          m.gcControl((['disable', 'enable', 'freeze', 'unfreeze'] as const)[rng.int(4)])
+          break
+        case 17:
+          m.idOf(slot())
+          break
+        case 18:
+          if (rng.int(2) === 0) m.pin(slot())
+          else m.unpin(slot())
+          break
+        default:
+          if (rng.int(50) === 0) m.defineGlobals(4 + rng.int(3))
+          else m.alloc(slot(), 0, 0)
+      }
+    } catch (e) {
+      if (!(e instanceof PygcError)) throw e
+    }
+  }
+  while (depth-- > 0) m.popFrame()
 }

@@ -15,57 +15,16 @@ import {
   readTraceMetadata,
   replayTrace,
   type TraceFormatName,
-  type TraceOp,
-  TraceReader,
   type TraceSource,
 } from '../src/trace/index.js'
 import { OP_SCHEMAS } from '../src/trace/op-schema.js'
 import { BAD_SLOT, everyOpProgram, LoggingMutator } from './trace-fakes.js'
+import { expectFormatError, patched, readAll, record } from './trace-helpers.js'
 
 const FORMATS: TraceFormatName[] = ['binary', 'jsonl']
 
-function record(
-  program: (m: LoggingMutator | RecordingMutator) => void,
-  format: TraceFormatName = 'binary',
-  metadata = { workload: 'test', seed: 7 },
-) {
-  const inner = new LoggingMutator()
-  const sink = new MemorySink()
-  const rec = new RecordingMutator(inner, sink, { metadata, format })
-  program(rec)
-  const summary = rec.finish()
-  return { inner, bytes: sink.bytes(), summary }
-}
-
-function readAll(bytes: Uint8Array): TraceOp[] {
-  return [...new TraceReader(bufferSource(bytes))]
-}
-
-/** Drain a trace and return the error it raises (or null). */
-function errorOf(bytes: Uint8Array): unknown {
-  try {
-    readAll(bytes)
-    return null
-  } catch (e) {
-    return e
-  }
-}
-
-function expectFormatError(bytes: Uint8Array, message?: RegExp): TraceFormatError {
-  const e = errorOf(bytes)
-  expect(e).toBeInstanceOf(TraceFormatError)
-  const err = e as TraceFormatError
-  expect(err.code).toBe('TRACE_FORMAT')
-  expect(Number.isInteger(err.offset)).toBe(true)
-  expect(err.offset).toBeGreaterThanOrEqual(0)
-  expect(err.offset).toBeLessThanOrEqual(bytes.length)
-  expect(err.message).toContain(`byte offset ${err.offset}`)
-  if (message) expect(err.message).toMatch(message)
-  return err
-}
-
-/** A small valid binary trace and its bytes, for the corruption tests. */
-const small = record((m) => {
+/** A small valid program, for the corruption tests. */
+const smallProgram = (m: LoggingMutator | RecordingMutator) => {
   m.defineType({ name: 'T', refs: 1, ints: 1 })
   m.pushFrame(2)
   m.alloc(0, 0)
@@ -74,14 +33,10 @@ const small = record((m) => {
   m.weakref(1, 0, { tag: 3 })
   m.collect()
   m.popFrame()
-})
-
-/** Edit a copy of the bytes. */
-function patched(bytes: Uint8Array, at: number, ...values: number[]): Uint8Array {
-  const copy = bytes.slice()
-  copy.set(values, at)
-  return copy
 }
+/** Its binary trace in version 1 (one FNV-1a footer) and version 2 (chunks of 16 bytes, so several). */
+const small = record(smallProgram, 'binary', undefined, { version: 1 })
+const small2 = record(smallProgram, 'binary', undefined, { chunkBytes: 16 })
 
 describe('trace round trip', () => {
   for (const format of FORMATS) {
@@ -162,7 +117,7 @@ describe('trace round trip', () => {
     )
   })
 
-  it('writes the binary layout of the spec', () => {
+  it('writes the binary layout of the spec (version 1)', () => {
     const { bytes, summary } = record(
       (m) => {
         m.pushFrame(1)
@@ -170,6 +125,7 @@ describe('trace round trip', () => {
       },
       'binary',
       {},
+      { version: 1 },
     )
     const magic = [0x50, 0x59, 0x47, 0x43, 0x54, 0x52, 0x43, 0x00]
     const header = [...magic, 1, 0, 0, 0, 2, 0x7b, 0x7d]
@@ -202,9 +158,11 @@ describe('trace round trip', () => {
   })
 
   it('emits types defined before the first op as records right after the header', () => {
-    const ops = readAll(small.bytes)
-    expect(ops[0]).toEqual({ op: 'defineType', spec: { name: 'T', refs: 1, ints: 1 } })
-    expect(ops[1]).toEqual({ op: 'pushFrame', locals: 2 })
+    for (const { bytes } of [small, small2]) {
+      const ops = readAll(bytes)
+      expect(ops[0]).toEqual({ op: 'defineType', spec: { name: 'T', refs: 1, ints: 1 } })
+      expect(ops[1]).toEqual({ op: 'pushFrame', locals: 2 })
+    }
   })
 
   for (const format of FORMATS) {
@@ -337,35 +295,42 @@ describe('trace replay checks', () => {
 })
 
 describe('trace format errors', () => {
-  for (const format of FORMATS) {
-    it(`raises TRACE_FORMAT with an offset when cut at every byte (${format})`, () => {
-      const { bytes } = format === 'binary' ? small : record(everyOpProgram, format)
+  for (const [name, traced] of [
+    ['binary version 1', () => small],
+    ['binary version 2', () => small2],
+    ['jsonl', () => record(everyOpProgram, 'jsonl')],
+  ] as const) {
+    it(`raises TRACE_FORMAT with an offset when cut at every byte (${name})`, () => {
+      const { bytes } = traced()
       expect(readAll(bytes).length).toBeGreaterThan(0)
       for (let cut = 0; cut < bytes.length; cut++) {
         const e = expectFormatError(bytes.subarray(0, cut))
-        if (cut > 0 && format === 'binary') expect(e.message).toMatch(/truncated|missing footer/)
+        if (cut > 0 && name !== 'jsonl') expect(e.message).toMatch(/truncated|missing footer/)
       }
     })
   }
 
   it('replayTrace raises TRACE_FORMAT on a truncated trace', () => {
-    const cut = small.bytes.subarray(0, small.bytes.length - 5)
-    expect(() => replayTrace(bufferSource(cut), new LoggingMutator())).toThrow(TraceFormatError)
-  })
-
-  it('catches every flipped byte by checksum or structure', () => {
-    const { bytes } = small
-    for (let at = 0; at < bytes.length; at++) {
-      for (const mask of [0x01, 0x40, 0x80, 0xff]) expectFormatError(patched(bytes, at, bytes[at] ^ mask))
+    for (const { bytes } of [small, small2]) {
+      const cut = bytes.subarray(0, bytes.length - 5)
+      expect(() => replayTrace(bufferSource(cut), new LoggingMutator())).toThrow(TraceFormatError)
     }
   })
 
-  it('names each malformation', () => {
+  it('catches every flipped byte by checksum or structure', () => {
+    for (const { bytes } of [small, small2]) {
+      for (let at = 0; at < bytes.length; at++) {
+        for (const mask of [0x01, 0x40, 0x80, 0xff]) expectFormatError(patched(bytes, at, bytes[at] ^ mask))
+      }
+    }
+  })
+
+  it('names each malformation (version 1)', () => {
     const b = small.bytes
     const n = b.length
     expect(expectFormatError(patched(b, 0, 0x50, 0x00)).offset).toBe(1)
     expectFormatError(patched(b, 2, 0), /bad magic/)
-    expect(expectFormatError(patched(b, 8, 2), /unsupported trace version 2/).offset).toBe(8)
+    expect(expectFormatError(patched(b, 8, 3), /unsupported trace version 3/).offset).toBe(8)
     expect(expectFormatError(patched(b, 10, 4), /flag bits 0x4/).offset).toBe(10)
     expect(expectFormatError(patched(b, n - 12, b[n - 12] ^ 1), /checksum mismatch/).offset).toBe(n - 12)
     expect(
@@ -405,7 +370,7 @@ describe('trace format errors', () => {
       }
     }
     const w = new MemorySink()
-    const writer = createTraceWriter(w, {})
+    const writer = createTraceWriter(w, { version: 1 })
     writer.pin(-3, true)
     writer.pin(0, false)
     writer.finish()
@@ -423,9 +388,9 @@ describe('trace format errors', () => {
     expectFormatError(bad, /pin: unknown field 'pin'/)
   })
 
-  it('names malformed op records with the byte offset and op index', () => {
+  it('names malformed op records with the byte offset and op index (version 1)', () => {
     const w = new MemorySink()
-    const writer = createTraceWriter(w, {})
+    const writer = createTraceWriter(w, { version: 1 })
     writer.pushFrame(1)
     writer.isNull(0, true)
     writer.finish()
@@ -529,7 +494,7 @@ describe('trace streaming', () => {
     })
   }
 
-  it('fails on a corrupted string length without reading past the file', () => {
+  it('fails on a corrupted string length without reading past the file (version 1)', () => {
     const b = small.bytes
     // The metadata length "{}" is at offset 12; make it 60 MiB (varint 80 80 80 1e).
     const long = Uint8Array.of(...b.subarray(0, 12), 0x80, 0x80, 0x80, 0x1e, ...b.subarray(13))

@@ -238,7 +238,8 @@ export function parseJvmLog(text: string): RealCollection[] {
   return [...byId.values()].filter((r) => r.cause !== '').sort((a, b) => a.id - b.id)
 }
 
-async function compileOracle(cacheDir: string, log: (s: string) => void): Promise<string> {
+/** Compile TraceReplay.java once per source hash into the cache; returns the class directory. */
+export async function compileJvmOracle(cacheDir: string, log: (s: string) => void): Promise<string> {
   const source = readFileSync(ORACLE_SOURCE)
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 16)
   const dir = join(cacheDir, `jvm-${hash}`)
@@ -712,7 +713,7 @@ export const validateJython: Validator = async (options: ValidateOptions): Promi
     selectCases('jython', [...JVM_CASES, ...ORDER_CASES], options.cases).map((c) => c.name),
   )
   const selected = (name: string): boolean => chosen.has(name)
-  const classDir = await compileOracle(cacheDir, log)
+  const classDir = await compileJvmOracle(cacheDir, log)
   const java = await javaVersion()
   const rows: ValidationRow[] = []
   const residuals: string[] = []

@@ -3,15 +3,26 @@
  * output buffer: unsigned 32-bit values take a shift loop, larger ones (up to 2^53) a division
  * loop off the hot path. A value the format cannot hold rolls the record back and raises
  * VALUE_OUT_OF_RANGE naming the op and operand.
+ *
+ * Version 2 (the default) frames the record stream into chunks of `chunkBytes` payload bytes
+ * (the last one shorter), each with its length and the running CRC-32; version 1 writes the
+ * stream as it is and ends it with an FNV-1a 32 footer.
  */
 import { PygcError } from '../errors.js'
 import type { CallbackSpec, GcControl, Slot, TypeId, TypeSpec } from '../types.js'
 import { ChunkedOutput } from './chunked-output.js'
+import { crc32 } from './crc32.js'
+import { echo } from './echo.js'
 import {
+  CHUNK_HEADER_BYTES,
   END_MAGIC,
+  FNV_OFFSET_BASIS,
   FORMAT_VERSION,
+  FORMAT_VERSION_1,
+  fnv1a,
   GC_CONTROL_CODES,
   HEADER_MAGIC,
+  MAX_CHUNK_PAYLOAD,
   MAX_FIXED_RECORD_BYTES,
   MAX_STRING_BYTES,
   MAX_SVARINT,
@@ -29,8 +40,8 @@ import {
   OP_LENGTH_OF,
   OP_LOAD,
   OP_MOVE,
-  OP_POP_FRAME,
   OP_PIN,
+  OP_POP_FRAME,
   OP_PUSH_FRAME,
   OP_READ_INT,
   OP_SAME,
@@ -46,23 +57,85 @@ import { typeRecordFromSpec } from './type-record.js'
 
 const utf8 = new TextEncoder()
 
+export interface BinaryWriterOptions {
+  /** 2 (default) or 1 (for tools and tests that need the old form). */
+  version?: number
+  /** Version 2 payload bytes per chunk, 1 .. 65536 (default 65536; smaller only for tests). */
+  chunkBytes?: number
+}
+
 export class BinaryTraceWriter extends ChunkedOutput implements TraceWriter {
   readonly format = 'binary'
+  readonly version: number
   records = 0
   ops = 0
   private readonly regs: OpRegisters = { a: 0, b: 0, c: 0, spec: null }
+  private readonly chunkBytes: number
+  /** Version 1: FNV-1a 32 of the bytes handed to the sink. Version 2: the running CRC-32. */
+  private checksum: number
+  private readonly chunkHeader = new Uint8Array(CHUNK_HEADER_BYTES)
 
-  constructor(sink: TraceSink, metadata: Record<string, unknown> = {}) {
+  constructor(sink: TraceSink, metadata: Record<string, unknown> = {}, options: BinaryWriterOptions = {}) {
     super(sink)
     if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
       throw new PygcError('INVALID_OPTION', 'trace metadata must be a JSON object')
     }
+    const version = options.version ?? FORMAT_VERSION
+    if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_1)
+      throw new PygcError('INVALID_OPTION', `binary trace version must be 1 or 2, got ${String(version)}`)
+    const chunkBytes = options.chunkBytes ?? MAX_CHUNK_PAYLOAD
+    if (!Number.isInteger(chunkBytes) || chunkBytes < 1 || chunkBytes > MAX_CHUNK_PAYLOAD)
+      throw new PygcError(
+        'INVALID_OPTION',
+        `chunkBytes must be 1 .. ${MAX_CHUNK_PAYLOAD}, got ${String(chunkBytes)}`,
+      )
+    this.version = version
+    this.chunkBytes = chunkBytes
     const json = JSON.stringify(metadata)
     this.startRecord(16 + json.length * 3)
     this.bytes(HEADER_MAGIC)
-    this.u16(FORMAT_VERSION)
-    this.u16(0) // flags: none defined in version 1
+    this.u16(version)
+    this.u16(0) // flags: none defined
+    if (version === FORMAT_VERSION_1) this.checksum = FNV_OFFSET_BASIS
+    else {
+      // The header goes out as it is, ahead of the chunks, and starts the running CRC.
+      const header = this.buf.slice(0, this.pos)
+      this.pos = 0
+      this.toSink(header)
+      this.checksum = crc32(header, 0)
+    }
     this.string(json, 'metadata')
+  }
+
+  protected emit(pending: Uint8Array, final: boolean): number {
+    if (this.version === FORMAT_VERSION_1) {
+      this.checksum = fnv1a(this.checksum, pending, 0, pending.length)
+      this.toSink(pending)
+      return pending.length
+    }
+    // Whole chunks only, until the last flush.
+    const size = this.chunkBytes
+    const taken = final ? pending.length : pending.length - (pending.length % size)
+    const header = this.chunkHeader
+    for (let at = 0; at < taken; at += size) {
+      const payload = pending.subarray(at, Math.min(at + size, taken))
+      const n = payload.length
+      header[0] = n & 0xff
+      header[1] = (n >>> 8) & 0xff
+      header[2] = (n >>> 16) & 0xff
+      header[3] = n >>> 24
+      // The CRC runs on: the header, then each chunk's length field and payload.
+      let crc = crc32(header.subarray(0, 4), this.checksum)
+      crc = crc32(payload, crc)
+      header[4] = crc & 0xff
+      header[5] = (crc >>> 8) & 0xff
+      header[6] = (crc >>> 16) & 0xff
+      header[7] = crc >>> 24
+      this.checksum = crc
+      this.toSink(header)
+      this.toSink(payload)
+    }
+    return taken
   }
 
   // --- primitives -------------------------------------------------------------------------
@@ -153,7 +226,7 @@ export class BinaryTraceWriter extends ChunkedOutput implements TraceWriter {
   // --- records ----------------------------------------------------------------------------
 
   defineType(spec: TypeSpec): void {
-    const rec = typeRecordFromSpec(spec, (why) => this.reject(`defineType (${why})`, JSON.stringify(spec)))
+    const rec = typeRecordFromSpec(spec, (why) => this.reject(`defineType (${why})`, echo(spec)))
     this.startRecord(MAX_FIXED_RECORD_BYTES * 2 + 4 + rec.name.length * 3)
     this.u8(OP_DEFINE_TYPE)
     this.string(rec.name, 'defineType name')
@@ -312,7 +385,7 @@ export class BinaryTraceWriter extends ChunkedOutput implements TraceWriter {
   gcControl(action: GcControl): void {
     const code = GC_CONTROL_CODES.indexOf(action)
     this.startRecord(MAX_FIXED_RECORD_BYTES)
-    if (code < 0) this.reject('gcControl action', JSON.stringify(action))
+    if (code < 0) this.reject('gcControl action', echo(action))
     this.u8(OP_GC_CONTROL)
     this.u8(code)
     this.records++
@@ -348,7 +421,7 @@ export class BinaryTraceWriter extends ChunkedOutput implements TraceWriter {
   write(op: TraceOp): void {
     const r = this.regs
     opToRegisters(op, r, (why) => {
-      throw new PygcError('VALUE_OUT_OF_RANGE', `cannot record ${JSON.stringify(op)}: ${why}`)
+      throw new PygcError('VALUE_OUT_OF_RANGE', `cannot record ${echo(op)}: ${why}`)
     })
     switch (op.op) {
       case 'defineType':
@@ -421,20 +494,16 @@ export class BinaryTraceWriter extends ChunkedOutput implements TraceWriter {
     const records = this.records
     this.u32(records >>> 0)
     this.u32(Math.floor(records / 0x100000000))
-    // The checksum covers everything up to and including END, not the counts after it.
-    const checksum = this.checksumBefore(this.pos - 8)
-    this.u32(checksum)
-    this.bytes(END_MAGIC)
-    const bytes = this.byteLength
-    this.closeOutput()
-    return { records, ops: this.ops, checksum, bytes }
-  }
-
-  private checksumBefore(end: number): number {
-    const saved = this.pos
-    this.pos = end
-    const h = this.checksumSoFar()
-    this.pos = saved
-    return h
+    if (this.version === FORMAT_VERSION_1) {
+      // The checksum covers everything up to and including END, not the counts after it.
+      const checksum = fnv1a(this.checksum, this.buf, 0, this.pos - 8)
+      this.u32(checksum)
+      this.bytes(END_MAGIC)
+      this.closeOutput()
+      return { records, ops: this.ops, checksum, bytes: this.byteLength }
+    }
+    // Version 2: END and the counts close the last chunk; the end magic follows the chunks.
+    this.closeOutput(END_MAGIC)
+    return { records, ops: this.ops, checksum: this.checksum, bytes: this.byteLength }
   }
 }

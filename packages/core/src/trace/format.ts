@@ -1,16 +1,28 @@
 /**
- * The constants of the pygc trace format, version 1 (packages/core/TRACE_FORMAT.md is the
- * normative text; the readers in benchmarks/oracles/ in Python, Java and C# follow the same
- * page, so nothing here may change without a version bump).
+ * The constants of the pygc trace format (packages/core/TRACE_FORMAT.md is the normative text;
+ * the readers in benchmarks/oracles/ in Python, Java and C# follow the same page, so nothing
+ * here may change without a version bump).
  */
 
 /** "PYGCTRC\0": the first 8 bytes of a binary trace. */
 export const HEADER_MAGIC = Uint8Array.of(0x50, 0x59, 0x47, 0x43, 0x54, 0x52, 0x43, 0x00)
 /** "PYGCEND\0": the last 8 bytes of a binary trace. */
 export const END_MAGIC = Uint8Array.of(0x50, 0x59, 0x47, 0x43, 0x45, 0x4e, 0x44, 0x00)
-export const FORMAT_VERSION = 1
+/** The binary version the writers write by default: 2, the chunked form with a CRC-32 per chunk. */
+export const FORMAT_VERSION = 2
+/** Version 1: one FNV-1a 32 checksum in the footer; still read, and written on request. */
+export const FORMAT_VERSION_1 = 1
 /** The JSON-lines header's `format` value. */
 export const JSONL_FORMAT_NAME = 'pygc-trace'
+/** The JSON-lines form's version (its content did not change with binary version 2). */
+export const JSONL_FORMAT_VERSION = 1
+
+/**
+ * Version 2 chunks: u32le payload length, u32le CRC-32, payload. The payload is at most 64 KiB,
+ * so a reader checks a length before it reads or allocates anything for it.
+ */
+export const CHUNK_HEADER_BYTES = 8
+export const MAX_CHUNK_PAYLOAD = 64 * 1024
 
 // Opcodes (TRACE_FORMAT.md, "Op records").
 export const OP_PUSH_FRAME = 0x01
@@ -37,8 +49,12 @@ export const OP_PIN = 0x14
 /** The footer's first byte; the cursors return it when the stream has ended cleanly. */
 export const OP_END = 0xff
 
-/** The footer after END: u32 count low, u32 count high, u32 checksum, 8 bytes of END_MAGIC. */
+/** Version 1's footer after END: u32 count low, u32 count high, u32 checksum, 8 bytes of END_MAGIC. */
 export const FOOTER_BYTES_AFTER_END = 4 + 4 + 4 + 8
+/** Version 2's footer after END, inside the last chunk: u32 count low, u32 count high. */
+export const COUNT_BYTES_AFTER_END = 4 + 4
+/** The header before the record stream: magic, u16 version, u16 flags. */
+export const HEADER_BYTES = 8 + 2 + 2
 /** The op count is at most 2^53 - 1, so its high word holds 21 bits. */
 export const MAX_COUNT_HIGH_WORD = 0x1fffff
 
@@ -80,8 +96,16 @@ export const FINALIZER_LEGACY = 4
 export const FINALIZER_KNOWN_BITS = FINALIZER_PRESENT | FINALIZER_RESURRECTS | FINALIZER_LEGACY
 
 /**
+ * The deepest nesting of arrays and objects in any JSON of a trace (a JSON line, the metadata):
+ * a record needs 3 levels (record, spec, finalizer), metadata a few. The bound is checked
+ * before parsing, and keeps everything that later walks the value (messages, tools printing
+ * the metadata) within the host stack.
+ */
+export const MAX_JSON_DEPTH = 64
+
+/**
  * FNV-1a 32 (Fowler, Noll, Vo; offset basis and prime from http://www.isthe.com/chongo/tech/comp/fnv/):
- * the footer checksum, cheap and trivial to port to every reader. Any single changed byte
+ * version 1's footer checksum, cheap and trivial to port to every reader. Any single changed byte
  * changes it (each step is a bijection of the state), which the corruption tests rely on.
  */
 export const FNV_OFFSET_BASIS = 0x811c9dc5

@@ -1,22 +1,25 @@
 /**
  * The JSON-lines form's streaming decoder: a window of bytes like the binary one, cut at
- * newlines; each line is decoded as strict UTF-8 and parsed and validated through the op
- * table (op-schema.ts). Every line must end with "\n", so cutting a trace anywhere, even its
- * last newline, is a format error.
+ * newlines; each line is decoded as strict UTF-8, checked (json-check.ts: nesting depth,
+ * duplicate keys, canonical integers), parsed, and validated through the op table
+ * (op-schema.ts) with exact member sets at every level. Every line must end with "\n", so
+ * cutting a trace anywhere, even its last newline, is a format error.
  */
 import { PygcError, TraceFormatError } from '../errors.js'
 import type { TypeSpec } from '../types.js'
 import type { OpCursor } from './cursor.js'
+import { echo } from './echo.js'
 import {
   CHUNK_BYTES,
-  FORMAT_VERSION,
   JSONL_FORMAT_NAME,
+  JSONL_FORMAT_VERSION,
   MAX_STRING_BYTES,
   OP_DEFINE_GLOBALS,
   OP_DEFINE_TYPE,
   OP_END,
 } from './format.js'
 import type { TraceSource } from './io.js'
+import { parseTraceJson } from './json-check.js'
 import { opToRegisters } from './op-schema.js'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -41,6 +44,8 @@ export class JsonLinesTraceCursor implements OpCursor {
   private done = false
   /** 1-based number of the last line read. */
   private lineNumber = 0
+  /** The last line's first integer not in canonical form (json-check.ts), or null. */
+  private looseInteger: string | null = null
 
   constructor(private readonly source: TraceSource) {
     try {
@@ -118,37 +123,41 @@ export class JsonLinesTraceCursor implements OpCursor {
     else this.end += n
   }
 
-  private parse(line: string, inRecord: boolean): Record<string, unknown> {
-    let value: unknown
-    try {
-      value = JSON.parse(line)
-    } catch (e) {
-      this.fail(`invalid JSON: ${(e as Error).message}`, inRecord)
-    }
+  /**
+   * One line as a JSON object. Numbers nested at most `integerDepth` levels deep must be
+   * canonical integers (the header: its own members, not the metadata's; a record: all):
+   * `looseInteger` keeps the first that is not, for the caller to report once the line's
+   * values have been validated.
+   */
+  private parse(line: string, inRecord: boolean, integerDepth: number): Record<string, unknown> {
+    const { value, problem, looseInteger } = parseTraceJson(line, integerDepth)
+    if (problem !== null) this.fail(problem, inRecord)
     if (value === null || typeof value !== 'object' || Array.isArray(value))
       this.fail('a line must hold a JSON object', inRecord)
+    this.looseInteger = looseInteger
     return value as Record<string, unknown>
   }
 
   private readHeader(): Record<string, unknown> {
     const line = this.nextLine()
     if (line === null) this.fail('empty trace', false)
-    const header = this.parse(line, false)
+    const header = this.parse(line, false, 1)
     if (header.format !== JSONL_FORMAT_NAME)
       this.fail(
-        `not a pygc JSON-lines trace: the header's format is ${JSON.stringify(header.format)}, expected "${JSONL_FORMAT_NAME}"`,
+        `not a pygc JSON-lines trace: the header's format is ${echo(header.format)}, expected "${JSONL_FORMAT_NAME}"`,
         false,
       )
-    if (header.version !== FORMAT_VERSION)
+    if (header.version !== JSONL_FORMAT_VERSION)
       this.fail(
-        `unsupported trace version ${JSON.stringify(header.version)} (this reader reads version ${FORMAT_VERSION})`,
+        `unsupported trace version ${echo(header.version)} (this reader reads JSON-lines version ${JSONL_FORMAT_VERSION})`,
         false,
       )
     const metadata = header.metadata
     if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))
       this.fail("the header's metadata must be a JSON object", false)
     const extra = Object.keys(header).filter((k) => k !== 'format' && k !== 'version' && k !== 'metadata')
-    if (extra.length > 0) this.fail(`unknown header field '${extra[0]}'`, false)
+    if (extra.length > 0) this.fail(`unknown header field ${echo(extra[0])}`, false)
+    if (this.looseInteger !== null) this.fail(`header: ${this.looseInteger}`, false)
     return metadata as Record<string, unknown>
   }
 
@@ -161,9 +170,10 @@ export class JsonLinesTraceCursor implements OpCursor {
         `missing footer: the trace ends after ${this.records} records without an {"end":true,...} line`,
       )
     }
-    const record = this.parse(line, true)
+    const record = this.parse(line, true, Number.POSITIVE_INFINITY)
     if (record.end !== undefined) return this.footer(record)
-    const schema = opToRegisters(record, this, (why) => this.fail(why))
+    const schema = opToRegisters(record, this, (why) => this.fail(why), true)
+    if (this.looseInteger !== null) this.fail(`${schema.name}: ${this.looseInteger}`)
     this.records++
     if (schema.code !== OP_DEFINE_TYPE && schema.code !== OP_DEFINE_GLOBALS) this.ops++
     return schema.code
@@ -173,6 +183,7 @@ export class JsonLinesTraceCursor implements OpCursor {
     if (record.end !== true || Object.keys(record).length !== 2 || !Number.isSafeInteger(record.ops)) {
       this.fail('malformed footer: expected {"end":true,"ops":<record count>}')
     }
+    if (this.looseInteger !== null) this.fail(`footer: ${this.looseInteger}`)
     if (record.ops !== this.records)
       this.fail(`op count mismatch: the footer says ${record.ops} records, the trace has ${this.records}`)
     if (this.nextLine() !== null) this.fail('trailing lines after the footer')

@@ -6,9 +6,11 @@
 import { PygcError } from '../errors.js'
 import type { CallbackSpec, GcControl, Slot, TypeId, TypeSpec } from '../types.js'
 import { ChunkedOutput } from './chunked-output.js'
+import { crc32 } from './crc32.js'
+import { echo } from './echo.js'
 import {
-  FORMAT_VERSION,
   JSONL_FORMAT_NAME,
+  JSONL_FORMAT_VERSION,
   MAX_SVARINT,
   MIN_SVARINT,
   OP_DEFINE_GLOBALS,
@@ -49,6 +51,8 @@ export class JsonLinesTraceWriter extends ChunkedOutput implements TraceWriter {
   records = 0
   ops = 0
   private readonly regs: OpRegisters = { a: 0, b: 0, c: 0, spec: null }
+  /** CRC-32 of the output so far (informational: the form has no checksum of its own). */
+  private crc = 0
 
   constructor(sink: TraceSink, metadata: Record<string, unknown> = {}) {
     super(sink)
@@ -56,8 +60,14 @@ export class JsonLinesTraceWriter extends ChunkedOutput implements TraceWriter {
       throw new PygcError('INVALID_OPTION', 'trace metadata must be a JSON object')
     }
     this.line(
-      `{"format":"${JSONL_FORMAT_NAME}","version":${FORMAT_VERSION},"metadata":${JSON.stringify(metadata)}}`,
+      `{"format":"${JSONL_FORMAT_NAME}","version":${JSONL_FORMAT_VERSION},"metadata":${JSON.stringify(metadata)}}`,
     )
+  }
+
+  protected emit(pending: Uint8Array): number {
+    this.crc = crc32(pending, this.crc)
+    this.toSink(pending)
+    return pending.length
   }
 
   private line(text: string): void {
@@ -68,7 +78,7 @@ export class JsonLinesTraceWriter extends ChunkedOutput implements TraceWriter {
 
   write(op: TraceOp): void {
     const schema = opToRegisters(op, this.regs, (why) => {
-      throw new PygcError('VALUE_OUT_OF_RANGE', `cannot record ${JSON.stringify(op)}: ${why}`)
+      throw new PygcError('VALUE_OUT_OF_RANGE', `cannot record ${echo(op)}: ${why}`)
     })
     this.line(registersToJson(schema, this.regs))
     this.records++
@@ -163,9 +173,7 @@ export class JsonLinesTraceWriter extends ChunkedOutput implements TraceWriter {
   finish(): TraceSummary {
     const records = this.records
     this.line(`{"end":true,"ops":${records}}`)
-    const checksum = this.checksumSoFar()
-    const bytes = this.byteLength
     this.closeOutput()
-    return { records, ops: this.ops, checksum, bytes }
+    return { records, ops: this.ops, checksum: this.crc, bytes: this.byteLength }
   }
 }

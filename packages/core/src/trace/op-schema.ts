@@ -5,6 +5,7 @@
  * are written out by hand (binary-writer.ts, binary-reader.ts) and tested against it.
  */
 import type { CallbackSpec, TypeSpec } from '../types.js'
+import { echo } from './echo.js'
 import {
   GC_CONTROL_CODES,
   MAX_SVARINT,
@@ -21,8 +22,8 @@ import {
   OP_LENGTH_OF,
   OP_LOAD,
   OP_MOVE,
-  OP_POP_FRAME,
   OP_PIN,
+  OP_POP_FRAME,
   OP_PUSH_FRAME,
   OP_READ_INT,
   OP_SAME,
@@ -31,7 +32,7 @@ import {
   OP_WRITE_INT,
 } from './format.js'
 import type { TraceOp, TraceOpName } from './trace-op.js'
-import { type Reject, typeRecordFromSpec, typeSpecFromRecord } from './type-record.js'
+import { exactObject, type Reject, typeRecordFromSpec, typeSpecFromRecord } from './type-record.js'
 
 /**
  * How an operand is stored. In the registers (below) every kind is a number: `slot` and `int`
@@ -120,8 +121,16 @@ export interface OpRegisters {
 
 const REGISTER_NAMES = ['a', 'b', 'c'] as const
 
+const CALLBACK_KEYS: ReadonlySet<string> = new Set(['tag'])
+
 /** Validate one operand value of a TraceOp-shaped object and return its register number. */
-function operandToRegister(value: unknown, kind: OperandKind, what: string, reject: Reject): number {
+function operandToRegister(
+  value: unknown,
+  kind: OperandKind,
+  what: string,
+  reject: Reject,
+  exact: boolean,
+): number {
   switch (kind) {
     case 'slot':
     case 'int':
@@ -130,24 +139,24 @@ function operandToRegister(value: unknown, kind: OperandKind, what: string, reje
         (value as number) < MIN_SVARINT ||
         (value as number) > MAX_SVARINT
       ) {
-        reject(`${what} must be an integer in ${MIN_SVARINT}..${MAX_SVARINT}, got ${JSON.stringify(value)}`)
+        reject(`${what} must be an integer in ${MIN_SVARINT}..${MAX_SVARINT}, got ${echo(value)}`)
       }
       return value as number
     case 'uint':
       if (!Number.isSafeInteger(value) || (value as number) < 0)
-        reject(`${what} must be a non-negative integer below 2^53, got ${JSON.stringify(value)}`)
+        reject(`${what} must be a non-negative integer below 2^53, got ${echo(value)}`)
       return value as number
     case 'bool':
-      if (typeof value !== 'boolean') reject(`${what} must be true or false, got ${JSON.stringify(value)}`)
+      if (typeof value !== 'boolean') reject(`${what} must be true or false, got ${echo(value)}`)
       return value ? 1 : 0
     case 'action': {
       const code = GC_CONTROL_CODES.indexOf(value as (typeof GC_CONTROL_CODES)[number])
-      if (code < 0)
-        reject(`${what} must be one of ${GC_CONTROL_CODES.join(', ')}, got ${JSON.stringify(value)}`)
+      if (code < 0) reject(`${what} must be one of ${GC_CONTROL_CODES.join(', ')}, got ${echo(value)}`)
       return code
     }
     case 'callback': {
       if (value === undefined || value === null) return 0
+      if (exact) exactObject(value, CALLBACK_KEYS, what, reject)
       const tag = (value as CallbackSpec).tag
       if (
         typeof value !== 'object' ||
@@ -155,7 +164,7 @@ function operandToRegister(value: unknown, kind: OperandKind, what: string, reje
         tag < 0 ||
         tag >= Number.MAX_SAFE_INTEGER
       ) {
-        reject(`${what} must be absent or {"tag": a non-negative integer}, got ${JSON.stringify(value)}`)
+        reject(`${what} must be absent or {"tag": a non-negative integer}, got ${echo(value)}`)
       }
       return tag + 1
     }
@@ -167,14 +176,15 @@ function operandToRegister(value: unknown, kind: OperandKind, what: string, reje
 /**
  * Validate a TraceOp-shaped object (a parsed JSON line, or a TraceOp handed to a writer) into
  * registers; returns the schema. Unknown ops, missing or extra fields and out-of-range values
- * are rejected through `reject`.
+ * are rejected through `reject`. `exact` (a parsed JSON line): the objects inside a record
+ * (spec, finalizer, callback) must be plain objects with only their known members too.
  */
-export function opToRegisters(value: unknown, regs: OpRegisters, reject: Reject): OpSchema {
+export function opToRegisters(value: unknown, regs: OpRegisters, reject: Reject, exact = false): OpSchema {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     reject('a record must be a JSON object')
   const record = value as Record<string, unknown>
   const schema = typeof record.op === 'string' ? SCHEMA_BY_NAME.get(record.op) : undefined
-  if (schema === undefined) reject(`unknown op ${JSON.stringify(record.op)}`)
+  if (schema === undefined) reject(`unknown op ${echo(record.op)}`)
   let fields = 1
   for (let i = 0; i < schema.operands.length; i++) {
     const [name, kind] = schema.operands[i]
@@ -182,20 +192,23 @@ export function opToRegisters(value: unknown, regs: OpRegisters, reject: Reject)
     if (v !== undefined) fields++
     else if (kind !== 'callback') reject(`${schema.name}: missing operand '${name}'`)
     if (kind === 'spec') {
-      regs.spec = typeSpecFromRecord(typeRecordFromSpec(v as TypeSpec, reject), reject)
+      regs.spec = typeSpecFromRecord(typeRecordFromSpec(v as TypeSpec, reject, exact), reject)
     } else {
-      regs[REGISTER_NAMES[i]] = operandToRegister(v, kind, `${schema.name} ${name}`, reject)
+      regs[REGISTER_NAMES[i]] = operandToRegister(v, kind, `${schema.name} ${name}`, reject, exact)
     }
   }
   if (schema.variant !== undefined) regs[REGISTER_NAMES[schema.operands.length]] = schema.variant
   if (Object.keys(record).length !== fields) {
     const known = new Set(['op', ...schema.operands.map(([n]) => n)])
     const extra = Object.keys(record).filter((k) => !known.has(k))
-    reject(
-      `${schema.name}: unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')}`,
-    )
+    reject(`${schema.name}: unknown field${extra.length > 1 ? 's' : ''} ${extra.map(quoteKey).join(', ')}`)
   }
   return schema
+}
+
+/** A member name in a message: 'name', or its bounded echo if it is long or odd. */
+function quoteKey(key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(key) ? `'${key}'` : echo(key)
 }
 
 /**

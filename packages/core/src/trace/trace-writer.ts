@@ -12,7 +12,10 @@ export interface TraceSummary {
   records: number
   /** Records that are ops (the manager's `ops` counter): records minus the definitions. */
   ops: number
-  /** FNV-1a 32 as stored in the binary footer (JSON-lines: of the whole output, informational). */
+  /**
+   * Binary version 2: the running CRC-32 stored in the last chunk; version 1: the FNV-1a 32 of
+   * the footer; JSON lines: the CRC-32 of the whole file (informational, not stored).
+   */
   checksum: number
   /** Bytes written. */
   bytes: number

@@ -5,6 +5,7 @@
  * `shape: 'list'`, no empty finalizer), which every manager reads as the same type.
  */
 import type { TypeSpec } from '../types.js'
+import { echo } from './echo.js'
 import {
   FINALIZER_KNOWN_BITS,
   FINALIZER_LEGACY,
@@ -35,23 +36,53 @@ export type Reject = (why: string) => never
 function count(v: unknown, what: string, reject: Reject): number {
   if (v === undefined) return 0
   if (!Number.isSafeInteger(v) || (v as number) < 0)
-    reject(`${what} must be a non-negative integer, got ${JSON.stringify(v)}`)
+    reject(`${what} must be a non-negative integer, got ${echo(v)}`)
   return v as number
 }
 
-/** Map a spec to its record; `reject` is called for anything the format cannot hold. */
-export function typeRecordFromSpec(spec: TypeSpec, reject: Reject): TypeRecord {
+/** The members a spec and its finalizer may have (TypeSpec, FinalizerSpec). */
+const SPEC_KEYS: ReadonlySet<string> = new Set([
+  'name',
+  'refs',
+  'ints',
+  'bytes',
+  'variable',
+  'shape',
+  'finalizer',
+])
+const FINALIZER_KEYS: ReadonlySet<string> = new Set(['resurrectInto', 'legacy'])
+
+/**
+ * `value` must be a plain object with no members outside `known` (a misspelled "finaliser"
+ * would otherwise silently drop the finalizer).
+ */
+export function exactObject(value: unknown, known: ReadonlySet<string>, what: string, reject: Reject): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    reject(`${what} must be a JSON object, got ${echo(value)}`)
+  const unknown = Object.keys(value as object).filter((k) => !known.has(k))
+  if (unknown.length > 0)
+    reject(`${what}: unknown member${unknown.length > 1 ? 's' : ''} ${unknown.map(echo).join(', ')}`)
+}
+
+/**
+ * Map a spec to its record; `reject` is called for anything the format cannot hold. `exact`
+ * (a spec read from a JSON line): the spec and its finalizer must be plain objects with only
+ * known members; a writer accepts any object the managers accept and records its canonical form.
+ */
+export function typeRecordFromSpec(spec: TypeSpec, reject: Reject, exact = false): TypeRecord {
+  if (exact) exactObject(spec, SPEC_KEYS, 'spec', reject)
   if (spec === null || typeof spec !== 'object') reject('a type spec must be an object')
   if (typeof spec.name !== 'string') reject('type name must be a string')
   if (spec.refs === undefined) reject('refs is required')
   const variable = VARIABLE_CODES.indexOf(spec.variable as (typeof VARIABLE_CODES)[number])
-  if (variable < 0) reject(`unknown variable kind ${JSON.stringify(spec.variable)}`)
+  if (variable < 0) reject(`unknown variable kind ${echo(spec.variable)}`)
   const shape = spec.shape === undefined ? 0 : SHAPE_CODES.indexOf(spec.shape)
-  if (shape < 0) reject(`unknown shape ${JSON.stringify(spec.shape)}`)
+  if (shape < 0) reject(`unknown shape ${echo(spec.shape)}`)
   let finalizer = 0
   let resurrectInto = 0
   const f = spec.finalizer
   if (f !== undefined) {
+    if (exact) exactObject(f, FINALIZER_KEYS, 'spec.finalizer', reject)
     if (f === null || typeof f !== 'object') reject('finalizer must be an object')
     finalizer = FINALIZER_PRESENT
     if (f.resurrectInto !== undefined) {
