@@ -307,10 +307,24 @@ export class ReachabilityOracle implements Mutator {
 
   /** weakref with the id the manager gave the weak reference object. It has no strong fields. */
   weakrefAs(dst: Slot, target: Slot, id: number): void {
+    this.roots.index(dst)
+    this.weakrefToId(dst, this.requireObject(target, 'weakref'), id)
+  }
+
+  /**
+   * weakref to the object `targetId`, read from the target slot earlier in the op: a runtime
+   * reads its operands before it allocates, and a collection that allocation starts can run a
+   * finalizer that overwrites the target slot before the new reference is stored.
+   */
+  weakrefToId(dst: Slot, targetId: number, id: number): void {
     const di = this.roots.index(dst)
-    const t = this.requireObject(target, 'weakref')
+    if (!(targetId >= 0 && targetId < this.nextId)) {
+      throw new PygcError('INTERNAL', `weakref to object ${targetId}, which the oracle never saw`, {
+        id: targetId,
+      })
+    }
     this.createObject(id, 0)
-    this.weakTarget[id] = t
+    this.weakTarget[id] = targetId
     this.setRoot(di, id)
     this.endOp()
   }
@@ -570,10 +584,16 @@ export class ReachabilityOracle implements Mutator {
     this.stack[at] = id
   }
 
-  /** Flag a resurrected object and everything it reaches (iteratively). */
+  /**
+   * Flag a resurrected object and everything it reaches now (iteratively). The walk goes
+   * through objects flagged before: a flag says an object was unreachable once, not that what
+   * it reaches today was, and fields stored since then may lead to objects flagged never.
+   */
   private markResurrected(root: number): void {
     const flags = this.resurrected
-    if (flags[root] === 1) return
+    const epoch = ++this.epoch
+    const marks = this.marks
+    marks[root] = epoch
     flags[root] = 1
     let sp = 0
     this.push(sp++, root)
@@ -583,7 +603,8 @@ export class ReachabilityOracle implements Mutator {
       const end = start + this.fieldCount[id]
       for (let e = start; e < end; e++) {
         const c = this.edges[e]
-        if (c !== NONE && flags[c] === 0) {
+        if (c !== NONE && marks[c] !== epoch) {
+          marks[c] = epoch
           flags[c] = 1
           this.push(sp++, c)
         }
