@@ -15,6 +15,7 @@ export {
 } from './helpers.js'
 export {
   PROGRAM_GLOBALS,
+  PROGRAM_LOCALS,
   type RandomProgramOptions,
   type RandomProgramResult,
   RESURRECT_GLOBAL,

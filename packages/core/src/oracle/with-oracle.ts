@@ -134,6 +134,7 @@ class OracleTeeMutator implements Mutator {
   }
 
   private resurrectQueued(queue: number[]): void {
+    if (queue.length === 0) return
     for (let i = 0; i < queue.length; i += 2) this.o.resurrect(queue[i], queue[i + 1])
     queue.length = 0
   }
