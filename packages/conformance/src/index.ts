@@ -13,6 +13,7 @@ export {
   SETTLE_ROUNDS,
   settle,
 } from './helpers.js'
+export { oracleScene, resurrectionBeforeAnOp } from './oracle-scene.js'
 export {
   PROGRAM_GLOBALS,
   PROGRAM_LOCALS,

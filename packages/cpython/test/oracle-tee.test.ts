@@ -4,26 +4,14 @@
  * (CPython 3.11's gc_alloc: after the op read its operands, before it stored its new object).
  * The oracle's slots must stay the manager's slots through both.
  */
-import { type GcEvent, globalSlot, withOracle } from '@pygc/core'
+
+import { oracleScene } from '@pygc/conformance'
+import { globalSlot } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { CPythonManager } from '../src/index.js'
 
 const G1 = globalSlot(1)
-
-function setUp() {
-  const m = new CPythonManager() // cpython-3.11
-  const { mutator, oracle } = withOracle(m, { verifyWeakrefs: true })
-  const finalized: Extract<GcEvent, { type: 'finalize' }>[] = []
-  m.on((e) => {
-    if (e.type === 'finalize') finalized.push(e)
-  })
-  mutator.defineGlobals(2)
-  const leaf = mutator.defineType({ name: 'leaf', refs: 0, ints: 1 })
-  const holder = mutator.defineType({ name: 'holder', refs: 1, ints: 1 })
-  const phoenix = mutator.defineType({ name: 'phoenix', refs: 1, ints: 1, finalizer: { resurrectInto: 1 } })
-  mutator.pushFrame(3)
-  return { m, mutator, oracle, finalized, leaf, holder, phoenix }
-}
+const setUp = () => oracleScene(new CPythonManager()) // cpython-3.11
 
 describe('withOracle on CPython', () => {
   it("applies a __del__ run by a store's decref after the store read global 1 and wrote", () => {
