@@ -20,32 +20,45 @@ import {
   recordEvents,
   settle,
 } from './helpers.js'
-import { PROGRAM_GLOBALS, runRandomProgram } from './random-program.js'
+import { PROGRAM_GLOBALS, PROGRAM_LOCALS, runRandomProgram } from './random-program.js'
 import { replayMatches } from './trace-check.js'
 
 export interface ConformanceOptions {
   /** The manager moves objects (documentation; the checks never depend on addresses). */
   moving?: boolean
-  /** Scale of the stress sizes when process.env.CI is set (default 0.25; never zero). */
-  ciScale?: number
-  /** Ops of the random-program stress check before scaling (default 20,000). */
+  /**
+   * Random ops of the oracle stress check over all its runs (default 1,000,000, the CI size;
+   * 10,000,000 when process.env.PYGC_FUZZ is set). The seeded determinism checks use 5,000.
+   */
   stressOps?: number
+  /**
+   * Objects in the retained heap of the stress check's large-heap runs (default 50,000: 1.5-6.3
+   * MB of modeled objects on the runtimes that model payloads, plus 65 byte blobs of 6.4 MB):
+   * lower it for a manager configured with a heap too small to hold it.
+   */
+  stressRetained?: number
 }
 
 export interface ConformanceCheck {
   name: string
   run(create: () => MemoryManager, options?: ConformanceOptions): void
+  /** A longer test timeout than the runner's default, for the long stress check. */
+  timeoutMs?: number
 }
 
 const G0 = globalSlot(0)
 const G1 = globalSlot(1)
 const G2 = globalSlot(2)
 
+/** Random ops of the stress check: CI-sized by default, ten times that under PYGC_FUZZ. */
 function stressOps(options: ConformanceOptions = {}): number {
-  const ops = options.stressOps ?? 20_000
-  const ci = typeof process !== 'undefined' && process.env.CI
-  return ci ? Math.max(500, Math.round(ops * (options.ciScale ?? 0.25))) : ops
+  if (options.stressOps !== undefined) return options.stressOps
+  const fuzz = typeof process !== 'undefined' && process.env.PYGC_FUZZ
+  return fuzz ? 10_000_000 : 1_000_000
 }
+
+/** Length of the seeded programs of the determinism checks (same seed, trace replay). */
+const DETERMINISM_OPS = 5_000
 
 /** Every kind of forced collection: collect(g) for each generation, then collect(). */
 function collectEveryKind(m: MemoryManager): void {
@@ -481,7 +494,7 @@ const sameSeedSameStats: ConformanceCheck = {
       const m = create()
       runRandomProgram(m, {
         seed: 1234,
-        ops: Math.min(5000, stressOps(options)),
+        ops: Math.min(DETERMINISM_OPS, stressOps(options)),
         generations: m.info.generations.length,
       })
       settle(m)
@@ -497,83 +510,142 @@ const replayGivesSameStats: ConformanceCheck = {
   name: 'a recorded trace replayed on a fresh manager gives the same stats',
   run(create, options) {
     replayMatches(create, (m, generations) => {
-      runRandomProgram(m, { seed: 99, ops: Math.min(5000, stressOps(options)), generations })
+      runRandomProgram(m, { seed: 99, ops: Math.min(DETERMINISM_OPS, stressOps(options)), generations })
     })
   },
 }
 
+/**
+ * One run of the stress check: its seed, whether it first builds the large retained heap, its
+ * share of the ops, and the share of steps that force a collection (random-program.ts: 0.01
+ * makes nearly every collection a forced one, 0.0002 leaves them to allocation).
+ */
+interface StressRun {
+  seed: number
+  retained: boolean
+  share: number
+  collectRate: number
+}
+
+const STRESS_RUNS: readonly StressRun[] = [
+  { seed: 7, retained: false, share: 0.35, collectRate: 0.01 },
+  { seed: 1_000_003, retained: false, share: 0.35, collectRate: 0.0002 },
+  { seed: 31_337, retained: true, share: 0.15, collectRate: 0.001 },
+  { seed: 271_828, retained: true, share: 0.15, collectRate: 0.0002 },
+]
+
+const DEFAULT_STRESS_RETAINED = 50_000
+
+/**
+ * A seeded random program through the reachability oracle. After every op: the manager's slots
+ * (the current frame's locals and the globals) hold what the program's own semantics, kept by
+ * the oracle, say they hold. After every op that ran a collection (exact reachability: one
+ * trace of the oracle's graph): no object freed since the previous such check is reachable,
+ * and no deref so far gave another object than its target, or null while the target was
+ * reachable. At the end: everything unreachable is reclaimed by full collections, and nothing
+ * is left once every root is dropped. What this schedule misses is in README.md.
+ */
+function stressRun(create: () => MemoryManager, run: StressRun, ops: number, retained: number): void {
+  const m = create()
+  const { mutator, oracle, detach } = withOracle(m, { verifyWeakrefs: true })
+  const where = `seed ${run.seed}, ${run.retained ? retained : 0} retained objects`
+  /**
+   * Frees since the last check, pairs (id, the manager's op index of the free). An object
+   * checked unreachable once can only become reachable through a revival, which the oracle counts.
+   */
+  const freed: number[] = []
+  let collections = 0
+  let checkedAt = 0
+  const offEvents = m.on(
+    (e) => {
+      if (e.type === 'free') freed.push(e.id, e.op)
+      else if (e.type === 'gc-end') collections++
+    },
+    ['free', 'gc-end'],
+  )
+  const failAt = (what: string): never => {
+    throw new ConformanceFailure(`${what} (op ${oracle.ops}, collection ${collections}, ${where})`)
+  }
+  /** The globals, and the locals of the current frame when there is one. */
+  const slotsAgree = (withLocals: boolean): void => {
+    for (let s = withLocals ? 0 : PROGRAM_LOCALS; s < PROGRAM_LOCALS + PROGRAM_GLOBALS; s++) {
+      const slot = s < PROGRAM_LOCALS ? s : globalSlot(s - PROGRAM_LOCALS)
+      if (m.objectId(slot) !== oracle.idIn(slot)) {
+        failAt(
+          `slot ${slot} holds object ${m.objectId(slot)}, the program's semantics say ${oracle.idIn(slot)}`,
+        )
+      }
+    }
+  }
+  const check = (): void => {
+    checkedAt = collections
+    oracle.trace()
+    for (let i = 0; i < freed.length; i += 2) {
+      if (oracle.reachedByTrace(freed[i]))
+        failAt(`object ${freed[i]}, freed at the manager's op ${freed[i + 1]}, is reachable`)
+    }
+    if (freed.length > 0) freed.length = 0
+    if (oracle.revivedAfterFree > 0) failAt('an object the manager freed was reached again')
+    if (oracle.wrongDerefs > 0) failAt('a deref gave an object other than the weak target')
+    if (oracle.prematureWeakClears > 0) failAt('a deref gave null while the target was reachable')
+  }
+  const result = runRandomProgram(mutator, {
+    seed: run.seed,
+    ops,
+    retained: run.retained ? retained : 0,
+    collectRate: run.collectRate,
+    generations: m.info.generations.length,
+    idOf: (s) => m.objectId(s),
+    // After the op has reached the oracle too.
+    afterOp: () => {
+      slotsAgree(true)
+      if (collections !== checkedAt) check()
+    },
+  })
+  check()
+  ensure(collections > 0, `the stress program ran no collection (${where})`)
+  ensure(result.intChecks > 0, `the stress program checked no int (${where})`)
+
+  // Enough full collections reclaim everything unreachable.
+  for (let round = 0; round < 3; round++) {
+    settle(m)
+    slotsAgree(true)
+    check()
+  }
+  const reachable = oracle.reachableIds()
+  m.forEachLiveId((id) => {
+    if (reachable[id] !== 1)
+      throw new ConformanceFailure(`unreachable object ${id} is still live after full collections (${where})`)
+  })
+  // Drop every root: nothing may stay.
+  for (let d = 0; d < result.depth; d++) mutator.popFrame()
+  for (let g = 0; g < PROGRAM_GLOBALS; g++) mutator.clear(globalSlot(g))
+  for (let round = 0; round < 3; round++) {
+    settle(m)
+    for (let g = 0; g < PROGRAM_GLOBALS; g++) mutator.clear(globalSlot(g)) // finalizers may have resurrected into a global
+  }
+  settle(m)
+  slotsAgree(false)
+  check()
+  const left = liveIds(m)
+  ensureEqual(
+    left.size,
+    0,
+    `objects still live with no roots at all (e.g. ${[...left].slice(0, 5).join(', ')}; ${where})`,
+  )
+  offEvents()
+  detach()
+}
+
 const stressWithOracle: ConformanceCheck = {
   name: 'random-program stress: nothing reachable is ever freed, everything unreachable is reclaimed',
+  // A safety net, not a budget: the CI size takes seconds to a minute per manager.
+  timeoutMs: typeof process !== 'undefined' && process.env.PYGC_FUZZ ? 4 * 3_600_000 : 600_000,
   run(create, options) {
-    const m = create()
-    const { mutator, oracle, detach } = withOracle(m, { verifyWeakrefs: true })
-    const freed: number[] = []
-    let collections = 0
-    let dueCheck = false
-    const offEvents = m.on((e) => {
-      if (e.type === 'free') freed.push(e.id)
-      else if (e.type === 'gc-end') {
-        collections++
-        dueCheck = true
-      }
-    })
-    // After the op that ran a collection has reached the oracle too, every object freed so far must be unreachable.
-    const checkFreed = (): void => {
-      if (!dueCheck) return
-      dueCheck = false
-      const reachable = oracle.reachableIds()
-      for (let i = 0; i < freed.length; i++) {
-        if (reachable[freed[i]] === 1) {
-          throw new ConformanceFailure(
-            `object ${freed[i]} was freed while reachable (op ${oracle.ops}, collection ${collections})`,
-          )
-        }
-      }
-    }
-    const result = runRandomProgram(mutator, {
-      seed: 7,
-      ops: stressOps(options),
-      generations: m.info.generations.length,
-      idOf: (s) => m.objectId(s),
-      afterOp: checkFreed,
-    })
-    dueCheck = true
-    checkFreed()
-    ensure(collections > 0, 'the stress program ran no collection')
-    ensure(result.intChecks > 0, 'the stress program checked no int')
-    ensureEqual(oracle.revivedAfterFree, 0, 'objects the manager freed and the program reached again')
-    ensureEqual(oracle.wrongDerefs, 0, 'derefs that gave an object other than the weak target')
-    ensureEqual(oracle.prematureWeakClears, 0, 'derefs that gave null while the target was reachable')
-
-    // Enough full collections reclaim everything unreachable.
-    for (let round = 0; round < 3; round++) {
-      settle(m)
-      dueCheck = true
-      checkFreed()
-    }
-    const reachable = oracle.reachableIds()
-    m.forEachLiveId((id) => {
-      if (reachable[id] !== 1)
-        throw new ConformanceFailure(`unreachable object ${id} is still live after full collections`)
-    })
-    // Drop every root: nothing may stay.
-    for (let d = 0; d < result.depth; d++) mutator.popFrame()
-    for (let g = 0; g < PROGRAM_GLOBALS; g++) mutator.clear(globalSlot(g))
-    for (let round = 0; round < 3; round++) {
-      settle(m)
-      for (let g = 0; g < PROGRAM_GLOBALS; g++) mutator.clear(globalSlot(g)) // finalizers may have resurrected into a global
-    }
-    settle(m)
-    dueCheck = true
-    checkFreed()
-    const left = liveIds(m)
-    ensureEqual(
-      left.size,
-      0,
-      `objects still live with no roots at all (e.g. ${[...left].slice(0, 5).join(', ')})`,
-    )
-    offEvents()
-    detach()
+    const total = stressOps(options)
+    const retained = options?.stressRetained ?? DEFAULT_STRESS_RETAINED
+    for (const run of STRESS_RUNS)
+      stressRun(create, run, Math.max(1, Math.round(total * run.share)), retained)
   },
 }
 

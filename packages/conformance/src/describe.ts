@@ -10,7 +10,7 @@ export function describeConformance(
 ): void {
   describe(`conformance: ${name}`, () => {
     for (const check of conformanceChecks) {
-      it(check.name, () => check.run(create, options))
+      it(check.name, () => check.run(create, options), check.timeoutMs)
     }
   })
 }

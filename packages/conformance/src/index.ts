@@ -13,8 +13,10 @@ export {
   SETTLE_ROUNDS,
   settle,
 } from './helpers.js'
+export { oracleScene, resurrectionBeforeAnOp } from './oracle-scene.js'
 export {
   PROGRAM_GLOBALS,
+  PROGRAM_LOCALS,
   type RandomProgramOptions,
   type RandomProgramResult,
   RESURRECT_GLOBAL,

@@ -1,9 +1,12 @@
 /**
  * A seeded random program for stress checks: thousands of ops mixing allocation of every
- * shape (fixed, variable refs, large byte payloads), stores that build DAGs and cycles,
- * loads, moves, clears, frames, weak references, finalizers (plain and resurrecting),
- * forced collections, bursts of large garbage (so collections also start from allocation)
- * and gc control. It only issues ops that are valid (it asks the mutator
+ * shape (fixed, variable refs, byte payloads small, mid-sized, on both sides of the CLR's
+ * 85,000-byte large-object threshold, and bursts of 200-400 kB garbage so collections also
+ * start from allocation), stores that build DAGs and cycles, loads, moves, clears, frames,
+ * weak references, finalizers (plain and resurrecting), forced collections and gc control.
+ * With `retained`, a heap of that many objects is built first and kept for the whole run
+ * (old-generation residents); the program walks into it and stores into what it finds, so old
+ * objects come to point at young ones. It only issues ops that are valid (it asks the mutator
  * with isNull/lengthOf, which are ops too), so any error it meets is the manager's fault.
  *
  * Slot discipline keeps it valid without a model of its own: weak references live only in
@@ -17,8 +20,16 @@ import { globalSlot, type Mutator, Rng, type Slot } from '@pygc/core'
 
 export interface RandomProgramOptions {
   seed: number
-  /** Ops to issue (approximately: a step may issue a few). */
+  /** Ops to issue after the retained heap is built (approximately: a step may issue a few). */
   ops: number
+  /** Objects in the retained heap built before the random ops (default 0: none). */
+  retained?: number
+  /**
+   * Share of the steps that force a collection (default 0.01). Each one resets the counters
+   * that start collections from allocation (CPython's gen0 count after ~700 allocations), so
+   * at the default almost every collection is forced; 0.0002 leaves them to allocation.
+   */
+  collectRate?: number
   /** Collection kinds of the manager (collect(g) is called with g in 0..generations-1, or no argument). */
   generations?: number
   /** The id of the object in a slot, to write into and check against int 0. */
@@ -28,23 +39,47 @@ export interface RandomProgramOptions {
 }
 
 export interface RandomProgramResult {
+  /** Ops issued by the random steps. */
   ops: number
+  /** Ops issued before the random steps: the first frame and the retained heap. */
+  setupOps: number
   /** Frames the program left pushed. */
   depth: number
   /** int 0 reads that matched. */
   intChecks: number
 }
 
-/** Globals: 0-5 ordinary objects (5 is the resurrection target), 6-7 weak references. */
-export const PROGRAM_GLOBALS = 8
+/** Globals: 0-5 ordinary objects (5 is the resurrection target), 6-7 weak references, 8 the retained heap. */
+export const PROGRAM_GLOBALS = 9
 export const RESURRECT_GLOBAL = 5
-const LOCALS = 8
+const RETAINED_SLOT = globalSlot(8)
+/** Locals of every frame the program pushes. */
+export const PROGRAM_LOCALS = 8
+const LOCALS = PROGRAM_LOCALS
 const OBJECT_LOCALS = 6
 const MAX_DEPTH = 4
+/** The share of steps reserved for collect() (at most this many force a collection). */
+const FORCED_COLLECT_SHARE = 0.01
+/** Chains the retained heap hangs off its root vector (fewer when it is smaller). */
+const RETAINED_CHAINS = 512
+/**
+ * Byte payloads around the CLR's large-object threshold (85,000 bytes of object: the payload
+ * plus a runtime's header and fields, 32 to 104 bytes in the models): 84,000-86,000 bytes
+ * lands on both sides of it on every runtime.
+ */
+const NEAR_LOH_MIN = 84_000
+const NEAR_LOH_SPREAD = 2_001
+
+/** Chains of a retained heap of `n` objects: RETAINED_CHAINS, fewer for a small one. */
+function chainsOf(n: number): number {
+  return Math.min(RETAINED_CHAINS, Math.max(1, n >> 2))
+}
 
 export function runRandomProgram(m: Mutator, options: RandomProgramOptions): RandomProgramResult {
   const rng = new Rng(options.seed)
   const generations = options.generations ?? 1
+  /** The chance that the 1% of steps reserved for collect() issues one. */
+  const forceRate = (options.collectRate ?? FORCED_COLLECT_SHARE) / FORCED_COLLECT_SHARE
   let ops = 0
   let allocated = 0
   let intChecks = 0
@@ -68,8 +103,6 @@ export function runRandomProgram(m: Mutator, options: RandomProgramOptions): Ran
     ints: 1,
     finalizer: { resurrectInto: RESURRECT_GLOBAL },
   })
-  op(m.pushFrame(LOCALS))
-  depth = 1
 
   // Finalizers store into the resurrection global at op boundaries the program does not see,
   // so the program never writes it (an object it just allocated there could be replaced
@@ -88,16 +121,73 @@ export function runRandomProgram(m: Mutator, options: RandomProgramOptions): Ran
     op(m.writeInt(dst, 0, options.idOf ? options.idOf(dst) : allocated))
     allocated++
   }
+  const nearLohBytes = (): number => NEAR_LOH_MIN + rng.int(NEAR_LOH_SPREAD)
+  const hugeBytes = (): number => 200_000 + rng.int(200_000)
+  /** Mostly small payloads; one in ten 20-40 kB; one in ten next to the large-object threshold. */
+  const blobBytes = (): number => {
+    const r = rng.int(10)
+    if (r === 0) return 20_000 + rng.int(20_000)
+    if (r === 1) return nearLohBytes()
+    return rng.int(1200)
+  }
   const alloc = (dst: Slot): void => {
     const r = rng.int(100)
     if (r < 30) op(m.alloc(dst, leaf))
     else if (r < 65) op(m.alloc(dst, pair))
     else if (r < 78) op(m.alloc(dst, vec, rng.int(9)))
-    else if (r < 88) op(m.alloc(dst, blob, rng.chance(0.1) ? 20_000 + rng.int(20_000) : rng.int(1200)))
+    else if (r < 88) op(m.alloc(dst, blob, blobBytes()))
     else if (r < 95) op(m.alloc(dst, fin))
     else op(m.alloc(dst, phoenix))
     stamp(dst)
   }
+
+  /**
+   * The retained heap: a root vector in global 8 whose fields head chains of pairs (field 0:
+   * the next node). Field 1 of a node holds a leaf, a blob (one node in 512 next to the
+   * large-object threshold, one in 8192 of 200-400 kB), the node itself, or the node after it
+   * (which then points back: a two-cycle). Built in locals 0-2, which are cleared after.
+   */
+  const buildRetained = (n: number): void => {
+    const chains = chainsOf(n)
+    op(m.alloc(0, vec, chains))
+    stamp(0)
+    op(m.move(RETAINED_SLOT, 0))
+    let built = 1
+    for (let i = 0; built < n; i++) {
+      const chain = i % chains
+      op(m.alloc(1, pair))
+      stamp(1)
+      built++
+      op(m.load(2, RETAINED_SLOT, chain))
+      op(m.store(1, 0, 2))
+      const kind = i % 8
+      if (i % 512 === 511) {
+        op(m.alloc(0, blob, i % 8192 === 8191 ? hugeBytes() : nearLohBytes()))
+        stamp(0)
+        op(m.store(1, 1, 0))
+        built++
+      } else if (kind < 4) {
+        op(m.alloc(0, leaf))
+        stamp(0)
+        op(m.store(1, 1, 0))
+        built++
+      } else if (kind === 4) {
+        op(m.store(1, 1, 1))
+      } else if (kind === 5 && !op(m.isNull(2))) {
+        op(m.store(2, 1, 1))
+        op(m.store(1, 1, 2))
+      }
+      op(m.store(RETAINED_SLOT, chain, 1))
+    }
+    for (let s = 0; s < 3; s++) op(m.clear(s))
+  }
+
+  op(m.pushFrame(LOCALS))
+  depth = 1
+  const retainedChains = options.retained ? chainsOf(options.retained) : 0
+  if (options.retained) buildRetained(options.retained)
+  const setupOps = ops
+  ops = 0
 
   while (ops < options.ops) {
     const r = rng.int(100)
@@ -143,12 +233,13 @@ export function runRandomProgram(m: Mutator, options: RandomProgramOptions): Ran
         depth--
       }
     } else if (r < 85) {
-      op(rng.chance(0.5) ? m.collect() : m.collect(rng.int(generations)))
+      if (forceRate >= 1 || rng.next() < forceRate)
+        op(rng.chance(0.5) ? m.collect() : m.collect(rng.int(generations)))
     } else if (r < 86) {
       // A burst of large garbage: enough bytes that collectors run from allocation, not only from collect().
       const dst = objectSlot()
       for (let i = 0; i < 6; i++) {
-        op(m.alloc(dst, blob, 200_000 + rng.int(200_000)))
+        op(m.alloc(dst, blob, hugeBytes()))
         stamp(dst)
       }
     } else if (r < 88) {
@@ -157,6 +248,13 @@ export function runRandomProgram(m: Mutator, options: RandomProgramOptions): Ran
     } else if (r < 89) {
       gcDisabled = !gcDisabled
       op(m.gcControl(gcDisabled ? 'disable' : 'enable'))
+    } else if (r < 91 && retainedChains > 0) {
+      // Into the retained heap: a chain's head, then a few hops along field 0.
+      const dst = rng.int(OBJECT_LOCALS)
+      op(m.load(dst, RETAINED_SLOT, rng.int(retainedChains)))
+      for (let hop = rng.int(4); hop > 0 && !op(m.isNull(dst)) && op(m.lengthOf(dst)) > 0; hop--) {
+        op(m.load(dst, dst, 0))
+      }
     } else {
       // A cycle: a self-loop, or a ring of two or three pairs hung off one slot.
       const a = objectSlot()
@@ -177,5 +275,5 @@ export function runRandomProgram(m: Mutator, options: RandomProgramOptions): Ran
     }
   }
   if (gcDisabled) op(m.gcControl('enable'))
-  return { ops, depth, intChecks }
+  return { ops, setupOps, depth, intChecks }
 }

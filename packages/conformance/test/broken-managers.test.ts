@@ -4,7 +4,7 @@
  */
 import { BaselineManager, baselineLayout, type MemoryManager } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
-import { conformanceChecks, runConformance } from '../src/index.js'
+import { type ConformanceOptions, conformanceChecks, runConformance } from '../src/index.js'
 
 const { MARK_BIT, FREE_BIT, SIZE_MASK, WEAK_FLAG, FINALIZABLE_FLAG, TYPE_MASK, HEADER_BYTES, REF_BYTES } =
   baselineLayout
@@ -96,11 +96,17 @@ class IgnoresPins extends BaselineManager {
   }
 }
 
+/**
+ * The stress check at 20,000 ops with a 2,000-object retained heap: each planted bug shows long
+ * before that, and the full size runs against the real managers in their packages.
+ */
+const KIT: ConformanceOptions = { stressOps: 20_000, stressRetained: 2_000 }
+
 function rejecting(create: () => MemoryManager): string[] {
   const failed: string[] = []
   for (const check of conformanceChecks) {
     try {
-      check.run(create)
+      check.run(create, KIT)
     } catch {
       failed.push(check.name)
     }
@@ -120,14 +126,14 @@ describe('the conformance kit rejects broken managers', () => {
   })
 
   it('rejects a manager that frees a reachable object', () => {
-    expect(() => runConformance(() => new FreesReachable())).toThrow()
+    expect(() => runConformance(() => new FreesReachable(), KIT)).toThrow()
     const failed = rejecting(() => new FreesReachable())
     expect(failed).toContain(byName('survive many forced collections'))
     expect(failed).toContain(byName('random-program stress'))
   })
 
   it('rejects a manager that never frees', () => {
-    expect(() => runConformance(() => new NeverFrees())).toThrow()
+    expect(() => runConformance(() => new NeverFrees(), KIT)).toThrow()
     const failed = rejecting(() => new NeverFrees())
     expect(failed).toContain(byName('unreachable is reclaimed'))
     expect(failed).toContain(byName('cycles are reclaimed'))
@@ -136,26 +142,26 @@ describe('the conformance kit rejects broken managers', () => {
   })
 
   it('rejects a manager that loses an int in a collection', () => {
-    expect(() => runConformance(() => new LosesInt())).toThrow()
+    expect(() => runConformance(() => new LosesInt(), KIT)).toThrow()
     const failed = rejecting(() => new LosesInt())
     expect(failed).toContain(byName('survive many forced collections'))
     expect(failed).toContain(byName('random-program stress'))
   })
 
   it('rejects a manager that runs a finalizer twice', () => {
-    expect(() => runConformance(() => new FinalizesTwice())).toThrow()
+    expect(() => runConformance(() => new FinalizesTwice(), KIT)).toThrow()
     expect(rejecting(() => new FinalizesTwice())).toContain(byName('finalizer runs at most once'))
   })
 
   it('rejects a manager that clears a weakref while its target is reachable', () => {
-    expect(() => runConformance(() => new ClearsWeakrefsEarly())).toThrow()
+    expect(() => runConformance(() => new ClearsWeakrefsEarly(), KIT)).toThrow()
     const failed = rejecting(() => new ClearsWeakrefsEarly())
     expect(failed).toContain(byName('weakref derefs to its target'))
     expect(failed).toContain(byName('random-program stress'))
   })
 
   it('rejects a manager that ignores pins', () => {
-    expect(() => runConformance(() => new IgnoresPins())).toThrow()
+    expect(() => runConformance(() => new IgnoresPins(), KIT)).toThrow()
     expect(rejecting(() => new IgnoresPins())).toContain(byName('a pinned object survives'))
   })
 })

@@ -234,7 +234,21 @@ export type GcEvent =
       /** Space sizes after the collection (same keys as stats().spaces). */
       spaces: Record<string, number>
     }
-  | { type: 'finalize'; op: number; id: number; typeId: number; resurrected: boolean }
+  | {
+      type: 'finalize'
+      op: number
+      id: number
+      typeId: number
+      resurrected: boolean
+      /**
+       * True when the finalizer ran at the boundary before op `op` (a finalizer thread's turn,
+       * a collection scheduled to the op boundary, or outside any op): that op had not read its
+       * operands yet, so it sees what a resurrection stored. False when it ran inside op `op`
+       * (a reference count that op dropped to zero, a collection that op's allocation or
+       * gc.collect() started). The reachability oracle applies a resurrection at that moment.
+       */
+      betweenOps: boolean
+    }
   | { type: 'weakref-clear'; op: number; weakId: number; targetId: number }
   | { type: 'weakref-callback'; op: number; weakId: number; tag: number }
   | { type: 'gc-control'; op: number; action: GcControl; supported: boolean }

@@ -176,7 +176,7 @@ describe('BaselineManager finalizers and weak references', () => {
     const late = seen.filter((e) => e.type === 'weakref-callback' || e.type === 'finalize')
     expect(late).toEqual([
       { type: 'weakref-callback', op, weakId: 1, tag: 9 },
-      { type: 'finalize', op, id: 0, typeId: 0, resurrected: true },
+      { type: 'finalize', op, id: 0, typeId: 0, resurrected: true, betweenOps: true },
     ])
     m.deref(1, globalSlot(1))
     expect(m.isNull(1)).toBe(true)

@@ -1,8 +1,36 @@
 import { describe, expect, it } from 'vitest'
-import { BaselineManager } from '../src/baseline/index.js'
+import { BaselineManager, baselineLayout } from '../src/baseline/index.js'
 import { ReachabilityOracle, withOracle } from '../src/oracle/index.js'
 import { Rng } from '../src/rng.js'
-import { globalSlot } from '../src/types.js'
+import { globalSlot, type Slot } from '../src/types.js'
+
+/**
+ * The baseline with one reference-counting trait, for the tee's ordering: a move that
+ * overwrites a slot holding a phoenix runs the phoenix's finalizer inside the move, right after
+ * the write (CPython's order: store the new reference, then drop the old one, whose __del__
+ * stores it into global `into`). The test arranges that the slot holds the only reference.
+ */
+class FinalizesOnOverwrite extends BaselineManager {
+  constructor(private readonly into: number) {
+    super()
+  }
+  override move(dst: Slot, src: Slot): void {
+    const old = this.roots.values[this.roots.index(dst)]
+    super.move(dst, src)
+    const u32 = this.space.u32
+    if (old === 0 || (u32[(old + 4) >>> 2] & baselineLayout.FINALIZABLE_FLAG) === 0) return
+    u32[(old + 4) >>> 2] &= ~baselineLayout.FINALIZABLE_FLAG // a finalizer runs once
+    this.roots.values[this.into] = old
+    this.hub.emit({
+      type: 'finalize',
+      op: this.counts.ops - 1,
+      id: u32[(old + 8) >>> 2],
+      typeId: u32[(old + 4) >>> 2] & baselineLayout.TYPE_MASK,
+      resurrected: true,
+      betweenOps: false,
+    })
+  }
+}
 
 describe('ReachabilityOracle', () => {
   it('dates the death of acyclic garbage exactly, cascading through what it held', () => {
@@ -136,6 +164,56 @@ describe('withOracle', () => {
     mutator.deref(0, globalSlot(0))
     expect(mutator.isNull(0)).toBe(true)
     expect(oracle.revivedAfterFree).toBe(0)
+  })
+})
+
+describe('resurrections', () => {
+  it('apply a finalizer that runs inside an op after the op has read its operands and written', () => {
+    const m = new FinalizesOnOverwrite(1)
+    const { mutator, oracle } = withOracle(m)
+    mutator.defineGlobals(2)
+    const leaf = mutator.defineType({ name: 'leaf', refs: 0, ints: 1 })
+    const phoenix = mutator.defineType({ name: 'phoenix', refs: 0, ints: 1, finalizer: { resurrectInto: 1 } })
+    mutator.pushFrame(1)
+    mutator.alloc(globalSlot(1), leaf) // id 0, held only by global 1
+    mutator.alloc(0, phoenix) // id 1, held only by local 0
+    // Local 0 takes global 1's object, then the phoenix's finalizer stores it into global 1.
+    mutator.move(0, globalSlot(1))
+    expect([m.objectId(0), m.objectId(globalSlot(1))]).toEqual([0, 1])
+    expect([oracle.idIn(0), oracle.idIn(globalSlot(1))]).toEqual([0, 1])
+    expect(oracle.deathOpOf(0)).toBe(-1)
+    expect(oracle.isReachable(0)).toBe(true)
+    // The phoenix died in the move and came back in it: alive, reachable.
+    expect(oracle.deathOpOf(1)).toBe(-1)
+    expect(oracle.isReachable(1)).toBe(true)
+  })
+
+  it('flag everything a resurrected object reaches, through objects flagged before', () => {
+    const o = new ReachabilityOracle({ verifyWeakrefs: true })
+    o.defineGlobals(1)
+    const G0 = globalSlot(0)
+    const node = o.defineType({ name: 'node', refs: 1 })
+    o.pushFrame(3)
+    o.alloc(0, node) // A, id 0
+    o.clear(0)
+    o.resurrect(0, 0) // A's finalizer stores A into global 0: A is flagged
+    o.alloc(1, node) // X, id 1
+    o.store(G0, 0, 1) // A -> X, stored after A was flagged
+    o.weakref(2, 1) // W, id 2: a weak reference to X
+    o.clear(1)
+    o.alloc(0, node) // B, id 3
+    o.store(0, 0, G0) // B -> A -> X
+    o.clear(G0)
+    o.clear(0) // B, A and X are unreachable: a collector may clear W now
+    o.resurrect(0, 3) // B's finalizer brings B back, and with it A and X
+    expect(o.isReachable(1)).toBe(true)
+    o.derefAs(1, 2, -1) // the runtime cleared W while X was unreachable: rightly
+    expect(o.prematureWeakClears).toBe(0)
+    // The control: clearing a weak reference to an object that was never unreachable is counted.
+    o.alloc(0, node) // Y, id 4
+    o.weakref(1, 0) // id 5
+    o.derefAs(2, 1, -1)
+    expect(o.prematureWeakClears).toBe(1)
   })
 })
 

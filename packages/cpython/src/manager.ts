@@ -1082,6 +1082,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
         id: heap.oid[h],
         typeId: heap.type[h],
         resurrected: layout.resurrectInto >= 0,
+        betweenOps: this.atOpBoundary,
       })
     }
     if (layout.resurrectInto < 0) return false

@@ -701,7 +701,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const start = this.s.liveBytes
     for (let i = 0; i < 2; i++) {
       this.collectNow(gen, 'gc.collect', false)
-      this.runFinalizers()
+      this.runFinalizers(false)
     }
     const result = Math.min(Math.max(start - this.s.liveBytes, 0), 2 ** 31 - 1)
     if (this.hub.listening) this.hub.emit({ type: 'collect-call', op: this.s.ops, generation: gen, result })
@@ -756,16 +756,17 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const rule = this.finalizerDrain
     if (rule === 'on-collect') return
     if (typeof rule === 'object' && this.s.ops - this.opsAtLastDrain < rule.everyOps) return
-    this.runFinalizers()
+    this.runFinalizers(true)
   }
 
   /**
    * The finalizer thread: run every queued finalizer in queue order. A Python `__del__` emits a
    * `finalize` event and may resurrect the object into a global; a weak reference's finalizer
    * frees its handle. Either way the object is finalized: it is reclaimed by a later collection
-   * of the generation it was promoted to (unless resurrected or re-registered).
+   * of the generation it was promoted to (unless resurrected or re-registered). `betweenOps`:
+   * the thread's turn at an op boundary (or a native call between ops), not inside gc.collect().
    */
-  runFinalizers(): void {
+  runFinalizers(betweenOps: boolean): void {
     const h = this.heap
     const q = h.freachable
     this.drainDue = false
@@ -793,6 +794,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
           id: m[w + W_ID],
           typeId: type,
           resurrected: into >= 0,
+          betweenOps,
         })
       }
     }
@@ -932,6 +934,6 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   /** Run the finalizers now if a collection queued some (GC.WaitForPendingFinalizers). */
   waitForPendingFinalizers(): void {
-    if (this.heap.freachable.length > 0) this.runFinalizers()
+    if (this.heap.freachable.length > 0) this.runFinalizers(true)
   }
 }

@@ -1,15 +1,19 @@
 /**
- * The shared conformance suite, on both size presets: the CLR model moves objects (compaction),
- * so the suite's moving-collector checks apply.
+ * The shared conformance suite: every preset as users get it, with the full stress check, and
+ * both presets again with a 256 KiB gen0 budget (many more gen0/gen1 collections, promotions
+ * and card scans per op) and a shorter stress check on a smaller retained heap. The CLR model
+ * moves objects (compaction).
  */
 import { describeConformance } from '@pygc/conformance'
-import { IronPythonManager } from '../src/index.js'
+import { IRONPYTHON_PRESETS, IronPythonManager, ironpythonRuntime } from '../src/index.js'
 
-describeConformance('ironpython (ironpython sizes)', () => new IronPythonManager({ gen0size: 256 * 1024 }), {
-  moving: true,
-})
-describeConformance(
-  'ironpython (clr sizes)',
-  () => new IronPythonManager({ preset: 'clr', gen0size: 256 * 1024 }),
-  { moving: true },
-)
+for (const { name } of IRONPYTHON_PRESETS) {
+  describeConformance(`ironpython (${name})`, () => ironpythonRuntime.create({ preset: name }), {
+    moving: true,
+  })
+  describeConformance(
+    `ironpython (${name}, gen0size 256 KiB)`,
+    () => new IronPythonManager({ preset: name, gen0size: 256 * 1024 }),
+    { moving: true, stressOps: 250_000, stressRetained: 10_000 },
+  )
+}

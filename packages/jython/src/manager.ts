@@ -625,6 +625,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
             id: heap.words[(a >> 2) + H_ID],
             typeId: type,
             resurrected: into >= 0,
+            betweenOps: true,
           })
         }
       }

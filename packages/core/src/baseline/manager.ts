@@ -608,7 +608,14 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
       this.counts.work.finalizersRun++
       this.finalizersOutsideGc++
       if (this.hub.listening)
-        this.hub.emit({ type: 'finalize', op, id: u32[(a + 8) >>> 2], typeId: type, resurrected: into >= 0 })
+        this.hub.emit({
+          type: 'finalize',
+          op,
+          id: u32[(a + 8) >>> 2],
+          typeId: type,
+          resurrected: into >= 0,
+          betweenOps: true,
+        })
       this.afterFinalizer(a)
     }
   }

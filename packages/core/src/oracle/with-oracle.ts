@@ -11,9 +11,34 @@
  * 0) rather than mistake a prompt free for one of an object it still thinks alive. Frees that
  * happen outside the tee (a collect() called on the manager directly) are handed over at the
  * start of the next op, or by flush().
+ *
+ * Resurrections are applied at the moment the runtime ran the finalizer, relative to the op's
+ * own reads and writes, because a resurrection stores into a global the op may read (a move
+ * from it) or write. The `finalize` event says which moment:
+ *  - betweenOps (a finalizer thread's turn at the op boundary, CPython 3.12's collection at the
+ *    eval breaker, anything outside the tee): before the op reads its operands. The oracle has
+ *    not seen the op yet (the manager runs first), so the resurrection is applied at once.
+ *  - inside an allocating op (alloc, weakref), before the op's own `alloc` event: a collection
+ *    the allocation started (CPython 3.11's gc_alloc, a CLR budget), after the op read its
+ *    operands and before it stored the new object. Queued; applied between the oracle's read
+ *    of the operands and its write.
+ *  - inside the op otherwise: a reference count the op's own write dropped to zero (CPython
+ *    stores the new reference, then drops the old one), or a collection started from there.
+ *    Queued; applied after the oracle has applied the op.
+ * If the manager rejects an op after running finalizers, what it queued is applied by the
+ * next op or flush().
  */
 import { PygcError } from '../errors.js'
-import type { CallbackSpec, GcControl, MemoryManager, Mutator, Slot, TypeId, TypeSpec } from '../types.js'
+import {
+  type CallbackSpec,
+  type GcControl,
+  globalIndex,
+  type MemoryManager,
+  type Mutator,
+  type Slot,
+  type TypeId,
+  type TypeSpec,
+} from '../types.js'
 import { type OracleOptions, ReachabilityOracle } from './reachability-oracle.js'
 
 export interface OracleTee {
@@ -40,23 +65,41 @@ export function withOracle(manager: MemoryManager, options: WithOracleOptions = 
     switch (e.type) {
       case 'alloc':
         oracle.bytesAllocated += e.bytes
+        tee.noteAlloc(e.id)
         break
       case 'free':
         tee.pendingFrees.push(e.id, e.op, oracle.bytesAllocated)
         break
       case 'finalize':
-        if (e.resurrected) oracle.resurrect(tee.resurrectInto[e.typeId], e.id)
+        if (e.resurrected) tee.noteResurrection(e.typeId, e.id, e.betweenOps)
         break
     }
   })
   return { mutator: tee, oracle, flush: () => tee.flush(), detach }
 }
 
+/** Where the tee is in an op, for placing a resurrection (see the header). */
+const Phase = {
+  /** Between ops: the oracle has applied every op the manager has run. */
+  Idle: 0,
+  /** Inside an allocating op whose new object the manager has not made yet. */
+  BeforeAlloc: 1,
+  /** Inside an op, past the point where an allocating op made its object. */
+  InOp: 2,
+} as const
+type Phase = (typeof Phase)[keyof typeof Phase]
+
 class OracleTeeMutator implements Mutator {
   /** Global each type's finalizer resurrects into (-1: none), indexed by type id. */
   readonly resurrectInto: number[] = []
   /** Frees not yet handed to the oracle: triples (id, op, bytes allocated). */
   pendingFrees: number[] = []
+  private phase: Phase = Phase.Idle
+  /** The id of the object the current allocating op made (from its alloc event), -1 before. */
+  private allocatedId = -1
+  /** Resurrections queued inside the op: pairs (global index, id), before the op's write and after it. */
+  private readonly beforeWrite: number[] = []
+  private readonly afterWrite: number[] = []
 
   constructor(
     private readonly m: MemoryManager,
@@ -65,6 +108,9 @@ class OracleTeeMutator implements Mutator {
   ) {}
 
   flush(): void {
+    this.phase = Phase.Idle
+    this.resurrectQueued(this.beforeWrite)
+    this.resurrectQueued(this.afterWrite)
     const frees = this.pendingFrees
     if (frees.length === 0) return
     this.pendingFrees = []
@@ -72,6 +118,55 @@ class OracleTeeMutator implements Mutator {
       this.o.noteFreed(frees[i])
       this.onFree?.(frees[i], frees[i + 1], frees[i + 2])
     }
+  }
+
+  noteAlloc(id: number): void {
+    if (this.phase === Phase.BeforeAlloc) {
+      this.allocatedId = id
+      this.phase = Phase.InOp
+    }
+  }
+
+  noteResurrection(typeId: number, id: number, betweenOps: boolean): void {
+    const into = this.resurrectInto[typeId]
+    if (betweenOps || this.phase === Phase.Idle) this.o.resurrect(into, id)
+    else (this.phase === Phase.BeforeAlloc ? this.beforeWrite : this.afterWrite).push(into, id)
+  }
+
+  private resurrectQueued(queue: number[]): void {
+    if (queue.length === 0) return
+    for (let i = 0; i < queue.length; i += 2) this.o.resurrect(queue[i], queue[i + 1])
+    queue.length = 0
+  }
+
+  /** Start an op: hand over what happened since the last one, then place events in this one. */
+  private begin(allocating: boolean): void {
+    this.flush()
+    this.allocatedId = -1
+    this.phase = allocating ? Phase.BeforeAlloc : Phase.InOp
+  }
+
+  /** The manager ran the op: the resurrections that came before its write happen now. */
+  private beforeOracleWrite(): void {
+    this.phase = Phase.Idle
+    this.resurrectQueued(this.beforeWrite)
+  }
+
+  /** The oracle applied the op: the resurrections that came after its write, then the frees. */
+  private end(): void {
+    this.flush()
+  }
+
+  /** Whether a queued resurrection stores into the global `slot` names. */
+  private resurrectsInto(queue: number[], slot: Slot): boolean {
+    if (slot >= 0) return false
+    for (let i = 0; i < queue.length; i += 2) if (queue[i] === globalIndex(slot)) return true
+    return false
+  }
+
+  /** The id the current allocating op gave its object: from its alloc event, else from the slot. */
+  private newId(dst: Slot): number {
+    return this.allocatedId >= 0 ? this.allocatedId : this.m.objectId(dst)
   }
 
   defineType(spec: TypeSpec): TypeId {
@@ -87,124 +182,134 @@ class OracleTeeMutator implements Mutator {
     this.o.defineGlobals(count)
   }
   pushFrame(locals: number): void {
-    this.flush()
+    this.begin(false)
     this.m.pushFrame(locals)
     this.o.pushFrame(locals)
-    this.flush()
+    this.end()
   }
   popFrame(): void {
-    this.flush()
+    this.begin(false)
     this.m.popFrame()
     this.o.popFrame()
-    this.flush()
+    this.end()
   }
   alloc(dst: Slot, type: TypeId, length?: number): void {
-    this.flush()
+    this.begin(true)
     this.m.alloc(dst, type, length)
-    this.o.allocAs(dst, type, length, this.m.objectId(dst))
-    this.flush()
+    const id = this.newId(dst)
+    this.beforeOracleWrite()
+    this.o.allocAs(dst, type, length, id)
+    this.end()
   }
   load(dst: Slot, obj: Slot, field: number): void {
-    this.flush()
+    this.begin(false)
     this.m.load(dst, obj, field)
     this.o.load(dst, obj, field)
-    this.flush()
+    this.end()
   }
   store(obj: Slot, field: number, src: Slot): void {
-    this.flush()
+    this.begin(false)
     this.m.store(obj, field, src)
     this.o.store(obj, field, src)
-    this.flush()
+    this.end()
   }
   move(dst: Slot, src: Slot): void {
-    this.flush()
+    this.begin(false)
     this.m.move(dst, src)
     this.o.move(dst, src)
-    this.flush()
+    this.end()
   }
   clear(dst: Slot): void {
-    this.flush()
+    this.begin(false)
     this.m.clear(dst)
     this.o.clear(dst)
-    this.flush()
+    this.end()
   }
   readInt(obj: Slot, index: number): number {
-    this.flush()
-    const v = this.m.readInt(obj, index)
+    this.begin(false)
+    const r = this.m.readInt(obj, index)
     this.o.readInt(obj, index)
-    this.flush()
-    return v
+    this.end()
+    return r
   }
   writeInt(obj: Slot, index: number, value: number): void {
-    this.flush()
+    this.begin(false)
     this.m.writeInt(obj, index, value)
     this.o.writeInt(obj, index, value)
-    this.flush()
+    this.end()
   }
   isNull(slot: Slot): boolean {
-    this.flush()
+    this.begin(false)
     const r = this.m.isNull(slot)
     this.o.isNull(slot)
-    this.flush()
+    this.end()
     return r
   }
   same(a: Slot, b: Slot): boolean {
-    this.flush()
+    this.begin(false)
     const r = this.m.same(a, b)
     this.o.same(a, b)
-    this.flush()
+    this.end()
     return r
   }
   weakref(dst: Slot, target: Slot, callback?: CallbackSpec): void {
-    this.flush()
+    this.begin(true)
     this.m.weakref(dst, target, callback)
-    this.o.weakrefAs(dst, target, this.m.objectId(dst))
-    this.flush()
+    const id = this.newId(dst)
+    // The operand as the runtime read it: after the op-boundary resurrections, before the
+    // ones the allocation's collection ran.
+    const targetId = this.o.idIn(target)
+    this.beforeOracleWrite()
+    this.o.weakrefToId(dst, targetId, id)
+    this.end()
   }
   deref(dst: Slot, weak: Slot): void {
-    this.flush()
+    this.begin(false)
     this.m.deref(dst, weak)
-    this.o.derefAs(dst, weak, this.m.objectId(dst))
-    this.flush()
+    // The manager's answer is what it left in dst, unless the old value's finalizer stored into
+    // dst after the deref did: then the answer is gone, and the oracle's own stands in.
+    if (this.resurrectsInto(this.afterWrite, dst)) this.o.deref(dst, weak)
+    else this.o.derefAs(dst, weak, this.m.objectId(dst))
+    this.end()
   }
   collect(generation?: number): number {
-    this.flush()
+    this.begin(false)
     const r = this.m.collect(generation)
     this.o.collect(generation)
-    this.flush()
+    this.end()
     return r
   }
   gcControl(action: GcControl): boolean {
-    this.flush()
+    this.begin(false)
     const r = this.m.gcControl(action)
     this.o.gcControl(action)
-    this.flush()
+    this.end()
     return r
   }
   idOf(slot: Slot): number {
-    this.flush()
+    this.begin(false)
     const r = this.m.idOf(slot)
     this.o.idOf(slot)
-    this.flush()
+    this.end()
     return r
   }
   lengthOf(slot: Slot): number {
-    this.flush()
+    this.begin(false)
     const r = this.m.lengthOf(slot)
     this.o.lengthOf(slot)
-    this.flush()
+    this.end()
     return r
   }
   pin(obj: Slot): void {
-    this.flush()
+    this.begin(false)
     this.m.pin(obj)
     this.o.pin(obj)
-    this.flush()
+    this.end()
   }
   unpin(obj: Slot): void {
-    this.flush()
+    this.begin(false)
     this.m.unpin(obj)
     this.o.unpin(obj)
-    this.flush()
+    this.end()
   }
 }
