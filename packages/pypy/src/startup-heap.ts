@@ -1,0 +1,72 @@
+/**
+ * The interpreter's own live heap when the program starts (options.ts StartupHeap, measured by
+ * the oracle): PyPy marks it at every major collection, sweeps its pages and counts its bytes
+ * in the memory that sets the next threshold, so the model lays it down as old objects the
+ * program cannot see, held by hidden roots:
+ *  - `arenaBytes` of 280-byte blocks (the largest class: the fewest objects to mark) spread over `pages` arena pages (PyPy's startup heap fills
+ *    its pages to about 60%: 3.4 MB in 695 pages here), so the sweep walks as many pages;
+ *  - `rawBytes` in `rawObjects` raw-malloced objects.
+ * Then the threshold is the one the last startup collection set.
+ */
+import type { IntList } from '@pygc/core'
+import { PAGE_BYTES, PAGE_HEADER_BYTES } from './constants.js'
+import type { GcState } from './gc-state.js'
+import { H_EXTRA, H_TID, RAW, RUNTIME_TYPE, TRACK_YOUNG_PTRS, VISITED } from './objects.js'
+import type { StartupHeap } from './options.js'
+
+/** The block size of the startup filler in the arenas: marking counts bytes, so few big blocks mark as many as many small ones. */
+export const STARTUP_BLOCK = 280
+
+export function layDownStartupHeap(s: GcState, startup: StartupHeap, roots: IntList): void {
+  const perPage = Math.floor((PAGE_BYTES - PAGE_HEADER_BYTES) / STARTUP_BLOCK)
+  const live = Math.floor(startup.arenaBytes / STARTUP_BLOCK)
+  const pages = Math.min(Math.max(startup.pages ?? 0, Math.ceil(live / perPage)), live)
+  if (live > 0) {
+    // Fill `pages` whole pages, keep `live` blocks spread evenly over them, sweep the rest.
+    const total = pages * perPage
+    const keepEvery = total / live
+    let next = 0
+    const w = () => s.mem.w
+    const blocks: number[] = []
+    for (let i = 0; i < total; i++) {
+      const a = s.ac.malloc(STARTUP_BLOCK)
+      const words = w()
+      words[(a >> 2) + H_TID] = RUNTIME_TYPE | TRACK_YOUNG_PTRS
+      words[(a >> 2) + H_EXTRA] = STARTUP_BLOCK
+      if (i >= Math.floor(next) && blocks.length < live) {
+        words[(a >> 2) + H_TID] |= VISITED
+        blocks.push(a)
+        next += keepEvery
+      }
+    }
+    s.ac.massFreePrepare()
+    s.ac.massFreeIncremental((a) => {
+      const words = s.mem.w
+      if ((words[(a >> 2) + H_TID] & VISITED) !== 0) {
+        words[(a >> 2) + H_TID] &= ~VISITED
+        return false
+      }
+      return true
+    }, Number.MAX_SAFE_INTEGER)
+    for (const a of blocks) roots.push(a)
+  }
+  const rawObjects = startup.rawBytes > 0 ? Math.max(1, startup.rawObjects ?? 1) : 0
+  let rawLeft = startup.rawBytes
+  for (let i = 0; i < rawObjects; i++) {
+    const size = Math.max(8, Math.floor(rawLeft / (rawObjects - i) / 8) * 8)
+    rawLeft -= size
+    const a = s.mem.malloc(size)
+    s.mem.zero(a, size)
+    s.rawmallocedTotalSize += size
+    const words = s.mem.w
+    words[(a >> 2) + H_TID] = RUNTIME_TYPE | RAW | TRACK_YOUNG_PTRS
+    words[(a >> 2) + H_EXTRA] = size
+    s.oldRawmallocedObjects.push(a)
+    roots.push(a)
+  }
+  s.notePeakRaw()
+  if (startup.nextMajorThreshold > 0) {
+    s.nextMajorCollectionInitial = startup.nextMajorThreshold
+    s.nextMajorCollectionThreshold = startup.nextMajorThreshold
+  }
+}
