@@ -533,6 +533,14 @@ def child(path, warmup, hooks, dump_path):
         gc.hooks.on_gc_collect_step = on_gc_collect_step
         gc.hooks.on_gc_collect = on_gc_collect
     # The starting state: nothing of the warm-up left but what the interpreter and the JIT keep.
+    # Everything made after the last gc.collect() below is in the nursery when the program
+    # starts, so nothing is made there but the two log markers.
+    start_stats = gc.get_stats()
+    baseline = {
+        'nurserySize': start_stats._s.nursery_size,
+        'jitBackendUsed': start_stats._s.jit_backend_used,
+    }
+    start_stats = None
     gc.collect()
     gc.collect()
     if dump_path is not None:
@@ -548,14 +556,6 @@ def child(path, warmup, hooks, dump_path):
             f.write(maps)
         maps = None
         gc.collect()
-    start_stats = gc.get_stats()
-    baseline = {
-        'arenaBytes': start_stats._s.total_arena_memory,
-        'rawmallocedBytes': start_stats._s.total_rawmalloced_memory,
-        'nurserySize': start_stats._s.nursery_size,
-        'jitBackendUsed': start_stats._s.jit_backend_used,
-    }
-    start_stats = None
     EVN[0] = 0  # the warm-up's __del__ and callbacks (run by the collections above) are not the program's
     RECORDING[0] = True
     __pypy__.debug_start('pygc-measure')
@@ -614,6 +614,7 @@ def parse_log(text):
     steps = []
     majors = []
     startup = None
+    startup_steps = []
     measuring = False
     stack = []
     cur = {}
@@ -638,9 +639,15 @@ def parse_log(text):
                     if name == 'gc-minor':
                         minors.append(cur['gc-minor'])
                     elif name == 'gc-collect-step':
+                        cur['gc-collect-step']['afterMinor'] = len(minors)  # minor collections before it
                         steps.append(cur['gc-collect-step'])
                     elif name == 'gc-collect-done':
                         majors.append(cur['gc-collect-done'])
+                elif name == 'gc-collect-step':
+                    # the steps of the last major collection before the program
+                    if cur['gc-collect-step']['from'] == 'SCANNING':
+                        startup_steps = []
+                    startup_steps.append(cur['gc-collect-step'])
                 elif name == 'gc-collect-done':
                     startup = cur['gc-collect-done']  # the last one before the program: its heap
                 continue
@@ -666,7 +673,8 @@ def parse_log(text):
         elif section == 'gc-collect-done':
             key, _, value = line.partition(':')
             cur['gc-collect-done'][key.strip()] = ' '.join(value.split())
-    return {'minor': minors, 'steps': steps, 'majors': majors, 'startup': startup}
+    return {'minor': minors, 'steps': steps, 'majors': majors, 'startup': startup,
+            'startupSteps': startup_steps}
 
 
 SMALL_REQUEST_THRESHOLD = 35 * 8  # incminimark.py:252: larger old objects are raw-malloced
@@ -692,6 +700,8 @@ def startup_heap(done, dump_path):
     with open(dump_path, 'rb') as f:
         words.frombytes(f.read())
     pages = set()
+    class_objects = {}
+    class_pages = {}
     small = 0
     raw_objects = 0
     i = 0
@@ -710,8 +720,12 @@ def startup_heap(done, dump_path):
             continue  # a marker, or an object prebuilt in libpypy's data: not in the GC's memory
         total = size + 8  # the GC header
         if total <= SMALL_REQUEST_THRESHOLD:
-            pages.add((addr - 8) // PAGE_SIZE)
+            page = (addr - 8) // PAGE_SIZE
+            pages.add(page)
             small += 1
+            size_class = (total + 7) // 8
+            class_objects[size_class] = class_objects.get(size_class, 0) + 1
+            class_pages.setdefault(size_class, set()).add(page)
         else:
             raw_objects += 1
 
@@ -727,6 +741,8 @@ def startup_heap(done, dump_path):
         'pages': len(pages),
         'smallObjects': small,
         'rawObjects': raw_objects,
+        # per size class (8-byte words): [class, objects, pages]
+        'classes': [[c, class_objects[c], len(class_pages[c])] for c in sorted(class_objects)],
     }
 
 

@@ -78,8 +78,9 @@ export interface MutatorSide {
   currentOp(): number
   mutatorVirtual(): number
   bytesAllocated(): number
-  /** Roots besides the slots: pins, runtime objects, queued finalizers. */
+  /** Roots besides the slots: runtime objects, queued finalizers. */
   forEachExtraRoot(visit: (a: number) => void): void
+  forEachPin(visit: (a: number) => void): void
   /** Per dead program object (events, id bookkeeping); null when nobody needs them. */
   freeVisitor(): ((a: number, bytes: number) => void) | null
   /** The finalizer queue got work (UserDelAction.fire). */
@@ -134,6 +135,7 @@ export class IncMiniMark {
     this.minor = new MinorCollector(this.s, this.nursery, this.raw, this.weak)
     this.major = new MajorCollector(this.s, this.raw, this.weak, {
       forEachExtraRoot: (visit) => this.mutator.forEachExtraRoot(visit),
+      forEachPin: (visit) => this.mutator.forEachPin(visit),
       onFree: (a, bytes) => this.onSweptFree(a, bytes),
       onMajorDone: () => this.recordMajor(),
       executeFinalizers: () => {

@@ -10,6 +10,18 @@ import { Heap } from './heap.js'
 import { Memory } from './memory.js'
 import type { ResolvedOptions } from './options.js'
 
+/**
+ * The mutator's slots (and the pin table) as PyPy holds them: in heap objects, not on the
+ * machine stack -- a Python frame's locals are in its PyFrame, globals in a module dict, and
+ * benchmarks/oracles/pypy/replay_pypy.py keeps every slot in one list. So the slots are one old
+ * object to the collector, "R": the major collection marks what the slots hold when it visits
+ * R, and a write into R during marking turns it grey again (incminimark.py:1741
+ * _add_to_more_objects_to_trace_if_black), so what the slots hold then is marked when R is
+ * visited again -- not what they held at the minor collection (a slot's object dropped in
+ * between is garbage of this cycle). ROOTS_OBJECT stands for R on the mark stacks.
+ */
+export const ROOTS_OBJECT = -8
+
 export class GcState {
   readonly mem: Memory
   readonly heap: Heap
@@ -17,6 +29,8 @@ export class GcState {
   readonly nurserySize: number
 
   gcState = STATE_SCANNING
+  /** R (ROOTS_OBJECT) was marked by the current major collection. */
+  rootsVisited = false
   /** gc.disable(): only minor collections, major ones only when asked (incminimark.py:532). */
   enabled = true
 

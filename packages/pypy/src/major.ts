@@ -32,14 +32,19 @@ import {
   STATE_SWEEPING,
 } from './constants.js'
 import type { Finalizers } from './finalizers.js'
-import type { GcState } from './gc-state.js'
+import { type GcState, ROOTS_OBJECT } from './gc-state.js'
 import { H_EXTRA, H_WORDS, TRACK_YOUNG_PTRS, VISITED } from './objects.js'
 import type { RawObjects } from './raw-objects.js'
 import type { Weakrefs } from './weakrefs.js'
 
+/** R is a list: W_ListObject, its storage and items array header (layout.ts). */
+const ROOTS_LIST_FIXED = 64
+
 export interface StepHooks {
-  /** Extra strong roots: pins, the runtime's own objects, queued finalizers. */
+  /** Non-stack roots: the runtime's own objects, queued finalizers. */
   forEachExtraRoot(visit: (a: number) => void): void
+  /** The pins (held in R's company: a table in the heap). */
+  forEachPin(visit: (a: number) => void): void
   /** A program object (or internal one) is freed by the sweep. */
   onFree(a: number, bytes: number): void
   /** A major collection completed (gc-collect-done). */
@@ -174,19 +179,15 @@ export class MajorCollector {
     }
   }
 
-  /** collect_roots: the non-stack roots, then the stack (the mutator's slots). */
+  /** collect_roots: the non-stack roots; the mutator's slots are in R (gc-state.ts ROOTS_OBJECT). */
   private collectRoots(): void {
+    this.s.rootsVisited = false
     this.collectNonstackRoots()
-    const s = this.s
-    const values = s.roots.values
-    for (let i = 0; i < s.roots.top; i++) {
-      const v = values[i]
-      if (v !== 0) this.collectObj(v)
-    }
   }
 
-  /** collect_nonstack_roots: the runtime's own objects, pins and queued finalizers. */
+  /** collect_nonstack_roots: the runtime's own objects, R, and the queued finalizers. */
   private collectNonstackRoots(): void {
+    this.s.objectsToTrace.push(ROOTS_OBJECT)
     this.hooks.forEachExtraRoot(this.collectObjCallback)
   }
 
@@ -195,6 +196,24 @@ export class MajorCollector {
   /** _collect_obj: old objects go on objects_to_trace (the nursery is empty here). */
   private collectObj(a: number): void {
     if (!this.s.mem.inNursery(a)) this.s.objectsToTrace.push(a)
+  }
+
+  /** Visit R: queue what every slot and pin holds now; R's size (a list of the slots). */
+  private visitRoots(): number {
+    const s = this.s
+    if (s.rootsVisited) return 0
+    s.rootsVisited = true
+    const values = s.roots.values
+    const pending = s.objectsToTrace
+    for (let i = 0; i < s.roots.top; i++) {
+      const v = values[i]
+      if (v !== 0 && !s.mem.inNursery(v)) pending.push(v)
+    }
+    this.hooks.forEachPin((a) => {
+      if (!s.mem.inNursery(a)) pending.push(a)
+    })
+    s.work.marked++
+    return ROOTS_LIST_FIXED + 8 * s.roots.top
   }
 
   visitAllObjects(): void {
@@ -214,6 +233,7 @@ export class MajorCollector {
 
   /** visit: mark an object (and set TRACK_YOUNG_PTRS), queue what it references; its size, or 0 if marked already. */
   private visit(a: number): number {
+    if (a === ROOTS_OBJECT) return this.visitRoots()
     const s = this.s
     const w = s.mem.w
     const tid = w[a >> 2]

@@ -102,6 +102,9 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
       mutatorVirtual: () => this.mutatorVirtual(),
       bytesAllocated: () => this.bytesAllocated,
       forEachExtraRoot: (visit) => this.forEachExtraRoot(visit),
+      forEachPin: (visit) => {
+        for (let i = 0; i < this.pins.length; i++) visit(this.pins.items[i])
+      },
       freeVisitor: () => (this.hub.perObject ? this.freeVisitor : null),
       finalizersQueued: () => {
         this.finalizersFired = true
@@ -586,8 +589,6 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   private forEachExtraRoot(visit: (a: number) => void): void {
     const h = this.hiddenRoots
     for (let i = 0; i < h.length; i++) visit(h.items[i])
-    const p = this.pins
-    for (let i = 0; i < p.length; i++) visit(p.items[i])
     const q = this.gc.finalizers.queue
     for (let i = 0; i < q.length; i++) visit(q.items[i])
   }

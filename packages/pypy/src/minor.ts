@@ -6,15 +6,15 @@
  * others are freed; then the nursery is empty.
  *
  * Order, as in PyPy: young arrays leave old_objects_pointing_to_young; during a major MARKING
- * phase the old objects written into since are turned grey again; the roots are walked
- * (during MARKING every root object not yet marked is also queued for marking:
- * _trace_drag_out1_marking_phase); young objects with finalizers are all kept; then marked
- * cards and old_objects_pointing_to_young are traced until both are empty (each copied object
- * is itself queued there); then young weakrefs, young raw objects, and the reset.
+ * phase the old objects written into since are turned grey again -- the mutator's slots
+ * among them (gc-state.ts RootsObject); the roots are walked; young objects with finalizers
+ * are all kept; then marked cards and old_objects_pointing_to_young are traced until both are
+ * empty (each copied object is itself queued there); then young weakrefs, young raw objects,
+ * and the reset.
  */
 import { OutOfMemoryError } from '@pygc/core'
 import { CARD_PAGE_INDICES, SMALL_REQUEST_THRESHOLD, STATE_MARKING } from './constants.js'
-import type { GcState } from './gc-state.js'
+import { type GcState, ROOTS_OBJECT } from './gc-state.js'
 import type { Nursery } from './nursery.js'
 import {
   CARDS_SET,
@@ -74,6 +74,11 @@ export class MinorCollector {
       // Old objects written into during marking are grey again (_add_to_more_objects_to_trace_if_black).
       const list = s.oldObjectsPointingToYoung
       for (let i = 0; i < list.length; i++) this.greyIfBlack(list.items[i])
+      // The slots: written by nearly every op, so always "written since the last minor".
+      if (s.rootsVisited) {
+        s.rootsVisited = false
+        s.moreObjectsToTrace.push(ROOTS_OBJECT)
+      }
     }
     s.nurserySurvivingSize = 0
     this.collectRootsInNursery()
@@ -141,30 +146,21 @@ export class MinorCollector {
     list.length = kept
   }
 
-  /** The roots: the mutator's slots and the pins (collect_roots_in_nursery). */
+  /**
+   * The roots: the mutator's slots and the pins. They are old objects that were written into
+   * (RootsObject), traced like any other such object (collect_oldrefs_to_nursery).
+   */
   private collectRootsInNursery(): void {
     const s = this.s
     const values = s.roots.values
-    const marking = this.marking
     for (let i = 0; i < s.roots.top; i++) {
       const v = values[i]
-      if (v === 0) continue
-      const nv = this.dragOut(v)
-      values[i] = nv
-      if (marking) this.queueIfUnmarked(nv)
+      if (v !== 0) values[i] = this.dragOut(v)
     }
     const extra = this.extraRoots
     if (extra !== null) {
-      for (let i = 0; i < extra.length; i++) {
-        const nv = this.dragOut(extra.items[i])
-        extra.items[i] = nv
-        if (marking) this.queueIfUnmarked(nv)
-      }
+      for (let i = 0; i < extra.length; i++) extra.items[i] = this.dragOut(extra.items[i])
     }
-  }
-
-  private queueIfUnmarked(a: number): void {
-    if ((this.s.mem.w[a >> 2] & VISITED) === 0) this.s.moreObjectsToTrace.push(a)
   }
 
   /** collect_cardrefs_to_nursery (incminimark.py:1951). */

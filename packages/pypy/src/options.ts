@@ -8,6 +8,7 @@ import {
   MAJOR_COLLECTION_THRESHOLD,
   MIN_NURSERY_BYTES,
   NURSERY_SIZE_UNKNOWN_CACHE,
+  SIZE_CLASSES,
   WORD,
 } from './constants.js'
 
@@ -29,6 +30,12 @@ export interface StartupHeap {
   pages?: number
   /** Its raw-malloced objects (default 1 when rawBytes > 0). */
   rawObjects?: number
+  /**
+   * Its small objects per size class, from the heap dump: [size class in words, objects,
+   * pages]. When given, the model lays the startup heap down class by class, so the program's
+   * objects reuse the free blocks of partly filled pages of their class as in PyPy.
+   */
+  classes?: readonly (readonly [number, number, number])[]
 }
 
 export interface PyPyOptions extends ManagerOptions {
@@ -137,6 +144,33 @@ function checkNumber(name: string, v: number | undefined, min: number, max: numb
   return v
 }
 
+function checkClasses(
+  classes: readonly (readonly [number, number, number])[] | undefined,
+): readonly (readonly [number, number, number])[] | undefined {
+  if (classes === undefined) return undefined
+  if (!Array.isArray(classes)) bad('startup.classes', 'must be an array of [size class, objects, pages]')
+  for (const c of classes) {
+    const ok =
+      Array.isArray(c) &&
+      c.length === 3 &&
+      Number.isInteger(c[0]) &&
+      c[0] >= 2 &&
+      c[0] <= SIZE_CLASSES &&
+      Number.isInteger(c[1]) &&
+      c[1] >= 0 &&
+      c[1] <= 1 << 24 &&
+      Number.isInteger(c[2]) &&
+      c[2] >= 0 &&
+      c[2] <= 1 << 20
+    if (!ok)
+      bad(
+        'startup.classes',
+        `has a bad entry ${JSON.stringify(c)}: [size class 2..${SIZE_CLASSES}, objects, pages]`,
+      )
+  }
+  return classes
+}
+
 /** The largest heap the model's addresses can span (int32 addresses). */
 const MAX_MODEL_BYTES = 2 ** 31 - 2 ** 26
 
@@ -188,6 +222,7 @@ export function resolveOptions(o: PyPyOptions = {}): ResolvedOptions {
     nextMajorThreshold: checkNumber('startup.nextMajorThreshold', s.nextMajorThreshold, 0, 2 ** 53) ?? 0,
     pages: checkNumber('startup.pages', s.pages, 0, 1 << 20) ?? 0,
     rawObjects: checkNumber('startup.rawObjects', s.rawObjects, 0, 1 << 20) ?? 0,
+    classes: checkClasses(s.classes),
   }
   return {
     nurseryBytes: nursery,

@@ -9,7 +9,7 @@
  * Then the threshold is the one the last startup collection set.
  */
 import type { IntList } from '@pygc/core'
-import { PAGE_BYTES, PAGE_HEADER_BYTES } from './constants.js'
+import { PAGE_BYTES, PAGE_HEADER_BYTES, WORD } from './constants.js'
 import type { GcState } from './gc-state.js'
 import { H_EXTRA, H_TID, RAW, RUNTIME_TYPE, TRACK_YOUNG_PTRS, VISITED } from './objects.js'
 import type { StartupHeap } from './options.js'
@@ -18,38 +18,17 @@ import type { StartupHeap } from './options.js'
 export const STARTUP_BLOCK = 280
 
 export function layDownStartupHeap(s: GcState, startup: StartupHeap, roots: IntList): void {
-  const perPage = Math.floor((PAGE_BYTES - PAGE_HEADER_BYTES) / STARTUP_BLOCK)
-  const live = Math.floor(startup.arenaBytes / STARTUP_BLOCK)
-  const pages = Math.min(Math.max(startup.pages ?? 0, Math.ceil(live / perPage)), live)
-  if (live > 0) {
-    // Fill `pages` whole pages, keep `live` blocks spread evenly over them, sweep the rest.
-    const total = pages * perPage
-    const keepEvery = total / live
-    let next = 0
-    const w = () => s.mem.w
-    const blocks: number[] = []
-    for (let i = 0; i < total; i++) {
-      const a = s.ac.malloc(STARTUP_BLOCK)
-      const words = w()
-      words[(a >> 2) + H_TID] = RUNTIME_TYPE | TRACK_YOUNG_PTRS
-      words[(a >> 2) + H_EXTRA] = STARTUP_BLOCK
-      if (i >= Math.floor(next) && blocks.length < live) {
-        words[(a >> 2) + H_TID] |= VISITED
-        blocks.push(a)
-        next += keepEvery
-      }
-    }
-    s.ac.massFreePrepare()
-    s.ac.massFreeIncremental((a) => {
-      const words = s.mem.w
-      if ((words[(a >> 2) + H_TID] & VISITED) !== 0) {
-        words[(a >> 2) + H_TID] &= ~VISITED
-        return false
-      }
-      return true
-    }, Number.MAX_SAFE_INTEGER)
-    for (const a of blocks) roots.push(a)
+  if (startup.classes !== undefined && startup.classes.length > 0) {
+    // Class by class, the live bytes scaled to the GC's own "bytes used in arenas".
+    const dumpBytes = startup.classes.reduce((sum, [c, n]) => sum + c * WORD * n, 0)
+    const scale = dumpBytes > 0 ? startup.arenaBytes / dumpBytes : 0
+    for (const [c, n, p] of startup.classes) layDownClass(s, c * WORD, Math.round(n * scale), p, roots)
+  } else {
+    const live = Math.floor(startup.arenaBytes / STARTUP_BLOCK)
+    const perPage = Math.floor((PAGE_BYTES - PAGE_HEADER_BYTES) / STARTUP_BLOCK)
+    layDownClass(s, STARTUP_BLOCK, live, Math.max(startup.pages ?? 0, Math.ceil(live / perPage)), roots)
   }
+  sweepUnkept(s)
   const rawObjects = startup.rawBytes > 0 ? Math.max(1, startup.rawObjects ?? 1) : 0
   let rawLeft = startup.rawBytes
   for (let i = 0; i < rawObjects; i++) {
@@ -69,4 +48,40 @@ export function layDownStartupHeap(s: GcState, startup: StartupHeap, roots: IntL
     s.nextMajorCollectionInitial = startup.nextMajorThreshold
     s.nextMajorCollectionThreshold = startup.nextMajorThreshold
   }
+}
+
+/** `live` blocks of `block` bytes spread evenly over `pages` whole pages; the rest swept free. */
+function layDownClass(s: GcState, block: number, live: number, pagesWanted: number, roots: IntList): void {
+  if (live <= 0) return
+  const perPage = Math.floor((PAGE_BYTES - PAGE_HEADER_BYTES) / block)
+  const pages = Math.min(Math.max(pagesWanted, Math.ceil(live / perPage)), live)
+  const total = pages * perPage
+  const keepEvery = total / live
+  let next = 0
+  let kept = 0
+  for (let i = 0; i < total; i++) {
+    const a = s.ac.malloc(block)
+    const words = s.mem.w
+    words[(a >> 2) + H_TID] = RUNTIME_TYPE | TRACK_YOUNG_PTRS
+    words[(a >> 2) + H_EXTRA] = block
+    if (i >= Math.floor(next) && kept < live) {
+      words[(a >> 2) + H_TID] |= VISITED
+      roots.push(a)
+      kept++
+      next += keepEvery
+    }
+  }
+}
+
+/** Free the filler blocks that were not kept (one sweep of every page laid down). */
+function sweepUnkept(s: GcState): void {
+  s.ac.massFreePrepare()
+  s.ac.massFreeIncremental((a) => {
+    const words = s.mem.w
+    if ((words[(a >> 2) + H_TID] & VISITED) !== 0) {
+      words[(a >> 2) + H_TID] &= ~VISITED
+      return false
+    }
+    return true
+  }, Number.MAX_SAFE_INTEGER)
 }
