@@ -217,6 +217,7 @@ class Tables(object):
         self.nrefs = [types[t]['refs'] for t in range(ntypes)]
         self.shapes = [replay.SHAPES.index(types[t]['shape']) for t in range(ntypes)]
         self.variable = [types[t]['variable'] for t in range(ntypes)]
+        self.resurrect = [types[t]['resurrect'] for t in range(ntypes)]
         self.pin_table = [None] * (plan['pins'] + 1)
 
 
@@ -504,7 +505,61 @@ def run_pass(start, tb):
 NGLOBALS = [0]
 
 
+FINALIZER_WARMUP_CALLS = 4000  # above the JIT's function_threshold (1619)
+
+
+def warm_finalizers(tb):
+    """Call every __del__ and weakref callback of the trace until the JIT has compiled them.
+
+    A finalizer the JIT has not compiled checks the interpreter's pending actions when it
+    starts, and gc.collect() runs its queue while the action its collection fired is pending:
+    the first __del__ then runs every other queued finalizer before its own body (P, Q, R run
+    Q, R, P). Compiled, it does not check, and the queue runs in order. Which one a program
+    sees depends on how often it ran finalizers before; the replayer makes it the compiled
+    case, as in a program that runs long. Nothing is recorded: EVN is reset before the program."""
+    for t in range(len(tb.classes)):
+        cls = tb.classes[t]
+        if cls is None or getattr(cls, '__del__', None) is None:
+            continue
+        obj = cls()
+        obj._pygc_id = -1
+        # map() calls from interpreter level, entering the function as the finalizer queue
+        # does (a Python loop would have the JIT inline it into the loop instead)
+        for ignored in map(cls.__del__, [obj] * FINALIZER_WARMUP_CALLS):
+            pass
+        if tb.resurrect[t] >= 0:
+            R[tb.resurrect[t]] = None
+        obj = None
+    for tag in list(CALLBACKS):
+        for ignored in map(CALLBACKS[tag], [None] * FINALIZER_WARMUP_CALLS):
+            pass
+
+
+def clear_registers():
+    k = 0
+    while k < len(R):
+        R[k] = None
+        k += 1
+
+
+def full_collection():
+    """A whole major collection and its finalizers, by gc.collect_step(). Not gc.collect(): that
+    also empties the method and map caches (pypy/module/gc/interp_gc.py collect), which
+    invalidates the JIT's compiled code, so the program would start by compiling it again."""
+    while not gc.collect_step().major_is_done:
+        pass
+
+
 def child(path, warmup, hooks, dump_path):
+    try:
+        import pypyjit
+        # A guard that failed once gets its bridge compiled at once (default: after 200
+        # failures): after the warm-up pass every path of the op loop is compiled, so no
+        # rarely taken op runs in the blackhole interpreter, whose materialized frames would
+        # survive the next minor collection.
+        pypyjit.set_param('trace_eagerness=1')
+    except ImportError:
+        pass
     plan = replay.scan(path)
     tb = Tables(plan)
     NGLOBALS[0] = plan['globals']
@@ -520,6 +575,7 @@ def child(path, warmup, hooks, dump_path):
     import __pypy__
     if warmup:
         run_pass(start, tb)
+        run_pass(start, tb)
         k = 0
         while k < len(MISMATCHES):
             MISMATCHES[k] = 0
@@ -528,6 +584,15 @@ def child(path, warmup, hooks, dump_path):
         while k < len(UNSUPPORTED):
             UNSUPPORTED[k] = 0
             k += 1
+    warm_finalizers(tb)
+    try:
+        import pypyjit
+        # No more bridges: tracing one allocates the trace and the compiled code's data in the
+        # GC heap, many times what the program allocates meanwhile. A guard that first fails
+        # in the measured pass (rare after two passes) runs its path in the interpreter.
+        pypyjit.set_param('trace_eagerness=100000000')
+    except ImportError:
+        pass
     if hooks:
         gc.hooks.on_gc_minor = on_gc_minor
         gc.hooks.on_gc_collect_step = on_gc_collect_step
@@ -541,8 +606,9 @@ def child(path, warmup, hooks, dump_path):
         'jitBackendUsed': start_stats._s.jit_backend_used,
     }
     start_stats = None
-    gc.collect()
-    gc.collect()
+    full_collection()
+    full_collection()
+    clear_registers()  # a warmed-up __del__ that resurrects stored its dummy object here
     if dump_path is not None:
         # The live heap, for its page count (the parent reads it): gc.dump_rpy_heap writes every
         # reachable object (address, type, size, references), /proc/self/maps tells the arenas
@@ -555,7 +621,7 @@ def child(path, warmup, hooks, dump_path):
         with open(dump_path + '.maps', 'w') as f:
             f.write(maps)
         maps = None
-        gc.collect()
+        full_collection()
     EVN[0] = 0  # the warm-up's __del__ and callbacks (run by the collections above) are not the program's
     RECORDING[0] = True
     __pypy__.debug_start('pygc-measure')
@@ -670,6 +736,10 @@ def parse_log(text):
                 record['from'] = line.split(':')[1].strip()
             elif line.startswith('stopping, now in gc state:'):
                 record['to'] = line.split(':')[1].strip()
+            elif line.startswith('number of objects to mark'):
+                # MARKING: the two mark stacks' lengths when the step starts
+                parts = line.split()
+                record['toMark'] = [int(parts[5]), int(parts[7])]
         elif section == 'gc-collect-done':
             key, _, value = line.partition(':')
             cur['gc-collect-done'][key.strip()] = ' '.join(value.split())

@@ -40,7 +40,18 @@ import { GcState } from './gc-state.js'
 import { MajorCollector } from './major.js'
 import { MinorCollector } from './minor.js'
 import { Nursery } from './nursery.js'
-import { CARDS_SET, HAS_CARDS, RAW, SHADOW_TYPE, TRACK_YOUNG_PTRS, TYPE_MASK, YOUNG_RAW } from './objects.js'
+import {
+  CARDS_SET,
+  H_EXTRA,
+  H_TID,
+  HAS_CARDS,
+  RAW,
+  RUNTIME_TYPE,
+  SHADOW_TYPE,
+  TRACK_YOUNG_PTRS,
+  TYPE_MASK,
+  YOUNG_RAW,
+} from './objects.js'
 import type { ResolvedOptions } from './options.js'
 import { cardMarkingWordsForLength, RawObjects } from './raw-objects.js'
 import { Weakrefs } from './weakrefs.js'
@@ -161,6 +172,19 @@ export class IncMiniMark {
     this.nursery.objects++
     this.nursery.bytes += size
     return at
+  }
+
+  /**
+   * `size` bytes of the interpreter's temporaries (layout.ts, transient): nursery space that is
+   * garbage at once. Laid down as a filler block so the nursery stays walkable.
+   */
+  allocateTransient(size: number, what: string): void {
+    const block = Nursery.blockSize(size)
+    const a = this.nursery.bump(block)
+    const at = a !== 0 ? a : this.collectAndReserve(block, what)
+    const w = this.s.mem.w
+    w[(at >> 2) + H_TID] = RUNTIME_TYPE
+    w[(at >> 2) + H_EXTRA] = block
   }
 
   private collectAndReserve(size: number, what: string): number {

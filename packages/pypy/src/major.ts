@@ -179,15 +179,19 @@ export class MajorCollector {
     }
   }
 
-  /** collect_roots: the non-stack roots; the mutator's slots are in R (gc-state.ts ROOTS_OBJECT). */
+  /**
+   * collect_roots (incminimark.py:2646): the non-stack roots, then the stack, which holds R
+   * (gc-state.ts ROOTS_OBJECT). The stack goes on top, so R is marked first: from then on a
+   * write into a marked object of the program turns it grey again, as in PyPy.
+   */
   private collectRoots(): void {
     this.s.rootsVisited = false
     this.collectNonstackRoots()
+    this.s.objectsToTrace.push(ROOTS_OBJECT)
   }
 
-  /** collect_nonstack_roots: the runtime's own objects, R, and the queued finalizers. */
+  /** collect_nonstack_roots: the runtime's own objects and the queued finalizers. */
   private collectNonstackRoots(): void {
-    this.s.objectsToTrace.push(ROOTS_OBJECT)
     this.hooks.forEachExtraRoot(this.collectObjCallback)
   }
 

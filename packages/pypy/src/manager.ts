@@ -21,6 +21,7 @@ import {
   type CostModel,
   EventHub,
   type GcControl,
+  type GcEvent,
   type GcEventListener,
   type GcEventType,
   IntList,
@@ -39,7 +40,15 @@ import {
 } from '@pygc/core'
 import { IncMiniMark } from './collector.js'
 import { LARGE_OBJECT_BYTES } from './constants.js'
-import { INT_BOX_BYTES, Kind, LIFELINE_BYTES, layoutOf, lifelineSlotGrowth, WEAKREF_BYTES } from './layout.js'
+import {
+  INT_BOX_BYTES,
+  Kind,
+  LIFELINE_BYTES,
+  layoutOf,
+  lifelineSlotGrowth,
+  WEAKREF_BYTES,
+  WEAKREF_TRANSIENT,
+} from './layout.js'
 import { PyPyNative } from './native.js'
 import {
   H_EXTRA,
@@ -167,6 +176,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     }
     if (types.fixedBytes[type] < 0) this.registry.shapeOf(type, length) // the length's range
     const layout = types.layouts[type]
+    if (layout.transient > 0) this.gc.allocateTransient(layout.transient, `alloc into slot ${dst}`)
     const size = this.gc.s.heap.bytesFor(type, len)
     const largest = layout.largestPart(len)
     const large = largest >= LARGE_OBJECT_BYTES
@@ -300,6 +310,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     }
     const s = this.gc.s
     const heap = s.heap
+    this.gc.allocateTransient(WEAKREF_TRANSIENT, `weakref into slot ${dst}`)
     // The first weak reference hangs a WeakrefLifeline on the target (kept in its mapdict).
     let t = this.roots.values[ti]
     if (s.mem.w[(t >> 2) + H_EXTRA] === 0) {
@@ -625,32 +636,35 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     if (!this.finalizersEnabled && !force) return
     const q = this.gc.finalizers.queue
     if (q.length === 0) return
-    const s = this.gc.s
-    const heap = s.heap
     const batch = q.items.slice(0, q.length)
     q.clear()
-    for (let i = 0; i < batch.length; i++) {
-      const a = batch[i]
-      const w = s.mem.w
-      const t = w[(a >> 2) + H_TID] & TYPE_MASK
-      if (t === LIFELINE_TYPE) {
-        const pairs = this.callbackPairs
-        pairs.length = 0
-        this.gc.weak.takeCallbacks(a, pairs)
-        if (this.hub.listening) {
-          for (let k = 0; k < pairs.length; k += 2) {
-            this.hub.emit({ type: 'weakref-callback', op, weakId: pairs[k], tag: pairs[k + 1] })
-          }
-        }
-        continue
+    // In queue order (FinalizerQueue.next_dead pops the deque from the left). FIDELITY.md,
+    // "Finalizers": a gc.collect() whose first finalizer the JIT has not compiled runs it last.
+    const units: GcEvent[][] = []
+    for (let k = 0; k < batch.length; k++) units.push(this.finalizeOne(batch[k], op))
+    if (!this.hub.listening) return
+    for (const unit of units) for (const e of unit) this.hub.emit(e)
+  }
+
+  /** Run one queued object's finalizer: a __del__ (maybe resurrecting) or a lifeline's callbacks. */
+  private finalizeOne(a: number, op: number): GcEvent[] {
+    const s = this.gc.s
+    const w = s.mem.w
+    const t = w[(a >> 2) + H_TID] & TYPE_MASK
+    if (t === LIFELINE_TYPE) {
+      const pairs = this.callbackPairs
+      pairs.length = 0
+      this.gc.weak.takeCallbacks(a, pairs)
+      const events: GcEvent[] = []
+      for (let k = 0; k < pairs.length; k += 2) {
+        events.push({ type: 'weakref-callback', op, weakId: pairs[k], tag: pairs[k + 1] })
       }
-      const into = heap.types.resurrectInto[t]
-      if (into >= 0) this.roots.values[into] = a
-      s.work.finalizersRun++
-      if (this.hub.listening) {
-        this.hub.emit({ type: 'finalize', op, id: w[(a >> 2) + H_ID], typeId: t, resurrected: into >= 0 })
-      }
+      return events
     }
+    const into = s.heap.types.resurrectInto[t]
+    if (into >= 0) this.roots.values[into] = a
+    s.work.finalizersRun++
+    return [{ type: 'finalize', op, id: w[(a >> 2) + H_ID], typeId: t, resurrected: into >= 0 }]
   }
 
   /**

@@ -215,7 +215,10 @@ export class MinorCollector {
       if (s.heap.hasLifelineSlot(a)) {
         const slot = (a >> 2) + H_EXTRA
         const l = s.mem.w[slot]
-        if (l !== 0) s.mem.w[slot] = this.dragOut(l)
+        if (l !== 0) {
+          const nl = this.dragOut(l)
+          s.mem.w[slot] = nl
+        }
       }
     }
   }
@@ -227,7 +230,10 @@ export class MinorCollector {
     for (let i = start; i < stop; i++) {
       const v = s.mem.w[base + i]
       s.work.refsScanned++
-      if (v !== 0) s.mem.w[base + i] = this.dragOut(v)
+      if (v === 0) continue
+      // dragOut may grow the memory (a new arena): take the word array after it.
+      const nv = this.dragOut(v)
+      s.mem.w[base + i] = nv
     }
   }
 

@@ -120,11 +120,13 @@ export class Weakrefs {
       else this.clear(wr, target)
     }
     s.oldObjectsWithWeakrefs = next
+    // The lifeline reaches its weakrefs through RPython weakrefs too (WRefShrinkList): one
+    // whose weakref object is dead, or alive only because a finalizer keeps it, is cleared.
     const cb = this.callbackRefs
     let kept = 0
     for (let i = 0; i < cb.length; i++) {
       const a = cb.items[i]
-      if ((w[(a >> 2) + H_TID] & VISITED) !== 0) cb.items[kept++] = a
+      if ((w[(a >> 2) + H_TID] & (VISITED | FINALIZATION_ORDERING)) === VISITED) cb.items[kept++] = a
     }
     cb.length = kept
   }
