@@ -189,22 +189,23 @@ export class IncMiniMark {
 
   private collectAndReserve(size: number, what: string): number {
     this.beginPause('nursery full')
-    let count = 0
-    let a = 0
-    for (;;) {
-      count++
-      if (count === 1) this.minorCollectionWithMajorProgress(0, false)
-      else this.minorCollection()
-      a = this.nursery.bump(size)
-      if (a !== 0) break
-      if (count >= 2) {
-        this.endPause()
-        throw new OutOfMemoryError('MemoryError', size, `${what}: the nursery cannot hold ${size} bytes`)
+    try {
+      let count = 0
+      let a = 0
+      for (;;) {
+        count++
+        if (count === 1) this.minorCollectionWithMajorProgress(0, false)
+        else this.minorCollection()
+        a = this.nursery.bump(size)
+        if (a !== 0) break
+        if (count >= 2)
+          throw new OutOfMemoryError('MemoryError', size, `${what}: the nursery cannot hold ${size} bytes`)
       }
+      this.nursery.applyTiny(this.s.options.debugTinyNursery)
+      return a
+    } finally {
+      this.endPause()
     }
-    this.nursery.applyTiny(this.s.options.debugTinyNursery)
-    this.endPause()
-    return a
   }
 
   /** external_malloc(alloc_young=True) for a large object (incminimark.py:939). */
@@ -273,17 +274,24 @@ export class IncMiniMark {
   }
 
   majorStep(reservingSize: number): void {
-    const from = this.major.step(reservingSize)
-    this.steps.push({ op: this.mutator.currentOp(), from: GC_STATES[from], to: GC_STATES[this.s.gcState] })
+    const from = this.s.gcState
+    try {
+      this.major.step(reservingSize)
+    } finally {
+      this.steps.push({ op: this.mutator.currentOp(), from: GC_STATES[from], to: GC_STATES[this.s.gcState] })
+    }
   }
 
   /** gc.collect(): minor_and_major_collection. */
   fullCollection(): void {
     this.beginPause('gc.collect()')
-    this.gcStepUntil(STATE_SCANNING)
-    this.gcStepUntil(1)
-    this.gcStepUntil(STATE_SCANNING)
-    this.endPause()
+    try {
+      this.gcStepUntil(STATE_SCANNING)
+      this.gcStepUntil(1)
+      this.gcStepUntil(STATE_SCANNING)
+    } finally {
+      this.endPause()
+    }
   }
 
   private gcStepUntil(state: number): void {
@@ -297,9 +305,12 @@ export class IncMiniMark {
   collectStep(): { from: number; to: number } {
     this.beginPause('gc.collect_step()')
     const from = this.s.gcState
-    this.minorCollection()
-    this.majorStep(0)
-    this.endPause()
+    try {
+      this.minorCollection()
+      this.majorStep(0)
+    } finally {
+      this.endPause()
+    }
     return { from, to: this.s.gcState }
   }
 

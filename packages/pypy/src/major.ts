@@ -23,6 +23,7 @@
  * cycle began exceed it, so a program that promotes faster than the collector marks gets
  * extra steps.
  */
+import { OutOfMemoryError } from '@pygc/core'
 import {
   PAGE_BYTES,
   SMALL_REQUEST_THRESHOLD,
@@ -140,8 +141,24 @@ export class MajorCollector {
     s.numMajorCollects++
     let used = s.totalMemoryUsed() - s.keptAliveByFinalizer
     if (used < 0) used = 0
-    s.setMajorThresholdFrom(Math.min(used * s.options.majorCollect, used + s.options.maxDelta), reservingSize)
+    const bounded = s.setMajorThresholdFrom(
+      Math.min(used * s.options.majorCollect, used + s.options.maxDelta),
+      reservingSize,
+    )
     this.hooks.onMajorDone()
+    if (bounded && s.thresholdReached(reservingSize)) {
+      // PYPY_GC_MAX reached (incminimark.py:2526): MemoryError once, then a fatal error.
+      s.gcState = STATE_SCANNING
+      const fatal = s.maxHeapSizeAlreadyRaised
+      s.maxHeapSizeAlreadyRaised = true
+      throw new OutOfMemoryError(
+        'MemoryError',
+        reservingSize,
+        fatal
+          ? `using too much memory, aborting (PYPY_GC_MAX ${s.maxHeapSize} bytes)`
+          : `PYPY_GC_MAX (${s.maxHeapSize} bytes) reached with ${s.totalMemoryUsed()} bytes in use`,
+      )
+    }
     s.gcState = STATE_FINALIZING
   }
 

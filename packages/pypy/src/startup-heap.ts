@@ -47,6 +47,10 @@ export function layDownStartupHeap(s: GcState, startup: StartupHeap, roots: IntL
   if (startup.nextMajorThreshold > 0) {
     s.nextMajorCollectionInitial = startup.nextMajorThreshold
     s.nextMajorCollectionThreshold = startup.nextMajorThreshold
+  } else if (startup.arenaBytes + startup.rawBytes > 0) {
+    // As the interpreter's last startup collection left it (incminimark.py:2497).
+    const used = s.totalMemoryUsed()
+    s.setMajorThresholdFrom(Math.min(used * s.options.majorCollect, used + s.options.maxDelta))
   }
 }
 

@@ -1,4 +1,4 @@
-import { type GcEvent, globalSlot } from '@pygc/core'
+import { type GcEvent, globalSlot, isPygcError, type OutOfMemoryError } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import {
   ARENA_BYTES,
@@ -238,6 +238,27 @@ describe('the incremental major collection (incminimark.py:2318)', () => {
     m.collect()
     expect(m.native.records().majors.length).toBe(1)
     expect(m.gcControl('freeze')).toBe(false) // no gc.freeze on PyPy
+  })
+
+  it('raises MemoryError when PYPY_GC_MAX bounds the threshold below what is in use (incminimark.py:2526)', () => {
+    const m = manager({ maxHeap: 3_000_000 })
+    const pair = m.defineType({ name: 'Pair', refs: 2 })
+    m.defineGlobals(1)
+    m.pushFrame(1)
+    let error: unknown = null
+    try {
+      for (let i = 0; i < 200_000; i++) {
+        m.alloc(0, pair)
+        m.store(0, 0, globalSlot(0))
+        m.move(globalSlot(0), 0)
+      }
+    } catch (e) {
+      error = e
+    }
+    expect(isPygcError(error, 'OUT_OF_MEMORY')).toBe(true)
+    expect((error as OutOfMemoryError).runtimeError).toBe('MemoryError')
+    expect(m.native.state()).toBe('SCANNING')
+    expect(m.native.verify()).toEqual([])
   })
 
   it('sweeps at most 3 x nursery / 8 KiB pages per step (incminimark.py:2481)', () => {

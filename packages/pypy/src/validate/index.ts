@@ -156,11 +156,11 @@ function majorInProgress(steps: readonly { from: string; to: string }[]): boolea
 }
 
 /**
- * Per collection (events sharing an op), the same events in the same order -- or the real
- * batch with its first finalizer moved to the end: gc.collect() runs its queue while the
- * UserDelAction it fired is pending, and a first __del__ (or callback) that the JIT has not
- * compiled performs that action -- the rest of the queue -- before its own body (FIDELITY.md,
- * "Finalizers"). A run of callbacks counts as one lifeline's.
+ * Per collection (events sharing an op), the same events in the same order -- or the real batch
+ * with one of the model's finalizers moved to its end: gc.collect() runs its queue while the
+ * UserDelAction it fired is pending, and the first __del__ or callback whose code the JIT has
+ * not compiled performs that action -- the rest of the queue -- before its own body
+ * (FIDELITY.md, "Finalizers"). A run of callbacks counts as one lifeline's.
  */
 export function sameOrder(model: readonly string[], real: readonly string[]): boolean {
   if (model.length !== real.length) return false
@@ -177,12 +177,16 @@ export function sameOrder(model: readonly string[], real: readonly string[]): bo
   const b = groups(real)
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) {
-    const ma = a[i].join(' ')
-    if (ma === b[i].join(' ')) continue
-    let head = 1
-    if (a[i][0].startsWith('cb:')) while (head < a[i].length && a[i][head].startsWith('cb:')) head++
-    const rotated = [...a[i].slice(head), ...a[i].slice(0, head)].join(' ')
-    if (rotated !== b[i].join(' ')) return false
+    const want = b[i].join(' ')
+    if (a[i].join(' ') === want) continue
+    let found = false
+    for (let j = 0; j < a[i].length && !found; j++) {
+      let end = j + 1
+      if (a[i][j].startsWith('cb:')) while (end < a[i].length && a[i][end].startsWith('cb:')) end++
+      const moved = [...a[i].slice(0, j), ...a[i].slice(end), ...a[i].slice(j, end)]
+      found = moved.join(' ') === want
+    }
+    if (!found) return false
   }
   return true
 }
@@ -219,14 +223,17 @@ function compare(name: string, model: ModelSide, real: RealRun, order: boolean):
   })
   const ms = stepsByState(model.steps)
   const rs = stepsByState(real.log.steps)
-  const stepBound = STEP_TOLERANCE * (realMajors + 1)
+  // Marking: about a step per major collection (the interpreter's own heap is marked a few per
+  // cent short of its arena + raw bytes); sweeping: up to two (the model's one block per object
+  // against PyPy's parts, in pages). FIDELITY.md, "Major steps".
+  const bounds = [1, STEP_TOLERANCE, 2 * STEP_TOLERANCE, 1].map((k) => k * (realMajors + 1))
   rows.push({
     case: name,
     figure: 'major steps (SCANNING/MARKING/SWEEPING/FINALIZING)',
     model: `${model.steps.length} (${ms.join('/')})`,
     real: `${real.log.steps.length} (${rs.join('/')})`,
-    ok: ms.every((v, i) => Math.abs(v - rs[i]) <= stepBound),
-    tolerance: `±${stepBound} per state (1 per major collection)`,
+    ok: ms.every((v, i) => Math.abs(v - rs[i]) <= bounds[i]),
+    tolerance: `±${bounds.join('/')} per state (1/1/2/1 per major collection)`,
     ...(ms.some((v, i) => v !== rs[i]) ? { note: `${FIDELITY}, "Major steps"` } : {}),
   })
   const mm = median(model.minors)
