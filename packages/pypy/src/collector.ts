@@ -49,7 +49,6 @@ import {
   RUNTIME_TYPE,
   SHADOW_TYPE,
   TRACK_YOUNG_PTRS,
-  TYPE_MASK,
   YOUNG_RAW,
 } from './objects.js'
 import type { ResolvedOptions } from './options.js'
@@ -416,10 +415,5 @@ export class IncMiniMark {
 
   stateName(): string {
     return GC_STATES[this.s.gcState]
-  }
-
-  /** True when the object at `a` is a weakref-free shadow (for heap walks). */
-  isShadow(a: number): boolean {
-    return (this.s.mem.w[a >> 2] & TYPE_MASK) === SHADOW_TYPE
   }
 }

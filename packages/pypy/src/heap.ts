@@ -6,7 +6,6 @@ import { INT_BOX_BYTES, Kind, WEAKREF_BYTES } from './layout.js'
 import type { Memory } from './memory.js'
 import {
   H_EXTRA,
-  H_ID,
   H_LEN,
   H_TID,
   H_WORDS,
@@ -81,10 +80,6 @@ export class Heap {
   /** The word index of int `i` of the object at `a`. */
   intWord(a: number, i: number): number {
     return (a >> 2) + H_WORDS + this.refFields(a) + i
-  }
-
-  idOf(a: number): number {
-    return this.mem.w[(a >> 2) + H_ID]
   }
 
   /** A program object or a weak reference (what the interface counts and names by id). */

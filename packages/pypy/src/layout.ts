@@ -8,11 +8,11 @@
  * the summed size (FIDELITY.md, "One block per object"); `largestPart` is the size of its
  * biggest RPython part, which decides whether PyPy allocates it outside the nursery.
  *
- * Every figure below was measured on Debian's pypy3 7.3.11 on this machine two ways: the sum of
- * gc.get_rpy_memory_usage() over the object's own RPython parts (gc.get_rpy_referents), and the
- * bytes a minor collection reports surviving ("total size of surviving objects",
- * PYPYLOG=gc-minor) for 50,000 objects of the shape, divided by 50,000
- * (benchmarks/oracles/pypy/measure_sizes.py). The two agree to the byte.
+ * Every figure below was measured on Debian's pypy3 7.3.11 on this machine: the bytes minor
+ * collections report surviving ("total size of surviving objects", PYPYLOG=gc-minor) for
+ * 50,000 kept objects of the shape, divided by 50,000 (benchmarks/oracles/pypy/
+ * measure_sizes.py); the parts checked on single objects with gc.get_rpy_referents() and
+ * gc.get_rpy_memory_usage().
  *
  * The shapes are those benchmarks/oracles/pypy/replay_pypy.py makes:
  *  - list, no finalizer: an exact `list` of the ref fields and int words. A list with no ref

@@ -97,7 +97,6 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   private objectsAllocated = 0
   private bytesAllocated = 0
   private peakLiveBytes = 0
-  private internalObjects = 0
   private finalizersFired = false
   private finalizersEnabled = true
   private readonly callbackPairs: number[] = []
@@ -511,11 +510,6 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     }
   }
 
-  /** Internal objects allocated for the program (lifelines, int boxes): not interface objects. */
-  get internalAllocations(): number {
-    return this.internalObjects
-  }
-
   // ---- validation helpers ------------------------------------------------------------------
 
   private objectIn(slot: Slot, what: string): number {
@@ -586,8 +580,6 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     if (program) {
       this.objectsAllocated++
       if (this.gc.s.mem.inNursery(a)) this.gc.nursery.programObjects++
-    } else {
-      this.internalObjects++
     }
     this.bytesAllocated += size
     const live = this.bytesAllocated - this.gc.freedBytes

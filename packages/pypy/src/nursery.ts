@@ -39,11 +39,6 @@ export class Nursery {
     return Math.max(size, MIN_NURSERY_OBJECT_BYTES)
   }
 
-  /** Bytes still free before the top. */
-  room(): number {
-    return this.top - this.free
-  }
-
   used(): number {
     return this.free - this.base - (this.gapStart >= 0 ? this.gapEnd - this.gapStart : 0)
   }

@@ -38,6 +38,7 @@ export interface SharedPrograms {
 }
 
 export interface PyPyCase {
+  /** Names the program exactly: its trace is written under this name. */
   name: string
   program: (m: Mutator) => void
   /** PYPY_GC_NURSERY values the case runs at. */
@@ -184,7 +185,7 @@ export function pypyCases(shared: SharedPrograms, ci = false): PyPyCase[] {
         nurseries: [NURSERY_MIN],
       },
       {
-        name: 'large-objects 20k-item lists',
+        name: 'large-objects 10 20k-item lists',
         program: largeObjects(10, 20_000, 4_000),
         nurseries: [NURSERY_MIN],
       },
@@ -195,7 +196,7 @@ export function pypyCases(shared: SharedPrograms, ci = false): PyPyCase[] {
         order: true,
       },
       {
-        name: 'random program seed=1',
+        name: 'random program seed=1 30k ops',
         program: randomProgram(1, 30_000),
         nurseries: [NURSERY_1M],
         order: true,
@@ -207,7 +208,7 @@ export function pypyCases(shared: SharedPrograms, ci = false): PyPyCase[] {
     { name: 'ring-churn 120k rings', program: ringChurn(shared, 120_000, 8, 20_000), nurseries: all },
     { name: 'old-to-young 50k holders', program: oldToYoung(50_000, 800_000), nurseries: all },
     {
-      name: 'large-objects 20k-item lists',
+      name: 'large-objects 60 20k-item lists',
       program: largeObjects(60, 20_000, 4_000),
       nurseries: [NURSERY_MIN, NURSERY_1M],
     },
@@ -218,7 +219,7 @@ export function pypyCases(shared: SharedPrograms, ci = false): PyPyCase[] {
       order: true,
     },
     ...[1, 2, 3].map((seed) => ({
-      name: `random program seed=${seed}`,
+      name: `random program seed=${seed} 200k ops`,
       program: randomProgram(seed, 200_000),
       nurseries: [NURSERY_MIN, NURSERY_1M],
       order: true,
