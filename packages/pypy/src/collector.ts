@@ -56,6 +56,16 @@ import { cardMarkingWordsForLength, RawObjects } from './raw-objects.js'
 import { Weakrefs } from './weakrefs.js'
 import { WriteBarrier } from './write-barrier.js'
 
+/** The mutator operation an allocation serves, named in its MemoryError (no message is built per op). */
+export const OP_ALLOC = 0
+export const OP_WRITE_INT = 1
+export const OP_WEAKREF = 2
+const OP_NAMES = ['alloc', 'writeInt', 'weakref']
+
+function where(op: number, slot: number): string {
+  return `${OP_NAMES[op]} into slot ${slot}`
+}
+
 /** One minor collection, as the GC logs it (gc-minor). */
 export interface MinorRecord {
   op: number
@@ -163,11 +173,11 @@ export class IncMiniMark {
    * or raw-malloced young for large ones (with card words when `cardItems` >= 0: a large array
    * of references with that many items). Returns the address; the caller writes the header.
    */
-  allocate(size: number, largestPart: number, cardItems: number, what: string): number {
-    if (largestPart >= LARGE_OBJECT_BYTES) return this.externalMalloc(size, cardItems, what)
+  allocate(size: number, largestPart: number, cardItems: number, op: number, slot: number): number {
+    if (largestPart >= LARGE_OBJECT_BYTES) return this.externalMalloc(size, cardItems, op, slot)
     const block = Nursery.blockSize(size)
     const a = this.nursery.bump(block)
-    const at = a !== 0 ? a : this.collectAndReserve(block, what)
+    const at = a !== 0 ? a : this.collectAndReserve(block, op, slot)
     this.nursery.objects++
     this.nursery.bytes += size
     return at
@@ -177,16 +187,16 @@ export class IncMiniMark {
    * `size` bytes of the interpreter's temporaries (layout.ts, transient): nursery space that is
    * garbage at once. Laid down as a filler block so the nursery stays walkable.
    */
-  allocateTransient(size: number, what: string): void {
+  allocateTransient(size: number, op: number, slot: number): void {
     const block = Nursery.blockSize(size)
     const a = this.nursery.bump(block)
-    const at = a !== 0 ? a : this.collectAndReserve(block, what)
+    const at = a !== 0 ? a : this.collectAndReserve(block, op, slot)
     const w = this.s.mem.w
     w[(at >> 2) + H_TID] = RUNTIME_TYPE
     w[(at >> 2) + H_EXTRA] = block
   }
 
-  private collectAndReserve(size: number, what: string): number {
+  private collectAndReserve(size: number, op: number, slot: number): number {
     this.beginPause('nursery full')
     try {
       let count = 0
@@ -198,7 +208,11 @@ export class IncMiniMark {
         a = this.nursery.bump(size)
         if (a !== 0) break
         if (count >= 2)
-          throw new OutOfMemoryError('MemoryError', size, `${what}: the nursery cannot hold ${size} bytes`)
+          throw new OutOfMemoryError(
+            'MemoryError',
+            size,
+            `${where(op, slot)}: the nursery cannot hold ${size} bytes`,
+          )
       }
       this.nursery.applyTiny(this.s.options.debugTinyNursery)
       return a
@@ -208,24 +222,26 @@ export class IncMiniMark {
   }
 
   /** external_malloc(alloc_young=True) for a large object (incminimark.py:939). */
-  private externalMalloc(size: number, cardItems: number, what: string): number {
+  private externalMalloc(size: number, cardItems: number, op: number, slot: number): number {
     const s = this.s
     const cardWords = cardItems >= 0 ? cardMarkingWordsForLength(cardItems) : 0
     const allocsize = size + cardWords * 8
     if (s.thresholdReached(allocsize)) {
       this.beginPause('large object')
-      this.minorCollectionWithMajorProgress(allocsize + Math.floor(s.nurserySize / 2), false)
-      this.endPause()
+      try {
+        this.minorCollectionWithMajorProgress(allocsize + Math.floor(s.nurserySize / 2), false)
+      } finally {
+        this.endPause()
+      }
     }
-    if (s.maxHeapSize > 0 && s.totalMemoryUsed() + allocsize > s.maxHeapSize * 4) {
+    const a = this.raw.allocate(size, cardWords)
+    if (a === 0) {
       throw new OutOfMemoryError(
         'MemoryError',
         size,
-        `${what}: PYPY_GC_MAX (${s.maxHeapSize} bytes) exceeded`,
+        `${where(op, slot)}: the model's address space cannot hold it`,
       )
     }
-    const a = this.raw.allocate(size, cardWords)
-    if (a === 0) throw new OutOfMemoryError('MemoryError', size, `${what}: cannot allocate large object`)
     // Header flags are written by the caller; it ORs in youngRawFlags().
     s.youngRawmallocedObjects.push(a)
     return a

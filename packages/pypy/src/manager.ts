@@ -38,7 +38,7 @@ import {
   TypeRegistry,
   type TypeSpec,
 } from '@pygc/core'
-import { IncMiniMark } from './collector.js'
+import { IncMiniMark, OP_ALLOC, OP_WEAKREF, OP_WRITE_INT } from './collector.js'
 import { LARGE_OBJECT_BYTES } from './constants.js'
 import {
   INT_BOX_BYTES,
@@ -173,15 +173,17 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     if (!validType || (types.fixedBytes[type] >= 0 ? len !== 0 : !Number.isInteger(len) || len < 0)) {
       this.registry.shapeOf(type, length) // throws the precise error
     }
-    if (types.fixedBytes[type] < 0) this.registry.shapeOf(type, length) // the length's range
+    // Both of core's length limits (refs, bytes) are at least 1 << 24: only a longer length
+    // needs the registry's check (which allocates its answer, so it stays off the hot path).
+    if (len > 1 << 24) this.registry.shapeOf(type, length)
     const layout = types.layouts[type]
-    if (layout.transient > 0) this.gc.allocateTransient(layout.transient, `alloc into slot ${dst}`)
+    if (layout.transient > 0) this.gc.allocateTransient(layout.transient, OP_ALLOC, dst)
     const size = this.gc.s.heap.bytesFor(type, len)
     const largest = layout.largestPart(len)
     const large = largest >= LARGE_OBJECT_BYTES
     const items = layout.kind === Kind.IntList ? -1 : this.itemsOf(type, len)
     const cardItems = large && layout.refArray && layout.itemsPart(len) >= LARGE_OBJECT_BYTES ? items : -1
-    const a = this.gc.allocate(size, largest, cardItems, `alloc into slot ${dst}`)
+    const a = this.gc.allocate(size, largest, cardItems, OP_ALLOC, dst)
     const id = this.objectsAllocated
     const w = this.gc.s.mem.w
     w[(a >> 2) + H_TID] = type | (large ? this.gc.youngRawFlags(cardItems >= 0) : 0)
@@ -259,7 +261,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
       return
     }
     // Storing an int into an ObjectListStrategy list stores a new W_IntObject (16 bytes).
-    const box = this.gc.allocate(INT_BOX_BYTES, INT_BOX_BYTES, -1, `writeInt into slot ${obj}`)
+    const box = this.gc.allocate(INT_BOX_BYTES, INT_BOX_BYTES, -1, OP_WRITE_INT, obj)
     const w = this.gc.s.mem.w
     w[(box >> 2) + H_TID] = INT_BOX_TYPE
     w[(box >> 2) + H_ID] = value
@@ -309,13 +311,13 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     }
     const s = this.gc.s
     const heap = s.heap
-    this.gc.allocateTransient(WEAKREF_TRANSIENT, `weakref into slot ${dst}`)
+    this.gc.allocateTransient(WEAKREF_TRANSIENT, OP_WEAKREF, dst)
     // The first weak reference hangs a WeakrefLifeline on the target (kept in its mapdict).
     let t = this.roots.values[ti]
     if (s.mem.w[(t >> 2) + H_EXTRA] === 0) {
       const growth = heap.isProgram(t) && heap.typeOf(t) !== WEAKREF_TYPE ? this.lifelineGrowth(t) : 0
       const size = LIFELINE_BYTES + growth
-      const l = this.gc.allocate(size, size, -1, `weakref into slot ${dst}`)
+      const l = this.gc.allocate(size, size, -1, OP_WEAKREF, dst)
       const w = s.mem.w
       w[(l >> 2) + H_TID] = LIFELINE_TYPE
       w[(l >> 2) + H_ID] = this.gc.weak.nextLifelineSerial++
@@ -325,7 +327,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
       this.gc.barrier.onStoreField(t)
       this.noteAllocated(l, -1, -2, size, false)
     }
-    const a = this.gc.allocate(WEAKREF_BYTES, WEAKREF_BYTES, -1, `weakref into slot ${dst}`)
+    const a = this.gc.allocate(WEAKREF_BYTES, WEAKREF_BYTES, -1, OP_WEAKREF, dst)
     t = this.roots.values[ti]
     const w = s.mem.w
     const lifeline = w[(t >> 2) + H_EXTRA]
