@@ -1,0 +1,98 @@
+/**
+ * The process's memory as the model sees it: one growable ArrayBuffer of real addresses.
+ *
+ *   0 .. 4K          never used, so address 0 is null
+ *   nursery          nursery_size bytes, allocated once (incminimark.py:526 _alloc_nursery; the
+ *                    large_object extra bytes PyPy adds at its end are never allocated from)
+ *   above            what PyPy gets from malloc(): minimarkpage arenas (512 KiB each) and
+ *                    raw-malloced objects (large young objects, old objects above 280 bytes,
+ *                    with their card-marking bytes in front)
+ *
+ * malloc() is modeled by a bump pointer with exact-size free lists: a freed arena or raw block
+ * is reused by the next request of the same size. Addresses returned are 16 bytes past a page
+ * boundary, as glibc's for mmap'ed chunks (constants.ts MALLOC_CHUNK_HEADER), so an arena spans
+ * 63 whole pages like a real one. How much memory the model's address space takes is not a
+ * figure: footprints are PyPy's own counters (arena and raw-malloc bytes), not this buffer.
+ */
+import { IntList, PygcError } from '@pygc/core'
+import { MALLOC_CHUNK_HEADER } from './constants.js'
+
+export const NULL_PAGE = 4096
+const OS_PAGE = 4096
+/** Addresses are int32 words here: the whole space stays below 2 GiB. */
+export const MAX_ADDRESS = 2 ** 31 - OS_PAGE
+
+export class Memory {
+  buffer: ArrayBuffer
+  /** The heap as signed 32-bit words (address >> 2): headers, references, ints. */
+  w: Int32Array
+  /** The same bytes, for card marks. */
+  bytes: Uint8Array
+  readonly nurseryStart: number
+  readonly nurseryEnd: number
+  private brk: number
+  private readonly freeBySize = new Map<number, IntList>()
+
+  constructor(nurseryBytes: number) {
+    this.nurseryStart = NULL_PAGE
+    this.nurseryEnd = NULL_PAGE + nurseryBytes
+    this.brk = Math.ceil(this.nurseryEnd / OS_PAGE) * OS_PAGE
+    this.buffer = new ArrayBuffer(this.brk + 4 * 1024 * 1024)
+    this.w = new Int32Array(this.buffer)
+    this.bytes = new Uint8Array(this.buffer)
+  }
+
+  /**
+   * malloc(size): a block of at least `size` bytes (rounded up to 16) whose address is 16 past
+   * a page boundary; 0 when the model's address space is exhausted.
+   */
+  malloc(size: number): number {
+    const rounded = Math.ceil(size / 16) * 16
+    const reuse = this.freeBySize.get(rounded)
+    if (reuse !== undefined && reuse.length > 0) return reuse.pop()
+    const start = this.brk
+    const a = start + MALLOC_CHUNK_HEADER
+    const end = Math.ceil((a + rounded) / OS_PAGE) * OS_PAGE
+    if (end > MAX_ADDRESS) return 0
+    this.brk = end
+    this.ensure(end)
+    return a
+  }
+
+  /** free(a) of a block malloc(size) returned. */
+  free(a: number, size: number): void {
+    const rounded = Math.ceil(size / 16) * 16
+    let list = this.freeBySize.get(rounded)
+    if (list === undefined) {
+      list = new IntList(16)
+      this.freeBySize.set(rounded, list)
+    }
+    list.push(a)
+  }
+
+  inNursery(a: number): boolean {
+    return a >= this.nurseryStart && a < this.nurseryEnd
+  }
+
+  /** Zero [a, a + size). */
+  zero(a: number, size: number): void {
+    this.w.fill(0, a >> 2, (a + size) >> 2)
+  }
+
+  /** Copy `size` bytes from `from` to `to` (word aligned, non-overlapping). */
+  copy(from: number, to: number, size: number): void {
+    this.w.copyWithin(to >> 2, from >> 2, (from + size) >> 2)
+  }
+
+  private ensure(end: number): void {
+    if (end <= this.buffer.byteLength) return
+    let size = this.buffer.byteLength
+    while (size < end) size = Math.min(MAX_ADDRESS, size * 2)
+    if (size < end) throw new PygcError('INTERNAL', `pypy memory: cannot map ${end} bytes`)
+    const next = new ArrayBuffer(size)
+    new Uint8Array(next).set(this.bytes)
+    this.buffer = next
+    this.w = new Int32Array(next)
+    this.bytes = new Uint8Array(next)
+  }
+}
