@@ -462,9 +462,14 @@ export class ClrCollector {
     }
     // LOH objects (older than the condemned range unless this is a gen2 GC, which marks,
     // fixes and re-cards them as condemned objects): each is walked, and the fields on its
-    // dirty card bytes visited.
+    // dirty card bytes visited. A card byte covers 2 KB, so the last fields of one large object
+    // and the first fields of the next can share one: a card byte is finished (scanned once,
+    // handed to afterChunk once) only when the walk has passed every field on it, or the
+    // fields of the next object on it would be skipped once the first object's share of the
+    // card byte found nothing and cleared it.
     if (this.condemnsAll) return
     const lm = h.loh
+    let open = -1
     for (let g = LOH_BASE; g < h.lohTop; ) {
       const w = (g - LOH_BASE) * 2
       const size = lm[w + W_SIZE] / 8
@@ -476,16 +481,20 @@ export class ClrCollector {
         const cLast = Math.floor((f0 + refs - 1) / CARD_BYTE_GRANULES)
         for (let c = cFirst; c <= cLast; c++) {
           if (h.lohCards[c] === 0) continue
-          work.cardsScanned += CARDS_PER_BYTE
+          if (c !== open) {
+            if (open >= 0 && afterChunk) afterChunk(h.lohCards, open)
+            open = c
+            work.cardsScanned += CARDS_PER_BYTE
+          }
           const from = Math.max(0, c * CARD_BYTE_GRANULES - f0)
           const to = Math.min(refs, (c + 1) * CARD_BYTE_GRANULES - f0)
           for (let i = from; i < to; i++) visit(lm, w + W_FIELDS + 2 * i)
           work.refsScanned += to - from
-          if (afterChunk) afterChunk(h.lohCards, c)
         }
       }
       g += size
     }
+    if (open >= 0 && afterChunk) afterChunk(h.lohCards, open)
   }
 
   /** Null weak handles whose condemned target was not marked: short ones before finalization, long after. */
