@@ -46,9 +46,9 @@ import {
   W_AUX,
   W_FIELDS,
   W_FLAGS,
+  W_GRANULES,
   W_ID,
   W_REFS,
-  W_SIZE,
   W_TYPE,
   WEAKREF_TYPE,
 } from './layout.js'
@@ -352,7 +352,7 @@ export class ClrCollector {
     if ((f & F_MARKED) !== 0) return
     m[w + W_FLAGS] = f | F_MARKED
     this.ctx.work.marked++
-    if (this.countingFinalization) this.finalizationPromotedBytes += m[w + W_SIZE]
+    if (this.countingFinalization) this.finalizationPromotedBytes += m[w + W_GRANULES] * 8
     if (this.sp === this.markStack.length) {
       const s = new Int32Array(this.markStack.length * 2)
       s.set(this.markStack)
@@ -445,7 +445,7 @@ export class ClrCollector {
       let g = c === 0 ? SOH_BASE : h.brick[c]
       while (g < hi) {
         const w = g * 2
-        const size = m[w + W_SIZE] / 8
+        const size = m[w + W_GRANULES]
         if (!(size >= 3)) brokenHeap(g, 'object size')
         const type = m[w + W_TYPE]
         if (type !== FREE_TYPE && type !== WEAKREF_TYPE) {
@@ -472,7 +472,7 @@ export class ClrCollector {
     let open = -1
     for (let g = LOH_BASE; g < h.lohTop; ) {
       const w = (g - LOH_BASE) * 2
-      const size = lm[w + W_SIZE] / 8
+      const size = lm[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       const refs = lm[w + W_TYPE] >= 0 ? lm[w + W_REFS] : 0
       if (refs > 0) {
@@ -607,7 +607,7 @@ export class ClrCollector {
         plannedStart[gen] = cursor
       }
       const w = g * 2
-      const size = m[w + W_SIZE] / 8
+      const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       const type = m[w + W_TYPE]
       work.objectsSwept++
@@ -683,7 +683,7 @@ export class ClrCollector {
         const refs = lm[w + W_REFS]
         for (let i = 0; i < refs; i++) lm[w + W_FIELDS + 2 * i] = this.forward(lm[w + W_FIELDS + 2 * i])
       }
-      g += lm[w + W_SIZE] / 8
+      g += lm[w + W_GRANULES]
     }
   }
 
@@ -738,7 +738,7 @@ export class ClrCollector {
     const starts = [h.g0Start, h.g1Start, SOH_BASE]
     for (let g = this.condStart; g < h.sohTop; ) {
       const w = g * 2
-      const size = m[w + W_SIZE] / 8
+      const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       if (m[w + W_TYPE] >= 0 && (m[w + W_FLAGS] & F_MARKED) !== 0) {
         const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
@@ -769,7 +769,7 @@ export class ClrCollector {
     let placedEnd = this.condStart
     for (let g = this.condStart; g < h.sohTop; ) {
       const w = g * 2
-      const size = m[w + W_SIZE] / 8
+      const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       if (m[w + W_TYPE] !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
         m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
@@ -808,7 +808,7 @@ export class ClrCollector {
       const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
       if (runGen >= 0 && runGen !== gen) closeRun(g)
       const w = g * 2
-      const size = m[w + W_SIZE] / 8
+      const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       const type = m[w + W_TYPE]
       if (type !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
@@ -847,7 +847,7 @@ export class ClrCollector {
     const frees: number[] = []
     for (let g = LOH_BASE; g < h.lohTop; ) {
       const w = (g - LOH_BASE) * 2
-      const size = m[w + W_SIZE] / 8
+      const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       const type = m[w + W_TYPE]
       this.ctx.work.objectsSwept++
@@ -871,10 +871,7 @@ export class ClrCollector {
       }
       g += size
     }
-    if (runStart !== 0) {
-      m.fill(0, (runStart - LOH_BASE) * 2, (h.lohTop - LOH_BASE) * 2)
-      h.lohTop = runStart
-    }
+    if (runStart !== 0) h.shrinkLoh(runStart)
     for (let i = frees.length - 2; i >= 0; i -= 2) h.lohPushFree(frees[i], frees[i + 1])
     return survived
   }
