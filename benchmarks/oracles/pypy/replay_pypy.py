@@ -163,16 +163,27 @@ def make_init(refs, ints):
 
 
 def load_trace(path):
-    """The whole trace in raw memory (array.array lives outside the GC heap) and the offset of its first record."""
-    with open(path, 'rb') as f:
-        data = f.read()
-    BUF.extend(data)
-    data = None
+    """The record stream in raw memory (array.array lives outside the GC heap) and the offset of
+    its first record. replay.Reader gives the stream of either version: version 1's bytes after
+    the header, version 2's chunk payloads end to end, each once its length and CRC-32 check out
+    (replay.scan, the first pass, has already checked the whole trace and its footer)."""
     r = replay.Reader(path)
     replay.read_header(r)
-    start = r.offset()
+    data = bytearray()
+    k = r.pos
+    while k < r.end:
+        data.append(r.buf[k])
+        k += 1
+    if r.version == 1:
+        data += r.f.read()
+    else:
+        chunk = r.next_chunk()
+        while chunk is not None:
+            data += chunk
+            chunk = r.next_chunk()
     r.f.close()
-    return start
+    BUF.extend(data)
+    return 0
 
 
 # The replay state lives in raw arrays, not in Python locals: a JIT-compiled loop that enters a
@@ -479,7 +490,7 @@ def step(tb):
             table[k] = table[S[S_NPINS]]
             table[S[S_NPINS]] = None
     else:
-        raise TraceError('unknown opcode 0x%02x at byte offset %d' % (code, p))
+        raise TraceError('unknown opcode 0x%02x at record-stream offset %d' % (code, p))
     return True
 
 

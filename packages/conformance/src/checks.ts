@@ -10,6 +10,7 @@
  * addresses (objects may move).
  */
 import { globalSlot, isPygcError, type MemoryManager, type Slot, withOracle } from '@pygc/core'
+import { boundarySizes } from './boundary-sizes.js'
 import {
   ConformanceFailure,
   ensure,
@@ -694,6 +695,7 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
   sameSeedSameStats,
   replayGivesSameStats,
   stressWithOracle,
+  boundarySizes,
 ]
 
 /** Run every check (or the named ones); throws the first failure. */

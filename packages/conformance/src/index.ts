@@ -22,3 +22,8 @@ export {
   RESURRECT_GLOBAL,
   runRandomProgram,
 } from './random-program.js'
+export {
+  runShadowGraphProgram,
+  type ShadowGraphOptions,
+  type ShadowGraphResult,
+} from './shadow-graph-program.js'

@@ -1,8 +1,8 @@
 /**
- * The kit must prove it can fail: six deliberately broken managers, each the baseline with
+ * The kit must prove it can fail: eight deliberately broken managers, each the baseline with
  * one bug planted through its protected hooks, and for each the checks that must reject it.
  */
-import { BaselineManager, baselineLayout, type MemoryManager } from '@pygc/core'
+import { BaselineManager, baselineLayout, type MemoryManager, OutOfMemoryError } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { type ConformanceOptions, conformanceChecks, runConformance } from '../src/index.js'
 
@@ -96,6 +96,31 @@ class IgnoresPins extends BaselineManager {
   }
 }
 
+/** Counts an allocation that failed with MemoryError, as if it had made an object. */
+class CountsFailedAlloc extends BaselineManager {
+  override alloc(dst: number, type: number, length?: number): void {
+    try {
+      super.alloc(dst, type, length)
+    } catch (e) {
+      if (e instanceof OutOfMemoryError) this.counts.objectsAllocated++
+      throw e
+    }
+  }
+}
+
+/** Has no size limit of its own: an object beyond the heap breaks the header's size word. */
+class WrapsHugeSizes extends BaselineManager {
+  override alloc(dst: number, type: number, length?: number): void {
+    try {
+      super.alloc(dst, type, length)
+    } catch (e) {
+      if (e instanceof OutOfMemoryError)
+        throw new RangeError(`the size does not fit the header: ${e.message}`)
+      throw e
+    }
+  }
+}
+
 /**
  * The stress check at 20,000 ops with a 2,000-object retained heap: each planted bug shows long
  * before that, and the full size runs against the real managers in their packages.
@@ -158,6 +183,14 @@ describe('the conformance kit rejects broken managers', () => {
     const failed = rejecting(() => new ClearsWeakrefsEarly())
     expect(failed).toContain(byName('weakref derefs to its target'))
     expect(failed).toContain(byName('random-program stress'))
+  })
+
+  it('rejects a manager whose failed allocation changes its figures', () => {
+    expect(rejecting(() => new CountsFailedAlloc())).toEqual([byName('size limits of the type registry')])
+  })
+
+  it('rejects a manager that fails a huge allocation with something other than its out-of-memory error', () => {
+    expect(rejecting(() => new WrapsHugeSizes())).toEqual([byName('size limits of the type registry')])
   })
 
   it('rejects a manager that ignores pins', () => {

@@ -46,9 +46,9 @@ import {
   W_AUX,
   W_FIELDS,
   W_FLAGS,
+  W_GRANULES,
   W_ID,
   W_REFS,
-  W_SIZE,
   W_TYPE,
   WEAKREF_TYPE,
 } from './layout.js'
@@ -352,7 +352,7 @@ export class ClrCollector {
     if ((f & F_MARKED) !== 0) return
     m[w + W_FLAGS] = f | F_MARKED
     this.ctx.work.marked++
-    if (this.countingFinalization) this.finalizationPromotedBytes += m[w + W_SIZE]
+    if (this.countingFinalization) this.finalizationPromotedBytes += m[w + W_GRANULES] * 8
     if (this.sp === this.markStack.length) {
       const s = new Int32Array(this.markStack.length * 2)
       s.set(this.markStack)
@@ -445,7 +445,7 @@ export class ClrCollector {
       let g = c === 0 ? SOH_BASE : h.brick[c]
       while (g < hi) {
         const w = g * 2
-        const size = m[w + W_SIZE] / 8
+        const size = m[w + W_GRANULES]
         if (!(size >= 3)) brokenHeap(g, 'object size')
         const type = m[w + W_TYPE]
         if (type !== FREE_TYPE && type !== WEAKREF_TYPE) {
@@ -462,12 +462,17 @@ export class ClrCollector {
     }
     // LOH objects (older than the condemned range unless this is a gen2 GC, which marks,
     // fixes and re-cards them as condemned objects): each is walked, and the fields on its
-    // dirty card bytes visited.
+    // dirty card bytes visited. A card byte covers 2 KB, so the last fields of one large object
+    // and the first fields of the next can share one: a card byte is finished (scanned once,
+    // handed to afterChunk once) only when the walk has passed every field on it, or the
+    // fields of the next object on it would be skipped once the first object's share of the
+    // card byte found nothing and cleared it.
     if (this.condemnsAll) return
     const lm = h.loh
+    let open = -1
     for (let g = LOH_BASE; g < h.lohTop; ) {
       const w = (g - LOH_BASE) * 2
-      const size = lm[w + W_SIZE] / 8
+      const size = lm[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       const refs = lm[w + W_TYPE] >= 0 ? lm[w + W_REFS] : 0
       if (refs > 0) {
@@ -476,16 +481,20 @@ export class ClrCollector {
         const cLast = Math.floor((f0 + refs - 1) / CARD_BYTE_GRANULES)
         for (let c = cFirst; c <= cLast; c++) {
           if (h.lohCards[c] === 0) continue
-          work.cardsScanned += CARDS_PER_BYTE
+          if (c !== open) {
+            if (open >= 0 && afterChunk) afterChunk(h.lohCards, open)
+            open = c
+            work.cardsScanned += CARDS_PER_BYTE
+          }
           const from = Math.max(0, c * CARD_BYTE_GRANULES - f0)
           const to = Math.min(refs, (c + 1) * CARD_BYTE_GRANULES - f0)
           for (let i = from; i < to; i++) visit(lm, w + W_FIELDS + 2 * i)
           work.refsScanned += to - from
-          if (afterChunk) afterChunk(h.lohCards, c)
         }
       }
       g += size
     }
+    if (open >= 0 && afterChunk) afterChunk(h.lohCards, open)
   }
 
   /** Null weak handles whose condemned target was not marked: short ones before finalization, long after. */
@@ -598,7 +607,7 @@ export class ClrCollector {
         plannedStart[gen] = cursor
       }
       const w = g * 2
-      const size = m[w + W_SIZE] / 8
+      const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       const type = m[w + W_TYPE]
       work.objectsSwept++
@@ -674,7 +683,7 @@ export class ClrCollector {
         const refs = lm[w + W_REFS]
         for (let i = 0; i < refs; i++) lm[w + W_FIELDS + 2 * i] = this.forward(lm[w + W_FIELDS + 2 * i])
       }
-      g += lm[w + W_SIZE] / 8
+      g += lm[w + W_GRANULES]
     }
   }
 
@@ -729,7 +738,7 @@ export class ClrCollector {
     const starts = [h.g0Start, h.g1Start, SOH_BASE]
     for (let g = this.condStart; g < h.sohTop; ) {
       const w = g * 2
-      const size = m[w + W_SIZE] / 8
+      const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       if (m[w + W_TYPE] >= 0 && (m[w + W_FLAGS] & F_MARKED) !== 0) {
         const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
@@ -760,7 +769,7 @@ export class ClrCollector {
     let placedEnd = this.condStart
     for (let g = this.condStart; g < h.sohTop; ) {
       const w = g * 2
-      const size = m[w + W_SIZE] / 8
+      const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       if (m[w + W_TYPE] !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
         m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
@@ -799,7 +808,7 @@ export class ClrCollector {
       const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
       if (runGen >= 0 && runGen !== gen) closeRun(g)
       const w = g * 2
-      const size = m[w + W_SIZE] / 8
+      const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       const type = m[w + W_TYPE]
       if (type !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
@@ -838,7 +847,7 @@ export class ClrCollector {
     const frees: number[] = []
     for (let g = LOH_BASE; g < h.lohTop; ) {
       const w = (g - LOH_BASE) * 2
-      const size = m[w + W_SIZE] / 8
+      const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       const type = m[w + W_TYPE]
       this.ctx.work.objectsSwept++
@@ -862,10 +871,7 @@ export class ClrCollector {
       }
       g += size
     }
-    if (runStart !== 0) {
-      m.fill(0, (runStart - LOH_BASE) * 2, (h.lohTop - LOH_BASE) * 2)
-      h.lohTop = runStart
-    }
+    if (runStart !== 0) h.shrinkLoh(runStart)
     for (let i = frees.length - 2; i >= 0; i -= 2) h.lohPushFree(frees[i], frees[i + 1])
     return survived
   }

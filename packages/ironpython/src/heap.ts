@@ -9,18 +9,29 @@
  * LOH:  [LOH_BASE ..objects and free blocks.. lohTop)
  */
 import { IntList, PygcError } from '@pygc/core'
-import { F_REGISTERED, FREE_TYPE, LOH_BASE, W_AUX, W_FLAGS, W_ID, W_REFS, W_SIZE, W_TYPE } from './layout.js'
+import {
+  F_REGISTERED,
+  FREE_TYPE,
+  LOH_BASE,
+  W_AUX,
+  W_FLAGS,
+  W_GRANULES,
+  W_ID,
+  W_REFS,
+  W_TYPE,
+} from './layout.js'
 
 export const SOH_BASE = 1
 /** Granules per card byte: the x64 write barrier sets one byte per 2 KB (card_byte_shift 11). */
 export const CARD_BYTE_GRANULES = 256
 /** 256-byte cards per card byte (gc.cpp card_size = 256 on 64-bit): the unit "cards scanned" counts. */
 export const CARDS_PER_BYTE = 8
+const LOH_INITIAL_WORDS = 1 << 12
 
 export class ClrHeap {
   /** SOH arena, 32-bit words; word index = granule * 2. */
   soh = new Int32Array(1 << 16)
-  loh = new Int32Array(1 << 12)
+  loh = new Int32Array(LOH_INITIAL_WORDS)
   g1Start = SOH_BASE
   g0Start = SOH_BASE
   sohTop = SOH_BASE
@@ -109,6 +120,26 @@ export class ClrHeap {
     }
   }
 
+  /**
+   * The LOH now ends at `top`: zero the words above it, or, when the arena is at least four
+   * times what the LOH still needs (a dead large object at the top), replace it with a smaller
+   * one, so host memory keeps tracking modeled bytes and a dead multi-gigabyte object is not
+   * overwritten with zeros.
+   */
+  shrinkLoh(top: number): void {
+    const used = (top - LOH_BASE) * 2
+    let n = LOH_INITIAL_WORDS
+    while (n < 2 * used) n *= 2
+    if (n * 4 <= this.loh.length) {
+      const next = new Int32Array(n)
+      next.set(this.loh.subarray(0, used))
+      this.loh = next
+    } else {
+      this.loh.fill(0, used, (this.lohTop - LOH_BASE) * 2)
+    }
+    this.lohTop = top
+  }
+
   ensureLoh(top: number): void {
     const need = (top - LOH_BASE) * 2
     if (need <= this.loh.length) return
@@ -139,7 +170,7 @@ export class ClrHeap {
     m[w + W_ID] = -1
     m[w + W_FLAGS] = 0
     m[w + W_TYPE] = FREE_TYPE
-    m[w + W_SIZE] = granules * 8
+    m[w + W_GRANULES] = granules
     m[w + W_REFS] = 0
     m[w + W_AUX] = 0
     this.noteSohObject(g, granules)
@@ -158,7 +189,7 @@ export class ClrHeap {
     m[w + W_ID] = id
     m[w + W_FLAGS] = flags
     m[w + W_TYPE] = type
-    m[w + W_SIZE] = bytes
+    m[w + W_GRANULES] = bytes / 8
     m[w + W_REFS] = refs
     m[w + W_AUX] = 0
   }
@@ -172,7 +203,7 @@ export class ClrHeap {
     const m = this.loh
     while (g !== 0) {
       const w = (g - LOH_BASE) * 2
-      const size = m[w + W_SIZE] / 8
+      const size = m[w + W_GRANULES]
       const next = m[w + W_AUX]
       if (size === granules || size >= granules + 3) {
         if (prev === 0) this.lohFreeHead = next
@@ -194,7 +225,7 @@ export class ClrHeap {
     m[w + W_ID] = -1
     m[w + W_FLAGS] = 0
     m[w + W_TYPE] = FREE_TYPE
-    m[w + W_SIZE] = granules * 8
+    m[w + W_GRANULES] = granules
     m[w + W_REFS] = 0
     m[w + W_AUX] = this.lohFreeHead
     this.lohFreeHead = g

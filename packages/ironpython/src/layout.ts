@@ -11,7 +11,8 @@
  *   word 0  header low   allocation ordinal (the object id every event names)
  *   word 1  header high  flag bits (mark, finalization state, weak reference)
  *   word 2  MT low       type id, or FREE_TYPE for a free object (a gap of the heap)
- *   word 3  MT high      total size in bytes
+ *   word 3  MT high      total size in granules (8 bytes each: an object of the largest
+ *                        size the type registry accepts, over 4 GB, still fits an int32)
  *   word 4  length low   reference field count
  *   word 5  length high  scratch: the forwarding granule while compacting, the next free
  *                        block of a free list, or the weak handle index of a weak reference
@@ -28,7 +29,7 @@ export const GRANULE = 8
 export const W_ID = 0
 export const W_FLAGS = 1
 export const W_TYPE = 2
-export const W_SIZE = 3
+export const W_GRANULES = 3
 export const W_REFS = 4
 export const W_AUX = 5
 /** Word offset of reference field 0. */
@@ -41,6 +42,19 @@ export const MIN_OBJECT_BYTES = 24
 export const LARGE_OBJECT_SIZE = 85_000
 /** First LOH granule: byte address 2^33. */
 export const LOH_BASE = 1 << 30
+/**
+ * One past the last granule the LOH may use. References, queues and handles hold granules in
+ * int32s, so the LOH is [LOH_BASE, 2^31 - 1): 8 GiB of address range, like the SOH below it.
+ * An allocation that does not fit the range is an OutOfMemoryException (after a full GC).
+ */
+export const LOH_END = 2 ** 31 - 1
+/**
+ * The most elements a CLR array may have: Array.MaxLength, 0x7FFFFFC7 (System.Private.CoreLib
+ * src/System/Array.cs). Measured on .NET 10: `new byte[Array.MaxLength]` allocates, one more
+ * element throws System.OutOfMemoryException "Array dimensions exceeded supported range."
+ * (before any collection); `new object[1 << 28]`, a 2 GiB array, allocates.
+ */
+export const ARRAY_MAX_LENGTH = 0x7fff_ffc7
 
 export const FREE_TYPE = -1
 export const WEAKREF_TYPE = -2
@@ -71,6 +85,8 @@ export interface ObjectSize {
   bytes: number
   /** The largest single CLR object among them: it decides LOH placement. */
   largestPart: number
+  /** Elements of the longest CLR array among them (checked against ARRAY_MAX_LENGTH). */
+  longestArray: number
 }
 
 const align8 = (n: number): number => Math.ceil(n / 8) * 8
@@ -85,8 +101,9 @@ const clrArray = (n: number, elem: number): number => Math.max(MIN_OBJECT_BYTES,
  * A weak reference is a `System.WeakReference`: header, MT and the handle word, 24 bytes.
  */
 export function clrSize(refs: number, ints: number, bytes: number, finalizable: boolean): ObjectSize {
-  const array = clrArray(refs + Math.ceil((ints * 4 + bytes) / 8), 8)
-  return { bytes: array + (finalizable ? 32 : 0), largestPart: array }
+  const elements = refs + Math.ceil((ints * 4 + bytes) / 8)
+  const array = clrArray(elements, 8)
+  return { bytes: array + (finalizable ? 32 : 0), largestPart: array, longestArray: elements }
 }
 
 /**
@@ -102,32 +119,36 @@ export function clrSize(refs: number, ints: number, bytes: number, finalizable: 
 export function ironPythonSize(shape: PyShape, refs: number, ints: number, bytes: number): ObjectSize {
   const boxedInts = ints * 24
   const bytesObject = bytes > 0 ? 24 + clrArray(bytes, 1) : 0
+  const slots = refs + ints + (bytes > 0 ? 1 : 0)
   let owner: number
-  let backing: number
+  let elements: number
+  let elementBytes = 8
   switch (shape) {
     case 'tuple':
       owner = 24 // header, MT, object[] _data
-      backing = clrArray(refs + ints + (bytes > 0 ? 1 : 0), 8)
+      elements = slots
       break
     case 'slots':
       owner = 32 // header, MT, .class, .slots_and_weakref
-      backing = clrArray(refs + ints + (bytes > 0 ? 1 : 0) + 1, 8)
+      elements = slots + 1
       break
     case 'dict-instance': {
-      const n = refs + ints + (bytes > 0 ? 1 : 0)
       let buckets = 8
-      while (buckets * 0.7 < n) buckets *= 2
+      while (buckets * 0.7 < slots) buckets *= 2
       owner = 40 + 24 + 64 // instance (.class, .dict, .weakref), PythonDictionary, storage
-      backing = clrArray(buckets, 24)
+      elements = buckets
+      elementBytes = 24
       break
     }
     default:
       owner = 32 // header, MT, object[] _data, int _size (padded)
-      backing = clrArray(refs + ints + (bytes > 0 ? 1 : 0), 8)
+      elements = slots
   }
+  const backing = clrArray(elements, elementBytes)
   return {
     bytes: owner + backing + boxedInts + bytesObject,
     largestPart: Math.max(backing, bytesObject - 24),
+    longestArray: Math.max(elements, bytes),
   }
 }
 

@@ -32,8 +32,8 @@ import {
   OutOfMemoryError,
   PygcError,
   pauseCost,
-  resolveCosts,
   RootSet,
+  resolveCosts,
   type Slot,
   snapshotWork,
   type TypeId,
@@ -51,6 +51,7 @@ import {
 import { ClrCollector, type GcRecord, retireAllocationContext } from './collector.js'
 import { ClrHeap, SOH_BASE } from './heap.js'
 import {
+  ARRAY_MAX_LENGTH,
   clrSize,
   F_FINALIZED,
   F_FREACHABLE,
@@ -60,17 +61,18 @@ import {
   HEADER_GRANULES,
   ironPythonSize,
   LARGE_OBJECT_SIZE,
-  layoutBytes,
   LOH_BASE,
+  LOH_END,
+  layoutBytes,
   MIN_OBJECT_BYTES,
-  RUNTIME_TYPE,
   type ObjectSize,
+  RUNTIME_TYPE,
   type SizeMode,
   W_FIELDS,
   W_FLAGS,
+  W_GRANULES,
   W_ID,
   W_REFS,
-  W_SIZE,
   W_TYPE,
   WEAKREF_TYPE,
   weakrefSize,
@@ -297,7 +299,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
         ? clrSize(refs, ints, bytes, finalizable)
         : ironPythonSize(spec.shape ?? 'list', refs, ints, bytes)
     const host = layoutBytes(refs, ints, bytes)
-    return size.bytes >= host ? size : { bytes: host, largestPart: Math.max(size.largestPart, host) }
+    return size.bytes >= host ? size : { ...size, bytes: host, largestPart: Math.max(size.largestPart, host) }
   }
 
   defineGlobals(count: number): void {
@@ -330,6 +332,15 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       const shape = this.types.shapeOf(type, length)
       refs = shape.refs
       size = layout.fixed ?? this.sizeOf(type, shape.refs, shape.ints, shape.bytes, layout.finalizable)
+    }
+    if (size.longestArray > ARRAY_MAX_LENGTH) {
+      // The CLR's allocation helper throws before it allocates or collects anything.
+      throw new OutOfMemoryError(
+        'System.OutOfMemoryException',
+        size.bytes,
+        `Array dimensions exceeded supported range: an array of ${size.longestArray} elements is longer than Array.MaxLength (${ARRAY_MAX_LENGTH})`,
+        { slot: dst, op: this.s.ops },
+      )
     }
     const g = this.allocate(size.bytes, size.largestPart >= LARGE_OBJECT_SIZE)
     const flags = layout.finalizable ? F_REGISTERED : 0
@@ -367,11 +378,11 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const need = granules * 8 + MIN_OBJECT_BYTES
     let limit = Math.min(ALLOCATION_QUANTUM, Math.max(h.newAllocation[0], need))
     limit = Math.max(need, Math.floor(limit / 8) * 8)
-    if (this.footprint() + limit > this.heapLimit) {
+    if (!this.sohRoom(limit)) {
       limit = need
-      if (this.footprint() + limit > this.heapLimit) {
+      if (!this.sohRoom(limit)) {
         this.collectNow(2, 'last GC before OOM', true)
-        if (this.footprint() + limit > this.heapLimit) throw this.outOfMemory(granules * 8)
+        if (!this.sohRoom(limit)) throw this.outOfMemory(granules * 8, limit, 'SOH')
       }
     }
     const start = h.sohTop
@@ -393,10 +404,10 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const granules = bytes / 8
     let g = h.lohTakeFree(granules)
     if (g === 0) {
-      if (this.footprint() + bytes > this.heapLimit) {
+      if (!this.lohRoom(bytes)) {
         this.collectNow(2, 'last GC before OOM', true)
         g = h.lohTakeFree(granules)
-        if (g === 0 && this.footprint() + bytes > this.heapLimit) throw this.outOfMemory(bytes)
+        if (g === 0 && !this.lohRoom(bytes)) throw this.outOfMemory(bytes, bytes, 'LOH')
       }
       if (g === 0) {
         g = h.lohTop
@@ -426,11 +437,26 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     }
   }
 
-  private outOfMemory(bytes: number): OutOfMemoryError {
+  /** Whether `bytes` more at the SOH's top stay within the heap limit and below the LOH's addresses. */
+  private sohRoom(bytes: number): boolean {
+    return this.footprint() + bytes <= this.heapLimit && this.heap.sohTop + bytes / 8 <= LOH_BASE
+  }
+
+  /** Whether `bytes` more at the LOH's top stay within the heap limit and the LOH's address range. */
+  private lohRoom(bytes: number): boolean {
+    return this.footprint() + bytes <= this.heapLimit && this.heap.lohTop + bytes / 8 <= LOH_END
+  }
+
+  /** The OutOfMemoryException after the last GC: the heap limit, or the space's address range, is reached. */
+  private outOfMemory(bytes: number, room: number, space: 'SOH' | 'LOH'): OutOfMemoryError {
+    const detail =
+      this.footprint() + room > this.heapLimit
+        ? `the heap limit of ${this.heapLimit} bytes is reached`
+        : `the ${space}'s 8 GiB address range is full`
     return new OutOfMemoryError(
       'System.OutOfMemoryException',
       bytes,
-      `the heap limit of ${this.heapLimit} bytes is reached after a full compacting collection (${this.footprint()} bytes in use)`,
+      `${detail} after a full compacting collection (${this.footprint()} bytes in use)`,
       { op: this.s.ops },
     )
   }
@@ -892,12 +918,12 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       }
       const w = g * 2
       if (h.soh[w + W_TYPE] !== FREE_TYPE && h.soh[w + W_ID] >= 0) visit(g, h.soh, w)
-      g += h.soh[w + W_SIZE] / 8
+      g += h.soh[w + W_GRANULES]
     }
     for (let g = LOH_BASE; g < h.lohTop; ) {
       const w = (g - LOH_BASE) * 2
       if (h.loh[w + W_TYPE] !== FREE_TYPE) visit(g, h.loh, w)
-      g += h.loh[w + W_SIZE] / 8
+      g += h.loh[w + W_GRANULES]
     }
   }
 

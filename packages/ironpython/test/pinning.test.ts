@@ -7,7 +7,7 @@ import { globalSlot, type RootSet } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { SOH_BASE } from '../src/heap.js'
 import { IronPythonManager } from '../src/index.js'
-import { FREE_TYPE, W_FIELDS, W_ID, W_REFS, W_SIZE, W_TYPE, WEAKREF_TYPE } from '../src/layout.js'
+import { FREE_TYPE, W_FIELDS, W_GRANULES, W_ID, W_REFS, W_TYPE, WEAKREF_TYPE } from '../src/layout.js'
 
 const G0 = 256 * 1024
 const scale = process.env.CI ? 0.5 : 1
@@ -40,7 +40,7 @@ function verifyHeap(m: IronPythonManager): [number, number][] {
       continue
     }
     const w = g * 2
-    const size = h.soh[w + W_SIZE] / 8
+    const size = h.soh[w + W_GRANULES]
     expect(size).toBeGreaterThanOrEqual(3)
     if (h.soh[w + W_TYPE] === FREE_TYPE) gaps.push([g * 8, size * 8])
     else starts.add(g)

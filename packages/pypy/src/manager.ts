@@ -658,7 +658,9 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     const into = s.heap.types.resurrectInto[t]
     if (into >= 0) this.roots.values[into] = a
     s.work.finalizersRun++
-    return [{ type: 'finalize', op, id: w[(a >> 2) + H_ID], typeId: t, resurrected: into >= 0 }]
+    // PyPy runs finalizers at the end of the op during which the GC ran (afterGc) or inside gc.collect()
+    // and gc.enable(): always inside an op, after its own effect.
+    return [{ type: 'finalize', op, id: w[(a >> 2) + H_ID], typeId: t, resurrected: into >= 0, betweenOps: false }]
   }
 
   /**
