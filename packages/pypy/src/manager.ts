@@ -660,7 +660,9 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     s.work.finalizersRun++
     // PyPy runs finalizers at the end of the op during which the GC ran (afterGc) or inside gc.collect()
     // and gc.enable(): always inside an op, after its own effect.
-    return [{ type: 'finalize', op, id: w[(a >> 2) + H_ID], typeId: t, resurrected: into >= 0, betweenOps: false }]
+    return [
+      { type: 'finalize', op, id: w[(a >> 2) + H_ID], typeId: t, resurrected: into >= 0, betweenOps: false },
+    ]
   }
 
   /**
