@@ -35,16 +35,23 @@ const OPTIONS = {
 
 const DEFAULT_LIMIT = 60
 
+/** `--limit N`: at least one row (the table has a header and summaries either way). */
+function parseLimit(text: string): number {
+  const limit = parseIntegerValue('--limit', text)
+  if (limit < 1) throw new UsageError(`--limit must be an integer >= 1, got '${limit}'`)
+  return limit
+}
+
 export function diffCommand(args: readonly string[]): number {
   const { values, positionals } = parseCommand('diff', args, OPTIONS)
-  if (positionals.length !== 1) throw new UsageError('pygc diff: name exactly one workload (see pygc list)')
+  if (positionals.length !== 1) throw new UsageError('name exactly one workload (see pygc list)')
   const workload = findWorkload(positionals[0])
   // Semantics show at any size; `test` keeps the event table readable.
   const { runtimes, size, seed, cost, format } = parseRunSetup(values, 'test')
   const limit = values.all
     ? Number.POSITIVE_INFINITY
     : values.limit !== undefined
-      ? parseIntegerValue('--limit', values.limit)
+      ? parseLimit(values.limit)
       : DEFAULT_LIMIT
   const planned = planWorkloads([workload], size, values.param ?? [])
 

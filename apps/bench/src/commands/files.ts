@@ -10,7 +10,7 @@ const FILE_OPTIONS = { ...COMMON_OPTIONS, output: { type: 'string', short: 'o' }
 
 export function mergeCommand(args: readonly string[]): number {
   const { values, positionals } = parseCommand('merge', args, FILE_OPTIONS)
-  if (positionals.length === 0) throw new UsageError('pygc merge: give the results files to merge')
+  if (positionals.length === 0) throw new UsageError('give the results files to merge')
   if (values.output !== undefined) checkOutputFile(values.output, '-o')
   const inputs = positionals.map((file) => ({ file, doc: readResultsFile(file) }))
   const { merged, notes } = mergeDocuments(inputs, makeMeta(['merge', ...args], inputs[0].doc.meta.seed))
@@ -30,7 +30,7 @@ export function mergeCommand(args: readonly string[]): number {
 
 export function reportCommand(args: readonly string[]): number {
   const { values, positionals } = parseCommand('report', args, FILE_OPTIONS)
-  if (positionals.length !== 1) throw new UsageError('pygc report: give exactly one results file')
+  if (positionals.length !== 1) throw new UsageError('give exactly one results file')
   if (values.output !== undefined) checkOutputFile(values.output, '-o')
   const html = renderHtmlReport(readResultsFile(positionals[0]))
   if (values.output === undefined) process.stdout.write(html)

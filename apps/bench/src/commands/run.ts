@@ -22,6 +22,7 @@ import { type ExecuteOptions, executeWorkload } from '../execute.js'
 import { type GcLogEntry, gcLogFor, gcLogPath } from '../gc-log.js'
 import { createProgress } from '../progress.js'
 import type { RuntimeChoice } from '../runtimes.js'
+import { choiceMessage, unknownChoice } from '../usage.js'
 import {
   allWorkloads,
   checkOverridesApply,
@@ -57,8 +58,14 @@ export function parseHeapLimits(
     const bytes = parseIntegerValue('--heap-limit', eq > 0 ? item.slice(eq + 1) : item)
     if (bytes <= 0) throw new UsageError(`--heap-limit must be a positive number of bytes, got ${bytes}`)
     if (target !== undefined && !runtimes.some((r) => r.label === target)) {
+      const labels = runtimes.map((r) => r.label)
       throw new UsageError(
-        `--heap-limit ${item}: '${target}' is not one of the chosen runtimes (${runtimes.map((r) => r.label).join(', ')})`,
+        choiceMessage(
+          `--heap-limit ${item}: '${target}' is not a chosen runtime`,
+          target,
+          labels,
+          'chosen runtimes',
+        ),
       )
     }
     for (const r of runtimes) if (target === undefined || r.label === target) limits.set(r.label, bytes)
@@ -69,7 +76,7 @@ export function parseHeapLimits(
 /** Suites: named workload lists. `default` is every workload (what `npm run bench` runs). */
 function suiteWorkloads(suite: string): readonly Workload[] {
   if (suite === 'default') return allWorkloads()
-  throw new UsageError(`unknown suite '${suite}'; valid suites: default`)
+  throw unknownChoice('suite', suite, ['default'])
 }
 
 export interface PlannedWorkload {
@@ -175,10 +182,10 @@ export function plannedGcLogFiles(
 export function runCommand(args: readonly string[]): number {
   const { values, positionals } = parseCommand('run', args, OPTIONS)
   if (values.suite !== undefined && positionals.length > 0) {
-    throw new UsageError('pygc run: give workload names or --suite, not both')
+    throw new UsageError('give workload names or --suite, not both')
   }
   if (values.suite === undefined && positionals.length === 0) {
-    throw new UsageError('pygc run: name at least one workload (see pygc list) or use --suite default')
+    throw new UsageError('name at least one workload (see pygc list) or use --suite default')
   }
   const chosen = values.suite !== undefined ? suiteWorkloads(values.suite) : positionals.map(findWorkload)
   const setup = parseRunSetup(values, 'small')
@@ -187,7 +194,7 @@ export function runCommand(args: readonly string[]): number {
       ? parseIntegerValue('--timeline-every', values['timeline-every'])
       : undefined
   if (timelineEvery !== undefined && timelineEvery < 1)
-    throw new UsageError('pygc run: --timeline-every must be >= 1')
+    throw new UsageError(`--timeline-every must be an integer >= 1, got '${timelineEvery}'`)
   const planned = planWorkloads(chosen, setup.size, values.param ?? [])
   const heapLimits = parseHeapLimits(values['heap-limit'] ?? [], setup.runtimes)
   const promptness = values.promptness ?? false
