@@ -310,7 +310,12 @@ export function startDocument(
   command: string,
   args: readonly string[],
   setup: OutputSetup & { size: string; seed: number },
-  extra: { promptness?: boolean; timelineEvery?: number; heapLimits?: ReadonlyMap<string, number> } = {},
+  extra: {
+    promptness?: boolean
+    timelineEvery?: number
+    events?: number
+    heapLimits?: ReadonlyMap<string, number>
+  } = {},
 ): ResultsDocument {
   return emptyDocument(
     makeMeta([command, ...args], setup.seed),
@@ -321,6 +326,7 @@ export function startDocument(
       cost: setup.cost,
       promptness: extra.promptness ?? false,
       timelineEvery: extra.timelineEvery ?? 0,
+      ...(extra.events !== undefined ? { events: extra.events } : {}),
       ...(extra.heapLimits ? { heapLimits: extra.heapLimits } : {}),
     }),
   )

@@ -16,7 +16,9 @@ import {
 } from '@pygc/core'
 import type { DeterministicMetrics, RunError, RuntimeRun, WallRun } from '@pygc/report'
 import type { Workload } from '@pygc/workloads'
+import { eventListsOf } from './event-lists.js'
 import { nativeGcLogLines } from './gc-log.js'
+import { HeapTimelineRecorder } from './heap-timeline.js'
 import type { RuntimeChoice } from './runtimes.js'
 
 export interface ExecuteOptions {
@@ -62,19 +64,28 @@ export function executeProgram(
   let extra: Partial<RuntimeRun> = {}
   try {
     const manager = createManager(choice, options)
+    // The results file's timeline is the recorder's min/max buckets, not core's samples.
+    const recorder = new HeapTimelineRecorder(manager, options.timelineEvery)
     const { metrics } = collectMetrics(
       manager,
       (m) => {
-        extra = program(m)
+        extra = program(recorder.wrap(m))
       },
       {
-        ...(options.timelineEvery !== undefined ? { timelineEvery: options.timelineEvery } : {}),
         ...(options.promptness ? { promptness: true } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
     )
-    const { wall, ...deterministic } = metrics
-    const run: RuntimeRun = { ...base, ...extra, metrics: deterministic as DeterministicMetrics }
+    const { wall, timeline: _samples, ...rest } = metrics
+    const timeline = recorder.finish()
+    const eventLists = eventListsOf(metrics)
+    const deterministic: DeterministicMetrics = {
+      ...rest,
+      truncated: rest.truncated || recorder.truncated,
+      timeline,
+      ...(eventLists ? { eventLists } : {}),
+    }
+    const run: RuntimeRun = { ...base, ...extra, metrics: deterministic }
     const native = nativeSummary(manager)
     if (native !== undefined) run.native = native
     if (run.check && !run.check.ok) {

@@ -43,7 +43,10 @@ ${RUN_COMMON}
                          workloads or runtimes, one file each: %w and %r in FILE name the
                          workload and runtime, else FILE.<workload>.<runtime> before the extension
       --promptness       measure promptness with the reachability oracle (slower)
-      --timeline-every N sample heap size every N ops (default: the collector's)
+      --timeline-every N the heap timeline in buckets of N ops, each with its least and most
+                         live bytes and footprint (default: 100 to 200 buckets per run)
+      --events N         keep the finalizer and weakref events of the N lowest ids per
+                         workload in the results (default 500; 0 keeps all the collector listed)
       --heap-limit B     heap limit in modeled bytes, for every runtime or one: jython=4000000
   -q, --quiet            no progress bar
 

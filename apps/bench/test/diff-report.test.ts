@@ -72,23 +72,16 @@ describe('the HTML report', () => {
       const check = await checkReport(html, join(outputDir, 'report.png'))
       expect(check.consoleErrors).toEqual([])
       expect(check.requests).toEqual([])
-      // 5 charts per workload, 2 per sweep group.
+      // 6 charts per workload, 2 per sweep group.
+      const perWorkload = ['live', 'footprint', 'pauses', 'pause-time', 'collections', 'work']
       expect(check.charts.map((c) => c.id)).toEqual([
-        'w0-live',
-        'w0-footprint',
-        'w0-pauses',
-        'w0-collections',
-        'w0-work',
-        'w1-live',
-        'w1-footprint',
-        'w1-pauses',
-        'w1-collections',
-        'w1-work',
+        ...perWorkload.map((c) => `w0-${c}`),
+        ...perWorkload.map((c) => `w1-${c}`),
         's0-time',
         's0-share',
       ])
       for (const chart of check.charts) expect(chart.rendered, chart.id).toBe(true)
-      expect(check.chartsReady).toBe('12')
+      expect(check.chartsReady).toBe('14')
     },
   )
 })

@@ -6,6 +6,7 @@
 export * from './csv.js'
 export * from './differences.js'
 export * from './format.js'
+export * from './glossary.js'
 export * from './html/charts.js'
 export { echartsBundle, escapeHtml, renderHtmlReport, scriptJson } from './html/report.js'
 export * from './metric-rows.js'

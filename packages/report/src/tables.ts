@@ -462,25 +462,47 @@ export function formatCsv(doc: ResultsDocument): string {
 
 /**
  * Stable JSON: keys in insertion order (the builders fix that order), two-space indent for the
- * document's structure, and one line per small record (a timeline sample, a collection, an
- * event) — readable and diffable, and a third of the size of indenting every field.
+ * document's structure, one line per record in a list (a collection, an event) and a list of
+ * numbers (a timeline column) packed into lines — readable, diffable, and small.
  */
 export function formatJson(doc: unknown): string {
-  return `${layoutJson(doc, '')}\n`
+  return `${layoutJson(doc, '', false)}\n`
 }
 
-/** Records whose compact form is at most this long stay on one line. */
+/** Values whose compact form is at most this long stay on one line. */
 const ONE_LINE = 160
+/** A record in a list (a collection with its spaces) stays on one line up to this length. */
+const RECORD_LINE = 480
+/** A packed list of numbers breaks its lines after this many characters. */
+const PACKED_LINE = 120
 
-function layoutJson(value: unknown, indent: string): string {
+function layoutJson(value: unknown, indent: string, inList: boolean): string {
   const compact = JSON.stringify(value)
   if (value === null || typeof value !== 'object' || compact.length <= ONE_LINE) return compact
+  if (inList && !Array.isArray(value) && compact.length <= RECORD_LINE) return compact
   const inner = `${indent}  `
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]'
-    return `[\n${value.map((v) => inner + layoutJson(v, inner)).join(',\n')}\n${indent}]`
+    if (value.every((v) => typeof v === 'number')) return packNumbers(value as number[], indent)
+    return `[\n${value.map((v) => inner + layoutJson(v, inner, true)).join(',\n')}\n${indent}]`
   }
   const entries = Object.entries(value).filter(([, v]) => v !== undefined)
   if (entries.length === 0) return '{}'
-  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${layoutJson(v, inner)}`).join(',\n')}\n${indent}}`
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${layoutJson(v, inner, false)}`).join(',\n')}\n${indent}}`
+}
+
+/** A list of numbers, several to a line. */
+function packNumbers(values: readonly number[], indent: string): string {
+  const inner = `${indent}  `
+  const lines: string[] = []
+  let line = ''
+  for (const v of values) {
+    const item = JSON.stringify(v)
+    if (line !== '' && line.length + item.length + 1 > PACKED_LINE) {
+      lines.push(`${line},`)
+      line = item
+    } else line = line === '' ? item : `${line},${item}`
+  }
+  lines.push(line)
+  return `[\n${lines.map((l) => inner + l).join('\n')}\n${indent}]`
 }

@@ -18,6 +18,7 @@ import {
   startDocument,
   UsageError,
 } from '../cli-support.js'
+import { DEFAULT_EVENTS_KEPT, keepLowestIds } from '../event-lists.js'
 import { type ExecuteOptions, executeWorkload } from '../execute.js'
 import { type GcLogEntry, gcLogFor, gcLogPath } from '../gc-log.js'
 import { createProgress } from '../progress.js'
@@ -40,6 +41,7 @@ const OPTIONS = {
   'gc-log': { type: 'string' },
   promptness: { type: 'boolean' },
   'timeline-every': { type: 'string' },
+  events: { type: 'string' },
   'heap-limit': { type: 'string', multiple: true },
 } as const
 
@@ -107,6 +109,8 @@ export function runPlanned(
     /** Collects each run's collection log when given (--gc-log). */
     gcLogs?: GcLogEntry[]
     heapLimits?: Map<string, number>
+    /** Keep the finalizer and weakref events of this many ids per workload (event-lists.ts). */
+    eventsKept?: number
   },
 ): void {
   const progress = createProgress(planned.length * runtimes.length, { quiet: options.quiet })
@@ -143,6 +147,7 @@ export function runPlanned(
       }
       progress.step()
     }
+    if (options.eventsKept !== undefined) keepLowestIds(results, options.eventsKept)
     doc.workloads.push(results)
   }
   progress.done()
@@ -195,6 +200,9 @@ export function runCommand(args: readonly string[]): number {
       : undefined
   if (timelineEvery !== undefined && timelineEvery < 1)
     throw new UsageError(`--timeline-every must be an integer >= 1, got '${timelineEvery}'`)
+  const events =
+    values.events !== undefined ? parseIntegerValue('--events', values.events) : DEFAULT_EVENTS_KEPT
+  if (events < 0) throw new UsageError(`--events must be an integer >= 0, got '${events}'`)
   const planned = planWorkloads(chosen, setup.size, values.param ?? [])
   const heapLimits = parseHeapLimits(values['heap-limit'] ?? [], setup.runtimes)
   const promptness = values.promptness ?? false
@@ -209,6 +217,7 @@ export function runCommand(args: readonly string[]): number {
   const doc = startDocument('run', args, setup, {
     promptness,
     timelineEvery: timelineEvery ?? 0,
+    events,
     heapLimits,
   })
   const gcLog: GcLogEntry[] | undefined = values['gc-log'] !== undefined ? [] : undefined
@@ -221,6 +230,7 @@ export function runCommand(args: readonly string[]): number {
     ...(timelineEvery !== undefined ? { timelineEvery } : {}),
     ...(gcLog ? { gcLogs: gcLog } : {}),
     heapLimits,
+    eventsKept: events,
   })
 
   emitResults(doc, setup.format, values)
