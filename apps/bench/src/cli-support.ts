@@ -314,6 +314,7 @@ export function startDocument(
     promptness?: boolean
     timelineEvery?: number
     events?: number
+    repeat?: number
     heapLimits?: ReadonlyMap<string, number>
   } = {},
 ): ResultsDocument {
@@ -327,6 +328,7 @@ export function startDocument(
       promptness: extra.promptness ?? false,
       timelineEvery: extra.timelineEvery ?? 0,
       ...(extra.events !== undefined ? { events: extra.events } : {}),
+      ...(extra.repeat !== undefined ? { repeat: extra.repeat } : {}),
       ...(extra.heapLimits ? { heapLimits: extra.heapLimits } : {}),
     }),
   )

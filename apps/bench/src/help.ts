@@ -13,6 +13,7 @@ Commands:
   sweep <workload> --heap L  heap-size sensitivity (DaCapo style)
   merge A.json B.json -o F   join results files (e.g. the shards of a sweep)
   report FILE.json -o F.html rebuild the HTML report from saved results
+  compare BASE.json NEW.json every figure of NEW against BASE: ratio and verdict
   diff <workload>            semantic differences: finalizers, weakrefs, gc.collect(), id()
 
 Data goes to stdout, messages to stderr. Exit code 0 on success, 1 when a run failed,
@@ -43,6 +44,8 @@ ${RUN_COMMON}
                          workloads or runtimes, one file each: %w and %r in FILE name the
                          workload and runtime, else FILE.<workload>.<runtime> before the extension
       --promptness       measure promptness with the reachability oracle (slower)
+      --repeat N         run each workload N times per runtime: the wall times of every run are
+                         kept (pygc compare tests them); the other figures must not change
       --timeline-every N the heap timeline in buckets of N ops, each with its least and most
                          live bytes and footprint (default: 100 to 200 buckets per run)
       --events N         keep the finalizer and weakref events of the N lowest ids per
@@ -103,9 +106,23 @@ same size, seed, cost model, promptness, timeline interval and heap limits are j
 may differ); others are refused naming the setting. A run in two files is kept once when its
 figures are identical and refused when they differ. Every file is validated against
 results.schema.json first.`,
-  report: `Usage: pygc report RESULTS.json -o REPORT.html
+  report: `Usage: pygc report RESULTS.json -o REPORT.html [--compare BASE.json]
 
-Rebuilds the self-contained HTML report from saved results (no network needed to open it).`,
+Rebuilds the self-contained HTML report from saved results (no network needed to open it).
+
+  -o, --output FILE      the report (default: stdout)
+      --compare BASE     also show how these results differ from BASE (as pygc compare)`,
+  compare: `Usage: pygc compare BASE.json NEW.json [MORE.json...] [options]
+
+Compares every figure of each NEW file with BASE, per workload, runtime and metric: both values,
+new/base and a verdict. Deterministic figures (everything but wall time) are "same" or
+"changed"; wall times made with pygc run --repeat N on both sides get mean ± deviation and
+Welch's t-test at the 5% level ("slower", "faster", "not significant"); with one run a side
+they are "not tested". A difference in settings (size, seed, cost model...) is noted first.
+
+  -f, --format F         table | md | csv | json (default table)
+      --all              table and md show every figure, not only those that differ
+                         (csv and json always have every figure)`,
   diff: `Usage: pygc diff <workload> [options]
 
 Runs the workload on each runtime and tabulates the semantic differences: the op index at which

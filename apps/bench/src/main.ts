@@ -6,6 +6,7 @@
  */
 import { isPygcError } from '@pygc/core'
 import { message } from './cli-support.js'
+import { compareCommand } from './commands/compare.js'
 import { diffCommand } from './commands/diff.js'
 import { mergeCommand, reportCommand } from './commands/files.js'
 import { listCommand } from './commands/list.js'
@@ -28,6 +29,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   sweep: sweepCommand,
   merge: mergeCommand,
   report: reportCommand,
+  compare: compareCommand,
   diff: diffCommand,
 }
 

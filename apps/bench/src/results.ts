@@ -104,6 +104,7 @@ export function makeSettings(options: {
   promptness: boolean
   timelineEvery: number
   events?: number
+  repeat?: number
   heapLimits?: ReadonlyMap<string, number>
 }): RunSettings {
   const costs = resolveCosts(options.cost)
@@ -118,6 +119,7 @@ export function makeSettings(options: {
     promptness: options.promptness,
     timelineEvery: options.timelineEvery,
     ...(options.events !== undefined ? { events: options.events } : {}),
+    ...(options.repeat !== undefined ? { repeat: options.repeat } : {}),
     ...(options.heapLimits && options.heapLimits.size > 0
       ? { heapLimits: Object.fromEntries(options.heapLimits) }
       : {}),

@@ -95,6 +95,7 @@ const ROWS: Record<string, Row[]> = {
     [['sweep', 'binary-trees', '-f', 'xml'], 'xml', /valid formats: table, json, csv, md/],
     [['diff', 'finalizers', '-f', 'xml'], 'xml', /valid formats: table, json, csv, md/],
     [['validate', '--runtime', 'cpython', '-f', 'xml'], 'xml', /valid formats: table, json/],
+    [['compare', 'a.json', 'b.json', '-f', 'xml'], 'xml', /valid formats: table, md, csv, json/],
   ],
   'unknown parameter': [
     [
@@ -134,6 +135,8 @@ const ROWS: Record<string, Row[]> = {
     [['sweep', 'binary-trees', '--shard', '5/4'], '5/4', /K\/N with 1 <= K <= N/],
     [['run', 'binary-trees', '--seed'], '--seed', /needs a value/],
     [['run', 'binary-trees', '--promptness=yes'], '--promptness', /takes no value/],
+    [['run', 'binary-trees', '--repeat', '0'], '0', /must be an integer >= 1/],
+    [['run', 'binary-trees', '--events', '-1'], '-1', /must be an integer >= 0/],
   ],
 }
 

@@ -22,6 +22,7 @@ describe('help and listing', () => {
       'sweep',
       'merge',
       'report',
+      'compare',
       'diff',
     ]) {
       expect(main.stdout).toContain(command)
@@ -80,7 +81,7 @@ describe('bad input names what is valid', () => {
     const command = pygc(['frobnicate'])
     expect(command.code).toBe(2)
     expect(command.stderr).toMatch(
-      /valid commands: list, run, record, replay, validate, sweep, merge, report, diff/,
+      /valid commands: list, run, record, replay, validate, sweep, merge, report, compare, diff/,
     )
   })
 })

@@ -141,6 +141,12 @@ export interface RunSettings {
    */
   timelineEvery: number
   /**
+   * `pygc run --repeat N`: each run was made N times (wall times vary, the rest must not).
+   * @asType integer
+   * @minimum 1
+   */
+  repeat?: number
+  /**
    * Finalizer and weakref events kept per workload and kind: those of the lowest ids (0: all
    * the collector listed). See EventLists.
    * @asType integer
@@ -262,9 +268,12 @@ export interface WallRun {
   /** For sweeps: "minheap" or the heap multiple; absent for plain runs. */
   point?: string
   params?: Record<string, number>
+  /** Milliseconds; with `pygc run --repeat N`, the mean of the N runs. */
   totalMs: number
   gcMs: number
   pausesMs?: RunMetrics['wall']['pausesMs']
+  /** `pygc run --repeat N`: every run's wall times, in order (what `pygc compare` tests). */
+  repeats?: { totalMs: number[]; gcMs: number[] }
 }
 
 /** The document with its non-deterministic sections removed: what must compare byte for byte. */

@@ -3,7 +3,7 @@
  * side-by-side table (or JSON / CSV / Markdown), and with --out the four result files.
  */
 import { writeFileSync } from 'node:fs'
-import type { ResultsDocument, WorkloadResults } from '@pygc/report'
+import type { ResultsDocument, WallRun, WorkloadResults } from '@pygc/report'
 import type { SizeName, Workload } from '@pygc/workloads'
 import {
   COMMON_OPTIONS,
@@ -42,6 +42,7 @@ const OPTIONS = {
   promptness: { type: 'boolean' },
   'timeline-every': { type: 'string' },
   events: { type: 'string' },
+  repeat: { type: 'string' },
   'heap-limit': { type: 'string', multiple: true },
 } as const
 
@@ -73,6 +74,10 @@ export function parseHeapLimits(
     for (const r of runtimes) if (target === undefined || r.label === target) limits.set(r.label, bytes)
   }
   return limits
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length
 }
 
 /** Suites: named workload lists. `default` is every workload (what `npm run bench` runs). */
@@ -111,6 +116,8 @@ export function runPlanned(
     heapLimits?: Map<string, number>
     /** Keep the finalizer and weakref events of this many ids per workload (event-lists.ts). */
     eventsKept?: number
+    /** Run each cell this many times: wall times of each kept, the rest must be identical. */
+    repeat?: number
   },
 ): void {
   const progress = createProgress(planned.length * runtimes.length, { quiet: options.quiet })
@@ -129,15 +136,39 @@ export function runPlanned(
     for (const runtime of runtimes) {
       progress.start(`${workload.name} on ${runtime.label}`)
       const heapLimit = options.heapLimits?.get(runtime.label)
-      const execution = executeWorkload(workload, params, options.seed, runtime, {
-        ...options,
-        gcLog: options.gcLogs !== undefined,
-        ...(heapLimit !== undefined ? { heapLimit } : {}),
-        onProgress: (ops) => progress.detail(`${(ops / 1e6).toFixed(0)}M ops`),
-      })
+      const execute = () =>
+        executeWorkload(workload, params, options.seed, runtime, {
+          ...options,
+          gcLog: options.gcLogs !== undefined,
+          ...(heapLimit !== undefined ? { heapLimit } : {}),
+          onProgress: (ops) => progress.detail(`${(ops / 1e6).toFixed(0)}M ops`),
+        })
+      const execution = execute()
+      const walls = execution.wall ? [execution.wall] : []
+      for (let k = 1; k < (options.repeat ?? 1) && execution.run.status === 'ok'; k++) {
+        progress.detail(`repeat ${k + 1}`)
+        const again = execute()
+        // Every figure but wall time is deterministic: a repeat that differs is a bug, not noise.
+        if (JSON.stringify(again.run) !== JSON.stringify(execution.run)) {
+          execution.run.status = 'error'
+          execution.run.error = {
+            code: 'NONDETERMINISTIC',
+            name: 'Nondeterministic',
+            message: `repeat ${k + 1} gave other figures than the first run`,
+          }
+        }
+        if (again.wall) walls.push(again.wall)
+      }
       results.runs.push(execution.run)
-      if (execution.wall)
-        doc.wall.runs.push({ workload: workload.name, runtime: runtime.label, params, ...execution.wall })
+      if (execution.wall) {
+        const wall: WallRun = { workload: workload.name, runtime: runtime.label, params, ...execution.wall }
+        if (walls.length > 1) {
+          wall.totalMs = mean(walls.map((w) => w.totalMs))
+          wall.gcMs = mean(walls.map((w) => w.gcMs))
+          wall.repeats = { totalMs: walls.map((w) => w.totalMs), gcMs: walls.map((w) => w.gcMs) }
+        }
+        doc.wall.runs.push(wall)
+      }
       if (options.gcLogs && execution.metrics) {
         options.gcLogs.push({
           workload: workload.name,
@@ -200,6 +231,8 @@ export function runCommand(args: readonly string[]): number {
       : undefined
   if (timelineEvery !== undefined && timelineEvery < 1)
     throw new UsageError(`--timeline-every must be an integer >= 1, got '${timelineEvery}'`)
+  const repeat = values.repeat !== undefined ? parseIntegerValue('--repeat', values.repeat) : 1
+  if (repeat < 1) throw new UsageError(`--repeat must be an integer >= 1, got '${repeat}'`)
   const events =
     values.events !== undefined ? parseIntegerValue('--events', values.events) : DEFAULT_EVENTS_KEPT
   if (events < 0) throw new UsageError(`--events must be an integer >= 0, got '${events}'`)
@@ -218,6 +251,7 @@ export function runCommand(args: readonly string[]): number {
     promptness,
     timelineEvery: timelineEvery ?? 0,
     events,
+    ...(repeat > 1 ? { repeat } : {}),
     heapLimits,
   })
   const gcLog: GcLogEntry[] | undefined = values['gc-log'] !== undefined ? [] : undefined
@@ -231,6 +265,7 @@ export function runCommand(args: readonly string[]): number {
     ...(gcLog ? { gcLogs: gcLog } : {}),
     heapLimits,
     eventsKept: events,
+    repeat,
   })
 
   emitResults(doc, setup.format, values)

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { type Comparison, comparisonGrid, comparisonSummary } from '../compare.js'
 import { semanticDifferences } from '../differences.js'
 import { formatBytes, formatCount, formatNanos } from '../format.js'
 import { COST_MEANING, kindColor, METRIC_MEANING, RUNTIME_MEANING } from '../glossary.js'
@@ -372,8 +373,28 @@ ${gridHtml(sweepGrid(doc.sweeps), { leftColumns: 3 })}
   return { html, charts }
 }
 
-/** The whole report as one HTML string. */
-export function renderHtmlReport(doc: ResultsDocument): string {
+/** Rows of a comparison shown in the report (the CSV of pygc compare has them all). */
+const COMPARISON_ROWS = 400
+
+/** How these results differ from a base file (pygc report --compare BASE.json). */
+function comparisonHtml(c: Comparison): string {
+  const grid = comparisonGrid(c)
+  const shown = { ...grid, rows: grid.rows.slice(0, COMPARISON_ROWS) }
+  return `<section id="comparison">
+<h2>Comparison with ${escapeHtml(c.base)}</h2>
+<p>${escapeHtml(`${c.new} against ${c.base}: ${comparisonSummary(c)}.`)}</p>
+${c.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
+<p class="note">Deterministic figures are "same" or "changed"; wall times with repeats (pygc run --repeat N) get mean ± deviation and Welch's t-test at the 5% level. Only figures that are not the same are listed${
+    grid.rows.length > COMPARISON_ROWS
+      ? ` (the first ${COMPARISON_ROWS} of ${grid.rows.length}; pygc compare -f csv lists all)`
+      : ''
+  }.</p>
+${grid.rows.length === 0 ? '<p>Every figure is the same.</p>' : `<div class="scroll">${gridHtml(shown, { leftColumns: 3 })}</div>`}
+</section>`
+}
+
+/** The whole report as one HTML string; with `comparison`, a section on how it differs from a base. */
+export function renderHtmlReport(doc: ResultsDocument, extra: { comparison?: Comparison } = {}): string {
   const anchors = workloadAnchors(doc)
   const sections = doc.workloads.map((w, i) => workloadSection(doc, w, i, anchors[i]))
   const sweep = sweepSection(doc)
@@ -383,6 +404,7 @@ export function renderHtmlReport(doc: ResultsDocument): string {
   const nav = doc.workloads
     .map((w, i) => `<a href="#${escapeHtml(anchors[i])}">${escapeHtml(w.workload)}</a>`)
     .concat(doc.sweeps.length > 0 ? ['<a href="#sweep">heap sweep</a>'] : [])
+    .concat(extra.comparison ? ['<a href="#comparison">comparison</a>'] : [])
     .concat(['<a href="#cost-model">cost model</a>', '<a href="#glossary">glossary</a>'])
     .join(' · ')
   return `<!DOCTYPE html>
@@ -398,6 +420,7 @@ export function renderHtmlReport(doc: ResultsDocument): string {
 ${headerHtml(doc)}
 <nav>${nav}</nav>
 <main>
+${extra.comparison ? comparisonHtml(extra.comparison) : ''}
 ${sections.map((s) => s.html).join('\n')}
 ${sweep.html}
 ${costTableHtml(doc)}
