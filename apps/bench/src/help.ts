@@ -40,9 +40,14 @@ ${RUN_COMMON}
   -f, --format F         table | json | csv | md (default table)
       --out DIR          also write DIR/results.json, results.csv, summary.md, report.html
       --gc-log FILE      write each run's collection log: Jython's is JDK 17 -Xlog:gc lines,
-                         the others one logfmt line per collection (src/gc-log.ts). With several
+                         IronPython's PerfView GCStats CSV, the others one logfmt line per
+                         collection (src/gc-log.ts). With several
                          workloads or runtimes, one file each: %w and %r in FILE name the
                          workload and runtime, else FILE.<workload>.<runtime> before the extension
+      --trace-events FILE  every run as Chrome Trace Event JSON for ui.perfetto.dev and
+                         chrome://tracing: a process per runtime, a thread per workload, each
+                         collection a slice with its phases, live bytes and footprint as counters
+                         (virtual time)
       --promptness       measure promptness with the reachability oracle (slower)
       --repeat N         run each workload N times per runtime: the wall times of every run are
                          kept (pygc compare tests them); the other figures must not change

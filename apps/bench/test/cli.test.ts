@@ -192,6 +192,12 @@ describe('pygc run', () => {
           expect(line).toMatch(
             /^\[\d+\.\d{3}s\]\[info\]\[gc\] GC\(\d+\) Pause (Young|Full) \(.+\) \d+M->\d+M\(\d+M\) \d+\.\d{3}ms$/,
           )
+      } else if (run.runtime === 'ironpython') {
+        // PerfView's GCStats CSV export: its header, then one line per GC.
+        const body = lines.filter((l) => !l.startsWith('#'))
+        expect(lines[0]).toContain(`# pygc gc log: workload=gc-collect runtime=ironpython; PerfView GCStats`)
+        expect(body[0]).toMatch(/^Num,PauseStart,Reason,Gen,PauseMSec,/)
+        expect(body.slice(1)).toHaveLength(collections)
       } else {
         const body = lines.filter((l) => !l.startsWith('#'))
         expect(lines[0]).toContain(`# pygc gc log: workload=gc-collect runtime=${run.runtime}`)

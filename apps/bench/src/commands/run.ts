@@ -7,6 +7,7 @@ import type { ResultsDocument, WallRun, WorkloadResults } from '@pygc/report'
 import type { SizeName, Workload } from '@pygc/workloads'
 import {
   COMMON_OPTIONS,
+  checkOutputFile,
   emitResults,
   message,
   OUT_OPTIONS,
@@ -23,6 +24,7 @@ import { type ExecuteOptions, executeWorkload } from '../execute.js'
 import { type GcLogEntry, gcLogFor, gcLogPath } from '../gc-log.js'
 import { createProgress } from '../progress.js'
 import type { RuntimeChoice } from '../runtimes.js'
+import { type TracedRun, traceEvents } from '../trace-events.js'
 import { choiceMessage, unknownChoice } from '../usage.js'
 import {
   allWorkloads,
@@ -39,6 +41,7 @@ const OPTIONS = {
   ...OUT_OPTIONS,
   suite: { type: 'string' },
   'gc-log': { type: 'string' },
+  'trace-events': { type: 'string' },
   promptness: { type: 'boolean' },
   'timeline-every': { type: 'string' },
   events: { type: 'string' },
@@ -113,6 +116,8 @@ export function runPlanned(
     quiet: boolean
     /** Collects each run's collection log when given (--gc-log). */
     gcLogs?: GcLogEntry[]
+    /** Collects each run's collections on the virtual clock when given (--trace-events). */
+    traced?: TracedRun[]
     heapLimits?: Map<string, number>
     /** Keep the finalizer and weakref events of this many ids per workload (event-lists.ts). */
     eventsKept?: number
@@ -140,6 +145,7 @@ export function runPlanned(
         executeWorkload(workload, params, options.seed, runtime, {
           ...options,
           gcLog: options.gcLogs !== undefined,
+          gcClock: options.gcLogs !== undefined || options.traced !== undefined,
           ...(heapLimit !== undefined ? { heapLimit } : {}),
           onProgress: (ops) => progress.detail(`${(ops / 1e6).toFixed(0)}M ops`),
         })
@@ -173,9 +179,19 @@ export function runPlanned(
         options.gcLogs.push({
           workload: workload.name,
           runtime: runtime.label,
-          lines: gcLogFor(workload.name, runtime.label, execution.metrics, execution.nativeGcLog),
+          lines: gcLogFor(workload.name, runtime.label, execution.metrics, execution.nativeGcLog, {
+            ...(execution.run.native ? { native: execution.run.native } : {}),
+            ...(execution.gcClock ? { clock: execution.gcClock.collections } : {}),
+          }),
         })
       }
+      if (options.traced && execution.gcClock && execution.metrics)
+        options.traced.push({
+          workload: workload.name,
+          runtime: runtime.label,
+          kinds: execution.metrics.runtime.generations,
+          ...execution.gcClock,
+        })
       progress.step()
     }
     if (options.eventsKept !== undefined) keepLowestIds(results, options.eventsKept)
@@ -246,6 +262,7 @@ export function runCommand(args: readonly string[]): number {
         ? { pattern: values['gc-log'], files: plannedGcLogFiles(values['gc-log'], planned, setup.runtimes) }
         : undefined,
   })
+  if (values['trace-events'] !== undefined) checkOutputFile(values['trace-events'], '--trace-events')
 
   const doc = startDocument('run', args, setup, {
     promptness,
@@ -255,6 +272,7 @@ export function runCommand(args: readonly string[]): number {
     heapLimits,
   })
   const gcLog: GcLogEntry[] | undefined = values['gc-log'] !== undefined ? [] : undefined
+  const traced: TracedRun[] | undefined = values['trace-events'] !== undefined ? [] : undefined
   runPlanned(doc, planned, setup.runtimes, {
     seed: setup.seed,
     size: setup.size,
@@ -263,6 +281,7 @@ export function runCommand(args: readonly string[]): number {
     promptness,
     ...(timelineEvery !== undefined ? { timelineEvery } : {}),
     ...(gcLog ? { gcLogs: gcLog } : {}),
+    ...(traced ? { traced } : {}),
     heapLimits,
     eventsKept: events,
     repeat,
@@ -271,5 +290,10 @@ export function runCommand(args: readonly string[]): number {
   emitResults(doc, setup.format, values)
   if (gcLog && values['gc-log'] !== undefined)
     writeGcLogs(values['gc-log'], gcLog, planned.length * setup.runtimes.length, values.quiet ?? false)
+  const traceFile = values['trace-events']
+  if (traced && traceFile !== undefined) {
+    writeFileSync(traceFile, `${JSON.stringify(traceEvents(traced, doc.meta.command))}\n`)
+    if (!values.quiet) message(`pygc: wrote the trace events to ${traceFile} (open in ui.perfetto.dev)`)
+  }
   return reportFailures(doc)
 }
