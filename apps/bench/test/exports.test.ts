@@ -37,21 +37,18 @@ const TRACE_SCHEMA = {
           dur: { type: 'number', minimum: 0 },
           args: { type: 'object' },
         },
-        allOf: [
-          { if: { properties: { ph: { const: 'X' } } }, then: { required: ['ts', 'dur'] } },
+        oneOf: [
+          { properties: { ph: { const: 'X' } }, required: ['ts', 'dur'] },
           {
-            if: { properties: { ph: { const: 'C' } } },
-            then: {
-              required: ['ts', 'args'],
-              properties: { args: { additionalProperties: { type: 'number' } } },
-            },
+            properties: { ph: { const: 'C' }, args: { additionalProperties: { type: 'number' } } },
+            required: ['ts', 'args'],
           },
           {
-            if: { properties: { ph: { const: 'M' } } },
-            then: {
-              required: ['args'],
-              properties: { name: { enum: ['process_name', 'process_sort_index', 'thread_name'] } },
+            properties: {
+              ph: { const: 'M' },
+              name: { enum: ['process_name', 'process_sort_index', 'thread_name'] },
             },
+            required: ['args'],
           },
         ],
       },
@@ -95,7 +92,8 @@ describe('exports', () => {
         const slices = events.filter((e) => e.ph === 'X' && e.cat === 'gc' && e.pid === pid && e.tid === tid)
         // Every collection, with its pause (virtual ns as µs).
         expect(slices.map((e) => e.args?.index)).toEqual(r.metrics!.gcs.map((g) => g.index))
-        slices.forEach((e, i) => expect(e.dur! * 1000).toBeCloseTo(r.metrics!.gcs[i].pauseVirtual, 0))
+        for (const [i, e] of slices.entries())
+          expect(e.dur! * 1000).toBeCloseTo(r.metrics!.gcs[i].pauseVirtual, 0)
         const counters = events.filter((e) => e.ph === 'C' && e.pid === pid && e.tid === tid)
         expect(Math.max(...counters.map((e) => e.args!.live as number))).toBeLessThanOrEqual(
           r.metrics!.peakLiveBytes,
