@@ -136,6 +136,6 @@ and whether id() values are addresses or counters.
 
 ${RUN_COMMON.replace('(default: small)', '(default: test)')}
   -f, --format F         table | md | csv | json (default table)
-      --limit N          at most N event rows in table/md/csv (default 60)
+      --limit N          at most N event rows (default: 60 in table and md, all in csv and json)
       --all              every row`,
 }

@@ -18,6 +18,12 @@ describe('pygc diff', () => {
     const json = JSON.parse(pygc(['diff', 'finalizers', '--format', 'json', '--quiet']).stdout)
     expect(json.runtimes).toEqual(['cpython', 'jython', 'ironpython'])
     expect(json.rows.some((row: { kind: string }) => row.kind === 'finalizer')).toBe(true)
+    // CSV and JSON are complete by default; only the terminal table and Markdown stop at 60 rows.
+    expect(json.rows.length).toBeGreaterThan(60)
+    const csv = pygc(['diff', 'finalizers', '--format', 'csv'])
+    expect(csv.stdout.trim().split('\n')).toHaveLength(json.rows.length + 1)
+    expect(csv.stderr).toBe('')
+    expect(r.stdout).toContain(`… ${json.rows.length - 60} more rows`)
   })
 })
 

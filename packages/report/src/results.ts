@@ -228,6 +228,12 @@ export interface MinHeapSearch {
   /** Every heap limit tried, in order, and whether the run completed. */
   probes: { heapLimit: number; ok: boolean }[]
   error?: RunError
+  /**
+   * Set when the largest limit that failed was refused by the model (it takes no smaller heap,
+   * e.g. Jython's -Xmx floor of 2 MiB) rather than run out of memory: `bytes` is then the
+   * model's floor, and the workload's true minimum may be lower. The model's message.
+   */
+  modelFloor?: string
 }
 
 export interface SweepPoint {

@@ -156,6 +156,11 @@ export function sweepCommand(args: readonly string[]): number {
       minHeap,
       points: [],
     }
+    if (minHeap.modelFloor !== undefined && !values.quiet) {
+      message(
+        `pygc sweep: ${runtime.label}'s minimum heap for ${workload.name} is the model's floor (${minHeap.bytes} bytes): it refuses a smaller heap (${minHeap.modelFloor}), so the workload's true minimum may be lower`,
+      )
+    }
     if (minHeap.status !== 'ok') {
       failed = true
       message(
