@@ -14,26 +14,25 @@ import type { DeterministicMetrics, EventLists, WorkloadResults } from '@pygc/re
 export const DEFAULT_EVENTS_KEPT = 500
 
 /** The op of a list's last event when the collector left events out (its count is higher). */
-function cutAfter(list: readonly { op: number }[], total: number): number | null {
-  return list.length < total ? (list[list.length - 1]?.op ?? -1) : null
+function cutAfter(list: readonly { op: number }[], total: number): number | undefined {
+  return list.length < total ? (list[list.length - 1]?.op ?? -1) : undefined
 }
 
 /** The lists' completeness from the collector's counts; undefined when every list is complete. */
 export function eventListsOf(metrics: RunMetrics | DeterministicMetrics): EventLists | undefined {
-  const lists: EventLists = {
-    finalizerIdsUpTo: null,
-    weakrefIdsUpTo: null,
+  const cuts = {
     finalizersCutAfterOp: cutAfter(metrics.finalizers.events, metrics.finalizers.count),
     clearsCutAfterOp: cutAfter(metrics.weakrefs.clearEvents, metrics.weakrefs.cleared),
     callbacksCutAfterOp: cutAfter(metrics.weakrefs.callbackEvents, metrics.weakrefs.callbacks),
   }
-  const cut = lists.finalizersCutAfterOp ?? lists.clearsCutAfterOp ?? lists.callbacksCutAfterOp
-  return cut === null ? undefined : lists
+  const lists: EventLists = {}
+  for (const [key, op] of Object.entries(cuts)) if (op !== undefined) lists[key as keyof typeof cuts] = op
+  return Object.keys(lists).length === 0 ? undefined : lists
 }
 
-/** The `perKind`-th smallest of the ids, or null when there are no more than `perKind`. */
-function idLimit(ids: ReadonlySet<number>, perKind: number): number | null {
-  if (ids.size <= perKind) return null
+/** The `perKind`-th smallest of the ids, or undefined when there are no more than `perKind`. */
+function idLimit(ids: ReadonlySet<number>, perKind: number): number | undefined {
+  if (ids.size <= perKind) return undefined
   return [...ids].sort((a, b) => a - b)[perKind - 1]
 }
 
@@ -50,20 +49,14 @@ export function keepLowestIds(results: WorkloadResults, perKind: number): void {
   }
   const finalizerIdsUpTo = idLimit(objects, perKind)
   const weakrefIdsUpTo = idLimit(weakrefs, perKind)
-  if (finalizerIdsUpTo === null && weakrefIdsUpTo === null) return
+  if (finalizerIdsUpTo === undefined && weakrefIdsUpTo === undefined) return
   for (const m of metrics) {
-    const lists = m.eventLists ?? {
-      finalizerIdsUpTo: null,
-      weakrefIdsUpTo: null,
-      finalizersCutAfterOp: null,
-      clearsCutAfterOp: null,
-      callbacksCutAfterOp: null,
-    }
-    if (finalizerIdsUpTo !== null) {
+    const lists: EventLists = { ...m.eventLists }
+    if (finalizerIdsUpTo !== undefined) {
       m.finalizers.events = m.finalizers.events.filter((e) => e.id <= finalizerIdsUpTo)
       lists.finalizerIdsUpTo = finalizerIdsUpTo
     }
-    if (weakrefIdsUpTo !== null) {
+    if (weakrefIdsUpTo !== undefined) {
       m.weakrefs.clearEvents = m.weakrefs.clearEvents.filter((e) => e.weakId <= weakrefIdsUpTo)
       m.weakrefs.callbackEvents = m.weakrefs.callbackEvents.filter((e) => e.weakId <= weakrefIdsUpTo)
       lists.weakrefIdsUpTo = weakrefIdsUpTo

@@ -149,18 +149,20 @@ function delayRows(
 /** The op after which a runtime's list of this kind was cut, or null when it is complete. */
 function cutAfterOp(x: DeterministicMetrics, kind: DifferenceKind): number | null {
   const lists = x.eventLists
-  if (lists === undefined) return null
-  if (kind === 'finalizer') return lists.finalizersCutAfterOp
-  if (kind === 'weakref-clear') return lists.clearsCutAfterOp
-  if (kind === 'weakref-callback') return lists.callbacksCutAfterOp
-  return null
+  const op =
+    kind === 'finalizer'
+      ? lists?.finalizersCutAfterOp
+      : kind === 'weakref-clear'
+        ? lists?.clearsCutAfterOp
+        : kind === 'weakref-callback'
+          ? lists?.callbacksCutAfterOp
+          : undefined
+  return op ?? null
 }
 
 /** The highest id whose events the lists keep (null: every id). */
 function idsUpTo(x: DeterministicMetrics, kind: DifferenceKind): number | null {
-  const lists = x.eventLists
-  if (lists === undefined) return null
-  return kind === 'finalizer' ? lists.finalizerIdsUpTo : lists.weakrefIdsUpTo
+  return (kind === 'finalizer' ? x.eventLists?.finalizerIdsUpTo : x.eventLists?.weakrefIdsUpTo) ?? null
 }
 
 /** gc.collect() calls are matched by their order in the run (the program makes the same calls). */

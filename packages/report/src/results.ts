@@ -70,14 +70,14 @@ export type DeterministicMetrics = Omit<RunMetrics, 'wall' | 'timeline'> & {
  * --events), so every runtime's list speaks of the same objects and the file stays small.
  */
 export interface EventLists {
-  /** Finalizer events are kept for object ids up to this (null: all ids). */
-  finalizerIdsUpTo: number | null
-  /** Weakref clear and callback events are kept for weakref ids up to this (null: all ids). */
-  weakrefIdsUpTo: number | null
-  /** The op after which the collector stopped listing finalizers (null: none was left out). */
-  finalizersCutAfterOp: number | null
-  clearsCutAfterOp: number | null
-  callbacksCutAfterOp: number | null
+  /** Finalizer events are kept for object ids up to this (absent: all ids). */
+  finalizerIdsUpTo?: number
+  /** Weakref clear and callback events are kept for weakref ids up to this (absent: all ids). */
+  weakrefIdsUpTo?: number
+  /** The op after which the collector stopped listing finalizers (absent: none was left out). */
+  finalizersCutAfterOp?: number
+  clearsCutAfterOp?: number
+  callbacksCutAfterOp?: number
 }
 
 /**

@@ -38,7 +38,8 @@ describe('HTML report', () => {
     ])
     const json = /<script type="application\/json" id="chart-options">(.*?)<\/script>/s.exec(html)![1]
     const options = JSON.parse(json)
-    expect(Object.keys(options)).toEqual(ids)
+    // The chart options, then the rows of each per-collection table (one data element for all).
+    expect(Object.keys(options)).toEqual([...ids, 'table:w0-gcs'])
     expect(options['w0-pauses'].yAxis.type).toBe('log')
   })
 

@@ -233,9 +233,9 @@ function collectionCell(
  * in the page as JSON ([text, raw] pairs) and the script builds the visible ones with
  * textContent; collapsed until opened, at most ROW_LIMIT rows shown at once.
  */
-function collectionsTableHtml(results: WorkloadResults, id: string): string {
+function collectionsTable(results: WorkloadResults, id: string): { html: string; data?: unknown } {
   const rows = collectionRows(results)
-  if (rows.length === 0) return ''
+  if (rows.length === 0) return { html: '' }
   const colors: Record<string, string> = {}
   for (const row of rows) colors[row[3]] = kindColor(row[3])
   const data = {
@@ -247,7 +247,7 @@ function collectionsTableHtml(results: WorkloadResults, id: string): string {
     ([h, kind], c) =>
       `<th class="${kind === 'text' ? 'l' : 'r'}" data-col="${c}" title="sort by ${escapeHtml(h)}">${escapeHtml(h)}</th>`,
   ).join('')
-  return `<details class="collections" data-table="${escapeHtml(id)}">
+  const html = `<details class="collections" data-table="${escapeHtml(id)}">
 <summary>Every collection (${escapeHtml(formatCount(rows.length))}): sortable, filterable</summary>
 <p class="note">Click a column to sort; type words to filter (every word must appear in the row, e.g. <code>jython full</code>). Pauses are virtual time.${
     truncated.length > 0
@@ -257,8 +257,13 @@ function collectionsTableHtml(results: WorkloadResults, id: string): string {
 <input type="search" class="filter" placeholder="filter, e.g. gen2 allocation" aria-label="filter collections">
 <span class="count"></span>
 <div class="scroll"><table class="gc-table"><thead><tr>${head}</tr></thead><tbody></tbody></table></div>
-<script type="application/json" class="rows">${scriptJson(data)}</script>
 </details>`
+  return { html, data }
+}
+
+/** The key of a table's rows in the page's one JSON data element (beside the chart options). */
+export function tableDataKey(id: string): string {
+  return `table:${id}`
 }
 
 /** The cost model in effect: every unit price behind the virtual times, overrides marked. */
@@ -317,8 +322,11 @@ function workloadSection(
   results: WorkloadResults,
   index: number,
   anchor: string,
-): { html: string; charts: ChartSpec[] } {
+): { html: string; charts: ChartSpec[]; tables: Record<string, unknown> } {
   const charts: ChartSpec[] = []
+  const table = collectionsTable(results, `w${index}-gcs`)
+  const tables: Record<string, unknown> =
+    table.data !== undefined ? { [tableDataKey(`w${index}-gcs`)]: table.data } : {}
   const anyOk = results.runs.some((r) => r.metrics !== undefined)
   if (anyOk) {
     charts.push(liveChart(`w${index}-live`, results))
@@ -342,13 +350,13 @@ function workloadSection(
 ${gridHtml(workloadGrid(doc, results))}
 ${notes.length > 0 ? `<ul class="errors">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 <div class="charts">${charts.map(chartHtml).join('\n')}</div>
-${collectionsTableHtml(results, `w${index}-gcs`)}
+${table.html}
 <h3>Semantic differences</h3>
 <p class="note">When each finalizer ran and each weakref was cleared (op index), what gc.collect() returned, what id() values are. Objects are named by allocation ordinal, the same on every runtime. Rows that differ are highlighted.</p>
 ${truncated}
 <div class="scroll">${gridHtml(diffGrid, { className: 'differences', highlightLast: true })}</div>
 </section>`
-  return { html, charts }
+  return { html, charts, tables }
 }
 
 function sweepSection(doc: ResultsDocument): { html: string; charts: ChartSpec[] } {
@@ -401,6 +409,8 @@ export function renderHtmlReport(doc: ResultsDocument, extra: { comparison?: Com
   const charts = [...sections.flatMap((s) => s.charts), ...sweep.charts]
   const options: Record<string, unknown> = {}
   for (const c of charts) options[c.id] = c.option
+  // The per-collection tables' rows ride in the same data element (no script element more).
+  for (const section of sections) Object.assign(options, section.tables)
   const nav = doc.workloads
     .map((w, i) => `<a href="#${escapeHtml(anchors[i])}">${escapeHtml(w.workload)}</a>`)
     .concat(doc.sweeps.length > 0 ? ['<a href="#sweep">heap sweep</a>'] : [])
@@ -438,13 +448,13 @@ ${glossaryHtml(doc)}
     charts.push(chart);
   });
   window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
-  document.querySelectorAll('details[data-table]').forEach(collectionTable);
+  document.querySelectorAll('details[data-table]').forEach(function (d) { collectionTable(d, options); });
   document.body.setAttribute('data-charts-ready', String(charts.length));
 })();
 // The per-collection tables: rows are [text, raw] pairs; sort by raw, filter by words of text.
-function collectionTable(details) {
+function collectionTable(details, options) {
   var LIMIT = ${ROW_LIMIT};
-  var data = JSON.parse(details.querySelector('script.rows').textContent);
+  var data = options['table:' + details.getAttribute('data-table')];
   var rows = data.rows;
   var body = details.querySelector('tbody');
   var input = details.querySelector('input.filter');
