@@ -7,7 +7,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
-import { type CostModel, PygcError, resolveCosts } from '@pygc/core'
+import { COST_NAMES, type CostModel, resolveCosts } from '@pygc/core'
 import {
   formatCsv,
   formatJson,
@@ -19,23 +19,10 @@ import {
 import type { SizeName } from '@pygc/workloads'
 import { emptyDocument, makeMeta, makeSettings } from './results.js'
 import { parseRuntimeList, type RuntimeChoice } from './runtimes.js'
+import { choiceMessage, InputError, UsageError, unknownChoice } from './usage.js'
 import { parseIntegerValue, parseSize } from './workloads.js'
 
-/** A mistake in the command line: exit code 2 and a pointer to --help. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'UsageError'
-  }
-}
-
-/** A file the command was given that it cannot use (missing, not results JSON): exit code 1. */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'InputError'
-  }
-}
+export { InputError, UsageError } from './usage.js'
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>
 
@@ -69,23 +56,83 @@ type CommandConfig<O extends OptionsConfig> = {
 }
 export type ParsedCommand<O extends OptionsConfig> = ReturnType<typeof parseArgs<CommandConfig<O>>>
 
+/** A negative number given as an option's value (`--seed -1`): parseArgs takes it for an option. */
+const NEGATIVE_NUMBER = /^-\d/
+
+/**
+ * `--opt -5` and `-o -5` become `--opt=-5`, so a negative value reaches the option's own check
+ * ("--seed must be >= 0") instead of parseArgs' "argument is ambiguous".
+ */
+function joinNegativeValues(args: readonly string[], options: OptionsConfig): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]
+    const next = args[i + 1]
+    const name = arg.startsWith('--')
+      ? arg.slice(2)
+      : /^-\w$/.test(arg)
+        ? Object.keys(options).find((k) => options[k].short === arg.slice(1))
+        : undefined
+    if (
+      name !== undefined &&
+      options[name]?.type === 'string' &&
+      next !== undefined &&
+      NEGATIVE_NUMBER.test(next)
+    ) {
+      out.push(`--${name}=${next}`)
+      i++
+    } else out.push(arg)
+  }
+  return out
+}
+
+/** Every spelling of the command's options, for "valid options: ...". */
+function optionSpellings(options: OptionsConfig): string[] {
+  return Object.entries(options).map(([name, o]) => `--${name}${o.short ? ` (-${o.short})` : ''}`)
+}
+
+/** `_command` is the command's name; main.ts puts it before every usage message. */
 export function parseCommand<const O extends OptionsConfig>(
-  command: string,
+  _command: string,
   args: readonly string[],
   options: O,
 ): ParsedCommand<O> {
   try {
-    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true })
+    return parseArgs({
+      args: joinNegativeValues(args, options),
+      options,
+      allowPositionals: true,
+      strict: true,
+    })
   } catch (e) {
-    // Node's hints: "To specify a positional argument starting with a '-'..." is noise here, but
-    // for an ambiguous option ("--seed -1") its "use '--seed=-XYZ'" is the fix, so keep that.
-    const text = (e as Error).message.replace(/\s*\n\s*/g, ' ')
-    const hint = /use '(--[\w-]+)=-XYZ'/.exec(text)
-    const first = text.replace(/\. (Did you forget|To specify).*$/s, '')
-    throw new UsageError(
-      `pygc ${command}: ${first}${hint ? `; a value starting with '-' goes after '=': ${hint[1]}=-1` : ''}`,
+    throw parseArgsUsage(e as Error & { code?: string }, options)
+  }
+}
+
+/** parseArgs' errors in the command's words: the option, and what is valid. */
+function parseArgsUsage(e: Error & { code?: string }, options: OptionsConfig): UsageError {
+  const option = /'(-[^' ]+)/.exec(e.message)?.[1] ?? ''
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const names = Object.keys(options).map((n) => `--${n}`)
+    const bare = option.split('=')[0]
+    return new UsageError(
+      choiceMessage(
+        `unknown option '${bare}'`,
+        bare,
+        names,
+        'valid options',
+        optionSpellings(options).join(', '),
+      ),
     )
   }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = option.replace(/^-+/, '')
+    const spec = options[name] ?? Object.values(options).find((o) => o.short === name)
+    return new UsageError(
+      spec?.type === 'boolean' ? `option '${option}' takes no value` : `option '${option}' needs a value`,
+    )
+  }
+  return new UsageError(e.message.replace(/\s*\n\s*/g, ' ').replace(/\. (Did you forget|To specify).*$/s, ''))
 }
 
 /** The default seed: fixed, so a run without --seed is reproducible too. */
@@ -94,7 +141,7 @@ export const DEFAULT_SEED = 1
 export function parseSeed(text: string | undefined): number {
   if (text === undefined) return DEFAULT_SEED
   const seed = parseIntegerValue('--seed', text)
-  if (seed < 0) throw new PygcError('INVALID_OPTION', `--seed must be >= 0, got ${seed}`)
+  if (seed < 0) throw new UsageError(`--seed must be an integer >= 0, got '${seed}'`)
   return seed
 }
 
@@ -103,11 +150,16 @@ export function parseCosts(items: readonly string[] | undefined): Partial<CostMo
   const costs: Record<string, number> = {}
   for (const item of items ?? []) {
     const eq = item.indexOf('=')
-    if (eq <= 0) throw new PygcError('INVALID_OPTION', `--cost '${item}': expected name=value (virtual ns)`)
-    const value = Number(item.slice(eq + 1))
-    costs[item.slice(0, eq)] = Number.isFinite(value) ? value : Number.NaN
+    if (eq <= 0) throw new UsageError(`--cost '${item}': expected name=value (virtual ns)`)
+    const name = item.slice(0, eq)
+    if (!(COST_NAMES as readonly string[]).includes(name)) throw unknownChoice('cost', name, COST_NAMES)
+    const text = item.slice(eq + 1)
+    const value = Number(text)
+    if (text.trim() === '' || !Number.isFinite(value) || value < 0)
+      throw new UsageError(`--cost ${name}: '${text}' is not a number >= 0 (virtual ns)`)
+    costs[name] = value
   }
-  resolveCosts(costs as Partial<CostModel>) // throws naming the unknown cost or the bad value
+  resolveCosts(costs as Partial<CostModel>) // the cost model's own checks, once more
   return costs as Partial<CostModel>
 }
 
@@ -117,9 +169,7 @@ export function parseFormat<const F extends string>(
   fallback: F,
 ): F {
   if (text === undefined) return fallback
-  if (!(valid as readonly string[]).includes(text)) {
-    throw new PygcError('INVALID_OPTION', `unknown format '${text}'; valid formats: ${valid.join(', ')}`)
-  }
+  if (!(valid as readonly string[]).includes(text)) throw unknownChoice('format', text, valid)
   return text as F
 }
 
@@ -260,7 +310,13 @@ export function startDocument(
   command: string,
   args: readonly string[],
   setup: OutputSetup & { size: string; seed: number },
-  extra: { promptness?: boolean; timelineEvery?: number; heapLimits?: ReadonlyMap<string, number> } = {},
+  extra: {
+    promptness?: boolean
+    timelineEvery?: number
+    events?: number
+    repeat?: number
+    heapLimits?: ReadonlyMap<string, number>
+  } = {},
 ): ResultsDocument {
   return emptyDocument(
     makeMeta([command, ...args], setup.seed),
@@ -271,6 +327,8 @@ export function startDocument(
       cost: setup.cost,
       promptness: extra.promptness ?? false,
       timelineEvery: extra.timelineEvery ?? 0,
+      ...(extra.events !== undefined ? { events: extra.events } : {}),
+      ...(extra.repeat !== undefined ? { repeat: extra.repeat } : {}),
       ...(extra.heapLimits ? { heapLimits: extra.heapLimits } : {}),
     }),
   )

@@ -13,10 +13,14 @@ import {
   PygcError,
   Rng,
   type RunMetrics,
+  resolveCosts,
 } from '@pygc/core'
 import type { DeterministicMetrics, RunError, RuntimeRun, WallRun } from '@pygc/report'
 import type { Workload } from '@pygc/workloads'
+import { eventListsOf } from './event-lists.js'
 import { nativeGcLogLines } from './gc-log.js'
+import { type GcOnClock, GcPhaseRecorder } from './gc-phases.js'
+import { HeapTimelineRecorder } from './heap-timeline.js'
 import type { RuntimeChoice } from './runtimes.js'
 
 export interface ExecuteOptions {
@@ -26,6 +30,8 @@ export interface ExecuteOptions {
   timelineEvery?: number
   /** Keep the model's own collection log (`native.gcLogLines()`) for --gc-log. */
   gcLog?: boolean
+  /** Record each collection on the virtual clock with its phases (--trace-events, --gc-log). */
+  gcClock?: boolean
   /** Ops done so far, every 2^20 ops (the progress bar's detail). */
   onProgress?: (ops: number) => void
 }
@@ -38,6 +44,8 @@ export interface Execution {
   metrics?: RunMetrics
   /** The model's own log lines (Jython: JDK 17 -Xlog:gc), when asked for and it has them. */
   nativeGcLog?: string[]
+  /** With `gcClock`: each collection on the virtual clock, and the clock at the end. */
+  gcClock?: { collections: GcOnClock[]; end: { endNs: number; live: number; footprint: number } }
 }
 
 /** Create the manager; a bad option (e.g. a heap limit below the runtime's minimum) is a PygcError. */
@@ -62,19 +70,30 @@ export function executeProgram(
   let extra: Partial<RuntimeRun> = {}
   try {
     const manager = createManager(choice, options)
+    // The results file's timeline is the recorder's min/max buckets, not core's samples.
+    const recorder = new HeapTimelineRecorder(manager, options.timelineEvery)
+    const clock = options.gcClock ? new GcPhaseRecorder(manager, resolveCosts(options.cost)) : undefined
     const { metrics } = collectMetrics(
       manager,
       (m) => {
-        extra = program(m)
+        extra = program(recorder.wrap(m))
       },
       {
-        ...(options.timelineEvery !== undefined ? { timelineEvery: options.timelineEvery } : {}),
         ...(options.promptness ? { promptness: true } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
     )
-    const { wall, ...deterministic } = metrics
-    const run: RuntimeRun = { ...base, ...extra, metrics: deterministic as DeterministicMetrics }
+    const { wall, timeline: _samples, ...rest } = metrics
+    const timeline = recorder.finish()
+    const clockEnd = clock?.finish()
+    const eventLists = eventListsOf(metrics)
+    const deterministic: DeterministicMetrics = {
+      ...rest,
+      truncated: rest.truncated || recorder.truncated,
+      timeline,
+      ...(eventLists ? { eventLists } : {}),
+    }
+    const run: RuntimeRun = { ...base, ...extra, metrics: deterministic }
     const native = nativeSummary(manager)
     if (native !== undefined) run.native = native
     if (run.check && !run.check.ok) {
@@ -92,6 +111,7 @@ export function executeProgram(
     }
     const nativeGcLog = options.gcLog ? nativeGcLogLines(manager) : undefined
     if (nativeGcLog) execution.nativeGcLog = nativeGcLog
+    if (clock && clockEnd) execution.gcClock = { collections: clock.collections, end: clockEnd }
     return execution
   } catch (e) {
     if (isPygcError(e, 'TRACE_FORMAT')) throw e // the trace is broken, not the runtime: abort the command

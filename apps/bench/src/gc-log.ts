@@ -5,7 +5,9 @@
  *   `manager.native.gcLogLines()`; they are written unchanged. Jython does: its lines are JDK 17
  *   `-Xlog:gc` lines ("[0.012s][info][gc] GC(0) Pause Young (Allocation Failure) 16M->0M(61M)
  *   1.720ms", packages/jython/src/gc-log.ts), so GCViewer, GCeasy and `grep Pause` work on them.
- * - Every other runtime (CPython, IronPython, the baseline) gets pygc's own log: a `#` header
+ * - IronPython's model has GCMemoryInfo-like records: its log is PerfView's GCStats table as
+ *   PerfView's CSV export writes it (gc-log-dotnet.ts), one line per GC.
+ * - Every other runtime (CPython, the baseline) gets pygc's own log: a `#` header
  *   naming the workload, runtime and fields, then one logfmt line (key=value) per collection,
  *   from the metrics' CollectionRecords (virtual time, so deterministic):
  *     gc=N op=N kind=K generation=N reason="..." pause_ns=N freed_objects=N freed_bytes=N
@@ -17,6 +19,8 @@
  * `.<workload>.<runtime>` inserted before its extension.
  */
 import type { MemoryManager, RunMetrics } from '@pygc/core'
+import { clrRecords, perfViewGcStats } from './gc-log-dotnet.js'
+import type { GcOnClock } from './gc-phases.js'
 
 /** The model's own log in its real runtime's format, when it has one (Jython: -Xlog:gc). */
 export function nativeGcLogLines(manager: MemoryManager): string[] | undefined {
@@ -46,14 +50,21 @@ export function logfmtGcLog(workload: string, runtime: string, metrics: RunMetri
   return lines
 }
 
-/** One run's log: the model's own lines when it has them, else pygc's logfmt. */
+/**
+ * One run's log: the model's own lines when it has them (Jython), PerfView's GCStats from the
+ * CLR model's records (IronPython), else pygc's logfmt.
+ */
 export function gcLogFor(
   workload: string,
   runtime: string,
   metrics: RunMetrics,
   nativeLines: readonly string[] | undefined,
+  extra: { native?: Record<string, unknown>; clock?: readonly GcOnClock[] } = {},
 ): string[] {
-  return nativeLines ? [...nativeLines] : logfmtGcLog(workload, runtime, metrics)
+  if (nativeLines) return [...nativeLines]
+  const records = metrics.runtime.family === 'ironpython' ? clrRecords(extra.native) : undefined
+  if (records && extra.clock) return perfViewGcStats(workload, runtime, records, extra.clock)
+  return logfmtGcLog(workload, runtime, metrics)
 }
 
 /** The file of one (workload, runtime) pair; see the file comment for the rule. */

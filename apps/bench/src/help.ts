@@ -13,6 +13,7 @@ Commands:
   sweep <workload> --heap L  heap-size sensitivity (DaCapo style)
   merge A.json B.json -o F   join results files (e.g. the shards of a sweep)
   report FILE.json -o F.html rebuild the HTML report from saved results
+  compare BASE.json NEW.json every figure of NEW against BASE: ratio and verdict
   diff <workload>            semantic differences: finalizers, weakrefs, gc.collect(), id()
 
 Data goes to stdout, messages to stderr. Exit code 0 on success, 1 when a run failed,
@@ -39,11 +40,21 @@ ${RUN_COMMON}
   -f, --format F         table | json | csv | md (default table)
       --out DIR          also write DIR/results.json, results.csv, summary.md, report.html
       --gc-log FILE      write each run's collection log: Jython's is JDK 17 -Xlog:gc lines,
-                         the others one logfmt line per collection (src/gc-log.ts). With several
+                         IronPython's PerfView GCStats CSV, the others one logfmt line per
+                         collection (src/gc-log.ts). With several
                          workloads or runtimes, one file each: %w and %r in FILE name the
                          workload and runtime, else FILE.<workload>.<runtime> before the extension
+      --trace-events FILE  every run as Chrome Trace Event JSON for ui.perfetto.dev and
+                         chrome://tracing: a process per runtime, a thread per workload, each
+                         collection a slice with its phases, live bytes and footprint as counters
+                         (virtual time)
       --promptness       measure promptness with the reachability oracle (slower)
-      --timeline-every N sample heap size every N ops (default: the collector's)
+      --repeat N         run each workload N times per runtime: the wall times of every run are
+                         kept (pygc compare tests them); the other figures must not change
+      --timeline-every N the heap timeline in buckets of N ops, each with its least and most
+                         live bytes and footprint (default: 100 to 200 buckets per run)
+      --events N         keep the finalizer and weakref events of the N lowest ids per
+                         workload in the results (default 500; 0 keeps all the collector listed)
       --heap-limit B     heap limit in modeled bytes, for every runtime or one: jython=4000000
   -q, --quiet            no progress bar
 
@@ -100,9 +111,23 @@ same size, seed, cost model, promptness, timeline interval and heap limits are j
 may differ); others are refused naming the setting. A run in two files is kept once when its
 figures are identical and refused when they differ. Every file is validated against
 results.schema.json first.`,
-  report: `Usage: pygc report RESULTS.json -o REPORT.html
+  report: `Usage: pygc report RESULTS.json -o REPORT.html [--compare BASE.json]
 
-Rebuilds the self-contained HTML report from saved results (no network needed to open it).`,
+Rebuilds the self-contained HTML report from saved results (no network needed to open it).
+
+  -o, --output FILE      the report (default: stdout)
+      --compare BASE     also show how these results differ from BASE (as pygc compare)`,
+  compare: `Usage: pygc compare BASE.json NEW.json [MORE.json...] [options]
+
+Compares every figure of each NEW file with BASE, per workload, runtime and metric: both values,
+new/base and a verdict. Deterministic figures (everything but wall time) are "same" or
+"changed"; wall times made with pygc run --repeat N on both sides get mean ± deviation and
+Welch's t-test at the 5% level ("slower", "faster", "not significant"); with one run a side
+they are "not tested". A difference in settings (size, seed, cost model...) is noted first.
+
+  -f, --format F         table | md | csv | json (default table)
+      --all              table and md show every figure, not only those that differ
+                         (csv and json always have every figure)`,
   diff: `Usage: pygc diff <workload> [options]
 
 Runs the workload on each runtime and tabulates the semantic differences: the op index at which
@@ -111,6 +136,6 @@ and whether id() values are addresses or counters.
 
 ${RUN_COMMON.replace('(default: small)', '(default: test)')}
   -f, --format F         table | md | csv | json (default table)
-      --limit N          at most N event rows in table/md/csv (default 60)
+      --limit N          at most N event rows (default: 60 in table and md, all in csv and json)
       --all              every row`,
 }

@@ -58,6 +58,9 @@ export function settingDifferences(a: RunSettings, b: RunSettings): string[] {
   if (a.promptness !== b.promptness) differences.push(`promptness ${b.promptness} vs ${a.promptness}`)
   if (a.timelineEvery !== b.timelineEvery)
     differences.push(`timeline interval ${b.timelineEvery} vs ${a.timelineEvery}`)
+  // A sweep keeps no events: only two files that both kept some can differ in how many.
+  if (a.events !== undefined && b.events !== undefined && a.events !== b.events)
+    differences.push(`events kept ${b.events} vs ${a.events}`)
   for (const runtime of b.runtimes) {
     if (!a.runtimes.includes(runtime)) continue
     const limitA = a.heapLimits?.[runtime]
@@ -78,8 +81,8 @@ function mergedSettings(inputs: readonly MergeInput[]): RunSettings {
     if (differences.length > 0) {
       throw new InputError(
         `${file} and ${first.file} were made with different settings (${differences.join('; ')}): ` +
-          'merge joins files made with the same --size, --seed, --cost, --promptness, --timeline-every ' +
-          'and --heap-limit; report such files separately',
+          'merge joins files made with the same --size, --seed, --cost, --promptness, --timeline-every, ' +
+          '--events and --heap-limit; report such files separately',
       )
     }
     for (const r of doc.settings.runtimes) if (!runtimes.includes(r)) runtimes.push(r)
@@ -88,8 +91,10 @@ function mergedSettings(inputs: readonly MergeInput[]): RunSettings {
     Object.assign(heapLimits, doc.settings.heapLimits)
   }
   const { heapLimits: _limits, ...settings } = first.doc.settings
+  const events = inputs.find((i) => i.doc.settings.events !== undefined)?.doc.settings.events
   return {
     ...settings,
+    ...(events !== undefined ? { events } : {}),
     runtimes,
     costOverrides,
     ...(Object.keys(heapLimits).length > 0 ? { heapLimits } : {}),

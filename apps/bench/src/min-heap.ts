@@ -29,10 +29,13 @@ export function findMinHeap(runAt: (heapLimit: number | undefined) => Execution)
     }
   }
   let lastError: MinHeapSearch['error']
+  /** Limits the model refused outright (an option error, not out of memory), with its message. */
+  const refused = new Map<number, string>()
   const probe = (limit: number): boolean => {
     const run = runAt(limit).run
     const ok = run.status === 'ok'
     if (!ok) lastError = run.error
+    if (!ok && run.error?.code === 'INVALID_OPTION') refused.set(limit, run.error.message)
     probes.push({ heapLimit: limit, ok })
     return ok
   }
@@ -58,5 +61,12 @@ export function findMinHeap(runAt: (heapLimit: number | undefined) => Execution)
     if (probe(mid)) hi = mid
     else lo = mid
   }
-  return { status: 'ok', bytes: hi, tolerance: MIN_HEAP_TOLERANCE, probes }
+  const floor = refused.get(lo)
+  return {
+    status: 'ok',
+    bytes: hi,
+    tolerance: MIN_HEAP_TOLERANCE,
+    probes,
+    ...(floor !== undefined ? { modelFloor: floor } : {}),
+  }
 }

@@ -15,8 +15,8 @@ import addFormatsModule from 'ajv-formats'
 import { InputError } from './cli-support.js'
 
 /**
- * The largest results file read. `pygc run --suite default --size small` writes 17 MiB for three
- * runtimes; 256 MiB leaves room for large sizes and merged shards while JSON.parse and ajv stay
+ * The largest results file read. `pygc run --suite default --size small` writes 2.5 MB for three
+ * runtimes (17 MiB before schema version 2, with --events 0 and --timeline-every 1 far more); 256 MiB leaves room for large sizes and merged shards while JSON.parse and ajv stay
  * within Node's default heap (a 174 MiB document parses into ~360 MiB).
  */
 export const MAX_RESULTS_FILE_BYTES = 256 * 1024 * 1024
@@ -142,6 +142,37 @@ export function jsonNestingExceeds(text: string, limit: number): boolean {
   return false
 }
 
+/**
+ * A version 1 document as version 2, in place: version 1's timeline held samples
+ * ({op, allocatedBytes, footprintBytes, liveBytes, spaces}); each becomes a bucket whose least
+ * and most are its one value (what version 1 knew). Nothing else changed between the versions.
+ * Anything not shaped like version 1 is left alone for the schema check to name.
+ */
+export function upgradeFromVersion1(doc: Record<string, unknown>): void {
+  doc.schemaVersion = 2
+  const workloads = Array.isArray(doc.workloads) ? doc.workloads : []
+  for (const w of workloads) {
+    const runs = Array.isArray(w?.runs) ? (w.runs as unknown[]) : []
+    for (const run of runs) {
+      const metrics = (run as { metrics?: { timeline?: unknown } } | null)?.metrics
+      const timeline = metrics?.timeline as { everyOps?: unknown; samples?: unknown } | undefined
+      if (metrics === undefined || !Array.isArray(timeline?.samples)) continue
+      const samples = timeline.samples as Record<string, number>[]
+      const column = (key: string) => samples.map((x) => x?.[key])
+      metrics.timeline = {
+        everyOps: timeline.everyOps,
+        readEvery: timeline.everyOps,
+        op: column('op'),
+        allocatedBytes: column('allocatedBytes'),
+        liveMin: column('liveBytes'),
+        liveMax: column('liveBytes'),
+        footprintMin: column('footprintBytes'),
+        footprintMax: column('footprintBytes'),
+      }
+    }
+  }
+}
+
 /** Parse and validate results JSON; every failure is an InputError naming `file`. */
 export function parseResultsText(text: string, file: string): ResultsDocument {
   if (jsonNestingExceeds(text, MAX_RESULTS_DEPTH))
@@ -156,9 +187,11 @@ export function parseResultsText(text: string, file: string): ResultsDocument {
   if (head === null || typeof head !== 'object' || Array.isArray(head) || head.format !== RESULTS_FORMAT) {
     throw new InputError(`${file}: not a pygc results file (no "format": "${RESULTS_FORMAT}")`)
   }
-  if (head.schemaVersion !== RESULTS_SCHEMA_VERSION) {
+  const version: unknown = head.schemaVersion
+  if (version === 1) upgradeFromVersion1(doc as Record<string, unknown>)
+  else if (version !== RESULTS_SCHEMA_VERSION) {
     throw new InputError(
-      `${file}: results schema version ${shown(head.schemaVersion)}, this pygc reads version ${RESULTS_SCHEMA_VERSION}`,
+      `${file}: results schema version ${shown(version)}, this pygc reads versions 1 and ${RESULTS_SCHEMA_VERSION}`,
     )
   }
   const error = resultsSchemaError(doc)

@@ -103,6 +103,8 @@ export function makeSettings(options: {
   cost: Partial<CostModel>
   promptness: boolean
   timelineEvery: number
+  events?: number
+  repeat?: number
   heapLimits?: ReadonlyMap<string, number>
 }): RunSettings {
   const costs = resolveCosts(options.cost)
@@ -116,6 +118,8 @@ export function makeSettings(options: {
     costs: all,
     promptness: options.promptness,
     timelineEvery: options.timelineEvery,
+    ...(options.events !== undefined ? { events: options.events } : {}),
+    ...(options.repeat !== undefined ? { repeat: options.repeat } : {}),
     ...(options.heapLimits && options.heapLimits.size > 0
       ? { heapLimits: Object.fromEntries(options.heapLimits) }
       : {}),

@@ -3,10 +3,11 @@
  * statically (a bundler or `tsc` sees the whole dependency graph); nothing else in the app
  * imports a manager package.
  */
-import { baselineRuntime, PygcError, type RuntimeDescriptor } from '@pygc/core'
+import { baselineRuntime, type RuntimeDescriptor } from '@pygc/core'
 import { cpythonRuntime } from '@pygc/cpython'
 import { ironpythonRuntime } from '@pygc/ironpython'
 import { jythonRuntime } from '@pygc/jython'
+import { choiceMessage, UsageError, unknownChoice } from './usage.js'
 
 /** In `pygc list` order: the three modeled runtimes, then the plain tracing baseline. */
 export const RUNTIMES: readonly RuntimeDescriptor[] = [
@@ -34,21 +35,12 @@ export function runtimeNames(): string[] {
 export function findRuntime(spec: string): RuntimeChoice {
   const [name, preset] = spec.split(':', 2)
   const descriptor = RUNTIMES.find((r) => r.name === name)
-  if (!descriptor) {
-    throw new PygcError(
-      'UNKNOWN_RUNTIME',
-      `unknown runtime '${name}'; valid runtimes: ${runtimeNames().join(', ')}`,
-      {
-        runtime: name,
-      },
-    )
-  }
+  if (!descriptor) throw unknownChoice('runtime', name, runtimeNames())
   if (preset === undefined) return { descriptor, preset: descriptor.defaultPreset, label: descriptor.name }
   if (!descriptor.presets.some((p) => p.name === preset)) {
-    throw new PygcError(
-      'UNKNOWN_RUNTIME',
-      `unknown preset '${preset}' of runtime '${name}'; valid presets: ${descriptor.presets.map((p) => p.name).join(', ')}`,
-      { runtime: name, preset },
+    const presets = descriptor.presets.map((p) => p.name)
+    throw new UsageError(
+      choiceMessage(`unknown preset '${preset}' of runtime '${name}'`, preset, presets, 'valid presets'),
     )
   }
   const label = preset === descriptor.defaultPreset ? descriptor.name : `${descriptor.name}:${preset}`
@@ -68,7 +60,7 @@ export function parseRuntimeList(
           .map((s) => s.trim())
           .filter((s) => s !== '')
   if (specs.length === 0)
-    throw new PygcError('UNKNOWN_RUNTIME', `no runtime given; valid runtimes: ${runtimeNames().join(', ')}`)
+    throw new UsageError(`no runtime given; valid runtimes: ${runtimeNames().join(', ')}`)
   const choices: RuntimeChoice[] = []
   for (const spec of specs) {
     const choice = findRuntime(spec)

@@ -4,7 +4,6 @@
  * what a command line needs on top: `--param k=v` parsing, and overrides given to a run of
  * several workloads (each applies to the workloads that have that parameter).
  */
-import { PygcError } from '@pygc/core'
 import {
   getWorkload,
   resolveParams,
@@ -13,6 +12,7 @@ import {
   type Workload,
   workloads,
 } from '@pygc/workloads'
+import { choiceMessage, UsageError, unknownChoice } from './usage.js'
 
 /** Every workload, in the order `pygc list` shows them. */
 export function allWorkloads(): readonly Workload[] {
@@ -25,16 +25,13 @@ export function workloadNames(): string[] {
 
 /** The workload of this name; an unknown name raises UNKNOWN_WORKLOAD listing the valid ones. */
 export function findWorkload(name: string): Workload {
+  if (!workloadNames().includes(name)) throw unknownChoice('workload', name, workloadNames())
   return getWorkload(name)
 }
 
 export function parseSize(size: string | undefined, fallback: SizeName): SizeName {
   if (size === undefined) return fallback
-  if (!(SIZE_NAMES as readonly string[]).includes(size)) {
-    throw new PygcError('INVALID_OPTION', `unknown size '${size}'; valid sizes: ${SIZE_NAMES.join(', ')}`, {
-      size,
-    })
-  }
+  if (!(SIZE_NAMES as readonly string[]).includes(size)) throw unknownChoice('size', size, SIZE_NAMES)
   return size as SizeName
 }
 
@@ -45,8 +42,7 @@ export function parseParamOverrides(items: readonly string[]): Map<string, strin
   const out = new Map<string, string>()
   for (const item of items) {
     const eq = item.indexOf('=')
-    if (eq <= 0)
-      throw new PygcError('INVALID_PARAM', `--param '${item}': expected name=value`, { param: item })
+    if (eq <= 0) throw new UsageError(`--param '${item}': expected name=value`)
     out.set(item.slice(0, eq), item.slice(eq + 1))
   }
   return out
@@ -55,7 +51,7 @@ export function parseParamOverrides(items: readonly string[]): Map<string, strin
 export function parseIntegerValue(what: string, text: string): number {
   const value = Number(text)
   if (text.trim() === '' || !Number.isSafeInteger(value)) {
-    throw new PygcError('INVALID_OPTION', `${what}: '${text}' is not an integer`, { value: text })
+    throw new UsageError(`${what}: '${text}' is not an integer`)
   }
   return value
 }
@@ -64,10 +60,11 @@ export function parseIntegerValue(what: string, text: string): number {
 export function checkOverridesApply(chosen: readonly Workload[], overrides: ParamOverrides): void {
   for (const name of overrides.keys()) {
     if (!chosen.some((w) => Object.hasOwn(w.params, name))) {
+      const names = [...new Set(chosen.flatMap((w) => Object.keys(w.params)))]
       const valid = chosen.map((w) => `${w.name}: ${Object.keys(w.params).join(', ') || '(none)'}`).join('; ')
-      throw new PygcError('INVALID_PARAM', `unknown parameter '${name}'; valid parameters: ${valid}`, {
-        param: name,
-      })
+      throw new UsageError(
+        choiceMessage(`unknown parameter '${name}'`, name, names, 'valid parameters', valid),
+      )
     }
   }
 }

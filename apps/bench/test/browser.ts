@@ -75,3 +75,37 @@ export async function checkReport(htmlFile: string, screenshot?: string): Promis
     await browser.close()
   }
 }
+
+/** Bytes per unit of a chart axis named by byteUnit() ("MiB", "KiB (log scale)", "bytes"). */
+const AXIS_BYTES: Record<string, number> = { bytes: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30 }
+
+/**
+ * The largest y value each series name reaches in a rendered chart, in bytes: read from the
+ * chart instance itself (echarts.getInstanceByDom), i.e. what the page draws.
+ */
+export async function chartMaxBytes(page: Page, id: string): Promise<Record<string, number>> {
+  const { axis, series } = await page.evaluate((chartId) => {
+    const el = document.querySelector(`[data-chart="${chartId}"]`)
+    type Option = { yAxis: { name: unknown }[]; series: { name: string; data: unknown[] }[] }
+    const echarts = (
+      window as unknown as { echarts: { getInstanceByDom(e: Element | null): { getOption(): Option } } }
+    ).echarts
+    const option = echarts.getInstanceByDom(el).getOption()
+    return {
+      axis: String(option.yAxis[0].name),
+      series: option.series.map((s: { name: string; data: unknown[] }) => ({
+        name: s.name,
+        ys: s.data.map((d) => {
+          const point = (d as { value?: unknown })?.value ?? d
+          return Array.isArray(point) && typeof point[1] === 'number' ? point[1] : 0
+        }),
+      })),
+    }
+  }, id)
+  const scale = AXIS_BYTES[axis.split(' ')[0]]
+  if (scale === undefined) throw new Error(`chart ${id}: axis '${axis}' is not in bytes`)
+  const max: Record<string, number> = {}
+  for (const s of series as { name: string; ys: number[] }[])
+    max[s.name] = Math.max(max[s.name] ?? 0, ...s.ys.map((y) => y * scale))
+  return max
+}

@@ -18,6 +18,12 @@ describe('pygc diff', () => {
     const json = JSON.parse(pygc(['diff', 'finalizers', '--format', 'json', '--quiet']).stdout)
     expect(json.runtimes).toEqual(['cpython', 'jython', 'ironpython'])
     expect(json.rows.some((row: { kind: string }) => row.kind === 'finalizer')).toBe(true)
+    // CSV and JSON are complete by default; only the terminal table and Markdown stop at 60 rows.
+    expect(json.rows.length).toBeGreaterThan(60)
+    const csv = pygc(['diff', 'finalizers', '--format', 'csv'])
+    expect(csv.stdout.trim().split('\n')).toHaveLength(json.rows.length + 1)
+    expect(csv.stderr).toBe('')
+    expect(r.stdout).toContain(`… ${json.rows.length - 60} more rows`)
   })
 })
 
@@ -72,23 +78,16 @@ describe('the HTML report', () => {
       const check = await checkReport(html, join(outputDir, 'report.png'))
       expect(check.consoleErrors).toEqual([])
       expect(check.requests).toEqual([])
-      // 5 charts per workload, 2 per sweep group.
+      // 6 charts per workload, 2 per sweep group.
+      const perWorkload = ['live', 'footprint', 'pauses', 'pause-time', 'collections', 'work']
       expect(check.charts.map((c) => c.id)).toEqual([
-        'w0-live',
-        'w0-footprint',
-        'w0-pauses',
-        'w0-collections',
-        'w0-work',
-        'w1-live',
-        'w1-footprint',
-        'w1-pauses',
-        'w1-collections',
-        'w1-work',
+        ...perWorkload.map((c) => `w0-${c}`),
+        ...perWorkload.map((c) => `w1-${c}`),
         's0-time',
         's0-share',
       ])
       for (const chart of check.charts) expect(chart.rendered, chart.id).toBe(true)
-      expect(check.chartsReady).toBe('12')
+      expect(check.chartsReady).toBe('14')
     },
   )
 })

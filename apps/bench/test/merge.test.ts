@@ -40,7 +40,7 @@ describe('pygc merge', () => {
     expect(r.stderr).toBe(
       `pygc merge: ${repriced} and ${cpython} were made with different settings ` +
         '(cost model (markObject 10 vs markObject 8)): merge joins files made with the same --size, ' +
-        '--seed, --cost, --promptness, --timeline-every and --heap-limit; report such files separately\n',
+        '--seed, --cost, --promptness, --timeline-every, --events and --heap-limit; report such files separately\n',
     )
   })
 

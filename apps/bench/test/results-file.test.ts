@@ -107,10 +107,36 @@ describe('reading a results file', () => {
     )
   })
 
+  it('reads a version 1 file: its timeline samples become one-value buckets', () => {
+    const v1 = structuredClone(good) as unknown as Record<string, Loose>
+    v1.schemaVersion = 1
+    for (const w of v1.workloads)
+      for (const r of w.runs) {
+        const t = r.metrics.timeline
+        r.metrics.timeline = {
+          everyOps: 64,
+          samples: t.op.map((op: number, i: number) => ({
+            op,
+            allocatedBytes: t.allocatedBytes[i],
+            footprintBytes: t.footprintMax[i],
+            liveBytes: t.liveMax[i],
+            spaces: { eden: 1 },
+          })),
+        }
+      }
+    const doc = parseResultsText(JSON.stringify(v1), 'v1.json')
+    expect(doc.schemaVersion).toBe(2)
+    const timeline = doc.workloads[0].runs[0].metrics!.timeline
+    const original = good.workloads[0].runs[0].metrics!.timeline
+    expect(timeline.op).toEqual(original.op)
+    expect(timeline.liveMin).toEqual(original.liveMax)
+    expect(timeline.footprintMax).toEqual(original.footprintMax)
+  })
+
   it('keeps the friendly messages for JSON that is not results at all', () => {
     expect(() => parseResultsText('[1]', 'r.json')).toThrow(/r\.json: not a pygc results file/)
-    expect(() => parseResultsText('{"format":"pygc-results","schemaVersion":2}', 'r.json')).toThrow(
-      /results schema version 2, this pygc reads version 1/,
+    expect(() => parseResultsText('{"format":"pygc-results","schemaVersion":3}', 'r.json')).toThrow(
+      /results schema version 3, this pygc reads versions 1 and 2/,
     )
     expect(() => parseResultsText('{', 'r.json')).toThrow(/r\.json: not JSON/)
   })

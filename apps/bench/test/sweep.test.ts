@@ -79,6 +79,29 @@ describe('pygc sweep', () => {
     expect(merged.meta.sources).toHaveLength(3)
   })
 
+  it("says when a model's floor, not out of memory, sets the minimum heap (Jython's -Xmx >= 2 MiB)", () => {
+    const r = pygc([
+      'sweep',
+      'binary-trees',
+      '--size',
+      'test',
+      '--heap',
+      '1.5x',
+      '-r',
+      'jython,cpython',
+      '-f',
+      'json',
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    const [jython, cpython] = (JSON.parse(r.stdout) as ResultsDocument).sweeps
+    expect(jython.minHeap.bytes).toBe(2 * 1024 * 1024)
+    expect(jython.minHeap.modelFloor).toMatch(/xmx must be an integer in 2097152\.\./)
+    expect(cpython.minHeap.modelFloor).toBeUndefined()
+    expect(r.stderr).toMatch(/jython's minimum heap for binary-trees is the model's floor \(2097152 bytes\)/)
+    const table = pygc(['sweep', 'binary-trees', '--size', 'test', '--heap', '1.5x', '-r', 'jython', '-q'])
+    expect(table.stdout).toMatch(/jython\s+2\.0 MiB \(model floor\)/)
+  })
+
   it('rejects a bad heap list and a bad shard', () => {
     expect(pygc(['sweep', 'binary-trees', '--heap', '0.5x']).stderr).toMatch(/multiple >= 1/)
     expect(pygc(['sweep', 'binary-trees', '--shard', '3/2']).stderr).toMatch(/K\/N/)

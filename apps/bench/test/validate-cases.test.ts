@@ -84,11 +84,13 @@ describe('pygc validate --runtime all --cases', () => {
 
   it('fails on a name no runtime has, listing the valid names per runtime', () => {
     const run = pygc(['validate', '--runtime', 'all', '--cases', 'no-such-case'])
-    expect(run.code).toBe(1)
+    // A name that is not a choice is a usage error (exit 2, one line, no internal code).
+    expect(run.code).toBe(2)
     expect(run.stdout).toBe('')
-    expect(run.stderr).toContain(
-      "INVALID_PARAM: no validation case of cpython, jython, ironpython is named 'no-such-case'",
+    expect(run.stderr).toMatch(
+      /^pygc validate: no validation case of cpython, jython, ironpython is named 'no-such-case'/,
     )
+    expect(run.stderr.trim().split('\n')).toHaveLength(1)
     expect(run.stderr).toContain("cpython: 'binary-trees d=10'")
     expect(run.stderr).toContain("ironpython: 'binary-trees d=12'")
   })

@@ -36,6 +36,8 @@ export interface DifferenceTable {
 }
 
 const NEVER = 'never'
+/** A cell whose event the runtime's list does not hold: cut at the collector's cap. */
+const UNLISTED = 'not listed'
 
 export function semanticDifferences(results: WorkloadResults): DifferenceTable {
   const runs = results.runs.filter((r) => r.metrics !== undefined)
@@ -44,8 +46,8 @@ export function semanticDifferences(results: WorkloadResults): DifferenceTable {
   const events = eventRows(metrics)
   const rows: DifferenceRow[] = [
     ...summaryRows(metrics),
-    ...delayRows(events, 'finalizer', 'finalizers'),
-    ...delayRows(events, 'weakref-clear', 'weakref clears'),
+    ...delayRows(events, 'finalizer', 'finalizers', metrics),
+    ...delayRows(events, 'weakref-clear', 'weakref clears', metrics),
     ...collectRows(metrics),
     ...groupRuns(events),
   ]
@@ -101,13 +103,22 @@ function summaryRows(metrics: DeterministicMetrics[]): DifferenceRow[] {
  * "p50 0 · max 0" for CPython's immediate finalizers, thousands of ops for the JVM's queue.
  * Plus how many of those things a runtime never did by the end of the run.
  */
-function delayRows(events: readonly DifferenceRow[], kind: DifferenceKind, noun: string): DifferenceRow[] {
+function delayRows(
+  events: readonly DifferenceRow[],
+  kind: DifferenceKind,
+  noun: string,
+  metrics: readonly DeterministicMetrics[],
+): DifferenceRow[] {
   const mine = events.filter((e) => e.kind === kind)
   if (mine.length === 0) return []
   const runtimes = mine[0].cells.length
   const delays: number[][] = Array.from({ length: runtimes }, () => [])
   const never = new Array<number>(runtimes).fill(0)
+  let compared = 0
   for (const e of mine) {
+    // An event some runtime's list does not hold cannot be timed against the others.
+    if (e.cells.some((c) => c.startsWith(UNLISTED))) continue
+    compared++
     const ops = e.cells.map((c) => (c === NEVER ? Number.NaN : Number.parseInt(c.slice(3), 10)))
     const earliest = Math.min(...ops.filter((op) => !Number.isNaN(op)))
     ops.forEach((op, r) => {
@@ -120,10 +131,38 @@ function delayRows(events: readonly DifferenceRow[], kind: DifferenceKind, noun:
     const sorted = [...d].sort((a, b) => a - b)
     return `p50 ${sorted[Math.ceil(sorted.length / 2) - 1]} · max ${sorted[sorted.length - 1]}`
   }
+  // "Never" is only known where the runtime's list is complete.
+  const cut = metrics.map((x) => cutAfterOp(x, kind) !== null)
+  const partial = compared < mine.length || metrics.some((x) => idsUpTo(x, kind) !== null)
+  const over = partial ? ` (${compared} listed on every runtime)` : ''
   return [
-    row('summary', `${noun}: ops later than first runtime`, delays.map(summary), -1),
-    row('summary', `${noun}: not by the end of the run`, never.map(String), -1),
+    row('summary', `${noun}: ops later than first runtime${over}`, delays.map(summary), -1),
+    row(
+      'summary',
+      `${noun}: not by the end of the run${over}`,
+      never.map((n, r) => (cut[r] ? '? (list cut)' : String(n))),
+      -1,
+    ),
   ]
+}
+
+/** The op after which a runtime's list of this kind was cut, or null when it is complete. */
+function cutAfterOp(x: DeterministicMetrics, kind: DifferenceKind): number | null {
+  const lists = x.eventLists
+  const op =
+    kind === 'finalizer'
+      ? lists?.finalizersCutAfterOp
+      : kind === 'weakref-clear'
+        ? lists?.clearsCutAfterOp
+        : kind === 'weakref-callback'
+          ? lists?.callbacksCutAfterOp
+          : undefined
+  return op ?? null
+}
+
+/** The highest id whose events the lists keep (null: every id). */
+function idsUpTo(x: DeterministicMetrics, kind: DifferenceKind): number | null {
+  return (kind === 'finalizer' ? x.eventLists?.finalizerIdsUpTo : x.eventLists?.weakrefIdsUpTo) ?? null
 }
 
 /** gc.collect() calls are matched by their order in the run (the program makes the same calls). */
@@ -218,11 +257,17 @@ function eventRows(metrics: DeterministicMetrics[]): DifferenceRow[] {
       ...row(
         e.kind,
         e.what,
-        e.ops.map((c) => c ?? NEVER),
+        e.ops.map((c, r) => c ?? missing(metrics[r], e.kind)),
         e.first,
       ),
       ids: [e.order],
     }))
+}
+
+/** A cell without an event: "never" from a complete list, else "not listed (cut after op N)". */
+function missing(x: DeterministicMetrics, kind: DifferenceKind): string {
+  const cut = cutAfterOp(x, kind)
+  return cut === null ? NEVER : `${UNLISTED} (cut after op ${cut})`
 }
 
 const GROUP_NOUN: Partial<Record<DifferenceKind, (n: number) => string>> = {

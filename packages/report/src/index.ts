@@ -3,9 +3,11 @@
  * self-contained HTML report, all rendered from a ResultsDocument (results.ts).
  */
 
+export * from './compare.js'
 export * from './csv.js'
 export * from './differences.js'
 export * from './format.js'
+export * from './glossary.js'
 export * from './html/charts.js'
 export { echartsBundle, escapeHtml, renderHtmlReport, scriptJson } from './html/report.js'
 export * from './metric-rows.js'

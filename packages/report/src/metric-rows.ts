@@ -15,9 +15,13 @@ export interface RunView {
 
 export type MetricValue = number | string | undefined
 
+/** The unit of a row's raw value (CSV column names carry it). */
+export type MetricUnit = 'count' | 'ns' | 'bytes' | 'ms' | 'fraction' | 'ratio' | 'text'
+
 export interface MetricRow {
-  /** Stable machine name (CSV column, JSON key). */
+  /** Stable machine name (JSON key; the CSV column is this with its unit, csvColumn()). */
   key: string
+  unit: MetricUnit
   /** Human label (table row). */
   label: string
   group: string
@@ -29,6 +33,15 @@ const count = formatCount
 const bytes = formatBytes
 const nanos = formatNanos
 
+/** The unit of the formats below: what a raw value of the row is. */
+function unitOf(format: (value: number) => string): MetricUnit {
+  if (format === nanos) return 'ns'
+  if (format === bytes) return 'bytes'
+  if (format === formatPercent) return 'fraction'
+  if (format === count) return 'count'
+  return 'text'
+}
+
 /** A row read from the metrics of an ok run. */
 function m(
   key: string,
@@ -36,8 +49,9 @@ function m(
   group: string,
   read: (metrics: DeterministicMetrics) => MetricValue,
   format: (value: number) => string,
+  unit: MetricUnit = unitOf(format),
 ): MetricRow {
-  return { key, label, group, value: (v) => (v.run.metrics ? read(v.run.metrics) : undefined), format }
+  return { key, unit, label, group, value: (v) => (v.run.metrics ? read(v.run.metrics) : undefined), format }
 }
 
 /**
@@ -95,6 +109,7 @@ export const METRIC_ROWS: readonly MetricRow[] = [
     'memory (modeled bytes)',
     (x) => x.fragmentation,
     (v) => `${v.toFixed(2)}x`,
+    'ratio',
   ),
   m('freed_refcount', 'freed by refcount', 'reclamation (objects freed)', (x) => x.freed.refcount, count),
   m('freed_cycle', 'freed by cycle GC', 'reclamation (objects freed)', (x) => x.freed.cycle, count),
@@ -178,6 +193,7 @@ export const METRIC_ROWS: readonly MetricRow[] = [
   ),
   {
     key: 'wall_ms',
+    unit: 'ms',
     label: 'wall time',
     group: 'host wall clock (not deterministic)',
     value: (v) => v.wall?.totalMs,
@@ -185,6 +201,7 @@ export const METRIC_ROWS: readonly MetricRow[] = [
   },
   {
     key: 'wall_gc_ms',
+    unit: 'ms',
     label: 'wall GC time',
     group: 'host wall clock (not deterministic)',
     value: (v) => v.wall?.gcMs,

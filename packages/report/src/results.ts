@@ -1,6 +1,9 @@
 /**
- * The pygc results document, schema version 1: what `pygc run`, `replay`, `sweep` and `merge`
- * write as JSON, and what every table and the HTML report are rendered from.
+ * The pygc results document, schema version 2: what `pygc run`, `replay`, `sweep` and `merge`
+ * write as JSON, and what every table and the HTML report are rendered from. Version 2 (issue
+ * 14) replaced the timeline's samples with min/max buckets (HeapTimeline) so no peak is lost
+ * and the file stays small; `pygc report` and `merge` still read version 1 (results-file.ts
+ * upgrades its timeline).
  *
  * Reproducibility rule: everything that differs between two runs of the same command (the
  * command line, tool versions, the date, host wall-clock times) lives in `meta` and `wall`
@@ -13,10 +16,69 @@
 import type { RunMetrics } from '@pygc/core'
 
 export const RESULTS_FORMAT = 'pygc-results'
-export const RESULTS_SCHEMA_VERSION = 1
+export const RESULTS_SCHEMA_VERSION = 2
 
-/** RunMetrics without its host wall-time part (that moves to the document's `wall` section). */
-export type DeterministicMetrics = Omit<RunMetrics, 'wall'>
+/**
+ * The heap over the run, in buckets of `everyOps` ops: per bucket the least and the most live
+ * bytes and footprint seen in it, so a chart drawn from it shows every peak (a sample every N
+ * ops would miss one between samples). Columnar — one array per figure, index i is bucket i —
+ * which is what a data frame reads (`pandas.DataFrame(timeline)` minus everyOps/readEvery).
+ *
+ * How the figures are read: the heap is read every `readEvery` ops, at the end of each bucket,
+ * and at the start and end of every collection; the maximum also takes in the manager's own
+ * peak counters (a new peakLiveBytes or peakFootprintBytes since the last reading belongs to
+ * this bucket), so max(liveMax) is exactly the run's peakLiveBytes and max(footprintMax) its
+ * peakFootprintBytes. The minimum is the least value read.
+ */
+export interface HeapTimeline {
+  /**
+   * Ops per bucket (the last bucket ends with the run and may be shorter).
+   * @asType integer
+   * @minimum 1
+   */
+  everyOps: number
+  /**
+   * Ops between two readings of the heap inside a bucket.
+   * @asType integer
+   * @minimum 1
+   */
+  readEvery: number
+  /** The op count at the end of each bucket. */
+  op: number[]
+  /** Cumulative bytes allocated at the end of each bucket. */
+  allocatedBytes: number[]
+  liveMin: number[]
+  liveMax: number[]
+  footprintMin: number[]
+  footprintMax: number[]
+}
+
+/**
+ * RunMetrics without its host wall-time part (that moves to the document's `wall` section),
+ * with the heap timeline as min/max buckets.
+ */
+export type DeterministicMetrics = Omit<RunMetrics, 'wall' | 'timeline'> & {
+  timeline: HeapTimeline
+  /** How complete the finalizer and weakref event lists are (absent: every event is listed). */
+  eventLists?: EventLists
+}
+
+/**
+ * Which events the lists of a run hold. The metrics collector keeps the first events of each
+ * list up to its cap (a list is then cut after some op); a results file keeps, for all runtimes
+ * of a workload alike, only the events of the lowest object and weakref ids (pygc run
+ * --events), so every runtime's list speaks of the same objects and the file stays small.
+ */
+export interface EventLists {
+  /** Finalizer events are kept for object ids up to this (absent: all ids). */
+  finalizerIdsUpTo?: number
+  /** Weakref clear and callback events are kept for weakref ids up to this (absent: all ids). */
+  weakrefIdsUpTo?: number
+  /** The op after which the collector stopped listing finalizers (absent: none was left out). */
+  finalizersCutAfterOp?: number
+  clearsCutAfterOp?: number
+  callbacksCutAfterOp?: number
+}
 
 /**
  * What `pygc run`, `replay`, `sweep` and `merge` write with --format json or --out. Everything
@@ -72,11 +134,25 @@ export interface RunSettings {
   costs: Record<string, number>
   promptness: boolean
   /**
-   * Requested timeline interval in ops; 0 = the collector's default.
+   * Requested timeline bucket width in ops (--timeline-every); 0 = adaptive (100 to 200
+   * buckets per run).
    * @asType integer
    * @minimum 0
    */
   timelineEvery: number
+  /**
+   * `pygc run --repeat N`: each run was made N times (wall times vary, the rest must not).
+   * @asType integer
+   * @minimum 1
+   */
+  repeat?: number
+  /**
+   * Finalizer and weakref events kept per workload and kind: those of the lowest ids (0: all
+   * the collector listed). See EventLists.
+   * @asType integer
+   * @minimum 0
+   */
+  events?: number
   /** `pygc run --heap-limit`: heap limits (modeled bytes) by runtime label, when given. */
   heapLimits?: Record<string, number>
 }
@@ -152,6 +228,12 @@ export interface MinHeapSearch {
   /** Every heap limit tried, in order, and whether the run completed. */
   probes: { heapLimit: number; ok: boolean }[]
   error?: RunError
+  /**
+   * Set when the largest limit that failed was refused by the model (it takes no smaller heap,
+   * e.g. Jython's -Xmx floor of 2 MiB) rather than run out of memory: `bytes` is then the
+   * model's floor, and the workload's true minimum may be lower. The model's message.
+   */
+  modelFloor?: string
 }
 
 export interface SweepPoint {
@@ -192,9 +274,12 @@ export interface WallRun {
   /** For sweeps: "minheap" or the heap multiple; absent for plain runs. */
   point?: string
   params?: Record<string, number>
+  /** Milliseconds; with `pygc run --repeat N`, the mean of the N runs. */
   totalMs: number
   gcMs: number
   pausesMs?: RunMetrics['wall']['pausesMs']
+  /** `pygc run --repeat N`: every run's wall times, in order (what `pygc compare` tests). */
+  repeats?: { totalMs: number[]; gcMs: number[] }
 }
 
 /** The document with its non-deterministic sections removed: what must compare byte for byte. */

@@ -7,7 +7,15 @@ import { csvLine } from './csv.js'
 import type { DifferenceTable } from './differences.js'
 import { semanticDifferences } from './differences.js'
 import { formatBytes, formatCount, formatNanos, formatPercent } from './format.js'
-import { cellText, FOOTPRINT_MEANING, METRIC_ROWS, type RunView, rowsWithData } from './metric-rows.js'
+import {
+  cellText,
+  FOOTPRINT_MEANING,
+  METRIC_ROWS,
+  type MetricRow,
+  type MetricValue,
+  type RunView,
+  rowsWithData,
+} from './metric-rows.js'
 import type { ResultsDocument, RuntimeRun, SweepResults, WorkloadResults } from './results.js'
 
 /** A generic grid: a header row and body rows of text cells. */
@@ -128,7 +136,7 @@ export function sweepGrid(sweeps: readonly SweepResults[], options: { withWorklo
   for (const cell of sweeps) {
     const minHeap =
       cell.minHeap.status === 'ok'
-        ? formatBytes(cell.minHeap.bytes)
+        ? `${formatBytes(cell.minHeap.bytes)}${cell.minHeap.modelFloor !== undefined ? ' (model floor)' : ''}`
         : `ERROR ${cell.minHeap.error?.name ?? ''}`
     for (const point of cell.points) {
       const f = point.figures
@@ -337,8 +345,53 @@ export function versionsText(versions: Record<string, string>): string {
 // ---------------------------------------------------------------------------------------------
 // CSV (RFC 4180; cells through csv.ts, which neutralises formulas)
 
-/** One row per workload and runtime; numbers are raw (bytes, virtual ns, fractions). */
+/**
+ * Virtual times are sums of fractional unit costs: rounded for the CSV (to 0.1 virtual ns, a
+ * share to 6 digits) so float noise such as 484248.80000000005 does not reach a spreadsheet.
+ */
+function roundTo(x: number | undefined, digits: number): number | undefined {
+  if (x === undefined) return undefined
+  const scale = 10 ** digits
+  return Math.round(x * scale) / scale
+}
+
+/**
+ * A metric row's CSV column: its key with its unit named, unless the key already says it
+ * (`pause_total_ns`, `peak_live_bytes`, `wall_ms`, `gc_share_fraction`); counts have none.
+ */
+export function csvColumn(row: MetricRow): string {
+  const suffix: Partial<Record<MetricRow['unit'], string>> = {
+    ns: '_ns',
+    bytes: '_bytes',
+    ms: '_ms',
+    fraction: '_fraction',
+    ratio: '_ratio',
+  }
+  const unit = suffix[row.unit]
+  if (unit === undefined || row.key.endsWith(unit) || (row.unit === 'bytes' && row.key.includes('bytes')))
+    return row.key
+  return `${row.key}${unit}`
+}
+
+/** A raw value for the CSV: virtual times to 0.1 ns and fractions to 6 digits, past float noise. */
+function csvValue(row: MetricRow, value: MetricValue): MetricValue {
+  if (typeof value !== 'number') return value
+  if (row.unit === 'ns') return roundTo(value, 1)
+  if (row.unit === 'fraction' || row.unit === 'ratio') return roundTo(value, 6)
+  return value
+}
+
+/**
+ * One row per workload and runtime, raw numbers with units in the column names (virtual ns,
+ * bytes, host ms, fractions), and one `collections_<kind>` column per collection kind any
+ * runtime of the document has (empty where a runtime has no such kind) instead of display text.
+ */
 export function formatRunsCsv(doc: ResultsDocument): string {
+  const kinds: string[] = []
+  for (const w of doc.workloads)
+    for (const r of w.runs)
+      for (const k of r.metrics?.runtime.generations ?? []) if (!kinds.includes(k)) kinds.push(k)
+  const rows = METRIC_ROWS.filter((r) => r.unit !== 'text')
   const header = [
     'workload',
     'size',
@@ -351,12 +404,15 @@ export function formatRunsCsv(doc: ResultsDocument): string {
     'check_label',
     'check',
     'check_ok',
-    ...METRIC_ROWS.map((r) => r.key),
+    ...rows.flatMap((r) =>
+      r.key === 'collections' ? [csvColumn(r), ...kinds.map((k) => `collections_${k}`)] : [csvColumn(r)],
+    ),
   ]
   const lines = [csvLine(header)]
   for (const results of doc.workloads) {
     for (const view of runViews(doc, results)) {
       const run = view.run
+      const byKind = kinds.map((k) => run.metrics?.collections[k])
       lines.push(
         csvLine([
           results.workload,
@@ -370,22 +426,14 @@ export function formatRunsCsv(doc: ResultsDocument): string {
           run.check?.label,
           run.check?.value,
           run.check ? run.check.ok : '',
-          ...METRIC_ROWS.map((r) => r.value(view)),
+          ...rows.flatMap((r) =>
+            r.key === 'collections' ? [r.value(view), ...byKind] : [csvValue(r, r.value(view))],
+          ),
         ]),
       )
     }
   }
   return `${lines.join('\n')}\n`
-}
-
-/**
- * Virtual times are sums of fractional unit costs: rounded for the CSV (to 0.1 virtual ns, a
- * share to 6 digits) so float noise such as 484248.80000000005 does not reach a spreadsheet.
- */
-function roundTo(x: number | undefined, digits: number): number | undefined {
-  if (x === undefined) return undefined
-  const scale = 10 ** digits
-  return Math.round(x * scale) / scale
 }
 
 /** One row per runtime and heap size; times in virtual nanoseconds. */
@@ -399,6 +447,7 @@ export function formatSweepCsv(sweeps: readonly SweepResults[]): string {
     'preset',
     'cell',
     'min_heap_bytes',
+    'min_heap_is_model_floor',
     'heap_multiple',
     'heap_bytes',
     'status',
@@ -428,6 +477,7 @@ export function formatSweepCsv(sweeps: readonly SweepResults[]): string {
           cell.preset,
           cell.cell,
           cell.minHeap.status === 'ok' ? cell.minHeap.bytes : '',
+          cell.minHeap.modelFloor !== undefined,
           p.multiple,
           p.heapLimit,
           p.status,
@@ -462,25 +512,47 @@ export function formatCsv(doc: ResultsDocument): string {
 
 /**
  * Stable JSON: keys in insertion order (the builders fix that order), two-space indent for the
- * document's structure, and one line per small record (a timeline sample, a collection, an
- * event) — readable and diffable, and a third of the size of indenting every field.
+ * document's structure, one line per record in a list (a collection, an event) and a list of
+ * numbers (a timeline column) packed into lines — readable, diffable, and small.
  */
 export function formatJson(doc: unknown): string {
-  return `${layoutJson(doc, '')}\n`
+  return `${layoutJson(doc, '', false)}\n`
 }
 
-/** Records whose compact form is at most this long stay on one line. */
+/** Values whose compact form is at most this long stay on one line. */
 const ONE_LINE = 160
+/** A record in a list (a collection with its spaces) stays on one line up to this length. */
+const RECORD_LINE = 480
+/** A packed list of numbers breaks its lines after this many characters. */
+const PACKED_LINE = 120
 
-function layoutJson(value: unknown, indent: string): string {
+function layoutJson(value: unknown, indent: string, inList: boolean): string {
   const compact = JSON.stringify(value)
   if (value === null || typeof value !== 'object' || compact.length <= ONE_LINE) return compact
+  if (inList && !Array.isArray(value) && compact.length <= RECORD_LINE) return compact
   const inner = `${indent}  `
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]'
-    return `[\n${value.map((v) => inner + layoutJson(v, inner)).join(',\n')}\n${indent}]`
+    if (value.every((v) => typeof v === 'number')) return packNumbers(value as number[], indent)
+    return `[\n${value.map((v) => inner + layoutJson(v, inner, true)).join(',\n')}\n${indent}]`
   }
   const entries = Object.entries(value).filter(([, v]) => v !== undefined)
   if (entries.length === 0) return '{}'
-  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${layoutJson(v, inner)}`).join(',\n')}\n${indent}}`
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${layoutJson(v, inner, false)}`).join(',\n')}\n${indent}}`
+}
+
+/** A list of numbers, several to a line. */
+function packNumbers(values: readonly number[], indent: string): string {
+  const inner = `${indent}  `
+  const lines: string[] = []
+  let line = ''
+  for (const v of values) {
+    const item = JSON.stringify(v)
+    if (line !== '' && line.length + item.length + 1 > PACKED_LINE) {
+      lines.push(`${line},`)
+      line = item
+    } else line = line === '' ? item : `${line},${item}`
+  }
+  lines.push(line)
+  return `[\n${lines.map((l) => inner + l).join('\n')}\n${indent}]`
 }

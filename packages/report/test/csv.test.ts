@@ -42,3 +42,31 @@ describe('CSV cells', () => {
     expect(sweep.split('\n')[1]).toContain(`,"'+cmd|""/c calc""!A1",`)
   })
 })
+
+describe('the runs CSV is machine-friendly (issue 14 item 7)', () => {
+  it('names the unit of every time and size column; collections per kind are numbers', () => {
+    const [runs] = formatCsv(sampleDocument()).split('\n\n')
+    const [header, cpython, jython] = runs
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','))
+    for (const column of [
+      'pause_total_ns',
+      'pause_p99_ns',
+      'gc_time_ns',
+      'peak_live_bytes',
+      'gc_share_fraction',
+      'fragmentation_ratio',
+      'wall_ms',
+    ])
+      expect(header).toContain(column)
+    for (const bare of ['pause_total', 'gc_share', 'collections_by_kind']) expect(header).not.toContain(bare)
+    // One column per collection kind of any runtime; empty where a runtime has no such kind.
+    expect(header).toEqual(expect.arrayContaining(['collections_gen0', 'collections_young']))
+    const at = (row: string[], column: string) => row[header.indexOf(column)]
+    expect(at(cpython, 'collections_gen0')).toMatch(/^\d+$/)
+    expect(at(cpython, 'collections_young')).toBe('')
+    expect(at(jython, 'collections_young')).toMatch(/^\d+$/)
+    for (const row of [cpython, jython]) expect(at(row, 'pause_total_ns')).toMatch(/^\d+(\.\d)?$/)
+  })
+})

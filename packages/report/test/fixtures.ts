@@ -99,13 +99,13 @@ export function metrics(family: 'cpython' | 'jython', scale: number): Determinis
     truncated: false,
     timeline: {
       everyOps: 100,
-      samples: Array.from({ length: 10 }, (_, i) => ({
-        op: i * 100,
-        allocatedBytes: i * 3000,
-        footprintBytes: 10000 + i * 1000 * scale,
-        liveBytes: 4000 + i * 500,
-        spaces: { a: i },
-      })),
+      readEvery: 12,
+      op: Array.from({ length: 10 }, (_, i) => (i + 1) * 100),
+      allocatedBytes: Array.from({ length: 10 }, (_, i) => (i + 1) * 3000),
+      liveMin: Array.from({ length: 10 }, (_, i) => 3500 + i * 500),
+      liveMax: Array.from({ length: 10 }, (_, i) => 4000 + i * 500),
+      footprintMin: Array.from({ length: 10 }, (_, i) => 10000 + i * 1000 * scale),
+      footprintMax: Array.from({ length: 10 }, (_, i) => 10000 + i * 1000 * scale),
     },
   }
 }
@@ -113,7 +113,7 @@ export function metrics(family: 'cpython' | 'jython', scale: number): Determinis
 export function sampleDocument(): ResultsDocument {
   return {
     format: 'pygc-results',
-    schemaVersion: 1,
+    schemaVersion: 2,
     meta: {
       command: "pygc run demo --param 'x=1'",
       date: '2026-01-01T00:00:00.000Z',

@@ -30,6 +30,7 @@ describe('HTML report', () => {
       'w0-live',
       'w0-footprint',
       'w0-pauses',
+      'w0-pause-time',
       'w0-collections',
       'w0-work',
       's0-time',
@@ -37,7 +38,8 @@ describe('HTML report', () => {
     ])
     const json = /<script type="application\/json" id="chart-options">(.*?)<\/script>/s.exec(html)![1]
     const options = JSON.parse(json)
-    expect(Object.keys(options)).toEqual(ids)
+    // The chart options, then the rows of each per-collection table (one data element for all).
+    expect(Object.keys(options)).toEqual([...ids, 'table:w0-gcs'])
     expect(options['w0-pauses'].yAxis.type).toBe('log')
   })
 
@@ -67,9 +69,10 @@ describe('charts a reader can read', () => {
   })
 
   it('footprint: a log axis when runtimes differ by orders of magnitude, linear otherwise', () => {
-    const samples = results.runs[1].metrics!.timeline.samples
+    const timeline = results.runs[1].metrics!.timeline
     expect(footprintChart('f', results).option.yAxis).toMatchObject({ type: 'value' })
-    for (const s of samples) s.footprintBytes *= 1000
+    for (const column of [timeline.footprintMin, timeline.footprintMax])
+      for (let i = 0; i < column.length; i++) column[i] *= 1000
     const log = footprintChart('f', results)
     expect(log.option.yAxis).toMatchObject({ type: 'log' })
     expect(log.caption).toContain('log scale')

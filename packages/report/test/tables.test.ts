@@ -94,7 +94,8 @@ describe('markdown and CSV', () => {
     )
     const sweep = csv[1].trim().split('\n')
     expect(sweep).toHaveLength(4)
-    expect(sweep[1]).toMatch(/^demo,test,x=1,7,jython,default,0,10000,1\.5,15000,ok,/)
+    // min_heap_bytes, then min_heap_is_model_floor (issue 14: a model's floor is said so).
+    expect(sweep[1]).toMatch(/^demo,test,x=1,7,jython,default,0,10000,false,1\.5,15000,ok,/)
   })
 
   it('JSON is stable and the deterministic part excludes meta and wall', () => {

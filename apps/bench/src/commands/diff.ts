@@ -35,17 +35,27 @@ const OPTIONS = {
 
 const DEFAULT_LIMIT = 60
 
+/** `--limit N`: at least one row (the table has a header and summaries either way). */
+function parseLimit(text: string): number {
+  const limit = parseIntegerValue('--limit', text)
+  if (limit < 1) throw new UsageError(`--limit must be an integer >= 1, got '${limit}'`)
+  return limit
+}
+
 export function diffCommand(args: readonly string[]): number {
   const { values, positionals } = parseCommand('diff', args, OPTIONS)
-  if (positionals.length !== 1) throw new UsageError('pygc diff: name exactly one workload (see pygc list)')
+  if (positionals.length !== 1) throw new UsageError('name exactly one workload (see pygc list)')
   const workload = findWorkload(positionals[0])
   // Semantics show at any size; `test` keeps the event table readable.
   const { runtimes, size, seed, cost, format } = parseRunSetup(values, 'test')
+  // Only the terminal table and Markdown are cut short by default: CSV and JSON are for programs.
   const limit = values.all
     ? Number.POSITIVE_INFINITY
     : values.limit !== undefined
-      ? parseIntegerValue('--limit', values.limit)
-      : DEFAULT_LIMIT
+      ? parseLimit(values.limit)
+      : format === 'csv' || format === 'json'
+        ? Number.POSITIVE_INFINITY
+        : DEFAULT_LIMIT
   const planned = planWorkloads([workload], size, values.param ?? [])
 
   const doc = startDocument('diff', args, { runtimes, size, seed, cost, format })
@@ -54,7 +64,7 @@ export function diffCommand(args: readonly string[]): number {
   const table = semanticDifferences(results)
 
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(table, null, 2)}\n`)
+    process.stdout.write(`${JSON.stringify({ ...table, rows: table.rows.slice(0, limit) }, null, 2)}\n`)
   } else if (format === 'csv') {
     const lines = [csvLine(['kind', 'event', ...table.runtimes, 'differs'])]
     for (const row of table.rows.slice(0, limit))
@@ -71,7 +81,7 @@ export function diffCommand(args: readonly string[]): number {
         `${table.truncated.length > 0 ? ` (event lists truncated for ${table.truncated.join(', ')})` : ''}.\n`,
     )
   }
-  if (!values.quiet && table.rows.length > limit && format !== 'json') {
+  if (!values.quiet && table.rows.length > limit) {
     message(`pygc diff: showing ${limit} of ${table.rows.length} rows; --all shows every row`)
   }
   return reportFailures(doc)

@@ -5,12 +5,14 @@ import { COMMON_OPTIONS, checkOutputFile, message, parseCommand, UsageError } fr
 import { mergeDocuments } from '../merge.js'
 import { makeMeta } from '../results.js'
 import { readResultsFile } from '../results-file.js'
+import { compareFiles } from './compare.js'
 
 const FILE_OPTIONS = { ...COMMON_OPTIONS, output: { type: 'string', short: 'o' } } as const
+const REPORT_OPTIONS = { ...FILE_OPTIONS, compare: { type: 'string' } } as const
 
 export function mergeCommand(args: readonly string[]): number {
   const { values, positionals } = parseCommand('merge', args, FILE_OPTIONS)
-  if (positionals.length === 0) throw new UsageError('pygc merge: give the results files to merge')
+  if (positionals.length === 0) throw new UsageError('give the results files to merge')
   if (values.output !== undefined) checkOutputFile(values.output, '-o')
   const inputs = positionals.map((file) => ({ file, doc: readResultsFile(file) }))
   const { merged, notes } = mergeDocuments(inputs, makeMeta(['merge', ...args], inputs[0].doc.meta.seed))
@@ -29,10 +31,12 @@ export function mergeCommand(args: readonly string[]): number {
 }
 
 export function reportCommand(args: readonly string[]): number {
-  const { values, positionals } = parseCommand('report', args, FILE_OPTIONS)
-  if (positionals.length !== 1) throw new UsageError('pygc report: give exactly one results file')
+  const { values, positionals } = parseCommand('report', args, REPORT_OPTIONS)
+  if (positionals.length !== 1) throw new UsageError('give exactly one results file')
   if (values.output !== undefined) checkOutputFile(values.output, '-o')
-  const html = renderHtmlReport(readResultsFile(positionals[0]))
+  const comparison =
+    values.compare !== undefined ? compareFiles([values.compare, positionals[0]])[0] : undefined
+  const html = renderHtmlReport(readResultsFile(positionals[0]), comparison ? { comparison } : {})
   if (values.output === undefined) process.stdout.write(html)
   else {
     writeFileSync(values.output, html)

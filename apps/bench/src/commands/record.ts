@@ -29,8 +29,8 @@ const OPTIONS = {
 
 export function recordCommand(args: readonly string[]): number {
   const { values, positionals } = parseCommand('record', args, OPTIONS)
-  if (positionals.length !== 1) throw new UsageError('pygc record: name exactly one workload (see pygc list)')
-  if (values.output === undefined) throw new UsageError('pygc record: -o FILE is required')
+  if (positionals.length !== 1) throw new UsageError('name exactly one workload (see pygc list)')
+  if (values.output === undefined) throw new UsageError('-o FILE is required')
   const workload = findWorkload(positionals[0])
   const runtime = findRuntime(values.runtime ?? 'cpython')
   const size = parseSize(values.size, 'small')

@@ -35,7 +35,7 @@ const PROGRESS_EVERY = 1 << 16
 
 export function replayCommand(args: readonly string[]): number {
   const { values, positionals } = parseCommand('replay', args, OPTIONS)
-  if (positionals.length !== 1) throw new UsageError('pygc replay: give exactly one trace file')
+  if (positionals.length !== 1) throw new UsageError('give exactly one trace file')
   const file = positionals[0]
   const setup = parseOutputSetup(values)
   const { runtimes, cost } = setup

@@ -3,10 +3,11 @@
  * side-by-side table (or JSON / CSV / Markdown), and with --out the four result files.
  */
 import { writeFileSync } from 'node:fs'
-import type { ResultsDocument, WorkloadResults } from '@pygc/report'
+import type { ResultsDocument, WallRun, WorkloadResults } from '@pygc/report'
 import type { SizeName, Workload } from '@pygc/workloads'
 import {
   COMMON_OPTIONS,
+  checkOutputFile,
   emitResults,
   message,
   OUT_OPTIONS,
@@ -18,10 +19,13 @@ import {
   startDocument,
   UsageError,
 } from '../cli-support.js'
+import { DEFAULT_EVENTS_KEPT, keepLowestIds } from '../event-lists.js'
 import { type ExecuteOptions, executeWorkload } from '../execute.js'
 import { type GcLogEntry, gcLogFor, gcLogPath } from '../gc-log.js'
 import { createProgress } from '../progress.js'
 import type { RuntimeChoice } from '../runtimes.js'
+import { type TracedRun, traceEvents } from '../trace-events.js'
+import { choiceMessage, unknownChoice } from '../usage.js'
 import {
   allWorkloads,
   checkOverridesApply,
@@ -37,8 +41,11 @@ const OPTIONS = {
   ...OUT_OPTIONS,
   suite: { type: 'string' },
   'gc-log': { type: 'string' },
+  'trace-events': { type: 'string' },
   promptness: { type: 'boolean' },
   'timeline-every': { type: 'string' },
+  events: { type: 'string' },
+  repeat: { type: 'string' },
   'heap-limit': { type: 'string', multiple: true },
 } as const
 
@@ -57,8 +64,14 @@ export function parseHeapLimits(
     const bytes = parseIntegerValue('--heap-limit', eq > 0 ? item.slice(eq + 1) : item)
     if (bytes <= 0) throw new UsageError(`--heap-limit must be a positive number of bytes, got ${bytes}`)
     if (target !== undefined && !runtimes.some((r) => r.label === target)) {
+      const labels = runtimes.map((r) => r.label)
       throw new UsageError(
-        `--heap-limit ${item}: '${target}' is not one of the chosen runtimes (${runtimes.map((r) => r.label).join(', ')})`,
+        choiceMessage(
+          `--heap-limit ${item}: '${target}' is not a chosen runtime`,
+          target,
+          labels,
+          'chosen runtimes',
+        ),
       )
     }
     for (const r of runtimes) if (target === undefined || r.label === target) limits.set(r.label, bytes)
@@ -66,10 +79,14 @@ export function parseHeapLimits(
   return limits
 }
 
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length
+}
+
 /** Suites: named workload lists. `default` is every workload (what `npm run bench` runs). */
 function suiteWorkloads(suite: string): readonly Workload[] {
   if (suite === 'default') return allWorkloads()
-  throw new UsageError(`unknown suite '${suite}'; valid suites: default`)
+  throw unknownChoice('suite', suite, ['default'])
 }
 
 export interface PlannedWorkload {
@@ -99,7 +116,13 @@ export function runPlanned(
     quiet: boolean
     /** Collects each run's collection log when given (--gc-log). */
     gcLogs?: GcLogEntry[]
+    /** Collects each run's collections on the virtual clock when given (--trace-events). */
+    traced?: TracedRun[]
     heapLimits?: Map<string, number>
+    /** Keep the finalizer and weakref events of this many ids per workload (event-lists.ts). */
+    eventsKept?: number
+    /** Run each cell this many times: wall times of each kept, the rest must be identical. */
+    repeat?: number
   },
 ): void {
   const progress = createProgress(planned.length * runtimes.length, { quiet: options.quiet })
@@ -118,24 +141,60 @@ export function runPlanned(
     for (const runtime of runtimes) {
       progress.start(`${workload.name} on ${runtime.label}`)
       const heapLimit = options.heapLimits?.get(runtime.label)
-      const execution = executeWorkload(workload, params, options.seed, runtime, {
-        ...options,
-        gcLog: options.gcLogs !== undefined,
-        ...(heapLimit !== undefined ? { heapLimit } : {}),
-        onProgress: (ops) => progress.detail(`${(ops / 1e6).toFixed(0)}M ops`),
-      })
+      const execute = () =>
+        executeWorkload(workload, params, options.seed, runtime, {
+          ...options,
+          gcLog: options.gcLogs !== undefined,
+          gcClock: options.gcLogs !== undefined || options.traced !== undefined,
+          ...(heapLimit !== undefined ? { heapLimit } : {}),
+          onProgress: (ops) => progress.detail(`${(ops / 1e6).toFixed(0)}M ops`),
+        })
+      const execution = execute()
+      const walls = execution.wall ? [execution.wall] : []
+      for (let k = 1; k < (options.repeat ?? 1) && execution.run.status === 'ok'; k++) {
+        progress.detail(`repeat ${k + 1}`)
+        const again = execute()
+        // Every figure but wall time is deterministic: a repeat that differs is a bug, not noise.
+        if (JSON.stringify(again.run) !== JSON.stringify(execution.run)) {
+          execution.run.status = 'error'
+          execution.run.error = {
+            code: 'NONDETERMINISTIC',
+            name: 'Nondeterministic',
+            message: `repeat ${k + 1} gave other figures than the first run`,
+          }
+        }
+        if (again.wall) walls.push(again.wall)
+      }
       results.runs.push(execution.run)
-      if (execution.wall)
-        doc.wall.runs.push({ workload: workload.name, runtime: runtime.label, params, ...execution.wall })
+      if (execution.wall) {
+        const wall: WallRun = { workload: workload.name, runtime: runtime.label, params, ...execution.wall }
+        if (walls.length > 1) {
+          wall.totalMs = mean(walls.map((w) => w.totalMs))
+          wall.gcMs = mean(walls.map((w) => w.gcMs))
+          wall.repeats = { totalMs: walls.map((w) => w.totalMs), gcMs: walls.map((w) => w.gcMs) }
+        }
+        doc.wall.runs.push(wall)
+      }
       if (options.gcLogs && execution.metrics) {
         options.gcLogs.push({
           workload: workload.name,
           runtime: runtime.label,
-          lines: gcLogFor(workload.name, runtime.label, execution.metrics, execution.nativeGcLog),
+          lines: gcLogFor(workload.name, runtime.label, execution.metrics, execution.nativeGcLog, {
+            ...(execution.run.native ? { native: execution.run.native } : {}),
+            ...(execution.gcClock ? { clock: execution.gcClock.collections } : {}),
+          }),
         })
       }
+      if (options.traced && execution.gcClock && execution.metrics)
+        options.traced.push({
+          workload: workload.name,
+          runtime: runtime.label,
+          kinds: execution.metrics.runtime.generations,
+          ...execution.gcClock,
+        })
       progress.step()
     }
+    if (options.eventsKept !== undefined) keepLowestIds(results, options.eventsKept)
     doc.workloads.push(results)
   }
   progress.done()
@@ -175,10 +234,10 @@ export function plannedGcLogFiles(
 export function runCommand(args: readonly string[]): number {
   const { values, positionals } = parseCommand('run', args, OPTIONS)
   if (values.suite !== undefined && positionals.length > 0) {
-    throw new UsageError('pygc run: give workload names or --suite, not both')
+    throw new UsageError('give workload names or --suite, not both')
   }
   if (values.suite === undefined && positionals.length === 0) {
-    throw new UsageError('pygc run: name at least one workload (see pygc list) or use --suite default')
+    throw new UsageError('name at least one workload (see pygc list) or use --suite default')
   }
   const chosen = values.suite !== undefined ? suiteWorkloads(values.suite) : positionals.map(findWorkload)
   const setup = parseRunSetup(values, 'small')
@@ -187,7 +246,12 @@ export function runCommand(args: readonly string[]): number {
       ? parseIntegerValue('--timeline-every', values['timeline-every'])
       : undefined
   if (timelineEvery !== undefined && timelineEvery < 1)
-    throw new UsageError('pygc run: --timeline-every must be >= 1')
+    throw new UsageError(`--timeline-every must be an integer >= 1, got '${timelineEvery}'`)
+  const repeat = values.repeat !== undefined ? parseIntegerValue('--repeat', values.repeat) : 1
+  if (repeat < 1) throw new UsageError(`--repeat must be an integer >= 1, got '${repeat}'`)
+  const events =
+    values.events !== undefined ? parseIntegerValue('--events', values.events) : DEFAULT_EVENTS_KEPT
+  if (events < 0) throw new UsageError(`--events must be an integer >= 0, got '${events}'`)
   const planned = planWorkloads(chosen, setup.size, values.param ?? [])
   const heapLimits = parseHeapLimits(values['heap-limit'] ?? [], setup.runtimes)
   const promptness = values.promptness ?? false
@@ -198,13 +262,17 @@ export function runCommand(args: readonly string[]): number {
         ? { pattern: values['gc-log'], files: plannedGcLogFiles(values['gc-log'], planned, setup.runtimes) }
         : undefined,
   })
+  if (values['trace-events'] !== undefined) checkOutputFile(values['trace-events'], '--trace-events')
 
   const doc = startDocument('run', args, setup, {
     promptness,
     timelineEvery: timelineEvery ?? 0,
+    events,
+    ...(repeat > 1 ? { repeat } : {}),
     heapLimits,
   })
   const gcLog: GcLogEntry[] | undefined = values['gc-log'] !== undefined ? [] : undefined
+  const traced: TracedRun[] | undefined = values['trace-events'] !== undefined ? [] : undefined
   runPlanned(doc, planned, setup.runtimes, {
     seed: setup.seed,
     size: setup.size,
@@ -213,11 +281,19 @@ export function runCommand(args: readonly string[]): number {
     promptness,
     ...(timelineEvery !== undefined ? { timelineEvery } : {}),
     ...(gcLog ? { gcLogs: gcLog } : {}),
+    ...(traced ? { traced } : {}),
     heapLimits,
+    eventsKept: events,
+    repeat,
   })
 
   emitResults(doc, setup.format, values)
   if (gcLog && values['gc-log'] !== undefined)
     writeGcLogs(values['gc-log'], gcLog, planned.length * setup.runtimes.length, values.quiet ?? false)
+  const traceFile = values['trace-events']
+  if (traced && traceFile !== undefined) {
+    writeFileSync(traceFile, `${JSON.stringify(traceEvents(traced, doc.meta.command))}\n`)
+    if (!values.quiet) message(`pygc: wrote the trace events to ${traceFile} (open in ui.perfetto.dev)`)
+  }
   return reportFailures(doc)
 }

@@ -5,7 +5,7 @@
  * index is K-1 modulo N, so N machines split a sweep and `pygc merge` joins their JSON into
  * exactly what the unsharded sweep writes.
  */
-import { PygcError, type RunMetrics } from '@pygc/core'
+import type { RunMetrics } from '@pygc/core'
 import type { SweepFigures, SweepPoint, SweepResults } from '@pygc/report'
 import type { SizeName, Workload } from '@pygc/workloads'
 import {
@@ -23,6 +23,7 @@ import {
 import { executeWorkload } from '../execute.js'
 import { findMinHeap } from '../min-heap.js'
 import { createProgress } from '../progress.js'
+import { choiceMessage } from '../usage.js'
 import { findWorkload, parseIntegerValue, resolveWorkloadParams } from '../workloads.js'
 
 const OPTIONS = {
@@ -42,8 +43,7 @@ export function parseHeapMultiples(text: string): number[] {
     const trimmed = item.trim()
     const value = Number(trimmed.replace(/x$/i, ''))
     if (trimmed === '' || !Number.isFinite(value) || value < 1) {
-      throw new PygcError(
-        'INVALID_OPTION',
+      throw new UsageError(
         `--heap '${item}': each heap size is a multiple >= 1 of the minimum heap, e.g. 1.5x`,
       )
     }
@@ -59,7 +59,7 @@ export function parseShard(text: string | undefined): { index: number; count: nu
   const index = match ? Number(match[1]) : 0
   const count = match ? Number(match[2]) : 0
   if (!match || count < 1 || index < 1 || index > count) {
-    throw new PygcError('INVALID_OPTION', `--shard '${text}': expected K/N with 1 <= K <= N, e.g. 2/4`)
+    throw new UsageError(`--shard '${text}': expected K/N with 1 <= K <= N, e.g. 2/4`)
   }
   return { index, count }
 }
@@ -73,12 +73,16 @@ export function parameterGrid(
   let combos: Record<string, number>[] = [{ ...workload.sizes[size] }]
   for (const item of items) {
     const eq = item.indexOf('=')
-    if (eq <= 0) throw new PygcError('INVALID_PARAM', `--param '${item}': expected name=value[,value...]`)
+    if (eq <= 0) throw new UsageError(`--param '${item}': expected name=value[,value...]`)
     const name = item.slice(0, eq)
-    if (!(name in workload.params)) {
-      throw new PygcError(
-        'INVALID_PARAM',
-        `unknown parameter '${name}' of ${workload.name}; valid parameters: ${Object.keys(workload.params).join(', ')}`,
+    if (!Object.hasOwn(workload.params, name)) {
+      throw new UsageError(
+        choiceMessage(
+          `unknown parameter '${name}' of ${workload.name}`,
+          name,
+          Object.keys(workload.params),
+          'valid parameters',
+        ),
       )
     }
     const values = item
@@ -113,7 +117,7 @@ function sweepFigures(metrics: RunMetrics): SweepFigures {
 
 export function sweepCommand(args: readonly string[]): number {
   const { values, positionals } = parseCommand('sweep', args, OPTIONS)
-  if (positionals.length !== 1) throw new UsageError('pygc sweep: name exactly one workload (see pygc list)')
+  if (positionals.length !== 1) throw new UsageError('name exactly one workload (see pygc list)')
   const workload = findWorkload(positionals[0])
   const multiples = parseHeapMultiples(values.heap ?? DEFAULT_HEAP)
   const shard = parseShard(values.shard)
@@ -151,6 +155,11 @@ export function sweepCommand(args: readonly string[]): number {
       cell: index,
       minHeap,
       points: [],
+    }
+    if (minHeap.modelFloor !== undefined && !values.quiet) {
+      message(
+        `pygc sweep: ${runtime.label}'s minimum heap for ${workload.name} is the model's floor (${minHeap.bytes} bytes): it refuses a smaller heap (${minHeap.modelFloor}), so the workload's true minimum may be lower`,
+      )
     }
     if (minHeap.status !== 'ok') {
       failed = true

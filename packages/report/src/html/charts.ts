@@ -4,7 +4,8 @@
  * Animations are off: the report is a document (and screenshots must show the final state).
  */
 import { DEFAULT_COSTS } from '@pygc/core'
-import type { DeterministicMetrics, SweepResults, WorkloadResults } from '../results.js'
+import { kindColor } from '../glossary.js'
+import type { DeterministicMetrics, HeapTimeline, SweepResults, WorkloadResults } from '../results.js'
 
 export type ChartOption = Record<string, unknown>
 
@@ -116,39 +117,68 @@ function okRuns(results: WorkloadResults): OkRun[] {
   return out
 }
 
+/** A legend entry per runtime only: the min lines share their runtime's name. */
+function minMaxSeries(
+  r: OkRun,
+  ops: AxisUnit,
+  unit: AxisUnit,
+  min: readonly number[],
+  max: readonly number[],
+  options: { log?: boolean; step?: boolean } = {},
+): unknown[] {
+  const t = r.metrics.timeline
+  const point = (i: number, v: number) => [
+    scaled(t.op[i], ops),
+    options.log && v <= 0 ? null : scaled(v, unit),
+  ]
+  const base = {
+    name: r.runtime,
+    type: 'line',
+    showSymbol: false,
+    color: r.color,
+    ...(options.step ? { step: 'end' } : {}),
+  }
+  return [
+    { ...base, lineStyle: { width: 2 }, data: max.map((v, i) => point(i, v)) },
+    { ...base, lineStyle: { width: 1, type: 'dotted', opacity: 0.7 }, data: min.map((v, i) => point(i, v)) },
+  ]
+}
+
+/** The largest value of the runs' timeline columns (0 when there is none). */
+function maxOf(runs: readonly OkRun[], column: (t: HeapTimeline) => readonly number[]): number {
+  let max = 0
+  for (const r of runs) for (const v of column(r.metrics.timeline)) max = Math.max(max, v)
+  return max
+}
+
 /**
- * Live bytes per runtime over ops, one line each; dots mark collections (live bytes after).
- * The line and the dots of a runtime share its name, so the legend has one entry per runtime.
+ * Live bytes per runtime over ops, as min/max buckets (every peak shows: see HeapTimeline);
+ * dots mark collections at their live bytes after, coloured by collection kind.
  */
 export function liveChart(id: string, results: WorkloadResults): ChartSpec {
   const runs = okRuns(results)
-  let max = 0
-  for (const r of runs) for (const s of r.metrics.timeline.samples) max = Math.max(max, s.liveBytes)
-  const unit = byteUnit(max)
+  const unit = byteUnit(maxOf(runs, (t) => t.liveMax))
   const ops = opUnit(Math.max(0, ...runs.map((r) => r.metrics.ops)))
   const series: unknown[] = []
   for (const r of runs) {
-    series.push({
-      name: r.runtime,
-      type: 'line',
-      showSymbol: false,
-      color: r.color,
-      lineStyle: { width: 1.5 },
-      data: downsample(r.metrics.timeline.samples).map((s) => [scaled(s.op, ops), scaled(s.liveBytes, unit)]),
-    })
+    series.push(...minMaxSeries(r, ops, unit, r.metrics.timeline.liveMin, r.metrics.timeline.liveMax))
     series.push({
       name: r.runtime,
       type: 'scatter',
       symbolSize: 5,
       color: r.color,
-      data: downsample(r.metrics.gcs).map((g) => [scaled(g.op, ops), scaled(g.liveBytesAfter, unit), g.kind]),
+      itemStyle: { opacity: 0.85 },
+      data: downsample(r.metrics.gcs).map((g) => ({
+        value: [scaled(g.op, ops), scaled(g.liveBytesAfter, unit), g.kind],
+        itemStyle: { color: kindColor(g.kind) },
+      })),
     })
   }
   return {
     id,
     title: 'Live bytes over time',
     caption:
-      'Bytes of the objects each manager still holds (not yet freed), sampled along the run; dots mark collections at their live bytes after. X axis: op index.',
+      'Bytes of the objects each manager still holds (not yet freed). Solid line: the most in each stretch of ops (peaks included); dotted: the least. Dots: collections at their live bytes after, coloured by kind. X axis: op index.',
     option: {
       ...BASE,
       grid: { left: 80, right: 30, top: 50, bottom: 80 },
@@ -164,26 +194,22 @@ export function liveChart(id: string, results: WorkloadResults): ChartSpec {
 const LOG_AXIS_RATIO = 20
 
 /**
- * Heap footprint per runtime over ops. Footprints differ by orders of magnitude between
- * runtimes (a JVM commits its whole young generation up front), so when they do the y axis is
- * logarithmic and every runtime stays readable; the unit is chosen from the smallest footprint.
+ * Heap footprint per runtime over ops, min/max per bucket. Footprints differ by orders of
+ * magnitude between runtimes (a JVM commits its whole young generation up front), so when they
+ * do the y axis is logarithmic and every runtime stays readable.
  */
 export function footprintChart(id: string, results: WorkloadResults): ChartSpec {
   const runs = okRuns(results)
-  let max = 0
+  const max = maxOf(runs, (t) => t.footprintMax)
   let min = Number.POSITIVE_INFINITY
-  for (const r of runs)
-    for (const s of r.metrics.timeline.samples) {
-      max = Math.max(max, s.footprintBytes)
-      if (s.footprintBytes > 0) min = Math.min(min, s.footprintBytes)
-    }
+  for (const r of runs) for (const v of r.metrics.timeline.footprintMax) if (v > 0) min = Math.min(min, v)
   const log = Number.isFinite(min) && max / min > LOG_AXIS_RATIO
   const unit = log ? byteUnit(min) : byteUnit(max)
   const ops = opUnit(Math.max(0, ...runs.map((r) => r.metrics.ops)))
   return {
     id,
     title: 'Heap footprint over time',
-    caption: `Memory each runtime holds for its heap (pymalloc arenas, JVM generations, CLR heaps), sampled along the run${
+    caption: `Memory each runtime holds for its heap (pymalloc arenas, JVM generations, CLR heaps). Solid: the most in each stretch of ops, so the peak in the table shows; dotted: the least${
       log ? '; log scale, as the runtimes differ by orders of magnitude' : ''
     }. X axis: op index.`,
     option: {
@@ -194,53 +220,100 @@ export function footprintChart(id: string, results: WorkloadResults): ChartSpec 
       yAxis: log
         ? { type: 'log', logBase: 10, name: `${unit.name} (log scale)` }
         : { type: 'value', name: unit.name, min: 0 },
-      series: runs.map((r) => ({
-        name: r.runtime,
-        type: 'line',
-        step: 'end',
-        showSymbol: false,
-        color: r.color,
-        lineStyle: { width: 2 },
-        // A log axis cannot show 0 (an empty heap): leave a gap there.
-        data: downsample(r.metrics.timeline.samples).map((s) => [
-          scaled(s.op, ops),
-          log && s.footprintBytes <= 0 ? null : scaled(s.footprintBytes, unit),
-        ]),
-      })),
+      series: runs.flatMap((r) =>
+        minMaxSeries(r, ops, unit, r.metrics.timeline.footprintMin, r.metrics.timeline.footprintMax, {
+          log,
+          step: true,
+        }),
+      ),
     },
   }
 }
 
 const PAUSE_POINTS = ['min', 'p50', 'mean', 'p95', 'p99', 'max'] as const
 
-/** Pause distribution per runtime (virtual ns) on a log axis: pauses span orders of magnitude. */
+/** Pause distribution per runtime on a log axis (pauses span orders of magnitude), in µs or ms. */
 export function pauseChart(id: string, results: WorkloadResults): ChartSpec {
   const runs = okRuns(results)
+  const smallest = Math.min(
+    ...runs.flatMap((r) =>
+      r.metrics.pauses.count > 0 && r.metrics.pauses.min > 0 ? [r.metrics.pauses.min] : [],
+    ),
+  )
+  const unit = timeUnit(Number.isFinite(smallest) ? smallest : 0)
   return {
     id,
     title: 'Pause distribution (virtual time)',
-    caption:
-      'Pause percentiles per runtime in virtual nanoseconds, log scale. A runtime with no collections has no bars.',
+    caption: `Pause percentiles per runtime in ${unit.name}, log scale. A runtime with no collections has no bars.`,
     option: {
       ...BASE,
       ...(runs.every((r) => r.metrics.pauses.count === 0) ? emptyNote('no collections in this run') : {}),
       legend: { bottom: 0 },
       xAxis: { type: 'category', data: [...PAUSE_POINTS] },
-      yAxis: { type: 'log', name: 'virtual ns', logBase: 10 },
+      yAxis: { type: 'log', name: `${unit.name} (log scale)`, logBase: 10 },
       series: runs.map((r) => ({
         name: r.runtime,
         type: 'bar',
         color: r.color,
         // A log axis cannot show 0: a missing bar says "no pause".
         data: PAUSE_POINTS.map((p) =>
-          r.metrics.pauses.count > 0 && r.metrics.pauses[p] > 0 ? r.metrics.pauses[p] : null,
+          r.metrics.pauses.count > 0 && r.metrics.pauses[p] > 0 ? scaled(r.metrics.pauses[p], unit) : null,
         ),
       })),
     },
   }
 }
 
-/** Collections per generation, stacked per runtime (generation names differ per runtime). */
+/** Symbols that tell runtimes apart where colour tells collection kinds apart. */
+const RUNTIME_SYMBOLS = ['circle', 'triangle', 'diamond', 'rect', 'pin', 'roundRect']
+
+/**
+ * Every pause over the run (GCViewer's and GCeasy's "pause time" chart): one point per
+ * collection at its op, log scale; colour = collection kind, symbol = runtime.
+ */
+export function pausesOverTimeChart(id: string, results: WorkloadResults): ChartSpec {
+  const runs = okRuns(results)
+  let smallest = Number.POSITIVE_INFINITY
+  for (const r of runs)
+    for (const g of r.metrics.gcs) if (g.pauseVirtual > 0) smallest = Math.min(smallest, g.pauseVirtual)
+  const unit = timeUnit(Number.isFinite(smallest) ? smallest : 0)
+  const ops = opUnit(Math.max(0, ...runs.map((r) => r.metrics.ops)))
+  const series: unknown[] = []
+  runs.forEach((r, i) => {
+    for (const kind of r.metrics.runtime.generations) {
+      const gcs = r.metrics.gcs.filter((g) => g.kind === kind && g.pauseVirtual > 0)
+      if (gcs.length === 0) continue
+      series.push({
+        name: `${r.runtime} ${kind}`,
+        type: 'scatter',
+        symbol: RUNTIME_SYMBOLS[i % RUNTIME_SYMBOLS.length],
+        symbolSize: 7,
+        color: kindColor(kind),
+        data: downsample(gcs, 2000).map((g) => [scaled(g.op, ops), scaled(g.pauseVirtual, unit)]),
+      })
+    }
+  })
+  return {
+    id,
+    title: 'Pauses over time (virtual time)',
+    caption: `Each collection's pause at the op it happened, ${unit.name}, log scale. Colour: collection kind (the same in every chart); symbol: runtime.`,
+    option: {
+      ...BASE,
+      ...(series.length === 0 ? emptyNote('no collections in this run') : {}),
+      tooltip: { trigger: 'item' },
+      grid: { left: 80, right: 30, top: 50, bottom: 90 },
+      legend: WRAPPING_LEGEND,
+      xAxis: { type: 'value', name: ops.name, nameLocation: 'middle', nameGap: 28 },
+      yAxis: { type: 'log', logBase: 10, name: `${unit.name} (log scale)` },
+      series,
+    },
+  }
+}
+
+/**
+ * Collections per kind and runtime, side by side on a log axis with the count on each bar: a
+ * runtime's 2 full collections stay visible beside another's 163 young ones. Colour = kind.
+ */
 export function collectionsChart(id: string, results: WorkloadResults): ChartSpec {
   const runs = okRuns(results)
   const kinds: string[] = []
@@ -252,19 +325,23 @@ export function collectionsChart(id: string, results: WorkloadResults): ChartSpe
     id,
     title: 'Collections per generation',
     caption:
-      'Number of collections of each kind (gc.collect() calls included); kinds with no collection are left out.',
+      'Number of collections of each kind (gc.collect() calls included), log scale, the count on each bar; colour: collection kind. Kinds with no collection are left out.',
     option: {
       ...BASE,
       ...(kinds.length === 0 ? emptyNote('no collections in this run') : {}),
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { bottom: 0 },
       xAxis: { type: 'category', data: runs.map((r) => r.runtime) },
-      yAxis: { type: 'value', name: 'collections', minInterval: 1 },
+      // Below 1, so a kind collected once still has a visible bar.
+      yAxis: { type: 'log', logBase: 10, name: 'collections (log scale)', min: 0.5 },
       series: kinds.map((kind) => ({
         name: kind,
         type: 'bar',
-        stack: 'collections',
-        data: runs.map((r) => r.metrics.collections[kind] ?? 0),
+        color: kindColor(kind),
+        barGap: '10%',
+        label: { show: true, position: 'top', fontSize: 11 },
+        // 0 has no place on a log axis: no bar, and the label says nothing either.
+        data: runs.map((r) => ((r.metrics.collections[kind] ?? 0) > 0 ? r.metrics.collections[kind] : null)),
       })),
     },
   }

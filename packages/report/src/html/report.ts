@@ -6,7 +6,11 @@
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { type Comparison, comparisonGrid, comparisonSummary } from '../compare.js'
 import { semanticDifferences } from '../differences.js'
+import { formatBytes, formatCount, formatNanos } from '../format.js'
+import { COST_MEANING, kindColor, METRIC_MEANING, RUNTIME_MEANING } from '../glossary.js'
+import { FOOTPRINT_MEANING, METRIC_ROWS } from '../metric-rows.js'
 import type { ResultsDocument, WorkloadResults } from '../results.js'
 import {
   differencesGrid,
@@ -25,12 +29,16 @@ import {
   footprintChart,
   liveChart,
   pauseChart,
+  pausesOverTimeChart,
   sweepCharts,
   workChart,
 } from './charts.js'
 import { REPORT_CSS } from './style.js'
 
 let echartsSource: string | undefined
+
+/** Rows of a per-collection table shown at once (the filter narrows the rest down). */
+const ROW_LIMIT = 500
 
 /** The minified ECharts browser build shipped in the echarts package, read once. */
 export function echartsBundle(): string {
@@ -132,17 +140,199 @@ ${tableNotes(doc)
 </header>`
 }
 
+/**
+ * Section anchors by workload name (`#w-binary-trees`), so a link survives a re-run with other
+ * workloads; a name seen twice (a merged file with two parameter sets) gets `-2`, `-3`...
+ */
+export function workloadAnchors(doc: ResultsDocument): string[] {
+  const seen = new Map<string, number>()
+  return doc.workloads.map((w) => {
+    const slug = `w-${
+      w.workload
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '') || 'workload'
+    }`
+    const n = (seen.get(slug) ?? 0) + 1
+    seen.set(slug, n)
+    return n === 1 ? slug : `${slug}-${n}`
+  })
+}
+
+/** One collection as the per-collection table shows it (cells, and raw values to sort by). */
+type CollectionRow = [
+  runtime: string,
+  index: number,
+  op: number,
+  kind: string,
+  reason: string,
+  pauseNs: number,
+  freedObjects: number,
+  freedBytes: number,
+  promotedBytes: number,
+  copiedBytes: number,
+  liveAfter: number,
+  footprintAfter: number,
+  compacted: boolean,
+]
+
+/** The columns of the per-collection table: header, and how a raw value is shown. */
+const COLLECTION_COLUMNS: readonly [string, 'text' | 'count' | 'ns' | 'bytes' | 'bool'][] = [
+  ['runtime', 'text'],
+  ['#', 'count'],
+  ['op', 'count'],
+  ['kind', 'text'],
+  ['reason', 'text'],
+  ['pause', 'ns'],
+  ['freed objects', 'count'],
+  ['freed', 'bytes'],
+  ['promoted', 'bytes'],
+  ['copied', 'bytes'],
+  ['live after', 'bytes'],
+  ['footprint after', 'bytes'],
+  ['compacted', 'bool'],
+]
+
+function collectionRows(results: WorkloadResults): CollectionRow[] {
+  return results.runs.flatMap((r) =>
+    (r.metrics?.gcs ?? []).map(
+      (g): CollectionRow => [
+        r.runtime,
+        g.index,
+        g.op,
+        g.kind,
+        g.reason,
+        g.pauseVirtual,
+        g.freedObjects,
+        g.freedBytes,
+        g.promotedBytes,
+        g.copiedBytes,
+        g.liveBytesAfter,
+        g.footprintAfter,
+        g.compacted,
+      ],
+    ),
+  )
+}
+
+/** Text of a raw cell, formatted here so the page's script only sorts, filters and places text. */
+function collectionCell(
+  value: string | number | boolean,
+  kind: (typeof COLLECTION_COLUMNS)[number][1],
+): string {
+  if (typeof value === 'boolean') return value ? 'yes' : 'no'
+  if (typeof value === 'string') return value
+  if (kind === 'ns') return formatNanos(value)
+  if (kind === 'bytes') return formatBytes(value)
+  return formatCount(value)
+}
+
+/**
+ * The per-collection table (GCViewer's, GCeasy's and PerfView GCStats' GC list): every
+ * collection record of every runtime, sortable by any column and filtered by words. Rows live
+ * in the page as JSON ([text, raw] pairs) and the script builds the visible ones with
+ * textContent; collapsed until opened, at most ROW_LIMIT rows shown at once.
+ */
+function collectionsTable(results: WorkloadResults, id: string): { html: string; data?: unknown } {
+  const rows = collectionRows(results)
+  if (rows.length === 0) return { html: '' }
+  const colors: Record<string, string> = {}
+  for (const row of rows) colors[row[3]] = kindColor(row[3])
+  const data = {
+    rows: rows.map((row) => row.map((v, c) => [collectionCell(v, COLLECTION_COLUMNS[c][1]), v])),
+    colors,
+  }
+  const truncated = results.runs.filter((r) => r.metrics?.truncated).map((r) => r.runtime)
+  const head = COLLECTION_COLUMNS.map(
+    ([h, kind], c) =>
+      `<th class="${kind === 'text' ? 'l' : 'r'}" data-col="${c}" title="sort by ${escapeHtml(h)}">${escapeHtml(h)}</th>`,
+  ).join('')
+  const html = `<details class="collections" data-table="${escapeHtml(id)}">
+<summary>Every collection (${escapeHtml(formatCount(rows.length))}): sortable, filterable</summary>
+<p class="note">Click a column to sort; type words to filter (every word must appear in the row, e.g. <code>jython full</code>). Pauses are virtual time.${
+    truncated.length > 0
+      ? ` Records cut at the collector's limit for: ${escapeHtml(truncated.join(', '))}.`
+      : ''
+  }</p>
+<input type="search" class="filter" placeholder="filter, e.g. gen2 allocation" aria-label="filter collections">
+<span class="count"></span>
+<div class="scroll"><table class="gc-table"><thead><tr>${head}</tr></thead><tbody></tbody></table></div>
+</details>`
+  return { html, data }
+}
+
+/** The key of a table's rows in the page's one JSON data element (beside the chart options). */
+export function tableDataKey(id: string): string {
+  return `table:${id}`
+}
+
+/** The cost model in effect: every unit price behind the virtual times, overrides marked. */
+function costTableHtml(doc: ResultsDocument): string {
+  const rows = Object.entries(doc.settings.costs).map(([name, ns]) => {
+    const overridden = Object.hasOwn(doc.settings.costOverrides, name)
+    return `<tr${overridden ? ' class="differs"' : ''}><td class="l"><code>${escapeHtml(name)}</code></td><td class="r">${escapeHtml(ns)}</td><td class="l">${escapeHtml(
+      Object.hasOwn(COST_MEANING, name) ? COST_MEANING[name] : '',
+    )}${overridden ? ' <strong>(--cost override)</strong>' : ''}</td></tr>`
+  })
+  return `<section id="cost-model">
+<h2>Cost model</h2>
+<p class="note">Every virtual time in this report is the work each manager counted times these prices (virtual nanoseconds per unit, packages/core/src/cost-model.ts). Reprice a run with <code>--cost name=value</code>; overridden prices are highlighted.</p>
+<table class="metrics"><thead><tr><th class="l">unit</th><th class="r">virtual ns</th><th class="l">what it prices</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>
+</section>`
+}
+
+/** Every metric row, what it measures, and what it means on each runtime family in the document. */
+function glossaryHtml(doc: ResultsDocument): string {
+  const families: string[] = []
+  for (const w of doc.workloads)
+    for (const r of w.runs) {
+      const family = r.metrics?.runtime.family
+      if (family !== undefined && !families.includes(family)) families.push(family)
+    }
+  const rows = METRIC_ROWS.map((row) => {
+    const notes = families
+      .map((f) => {
+        const own = Object.hasOwn(RUNTIME_MEANING, f) ? RUNTIME_MEANING[f] : undefined
+        const note =
+          own !== undefined && Object.hasOwn(own, row.key)
+            ? own[row.key]
+            : row.key === 'peak_footprint_bytes' && Object.hasOwn(FOOTPRINT_MEANING, f)
+              ? FOOTPRINT_MEANING[f]
+              : undefined
+        return note === undefined ? '' : `<li><strong>${escapeHtml(f)}</strong>: ${escapeHtml(note)}</li>`
+      })
+      .join('')
+    return `<tr id="m-${escapeHtml(row.key)}"><td class="l">${escapeHtml(row.label)}<br><code>${escapeHtml(row.key)}</code></td><td class="l">${escapeHtml(
+      METRIC_MEANING[row.key] ?? '',
+    )}</td><td class="l">${notes === '' ? '' : `<ul>${notes}</ul>`}</td></tr>`
+  })
+  return `<section id="glossary">
+<h2>Glossary</h2>
+<p class="note">What each row of the tables measures (its CSV column name under it), and what it means on each runtime of this report where that differs.</p>
+<table class="metrics glossary"><thead><tr><th class="l">row</th><th class="l">meaning</th><th class="l">on each runtime</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>
+</section>`
+}
+
 function workloadSection(
   doc: ResultsDocument,
   results: WorkloadResults,
   index: number,
-): { html: string; charts: ChartSpec[] } {
+  anchor: string,
+): { html: string; charts: ChartSpec[]; tables: Record<string, unknown> } {
   const charts: ChartSpec[] = []
+  const table = collectionsTable(results, `w${index}-gcs`)
+  const tables: Record<string, unknown> =
+    table.data !== undefined ? { [tableDataKey(`w${index}-gcs`)]: table.data } : {}
   const anyOk = results.runs.some((r) => r.metrics !== undefined)
   if (anyOk) {
     charts.push(liveChart(`w${index}-live`, results))
     charts.push(footprintChart(`w${index}-footprint`, results))
     charts.push(pauseChart(`w${index}-pauses`, results))
+    charts.push(pausesOverTimeChart(`w${index}-pause-time`, results))
     charts.push(collectionsChart(`w${index}-collections`, results))
     charts.push(workChart(`w${index}-work`, results, doc.settings.costs))
   }
@@ -153,19 +343,20 @@ function workloadSection(
     differences.truncated.length > 0
       ? `<p class="note">Event lists cut at the collector's limit for: ${escapeHtml(differences.truncated.join(', '))}.</p>`
       : ''
-  const html = `<section class="workload" id="workload-${escapeHtml(index)}">
+  const html = `<section class="workload" id="${escapeHtml(anchor)}">
 <h2>${escapeHtml(results.workload)}</h2>
 <p>${escapeHtml(workloadTitle(results))}</p>
 <p class="desc">${escapeHtml(sentence(results.description))} <span class="source">Source: ${escapeHtml(sentence(results.source))}</span></p>
 ${gridHtml(workloadGrid(doc, results))}
 ${notes.length > 0 ? `<ul class="errors">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 <div class="charts">${charts.map(chartHtml).join('\n')}</div>
+${table.html}
 <h3>Semantic differences</h3>
 <p class="note">When each finalizer ran and each weakref was cleared (op index), what gc.collect() returned, what id() values are. Objects are named by allocation ordinal, the same on every runtime. Rows that differ are highlighted.</p>
 ${truncated}
 <div class="scroll">${gridHtml(diffGrid, { className: 'differences', highlightLast: true })}</div>
 </section>`
-  return { html, charts }
+  return { html, charts, tables }
 }
 
 function sweepSection(doc: ResultsDocument): { html: string; charts: ChartSpec[] } {
@@ -190,16 +381,41 @@ ${gridHtml(sweepGrid(doc.sweeps), { leftColumns: 3 })}
   return { html, charts }
 }
 
-/** The whole report as one HTML string. */
-export function renderHtmlReport(doc: ResultsDocument): string {
-  const sections = doc.workloads.map((w, i) => workloadSection(doc, w, i))
+/** Rows of a comparison shown in the report (the CSV of pygc compare has them all). */
+const COMPARISON_ROWS = 400
+
+/** How these results differ from a base file (pygc report --compare BASE.json). */
+function comparisonHtml(c: Comparison): string {
+  const grid = comparisonGrid(c)
+  const shown = { ...grid, rows: grid.rows.slice(0, COMPARISON_ROWS) }
+  return `<section id="comparison">
+<h2>Comparison with ${escapeHtml(c.base)}</h2>
+<p>${escapeHtml(`${c.new} against ${c.base}: ${comparisonSummary(c)}.`)}</p>
+${c.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
+<p class="note">Deterministic figures are "same" or "changed"; wall times with repeats (pygc run --repeat N) get mean ± deviation and Welch's t-test at the 5% level. Only figures that are not the same are listed${
+    grid.rows.length > COMPARISON_ROWS
+      ? ` (the first ${COMPARISON_ROWS} of ${grid.rows.length}; pygc compare -f csv lists all)`
+      : ''
+  }.</p>
+${grid.rows.length === 0 ? '<p>Every figure is the same.</p>' : `<div class="scroll">${gridHtml(shown, { leftColumns: 3 })}</div>`}
+</section>`
+}
+
+/** The whole report as one HTML string; with `comparison`, a section on how it differs from a base. */
+export function renderHtmlReport(doc: ResultsDocument, extra: { comparison?: Comparison } = {}): string {
+  const anchors = workloadAnchors(doc)
+  const sections = doc.workloads.map((w, i) => workloadSection(doc, w, i, anchors[i]))
   const sweep = sweepSection(doc)
   const charts = [...sections.flatMap((s) => s.charts), ...sweep.charts]
   const options: Record<string, unknown> = {}
   for (const c of charts) options[c.id] = c.option
+  // The per-collection tables' rows ride in the same data element (no script element more).
+  for (const section of sections) Object.assign(options, section.tables)
   const nav = doc.workloads
-    .map((w, i) => `<a href="#workload-${escapeHtml(i)}">${escapeHtml(w.workload)}</a>`)
+    .map((w, i) => `<a href="#${escapeHtml(anchors[i])}">${escapeHtml(w.workload)}</a>`)
     .concat(doc.sweeps.length > 0 ? ['<a href="#sweep">heap sweep</a>'] : [])
+    .concat(extra.comparison ? ['<a href="#comparison">comparison</a>'] : [])
+    .concat(['<a href="#cost-model">cost model</a>', '<a href="#glossary">glossary</a>'])
     .join(' · ')
   return `<!DOCTYPE html>
 <html lang="en">
@@ -214,8 +430,11 @@ export function renderHtmlReport(doc: ResultsDocument): string {
 ${headerHtml(doc)}
 <nav>${nav}</nav>
 <main>
+${extra.comparison ? comparisonHtml(extra.comparison) : ''}
 ${sections.map((s) => s.html).join('\n')}
 ${sweep.html}
+${costTableHtml(doc)}
+${glossaryHtml(doc)}
 </main>
 <script>${echartsBundle()}</script>
 <script type="application/json" id="chart-options">${scriptJson(options)}</script>
@@ -229,8 +448,53 @@ ${sweep.html}
     charts.push(chart);
   });
   window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
+  document.querySelectorAll('details[data-table]').forEach(function (d) { collectionTable(d, options); });
   document.body.setAttribute('data-charts-ready', String(charts.length));
 })();
+// The per-collection tables: rows are [text, raw] pairs; sort by raw, filter by words of text.
+function collectionTable(details, options) {
+  var LIMIT = ${ROW_LIMIT};
+  var data = options['table:' + details.getAttribute('data-table')];
+  var rows = data.rows;
+  var body = details.querySelector('tbody');
+  var input = details.querySelector('input.filter');
+  var count = details.querySelector('.count');
+  var sortCol = -1, sortDir = 1;
+  function render() {
+    var words = input.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    var shown = rows.filter(function (r) {
+      var text = r.map(function (c) { return String(c[0]).toLowerCase(); }).join(' ');
+      return words.every(function (w) { return text.indexOf(w) >= 0; });
+    });
+    if (sortCol >= 0) shown.sort(function (a, b) {
+      var x = a[sortCol][1], y = b[sortCol][1];
+      return (x < y ? -1 : x > y ? 1 : 0) * sortDir;
+    });
+    body.textContent = '';
+    shown.slice(0, LIMIT).forEach(function (r) {
+      var tr = document.createElement('tr');
+      r.forEach(function (c, i) {
+        var td = document.createElement('td');
+        td.className = typeof c[1] === 'string' ? 'l' : 'r';
+        td.textContent = c[0];
+        if (i === 3) { td.className += ' kind'; td.style.borderLeftColor = data.colors[c[0]] || ''; }
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    count.textContent = shown.length + ' of ' + rows.length + ' collections' + (shown.length > LIMIT ? ', first ' + LIMIT + ' shown' : '');
+  }
+  details.querySelectorAll('th[data-col]').forEach(function (th) {
+    th.addEventListener('click', function () {
+      var col = Number(th.getAttribute('data-col'));
+      sortDir = col === sortCol ? -sortDir : 1;
+      sortCol = col;
+      render();
+    });
+  });
+  input.addEventListener('input', render);
+  render();
+}
 </script>
 </body>
 </html>

@@ -30,4 +30,13 @@ table.differences { font-size: 13px; }
 figure.chart { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 10px; }
 figcaption span { color: var(--muted); font-size: 12px; }
 .chart-box { width: 100%; height: 400px; }
+details.collections { margin: 14px 0; }
+details.collections summary { cursor: pointer; font-weight: 600; }
+details.collections .filter { margin: 6px 8px 6px 0; padding: 4px 8px; width: 280px; font: inherit; }
+details.collections .count { color: var(--muted); }
+table.gc-table { font-size: 12px; }
+table.gc-table th { cursor: pointer; user-select: none; }
+table.gc-table td.kind { border-left: 6px solid transparent; }
+table.glossary td { white-space: normal; vertical-align: top; max-width: 520px; }
+table.glossary ul { margin: 0; padding-left: 16px; }
 `
