@@ -28,7 +28,7 @@ const LOH_THRESHOLD = 85_000
 /** Array.MaxLength on .NET: the longest byte[]. */
 const CLR_ARRAY_MAX_LENGTH = 0x7fff_ffc7
 
-const OOM_NAME: Record<RuntimeFamily, RuntimeOomName> = {
+const OOM_NAME: Readonly<Record<string, RuntimeOomName>> = {
   baseline: 'MemoryError',
   cpython: 'MemoryError',
   jython: 'java.lang.OutOfMemoryError',
