@@ -14,7 +14,6 @@ import {
   isPygcError,
   type MemoryManager,
   OutOfMemoryError,
-  type RuntimeFamily,
   type RuntimeOomName,
   type TypeSpec,
 } from '@pygc/core'
