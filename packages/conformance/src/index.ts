@@ -4,6 +4,7 @@ export {
   conformanceChecks,
   runConformance,
 } from './checks.js'
+export { accountingReconciles } from './accounting.js'
 export { describeConformance } from './describe.js'
 export {
   ConformanceFailure,

@@ -1,6 +1,6 @@
 /**
- * RunMetrics: the one shape of results for every manager, built by the MetricsCollector
- * (metrics-collector.ts) from a manager's events and stats. Everything but `wall` is
+ * RunMetrics: the one shape of results for every manager, built by collectMetrics
+ * (metrics/collect-metrics.ts) from a manager's events and stats. Everything but `wall` is
  * deterministic: the same seed and parameters give the same figures, byte for byte.
  */
 import type { ManagerInfo, WorkCounters } from './types.js'
@@ -44,7 +44,10 @@ export interface TimelineSample {
 }
 
 export interface RunMetrics {
-  runtime: Pick<ManagerInfo, 'family' | 'preset' | 'description' | 'generations' | 'sizeMode' | 'moving' | 'idKind'>
+  runtime: Pick<
+    ManagerInfo,
+    'family' | 'preset' | 'description' | 'generations' | 'sizeMode' | 'moving' | 'idKind'
+  >
   ops: number
   objectsAllocated: number
   bytesAllocated: number
@@ -57,7 +60,12 @@ export interface RunMetrics {
   /** Collections per kind, keyed by info.generations names. */
   collections: Record<string, number>
   collectionReasons: Record<string, number>
+  /** Objects live (allocated, not yet reclaimed) at the end of the run. */
+  finalLiveObjects: number
+  /** Objects reclaimed, by cause. */
   freed: { refcount: number; cycle: number; tracing: number }
+  /** Bytes reclaimed, by cause: bytesAllocated = Σ freedBytes + finalLiveBytes (metrics/reconcile.ts). */
+  freedBytes: { refcount: number; cycle: number; tracing: number }
   work: WorkCounters
   virtualTime: { mutator: number; gc: number; total: number; gcShare: number }
   pauses: Distribution

@@ -200,6 +200,10 @@ export interface ManagerStats {
   freedByRefcount: number
   freedByCycle: number
   freedByTracing: number
+  /** Bytes of the objects counted by freedByRefcount / freedByCycle / freedByTracing. */
+  freedBytesByRefcount: number
+  freedBytesByCycle: number
+  freedBytesByTracing: number
   weakrefsCleared: number
   work: WorkCounters
   /** Virtual nanoseconds: mutator and collector, from the cost model. */
@@ -224,11 +228,14 @@ export type GcEvent =
       /** Virtual nanoseconds from the cost model. */
       pauseVirtual: number
       pauseWallMs: number
+      /** Objects and bytes the collector reclaimed in this collection (cause cycle or tracing). */
       freedObjects: number
       freedBytes: number
       liveBytesAfter: number
       footprintAfter: number
+      /** Bytes this collection promoted to an older generation (work.bytesPromoted over the collection). */
       promotedBytes: number
+      /** Bytes this collection moved: evacuated by copying or slid by compaction (work.bytesCopied + work.bytesCompacted over the collection). */
       copiedBytes: number
       compacted: boolean
       /** Space sizes after the collection (same keys as stats().spaces). */

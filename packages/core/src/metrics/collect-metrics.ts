@@ -200,7 +200,13 @@ export function collectMetrics(
     fragmentation: s.peakLiveBytes > 0 ? s.peakFootprintBytes / s.peakLiveBytes : 0,
     collections,
     collectionReasons: { ...s.collectionReasons },
+    finalLiveObjects: s.liveObjects,
     freed: { refcount: s.freedByRefcount, cycle: s.freedByCycle, tracing: s.freedByTracing },
+    freedBytes: {
+      refcount: s.freedBytesByRefcount,
+      cycle: s.freedBytesByCycle,
+      tracing: s.freedBytesByTracing,
+    },
     work: { ...s.work },
     virtualTime: {
       mutator: s.virtualTime.mutator,
