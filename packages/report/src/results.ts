@@ -57,8 +57,11 @@ export interface HeapTimeline {
  * RunMetrics without its host wall-time part (that moves to the document's `wall` section),
  * with the heap timeline as min/max buckets.
  */
-export type DeterministicMetrics = Omit<RunMetrics, 'wall' | 'timeline'> & {
+export type DeterministicMetrics = Omit<RunMetrics, 'wall' | 'timeline' | 'finalLiveObjects' | 'freedBytes'> & {
   timeline: HeapTimeline
+  /** Absent in a file upgraded from schema version 1, which did not record them. */
+  finalLiveObjects?: RunMetrics['finalLiveObjects']
+  freedBytes?: RunMetrics['freedBytes']
   /** How complete the finalizer and weakref event lists are (absent: every event is listed). */
   eventLists?: EventLists
 }
