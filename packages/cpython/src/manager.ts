@@ -589,7 +589,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       this.trashNesting++
       if (kind === Kind.Weakref) {
         // subtype_dealloc of the weakref.ref subclass, then weakref_dealloc: clear_weakref, tp_free.
-        this.clearWeakref(h)
+        this.clearWeakref(h, false)
         this.gcDel(h)
         this.trashEnd()
         return
@@ -932,8 +932,16 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   // ================================================================ weakrefs
 
-  /** _PyWeakref_ClearRef: detach a weakref from its target (the callback is kept). */
-  clearRef(wr: number): void {
+  /**
+   * _PyWeakref_ClearRef: detach a weakref from its target (the callback is kept). It counts as
+   * a cleared weakref (weakrefsCleared, a `weakref-clear` event) only when `referentDied` and the
+   * weakref lives on: handle_weakrefs or PyObject_ClearWeakRefs clearing a live weakref because
+   * its referent is dying. A weakref object that is itself being torn down (weakref_dealloc ->
+   * clear_weakref when it is dropped, tp_clear or handle_weakrefs of a weakref that is garbage)
+   * detaches without counting: nothing will ever see it cleared, and the other runtimes never
+   * process a dead weak reference object (Objects/weakrefobject.c).
+   */
+  clearRef(wr: number, referentDied: boolean): void {
     const heap = this.heap
     const f = heap.fields
     const base = heap.fieldBase[wr]
@@ -947,6 +955,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     f[base + WR_TARGET] = 0
     f[base + WR_NEXT] = 0
     f[base + WR_PREV] = 0
+    if (!referentDied) return
     this.s.weakrefsCleared++
     if (this.hub.listening)
       this.hub.emit({
@@ -958,8 +967,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   /** clear_weakref: detach and drop the callback. */
-  private clearWeakref(wr: number): void {
-    this.clearRef(wr)
+  private clearWeakref(wr: number, referentDied: boolean): void {
+    this.clearRef(wr, referentDied)
     this.heap.fields[this.heap.fieldBase[wr] + WR_CALLBACK] = 0
   }
 
@@ -999,10 +1008,12 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const heap = this.heap
     let head = heap.wrHead[h]
     if (head === 0) return false
+    // A weakref on the list with no references left is dying itself (its dealloc deferred by
+    // the trashcan): cleared, not counted.
     if (this.callbackOf(head) === 0) {
-      this.clearWeakref(head)
+      this.clearWeakref(head, heap.refcnt[head] > 0)
       head = heap.wrHead[h]
-      if (head !== 0 && this.callbackOf(head) === 0) this.clearWeakref(head)
+      if (head !== 0 && this.callbackOf(head) === 0) this.clearWeakref(head, heap.refcnt[head] > 0)
     }
     head = heap.wrHead[h]
     if (head === 0) return false
@@ -1010,7 +1021,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     for (let w = head; w !== 0; w = heap.fields[heap.fieldBase[w] + WR_NEXT]) count++
     if (count === 1) {
       const cb = this.takeCallback(head)
-      this.clearWeakref(head)
+      this.clearWeakref(head, heap.refcnt[head] > 0)
       if (cb !== 0 && heap.refcnt[head] > 0) this.runCallback(head, cb)
       return false
     }
@@ -1028,7 +1039,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
         refs.push(current)
         cbs.push(cb)
       }
-      this.clearWeakref(current)
+      this.clearWeakref(current, heap.refcnt[current] > 0)
       current = next
     }
     for (let i = 0; i < refs.length; i++) if (cbs[i] !== 0) this.runCallback(refs[i], cbs[i])
