@@ -10,6 +10,7 @@
  * addresses (objects may move).
  */
 import { globalSlot, isPygcError, type MemoryManager, type Slot, withOracle } from '@pygc/core'
+import { contractChecks } from './contract-checks.js'
 import {
   ConformanceFailure,
   ensure,
@@ -622,6 +623,7 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
   sameSeedSameStats,
   replayGivesSameStats,
   stressWithOracle,
+  ...contractChecks,
 ]
 
 /** Run every check (or the named ones); throws the first failure. */

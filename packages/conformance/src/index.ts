@@ -4,6 +4,7 @@ export {
   conformanceChecks,
   runConformance,
 } from './checks.js'
+export { type ContractRow, contractChecks, contractFailures, contractRows } from './contract-checks.js'
 export { describeConformance } from './describe.js'
 export {
   ConformanceFailure,
