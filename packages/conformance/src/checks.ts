@@ -11,6 +11,7 @@
  */
 import { globalSlot, isPygcError, type MemoryManager, type Slot, withOracle } from '@pygc/core'
 import { boundarySizes } from './boundary-sizes.js'
+import { contractChecks } from './contract-checks.js'
 import {
   ConformanceFailure,
   ensure,
@@ -696,6 +697,7 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
   replayGivesSameStats,
   stressWithOracle,
   boundarySizes,
+  ...contractChecks,
 ]
 
 /** Run every check (or the named ones); throws the first failure. */

@@ -5,6 +5,7 @@ export {
   runConformance,
 } from './checks.js'
 export { accountingReconciles } from './accounting.js'
+export { type ContractRow, contractChecks, contractFailures, contractRows } from './contract-checks.js'
 export { describeConformance } from './describe.js'
 export {
   ConformanceFailure,

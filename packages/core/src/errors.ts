@@ -5,17 +5,19 @@
  * error never leaves a heap half-changed.
  */
 
+/** Which op operand gets which code, and in what order the checks run: core/src/types.ts, "The contract". */
 export type ErrorCode =
-  | 'INVALID_SLOT' // a slot outside the current frame's locals or the globals
+  | 'INVALID_SLOT' // a slot that is not an integer naming a local of the current frame or a defined global
   | 'NO_FRAME' // a local slot or popFrame with no frame pushed
-  | 'UNKNOWN_TYPE' // a TypeId that was never defined
-  | 'INVALID_TYPE_SPEC' // a TypeSpec that cannot be laid out
-  | 'FIELD_OUT_OF_RANGE' // a reference field or int index outside the object
+  | 'UNKNOWN_TYPE' // a type id that is not an integer naming a defined type
+  | 'INVALID_TYPE_SPEC' // a TypeSpec that is malformed (unknown key, wrong kind, out of range) or one type too many
+  | 'FIELD_OUT_OF_RANGE' // a reference field or int index that is not an integer inside the object
   | 'NULL_REFERENCE' // an op that needs an object found null in the slot
   | 'NOT_A_WEAKREF' // deref of something that is not a weak reference
-  | 'WEAKREF_FIELD' // load/store/readInt on a weak reference object
-  | 'VALUE_OUT_OF_RANGE' // an int that is not a signed 32-bit integer, a bad length
-  | 'INVALID_GENERATION' // collect(g) with g outside the runtime's generations
+  | 'WEAKREF_FIELD' // load/store/readInt/writeInt on a weak reference object
+  | 'VALUE_OUT_OF_RANGE' // an int that is not signed 32-bit, a bad length, locals or globals count, callback; unpin of an unpinned object
+  | 'INVALID_GENERATION' // collect(g) with g not an integer in 0..2 (Python's gc generations)
+  | 'UNKNOWN_ACTION' // gcControl(action) with an action that is not one of GC_CONTROL_ACTIONS
   | 'INVALID_OPTION' // a manager, workload or command option that is impossible
   | 'TRACE_FORMAT' // a malformed, truncated or corrupted trace
   | 'REPLAY_MISMATCH' // a replayed op returned something other than what was recorded
@@ -46,7 +48,12 @@ export class OutOfMemoryError extends PygcError {
   readonly runtimeError: RuntimeOomName
   readonly requestedBytes: number
 
-  constructor(runtimeError: RuntimeOomName, requestedBytes: number, detail: string, where: Record<string, unknown> = {}) {
+  constructor(
+    runtimeError: RuntimeOomName,
+    requestedBytes: number,
+    detail: string,
+    where: Record<string, unknown> = {},
+  ) {
     super('OUT_OF_MEMORY', `${runtimeError}: cannot allocate ${requestedBytes} bytes: ${detail}`, {
       ...where,
       requestedBytes,
@@ -66,6 +73,21 @@ export class TraceFormatError extends PygcError {
     this.name = 'TraceFormatError'
     this.offset = offset
   }
+}
+
+/** A bad operand as a message shows it: numbers as themselves, other values with their kind (`1n (a BigInt)`, `"1" (a string)`). */
+export function showValue(v: unknown): string {
+  if (typeof v === 'bigint') return `${v}n (a BigInt)`
+  if (typeof v === 'string') return `${JSON.stringify(v)} (a string)`
+  if (typeof v === 'symbol') return 'a Symbol'
+  if (typeof v === 'object' && v !== null) {
+    try {
+      return JSON.stringify(v)
+    } catch {
+      return 'an object'
+    }
+  }
+  return String(v)
 }
 
 export function isPygcError(e: unknown, code?: ErrorCode): e is PygcError {

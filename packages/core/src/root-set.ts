@@ -3,15 +3,32 @@
  * `[globals | frame 0 locals | frame 1 locals | ...]`. A value is a manager-defined handle
  * (an address or an object index); 0 is null. Managers scan `values[0..top)` as their root
  * set and rewrite entries when they move objects.
+ *
+ * The slot half of the op contract (types.ts) lives here: index() is the one slot check every
+ * manager makes, and the root set is capped (ManagerOptions.rootSlotLimit) so that a few
+ * pushFrame ops cannot take gigabytes of host memory; past the cap the runtime's own
+ * out-of-memory error is raised, with nothing changed.
  */
-import { PygcError } from './errors.js'
-import type { Slot } from './types.js'
+import { OutOfMemoryError, PygcError, type RuntimeOomName, showValue } from './errors.js'
+import { DEFAULT_ROOT_SLOT_LIMIT, MAX_GLOBALS, MAX_LOCALS, type Slot } from './types.js'
 
-const MAX_LOCALS = 1 << 20
-const MAX_GLOBALS = 1 << 20
+/** The largest rootSlotLimit: 2^27 slots are 1 GiB of Float64Array. */
+const MAX_ROOT_SLOT_LIMIT = 2 ** 27
+/** A root slot's modeled size, for the out-of-memory error: one pointer. */
+const SLOT_BYTES = 8
+
+export interface RootSetOptions {
+  /** The error a full root set raises, under the runtime's own name. */
+  outOfMemory: RuntimeOomName
+  /** Most slots (locals of every frame plus globals); default DEFAULT_ROOT_SLOT_LIMIT. */
+  slotLimit?: number
+}
 
 export class RootSet {
   values = new Float64Array(256)
+  /** Most slots at once (locals of every frame plus globals). */
+  readonly slotLimit: number
+  private readonly outOfMemory: RuntimeOomName
   /** Number of globals (they occupy values[0..globalCount)). */
   globalCount = 0
   /** Start of the current frame's locals in `values`, and one past its end. */
@@ -22,17 +39,33 @@ export class RootSet {
   /** Number of frames pushed. */
   depth = 0
 
+  constructor(options: RootSetOptions = { outOfMemory: 'MemoryError' }) {
+    const limit = options.slotLimit ?? DEFAULT_ROOT_SLOT_LIMIT
+    if (!(Number.isInteger(limit) && limit >= 1 && limit <= MAX_ROOT_SLOT_LIMIT)) {
+      throw new PygcError(
+        'INVALID_OPTION',
+        `rootSlotLimit must be an integer in 1..${MAX_ROOT_SLOT_LIMIT}, got ${limit}`,
+        {
+          rootSlotLimit: limit,
+        },
+      )
+    }
+    this.slotLimit = limit
+    this.outOfMemory = options.outOfMemory
+  }
+
   /** Grow the globals (they must be declared before the first frame is pushed, or grow in place). */
   defineGlobals(count: number): void {
-    if (!Number.isInteger(count) || count < this.globalCount || count > MAX_GLOBALS) {
+    if (!(Number.isInteger(count) && count >= this.globalCount && count <= MAX_GLOBALS)) {
       throw new PygcError(
         'VALUE_OUT_OF_RANGE',
-        `defineGlobals(${count}): the global count may only grow, within ${this.globalCount}..${MAX_GLOBALS}`,
+        `defineGlobals(${showValue(count)}): the global count may only grow, within ${this.globalCount}..${MAX_GLOBALS}`,
         { count },
       )
     }
     const extra = count - this.globalCount
     if (extra === 0) return
+    this.checkRoom(extra, 'defineGlobals')
     this.ensure(this.top + extra)
     // Shift every frame up to make room; frames are contiguous after the globals.
     this.values.copyWithin(count, this.globalCount, this.top)
@@ -44,12 +77,20 @@ export class RootSet {
     this.globalCount = count
   }
 
-  pushFrame(locals: number): void {
-    if (!Number.isInteger(locals) || locals < 0 || locals > MAX_LOCALS) {
-      throw new PygcError('VALUE_OUT_OF_RANGE', `pushFrame(${locals}): locals must be an integer in 0..${MAX_LOCALS}`, {
-        locals,
-      })
+  /** Check pushFrame's operand and room, before the manager changes anything (then call pushFrame). */
+  checkPush(locals: number): void {
+    if (!(Number.isInteger(locals) && locals >= 0 && locals <= MAX_LOCALS)) {
+      throw new PygcError(
+        'VALUE_OUT_OF_RANGE',
+        `pushFrame(${showValue(locals)}): locals must be an integer in 0..${MAX_LOCALS}`,
+        { locals },
+      )
     }
+    this.checkRoom(locals, 'pushFrame')
+  }
+
+  pushFrame(locals: number): void {
+    this.checkPush(locals)
     if (this.depth > 0) this.bases.push(this.frameBase)
     this.ensure(this.top + locals)
     this.frameBase = this.top
@@ -70,24 +111,54 @@ export class RootSet {
     this.frameBase = this.depth > 0 ? (this.bases.pop() as number) : this.globalCount
   }
 
-  /** The index in `values` of a slot, or an INVALID_SLOT / NO_FRAME error naming it. */
+  /**
+   * The index in `values` of a slot, or an INVALID_SLOT / NO_FRAME error naming it. Anything
+   * but an integer `number` (a BigInt, a string, null, NaN, a fraction) is INVALID_SLOT: the
+   * integer test comes first, so no arithmetic ever runs on it.
+   */
   index(slot: Slot): number {
+    if (Number.isInteger(slot)) {
+      if (slot >= 0) {
+        const i = this.frameBase + slot
+        if (i < this.top) return i
+      } else {
+        const g = -1 - slot
+        if (g < this.globalCount) return g
+      }
+    }
+    throw this.slotError(slot)
+  }
+
+  private slotError(slot: unknown): PygcError {
+    if (typeof slot !== 'number' || !Number.isInteger(slot)) {
+      return new PygcError('INVALID_SLOT', `slot ${showValue(slot)} is not an integer`, { slot })
+    }
     if (slot >= 0) {
-      const i = this.frameBase + slot
-      if (i < this.top && Number.isInteger(slot)) return i
-      if (this.depth === 0) throw new PygcError('NO_FRAME', `local slot ${slot} used with no frame pushed`, { slot })
-      throw new PygcError(
+      if (this.depth === 0)
+        return new PygcError('NO_FRAME', `local slot ${slot} used with no frame pushed`, { slot })
+      return new PygcError(
         'INVALID_SLOT',
         `slot ${slot} is outside the current frame's ${this.top - this.frameBase} locals`,
-        { slot },
+        {
+          slot,
+        },
       )
     }
-    const g = -1 - slot
-    if (g < this.globalCount && Number.isInteger(slot)) return g
-    throw new PygcError(
+    return new PygcError(
       'INVALID_SLOT',
-      `slot ${slot} names global ${g}, but ${this.globalCount} globals are defined`,
+      `slot ${slot} names global ${-1 - slot}, but ${this.globalCount} globals are defined`,
       { slot },
+    )
+  }
+
+  /** `extra` more slots must fit the cap: else the runtime's out-of-memory error, nothing changed. */
+  private checkRoom(extra: number, op: string): void {
+    if (this.top + extra <= this.slotLimit) return
+    throw new OutOfMemoryError(
+      this.outOfMemory,
+      extra * SLOT_BYTES,
+      `${op}: ${this.top} root slots (locals and globals) are in use and ${extra} more would pass the root-slot limit of ${this.slotLimit}`,
+      { slots: this.top, rootSlotLimit: this.slotLimit },
     )
   }
 
@@ -99,6 +170,7 @@ export class RootSet {
     if (n <= this.values.length) return
     let size = this.values.length
     while (size < n) size *= 2
+    size = Math.min(size, Math.max(n, this.slotLimit))
     const next = new Float64Array(size)
     next.set(this.values.subarray(0, this.top))
     this.values = next

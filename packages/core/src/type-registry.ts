@@ -1,86 +1,186 @@
 /**
  * The types a program declared, validated once at definition so the op loop only does
  * range checks. Every manager keeps one; each lays the types out in its own runtime's sizes.
+ * The type half of the op contract (types.ts) lives here: a spec is checked whole before
+ * anything is defined, and allocLength is the one check of alloc's type id and length.
  */
-import { PygcError } from './errors.js'
-import type { TypeId, TypeSpec } from './types.js'
+import { showValue as describe, PygcError } from './errors.js'
+import {
+  MAX_PAYLOAD_BYTES,
+  MAX_REF_FIELDS,
+  MAX_TYPES,
+  type PyShape,
+  type TypeId,
+  type TypeSpec,
+} from './types.js'
 
-const MAX_FIELDS = 1 << 24
-const MAX_BYTES = 2 ** 31 - 1
+const SPEC_KEYS: ReadonlySet<string> = new Set([
+  'name',
+  'refs',
+  'ints',
+  'bytes',
+  'variable',
+  'finalizer',
+  'shape',
+])
+const FINALIZER_KEYS: ReadonlySet<string> = new Set(['resurrectInto', 'legacy'])
+const SHAPES: ReadonlySet<PyShape> = new Set(['list', 'tuple', 'slots', 'dict-instance'])
+const MAX_NAME_LENGTH = 200
 
 export class TypeRegistry {
   private readonly specs: TypeSpec[] = []
+  /** Per type: the largest alloc length (0 for a fixed-size type). */
+  private readonly maxLength: number[] = []
 
   get count(): number {
     return this.specs.length
   }
 
-  /** Validate and store a spec; `globals` is the current global count (for resurrectInto). */
+  /**
+   * Validate and store a spec; `globals` is the current global count (for resurrectInto). A
+   * rejected spec defines nothing: the manager calls this before its own per-type tables.
+   */
   define(spec: TypeSpec, globals: number): TypeId {
-    validateTypeSpec(spec, globals, this.specs.length)
-    const frozen: TypeSpec = Object.freeze({
-      ...spec,
-      ...(spec.finalizer ? { finalizer: Object.freeze({ ...spec.finalizer }) } : {}),
-    })
+    const id = this.specs.length
+    if (id >= MAX_TYPES) {
+      throw new PygcError(
+        'INVALID_TYPE_SPEC',
+        `type #${id}: a program may define at most ${MAX_TYPES} types`,
+        { type: id },
+      )
+    }
+    validateTypeSpec(spec, globals, id)
+    const frozen = canonicalSpec(spec)
     this.specs.push(frozen)
-    return this.specs.length - 1
+    this.maxLength.push(
+      frozen.variable === 'refs' ? MAX_REF_FIELDS : frozen.variable === 'bytes' ? MAX_PAYLOAD_BYTES : 0,
+    )
+    return id
   }
 
   get(type: TypeId): TypeSpec {
-    const spec = this.specs[type]
-    if (spec === undefined || !Number.isInteger(type)) {
-      throw new PygcError('UNKNOWN_TYPE', `unknown type id ${type}: ${this.specs.length} types are defined`, {
-        type,
-      })
-    }
-    return spec
+    if (!(Number.isInteger(type) && type >= 0 && type < this.specs.length)) throw this.unknownType(type)
+    return this.specs[type]
   }
 
   all(): readonly TypeSpec[] {
     return this.specs
   }
 
-  /** Reference fields and payload bytes of an allocation of `type` with `length`. */
+  /**
+   * alloc's type and length checked (UNKNOWN_TYPE, then VALUE_OUT_OF_RANGE); returns the length,
+   * 0 when it is absent. A fixed-size type takes no length but 0.
+   */
+  allocLength(type: TypeId, length: number | undefined): number {
+    if (!(Number.isInteger(type) && type >= 0 && type < this.specs.length)) throw this.unknownType(type)
+    if (length === undefined) return 0
+    if (Number.isInteger(length) && length >= 0 && length <= this.maxLength[type]) return length
+    throw this.badLength(type, length)
+  }
+
+  /** Reference fields, ints and payload bytes of an allocation of `type` with `length`. */
   shapeOf(type: TypeId, length: number | undefined): { refs: number; ints: number; bytes: number } {
-    const spec = this.get(type)
-    if (spec.variable === undefined) {
-      if (length !== undefined && length !== 0) {
-        throw new PygcError('VALUE_OUT_OF_RANGE', `type '${spec.name}' has a fixed size; alloc got length ${length}`, {
-          type,
-          length,
-        })
-      }
-      return { refs: spec.refs, ints: spec.ints ?? 0, bytes: spec.bytes ?? 0 }
-    }
-    const n = length ?? 0
-    const max = spec.variable === 'refs' ? MAX_FIELDS : MAX_BYTES
-    if (!Number.isInteger(n) || n < 0 || n > max) {
-      throw new PygcError('VALUE_OUT_OF_RANGE', `alloc of '${spec.name}': length must be an integer in 0..${max}, got ${length}`, {
-        type,
-        length,
-      })
-    }
+    const n = this.allocLength(type, length)
+    const spec = this.specs[type]
     return spec.variable === 'refs'
       ? { refs: n, ints: spec.ints ?? 0, bytes: spec.bytes ?? 0 }
-      : { refs: spec.refs, ints: spec.ints ?? 0, bytes: n }
+      : spec.variable === 'bytes'
+        ? { refs: spec.refs, ints: spec.ints ?? 0, bytes: n }
+        : { refs: spec.refs, ints: spec.ints ?? 0, bytes: spec.bytes ?? 0 }
+  }
+
+  private unknownType(type: unknown): PygcError {
+    return new PygcError(
+      'UNKNOWN_TYPE',
+      `unknown type id ${describe(type)}: ${this.specs.length} types are defined (ids 0..${this.specs.length - 1})`,
+      {
+        type,
+      },
+    )
+  }
+
+  private badLength(type: number, length: unknown): PygcError {
+    const spec = this.specs[type]
+    const shown = describe(length)
+    const why =
+      spec.variable === undefined
+        ? `type '${spec.name}' has a fixed size; alloc got length ${shown}`
+        : `alloc of '${spec.name}': length must be an integer in 0..${this.maxLength[type]}, got ${shown}`
+    return new PygcError('VALUE_OUT_OF_RANGE', why, { type, length })
   }
 }
 
+/** The spec as stored: only its keys, frozen (a caller's later edits cannot reach the registry). */
+function canonicalSpec(spec: TypeSpec): TypeSpec {
+  const out: TypeSpec = { name: spec.name, refs: spec.refs }
+  if (spec.ints !== undefined) out.ints = spec.ints
+  if (spec.bytes !== undefined) out.bytes = spec.bytes
+  if (spec.variable !== undefined) out.variable = spec.variable
+  if (spec.shape !== undefined) out.shape = spec.shape
+  if (spec.finalizer !== undefined) {
+    const f = spec.finalizer
+    out.finalizer = Object.freeze({
+      ...(f.resurrectInto !== undefined ? { resurrectInto: f.resurrectInto } : {}),
+      ...(f.legacy !== undefined ? { legacy: f.legacy } : {}),
+    })
+  }
+  return Object.freeze(out)
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** Throws INVALID_TYPE_SPEC naming the first thing wrong with `spec` (types.ts, TypeSpec). */
 export function validateTypeSpec(spec: TypeSpec, globals: number, id: number): void {
-  const bad = (why: string): never => {
-    throw new PygcError('INVALID_TYPE_SPEC', `type #${id} (${JSON.stringify(spec?.name)}): ${why}`, { type: id })
+  const why = specProblem(spec, globals)
+  if (why === null) return
+  const named = isPlainObject(spec) && typeof spec.name === 'string' ? JSON.stringify(spec.name) : 'unnamed'
+  throw new PygcError('INVALID_TYPE_SPEC', `type #${id} (${named}): ${why}`, { type: id })
+}
+
+/** What is wrong with a spec, or null. */
+function specProblem(spec: unknown, globals: number): string | null {
+  if (!isPlainObject(spec)) return 'a type spec must be an object'
+  for (const key of Object.keys(spec)) {
+    if (!SPEC_KEYS.has(key)) return `unknown key ${JSON.stringify(key)}; keys: ${[...SPEC_KEYS].join(', ')}`
   }
-  if (spec === null || typeof spec !== 'object') bad('a type spec must be an object')
-  if (typeof spec.name !== 'string' || spec.name.length === 0 || spec.name.length > 200) bad('name must be a non-empty string of at most 200 characters')
-  const count = (v: unknown, what: string, max: number): void => {
-    if (v !== undefined && (!Number.isInteger(v) || (v as number) < 0 || (v as number) > max)) bad(`${what} must be an integer in 0..${max}, got ${v}`)
+  const name = spec.name
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
+    return `name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`
   }
-  if (spec.refs === undefined) bad('refs is required')
-  count(spec.refs, 'refs', MAX_FIELDS)
-  count(spec.ints, 'ints', MAX_FIELDS)
-  count(spec.bytes, 'bytes', MAX_BYTES)
-  if (spec.variable !== undefined && spec.variable !== 'refs' && spec.variable !== 'bytes') bad(`variable must be 'refs' or 'bytes', got ${JSON.stringify(spec.variable)}`)
-  if (spec.shape !== undefined && !['list', 'tuple', 'slots', 'dict-instance'].includes(spec.shape)) bad(`unknown shape ${JSON.stringify(spec.shape)}`)
-  const r = spec.finalizer?.resurrectInto
-  if (r !== undefined && (!Number.isInteger(r) || r < 0 || r >= globals)) bad(`finalizer.resurrectInto must name a defined global (0..${globals - 1}), got ${r}`)
+  if (spec.refs === undefined) return 'refs is required'
+  const counts: [string, number][] = [
+    ['refs', MAX_REF_FIELDS],
+    ['ints', MAX_REF_FIELDS],
+    ['bytes', MAX_PAYLOAD_BYTES],
+  ]
+  for (const [key, max] of counts) {
+    const v = spec[key]
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max)) {
+      return `${key} must be an integer in 0..${max}, got ${describe(v)}`
+    }
+  }
+  if (spec.variable !== undefined && spec.variable !== 'refs' && spec.variable !== 'bytes') {
+    return `variable must be 'refs' or 'bytes', got ${describe(spec.variable)}`
+  }
+  if (spec.shape !== undefined && !SHAPES.has(spec.shape as PyShape)) {
+    return `unknown shape ${describe(spec.shape)}; shapes: ${[...SHAPES].join(', ')}`
+  }
+  const f = spec.finalizer
+  if (f === undefined) return null
+  if (!isPlainObject(f)) return `finalizer must be an object ({} for a plain finalizer), got ${describe(f)}`
+  for (const key of Object.keys(f)) {
+    if (!FINALIZER_KEYS.has(key)) {
+      return `unknown finalizer key ${JSON.stringify(key)}; keys: ${[...FINALIZER_KEYS].join(', ')}`
+    }
+  }
+  const r = f.resurrectInto
+  if (r !== undefined && !(Number.isInteger(r) && (r as number) >= 0 && (r as number) < globals)) {
+    return `finalizer.resurrectInto must name a defined global (0..${globals - 1}), got ${describe(r)}`
+  }
+  if (f.legacy !== undefined && typeof f.legacy !== 'boolean') {
+    return `finalizer.legacy must be a boolean, got ${describe(f.legacy)}`
+  }
+  return null
 }

@@ -12,6 +12,46 @@
  * Object identity in events: every object (weak reference objects too) has an `id`, its
  * allocation ordinal in the run (0, 1, 2, ...). Every manager keeps it with the object so that
  * frees, finalizers and weakref clears can be matched against the reachability oracle.
+ *
+ * The contract: bad calls
+ * -----------------------
+ * Every manager checks an op's operands with the same functions (contract.ts, root-set.ts,
+ * type-registry.ts), so a bad call raises a PygcError whose code depends only on the op and its
+ * operands, never on the runtime, and changes nothing: not the stats (ops counter included),
+ * not a slot, not the heap, and it emits no event. (What the op boundary runs first, finalizers
+ * and callbacks an earlier collection queued and CPython 3.12+'s scheduled collection, belongs
+ * to that collection and runs whether the op then succeeds or not.) A trace records only ops
+ * that succeeded, so a recorded trace is always a valid program.
+ *
+ * Checks run in this order; the first that fails gives the code:
+ *   1. slot operands, left to right;
+ *   2. the operands that need no object (type id, length, int value, callback, generation,
+ *      action, counts), left to right;
+ *   3. the objects in the slots: null, then the kind of object the op needs;
+ *   4. field and int indexes against the object;
+ *   5. state and resources: unpin of an unpinned object, the root-set cap, the heap limit.
+ *
+ * | operand (op) | valid | otherwise |
+ * | --- | --- | --- |
+ * | a slot (every op that takes one) | a `number` that is an integer: `s >= 0` a local of the current frame, `s < 0` a defined global | INVALID_SLOT (a local with no frame pushed: NO_FRAME). A BigInt, string, null, undefined, NaN, ±Infinity or fraction is INVALID_SLOT. |
+ * | `type` (alloc) | an integer `number` naming a defined type, `0 <= type < types defined` | UNKNOWN_TYPE (a string "0", a BigInt 0n... too) |
+ * | `length` (alloc) | absent or 0 for a fixed-size type; absent (= 0) or an integer in `0..`{@link MAX_REF_FIELDS} (`variable: 'refs'`) or `0..`{@link MAX_PAYLOAD_BYTES} (`variable: 'bytes'`) | VALUE_OUT_OF_RANGE |
+ * | `value` (writeInt) | an integer in {@link INT32_MIN}`..`{@link INT32_MAX} | VALUE_OUT_OF_RANGE |
+ * | `callback` (weakref) | absent, or an object whose only key is `tag`, an integer in `0..`{@link MAX_CALLBACK_TAG} (a non-negative signed 32-bit integer) | VALUE_OUT_OF_RANGE (`null` too) |
+ * | `generation` (collect) | absent (the full collection), or an integer in `0..`{@link PYTHON_GENERATIONS}` - 1` | INVALID_GENERATION |
+ * | `action` (gcControl) | one of {@link GC_CONTROL_ACTIONS} | UNKNOWN_ACTION |
+ * | `locals` (pushFrame) | an integer in `0..`{@link MAX_LOCALS} | VALUE_OUT_OF_RANGE |
+ * | `count` (defineGlobals) | an integer in `current count..`{@link MAX_GLOBALS} | VALUE_OUT_OF_RANGE |
+ * | `spec` (defineType) | see {@link TypeSpec}: a plain object with only its keys, each in range; at most {@link MAX_TYPES} types | INVALID_TYPE_SPEC |
+ * | the object (load, store, readInt, writeInt, lengthOf, idOf, pin, unpin, deref) and the target (weakref) | not null | NULL_REFERENCE |
+ * | the object of load, store, readInt, writeInt | an ordinary object, not a weak reference | WEAKREF_FIELD |
+ * | the object of deref | a weak reference | NOT_A_WEAKREF |
+ * | `field` (load, store) | an integer in `0..` the object's reference fields - 1 | FIELD_OUT_OF_RANGE (any non-integer or negative too) |
+ * | `index` (readInt, writeInt) | an integer in `0..` the object's ints - 1 | FIELD_OUT_OF_RANGE (any non-integer or negative too) |
+ * | unpin | the object holds a pin | VALUE_OUT_OF_RANGE |
+ * | popFrame | a frame is pushed | NO_FRAME |
+ * | pushFrame, defineGlobals | locals + globals stay within the manager's root-slot limit ({@link ManagerOptions.rootSlotLimit}) | OUT_OF_MEMORY, the runtime's own error (MemoryError, java.lang.OutOfMemoryError, System.OutOfMemoryException) |
+ * | alloc, weakref | the heap limit ({@link ManagerOptions.heapLimit}) fits the object after the runtime's last-ditch collection | OUT_OF_MEMORY, the runtime's own error |
  */
 
 import type { CostModel } from './cost-model.js'
@@ -32,6 +72,36 @@ export function globalIndex(slot: Slot): number {
   return -1 - slot
 }
 
+/** Most locals one frame may have (pushFrame). */
+export const MAX_LOCALS = 2 ** 20
+/** Most globals a program may declare (defineGlobals). */
+export const MAX_GLOBALS = 2 ** 20
+/**
+ * The default cap on the root set, locals of every frame plus globals: 2^24 slots (128 MiB of
+ * host memory for the slots). Slots are the model's stack and globals, which no runtime bounds
+ * by heap size; the cap keeps a tiny hostile trace (150 pushFrame(2^20)) from taking gigabytes.
+ */
+export const DEFAULT_ROOT_SLOT_LIMIT = 2 ** 24
+/** Most types a program may declare: far more than any program defines, few enough that a type table stays small. */
+export const MAX_TYPES = 2 ** 16
+/** Most reference fields (and most ints) an object may have. */
+export const MAX_REF_FIELDS = 2 ** 24
+/** Most payload bytes an object may have: the largest signed 32-bit integer. */
+export const MAX_PAYLOAD_BYTES = 2 ** 31 - 1
+export const INT32_MIN = -(2 ** 31)
+export const INT32_MAX = 2 ** 31 - 1
+/** Callback tags are non-negative signed 32-bit integers: every runtime and the real ones' replayers hold them in an int. */
+export const MAX_CALLBACK_TAG = INT32_MAX
+/**
+ * collect(generation) takes a Python gc generation on every runtime: 0, 1 or 2. CPython's
+ * gc.collect raises ValueError "invalid generation" for anything else, -1 included
+ * (Modules/gcmodule.c gc_collect_impl: `generation < 0 || generation >= NUM_GENERATIONS`;
+ * measured on python3 3.11.7, 3.12.1 and 3.13.0). A runtime with fewer collection kinds maps
+ * the generation onto its own (baseline: its one full collection; Jython ignores it, as
+ * Jython's gc.collect does).
+ */
+export const PYTHON_GENERATIONS = 3
+
 /**
  * What a Python runtime makes for an object of this type. Each runtime model states the real
  * sizes and tracking rules of each shape in its package; managers that do not care ignore it.
@@ -43,32 +113,47 @@ export function globalIndex(slot: Slot): number {
  */
 export type PyShape = 'list' | 'tuple' | 'slots' | 'dict-instance'
 
-/** A finalizer (`__del__`, `finalize()`, `~T()`) as data, so it can be traced and replayed. */
+/**
+ * A finalizer (`__del__`, `finalize()`, `~T()`) as data, so it can be traced and replayed. It
+ * must be a plain object (`{}` for a plain finalizer) with no keys but these; anything else
+ * (`finalizer: "yes"`, `true`, `null`) is INVALID_TYPE_SPEC.
+ */
 export interface FinalizerSpec {
   /**
    * If set, the finalizer stores the object into this global (index, not slot), resurrecting
-   * it. A resurrected object stays usable and is never finalized again.
+   * it. A resurrected object stays usable and is never finalized again. An integer naming a
+   * global defined when the type is.
    */
   resurrectInto?: number
   /**
    * CPython only: model the finalizer as a legacy `tp_del` (the object and all it reaches become
    * uncollectable, appended to gc.garbage). Other runtimes treat it as an ordinary finalizer.
+   * A boolean.
    */
   legacy?: boolean
 }
 
-/** A weak reference callback as data: running it emits a `weakref-callback` event with the tag. */
+/**
+ * A weak reference callback as data: running it emits a `weakref-callback` event with the tag.
+ * The tag is an integer in 0..{@link MAX_CALLBACK_TAG}; `tag` is the only key.
+ */
 export interface CallbackSpec {
   tag: number
 }
 
+/**
+ * A type declaration. defineType checks it whole before it defines anything: a plain object
+ * with no keys but these (an optional key may be present as `undefined`), each of the right
+ * kind and range, else INVALID_TYPE_SPEC naming the key.
+ */
 export interface TypeSpec {
+  /** A non-empty string of at most 200 characters. */
   name: string
-  /** Reference fields. For `variable: 'refs'` the count comes from alloc's `length`. */
+  /** Reference fields, an integer in 0..{@link MAX_REF_FIELDS}. For `variable: 'refs'` the count comes from alloc's `length`. */
   refs: number
-  /** Int payload words (signed 32-bit each), readable with readInt / writeInt. */
+  /** Int payload words (signed 32-bit each), readable with readInt / writeInt; 0..{@link MAX_REF_FIELDS}. */
   ints?: number
-  /** Opaque payload bytes (a bytes buffer). For `variable: 'bytes'` the count comes from alloc's `length`. */
+  /** Opaque payload bytes (a bytes buffer), 0..{@link MAX_PAYLOAD_BYTES}. For `variable: 'bytes'` the count comes from alloc's `length`. */
   bytes?: number
   /** Which part of the object alloc's `length` sizes. Absent: fixed-size objects. */
   variable?: 'refs' | 'bytes'
@@ -83,6 +168,13 @@ export interface TypeSpec {
  * an error that would end the run.
  */
 export type GcControl = 'disable' | 'enable' | 'freeze' | 'unfreeze'
+/** Every {@link GcControl} action, in the order of their trace codes. */
+export const GC_CONTROL_ACTIONS: readonly GcControl[] = Object.freeze([
+  'disable',
+  'enable',
+  'freeze',
+  'unfreeze',
+])
 
 export interface Mutator {
   /** Declare a type; returns its id (0, 1, 2... in order). Types may be defined at any time. */
@@ -287,8 +379,19 @@ export interface MemoryManager<Native = unknown> extends Mutator {
 /** Options every manager accepts; runtime-specific options extend this. */
 export interface ManagerOptions {
   preset?: string
-  /** Heap limit in modeled bytes; allocation beyond it raises the runtime's out-of-memory error. */
+  /**
+   * Heap limit in modeled bytes; allocation beyond it raises the runtime's out-of-memory error.
+   * Every runtime has a default (its package documents it and why), so a hostile program fails
+   * with that error instead of taking the host's memory: CPython 2 GiB, Jython 512 MiB (-Xmx),
+   * IronPython 2 GiB, baseline 2 GiB. `pygc run --heap-limit` overrides it.
+   */
   heapLimit?: number
+  /**
+   * Most root slots (locals of every frame plus globals) at once; pushFrame or defineGlobals
+   * beyond it raises the runtime's out-of-memory error. An integer in 1..2^27; default
+   * {@link DEFAULT_ROOT_SLOT_LIMIT}.
+   */
+  rootSlotLimit?: number
   /** Overrides of the virtual-time unit costs. */
   cost?: Partial<CostModel>
 }

@@ -42,7 +42,8 @@ describe('BaselineManager layout and allocation', () => {
     expect(m.idOf(globalSlot(0))).toBe(address)
     expect(m.idOf(0) === m.idOf(1)).toBe(false)
     m.clear(0)
-    expect(m.idOf(0)).toBe(0)
+    // The contract (types.ts): id() of a null slot is NULL_REFERENCE on every manager.
+    expect(() => m.idOf(0)).toThrow(expect.objectContaining({ code: 'NULL_REFERENCE' }))
   })
 
   it('reuses a freed cell of the same size class', () => {
@@ -148,9 +149,14 @@ describe('BaselineManager collection policy', () => {
     expect(m.stats().liveObjects).toBe(1)
   })
 
-  it('rejects collect(1) and an unknown preset', () => {
+  it('takes every Python generation as its one full collection, rejects others and an unknown preset', () => {
     const m = new BaselineManager()
-    expect(() => m.collect(1)).toThrow(expect.objectContaining({ code: 'INVALID_GENERATION' }))
+    for (const g of [0, 1, 2]) m.collect(g)
+    expect(m.stats().collections).toEqual([3])
+    for (const g of [-1, 3, 0.5]) {
+      expect(() => m.collect(g)).toThrow(expect.objectContaining({ code: 'INVALID_GENERATION' }))
+    }
+    expect(m.stats().collections).toEqual([3])
     expect(() => new BaselineManager({ preset: 'copying' })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTION' }),
     )

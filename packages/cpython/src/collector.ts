@@ -4,13 +4,13 @@
  * (camel-cased) and the same list discipline, because the order of the lists decides the order
  * in which finalizers and weakref callbacks run, and that order is compared with the real runtime.
  */
-import { type WorkCounters, pauseCost } from '@pygc/core'
+import { pauseCost, type WorkCounters } from '@pygc/core'
 import { NUM_GENERATIONS } from './constants.js'
 import {
-  FINALIZERS,
   F_COLLECTING,
   F_FINALIZED,
   F_UNREACHABLE,
+  FINALIZERS,
   GEN0,
   GEN1,
   GEN2,
@@ -354,11 +354,13 @@ export class CycleCollector {
     let h = heap.gcNext[unreachable]
     while (h !== unreachable) {
       const following = heap.gcNext[h]
-      if (heap.kind[h] === Kind.Weakref) m.clearRef(h)
+      // A weakref that is garbage itself is cleared first (so its callback never runs), not counted.
+      if (heap.kind[h] === Kind.Weakref) m.clearRef(h, false)
       for (let wr = m.firstWeakref(h); wr !== 0; wr = m.firstWeakref(h)) {
-        m.clearRef(wr)
+        const garbage = (heap.flags[wr] & F_COLLECTING) !== 0 // the weakref is garbage too
+        m.clearRef(wr, !garbage)
         if (m.callbackOf(wr) === 0) continue
-        if ((heap.flags[wr] & F_COLLECTING) !== 0) continue // the weakref is garbage too
+        if (garbage) continue
         m.incref(wr)
         heap.listMove(wr, WRCB_TO_CALL)
       }
@@ -435,7 +437,7 @@ export class CycleCollector {
     const kind = heap.kind[h]
     if (kind === Kind.Tuple || kind === Kind.Static) return
     if (kind === Kind.Weakref) {
-      m.clearRef(h)
+      m.clearRef(h, false)
       m.takeCallback(h)
       return
     }

@@ -32,27 +32,37 @@
 import {
   type CallbackSpec,
   type CostModel,
+  callbackCode,
+  callbackTagOf,
+  checkGcAction,
+  checkGeneration,
+  checkInt32,
+  checkIntIndex,
+  checkRefField,
+  cloneStats,
   EventHub,
+  emptyStats,
   type GcControl,
   type GcEventListener,
   type GcEventType,
   type ManagerInfo,
   type ManagerStats,
   type MemoryManager,
+  mutatorCost,
+  notAWeakref,
+  notPinned,
+  nullReference,
   OutOfMemoryError,
   PygcError,
   RootSet,
+  resolveCosts,
   type Slot,
   type TypeId,
   TypeRegistry,
   type TypeSpec,
-  cloneStats,
-  emptyStats,
-  mutatorCost,
-  resolveCosts,
+  weakrefHasNoFields,
 } from '@pygc/core'
 import { CycleCollector } from './collector.js'
-import { FreeLists } from './free-lists.js'
 import {
   LIST_MAXFREELIST,
   NUM_GENERATIONS,
@@ -60,23 +70,24 @@ import {
   TUPLE_MAXFREELIST,
   TUPLE_NFREELISTS,
 } from './constants.js'
+import { FreeLists } from './free-lists.js'
 import {
-  FIRST_HANDLE,
   F_FINALIZED,
   F_FREELISTED,
   F_INTERNAL,
   F_LIVE,
+  FIRST_HANDLE,
   GEN0,
   GEN1,
   GEN2,
   ObjectHeap,
   PERMANENT,
 } from './heap.js'
-import { Kind, STATIC_OBJECT_BYTES, type TypeLayout, WEAKREF_BYTES, layoutOf, tupleBytes } from './layout.js'
+import { Kind, layoutOf, STATIC_OBJECT_BYTES, type TypeLayout, tupleBytes, WEAKREF_BYTES } from './layout.js'
 import { GcModule } from './native.js'
-import type { CPythonOptions } from './options.js'
+import { type CPythonOptions, DEFAULT_HEAP_LIMIT } from './options.js'
 import { PyMalloc } from './pymalloc.js'
-import { DEFAULT_PRESET, PRESETS, type VersionPolicy, policyOf } from './versions.js'
+import { DEFAULT_PRESET, PRESETS, policyOf, type VersionPolicy } from './versions.js'
 
 /** Weakref rows keep [target, callback tag + 1, next, prev] in their fields. */
 const WR_TARGET = 0
@@ -103,7 +114,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   readonly native: GcModule
   /** @internal */ readonly heap = new ObjectHeap()
   /** @internal */ readonly pymalloc = new PyMalloc()
-  /** @internal */ readonly roots = new RootSet()
+  /** @internal */ readonly roots: RootSet
   /** @internal */ readonly hub = new EventHub()
   /** @internal */ readonly costs: CostModel
   private readonly types = new TypeRegistry()
@@ -175,7 +186,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
         `heapLimit must be a positive number of bytes, got ${options.heapLimit}`,
       )
     }
-    this.heapLimit = options.heapLimit ?? Number.POSITIVE_INFINITY
+    this.heapLimit = options.heapLimit ?? DEFAULT_HEAP_LIMIT
+    this.roots = new RootSet({ outOfMemory: 'MemoryError', slotLimit: options.rootSlotLimit })
     this.costs = resolveCosts(options.cost)
     this.info = {
       family: 'cpython',
@@ -233,17 +245,11 @@ export class CPythonManager implements MemoryManager<GcModule> {
   alloc(dst: Slot, type: TypeId, length?: number): void {
     if (this.gcScheduled) this.runScheduledCollection()
     const di = this.roots.index(dst)
+    const len = this.types.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
     const layout = this.layouts[type]
-    let refs: number
-    let ints: number
-    if (layout !== undefined && layout.fixedRefs >= 0 && (length === undefined || length === 0)) {
-      refs = layout.fixedRefs // the hot path: a fixed-size type, laid out once
-      ints = layout.ints
-    } else {
-      const shape = this.types.shapeOf(type, length) // validates type and length
-      refs = shape.refs
-      ints = shape.ints
-    }
+    let refs = layout.fixedRefs // the hot path: a fixed-size type, laid out once
+    const ints = layout.ints
+    if (refs < 0) refs = this.types.shapeOf(type, len).refs
     const n = refs + ints
     const objBytes = layout.fixedRefs >= 0 ? layout.fixedObjectBytes : layout.objectBytes(n)
     const itemsBytes = layout.fixedRefs >= 0 ? layout.fixedItemsBytes : layout.itemsBytes(n)
@@ -260,17 +266,18 @@ export class CPythonManager implements MemoryManager<GcModule> {
   load(dst: Slot, obj: Slot, field: number): void {
     if (this.gcScheduled) this.runScheduledCollection()
     const di = this.roots.index(dst)
-    const h = this.objectIn(obj, 'load')
-    this.checkRefField(h, field, obj, 'load')
+    const h = this.fieldsOf(this.roots.index(obj), obj, 'load')
+    checkRefField('load', this.s.ops, obj, field, this.heap.nrefs[h])
     this.s.ops++
     this.storeRoot(di, this.heap.fields[this.heap.fieldBase[h] + field])
   }
 
   store(obj: Slot, field: number, src: Slot): void {
     if (this.gcScheduled) this.runScheduledCollection()
-    const h = this.objectIn(obj, 'store')
+    const oi = this.roots.index(obj)
     const v = this.roots.values[this.roots.index(src)]
-    this.checkRefField(h, field, obj, 'store')
+    const h = this.fieldsOf(oi, obj, 'store')
+    checkRefField('store', this.s.ops, obj, field, this.heap.nrefs[h])
     this.s.ops++
     const heap = this.heap
     const at = heap.fieldBase[h] + field
@@ -305,23 +312,18 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   readInt(obj: Slot, index: number): number {
     if (this.gcScheduled) this.runScheduledCollection()
-    const h = this.objectIn(obj, 'readInt')
-    this.checkIntIndex(h, index, obj, 'readInt')
+    const h = this.fieldsOf(this.roots.index(obj), obj, 'readInt')
+    checkIntIndex('readInt', this.s.ops, obj, index, this.heap.nints[h])
     this.s.ops++
     return this.heap.fields[this.heap.fieldBase[h] + this.heap.nrefs[h] + index]
   }
 
   writeInt(obj: Slot, index: number, value: number): void {
     if (this.gcScheduled) this.runScheduledCollection()
-    const h = this.objectIn(obj, 'writeInt')
-    this.checkIntIndex(h, index, obj, 'writeInt')
-    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) {
-      throw new PygcError(
-        'VALUE_OUT_OF_RANGE',
-        `writeInt at op ${this.s.ops}: ${value} is not a signed 32-bit integer`,
-        { slot: obj, index, value },
-      )
-    }
+    const oi = this.roots.index(obj)
+    checkInt32('writeInt', this.s.ops, value)
+    const h = this.fieldsOf(oi, obj, 'writeInt')
+    checkIntIndex('writeInt', this.s.ops, obj, index, this.heap.nints[h])
     this.s.ops++
     this.heap.fields[this.heap.fieldBase[h] + this.heap.nrefs[h] + index] = value
   }
@@ -371,16 +373,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     if (this.gcScheduled) this.runScheduledCollection()
     const h = this.objectIn(obj, 'unpin')
     const at = this.pins.lastIndexOf(h)
-    if (at < 0) {
-      throw new PygcError(
-        'VALUE_OUT_OF_RANGE',
-        `unpin at op ${this.s.ops}: the object in slot ${obj} is not pinned`,
-        {
-          slot: obj,
-          op: this.s.ops,
-        },
-      )
-    }
+    if (at < 0) throw notPinned(this.s.ops, obj)
     this.s.ops++
     this.pins[at] = this.pins[this.pins.length - 1]
     this.pins.pop()
@@ -397,18 +390,11 @@ export class CPythonManager implements MemoryManager<GcModule> {
   weakref(dst: Slot, target: Slot, callback?: CallbackSpec): void {
     if (this.gcScheduled) this.runScheduledCollection()
     const di = this.roots.index(dst)
-    const t = this.objectIn(target, 'weakref')
-    if (
-      callback !== undefined &&
-      (!Number.isInteger(callback.tag) || callback.tag < 0 || callback.tag > 0x7ffffffe)
-    ) {
-      throw new PygcError(
-        'VALUE_OUT_OF_RANGE',
-        `weakref at op ${this.s.ops}: callback tag must be an integer in 0..2^31-2, got ${callback.tag}`,
-        { slot: dst },
-      )
-    }
-    const nargs = callback === undefined ? 1 : 2
+    const ti = this.roots.index(target)
+    const code = callbackCode(this.s.ops, callback)
+    const t = this.roots.values[ti]
+    if (t === 0) throw nullReference('weakref', this.s.ops, target)
+    const nargs = code === 0 ? 1 : 2
     this.checkHeapRoom(this.tupleFromFreeList(nargs) ? 0 : tupleBytes(nargs), WEAKREF_BYTES, 'weakref', dst)
     this.s.ops++
     const heap = this.heap
@@ -424,7 +410,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const base = heap.fieldBase[wr]
     const first = heap.wrHead[t]
     f[base + WR_TARGET] = t
-    f[base + WR_CALLBACK] = callback === undefined ? 0 : callback.tag + 1
+    f[base + WR_CALLBACK] = code // tag + 1 (2^31 wraps to -2^31 in the int32 cell: callbackTagOf reads it back)
     f[base + WR_NEXT] = first
     f[base + WR_PREV] = 0
     if (first !== 0) f[heap.fieldBase[first] + WR_PREV] = wr
@@ -437,13 +423,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     if (this.gcScheduled) this.runScheduledCollection()
     const di = this.roots.index(dst)
     const w = this.objectIn(weak, 'deref')
-    if (this.heap.kind[w] !== Kind.Weakref) {
-      throw new PygcError(
-        'NOT_A_WEAKREF',
-        `deref at op ${this.s.ops}: slot ${weak} holds an object that is not a weak reference`,
-        { slot: weak },
-      )
-    }
+    if (this.heap.kind[w] !== Kind.Weakref) throw notAWeakref(this.s.ops, weak)
     this.s.ops++
     this.storeRoot(di, this.heap.fields[this.heap.fieldBase[w] + WR_TARGET])
   }
@@ -452,14 +432,9 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   collect(generation?: number): number {
     if (this.gcScheduled) this.runScheduledCollection()
-    const g = generation === undefined || generation === -1 ? NUM_GENERATIONS - 1 : generation
-    if (!Number.isInteger(g) || g < 0 || g >= NUM_GENERATIONS) {
-      throw new PygcError(
-        'INVALID_GENERATION',
-        `collect at op ${this.s.ops}: ValueError: invalid generation ${generation} (0..2)`,
-        { generation },
-      )
-    }
+    checkGeneration(this.s.ops, generation)
+    // gc_collect_impl's default argument: NUM_GENERATIONS - 1.
+    const g = generation ?? NUM_GENERATIONS - 1
     this.s.ops++
     let result = 0
     // gc_collect_impl: a collection already running makes gc.collect() return 0.
@@ -477,13 +452,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   gcControl(action: GcControl): boolean {
     if (this.gcScheduled) this.runScheduledCollection()
-    if (action !== 'disable' && action !== 'enable' && action !== 'freeze' && action !== 'unfreeze') {
-      throw new PygcError(
-        'INVALID_PARAM',
-        `gcControl at op ${this.s.ops}: unknown action ${JSON.stringify(action)}`,
-        { action },
-      )
-    }
+    checkGcAction(this.s.ops, action)
     this.s.ops++
     if (action === 'disable') this.enabled = false
     else if (action === 'enable') this.enabled = true
@@ -620,7 +589,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       this.trashNesting++
       if (kind === Kind.Weakref) {
         // subtype_dealloc of the weakref.ref subclass, then weakref_dealloc: clear_weakref, tp_free.
-        this.clearWeakref(h)
+        this.clearWeakref(h, false)
         this.gcDel(h)
         this.trashEnd()
         return
@@ -903,7 +872,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
   private gcLink(): void {
     this.count[0]++
     if (this.count[0] > this.threshold[0] && this.enabled && this.threshold[0] !== 0 && !this.collecting) {
-      if (this.collectsAtEvalBreaker) this.gcScheduled = true // _Py_ScheduleGC
+      if (this.collectsAtEvalBreaker)
+        this.gcScheduled = true // _Py_ScheduleGC
       else this.runCollectGenerations()
     }
   }
@@ -962,8 +932,16 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   // ================================================================ weakrefs
 
-  /** _PyWeakref_ClearRef: detach a weakref from its target (the callback is kept). */
-  clearRef(wr: number): void {
+  /**
+   * _PyWeakref_ClearRef: detach a weakref from its target (the callback is kept). It counts as
+   * a cleared weakref (weakrefsCleared, a `weakref-clear` event) only when `referentDied` and the
+   * weakref lives on: handle_weakrefs or PyObject_ClearWeakRefs clearing a live weakref because
+   * its referent is dying. A weakref object that is itself being torn down (weakref_dealloc ->
+   * clear_weakref when it is dropped, tp_clear or handle_weakrefs of a weakref that is garbage)
+   * detaches without counting: nothing will ever see it cleared, and the other runtimes never
+   * process a dead weak reference object (Objects/weakrefobject.c).
+   */
+  clearRef(wr: number, referentDied: boolean): void {
     const heap = this.heap
     const f = heap.fields
     const base = heap.fieldBase[wr]
@@ -977,6 +955,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     f[base + WR_TARGET] = 0
     f[base + WR_NEXT] = 0
     f[base + WR_PREV] = 0
+    if (!referentDied) return
     this.s.weakrefsCleared++
     if (this.hub.listening)
       this.hub.emit({
@@ -988,8 +967,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   /** clear_weakref: detach and drop the callback. */
-  private clearWeakref(wr: number): void {
-    this.clearRef(wr)
+  private clearWeakref(wr: number, referentDied: boolean): void {
+    this.clearRef(wr, referentDied)
     this.heap.fields[this.heap.fieldBase[wr] + WR_CALLBACK] = 0
   }
 
@@ -1015,7 +994,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
         type: 'weakref-callback',
         op: this.opIndex(),
         weakId: this.heap.oid[wr],
-        tag: tagPlusOne - 1,
+        tag: callbackTagOf(tagPlusOne),
       })
   }
 
@@ -1029,10 +1008,12 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const heap = this.heap
     let head = heap.wrHead[h]
     if (head === 0) return false
+    // A weakref on the list with no references left is dying itself (its dealloc deferred by
+    // the trashcan): cleared, not counted.
     if (this.callbackOf(head) === 0) {
-      this.clearWeakref(head)
+      this.clearWeakref(head, heap.refcnt[head] > 0)
       head = heap.wrHead[h]
-      if (head !== 0 && this.callbackOf(head) === 0) this.clearWeakref(head)
+      if (head !== 0 && this.callbackOf(head) === 0) this.clearWeakref(head, heap.refcnt[head] > 0)
     }
     head = heap.wrHead[h]
     if (head === 0) return false
@@ -1040,7 +1021,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     for (let w = head; w !== 0; w = heap.fields[heap.fieldBase[w] + WR_NEXT]) count++
     if (count === 1) {
       const cb = this.takeCallback(head)
-      this.clearWeakref(head)
+      this.clearWeakref(head, heap.refcnt[head] > 0)
       if (cb !== 0 && heap.refcnt[head] > 0) this.runCallback(head, cb)
       return false
     }
@@ -1058,7 +1039,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
         refs.push(current)
         cbs.push(cb)
       }
-      this.clearWeakref(current)
+      this.clearWeakref(current, heap.refcnt[current] > 0)
       current = next
     }
     for (let i = 0; i < refs.length; i++) if (cbs[i] !== 0) this.runCallback(refs[i], cbs[i])
@@ -1193,49 +1174,18 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   // ================================================================ argument checks
 
+  /** The object in a slot, or NULL_REFERENCE. */
   private objectIn(slot: Slot, op: string): number {
     const v = this.roots.values[this.roots.index(slot)]
-    if (v === 0)
-      throw new PygcError('NULL_REFERENCE', `${op} at op ${this.s.ops}: slot ${slot} is null`, {
-        slot,
-        op: this.s.ops,
-      })
+    if (v === 0) throw nullReference(op, this.s.ops, slot)
     return v
   }
 
-  private checkRefField(h: number, field: number, slot: Slot, op: string): void {
-    const heap = this.heap
-    if (heap.kind[h] === Kind.Weakref) {
-      throw new PygcError(
-        'WEAKREF_FIELD',
-        `${op} at op ${this.s.ops}: slot ${slot} holds a weak reference, which has no fields`,
-        { slot, field },
-      )
-    }
-    if (!Number.isInteger(field) || field < 0 || field >= heap.nrefs[h]) {
-      throw new PygcError(
-        'FIELD_OUT_OF_RANGE',
-        `${op} at op ${this.s.ops}: field ${field} of the object in slot ${slot} is outside its ${heap.nrefs[h]} reference fields`,
-        { slot, field },
-      )
-    }
-  }
-
-  private checkIntIndex(h: number, index: number, slot: Slot, op: string): void {
-    const heap = this.heap
-    if (heap.kind[h] === Kind.Weakref) {
-      throw new PygcError(
-        'WEAKREF_FIELD',
-        `${op} at op ${this.s.ops}: slot ${slot} holds a weak reference, which has no int payload`,
-        { slot, index },
-      )
-    }
-    if (!Number.isInteger(index) || index < 0 || index >= heap.nints[h]) {
-      throw new PygcError(
-        'FIELD_OUT_OF_RANGE',
-        `${op} at op ${this.s.ops}: int ${index} of the object in slot ${slot} is outside its ${heap.nints[h]} int words`,
-        { slot, index },
-      )
-    }
+  /** The object at root index `i` (slot `slot`) for a field op: not null, not a weak reference. */
+  private fieldsOf(i: number, slot: Slot, op: string): number {
+    const h = this.roots.values[i]
+    if (h === 0) throw nullReference(op, this.s.ops, slot)
+    if (this.heap.kind[h] === Kind.Weakref) throw weakrefHasNoFields(op, this.s.ops, slot)
+    return h
   }
 }

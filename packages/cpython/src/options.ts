@@ -29,3 +29,12 @@ export interface CPythonOptions extends ManagerOptions {
   thresholds?: readonly [number, number, number]
   start?: StartingState
 }
+
+/**
+ * The heap limit when none is given, in modeled bytes of arenas and system memory: 2 GiB.
+ * CPython itself has none (pymalloc and malloc take what the OS gives), so this is a model
+ * policy: generous (every workload at its published size peaks far below it), yet a hostile
+ * trace of a few huge allocations (24 lists of 2^24 items) fails with MemoryError instead of
+ * taking the host's memory. `heapLimit` / `pygc run --heap-limit` overrides it.
+ */
+export const DEFAULT_HEAP_LIMIT = 2 * 1024 ** 3

@@ -31,7 +31,14 @@
  * Invariant kept for the card table: after every collection, every reference from gen1, gen2 or
  * the LOH to an object in the ephemeral range [g1Start, sohTop) lies on a dirty card byte.
  */
-import { type EventHub, type ManagerStats, PygcError, type RootSet, type WorkCounters } from '@pygc/core'
+import {
+  callbackTagOf,
+  type EventHub,
+  type ManagerStats,
+  PygcError,
+  type RootSet,
+  type WorkCounters,
+} from '@pygc/core'
 import { desiredNewAllocation, GEN_LOH, type StaticData } from './budgets.js'
 import { CARD_BYTE_GRANULES, CARDS_PER_BYTE, type ClrHeap, SOH_BASE } from './heap.js'
 import {
@@ -511,7 +518,7 @@ export class ClrCollector {
         const weakId = h.handleOwner[i]
         hub.emit({ type: 'weakref-clear', op, weakId, targetId: h.words(t)[h.wordOf(t) + W_ID] })
         const cb = h.handleCallback[i]
-        if (cb !== 0) hub.emit({ type: 'weakref-callback', op, weakId, tag: cb - 1 })
+        if (cb !== 0) hub.emit({ type: 'weakref-callback', op, weakId, tag: callbackTagOf(cb) })
       }
     }
   }

@@ -18,6 +18,12 @@
 import {
   type CallbackSpec,
   type CostModel,
+  callbackCode,
+  checkGcAction,
+  checkGeneration,
+  checkInt32,
+  checkIntIndex,
+  checkRefField,
   cloneStats,
   EventHub,
   emptyStats,
@@ -29,6 +35,9 @@ import {
   type ManagerStats,
   type MemoryManager,
   mutatorCost,
+  notAWeakref,
+  notPinned,
+  nullReference,
   OutOfMemoryError,
   PygcError,
   pauseCost,
@@ -40,6 +49,7 @@ import {
   TypeRegistry,
   type TypeSpec,
   type WorkCounters,
+  weakrefHasNoFields,
 } from '@pygc/core'
 import {
   DEFAULT_L3_CACHE_BYTES,
@@ -122,6 +132,18 @@ export interface IronPythonOptions extends ManagerOptions {
  */
 const RUNTIME_PINNED_BYTES = 104
 
+/**
+ * The heap limit when none is given: 2 GiB of modeled bytes (SOH + LOH). The CLR sets a hard
+ * limit by default only inside a container with a memory limit (GCHeapHardLimit: "the greater
+ * of 20 MB or 75% of the memory limit", docs/core/runtime-config/garbage-collector.md); a
+ * 64-bit process outside one has none. The model needs one, because it holds every modeled
+ * byte in a typed array: with it, a hostile trace (24 lists of 2^24 references, 3 GiB) fails
+ * with System.OutOfMemoryException instead of taking the host's memory. 2 GiB, the CPython
+ * model's default too, is far above what any workload needs at its published size.
+ * `heapLimit` / `pygc run --heap-limit` overrides it.
+ */
+export const DEFAULT_HEAP_LIMIT = 2 * 1024 ** 3
+
 /** gen0 allocation quantum (gc.cpp allocation_quantum, CLR_SIZE = 8 KB). */
 const ALLOCATION_QUANTUM = 8192
 
@@ -157,7 +179,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   readonly warnings: string[] = []
   thresholds: [number, number, number] = [64 * 1024, 256 * 1024, 1024 * 1024]
 
-  private readonly roots = new RootSet()
+  private readonly roots: RootSet
   private readonly types = new TypeRegistry()
   private readonly layouts: TypeLayout[] = []
   private readonly hub = new EventHub()
@@ -192,7 +214,8 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
         `gen0size must be an integer number of bytes in 65536..2^31, got ${options.gen0size}`,
       )
     }
-    this.heapLimit = options.heapLimit ?? Number.POSITIVE_INFINITY
+    this.heapLimit = options.heapLimit ?? DEFAULT_HEAP_LIMIT
+    this.roots = new RootSet({ outOfMemory: 'System.OutOfMemoryException', slotLimit: options.rootSlotLimit })
     if (!(this.heapLimit > 0))
       throw new PygcError('INVALID_OPTION', `heapLimit must be > 0, got ${options.heapLimit}`)
     const drain = options.finalizerDrain ?? 'next-op'
@@ -324,14 +347,14 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   alloc(dst: Slot, type: TypeId, length?: number): void {
     this.beginOp()
     const di = this.roots.index(dst)
+    const len = this.types.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
     const layout = this.layouts[type]
-    if (layout === undefined || !Number.isInteger(type)) this.types.get(type) // throws UNKNOWN_TYPE
     let size = layout.fixed
     let refs = layout.refs
-    if (size === null || length !== undefined) {
-      const shape = this.types.shapeOf(type, length)
+    if (size === null) {
+      const shape = this.types.shapeOf(type, len)
       refs = shape.refs
-      size = layout.fixed ?? this.sizeOf(type, shape.refs, shape.ints, shape.bytes, layout.finalizable)
+      size = this.sizeOf(type, shape.refs, shape.ints, shape.bytes, layout.finalizable)
     }
     if (size.longestArray > ARRAY_MAX_LENGTH) {
       // The CLR's allocation helper throws before it allocates or collects anything.
@@ -474,16 +497,14 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   /** The object in a slot, validated as a non-null ordinary object (not a weak reference). */
   private objectIn(slot: Slot, what: string): number {
-    const g = this.roots.values[this.roots.index(slot)]
-    if (g === 0)
-      throw new PygcError('NULL_REFERENCE', `${what}: slot ${slot} is null`, { slot, op: this.s.ops })
-    if (this.typeAt(g) === WEAKREF_TYPE) {
-      throw new PygcError(
-        'WEAKREF_FIELD',
-        `${what}: slot ${slot} holds a weak reference, which has no fields`,
-        { slot, op: this.s.ops },
-      )
-    }
+    return this.fieldsOf(this.roots.index(slot), slot, what)
+  }
+
+  /** The object at root index `i` (slot `slot`) for a field op: not null, not a weak reference. */
+  private fieldsOf(i: number, slot: Slot, op: string): number {
+    const g = this.roots.values[i]
+    if (g === 0) throw nullReference(op, this.s.ops, slot)
+    if (this.typeAt(g) === WEAKREF_TYPE) throw weakrefHasNoFields(op, this.s.ops, slot)
     return g
   }
 
@@ -494,35 +515,25 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   private fieldWord(g: number, field: number, what: string, slot: Slot): number {
     const m = g < LOH_BASE ? this.heap.soh : this.heap.loh
     const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
-    const refs = m[w + W_REFS]
-    if (!Number.isInteger(field) || field < 0 || field >= refs) {
-      throw new PygcError(
-        'FIELD_OUT_OF_RANGE',
-        `${what}: field ${field} is outside the ${refs} reference fields of the object in slot ${slot}`,
-        {
-          slot,
-          field,
-          op: this.s.ops,
-        },
-      )
-    }
+    checkRefField(what, this.s.ops, slot, field, m[w + W_REFS])
     return w + W_FIELDS + 2 * field
   }
 
   load(dst: Slot, obj: Slot, field: number): void {
     this.beginOp()
+    const di = this.roots.index(dst)
     const g = this.objectIn(obj, 'load')
     const fw = this.fieldWord(g, field, 'load', obj)
-    const di = this.roots.index(dst)
     this.roots.values[di] = (g < LOH_BASE ? this.heap.soh : this.heap.loh)[fw]
     this.s.ops++
   }
 
   store(obj: Slot, field: number, src: Slot): void {
     this.beginOp()
-    const g = this.objectIn(obj, 'store')
-    const fw = this.fieldWord(g, field, 'store', obj)
+    const oi = this.roots.index(obj)
     const t = this.roots.values[this.roots.index(src)]
+    const g = this.fieldsOf(oi, obj, 'store')
+    const fw = this.fieldWord(g, field, 'store', obj)
     const h = this.heap
     this.s.work.barrierOps++
     // The x64 write barrier: card-mark only stores of references into the ephemeral range.
@@ -539,8 +550,8 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   move(dst: Slot, src: Slot): void {
     this.beginOp()
-    const v = this.roots.values[this.roots.index(src)]
-    this.roots.values[this.roots.index(dst)] = v
+    const di = this.roots.index(dst)
+    this.roots.values[di] = this.roots.values[this.roots.index(src)]
     this.s.ops++
   }
 
@@ -550,21 +561,10 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     this.s.ops++
   }
 
-  private intWord(obj: Slot, index: number, what: string): { m: Int32Array; w: number } {
-    const g = this.objectIn(obj, what)
-    const type = this.typeAt(g)
-    const ints = this.layouts[type].ints
-    if (!Number.isInteger(index) || index < 0 || index >= ints) {
-      throw new PygcError(
-        'FIELD_OUT_OF_RANGE',
-        `${what}: int ${index} is outside the ${ints} ints of the object in slot ${obj}`,
-        {
-          slot: obj,
-          index,
-          op: this.s.ops,
-        },
-      )
-    }
+  /** Root index `i` holds slot `obj`; `index` is checked against the object's ints. */
+  private intWord(i: number, obj: Slot, index: number, what: string): { m: Int32Array; w: number } {
+    const g = this.fieldsOf(i, obj, what)
+    checkIntIndex(what, this.s.ops, obj, index, this.layouts[this.typeAt(g)].ints)
     const m = g < LOH_BASE ? this.heap.soh : this.heap.loh
     const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
     return { m, w: w + W_FIELDS + 2 * m[w + W_REFS] + index }
@@ -572,25 +572,16 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   readInt(obj: Slot, index: number): number {
     this.beginOp()
-    const { m, w } = this.intWord(obj, index, 'readInt')
+    const { m, w } = this.intWord(this.roots.index(obj), obj, index, 'readInt')
     this.s.ops++
     return m[w]
   }
 
   writeInt(obj: Slot, index: number, value: number): void {
     this.beginOp()
-    const { m, w } = this.intWord(obj, index, 'writeInt')
-    if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) {
-      throw new PygcError(
-        'VALUE_OUT_OF_RANGE',
-        `writeInt: ${value} is not a signed 32-bit integer (slot ${obj}, int ${index})`,
-        {
-          slot: obj,
-          index,
-          op: this.s.ops,
-        },
-      )
-    }
+    const oi = this.roots.index(obj)
+    checkInt32('writeInt', this.s.ops, value)
+    const { m, w } = this.intWord(oi, obj, index, 'writeInt')
     m[w] = value
     this.s.ops++
   }
@@ -612,8 +603,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   lengthOf(slot: Slot): number {
     this.beginOp()
     const g = this.roots.values[this.roots.index(slot)]
-    if (g === 0)
-      throw new PygcError('NULL_REFERENCE', `lengthOf: slot ${slot} is null`, { slot, op: this.s.ops })
+    if (g === 0) throw nullReference('lengthOf', this.s.ops, slot)
     const n =
       this.typeAt(g) === WEAKREF_TYPE
         ? 0
@@ -634,8 +624,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   pin(obj: Slot): void {
     this.beginOp()
     const g = this.roots.values[this.roots.index(obj)]
-    if (g === 0)
-      throw new PygcError('NULL_REFERENCE', `pin: slot ${obj} is null`, { slot: obj, op: this.s.ops })
+    if (g === 0) throw nullReference('pin', this.s.ops, obj)
     this.heap.pinnedHandles.push(g)
     this.s.ops++
   }
@@ -644,14 +633,8 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   unpin(obj: Slot): void {
     this.beginOp()
     const g = this.roots.values[this.roots.index(obj)]
-    if (g === 0)
-      throw new PygcError('NULL_REFERENCE', `unpin: slot ${obj} is null`, { slot: obj, op: this.s.ops })
-    if (!this.heap.pinnedHandles.removeOne(g)) {
-      throw new PygcError('VALUE_OUT_OF_RANGE', `unpin: the object in slot ${obj} is not pinned`, {
-        slot: obj,
-        op: this.s.ops,
-      })
-    }
+    if (g === 0) throw nullReference('unpin', this.s.ops, obj)
+    if (!this.heap.pinnedHandles.removeOne(g)) throw notPinned(this.s.ops, obj)
     this.s.ops++
   }
 
@@ -666,23 +649,14 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     this.beginOp()
     const di = this.roots.index(dst)
     const ti = this.roots.index(target)
-    if (this.roots.values[ti] === 0)
-      throw new PygcError('NULL_REFERENCE', `weakref: target slot ${target} is null`, {
-        slot: target,
-        op: this.s.ops,
-      })
-    if (callback !== undefined && !(Number.isInteger(callback.tag) && callback.tag >= 0)) {
-      throw new PygcError(
-        'VALUE_OUT_OF_RANGE',
-        `weakref: callback tag must be an integer >= 0, got ${callback.tag}`,
-        { op: this.s.ops },
-      )
-    }
+    // tag + 1 in the handle's int32 cell (2^31 wraps to -2^31: callbackTagOf reads it back), 0 for none.
+    const code = callbackCode(this.s.ops, callback)
+    if (this.roots.values[ti] === 0) throw nullReference('weakref', this.s.ops, target)
     const bytes = weakrefSize(this.sizeMode)
     const g = this.allocateSmall(bytes / 8)
     const id = this.nextId
     this.initObject(g, WEAKREF_TYPE, bytes, 0, F_REGISTERED)
-    const h = this.heap.allocHandle(this.roots.values[ti], false, callback ? callback.tag + 1 : 0, id)
+    const h = this.heap.allocHandle(this.roots.values[ti], false, code, id)
     this.heap.soh[g * 2 + W_REFS] = h
     this.heap.finalizable.push(g)
     this.roots.values[di] = g
@@ -691,15 +665,10 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   deref(dst: Slot, weak: Slot): void {
     this.beginOp()
-    const g = this.roots.values[this.roots.index(weak)]
-    if (g === 0)
-      throw new PygcError('NULL_REFERENCE', `deref: slot ${weak} is null`, { slot: weak, op: this.s.ops })
-    if (this.typeAt(g) !== WEAKREF_TYPE)
-      throw new PygcError('NOT_A_WEAKREF', `deref: slot ${weak} does not hold a weak reference`, {
-        slot: weak,
-        op: this.s.ops,
-      })
     const di = this.roots.index(dst)
+    const g = this.roots.values[this.roots.index(weak)]
+    if (g === 0) throw nullReference('deref', this.s.ops, weak)
+    if (this.typeAt(g) !== WEAKREF_TYPE) throw notAWeakref(this.s.ops, weak)
     this.roots.values[di] = this.heap.handleTarget[this.heap.soh[g * 2 + W_REFS]]
     this.s.ops++
   }
@@ -713,17 +682,8 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
    */
   collect(generation?: number): number {
     this.beginOp()
+    checkGeneration(this.s.ops, generation)
     const gen = generation ?? 2
-    if (!Number.isInteger(gen) || gen < 0 || gen > 2) {
-      throw new PygcError(
-        'INVALID_GENERATION',
-        `gc.collect: invalid generation ${generation} (IronPython accepts 0..2)`,
-        {
-          generation,
-          op: this.s.ops,
-        },
-      )
-    }
     const start = this.s.liveBytes
     for (let i = 0; i < 2; i++) {
       this.collectNow(gen, 'gc.collect', false)
@@ -858,9 +818,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   gcControl(action: GcControl): boolean {
     this.beginOp()
-    if (action !== 'disable' && action !== 'enable' && action !== 'freeze' && action !== 'unfreeze') {
-      throw new PygcError('VALUE_OUT_OF_RANGE', `gcControl: unknown action '${action}'`, { op: this.s.ops })
-    }
+    checkGcAction(this.s.ops, action)
     // IronPython: enable() does nothing (the GC is always on); disable() only warns;
     // freeze/unfreeze do not exist in IronPython's gc module.
     const supported = action === 'enable'
@@ -875,7 +833,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   idOf(slot: Slot): number {
     this.beginOp()
     const g = this.roots.values[this.roots.index(slot)]
-    if (g === 0) throw new PygcError('NULL_REFERENCE', `id: slot ${slot} is null`, { slot, op: this.s.ops })
+    if (g === 0) throw nullReference('idOf', this.s.ops, slot)
     const id = this.idAt(g)
     let py = this.pyIds.get(id)
     if (py === undefined) {

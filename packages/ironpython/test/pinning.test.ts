@@ -153,9 +153,9 @@ describe('pinned objects', () => {
     m.pin(0)
     m.pin(0)
     m.alloc(1, node)
-    expect(() => m.unpin(1)).toThrow(/unpin: the object in slot 1 is not pinned/)
+    expect(() => m.unpin(1)).toThrow(/unpin at op \d+: the object in slot 1 is not pinned/)
     m.clear(1)
-    expect(() => m.pin(1)).toThrow(/pin: slot 1 is null/)
+    expect(() => m.pin(1)).toThrow(/pin at op \d+: slot 1 is null/)
     m.native.clr.Collect(0)
     // Two handles to one object in gen0: counted per handle, like gc.cpp's pin_object.
     expect(m.native.clr.GetGCMemoryInfo()!.pinnedObjectsCount).toBe(2)

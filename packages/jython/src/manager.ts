@@ -20,6 +20,12 @@
 import {
   type CallbackSpec,
   type CostModel,
+  callbackCode,
+  checkGcAction,
+  checkGeneration,
+  checkInt32,
+  checkIntIndex,
+  checkRefField,
   EventHub,
   emptyWork,
   type GcControl,
@@ -30,13 +36,16 @@ import {
   type ManagerStats,
   type MemoryManager,
   mutatorCost,
-  PygcError,
+  notAWeakref,
+  notPinned,
+  nullReference,
   RootSet,
   resolveCosts,
   type Slot,
   type TypeId,
   TypeRegistry,
   type TypeSpec,
+  weakrefHasNoFields,
 } from '@pygc/core'
 import type { GcContext } from './gc-context.js'
 import { formatGcLog } from './gc-log.js'
@@ -61,8 +70,6 @@ import { verifyHeap } from './verify.js'
 
 /** Startup data is laid down as fillers of at most this size (real JVM objects are small). */
 const STARTUP_CHUNK_BYTES = 4096
-const INT32_MIN = -(2 ** 31)
-const INT32_MAX = 2 ** 31 - 1
 
 export class JythonManager implements MemoryManager<JythonNative> {
   readonly info: ManagerInfo
@@ -70,7 +77,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
   readonly options: ResolvedOptions
 
   private readonly heap: JvmHeap
-  private readonly roots = new RootSet()
+  private readonly roots: RootSet
   private readonly registry = new TypeRegistry()
   private readonly hub = new EventHub()
   private readonly costs: CostModel
@@ -92,6 +99,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
     this.options = resolveOptions(options)
     this.costs = resolveCosts(options.cost)
     this.heap = new JvmHeap(this.options)
+    this.roots = new RootSet({ outOfMemory: 'java.lang.OutOfMemoryError', slotLimit: options.rootSlotLimit })
     const preset = options.preset ?? (this.options.sizeMode === 'java' ? 'java' : 'default')
     this.info = {
       family: 'jython',
@@ -143,8 +151,8 @@ export class JythonManager implements MemoryManager<JythonNative> {
   // ---- Mutator: declarations and frames ----------------------------------------------------
 
   defineType(spec: TypeSpec): TypeId {
+    // MAX_TYPES (core types.ts) is below TYPE_MASK, the weak reference's type code.
     const id = this.registry.define(spec, this.roots.globalCount)
-    if (id >= TYPE_MASK) throw new PygcError('INVALID_TYPE_SPEC', `too many types: at most ${TYPE_MASK - 1}`)
     const s = this.registry.get(id)
     const layout = layoutOf(s, this.options.sizeMode)
     const variable = s.variable === 'refs' ? 1 : s.variable === 'bytes' ? 2 : 0
@@ -182,12 +190,8 @@ export class JythonManager implements MemoryManager<JythonNative> {
   alloc(dst: Slot, type: TypeId, length?: number): void {
     if (this.drainPending) this.runFinalizerThreads()
     const di = this.roots.index(dst)
+    const len = this.registry.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
     const types = this.heap.types
-    const len = length ?? 0
-    const validType = Number.isInteger(type) && type >= 0 && type < types.count
-    if (!validType || (types.variable[type] === 0 ? len !== 0 : !Number.isInteger(len) || len < 0)) {
-      this.registry.shapeOf(type, length) // throws the precise error
-    }
     const size = this.heap.bytesFor(type, len)
     const finalizable = types.finalizer[type] === 1
     const a = this.gch.allocate(size, 'alloc', dst)
@@ -202,17 +206,18 @@ export class JythonManager implements MemoryManager<JythonNative> {
   load(dst: Slot, obj: Slot, field: number): void {
     if (this.drainPending) this.runFinalizerThreads()
     const di = this.roots.index(dst)
-    const a = this.objectIn(obj, 'load')
-    const f = this.checkField(a, obj, field, 'load')
+    const a = this.fieldsOf(this.roots.index(obj), obj, 'load')
+    const f = this.fieldWord(a, obj, field, 'load')
     this.roots.values[di] = this.heap.words[f]
     this.ops++
   }
 
   store(obj: Slot, field: number, src: Slot): void {
     if (this.drainPending) this.runFinalizerThreads()
+    const oi = this.roots.index(obj)
     const v = this.roots.values[this.roots.index(src)]
-    const a = this.objectIn(obj, 'store')
-    const f = this.checkField(a, obj, field, 'store')
+    const a = this.fieldsOf(oi, obj, 'store')
+    const f = this.fieldWord(a, obj, field, 'store')
     const heap = this.heap
     heap.words[f] = v
     // The post-write barrier (CardTableBarrierSet::write_ref_field_post) runs on every
@@ -239,23 +244,18 @@ export class JythonManager implements MemoryManager<JythonNative> {
 
   readInt(obj: Slot, index: number): number {
     if (this.drainPending) this.runFinalizerThreads()
-    const a = this.objectIn(obj, 'readInt')
-    const w = this.checkInt(a, obj, index, 'readInt')
+    const a = this.fieldsOf(this.roots.index(obj), obj, 'readInt')
+    const w = this.intWord(a, obj, index, 'readInt')
     this.ops++
     return this.heap.ints[w]
   }
 
   writeInt(obj: Slot, index: number, value: number): void {
     if (this.drainPending) this.runFinalizerThreads()
-    const a = this.objectIn(obj, 'writeInt')
-    const w = this.checkInt(a, obj, index, 'writeInt')
-    if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
-      throw new PygcError('VALUE_OUT_OF_RANGE', `writeInt: value ${value} is not a signed 32-bit integer`, {
-        slot: obj,
-        index,
-        op: this.ops,
-      })
-    }
+    const oi = this.roots.index(obj)
+    checkInt32('writeInt', this.ops, value)
+    const a = this.fieldsOf(oi, obj, 'writeInt')
+    const w = this.intWord(a, obj, index, 'writeInt')
     this.heap.ints[w] = value
     this.ops++
   }
@@ -279,26 +279,8 @@ export class JythonManager implements MemoryManager<JythonNative> {
     if (this.drainPending) this.runFinalizerThreads()
     const di = this.roots.index(dst)
     const ti = this.roots.index(target)
-    if (this.roots.values[ti] === 0) {
-      throw new PygcError('NULL_REFERENCE', `weakref: target slot ${target} is null`, {
-        slot: target,
-        op: this.ops,
-      })
-    }
-    let tag = 0
-    if (callback !== undefined) {
-      if (!Number.isInteger(callback.tag) || callback.tag < 0 || callback.tag >= INT32_MAX) {
-        throw new PygcError(
-          'VALUE_OUT_OF_RANGE',
-          `weakref: callback tag must be an integer in 0..${INT32_MAX - 1}`,
-          {
-            tag: callback.tag,
-            op: this.ops,
-          },
-        )
-      }
-      tag = callback.tag + 1
-    }
+    const tag = callbackCode(this.ops, callback) // tag + 1 in a uint32 word, 0 for none
+    if (this.roots.values[ti] === 0) throw nullReference('weakref', this.ops, target)
     const size = this.heap.weakBytes
     const a = this.gch.allocate(size, 'weakref', dst)
     const id = this.objectsAllocated
@@ -317,31 +299,16 @@ export class JythonManager implements MemoryManager<JythonNative> {
     if (this.drainPending) this.runFinalizerThreads()
     const di = this.roots.index(dst)
     const a = this.roots.values[this.roots.index(weak)]
-    if (a === 0)
-      throw new PygcError('NULL_REFERENCE', `deref: slot ${weak} is null`, { slot: weak, op: this.ops })
-    if ((this.heap.words[(a >> 2) + H_KLASS] & FLAG_WEAK) === 0) {
-      throw new PygcError(
-        'NOT_A_WEAKREF',
-        `deref: slot ${weak} holds a '${this.typeName(a)}', not a weak reference`,
-        {
-          slot: weak,
-          op: this.ops,
-        },
-      )
-    }
+    if (a === 0) throw nullReference('deref', this.ops, weak)
+    if ((this.heap.words[(a >> 2) + H_KLASS] & FLAG_WEAK) === 0) throw notAWeakref(this.ops, weak)
     this.roots.values[di] = this.heap.words[(a >> 2) + H_WORDS]
     this.ops++
   }
 
-  /** Jython's gc.collect(): System.gc(), a full collection; returns -2 ("unknown"). */
+  /** Jython's gc.collect(): System.gc(), a full collection whatever the generation; returns -2 ("unknown"). */
   collect(generation?: number): number {
     if (this.drainPending) this.runFinalizerThreads()
-    if (generation !== undefined && !(Number.isInteger(generation) && generation >= -1 && generation <= 2)) {
-      throw new PygcError('INVALID_GENERATION', `collect(${generation}): generation must be -1, 0, 1 or 2`, {
-        generation,
-        op: this.ops,
-      })
-    }
+    checkGeneration(this.ops, generation)
     this.gch.systemGc()
     if (this.hub.listening) {
       this.hub.emit({ type: 'collect-call', op: this.ops, generation: generation ?? -1, result: -2 })
@@ -356,11 +323,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
    */
   gcControl(action: GcControl): boolean {
     if (this.drainPending) this.runFinalizerThreads()
-    if (action !== 'disable' && action !== 'enable' && action !== 'freeze' && action !== 'unfreeze') {
-      throw new PygcError('INVALID_OPTION', `gcControl: unknown action ${JSON.stringify(action)}`, {
-        op: this.ops,
-      })
-    }
+    checkGcAction(this.ops, action)
     const supported = action === 'enable'
     if (this.hub.listening) this.hub.emit({ type: 'gc-control', op: this.ops, action, supported })
     this.ops++
@@ -403,16 +366,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
   unpin(obj: Slot): void {
     if (this.drainPending) this.runFinalizerThreads()
     const a = this.objectIn(obj, 'unpin')
-    if (!this.ctx.jniGlobalRefs.removeOne(a)) {
-      throw new PygcError(
-        'VALUE_OUT_OF_RANGE',
-        `unpin at op ${this.ops}: the object in slot ${obj} is not pinned`,
-        {
-          slot: obj,
-          op: this.ops,
-        },
-      )
-    }
+    if (!this.ctx.jniGlobalRefs.removeOne(a)) throw notPinned(this.ops, obj)
     this.ops++
   }
 
@@ -474,65 +428,31 @@ export class JythonManager implements MemoryManager<JythonNative> {
 
   // ---- validation helpers ------------------------------------------------------------------
 
-  private objectIn(slot: Slot, what: string): number {
+  /** The object in a slot, or NULL_REFERENCE. */
+  private objectIn(slot: Slot, op: string): number {
     const a = this.roots.values[this.roots.index(slot)]
-    if (a === 0)
-      throw new PygcError('NULL_REFERENCE', `${what}: slot ${slot} is null`, { slot, op: this.ops })
+    if (a === 0) throw nullReference(op, this.ops, slot)
     return a
   }
 
-  private typeName(a: number): string {
-    const klass = this.heap.words[(a >> 2) + H_KLASS]
-    return (klass & FLAG_WEAK) !== 0 ? 'weakref' : this.registry.get(klass & TYPE_MASK).name
+  /** The object at root index `i` (slot `slot`) for a field op: not null, not a weak reference. */
+  private fieldsOf(i: number, slot: Slot, op: string): number {
+    const a = this.roots.values[i]
+    if (a === 0) throw nullReference(op, this.ops, slot)
+    if ((this.heap.words[(a >> 2) + H_KLASS] & FLAG_WEAK) !== 0) throw weakrefHasNoFields(op, this.ops, slot)
+    return a
   }
 
   /** The word index of reference field `field` of the object at `a`, after checking it exists. */
-  private checkField(a: number, slot: Slot, field: number, what: string): number {
-    const heap = this.heap
-    if ((heap.words[(a >> 2) + H_KLASS] & FLAG_WEAK) !== 0) {
-      throw new PygcError(
-        'WEAKREF_FIELD',
-        `${what}: slot ${slot} holds a weak reference, which has no fields`,
-        {
-          slot,
-          field,
-          op: this.ops,
-        },
-      )
-    }
-    const n = heap.refCount(a)
-    if (!(field >= 0 && field < n && Number.isInteger(field))) {
-      throw new PygcError(
-        'FIELD_OUT_OF_RANGE',
-        `${what}: field ${field} of the '${this.typeName(a)}' in slot ${slot} is outside its ${n} reference fields`,
-        { slot, field, op: this.ops },
-      )
-    }
+  private fieldWord(a: number, slot: Slot, field: number, op: string): number {
+    checkRefField(op, this.ops, slot, field, this.heap.refCount(a))
     return (a >> 2) + H_WORDS + field
   }
 
-  private checkInt(a: number, slot: Slot, index: number, what: string): number {
+  /** The word index of int `index` of the object at `a`, after checking it exists. */
+  private intWord(a: number, slot: Slot, index: number, op: string): number {
     const heap = this.heap
-    const klass = heap.words[(a >> 2) + H_KLASS]
-    if ((klass & FLAG_WEAK) !== 0) {
-      throw new PygcError(
-        'WEAKREF_FIELD',
-        `${what}: slot ${slot} holds a weak reference, which has no ints`,
-        {
-          slot,
-          index,
-          op: this.ops,
-        },
-      )
-    }
-    const n = heap.types.ints[klass & TYPE_MASK]
-    if (!(index >= 0 && index < n && Number.isInteger(index))) {
-      throw new PygcError(
-        'FIELD_OUT_OF_RANGE',
-        `${what}: int ${index} of the '${this.typeName(a)}' in slot ${slot} is outside its ${n} ints`,
-        { slot, index, op: this.ops },
-      )
-    }
+    checkIntIndex(op, this.ops, slot, index, heap.types.ints[heap.words[(a >> 2) + H_KLASS] & TYPE_MASK])
     return (a >> 2) + H_WORDS + heap.refCount(a) + index
   }
 

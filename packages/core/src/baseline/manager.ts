@@ -36,6 +36,18 @@
  * to the previous collection, not to the failed op). Events are built only when someone
  * listens. Weak reference objects are reported in `alloc` events with typeId -1.
  */
+import {
+  callbackCode,
+  checkGcAction,
+  checkGeneration,
+  checkInt32,
+  checkIntIndex,
+  checkRefField,
+  notAWeakref,
+  notPinned,
+  nullReference,
+  weakrefHasNoFields,
+} from '../contract.js'
 import { type CostModel, mutatorCost, pauseCost, resolveCosts, snapshotWork } from '../cost-model.js'
 import { OutOfMemoryError, PygcError } from '../errors.js'
 import { EventHub } from '../event-hub.js'
@@ -76,8 +88,6 @@ import { FreeListSpace, HEAP_START, MAX_HEAP_BYTES } from './space.js'
 const MIN_GC_TRIGGER_BYTES = 1 << 20
 /** Heap growth allowed between collections, as a multiple of live bytes (GOGC=100). */
 const GC_TRIGGER_LIVE_RATIO = 1.0
-const INT32_MIN = -(2 ** 31)
-const INT32_MAX = 2 ** 31 - 1
 
 export interface BaselineOptions extends ManagerOptions {}
 
@@ -101,7 +111,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   readonly native: BaselineNative
 
   protected readonly space: FreeListSpace
-  protected readonly roots = new RootSet()
+  protected readonly roots: RootSet
   protected readonly types = new TypeRegistry()
   protected readonly hub = new EventHub()
   protected readonly costs: CostModel
@@ -111,6 +121,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   // Per-type layout, cached from the registry so the op loop does no object lookups.
   private typeRefs: number[] = []
   private typeInts: number[] = []
+  private typeBytes: number[] = []
   private typeVariable: number[] = [] // 0 fixed, 1 refs, 2 bytes
   private typeFinalizable: boolean[] = []
   private typeResurrect: number[] = [] // global index or -1
@@ -155,6 +166,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
       )
     }
     this.space = new FreeListSpace(limit)
+    this.roots = new RootSet({ outOfMemory: 'MemoryError', slotLimit: options.rootSlotLimit })
     this.costs = resolveCosts(options.cost)
     this.counts.footprintBytes = this.counts.peakFootprintBytes = this.space.frontier
     this.native = { summary: () => this.summary() }
@@ -163,14 +175,12 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   // ---------------------------------------------------------------- declarations
 
   defineType(spec: TypeSpec): TypeId {
+    // MAX_TYPES (types.ts) is below TYPE_MASK, the weak reference's type code.
     const id = this.types.define(spec, this.roots.globalCount)
-    if (id > TYPE_MASK - 1)
-      throw new PygcError('INVALID_TYPE_SPEC', `the baseline supports at most ${TYPE_MASK} types`, {
-        type: id,
-      })
     const t = this.types.get(id)
     this.typeRefs.push(t.refs)
     this.typeInts.push(t.ints ?? 0)
+    this.typeBytes.push(t.bytes ?? 0)
     this.typeVariable.push(t.variable === 'refs' ? 1 : t.variable === 'bytes' ? 2 : 0)
     this.typeFinalizable.push(t.finalizer !== undefined)
     this.typeResurrect.push(t.finalizer?.resurrectInto ?? -1)
@@ -202,15 +212,16 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   alloc(dst: Slot, type: TypeId, length?: number): void {
     this.opBoundary()
     const di = this.roots.index(dst)
+    const n = this.types.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
     let refs = this.typeRefs[type]
-    if (refs === undefined) this.types.get(type) // throws UNKNOWN_TYPE naming the id
-    let ints = this.typeInts[type]
+    const ints = this.typeInts[type]
     let size = this.typeCellSize[type]
-    if (this.typeVariable[type] !== 0 || (length !== undefined && length !== 0)) {
-      const shape = this.types.shapeOf(type, length) // validates the length
-      refs = shape.refs
-      ints = shape.ints
-      size = cellSize(refs, ints, shape.bytes)
+    const variable = this.typeVariable[type]
+    if (variable === 1) {
+      refs = n
+      size = cellSize(refs, ints, this.typeBytes[type])
+    } else if (variable === 2) {
+      size = cellSize(refs, ints, n)
     }
     const a = this.allocateCell(size, dst)
     const u32 = this.space.u32
@@ -230,37 +241,22 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   weakref(dst: Slot, target: Slot, callback?: CallbackSpec): void {
     this.opBoundary()
     const di = this.roots.index(dst)
-    if (this.roots.values[this.roots.index(target)] === 0) {
-      throw new PygcError('NULL_REFERENCE', `weakref: target slot ${target} is null`, {
-        slot: target,
-        op: this.counts.ops,
-      })
-    }
-    if (
-      callback !== undefined &&
-      !(Number.isInteger(callback?.tag) && callback.tag >= INT32_MIN && callback.tag <= INT32_MAX)
-    ) {
-      throw new PygcError(
-        'VALUE_OUT_OF_RANGE',
-        `weakref: callback tag must be a signed 32-bit integer, got ${callback?.tag}`,
-        {
-          op: this.counts.ops,
-        },
-      )
-    }
+    const ti = this.roots.index(target)
+    const code = callbackCode(this.counts.ops, callback)
+    if (this.roots.values[ti] === 0) throw nullReference('weakref', this.counts.ops, target)
     const a = this.allocateCell(WEAKREF_BYTES, dst)
     // The target is read after the allocation: a collection inside it does not move objects,
     // but reading late keeps this correct for a subclass that would.
-    const t = this.roots.values[this.roots.index(target)]
+    const t = this.roots.values[ti]
     const u32 = this.space.u32
     u32[a >>> 2] = WEAKREF_BYTES
-    u32[(a + 4) >>> 2] = WEAKREF_TYPE | WEAK_FLAG | (callback !== undefined ? CALLBACK_FLAG : 0)
+    u32[(a + 4) >>> 2] = WEAKREF_TYPE | WEAK_FLAG | (code !== 0 ? CALLBACK_FLAG : 0)
     const id = this.nextId++
     u32[(a + 8) >>> 2] = id
     u32[(a + 12) >>> 2] = 0 // no strong reference fields: the target is not traced
     u32[(a + 16) >>> 2] = t
     u32[(a + 20) >>> 2] = 0
-    this.space.i32[(a + 24) >>> 2] = callback?.tag ?? 0
+    this.space.i32[(a + 24) >>> 2] = code === 0 ? 0 : code - 1
     u32[(a + 28) >>> 2] = 0
     this.weakRefs.push(a)
     this.roots.values[di] = a
@@ -310,24 +306,25 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   load(dst: Slot, obj: Slot, field: number): void {
     this.opBoundary()
     const di = this.roots.index(dst)
-    const a = this.objectIn(obj, 'load')
-    this.checkField(a, obj, field, 'load')
+    const a = this.objectAt(this.roots.index(obj), obj, 'load')
+    checkRefField('load', this.counts.ops, obj, field, this.space.u32[(a + 12) >>> 2])
     this.roots.values[di] = this.space.u32[(a + HEADER_BYTES + field * REF_BYTES) >>> 2]
     this.counts.ops++
   }
 
   store(obj: Slot, field: number, src: Slot): void {
     this.opBoundary()
-    const a = this.objectIn(obj, 'store')
-    this.checkField(a, obj, field, 'store')
+    const oi = this.roots.index(obj)
     const v = this.roots.values[this.roots.index(src)]
+    const a = this.objectAt(oi, obj, 'store')
+    checkRefField('store', this.counts.ops, obj, field, this.space.u32[(a + 12) >>> 2])
     this.space.u32[(a + HEADER_BYTES + field * REF_BYTES) >>> 2] = v
     this.counts.ops++
   }
 
   readInt(obj: Slot, index: number): number {
     this.opBoundary()
-    const a = this.objectIn(obj, 'readInt')
+    const a = this.objectAt(this.roots.index(obj), obj, 'readInt')
     const at = this.intAddress(a, obj, index, 'readInt')
     this.counts.ops++
     return this.space.i32[at >>> 2]
@@ -335,19 +332,10 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
 
   writeInt(obj: Slot, index: number, value: number): void {
     this.opBoundary()
-    const a = this.objectIn(obj, 'writeInt')
+    const oi = this.roots.index(obj)
+    checkInt32('writeInt', this.counts.ops, value)
+    const a = this.objectAt(oi, obj, 'writeInt')
     const at = this.intAddress(a, obj, index, 'writeInt')
-    if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
-      throw new PygcError(
-        'VALUE_OUT_OF_RANGE',
-        `writeInt: ${value} is not a signed 32-bit integer (slot ${obj}, int ${index})`,
-        {
-          slot: obj,
-          index,
-          op: this.counts.ops,
-        },
-      )
-    }
     this.space.i32[at >>> 2] = value
     this.counts.ops++
   }
@@ -355,8 +343,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   lengthOf(slot: Slot): number {
     this.opBoundary()
     const a = this.roots.values[this.roots.index(slot)]
-    if (a === 0)
-      throw new PygcError('NULL_REFERENCE', `lengthOf: slot ${slot} is null`, { slot, op: this.counts.ops })
+    if (a === 0) throw nullReference('lengthOf', this.counts.ops, slot)
     this.counts.ops++
     return this.space.u32[(a + 12) >>> 2]
   }
@@ -364,8 +351,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   pin(obj: Slot): void {
     this.opBoundary()
     const a = this.roots.values[this.roots.index(obj)]
-    if (a === 0)
-      throw new PygcError('NULL_REFERENCE', `pin: slot ${obj} is null`, { slot: obj, op: this.counts.ops })
+    if (a === 0) throw nullReference('pin', this.counts.ops, obj)
     this.pinned.push(a)
     this.counts.ops++
   }
@@ -373,63 +359,21 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   unpin(obj: Slot): void {
     this.opBoundary()
     const a = this.roots.values[this.roots.index(obj)]
-    if (a === 0)
-      throw new PygcError('NULL_REFERENCE', `unpin: slot ${obj} is null`, { slot: obj, op: this.counts.ops })
-    if (!this.pinned.removeOne(a)) {
-      throw new PygcError('VALUE_OUT_OF_RANGE', `unpin: the object in slot ${obj} is not pinned`, {
-        slot: obj,
-        op: this.counts.ops,
-      })
-    }
+    if (a === 0) throw nullReference('unpin', this.counts.ops, obj)
+    if (!this.pinned.removeOne(a)) throw notPinned(this.counts.ops, obj)
     this.counts.ops++
   }
 
-  /** The address of the ordinary (non-weak) object in a slot, or the right error. */
-  private objectIn(slot: Slot, what: string): number {
-    const a = this.roots.values[this.roots.index(slot)]
-    if (a === 0)
-      throw new PygcError('NULL_REFERENCE', `${what}: slot ${slot} is null`, { slot, op: this.counts.ops })
-    if ((this.space.u32[(a + 4) >>> 2] & WEAK_FLAG) !== 0) {
-      throw new PygcError(
-        'WEAKREF_FIELD',
-        `${what}: slot ${slot} holds a weak reference, which has no fields`,
-        {
-          slot,
-          op: this.counts.ops,
-        },
-      )
-    }
+  /** The address of the ordinary (non-weak) object at root index `i` (slot `slot`), or the right error. */
+  private objectAt(i: number, slot: Slot, op: string): number {
+    const a = this.roots.values[i]
+    if (a === 0) throw nullReference(op, this.counts.ops, slot)
+    if ((this.space.u32[(a + 4) >>> 2] & WEAK_FLAG) !== 0) throw weakrefHasNoFields(op, this.counts.ops, slot)
     return a
   }
 
-  private checkField(a: number, slot: Slot, field: number, what: string): void {
-    const refs = this.space.u32[(a + 12) >>> 2]
-    if (!(field >= 0 && field < refs && Number.isInteger(field))) {
-      throw new PygcError(
-        'FIELD_OUT_OF_RANGE',
-        `${what}: field ${field} is outside the ${refs} reference fields of the object in slot ${slot}`,
-        {
-          slot,
-          field,
-          op: this.counts.ops,
-        },
-      )
-    }
-  }
-
-  private intAddress(a: number, slot: Slot, index: number, what: string): number {
-    const ints = this.typeInts[this.space.u32[(a + 4) >>> 2] & TYPE_MASK]
-    if (!(index >= 0 && index < ints && Number.isInteger(index))) {
-      throw new PygcError(
-        'FIELD_OUT_OF_RANGE',
-        `${what}: int ${index} is outside the ${ints} ints of the object in slot ${slot}`,
-        {
-          slot,
-          index,
-          op: this.counts.ops,
-        },
-      )
-    }
+  private intAddress(a: number, slot: Slot, index: number, op: string): number {
+    checkIntIndex(op, this.counts.ops, slot, index, this.typeInts[this.space.u32[(a + 4) >>> 2] & TYPE_MASK])
     return a + HEADER_BYTES + this.space.u32[(a + 12) >>> 2] * REF_BYTES + index * 4
   }
 
@@ -467,29 +411,17 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     this.opBoundary()
     const di = this.roots.index(dst)
     const w = this.roots.values[this.roots.index(weak)]
-    if (w === 0)
-      throw new PygcError('NULL_REFERENCE', `deref: slot ${weak} is null`, {
-        slot: weak,
-        op: this.counts.ops,
-      })
-    if ((this.space.u32[(w + 4) >>> 2] & WEAK_FLAG) === 0) {
-      throw new PygcError(
-        'NOT_A_WEAKREF',
-        `deref: slot ${weak} holds an ordinary object, not a weak reference`,
-        {
-          slot: weak,
-          op: this.counts.ops,
-        },
-      )
-    }
+    if (w === 0) throw nullReference('deref', this.counts.ops, weak)
+    if ((this.space.u32[(w + 4) >>> 2] & WEAK_FLAG) === 0) throw notAWeakref(this.counts.ops, weak)
     this.roots.values[di] = this.space.u32[(w + HEADER_BYTES) >>> 2]
     this.counts.ops++
   }
 
-  /** The object's address (the baseline never moves objects, so it is a stable id); 0 for null. */
+  /** The object's address (the baseline never moves objects, so it is a stable id). */
   idOf(slot: Slot): number {
     this.opBoundary()
     const v = this.roots.values[this.roots.index(slot)]
+    if (v === 0) throw nullReference('idOf', this.counts.ops, slot)
     this.counts.ops++
     return v
   }
@@ -501,18 +433,10 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
 
   // ---------------------------------------------------------------- collector control
 
+  /** Every Python generation (0, 1, 2) is the baseline's one full collection. */
   collect(generation?: number): number {
     this.opBoundary()
-    if (generation !== undefined && generation !== 0) {
-      throw new PygcError(
-        'INVALID_GENERATION',
-        `collect(${generation}): the baseline has one generation, 0 ('full')`,
-        {
-          generation,
-          op: this.counts.ops,
-        },
-      )
-    }
+    checkGeneration(this.counts.ops, generation)
     const found = this.collectGarbage('gc.collect')
     if (this.hub.listening)
       this.hub.emit({ type: 'collect-call', op: this.counts.ops, generation: 0, result: found })
@@ -522,14 +446,9 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
 
   gcControl(action: GcControl): boolean {
     this.opBoundary()
-    let supported: boolean
-    if (action === 'disable' || action === 'enable') supported = true
-    else if (action === 'freeze' || action === 'unfreeze')
-      supported = false // no permanent generation to freeze into
-    else
-      throw new PygcError('INVALID_OPTION', `gcControl: unknown action ${JSON.stringify(action)}`, {
-        op: this.counts.ops,
-      })
+    checkGcAction(this.counts.ops, action)
+    // freeze/unfreeze: no permanent generation to freeze into.
+    const supported = action === 'disable' || action === 'enable'
     if (action === 'disable') this.autoGcEnabled = false
     else if (action === 'enable') this.autoGcEnabled = true
     if (this.hub.listening) this.hub.emit({ type: 'gc-control', op: this.counts.ops, action, supported })

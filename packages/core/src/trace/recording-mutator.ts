@@ -1,8 +1,11 @@
 /**
  * RecordingMutator: a Mutator that forwards every op to `inner` first and records it only if
  * the op succeeded, so a trace is always a valid program (an op the manager rejected is not in
- * it). Results that are program semantics (readInt, lengthOf) or worth comparing (isNull,
- * same, collect) are recorded with the op. The header is written at construction and every
+ * it). Managers check every op against the contract (types.ts) before they change anything,
+ * and every value the contract accepts is one the format can hold, so an op the manager accepted
+ * is always recorded and one it rejected never is: manager and trace agree on every op (the
+ * conformance kit's contract table checks both). Results that are program semantics (readInt,
+ * lengthOf) or worth comparing (isNull, same, collect) are recorded with the op. The header is written at construction and every
  * definition is an in-stream record, so types may be defined at any time.
  */
 import { PygcError } from '../errors.js'
