@@ -9,6 +9,8 @@ import { IronPythonManager } from '../src/index.js'
 import { ARRAY_MAX_LENGTH, LOH_BASE, W_GRANULES } from '../src/layout.js'
 
 const BIG = globalSlot(0)
+/** Above the model's 2 GiB default heap limit, as a process given a larger GCHeapHardLimit runs. */
+const ROOMY = { heapLimit: 8 * 2 ** 30 }
 
 function withBlob(options: ConstructorParameters<typeof IronPythonManager>[0] = {}) {
   const m = new IronPythonManager(options)
@@ -29,7 +31,7 @@ function thrown(body: () => void): unknown {
 
 describe('objects over 2 GiB', () => {
   it('keep their size in the header (granules), so heap walks and collections work', () => {
-    const { m, blob } = withBlob()
+    const { m, blob } = withBlob(ROOMY)
     m.alloc(BIG, blob, 2_147_483_529) // issue 9: every collection after it failed
     const bytes = m.stats().liveBytes
     expect(bytes).toBeGreaterThan(2 ** 31)
@@ -48,7 +50,7 @@ describe('objects over 2 GiB', () => {
 
 describe('OutOfMemoryException with the heap intact', () => {
   it('for a byte[] longer than Array.MaxLength, before any collection', () => {
-    const { m, blob } = withBlob()
+    const { m, blob } = withBlob(ROOMY)
     m.alloc(BIG, blob, ARRAY_MAX_LENGTH) // the longest byte[] .NET allocates
     m.clear(BIG)
     m.collect()
