@@ -454,6 +454,7 @@ const OOM_NAMES: Record<RuntimeFamily, RuntimeOomName> = {
   cpython: 'MemoryError',
   jython: 'java.lang.OutOfMemoryError',
   ironpython: 'System.OutOfMemoryException',
+  pypy: 'MemoryError',
 }
 
 const rootSetCapped: ConformanceCheck = {

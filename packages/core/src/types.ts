@@ -228,7 +228,7 @@ export interface Mutator {
   unpin(obj: Slot): void
 }
 
-export type RuntimeFamily = 'baseline' | 'cpython' | 'jython' | 'ironpython'
+export type RuntimeFamily = 'baseline' | 'cpython' | 'jython' | 'ironpython' | 'pypy'
 
 export interface ManagerInfo {
   family: RuntimeFamily

@@ -73,8 +73,7 @@ const INT32_MAX = 2 ** 31 - 1
 /** A lifeline registered with the finalizer queue for its callbacks (enable_callbacks). */
 const LIFELINE_HAS_CALLBACKS = 1 << 27
 
-// RuntimeFamily is opened by the registry work; until then 'pypy' is cast into it here.
-export const PYPY_FAMILY = 'pypy' as unknown as RuntimeFamily
+export const PYPY_FAMILY: RuntimeFamily = 'pypy'
 
 export const GENERATIONS = ['minor', 'major'] as const
 
@@ -168,14 +167,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   alloc(dst: Slot, type: TypeId, length?: number): void {
     const di = this.roots.index(dst)
     const types = this.gc.s.heap.types
-    const len = length ?? 0
-    const validType = Number.isInteger(type) && type >= 0 && type < types.count
-    if (!validType || (types.fixedBytes[type] >= 0 ? len !== 0 : !Number.isInteger(len) || len < 0)) {
-      this.registry.shapeOf(type, length) // throws the precise error
-    }
-    // Both of core's length limits (refs, bytes) are at least 1 << 24: only a longer length
-    // needs the registry's check (which allocates its answer, so it stays off the hot path).
-    if (len > 1 << 24) this.registry.shapeOf(type, length)
+    const len = this.registry.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
     const layout = types.layouts[type]
     if (layout.transient > 0) this.gc.allocateTransient(layout.transient, OP_ALLOC, dst)
     const size = this.gc.s.heap.bytesFor(type, len)
