@@ -102,7 +102,16 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
 
   private ops = 0
   private objectsAllocated = 0
+  /**
+   * Bytes of the program's objects (alloc, weakref), the figure every runtime reports: bytes
+   * allocated = freed + live, from the program's objects only. The objects PyPy makes for itself
+   * (int boxes of writeInt into an object list, weakref lifelines) are real memory — the nursery,
+   * the arenas, footprint and the validated surviving sizes hold them — but are not the program's
+   * allocations, as CPython's small-int cache or Jython's own objects are not.
+   */
   private bytesAllocated = 0
+  /** Bytes of the objects PyPy makes for itself: allocation work the mutator pays for. */
+  private runtimeBytesAllocated = 0
   private peakLiveBytes = 0
   private finalizersFired = false
   private finalizersEnabled = true
@@ -138,6 +147,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
       moving: true,
       idKind: 'address',
       sizeMode: 'pypy',
+      incremental: true,
     }
     this.native = new PyPyNative(this)
   }
@@ -497,9 +507,14 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   private noteAllocated(a: number, id: number, typeId: number, size: number, program: boolean): void {
     if (program) {
       this.objectsAllocated++
-      if (this.gc.s.mem.inNursery(a)) this.gc.nursery.programObjects++
+      this.bytesAllocated += size
+      if (this.gc.s.mem.inNursery(a)) {
+        this.gc.nursery.programObjects++
+        this.gc.nursery.programBytes += size
+      }
+    } else {
+      this.runtimeBytesAllocated += size
     }
-    this.bytesAllocated += size
     const live = this.bytesAllocated - this.gc.freedBytes
     if (live > this.peakLiveBytes) this.peakLiveBytes = live
     if (program && this.hub.perObject) {
@@ -524,7 +539,11 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   private mutatorVirtual(): number {
     return (
       mutatorCost(
-        { ops: this.ops, objectsAllocated: this.objectsAllocated, bytesAllocated: this.bytesAllocated },
+        {
+          ops: this.ops,
+          objectsAllocated: this.objectsAllocated,
+          bytesAllocated: this.bytesAllocated + this.runtimeBytesAllocated,
+        },
         this.gc.s.work,
         0,
         this.costs,
