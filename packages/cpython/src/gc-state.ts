@@ -7,7 +7,7 @@
  * state (starting-state.ts) and the gc module (native.ts) all reach each other through it,
  * the way gcmodule.c reaches everything through `tstate->interp->gc`.
  */
-import type { CollectionCycle, CostModel, EventHub, ManagerStats, RootSet } from '@pygc/core'
+import type { CollectionCycle, EventHub, ManagerStats, RootSet } from '@pygc/core'
 import type { Allocator } from './allocation.js'
 import type { Deallocator } from './dealloc.js'
 import type { FreeLists } from './free-lists.js'
@@ -69,7 +69,6 @@ export class GcState {
   readonly layouts: TypeLayout[] = []
   readonly stats: ManagerStats
   readonly hub: EventHub
-  readonly costs: CostModel
   /** The accounting of every collection, free and finalizer (core/collection-cycle.ts). */
   readonly cycle: CollectionCycle
   readonly policy: VersionPolicy
@@ -87,7 +86,6 @@ export class GcState {
     roots: RootSet
     stats: ManagerStats
     hub: EventHub
-    costs: CostModel
     cycle: CollectionCycle
     policy: VersionPolicy
   }) {
@@ -97,7 +95,6 @@ export class GcState {
     this.roots = parts.roots
     this.stats = parts.stats
     this.hub = parts.hub
-    this.costs = parts.costs
     this.cycle = parts.cycle
     this.policy = parts.policy
     this.threshold = [...parts.policy.thresholds]

@@ -123,7 +123,6 @@ export class CPythonManager implements MemoryManager<GcModule> {
       roots: new RootSet({ outOfMemory: 'MemoryError', slotLimit: options.rootSlotLimit }),
       stats,
       hub: this.hub,
-      costs,
       cycle: new CollectionCycle(stats, this.hub, costs),
       policy,
     })
