@@ -411,7 +411,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       }
     }
     const start = h.sohTop
-    h.ensureSoh(start + limit / 8)
+    h.ensureSoh(start + limit / 8, this.heapLimit)
     h.acPtr = start + granules
     h.acEnd = start + limit / 8
     h.acLimit = h.acEnd - HEADER_GRANULES
