@@ -19,9 +19,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
-  baselineRuntime,
   fileSink,
   fileSource,
+  type MemoryManager,
   RecordingMutator,
   Rng,
   replayTrace,
@@ -29,6 +29,7 @@ import {
 } from '@pygc/core'
 import { binaryTrees } from '@pygc/workloads'
 import { envList, peakRssBytes, runChild, secondsSince } from './child.js'
+import { loadRuntimes } from './runtimes.js'
 import { formatCount, formatMiB, formatRatio, formatTable } from './table.js'
 
 const ENTRY = fileURLToPath(import.meta.url)
@@ -49,7 +50,15 @@ function params(depth: number): Record<string, number> {
   return { maxDepth: depth, minDepth: MIN_DEPTH }
 }
 
-function measure(step: Step, depth: number, path: string): StepSample {
+/** The baseline manager's factory (from the runtime list, wherever the baseline package lives). */
+async function baselineFactory(): Promise<() => MemoryManager> {
+  const baseline = (await loadRuntimes()).available.find((r) => r.name === 'baseline')
+  if (baseline === undefined) throw new Error('the baseline runtime is not available')
+  return baseline.create
+}
+
+async function measure(step: Step, depth: number, path: string): Promise<StepSample> {
+  const baselineRuntime = { create: await baselineFactory() }
   const start = process.hrtime.bigint()
   let ops: number
   if (step === 'model') {
@@ -70,10 +79,10 @@ function measure(step: Step, depth: number, path: string): StepSample {
   return { ops, seconds: secondsSince(start), peakRss: peakRssBytes() }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2)
   if (args[0] === '--child') {
-    console.log(JSON.stringify(measure(args[1] as Step, Number(args[2]), args[3])))
+    console.log(JSON.stringify(await measure(args[1] as Step, Number(args[2]), args[3])))
     return
   }
   const depths = envList('PYGC_STREAM_DEPTHS', ['12', '18']).map(Number)
@@ -143,9 +152,7 @@ function main(): void {
   console.log(`bound: deep / shallow ≤ ${formatRatio(STREAM_BOUND)} (ok) for each peak`)
 }
 
-try {
-  main()
-} catch (e) {
+main().catch((e: unknown) => {
   console.error(e instanceof Error ? (e.stack ?? e.message) : String(e))
   process.exitCode = 1
-}
+})

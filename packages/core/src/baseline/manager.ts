@@ -231,11 +231,8 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     const id = this.nextId++
     u32[(a + 8) >>> 2] = id
     u32[(a + 12) >>> 2] = refs
-    // The fields start null and the ints 0 (a loop: most objects have a few words, where
-    // TypedArray.prototype.fill costs more in its call than in its stores).
     const body = (a + HEADER_BYTES) >>> 2
-    const end = body + refs * 2 + ints
-    for (let w = body; w < end; w++) u32[w] = 0
+    u32.fill(0, body, body + refs * 2 + ints)
     if (finalizable) this.finalizable.push(a)
     this.roots.values[di] = a
     this.recordAllocation(id, type, size, a)
