@@ -23,7 +23,12 @@ export type { FinalizerDrain, IronPythonOptions } from './manager.js'
 export { IRONPYTHON_PRESETS, IronPythonManager } from './manager.js'
 export type { ClrGcView, GcCollectionMode, IronPythonGcModule, IronPythonNative } from './native.js'
 export type { PromotedComparison } from './validate/promoted-bytes.js'
-export { compareGen0Promoted, median, PROMOTED_TOLERANCE } from './validate/promoted-bytes.js'
+export {
+  compareGen0Promoted,
+  MIN_GEN0_COLLECTIONS,
+  median,
+  PROMOTED_TOLERANCE,
+} from './validate/promoted-bytes.js'
 
 export const ironpythonRuntime: RuntimeDescriptor<IronPythonOptions> = {
   family: 'ironpython',

@@ -13,8 +13,18 @@ export interface PromotedComparison {
   /** Median promoted bytes of the model's gen0 collections (0 when there were none). */
   model: number
   real: number
+  /** Held to the tolerance: both sides had at least MIN_GEN0_COLLECTIONS gen0 collections. */
+  held: boolean
   ok: boolean
 }
+
+/**
+ * Fewer gen0 collections than this on either side and the medians are shown, not held: the
+ * median of one or two collections is where those collections happened to land (the
+ * large-objects case has one gen0-only collection, a 85 KB SOH array before or after it),
+ * which the collection-count rows already compare.
+ */
+export const MIN_GEN0_COLLECTIONS = 5
 
 /** The tolerance: medians within 5% of the real one (exact below 20 bytes). */
 export const PROMOTED_TOLERANCE = 0.05
@@ -30,5 +40,6 @@ export function median(xs: readonly number[]): number {
 export function compareGen0Promoted(model: readonly number[], real: readonly number[]): PromotedComparison {
   const m = median(model)
   const r = median(real)
-  return { model: m, real: r, ok: Math.abs(m - r) <= Math.floor(r * PROMOTED_TOLERANCE) }
+  const held = model.length >= MIN_GEN0_COLLECTIONS && real.length >= MIN_GEN0_COLLECTIONS
+  return { model: m, real: r, held, ok: !held || Math.abs(m - r) <= Math.floor(r * PROMOTED_TOLERANCE) }
 }
