@@ -11,7 +11,11 @@ import { join } from 'node:path'
 import { fileSink, globalSlot, RecordingMutator, Rng } from '@pygc/core'
 import { compareGen0Promoted, IronPythonManager } from '@pygc/ironpython'
 import { oracleCacheDir } from '../../../../apps/bench/dist/validate/oracles.js'
-import { buildClrOracle, runClrOracle } from '../../../../apps/bench/dist/validate/ironpython.js'
+import {
+  buildClrOracle,
+  IRONPYTHON_VALIDATION_CASES,
+  runClrOracle,
+} from '../../../../apps/bench/dist/validate/ironpython.js'
 
 const GEN0_SIZE = 256 * 1024
 
@@ -65,7 +69,10 @@ function weakrefs({ n, keep, every }) {
   }
 }
 
+const oldToYoung = IRONPYTHON_VALIDATION_CASES.find((c) => c.name.startsWith('old-to-young'))
+
 export const PROBE_PROGRAMS = [
+  { name: `${oldToYoung.name} (the validation case)`, run: oldToYoung.run },
   { name: 'phases keep=2000 (collect between phases)', run: phases({ keep: 2000, phaseLength: 60000, phasesCount: 6, clearRing: false }) },
   { name: 'phases keep=2000, ring dropped before each collect', run: phases({ keep: 2000, phaseLength: 60000, phasesCount: 6, clearRing: true }) },
   { name: 'phases keep=600 (collect between phases)', run: phases({ keep: 600, phaseLength: 45000, phasesCount: 8, clearRing: false }) },
