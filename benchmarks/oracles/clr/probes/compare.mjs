@@ -6,9 +6,13 @@
 // (GCMemoryInfo.PromotedBytes: the condemned generations' survivors).
 //
 //   node scripts/turbo.mjs --quiet run build
-//   node benchmarks/oracles/clr/probes/compare.mjs [--json]
+//   node benchmarks/oracles/clr/probes/compare.mjs [--json] [--trace FILE...]
+//
+// --trace FILE (repeatable): also a recorded trace (pygc record WORKLOAD -o FILE), replayed on
+// both. The oracle neither resurrects nor runs weakref callbacks (its README), so a trace
+// that needs them is compared as the oracle can run it.
 import { join } from 'node:path'
-import { fileSink, globalSlot, RecordingMutator, Rng } from '@pygc/core'
+import { fileSink, fileSource, globalSlot, RecordingMutator, Rng, replayTrace } from '@pygc/core'
 import { compareGen0Promoted, IronPythonManager } from '@pygc/ironpython'
 import { oracleCacheDir } from '../../../../apps/bench/dist/validate/oracles.js'
 import {
@@ -132,7 +136,12 @@ async function main() {
   rec.finish()
   const runtimeLiveBytes = Math.floor((await runClrOracle(dll, empty, GEN0_SIZE)).startGen2Bytes / 8) * 8
   const out = []
-  for (const p of PROBE_PROGRAMS) {
+  const traces = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--trace' ? [a] : []))
+  const programs = [
+    ...PROBE_PROGRAMS,
+    ...traces.map((t) => ({ name: `trace ${t}`, run: (m) => replayTrace(fileSource(t), m) })),
+  ]
+  for (const p of programs) {
     const trace = join(cacheDir, `probe-${p.name.replace(/[^a-z0-9]+/gi, '-')}.trace`)
     const model = runModel(p, trace, runtimeLiveBytes)
     const real = await runClrOracle(dll, trace, GEN0_SIZE)
