@@ -84,6 +84,12 @@ export class ClrHeap {
    */
   runtimePinnedBytes = 0
   runtimePinnedGen = 0
+  /**
+   * Bytes the runtime itself allocated in gen0 since the last collection and dropped (see
+   * runtime-allocation.ts). Accounted, not placed: charged to gen0's budget and counted in its
+   * size at the next collection's start (dd_begin_data_size), never a survivor.
+   */
+  runtimeGarbageBytes = 0
 
   /** Remaining budget (dd_new_allocation) for gen0, gen1, gen2, LOH, and the last desired. */
   newAllocation = [0, 0, 0, 0]

@@ -88,6 +88,7 @@ import {
   weakrefSize,
 } from './layout.js'
 import { buildNative, type IronPythonNative } from './native.js'
+import { allocateBetweenCollects } from './runtime-allocation.js'
 
 /**
  * When the modeled finalizer thread runs the f-reachable queue:
@@ -256,6 +257,9 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       work: this.s.work,
       staticData: this.staticData,
       promotionSpendsBudget: options.heapLayout === 'segments',
+      // System.WeakReference (the oracle's) is finalized inside the GC; IronPython's weakref.ref
+      // has an ordinary finalizer (eager-finalization.ts).
+      weakrefsFinalizeEagerly: this.sizeMode === 'clr',
       opIndex: () => this.s.ops,
     })
     this.native = buildNative(this)
@@ -693,6 +697,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const gen = generation ?? 2
     const start = this.s.liveBytes
     for (let i = 0; i < 2; i++) {
+      if (i > 0) allocateBetweenCollects(this.heap)
       this.collectNow(gen, 'gc.collect', false)
       this.runFinalizers(false)
     }
