@@ -35,11 +35,15 @@ const HEAP_AFTER_TOLERANCE = 0.05
 const SMALL_HEAP_KIB = 1024
 const SMALL_HEAP_SLACK_KIB = 64
 
-/** The heap configuration of the JVM validation when the caller gives none. */
+/**
+ * The heap configurations of the JVM validation when the caller gives none: small young
+ * generations (4, 8 and 16 MiB), so that a workload at size small makes young collections to
+ * compare; a trace whose live data does not fit needs --xmx/--xmn of its own.
+ */
 export const DEFAULT_JVM_HEAPS: readonly HeapConfig[] = [
+  { xms: 24 * MiB, xmx: 24 * MiB, xmn: 4 * MiB },
+  { xms: 32 * MiB, xmx: 32 * MiB, xmn: 8 * MiB },
   { xms: 64 * MiB, xmx: 64 * MiB, xmn: 16 * MiB },
-  { xms: 128 * MiB, xmx: 128 * MiB, xmn: 32 * MiB },
-  { xms: 256 * MiB, xmx: 256 * MiB, xmn: 64 * MiB },
 ]
 
 /** A heap configuration with every JVM field filled in: -Xms defaults to -Xmx, TLAB off. */
