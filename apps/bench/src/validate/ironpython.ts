@@ -25,7 +25,7 @@ import {
 } from '@pygc/core'
 import { IronPythonManager, LARGE_OBJECT_SIZE } from '@pygc/ironpython'
 import { CLR_ORACLE, requireCapabilities, traceNeeds } from './capabilities.js'
-import { oracleCacheDir, parseOracleJson, REPO, runOracle, slug } from './oracles.js'
+import { oracleCacheDir, parseOracleJson, REPO, rowsPerHeap, runOracle, slug } from './oracles.js'
 import { buildRing, longAndShortLivedTrees, TREE_NODE } from './programs.js'
 import { randomCases } from './random-cases.js'
 import { buildReport } from './residuals.js'
@@ -624,18 +624,17 @@ async function clrTraceRows(
     s.runtimeLiveBytes = await measureRuntimeLiveBytes(s.dll, s.cacheDir)
     s.log(`the runtime holds ${s.runtimeLiveBytes} bytes in gen2 at the start`)
   }
-  const rows: ValidationRow[] = []
-  for (const heap of heaps) {
+  const runtimeLiveBytes = s.runtimeLiveBytes
+  return rowsPerHeap(heaps, async (heap) => {
     const gen0size = heap.gen0size ?? GEN0_SIZE
     const caseName = `${name} ${clrHeapLabel(gen0size)}`
     s.log(`${caseName}: model`)
-    const model = runModel(trace, gen0size, s.runtimeLiveBytes)
+    const model = runModel(trace, gen0size, runtimeLiveBytes)
     s.log(`${caseName}: .NET oracle`)
     const real = await runClrOracle(s.dll, trace, gen0size)
     s.realRuntime = `${real.runtime} (workstation, non-concurrent)`
-    rows.push(...compareCase(caseName, needs.pin !== undefined, model, real))
-  }
-  return rows
+    return compareCase(caseName, needs.pin !== undefined, model, real)
+  })
 }
 
 function clrReport(s: ClrSession, rows: ValidationRow[]): ValidationReport {

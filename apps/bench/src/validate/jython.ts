@@ -31,7 +31,7 @@ import {
   jvmRows,
 } from './jython/jvm.js'
 import { jythonVersion, orderRows } from './jython/order.js'
-import { oracleCacheDir, probeVersion, slug } from './oracles.js'
+import { oracleCacheDir, probeVersion, rowsPerHeap, slug } from './oracles.js'
 import { randomCases } from './random-cases.js'
 import { buildReport } from './residuals.js'
 import { selectCases } from './selection.js'
@@ -106,9 +106,7 @@ async function traceRows(
   checkJythonTrace(needs, trace)
   if (wantsOrder(needs)) return orderRows(name, trace, s.log)
   const ctx = await jvmContext(s)
-  const rows: ValidationRow[] = []
-  for (const heap of heaps) rows.push(...(await jvmRows(ctx, name, trace, jvmHeapOf(heap))))
-  return rows
+  return rowsPerHeap(heaps, (heap) => jvmRows(ctx, name, trace, jvmHeapOf(heap)))
 }
 
 async function javaVersion(): Promise<string> {
@@ -155,14 +153,15 @@ export async function validateJythonTrace(
 
 export const validateJython: Validator = async (options: ValidateOptions): Promise<ValidationReport> => {
   const s = session(options.cacheDir, options.log)
-  const chosen = new Set(
-    selectCases('jython', [...JVM_CASES, ...ORDER_CASES], options.cases).map((c) => c.name),
-  )
+  const thorough = options.thorough === true
+  const jvm = jvmCases(thorough)
+  const chosen = new Set(selectCases('jython', [...jvm, ...ORDER_CASES], options.cases).map((c) => c.name))
   const rows: ValidationRow[] = []
-  for (const c of JVM_CASES.filter((jc) => chosen.has(jc.name))) {
+  for (const c of jvm.filter((jc) => chosen.has(jc.name))) {
     const trace = join(s.dir, `${slug(c.name)}.trace`)
     recordProgram(c.program, trace, { sizeMode: 'java' })
-    rows.push(...(await traceRows(s, c.name, trace, c.heaps)))
+    const heaps = thorough && c.thoroughHeaps ? [...c.heaps, ...c.thoroughHeaps] : c.heaps
+    rows.push(...(await traceRows(s, c.name, trace, heaps)))
   }
   for (const c of ORDER_CASES.filter((oc) => chosen.has(oc.name))) {
     const trace = join(s.dir, `${slug(c.name)}.trace`)
