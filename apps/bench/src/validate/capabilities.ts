@@ -11,6 +11,7 @@
  * definition (the op index is then the next op's); a callback at its weakref op; a pin at its
  * PIN op; a gc control at its op.
  */
+import { statSync } from 'node:fs'
 import { fileSource, PygcError, TraceReader, type TypeSpec } from '@pygc/core'
 
 /** The features a trace may need from an oracle. */
@@ -129,11 +130,27 @@ interface Shadow {
   target: Shadow | null
 }
 
+/** Needs of the traces read lately, by path, size and modification time (validate() and its validator ask twice). */
+const recent = new Map<string, { stamp: string; needs: TraceNeeds }>()
+const RECENT_TRACES = 8
+
 /**
  * The capabilities `trace` needs, each with the first op index that needs it. One pass over
- * the trace; the shadow holds what the trace holds, so memory follows the trace's live data.
+ * the trace (remembered for the same unchanged file); the shadow holds what the trace holds, so
+ * memory follows the trace's live data.
  */
 export function traceNeeds(trace: string): TraceNeeds {
+  const { size, mtimeMs } = statSync(trace)
+  const stamp = `${size}:${mtimeMs}`
+  const known = recent.get(trace)
+  if (known !== undefined && known.stamp === stamp) return { ...known.needs }
+  const needs = scanTrace(trace)
+  recent.set(trace, { stamp, needs })
+  if (recent.size > RECENT_TRACES) recent.delete(recent.keys().next().value as string)
+  return { ...needs }
+}
+
+function scanTrace(trace: string): TraceNeeds {
   const needs: TraceNeeds = {}
   const need = (c: Capability, op: number): void => {
     if (needs[c] === undefined) needs[c] = op
