@@ -136,9 +136,9 @@ export function plannedCells(
 }
 
 /**
- * Run every planned workload on every runtime (this shard's cells of them, on `jobs` threads);
- * failures become error cells. Every planned workload gets its entry, in plan order, even when
- * this shard runs none of its cells, so merging the shards restores the unsharded order.
+ * Run every planned workload on every runtime, each (workload, runtime) cell on one of `jobs`
+ * threads; failures become error cells. With a shard, only the shard's workloads run: those
+ * whose index is K-1 modulo N (merge.ts restores the unsharded order from meta.shard).
  */
 export async function runPlanned(
   doc: ResultsDocument,
@@ -172,7 +172,9 @@ export async function runPlanned(
     heapLimits,
     repeat ?? 1,
   )
-  const cells = all.filter((cell) => inShard(cell.index, shard ?? WHOLE))
+  // A shard takes whole workloads: the events a results file keeps are chosen across all the
+  // runtimes of a workload (keepLowestIds), so its runtimes must run in one process.
+  const cells = all.filter((cell) => inShard(Math.floor(cell.index / runtimes.length), shard ?? WHOLE))
   const weights = cells.map((cell) => estimatedCellOps(cell, planned))
   const progress = createProgress(weights, { quiet })
   const started = performance.now()
@@ -194,9 +196,10 @@ export async function runPlanned(
       seed,
       runs: [],
     }
+    if (!byIndex.has(w * runtimes.length)) return // another shard's workload
     runtimes.forEach((runtime, r) => {
       const outcome = byIndex.get(w * runtimes.length + r)
-      if (outcome === undefined) return // another shard's cell
+      if (outcome === undefined) return
       const { execution, walls } = outcome
       results.runs.push(execution.run)
       if (execution.wall) {
@@ -314,6 +317,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     ...(repeat > 1 ? { repeat } : {}),
     heapLimits,
   })
+  if (shard.count > 1) doc.meta.shard = shard
   const gcLog: GcLogEntry[] | undefined = values['gc-log'] !== undefined ? [] : undefined
   const traced: TracedRun[] | undefined = values['trace-events'] !== undefined ? [] : undefined
   await runPlanned(doc, planned, setup.runtimes, {

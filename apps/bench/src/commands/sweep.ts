@@ -118,6 +118,7 @@ export async function sweepCommand(args: readonly string[]): Promise<number> {
   const mine = cells.filter((cell) => inShard(cell.index, shard))
 
   const doc = startDocument('sweep', args, setup)
+  if (shard.count > 1) doc.meta.shard = shard
   // A sweep cell runs the workload about once per bisection probe and once per multiple.
   const weights = mine.map((cell) => workload.estimateOps(cell.params) * (PROBES_ESTIMATE + multiples.length))
   const progress = createProgress(weights, { quiet: values.quiet ?? false })
