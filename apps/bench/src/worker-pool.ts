@@ -55,6 +55,21 @@ function workerFile(): string {
 }
 
 /**
+ * The worker's node flags: the process's own (e.g. --stack-size, which must match for the same
+ * results), less the export conditions — the compiled worker imports the compiled packages,
+ * while a test runner's `--conditions source` would point it at their TypeScript sources.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = []
+  for (let i = 0; i < execArgv.length; i++) {
+    const flag = execArgv[i]
+    if (flag === '--conditions' || flag === '-C') i++
+    else if (!flag.startsWith('--conditions=')) kept.push(flag)
+  }
+  return kept
+}
+
+/**
  * Every cell's outcome, in cell order. `weights` (one per cell, e.g. estimated ops) orders the
  * queue. An error a cell throws (not an error cell: those are outcomes) is thrown again here, as
  * the same typed error, after every other cell has finished; with several, the first cell's.
@@ -76,7 +91,12 @@ export async function runCells<C extends Cell>(
     return outcomes
   }
   const threads = Math.min(jobs, cells.length)
-  const pool = new Tinypool({ filename: workerFile(), minThreads: threads, maxThreads: threads })
+  const pool = new Tinypool({
+    filename: workerFile(),
+    minThreads: threads,
+    maxThreads: threads,
+    execArgv: workerExecArgv(process.execArgv),
+  })
   try {
     const outcomes: OutcomeOf<C>[] = new Array(cells.length)
     const errors: (Error | undefined)[] = new Array(cells.length)
