@@ -60,8 +60,11 @@ export interface SweepCellOutcome {
 export type CellOutcome = RunCellOutcome | SweepCellOutcome
 export type OutcomeOf<C extends Cell> = C extends RunCell ? RunCellOutcome : SweepCellOutcome
 
-/** Progress inside a cell (only when it runs on the main thread): ops done, a phase. */
-export type CellDetail = (text: string) => void
+/**
+ * Progress inside a cell (only when it runs on the main thread): ops done or a phase, and the
+ * fraction of the cell done when known.
+ */
+export type CellDetail = (text: string, fraction?: number) => void
 
 export function runCell<C extends Cell>(cell: C, detail?: CellDetail): OutcomeOf<C>
 export function runCell(cell: Cell, detail?: CellDetail): CellOutcome {
@@ -71,11 +74,21 @@ export function runCell(cell: Cell, detail?: CellDetail): CellOutcome {
 function runRunCell(cell: RunCell, detail: CellDetail | undefined): RunCellOutcome {
   const workload = findWorkload(cell.workload)
   const runtime = findRuntime(cell.runtime)
-  const execute = () =>
-    executeWorkload(workload, cell.params, cell.seed, runtime, {
+  const estimate = workload.estimateOps(cell.params)
+  let run = 0
+  const onProgress = (ops: number) =>
+    detail?.(
+      `${(ops / 1e6).toFixed(0)}M of ~${(estimate / 1e6).toFixed(0)}M ops`,
+      (run + ops / estimate) / cell.repeat,
+    )
+  const execute = () => {
+    const execution = executeWorkload(workload, cell.params, cell.seed, runtime, {
       ...cell.options,
-      ...(detail ? { onProgress: (ops: number) => detail(`${(ops / 1e6).toFixed(0)}M ops`) } : {}),
+      ...(detail ? { onProgress } : {}),
     })
+    run++
+    return execution
+  }
   const execution = execute()
   const walls = execution.wall ? [execution.wall] : []
   for (let k = 1; k < cell.repeat && execution.run.status === 'ok'; k++) {

@@ -14,8 +14,11 @@ export interface Progress {
   step(): void
   /** Mark step `index` finished (steps finished in any order, e.g. by worker threads). */
   finish(index: number, label: string): void
-  /** Update the detail of the current step (e.g. ops replayed). */
-  detail(text: string): void
+  /**
+   * Update the detail of the current step (e.g. ops replayed), with the fraction of the step
+   * done when known (the bar and the ETA then move inside a long step too).
+   */
+  detail(text: string, fraction?: number): void
   done(): void
 }
 
@@ -65,13 +68,16 @@ export function createProgress(
   let done = 0
   let doneWeight = 0
   let label = ''
+  /** The work done inside the step running on the main thread (its weight times its fraction). */
+  let partial = 0
+  const current = () => finished.indexOf(false)
   const eta = (): string => {
-    const left = estimateRemaining(now() - started, doneWeight, totalWeight)
+    const left = estimateRemaining(now() - started, doneWeight + partial, totalWeight)
     return left === undefined || done === total ? '' : ` ETA ${formatDuration(left)}`
   }
   const draw = (detail = '') => {
     if (!stream.isTTY) return
-    const filled = totalWeight === 0 ? WIDTH : Math.round((doneWeight / totalWeight) * WIDTH)
+    const filled = totalWeight === 0 ? WIDTH : Math.round(((doneWeight + partial) / totalWeight) * WIDTH)
     const bar = `[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}]`
     const line = `${bar} ${done}/${total}${eta()} ${label}${detail ? ` ${detail}` : ''}`
     // A pseudo-terminal may report 0 columns: treat that as unknown.
@@ -81,6 +87,7 @@ export function createProgress(
   const finish = (index: number, what: string) => {
     if (index < 0 || index >= total || finished[index]) return
     finished[index] = true
+    partial = 0
     done++
     doneWeight += weights[index]
     if (stream.isTTY) draw()
@@ -90,13 +97,16 @@ export function createProgress(
   return {
     start(l) {
       label = l
+      partial = 0
       draw()
     },
     step() {
-      finish(finished.indexOf(false), label)
+      finish(current(), label)
     },
     finish,
-    detail(text) {
+    detail(text, fraction) {
+      const step = current()
+      if (fraction !== undefined && step >= 0) partial = weights[step] * Math.min(Math.max(fraction, 0), 0.99)
       draw(text)
     },
     done() {

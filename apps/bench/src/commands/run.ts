@@ -180,7 +180,7 @@ export async function runPlanned(
   const started = performance.now()
   const outcomes = await runCells(cells, jobs ?? 1, weights, {
     onStart: (cell) => progress.start(cellLabel(cell)),
-    onDetail: (text) => progress.detail(text),
+    onDetail: (text, fraction) => progress.detail(text, fraction),
     onDone: (cell) => progress.finish(cells.indexOf(cell), cellLabel(cell)),
   })
   progress.done()

@@ -125,7 +125,7 @@ export async function sweepCommand(args: readonly string[]): Promise<number> {
   const started = performance.now()
   const outcomes = await runCells(mine, jobs, weights, {
     onStart: (cell) => progress.start(`${workload.name} on ${cell.runtime}: minimum heap`),
-    onDetail: (text) => progress.detail(text),
+    onDetail: (text, fraction) => progress.detail(text, fraction),
     onDone: (cell) => progress.finish(mine.indexOf(cell), `${workload.name} on ${cell.runtime}`),
   })
   progress.done()
