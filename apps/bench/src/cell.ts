@@ -7,7 +7,7 @@
 import type { CostModel } from '@pygc/core'
 import type { SweepFigures, SweepPoint, SweepResults, WallRun } from '@pygc/report'
 import { type Execution, type ExecuteOptions, executeWorkload } from './execute.js'
-import { findMinHeap } from './min-heap.js'
+import { findMinHeap, MIN_HEAP_TOLERANCE } from './min-heap.js'
 import { findRuntime } from './runtimes.js'
 import { findWorkload } from './workloads.js'
 
@@ -69,6 +69,39 @@ export type CellDetail = (text: string, fraction?: number) => void
 export function runCell<C extends Cell>(cell: C, detail?: CellDetail): OutcomeOf<C>
 export function runCell(cell: Cell, detail?: CellDetail): CellOutcome {
   return cell.kind === 'run' ? runRunCell(cell, detail) : runSweepCell(cell, detail)
+}
+
+/**
+ * The outcome of a cell whose worker thread died (the host ran out of memory in it, say): an
+ * error cell, as a failed run is, so the other cells' results are still written.
+ */
+export function threadFailure<C extends Cell>(cell: C, cause: string): OutcomeOf<C>
+export function threadFailure(cell: Cell, cause: string): CellOutcome {
+  const runtime = findRuntime(cell.runtime)
+  const error = { code: 'HOST_THREAD', name: 'WorkerError', message: `the worker thread failed: ${cause}` }
+  if (cell.kind === 'run')
+    return {
+      kind: 'run',
+      execution: { run: { runtime: runtime.label, preset: runtime.preset, status: 'error', error } },
+      walls: [],
+    }
+  return {
+    kind: 'sweep',
+    results: {
+      workload: cell.workload,
+      size: cell.size,
+      params: cell.params,
+      seed: cell.seed,
+      runtime: runtime.label,
+      preset: runtime.preset,
+      cell: cell.index,
+      minHeap: { status: 'error', bytes: 0, tolerance: MIN_HEAP_TOLERANCE, probes: [], error },
+      points: [],
+    },
+    wall: [],
+    messages: [{ text: `pygc sweep: ${cell.workload} on ${runtime.label}: ${error.message}`, always: true }],
+    failed: true,
+  }
 }
 
 function runRunCell(cell: RunCell, detail: CellDetail | undefined): RunCellOutcome {

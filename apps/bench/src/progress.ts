@@ -90,7 +90,8 @@ export function createProgress(
     partial = 0
     done++
     doneWeight += weights[index]
-    if (stream.isTTY) draw()
+    // Steps finished by worker threads were never started here: name the one just done.
+    if (stream.isTTY) draw(label === '' ? `(${what} done)` : '')
     else if (now() - started >= LINE_AFTER_MS)
       stream.write(`pygc: ${done}/${total} done (${what}) after ${formatDuration(now() - started)}${eta()}\n`)
   }

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Tinypool } from 'tinypool'
-import { type Cell, type CellDetail, type OutcomeOf, runCell } from './cell.js'
+import { type Cell, type CellDetail, type OutcomeOf, runCell, threadFailure } from './cell.js'
 import type { WorkerReply } from './cell-worker.js'
 import { UsageError } from './usage.js'
 import { parseIntegerValue } from './workloads.js'
@@ -73,6 +73,7 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
  * Every cell's outcome, in cell order. `weights` (one per cell, e.g. estimated ops) orders the
  * queue. An error a cell throws (not an error cell: those are outcomes) is thrown again here, as
  * the same typed error, after every other cell has finished; with several, the first cell's.
+ * A worker thread that dies makes its cell an error cell (code HOST_THREAD).
  */
 export async function runCells<C extends Cell>(
   cells: readonly C[],
@@ -107,11 +108,8 @@ export async function runCells<C extends Cell>(
         try {
           reply = (await pool.run(cell)) as WorkerReply
         } catch (e) {
-          // The thread itself died (e.g. the host ran out of memory): not a cell's typed error.
-          errors[i] = new Error(
-            `the worker running ${cell.workload} on ${cell.runtime} failed: ${(e as Error).message}`,
-          )
-          return
+          // The thread itself died (e.g. the host ran out of memory in it): the cell's error cell.
+          reply = { ok: true, outcome: threadFailure(cell, (e as Error).message) }
         }
         if (!reply.ok) {
           errors[i] = receiveError(reply.error)

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { OutOfMemoryError, PygcError } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
-import type { RunCell } from '../src/cell.js'
+import { type RunCell, threadFailure } from '../src/cell.js'
 import { deterministicPart, type ResultsDocument } from '../src/results.js'
 import { UsageError } from '../src/usage.js'
 import { receiveError, sendError } from '../src/worker-errors.js'
@@ -85,6 +85,54 @@ describe('--jobs: cells on worker threads', () => {
     expect(error, String(error)).toBeInstanceOf(UsageError)
     expect((error as Error).message).toMatch(/unknown workload 'no-such-workload'/)
     expect(done).toEqual([0])
+  })
+
+  it('makes the cell of a worker thread that died an error cell, so the other results are kept', () => {
+    const run = threadFailure(
+      {
+        kind: 'run',
+        index: 3,
+        workload: 'btree',
+        params: {},
+        seed: 1,
+        runtime: 'jython:small-heap',
+        options: {},
+        repeat: 1,
+      },
+      'Worker terminated due to reaching memory limit: JS heap out of memory',
+    )
+    expect(run.execution.run).toEqual({
+      runtime: 'jython:small-heap',
+      preset: 'small-heap',
+      status: 'error',
+      error: {
+        code: 'HOST_THREAD',
+        name: 'WorkerError',
+        message:
+          'the worker thread failed: Worker terminated due to reaching memory limit: JS heap out of memory',
+      },
+    })
+    const sweep = threadFailure(
+      {
+        kind: 'sweep',
+        index: 2,
+        workload: 'btree',
+        params: {},
+        seed: 1,
+        runtime: 'cpython',
+        size: 'test',
+        cost: {},
+        multiples: [2],
+      },
+      'gone',
+    )
+    expect(sweep.failed).toBe(true)
+    expect(sweep.results).toMatchObject({
+      cell: 2,
+      runtime: 'cpython',
+      minHeap: { status: 'error' },
+      points: [],
+    })
   })
 
   it('sends PygcError and OutOfMemoryError across the thread boundary with their code and where', () => {
