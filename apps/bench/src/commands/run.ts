@@ -21,6 +21,7 @@ import {
 } from '../cli-support.js'
 import { DEFAULT_EVENTS_KEPT, keepLowestIds } from '../event-lists.js'
 import type { RunCell } from '../cell.js'
+import { cellWeights, earlierWallTimes } from '../cell-weights.js'
 import type { ExecuteOptions } from '../execute.js'
 import { type GcLogEntry, gcLogFor, gcLogPath } from '../gc-log.js'
 import { createProgress } from '../progress.js'
@@ -160,10 +161,24 @@ export async function runPlanned(
     /** Worker threads (default 1: the main thread). */
     jobs?: number
     shard?: Shard
+    /** A directory whose results.json holds wall times of an earlier run, to weigh the cells. */
+    earlierResults?: string
   },
 ): Promise<void> {
-  const { seed, size, quiet, gcLogs, traced, heapLimits, eventsKept, repeat, jobs, shard, ...execute } =
-    options
+  const {
+    seed,
+    size,
+    quiet,
+    gcLogs,
+    traced,
+    heapLimits,
+    eventsKept,
+    repeat,
+    jobs,
+    shard,
+    earlierResults: _earlier,
+    ...execute
+  } = options
   const all = plannedCells(
     planned,
     runtimes,
@@ -175,7 +190,9 @@ export async function runPlanned(
   // A shard takes whole workloads: the events a results file keeps are chosen across all the
   // runtimes of a workload (keepLowestIds), so its runtimes must run in one process.
   const cells = all.filter((cell) => inShard(Math.floor(cell.index / runtimes.length), shard ?? WHOLE))
-  const weights = cells.map((cell) => estimatedCellOps(cell, planned))
+  const weights = cellWeights(cells, earlierWallTimes(options.earlierResults), (cell) =>
+    estimatedCellOps(cell, planned),
+  )
   const progress = createProgress(weights, { quiet })
   const started = performance.now()
   const outcomes = await runCells(cells, jobs ?? 1, weights, {
@@ -334,6 +351,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     repeat,
     jobs,
     shard,
+    ...(values.out !== undefined ? { earlierResults: values.out } : {}),
   })
 
   emitResults(doc, setup.format, values)
