@@ -3,6 +3,7 @@
  * neither may change a figure. Results are compared without meta and wall (host times).
  */
 import { readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { OutOfMemoryError, PygcError } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
@@ -10,7 +11,7 @@ import { type RunCell, threadFailure } from '../src/cell.js'
 import { deterministicPart, type ResultsDocument } from '../src/results.js'
 import { UsageError } from '../src/usage.js'
 import { receiveError, sendError } from '../src/worker-errors.js'
-import { heaviestFirst, runCells, workerExecArgv } from '../src/worker-pool.js'
+import { defaultJobs, heaviestFirst, runCells, SMALL_RUN_OPS, workerExecArgv } from '../src/worker-pool.js'
 import { pygc, tempDir } from './cli-helpers.js'
 
 const RUN = ['run', 'gc-collect', 'finalizers', 'long-chain', '--size', 'test', '-r', 'cpython,baseline']
@@ -69,6 +70,12 @@ describe('--jobs: cells on worker threads', () => {
   it('starts workers with the node flags of the process, less the export conditions', () => {
     const flags = ['--stack-size=2000', '--conditions', 'source', '--conditions=development', '-C', 'x']
     expect(workerExecArgv(flags)).toEqual(['--stack-size=2000'])
+  })
+
+  it('without --jobs, uses every core unless the run is too small to pay for the threads', () => {
+    expect(defaultJobs(3, 10)).toBe(3)
+    expect(defaultJobs(undefined, SMALL_RUN_OPS - 1)).toBe(1)
+    expect(defaultJobs(undefined, SMALL_RUN_OPS)).toBe(availableParallelism())
   })
 
   it('queues the heaviest cells first, equal weights in cell order', () => {

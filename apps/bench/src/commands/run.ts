@@ -29,7 +29,7 @@ import type { RuntimeChoice } from '../runtimes.js'
 import { inShard, parseShard, type Shard, WHOLE } from '../shard.js'
 import { type TracedRun, traceEvents } from '../trace-events.js'
 import { choiceMessage, unknownChoice } from '../usage.js'
-import { PARALLEL_OPTIONS, parseJobs, runCells } from '../worker-pool.js'
+import { defaultJobs, PARALLEL_OPTIONS, parseJobs, runCells } from '../worker-pool.js'
 import {
   allWorkloads,
   checkOverridesApply,
@@ -158,8 +158,8 @@ export async function runPlanned(
     eventsKept?: number
     /** Run each cell this many times: wall times of each kept, the rest must be identical. */
     repeat?: number
-    /** Worker threads (default 1: the main thread). */
-    jobs?: number
+    /** Worker threads (--jobs; default: defaultJobs in worker-pool.ts). */
+    jobs?: number | undefined
     shard?: Shard
     /** A directory whose results.json holds wall times of an earlier run, to weigh the cells. */
     earlierResults?: string
@@ -195,7 +195,8 @@ export async function runPlanned(
   )
   const progress = createProgress(weights, { quiet })
   const started = performance.now()
-  const outcomes = await runCells(cells, jobs ?? 1, weights, {
+  const estimatedOps = cells.reduce((sum, cell) => sum + estimatedCellOps(cell, planned), 0)
+  const outcomes = await runCells(cells, defaultJobs(jobs, estimatedOps), weights, {
     onStart: (cell) => progress.start(cellLabel(cell)),
     onDetail: (text, fraction) => progress.detail(text, fraction),
     onDone: (cell) => progress.finish(cells.indexOf(cell), cellLabel(cell)),

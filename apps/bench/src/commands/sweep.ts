@@ -24,7 +24,7 @@ import { createProgress } from '../progress.js'
 import { inShard, parseShard } from '../shard.js'
 import { choiceMessage } from '../usage.js'
 import { findWorkload, parseIntegerValue, resolveWorkloadParams } from '../workloads.js'
-import { PARALLEL_OPTIONS, parseJobs, runCells } from '../worker-pool.js'
+import { defaultJobs, PARALLEL_OPTIONS, parseJobs, runCells } from '../worker-pool.js'
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -123,7 +123,8 @@ export async function sweepCommand(args: readonly string[]): Promise<number> {
   const weights = mine.map((cell) => workload.estimateOps(cell.params) * (PROBES_ESTIMATE + multiples.length))
   const progress = createProgress(weights, { quiet: values.quiet ?? false })
   const started = performance.now()
-  const outcomes = await runCells(mine, jobs, weights, {
+  const estimatedOps = weights.reduce((a, b) => a + b, 0)
+  const outcomes = await runCells(mine, defaultJobs(jobs, estimatedOps), weights, {
     onStart: (cell) => progress.start(`${workload.name} on ${cell.runtime}: minimum heap`),
     onDetail: (text, fraction) => progress.detail(text, fraction),
     onDone: (cell) => progress.finish(mine.indexOf(cell), `${workload.name} on ${cell.runtime}`),
