@@ -8,7 +8,7 @@ export { DEFAULT_PRESET, PRESETS, VERSION_POLICIES, policyOf } from './versions.
 export type { CollectionTrigger, VersionPolicy } from './versions.js'
 export type { CPythonOptions, StartingState } from './options.js'
 export type { GcModule } from './native.js'
-export type { GcCallback, GenerationStats } from './collector.js'
+export type { GcCallback, GenerationStats } from './gc-state.js'
 export { PyMalloc, sizeClassOf, blockSizeOf } from './pymalloc.js'
 export { layoutOf, listResizeAllocated, WEAKREF_BYTES } from './layout.js'
 
