@@ -19,6 +19,15 @@ Commands:
 Data goes to stdout, messages to stderr. Exit code 0 on success, 1 when a run failed,
 2 on a usage error.`
 
+/** --jobs and --shard (worker-pool.ts, shard.ts), for run and sweep. */
+const PARALLEL_HELP = `  -j, --jobs N           run cells (workload x runtime; a sweep's parameter x runtime) on N
+                         worker threads (default: the number of cores); same figures as -j 1
+      --shard K/N        run only shard K of N (cells, or for run whole workloads, with
+                         index = K-1 mod N); join the shards' JSON with pygc merge
+      --shard auto       K and N from a Slurm job array (SLURM_ARRAY_TASK_ID, _MIN, _MAX,
+                         _STEP, _COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, and
+                         JOB_COMPLETIONS set to spec.completions); see examples/slurm, examples/k8s`
+
 const RUN_COMMON = `  -r, --runtimes a,b,c   runtimes (default cpython,jython,ironpython); name or name:preset
   -s, --size NAME        test | small | medium | large (default: small)
   -p, --param k=v        override a workload parameter (repeatable)
@@ -56,7 +65,9 @@ ${RUN_COMMON}
       --events N         keep the finalizer and weakref events of the N lowest ids per
                          workload in the results (default 500; 0 keeps all the collector listed)
       --heap-limit B     heap limit in modeled bytes, for every runtime or one: jython=4000000
-  -q, --quiet            no progress bar
+${PARALLEL_HELP}
+  -q, --quiet            no progress (on a terminal a bar with done/total and ETA; in a log,
+                         after a few seconds, a line per finished cell)
 
 A run that fails on one runtime (e.g. out of memory) is reported in that runtime's cell;
 the others are still written, and the exit code is 1.`,
@@ -111,16 +122,17 @@ each multiple of that minimum. One row per runtime and heap size.
 
       --heap LIST        heap multiples (default 1.5x,2x,3x,4x,6x)
   -p, --param k=a,b      a parameter grid (repeatable): every combination is a cell
-      --shard K/N        run only the cells with index = K-1 mod N (merge shards with pygc merge)
 ${RUN_COMMON.split('\n')
   .filter((l) => !l.includes('--param'))
   .join('\n')}
   -f, --format F         table | json | csv | md (default table)
-      --out DIR          also write the four result files to DIR`,
+      --out DIR          also write the four result files to DIR
+${PARALLEL_HELP}`,
   merge: `Usage: pygc merge A.json B.json ... -o OUT.json
 
 Joins results files: the runs of each workload and the cells of sweeps (sorted by cell index,
-so the shards of a sweep merge into what the unsharded sweep writes). Only files made with the
+and a run's shards put back in the run's workload order, so the shards of a run or sweep merge
+into what the unsharded command writes). Only files made with the
 same size, seed, cost model, promptness, timeline interval and heap limits are joined (runtimes
 may differ); others are refused naming the setting. A run in two files is kept once when its
 figures are identical and refused when they differ. Every file is validated against

@@ -1,8 +1,9 @@
 /**
- * Joining results documents (the shards of a sweep, or runs made on different machines).
- * Sweep cells are ordered by their cell index, and runs of the same workload (same parameters
- * and seed) are joined into one side-by-side table, so merging the N shards of a sweep gives
- * the deterministic part of the unsharded sweep exactly.
+ * Joining results documents (the shards of a run or sweep, or runs made on different machines).
+ * Sweep cells are ordered by their cell index, the workloads of a run's shards by their place
+ * in the unsharded run (meta.shard), and runs of the same workload (same parameters and seed)
+ * are joined into one side-by-side table, so merging the N shards of a run or sweep gives the
+ * deterministic part of the unsharded run or sweep exactly.
  *
  * A merged document has one `settings`, and its tables put figures side by side, so only files
  * made with the same settings are joined: the same size, seed, cost model, promptness, timeline
@@ -34,6 +35,25 @@ function workloadKey(w: WorkloadResults): string {
 
 function cellKey(cell: SweepResults): string {
   return JSON.stringify([cell.workload, cell.size, cell.seed, cell.cell, cell.params, cell.runtime])
+}
+
+/**
+ * The shards of one `pygc run` (every input made with --shard, the same count N): shard K ran
+ * the workloads whose plan index is K-1 modulo N, in plan order, so its j-th workload was the
+ * (j*N + K-1)-th of the unsharded run. Undefined for other inputs (first-seen order is kept).
+ */
+function unshardedPositions(inputs: readonly MergeInput[]): Map<string, number> | undefined {
+  const count = inputs[0].doc.meta.shard?.count
+  if (count === undefined || inputs.some((i) => i.doc.meta.shard?.count !== count)) return undefined
+  const positions = new Map<string, number>()
+  for (const { doc } of inputs) {
+    const index = doc.meta.shard?.index ?? 1
+    doc.workloads.forEach((w, j) => {
+      const key = workloadKey(w)
+      if (!positions.has(key)) positions.set(key, j * count + index - 1)
+    })
+  }
+  return positions
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -139,6 +159,9 @@ export function mergeDocuments(inputs: readonly MergeInput[], meta: ResultsMeta)
       }
     }
   }
+  const positions = unshardedPositions(inputs)
+  if (positions)
+    merged.workloads.sort((a, b) => positions.get(workloadKey(a))! - positions.get(workloadKey(b))!)
   // Runs in settings' runtime order, as the unmerged command would have written them.
   for (const w of merged.workloads)
     w.runs.sort((a, b) => runtimes.indexOf(a.runtime) - runtimes.indexOf(b.runtime))

@@ -120,6 +120,24 @@ export interface ResultsMeta {
   versions: Record<string, string>
   /** For merged documents: the meta of every input, in input order. */
   sources?: ResultsMeta[]
+  /**
+   * Made with --shard: which of how many shards this file holds (1-based). pygc merge puts the
+   * workloads of a run's shards back in the unsharded order with it (shard.ts).
+   */
+  shard?: ResultsShard
+}
+
+export interface ResultsShard {
+  /**
+   * @asType integer
+   * @minimum 1
+   */
+  index: number
+  /**
+   * @asType integer
+   * @minimum 1
+   */
+  count: number
 }
 
 export interface RunSettings {

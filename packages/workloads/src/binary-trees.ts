@@ -76,6 +76,8 @@ export const binaryTrees: Workload = {
     // CLBG performance size N = 21 (~600 M allocations).
     large: { maxDepth: 21, minDepth: 4 },
   },
+  // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
+  estimateOps: (p) => 10.5 * expectedCheck(p), // ~10.5 ops per tree node checked
   expectedCheck,
   run,
 }

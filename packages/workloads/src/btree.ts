@@ -566,6 +566,8 @@ export const btree: Workload = {
     medium: { nodes: 50_000, recreatePercent: 20, degree: 16, loops: 3 },
     large: { nodes: 200_000, recreatePercent: 20, degree: 16, loops: 3 },
   },
+  // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
+  estimateOps: (p) => 20 * p.nodes * p.loops * Math.log2(Math.max(2, p.nodes)), // ~20 ops per node per tree level
   expectedCheck: (p) => p.nodes,
   run,
 }

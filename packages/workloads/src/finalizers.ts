@@ -227,6 +227,8 @@ export const finalizers: Workload = {
       weakCount: 20_000,
     },
   },
+  // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
+  estimateOps: (p) => 16.3 * p.rounds * p.perRound, // ~16 ops per object made
   expectedCheck,
   run,
 }

@@ -117,6 +117,8 @@ export const fragmentation: Workload = {
       phase: 2_000_000,
     },
   },
+  // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
+  estimateOps: (p) => 7.15 * p.allocations, // ~7 ops per allocation
   expectedCheck: (p) => p.allocations,
   run,
 }

@@ -123,6 +123,8 @@ export const gcCollect: Workload = {
     medium: { cycles: 100, links: 20, loops: 500 },
     large: { cycles: 100, links: 20, loops: 2000 },
   },
+  // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
+  estimateOps: (p) => 8.8 * p.loops * p.cycles * p.links, // ~9 ops per cycle link
   expectedCheck: (p) => p.loops * p.cycles * (p.links + 1),
   run,
 }

@@ -74,6 +74,8 @@ export const gcTraversal: Workload = {
     medium: { levels: 1000, loops: 50 },
     large: { levels: 1000, loops: 200 },
   },
+  // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
+  estimateOps: (p) => 50.5 * p.levels * p.loops, // ~50 ops per level per loop
   expectedCheck: (p) => (p.levels * (p.levels - 1)) / 2,
   run,
 }

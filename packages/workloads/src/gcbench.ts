@@ -91,6 +91,10 @@ export const gcbench: Workload = {
     medium: { stretchDepth: 16, longLivedDepth: 14, arraySize: 250_000, minDepth: 4, maxDepth: 14 },
     large: { stretchDepth: 18, longLivedDepth: 16, arraySize: 500_000, minDepth: 4, maxDepth: 16 },
   },
+  // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
+  estimateOps: (p) =>
+    5 * (treeSize(p.stretchDepth) * (1 + 2 * (p.maxDepth - p.minDepth + 2)) + treeSize(p.longLivedDepth)) +
+    0.85 * p.arraySize, // ~5 ops per tree node
   expectedCheck,
   run,
 }

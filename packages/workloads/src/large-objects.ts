@@ -115,6 +115,8 @@ export const largeObjects: Workload = {
       fillStride: 64,
     },
   },
+  // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
+  estimateOps: (p) => p.arrays * (5 + (p.minBytes + p.maxBytes) / (10 * p.fillStride)), // the fill writes dominate
   expectedCheck: (p) => p.arrays,
   run,
 }

@@ -70,6 +70,8 @@ export const longChain: Workload = {
     medium: { length: 1_000_000, rounds: 3 },
     large: { length: 1_000_000, rounds: 10 },
   },
+  // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
+  estimateOps: (p) => 7 * p.length * p.rounds, // ~7 ops per chain link
   expectedCheck: (p) => p.length * p.rounds,
   run,
 }

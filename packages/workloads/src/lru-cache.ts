@@ -173,6 +173,8 @@ export const lruCache: Workload = {
       maxValueBytes: 256,
     },
   },
+  // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
+  estimateOps: (p) => 25 * p.requests, // ~25 ops per request
   expectedCheck: (p) => p.requests,
   run,
 }

@@ -74,6 +74,8 @@ export const oldToYoung: Workload = {
     medium: { slots: 500_000, stores: 5_000_000, childPercent: 25 },
     large: { slots: 2_000_000, stores: 20_000_000, childPercent: 25 },
   },
+  // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
+  estimateOps: (p) => 7.2 * p.stores, // ~7 ops per store
   expectedCheck: (p) => p.stores + p.slots,
   run,
 }

@@ -36,6 +36,11 @@ export interface Workload {
   params: Readonly<Record<string, ParamSpec>>
   /** Named sizes: `test` runs in well under a second, `small` in seconds, `large` = the published size. */
   sizes: Readonly<Record<SizeName, Readonly<Record<string, number>>>>
+  /**
+   * About how many ops a run with these params makes (within a factor of ~1.5): what progress
+   * bars and ETAs divide by, and how a pool orders its work. Never a result.
+   */
+  estimateOps(params: Readonly<Record<string, number>>): number
   /** The check value a correct run must give for these params (checked after every run). */
   expectedCheck(params: Readonly<Record<string, number>>): number
   run(m: Mutator, params: Readonly<Record<string, number>>, rng: Rng): WorkloadResult

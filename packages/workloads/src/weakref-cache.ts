@@ -145,6 +145,8 @@ export const weakrefCache: Workload = {
       maxValueBytes: 128,
     },
   },
+  // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
+  estimateOps: (p) => 16.7 * p.lookups, // ~17 ops per lookup
   expectedCheck: (p) => p.lookups,
   run,
 }

@@ -42,7 +42,7 @@ function parseLimit(text: string): number {
   return limit
 }
 
-export function diffCommand(args: readonly string[]): number {
+export async function diffCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('diff', args, OPTIONS)
   if (positionals.length !== 1) throw new UsageError('name exactly one workload (see pygc list)')
   const workload = findWorkload(positionals[0])
@@ -59,7 +59,7 @@ export function diffCommand(args: readonly string[]): number {
   const planned = planWorkloads([workload], size, values.param ?? [])
 
   const doc = startDocument('diff', args, { runtimes, size, seed, cost, format })
-  runPlanned(doc, planned, runtimes, { seed, size, quiet: values.quiet ?? false, cost })
+  await runPlanned(doc, planned, runtimes, { seed, size, quiet: values.quiet ?? false, cost })
   const results = doc.workloads[0]
   const table = semanticDifferences(results)
 

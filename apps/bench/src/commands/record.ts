@@ -48,6 +48,8 @@ export function recordCommand(args: readonly string[]): number {
       seed,
       recordedOn: { family: manager.info.family, preset: manager.info.preset },
       pygcVersion: toolVersions()['@pygc/bench'],
+      // Known before the first op, unlike the exact count in the footer: replay's progress total.
+      opsEstimate: Math.round(workload.estimateOps(params)),
     },
   })
   let result: { check: number; checkLabel: string }

@@ -67,6 +67,9 @@ export function replayCommand(args: readonly string[]): number {
     seed,
     runs: [],
   }
+  // A trace recorded by pygc record carries about how many ops it holds (TRACE_FORMAT.md).
+  const opsEstimate =
+    typeof metadata.opsEstimate === 'number' && metadata.opsEstimate > 0 ? metadata.opsEstimate : undefined
   const progress = createProgress(runtimes.length, { quiet: values.quiet ?? false })
   const started = performance.now()
   for (const runtime of runtimes) {
@@ -74,7 +77,10 @@ export function replayCommand(args: readonly string[]): number {
     const execution = executeProgram(runtime, { cost, promptness }, (m) => {
       const r = replayTrace(fileSource(file), m, {
         progressEvery: PROGRESS_EVERY,
-        onProgress: (op) => progress.detail(`op ${op}`),
+        onProgress: (op) =>
+          opsEstimate === undefined
+            ? progress.detail(`op ${op}`)
+            : progress.detail(`op ${op} of ~${opsEstimate}`, op / opsEstimate),
       })
       return {
         replay: {

@@ -20,12 +20,16 @@ import {
   UsageError,
 } from '../cli-support.js'
 import { DEFAULT_EVENTS_KEPT, keepLowestIds } from '../event-lists.js'
-import { type ExecuteOptions, executeWorkload } from '../execute.js'
+import type { RunCell } from '../cell.js'
+import { cellWeights, earlierWallTimes } from '../cell-weights.js'
+import type { ExecuteOptions } from '../execute.js'
 import { type GcLogEntry, gcLogFor, gcLogPath } from '../gc-log.js'
 import { createProgress } from '../progress.js'
 import type { RuntimeChoice } from '../runtimes.js'
+import { inShard, parseShard, type Shard, WHOLE } from '../shard.js'
 import { type TracedRun, traceEvents } from '../trace-events.js'
 import { choiceMessage, unknownChoice } from '../usage.js'
+import { defaultJobs, PARALLEL_OPTIONS, parseJobs, runCells } from '../worker-pool.js'
 import {
   allWorkloads,
   checkOverridesApply,
@@ -47,6 +51,7 @@ const OPTIONS = {
   events: { type: 'string' },
   repeat: { type: 'string' },
   'heap-limit': { type: 'string', multiple: true },
+  ...PARALLEL_OPTIONS,
 } as const
 
 /**
@@ -105,12 +110,42 @@ export function planWorkloads(
   return names.map((workload) => ({ workload, params: resolveWorkloadParams(workload, size, overrides) }))
 }
 
-/** Run every planned workload on every runtime; failures become error cells. */
-export function runPlanned(
+/** The workloads' cells, workload-major in runtime order: what --shard numbers and splits. */
+export function plannedCells(
+  planned: readonly PlannedWorkload[],
+  runtimes: readonly RuntimeChoice[],
+  seed: number,
+  options: Omit<ExecuteOptions, 'onProgress'>,
+  heapLimits: ReadonlyMap<string, number> | undefined,
+  repeat: number,
+): RunCell[] {
+  return planned.flatMap(({ workload, params }, w) =>
+    runtimes.map((runtime, r): RunCell => {
+      const heapLimit = heapLimits?.get(runtime.label)
+      return {
+        kind: 'run',
+        index: w * runtimes.length + r,
+        workload: workload.name,
+        params,
+        seed,
+        runtime: runtime.label,
+        options: { ...options, ...(heapLimit !== undefined ? { heapLimit } : {}) },
+        repeat,
+      }
+    }),
+  )
+}
+
+/**
+ * Run every planned workload on every runtime, each (workload, runtime) cell on one of `jobs`
+ * threads; failures become error cells. With a shard, only the shard's workloads run: those
+ * whose index is K-1 modulo N (merge.ts restores the unsharded order from meta.shard).
+ */
+export async function runPlanned(
   doc: ResultsDocument,
   planned: readonly PlannedWorkload[],
   runtimes: readonly RuntimeChoice[],
-  options: Omit<ExecuteOptions, 'gcLog'> & {
+  options: Omit<ExecuteOptions, 'gcLog' | 'onProgress'> & {
     seed: number
     size: string
     quiet: boolean
@@ -123,60 +158,79 @@ export function runPlanned(
     eventsKept?: number
     /** Run each cell this many times: wall times of each kept, the rest must be identical. */
     repeat?: number
+    /** Worker threads (--jobs; default: defaultJobs in worker-pool.ts). */
+    jobs?: number | undefined
+    shard?: Shard
+    /** A directory whose results.json holds wall times of an earlier run, to weigh the cells. */
+    earlierResults?: string
   },
-): void {
-  const progress = createProgress(planned.length * runtimes.length, { quiet: options.quiet })
+): Promise<void> {
+  const {
+    seed,
+    size,
+    quiet,
+    gcLogs,
+    traced,
+    heapLimits,
+    eventsKept,
+    repeat,
+    jobs,
+    shard,
+    earlierResults: _earlier,
+    ...execute
+  } = options
+  const all = plannedCells(
+    planned,
+    runtimes,
+    seed,
+    { ...execute, gcLog: gcLogs !== undefined, gcClock: gcLogs !== undefined || traced !== undefined },
+    heapLimits,
+    repeat ?? 1,
+  )
+  // A shard takes whole workloads: the events a results file keeps are chosen across all the
+  // runtimes of a workload (keepLowestIds), so its runtimes must run in one process.
+  const cells = all.filter((cell) => inShard(Math.floor(cell.index / runtimes.length), shard ?? WHOLE))
+  const weights = cellWeights(cells, earlierWallTimes(options.earlierResults), (cell) =>
+    estimatedCellOps(cell, planned),
+  )
+  const progress = createProgress(weights, { quiet })
   const started = performance.now()
-  for (const { workload, params } of planned) {
+  const estimatedOps = cells.reduce((sum, cell) => sum + estimatedCellOps(cell, planned), 0)
+  const outcomes = await runCells(cells, defaultJobs(jobs, estimatedOps), weights, {
+    onStart: (cell) => progress.start(cellLabel(cell)),
+    onDetail: (text, fraction) => progress.detail(text, fraction),
+    onDone: (cell) => progress.finish(cells.indexOf(cell), cellLabel(cell)),
+  })
+  progress.done()
+  const byIndex = new Map(cells.map((cell, i) => [cell.index, outcomes[i]]))
+  planned.forEach(({ workload, params }, w) => {
     const results: WorkloadResults = {
       workload: workload.name,
       description: workload.description,
       source: workload.source,
       origin: 'workload',
-      size: options.size,
+      size,
       params,
-      seed: options.seed,
+      seed,
       runs: [],
     }
-    for (const runtime of runtimes) {
-      progress.start(`${workload.name} on ${runtime.label}`)
-      const heapLimit = options.heapLimits?.get(runtime.label)
-      const execute = () =>
-        executeWorkload(workload, params, options.seed, runtime, {
-          ...options,
-          gcLog: options.gcLogs !== undefined,
-          gcClock: options.gcLogs !== undefined || options.traced !== undefined,
-          ...(heapLimit !== undefined ? { heapLimit } : {}),
-          onProgress: (ops) => progress.detail(`${(ops / 1e6).toFixed(0)}M ops`),
-        })
-      const execution = execute()
-      const walls = execution.wall ? [execution.wall] : []
-      for (let k = 1; k < (options.repeat ?? 1) && execution.run.status === 'ok'; k++) {
-        progress.detail(`repeat ${k + 1}`)
-        const again = execute()
-        // Every figure but wall time is deterministic: a repeat that differs is a bug, not noise.
-        if (JSON.stringify(again.run) !== JSON.stringify(execution.run)) {
-          execution.run.status = 'error'
-          execution.run.error = {
-            code: 'NONDETERMINISTIC',
-            name: 'Nondeterministic',
-            message: `repeat ${k + 1} gave other figures than the first run`,
-          }
-        }
-        if (again.wall) walls.push(again.wall)
-      }
+    if (!byIndex.has(w * runtimes.length)) return // another shard's workload
+    runtimes.forEach((runtime, r) => {
+      const outcome = byIndex.get(w * runtimes.length + r)
+      if (outcome === undefined) return
+      const { execution, walls } = outcome
       results.runs.push(execution.run)
       if (execution.wall) {
         const wall: WallRun = { workload: workload.name, runtime: runtime.label, params, ...execution.wall }
         if (walls.length > 1) {
-          wall.totalMs = mean(walls.map((w) => w.totalMs))
-          wall.gcMs = mean(walls.map((w) => w.gcMs))
-          wall.repeats = { totalMs: walls.map((w) => w.totalMs), gcMs: walls.map((w) => w.gcMs) }
+          wall.totalMs = mean(walls.map((t) => t.totalMs))
+          wall.gcMs = mean(walls.map((t) => t.gcMs))
+          wall.repeats = { totalMs: walls.map((t) => t.totalMs), gcMs: walls.map((t) => t.gcMs) }
         }
         doc.wall.runs.push(wall)
       }
-      if (options.gcLogs && execution.metrics) {
-        options.gcLogs.push({
+      if (gcLogs && execution.metrics) {
+        gcLogs.push({
           workload: workload.name,
           runtime: runtime.label,
           lines: gcLogFor(workload.name, runtime.label, execution.metrics, execution.nativeGcLog, {
@@ -185,20 +239,28 @@ export function runPlanned(
           }),
         })
       }
-      if (options.traced && execution.gcClock && execution.metrics)
-        options.traced.push({
+      if (traced && execution.gcClock && execution.metrics)
+        traced.push({
           workload: workload.name,
           runtime: runtime.label,
           kinds: execution.metrics.runtime.generations,
           ...execution.gcClock,
         })
-      progress.step()
-    }
-    if (options.eventsKept !== undefined) keepLowestIds(results, options.eventsKept)
+    })
+    if (eventsKept !== undefined) keepLowestIds(results, eventsKept)
     doc.workloads.push(results)
-  }
-  progress.done()
+  })
   doc.wall.totalMs = performance.now() - started
+}
+
+function cellLabel(cell: RunCell): string {
+  return `${cell.workload} on ${cell.runtime}`
+}
+
+/** The workload's own estimate for the cell's params, times its repeats. */
+function estimatedCellOps(cell: RunCell, planned: readonly PlannedWorkload[]): number {
+  const workload = planned.find((p) => p.workload.name === cell.workload)?.workload
+  return (workload?.estimateOps(cell.params) ?? 1) * cell.repeat
 }
 
 /**
@@ -231,7 +293,7 @@ export function plannedGcLogFiles(
   )
 }
 
-export function runCommand(args: readonly string[]): number {
+export async function runCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('run', args, OPTIONS)
   if (values.suite !== undefined && positionals.length > 0) {
     throw new UsageError('give workload names or --suite, not both')
@@ -254,6 +316,8 @@ export function runCommand(args: readonly string[]): number {
   if (events < 0) throw new UsageError(`--events must be an integer >= 0, got '${events}'`)
   const planned = planWorkloads(chosen, setup.size, values.param ?? [])
   const heapLimits = parseHeapLimits(values['heap-limit'] ?? [], setup.runtimes)
+  const jobs = parseJobs(values.jobs)
+  const shard = parseShard(values.shard)
   const promptness = values.promptness ?? false
   prepareOutputs({
     out: values.out,
@@ -271,9 +335,10 @@ export function runCommand(args: readonly string[]): number {
     ...(repeat > 1 ? { repeat } : {}),
     heapLimits,
   })
+  if (shard.count > 1) doc.meta.shard = shard
   const gcLog: GcLogEntry[] | undefined = values['gc-log'] !== undefined ? [] : undefined
   const traced: TracedRun[] | undefined = values['trace-events'] !== undefined ? [] : undefined
-  runPlanned(doc, planned, setup.runtimes, {
+  await runPlanned(doc, planned, setup.runtimes, {
     seed: setup.seed,
     size: setup.size,
     quiet: values.quiet ?? false,
@@ -285,6 +350,9 @@ export function runCommand(args: readonly string[]): number {
     heapLimits,
     eventsKept: events,
     repeat,
+    jobs,
+    shard,
+    ...(values.out !== undefined ? { earlierResults: values.out } : {}),
   })
 
   emitResults(doc, setup.format, values)

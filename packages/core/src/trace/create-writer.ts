@@ -6,7 +6,10 @@ import { JsonLinesTraceWriter } from './jsonl-writer.js'
 import type { TraceFormatName, TraceWriter } from './trace-writer.js'
 
 export interface TraceWriterOptions extends BinaryWriterOptions {
-  /** JSON object stored in the header: workload, size, params, seed, recordedOn, pygcVersion. */
+  /**
+   * JSON object stored in the header: workload, size, params, seed, recordedOn, pygcVersion,
+   * and opsEstimate (about how many ops follow: a progress hint for replays, TRACE_FORMAT.md).
+   */
   metadata?: Record<string, unknown>
   /** Default 'binary'. */
   format?: TraceFormatName
