@@ -32,6 +32,7 @@
  * the LOH to an object in the ephemeral range [g1Start, sohTop) lies on a dirty card byte.
  */
 import {
+  type CollectionCycle,
   callbackTagOf,
   type EventHub,
   type ManagerStats,
@@ -102,6 +103,8 @@ export interface CollectorContext {
   hub: EventHub
   stats: ManagerStats
   work: WorkCounters
+  /** The bookkeeping every collection shares (core's CollectionCycle): events, counts, pause, frees. */
+  cycle: CollectionCycle
   staticData: StaticData[]
   /** Segments-era accounting: promotion spends the receiving generation's budget (false with regions). */
   promotionSpendsBudget: boolean
@@ -152,8 +155,8 @@ export class ClrCollector {
     return { generation: n, elevation: why }
   }
 
-  collect(req: CollectRequest, pauseOf: (before: WorkCounters) => number, before: WorkCounters): GcRecord {
-    const { heap: h, stats } = this.ctx
+  collect(req: CollectRequest): GcRecord {
+    const { heap: h } = this.ctx
     retireAllocationContext(h)
     const { generation: n, elevation } = this.chooseGeneration(req.generation)
     const sizeBefore = [h.genSize(0), h.genSize(1), h.genSize(2), h.genSize(3)]
@@ -161,9 +164,7 @@ export class ClrCollector {
     const lohLiveBefore = sizeBefore[3] - fragBefore[3]
     this.condStart = n === 0 ? h.g0Start : n === 1 ? h.g1Start : SOH_BASE
     this.condemnsAll = n === 2
-    if (this.ctx.hub.listening) {
-      this.ctx.hub.emit({ type: 'gc-start', op: this.ctx.opIndex(), generation: n, reason: req.reason })
-    }
+    this.ctx.cycle.begin(n, req.reason, this.ctx.opIndex())
 
     // ---- mark ----
     this.pinnedObjects = 0
@@ -306,8 +307,6 @@ export class ClrCollector {
     // generation g or older (a gen2 GC increments 0, 1 and 2); stats().collections counts each
     // collection once, under the generation it condemned, like every other manager does.
     for (let g = 0; g <= n; g++) this.counts[g]++
-    stats.collections[n]++
-    stats.collectionReasons[req.reason] = (stats.collectionReasons[req.reason] ?? 0) + 1
     const promotedBytes = promotedInto[1] + promotedInto[2]
     this.ctx.work.bytesPromoted += promotedBytes
     const generationInfo: GenerationInfo[] = []
@@ -320,6 +319,11 @@ export class ClrCollector {
       })
     }
     const fragmentedBytes = h.freeBytes[0] + h.freeBytes[1] + h.freeBytes[2] + h.lohFreeBytes
+    const pauseVirtual = this.ctx.cycle.end(this.ctx.opIndex(), {
+      compacted: compacting,
+      footprintAfter: h.footprint(),
+      spaces: () => h.spaces(),
+    })
     return {
       index: this.counts[0],
       generation: n,
@@ -332,7 +336,7 @@ export class ClrCollector {
       heapSizeBytes: h.genSize(0) + h.genSize(1) + h.genSize(2) + h.genSize(3),
       pinnedObjectsCount: this.pinnedObjects,
       finalizationPendingCount: h.freachable.length,
-      pauseVirtual: pauseOf(before),
+      pauseVirtual,
       generationInfo,
     }
   }
@@ -654,11 +658,8 @@ export class ClrCollector {
 
   /** Account for a dead object (its memory is reused by the compaction, sweep or LOH sweep). */
   private reclaimed(m: Int32Array, w: number, bytes: number): void {
-    const { hub, stats, work } = this.ctx
-    stats.liveObjects--
-    stats.liveBytes -= bytes
-    stats.freedByTracing++
-    work.objectsFreed++
+    const { hub, cycle } = this.ctx
+    cycle.freed(bytes, 'tracing')
     if (hub.perObject)
       hub.emit({ type: 'free', op: this.ctx.opIndex(), id: m[w + W_ID], bytes, cause: 'tracing' })
   }

@@ -101,6 +101,16 @@ export class ClrHeap {
     return (this.lohTop - LOH_BASE) * 8
   }
 
+  /** Memory the runtime holds: the SOH and the LOH up to their tops (stats().footprintBytes). */
+  footprint(): number {
+    return (this.sohTop - SOH_BASE) * 8 + (this.lohTop - LOH_BASE) * 8
+  }
+
+  /** The generations' sizes (stats().spaces). */
+  spaces(): Record<string, number> {
+    return { gen0: this.genSize(0), gen1: this.genSize(1), gen2: this.genSize(2), loh: this.genSize(3) }
+  }
+
   /** Make room for the SOH to reach granule `top` (doubling; host memory tracks modeled bytes). */
   ensureSoh(top: number): void {
     if (top * 2 <= this.soh.length) return

@@ -24,6 +24,7 @@ import {
   checkInt32,
   checkIntIndex,
   checkRefField,
+  CollectionCycle,
   cloneStats,
   EventHub,
   emptyStats,
@@ -34,17 +35,14 @@ import {
   type ManagerOptions,
   type ManagerStats,
   type MemoryManager,
-  mutatorCost,
   notAWeakref,
   notPinned,
   nullReference,
   OutOfMemoryError,
   PygcError,
-  pauseCost,
   RootSet,
   resolveCosts,
   type Slot,
-  snapshotWork,
   type TypeId,
   TypeRegistry,
   type TypeSpec,
@@ -187,13 +185,13 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   private readonly hub = new EventHub()
   private readonly s: ManagerStats
   private readonly costs: CostModel
+  private readonly cycle: CollectionCycle
   private nextId = 0
   private readonly pyIds = new Map<number, number>()
   private nextPyId = 43 // IronPython's IdDispenser starts above the small numbers it reserves
   private drainDue = false
   private opsAtLastDrain = 0
   private finalizersRunCount = 0
-  private inCollection = false
 
   constructor(options: IronPythonOptions = {}) {
     const preset = options.preset ?? 'ironpython'
@@ -248,12 +246,14 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       sizeMode: this.sizeMode,
     }
     this.s = emptyStats(this.info.generations)
+    this.cycle = new CollectionCycle(this.s, this.hub, this.costs)
     this.collector = new ClrCollector({
       heap: this.heap,
       roots: this.roots,
       hub: this.hub,
       stats: this.s,
       work: this.s.work,
+      cycle: this.cycle,
       staticData: this.staticData,
       promotionSpendsBudget: options.heapLayout === 'segments',
       opIndex: () => this.s.ops,
@@ -487,7 +487,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   }
 
   footprint(): number {
-    return (this.heap.sohTop - SOH_BASE) * 8 + (this.heap.lohTop - LOH_BASE) * 8
+    return this.heap.footprint()
   }
 
   private notePeakFootprint(): void {
@@ -699,43 +699,12 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   /** Run one collection now (GC.Collect or a budget trigger). */
   collectNow(generation: number, reason: string, forceCompact: boolean): GcRecord {
-    if (this.inCollection) throw new PygcError('INTERNAL', 'a collection was requested during a collection')
-    this.inCollection = true
-    const wall = performance.now()
-    try {
-      const before = snapshotWork(this.s.work)
-      const rec = this.collector.collect(
-        { generation, reason, forceCompact },
-        (b) => pauseCost(b, this.s.work, this.costs),
-        before,
-      )
-      this.s.virtualTime.gc += rec.pauseVirtual
-      this.gcRecords.push(rec)
-      if (this.heap.freachable.length > 0) this.drainDue = true
-      const wallMs = performance.now() - wall
-      this.s.wallGcMs += wallMs
-      if (this.hub.listening) {
-        this.hub.emit({
-          type: 'gc-end',
-          op: this.s.ops,
-          generation: rec.generation,
-          reason,
-          pauseVirtual: rec.pauseVirtual,
-          pauseWallMs: wallMs,
-          freedObjects: this.s.work.objectsFreed - before.objectsFreed,
-          freedBytes: 0,
-          liveBytesAfter: this.s.liveBytes,
-          footprintAfter: this.footprint(),
-          promotedBytes: rec.promotedBytes,
-          copiedBytes: 0,
-          compacted: rec.compacted,
-          spaces: this.spaces(),
-        })
-      }
-      return rec
-    } finally {
-      this.inCollection = false
-    }
+    if (this.cycle.collecting)
+      throw new PygcError('INTERNAL', 'a collection was requested during a collection')
+    const rec = this.collector.collect({ generation, reason, forceCompact })
+    this.gcRecords.push(rec)
+    if (this.heap.freachable.length > 0) this.drainDue = true
+    return rec
   }
 
   /** Called at the start of every op: the modeled finalizer thread gets its turn. */
@@ -772,7 +741,8 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
         continue
       }
       this.finalizersRunCount++
-      this.s.work.finalizersRun++
+      // The finalizer thread runs between collections: mutator time (CollectionCycle's rule).
+      this.cycle.finalized()
       const into = this.layouts[type].resurrectInto
       if (into >= 0 && into < this.roots.globalCount) this.roots.values[into] = g
       if (this.hub.listening) {
@@ -888,15 +858,14 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   }
 
   spaces(): Record<string, number> {
-    const h = this.heap
-    return { gen0: h.genSize(0), gen1: h.genSize(1), gen2: h.genSize(2), loh: h.genSize(3) }
+    return this.heap.spaces()
   }
 
   stats(): ManagerStats {
     const s = cloneStats(this.s)
     s.footprintBytes = this.footprint()
     s.spaces = this.spaces()
-    s.virtualTime.mutator = mutatorCost(s, s.work, 0, this.costs)
+    s.virtualTime.mutator = this.cycle.mutatorTime()
     return s
   }
 
