@@ -449,11 +449,11 @@ export class ClrCollector {
     const m = h.soh
     const lastChunk = Math.ceil(end / CARD_BYTE_GRANULES)
     for (let c = 0; c < lastChunk; c++) {
-      if (h.sohCards[c] === 0) continue
+      if (h.sohCards.bytes[c] === 0) continue
       work.cardsScanned += CARDS_PER_BYTE
       const lo = Math.max(c * CARD_BYTE_GRANULES, SOH_BASE)
       const hi = Math.min((c + 1) * CARD_BYTE_GRANULES, end)
-      let g = c === 0 ? SOH_BASE : h.brick[c]
+      let g = c === 0 ? SOH_BASE : h.sohCards.objectStart[c]
       while (g < hi) {
         const w = g * 2
         const size = m[w + W_GRANULES]
@@ -469,7 +469,7 @@ export class ClrCollector {
         }
         g += size
       }
-      if (afterChunk) afterChunk(h.sohCards, c)
+      if (afterChunk) afterChunk(h.sohCards.bytes, c)
     }
     // LOH objects (older than the condemned range unless this is a gen2 GC, which marks,
     // fixes and re-cards them as condemned objects): each is walked, and the fields on its
@@ -491,9 +491,9 @@ export class ClrCollector {
         const cFirst = Math.floor(f0 / CARD_BYTE_GRANULES)
         const cLast = Math.floor((f0 + refs - 1) / CARD_BYTE_GRANULES)
         for (let c = cFirst; c <= cLast; c++) {
-          if (h.lohCards[c] === 0) continue
+          if (h.lohCards.bytes[c] === 0) continue
           if (c !== open) {
-            if (open >= 0 && afterChunk) afterChunk(h.lohCards, open)
+            if (open >= 0 && afterChunk) afterChunk(h.lohCards.bytes, open)
             open = c
             work.cardsScanned += CARDS_PER_BYTE
           }
@@ -505,7 +505,7 @@ export class ClrCollector {
       }
       g += size
     }
-    if (open >= 0 && afterChunk) afterChunk(h.lohCards, open)
+    if (open >= 0 && afterChunk) afterChunk(h.lohCards.bytes, open)
   }
 
   /** Null weak handles whose condemned target was not marked: short ones before finalization, long after. */
@@ -723,12 +723,11 @@ export class ClrCollector {
     )
     // Card bytes wholly inside the condemned range are rebuilt from the survivors.
     const h = this.ctx.heap
-    h.sohCards.fill(
-      0,
+    h.sohCards.clearCards(
       Math.ceil(this.condStart / CARD_BYTE_GRANULES),
       Math.ceil(h.sohTop / CARD_BYTE_GRANULES) + 1,
     )
-    if (this.condemnsAll) h.lohCards.fill(0)
+    if (this.condemnsAll) h.lohCards.clearCards(0, h.lohCards.bytes.length)
   }
 
   /** The generation an object of original generation `gen` belongs to after this collection. */
@@ -758,7 +757,7 @@ export class ClrCollector {
           const t = this.forward(m[fw])
           m[fw] = t
           if (t !== 0 && generationOf(t, newG1, newG0) < destGen)
-            h.sohCards[(dest + HEADER_GRANULES + i) >> 8] = 1
+            h.sohCards.dirty(dest + HEADER_GRANULES + i)
         }
       }
       g += size
@@ -828,7 +827,7 @@ export class ClrCollector {
           for (let i = 0; i < refs; i++) {
             const t = m[w + W_FIELDS + 2 * i]
             if (t !== 0 && generationOf(t, newG1, newG0) < destGen)
-              h.sohCards[(g + HEADER_GRANULES + i) >> 8] = 1
+              h.sohCards.dirty(g + HEADER_GRANULES + i)
           }
         }
       } else if (runGen < 0) {
@@ -870,7 +869,7 @@ export class ClrCollector {
           const refs = m[w + W_REFS]
           for (let i = 0; i < refs; i++) {
             const t = m[w + W_FIELDS + 2 * i]
-            if (t >= newEphLow && t < LOH_BASE) h.lohCards[(g - LOH_BASE + HEADER_GRANULES + i) >> 8] = 1
+            if (t >= newEphLow && t < LOH_BASE) h.lohCards.dirty(g + HEADER_GRANULES + i)
           }
         }
       } else {

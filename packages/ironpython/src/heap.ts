@@ -8,7 +8,7 @@
  * SOH:  [SOH_BASE ..gen2.. g1Start ..gen1.. g0Start ..gen0.. sohTop)   then unused arena
  * LOH:  [LOH_BASE ..objects and free blocks.. lohTop)
  */
-import { IntList, PygcError } from '@pygc/core'
+import { CardTable, IntList, PygcError } from '@pygc/core'
 import {
   F_REGISTERED,
   FREE_TYPE,
@@ -22,8 +22,10 @@ import {
 } from './layout.js'
 
 export const SOH_BASE = 1
-/** Granules per card byte: the x64 write barrier sets one byte per 2 KB (card_byte_shift 11). */
-export const CARD_BYTE_GRANULES = 256
+/** log2 of the granules per card byte: the x64 write barrier sets one byte per 2 KB (card_byte_shift 11). */
+const CARD_BYTE_SHIFT = 8
+/** Granules per card byte (2 KB). */
+export const CARD_BYTE_GRANULES = 1 << CARD_BYTE_SHIFT
 /** 256-byte cards per card byte (gc.cpp card_size = 256 on 64-bit): the unit "cards scanned" counts. */
 export const CARDS_PER_BYTE = 8
 const LOH_INITIAL_WORDS = 1 << 12
@@ -42,11 +44,13 @@ export class ClrHeap {
   /** Free-object bytes inside each SOH generation (unusable gaps: fragmentation). */
   freeBytes = [0, 0, 0]
 
-  /** Card bytes for the SOH and the LOH, one per 2 KB. */
-  sohCards = new Uint8Array((1 << 15) / CARD_BYTE_GRANULES + 1)
-  lohCards = new Uint8Array((1 << 11) / CARD_BYTE_GRANULES + 1)
-  /** brick[c] = the granule of the object covering the first granule of card byte c (SOH). */
-  brick = new Int32Array((1 << 15) / CARD_BYTE_GRANULES + 1)
+  /**
+   * Card bytes for the SOH (from granule 0) with its brick table (objectStart[c]: the granule of
+   * the object covering the first granule of card byte c), and for the LOH (from LOH_BASE; its
+   * objects are walked from the LOH's start, so it keeps no brick table). One card byte per 2 KB.
+   */
+  readonly sohCards = new CardTable(0, CARD_BYTE_SHIFT, (1 << 15) / CARD_BYTE_GRANULES + 1)
+  readonly lohCards = new CardTable(LOH_BASE, CARD_BYTE_SHIFT, (1 << 11) / CARD_BYTE_GRANULES + 1, false)
 
   /** Finalization queue (registered objects) and f-reachable queue, as granules. */
   finalizable = new IntList()
@@ -119,15 +123,7 @@ export class ClrHeap {
     const next = new Int32Array(n)
     next.set(this.soh.subarray(0, this.sohTop * 2))
     this.soh = next
-    const cards = Math.ceil(n / 2 / CARD_BYTE_GRANULES) + 1
-    if (cards > this.sohCards.length) {
-      const c = new Uint8Array(cards)
-      c.set(this.sohCards)
-      this.sohCards = c
-      const b = new Int32Array(cards)
-      b.set(this.brick)
-      this.brick = b
-    }
+    this.sohCards.grow(Math.ceil(n / 2 / CARD_BYTE_GRANULES) + 1)
   }
 
   /**
@@ -158,19 +154,12 @@ export class ClrHeap {
     const next = new Int32Array(n)
     next.set(this.loh.subarray(0, (this.lohTop - LOH_BASE) * 2))
     this.loh = next
-    const cards = Math.ceil(n / 2 / CARD_BYTE_GRANULES) + 1
-    if (cards > this.lohCards.length) {
-      const c = new Uint8Array(cards)
-      c.set(this.lohCards)
-      this.lohCards = c
-    }
+    this.lohCards.grow(Math.ceil(n / 2 / CARD_BYTE_GRANULES) + 1)
   }
 
   /** Record that an SOH object (or free gap) occupies [g, g + n): keeps the brick table exact. */
   noteSohObject(g: number, n: number): void {
-    let c = Math.ceil(g / CARD_BYTE_GRANULES)
-    const end = g + n
-    for (; c * CARD_BYTE_GRANULES < end; c++) this.brick[c] = g
+    this.sohCards.recordObject(g, n)
   }
 
   /** Write a free object (a gap) of `granules` at `g` in the SOH. */

@@ -542,10 +542,10 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const young = t >= h.g1Start && t < LOH_BASE
     if (g < LOH_BASE) {
       h.soh[fw] = t
-      if (young) h.sohCards[(g + HEADER_GRANULES + field) >> 8] = 1
+      if (young) h.sohCards.dirty(g + HEADER_GRANULES + field)
     } else {
       h.loh[fw] = t
-      if (young) h.lohCards[(g - LOH_BASE + HEADER_GRANULES + field) >> 8] = 1
+      if (young) h.lohCards.dirty(g + HEADER_GRANULES + field)
     }
     this.s.ops++
   }
