@@ -35,12 +35,14 @@ import {
   type CollectionCycle,
   callbackTagOf,
   type EventHub,
+  IntList,
   type ManagerStats,
   PygcError,
   type RootSet,
   type WorkCounters,
 } from '@pygc/core'
-import { desiredNewAllocation, GEN_LOH, type StaticData } from './budgets.js'
+import { retireAllocationContext } from './allocator.js'
+import { computeNewDynamicData, GEN_LOH, type StaticData } from './budgets.js'
 import { CARD_BYTE_GRANULES, CARDS_PER_BYTE, type ClrHeap, SOH_BASE } from './heap.js'
 import {
   F_FREACHABLE,
@@ -112,13 +114,37 @@ export interface CollectorContext {
   opIndex(): number
 }
 
+/** What plan_phase found in the condemned range. */
+interface Plan {
+  /** Bytes that survived, per original generation (gen0, gen1, gen2). */
+  survived: number[]
+  survivedTotal: number
+  /** Bytes of dead objects and old free gaps in the condemned range. */
+  fragmentation: number
+  /** Where each original generation's survivors start if compacted. */
+  plannedStart: number[]
+  /** The SOH's top if compacted. */
+  plannedTop: number
+  /** Bytes of the gaps left before pinned plugs, per original generation. */
+  pinnedGapBytes: number[]
+}
+
+/** What the collection decided: promote, compact, and the generation boundaries after it. */
+interface Shape {
+  promotion: boolean
+  compacting: boolean
+  newG1Start: number
+  newG0Start: number
+  newTop: number
+}
+
 export class ClrCollector {
   /** GC.CollectionCount per generation. */
   readonly counts = [0, 0, 0]
   /** generation_skip_ratio from the last card marking (100 = efficient). */
   skipRatio = 100
-  private markStack = new Int32Array(1024)
-  private sp = 0
+  /** The mark stack: granules of marked objects whose fields are not yet scanned. */
+  private readonly markStack = new IntList(1024)
   private condStart = 0
   private condemnsAll = false
   /** Bytes marked only because the finalization scan made them f-reachable (gc.cpp finalization_promoted_bytes). */
@@ -129,7 +155,10 @@ export class ClrCollector {
 
   constructor(private readonly ctx: CollectorContext) {}
 
-  /** generation_to_condemn (plan_phase.cpp): returns the generation and why it was raised. */
+  /**
+   * generation_to_condemn (plan_phase.cpp): returns the generation and why it was raised.
+   * Invariant after: nothing changed; the generation is at least the one requested.
+   */
   chooseGeneration(requested: number): { generation: number; elevation: string } {
     const h = this.ctx.heap
     let n = requested
@@ -155,18 +184,58 @@ export class ClrCollector {
     return { generation: n, elevation: why }
   }
 
+  /**
+   * One collection (gc.cpp `gc1`), phase by phase. Each phase states what holds after it; the
+   * next one relies on exactly that.
+   */
   collect(req: CollectRequest): GcRecord {
-    const { heap: h } = this.ctx
+    const h = this.ctx.heap
     retireAllocationContext(h)
     const { generation: n, elevation } = this.chooseGeneration(req.generation)
-    const sizeBefore = [h.genSize(0), h.genSize(1), h.genSize(2), h.genSize(3)]
-    const fragBefore = [h.freeBytes[0], h.freeBytes[1], h.freeBytes[2], h.lohFreeBytes]
-    const lohLiveBefore = sizeBefore[3] - fragBefore[3]
+    const before = this.generationSizes()
+    this.condemn(n)
+    this.ctx.cycle.begin(n, req.reason, this.ctx.opIndex())
+    const runtimePinned = this.mark(n)
+    const plan = this.plan(n)
+    const shape = this.decide(req, n, elevation, plan, runtimePinned)
+    const newFree = this.relocateOrSweep(n, plan, shape)
+    const lohSurvived = n === 2 ? this.sweepLoh(shape.newG1Start) : 0
+    this.installGenerations(shape, newFree)
+    this.updateBudgets(n, plan, shape, before, runtimePinned, lohSurvived)
+    return this.record(req, n, elevation, shape, before, plan)
+  }
+
+  /**
+   * The condemned range: [g0Start, sohTop) for gen0, [g1Start, sohTop) for gen1, the whole SOH
+   * and the LOH for gen2. Invariant after: `condemned(g)` answers for this collection.
+   */
+  private condemn(n: number): void {
+    const h = this.ctx.heap
     this.condStart = n === 0 ? h.g0Start : n === 1 ? h.g1Start : SOH_BASE
     this.condemnsAll = n === 2
-    this.ctx.cycle.begin(n, req.reason, this.ctx.opIndex())
+  }
 
-    // ---- mark ----
+  /** Sizes and fragmentation of gen0, gen1, gen2 and the LOH as the collection begins. */
+  private generationSizes(): { size: number[]; frag: number[] } {
+    const h = this.ctx.heap
+    return {
+      size: [h.genSize(0), h.genSize(1), h.genSize(2), h.genSize(3)],
+      frag: [h.freeBytes[0], h.freeBytes[1], h.freeBytes[2], h.lohFreeBytes],
+    }
+  }
+
+  /**
+   * mark_phase: roots (slots, the f-reachable queue, strong and pinned handles), then for
+   * gen0/gen1 the dirty cards of the older generations and of the LOH; short weak handles are
+   * nulled; the finalization scan moves dead finalizable objects to the f-reachable queue and
+   * marks them with all they reference; long weak handles are nulled. Returns the bytes of the
+   * runtime's own pinned object if this collection condemns it.
+   *
+   * Invariant after: a condemned object is marked iff it is reachable from a root, an older
+   * generation's dirty card or the f-reachable queue; every weak handle to an unmarked
+   * condemned object is null; every pinned survivor in the SOH carries F_PINNED.
+   */
+  private mark(n: number): number {
     this.pinnedObjects = 0
     const runtimePinned = this.runtimePinnedSurvivor(n)
     if (runtimePinned > 0) this.pinnedObjects++
@@ -180,9 +249,22 @@ export class ClrCollector {
     this.drainMarkStack()
     this.countingFinalization = false
     this.clearWeakHandles(true)
+    return runtimePinned
+  }
 
-    // ---- plan ----
-    const plan = this.plan(n)
+  /**
+   * decide_on_promotion_surv and decide_on_compacting, and the generation boundaries they give.
+   * Invariant after: nothing in the heap changed; `shape` says whether survivors are promoted
+   * and slid, and where gen1 and gen0 start and the SOH ends after the collection.
+   */
+  private decide(
+    req: CollectRequest,
+    n: number,
+    elevation: string,
+    plan: Plan,
+    runtimePinned: number,
+  ): Shape {
+    const h = this.ctx.heap
     const promotion =
       n === 2 ||
       elevation === 'low card table efficiency' ||
@@ -198,9 +280,8 @@ export class ClrCollector {
       (plan.fragmentation >= sd.fragmentationLimit &&
         condemnedSize > 0 &&
         plan.fragmentation / condemnedSize >= sd.fragmentationBurdenLimit)
-
-    // New generation boundaries (granules). Survivors keep address order, so each original
-    // generation's survivors start at its planned (compacting) or original (sweeping) address.
+    // Survivors keep address order, so each original generation's survivors start at its
+    // planned (compacting) or original (sweeping) address.
     const firstOf = compacting ? plan.plannedStart : [h.g0Start, h.g1Start, SOH_BASE]
     const newTop = compacting ? plan.plannedTop : h.sohTop
     let newG1Start = h.g1Start
@@ -214,11 +295,24 @@ export class ClrCollector {
     } else {
       newG0Start = firstOf[0]
     }
+    return { promotion, compacting, newG1Start, newG0Start, newTop }
+  }
 
-    // ---- relocate + compact, or sweep ----
-    const oldFree = h.freeBytes
+  /**
+   * relocate_phase + compact_phase, or sweep. Returns the free bytes of each SOH generation
+   * after the collection.
+   *
+   * Invariant after: every survivor of the condemned range is unmarked and at its final address
+   * (its planned one when compacting, its own when sweeping), every reference to it (roots,
+   * queues, handles, fields) points there, the space between survivors is free objects, and
+   * every reference from gen1, gen2 or the LOH into the new ephemeral range lies on a dirty
+   * card byte. The generation boundaries are still the old ones.
+   */
+  private relocateOrSweep(n: number, plan: Plan, shape: Shape): number[] {
+    const h = this.ctx.heap
+    const { promotion, compacting, newG1Start, newG0Start } = shape
     const newFree = [0, 0, 0]
-    for (let k = n + 1; k <= 2; k++) newFree[k] = oldFree[k]
+    for (let k = n + 1; k <= 2; k++) newFree[k] = h.freeBytes[k]
     this.updateOlderCards(compacting, newG1Start, newG0Start)
     if (compacting) {
       // The gaps left before pinned plugs stay as free objects of their plug's new generation.
@@ -229,98 +323,104 @@ export class ClrCollector {
     } else {
       this.sweep(promotion, newG1Start, newG0Start, newFree)
     }
-    const lohSurvived = n === 2 ? this.sweepLoh(newG1Start) : 0
-    const oldTop = h.sohTop
-    h.sohTop = newTop
-    h.g1Start = newG1Start
-    h.g0Start = newG0Start
-    h.freeBytes = newFree
-    if (newTop < oldTop) h.soh.fill(0, newTop * 2, oldTop * 2)
+    return newFree
+  }
 
-    // ---- budgets ----
-    const promotedInto = [0, promotion ? plan.survived[0] : 0, promotion && n >= 1 ? plan.survived[1] : 0]
-    // The runtime's pinned object is live data of its generation: in dd_begin_data_size and in
-    // the survivors (dd_survived_size) the budget grows from, like any survivor.
+  /**
+   * The new generation boundaries take effect (promotion is a boundary move: gen0's survivors
+   * become gen1, etc.). Invariant after: g1Start, g0Start, sohTop and freeBytes describe the
+   * heap as it is; the arena above sohTop is zero.
+   */
+  private installGenerations(shape: Shape, newFree: number[]): void {
+    const h = this.ctx.heap
+    const oldTop = h.sohTop
+    h.sohTop = shape.newTop
+    h.g1Start = shape.newG1Start
+    h.g0Start = shape.newG0Start
+    h.freeBytes = newFree
+    if (shape.newTop < oldTop) h.soh.fill(0, shape.newTop * 2, oldTop * 2)
+  }
+
+  /**
+   * desired_new_allocation for each collected generation, and what promotion spends of the
+   * older ones (budgets.ts computeNewDynamicData). The runtime's pinned object is live data of its
+   * generation: in dd_begin_data_size and in the survivors (dd_survived_size) the budget grows
+   * from, like any survivor. Invariant after: every budget the next allocation or collection
+   * reads is set; the runtime's pinned object is in its post-collection generation.
+   */
+  private updateBudgets(
+    n: number,
+    plan: Plan,
+    shape: Shape,
+    before: { size: number[]; frag: number[] },
+    runtimePinned: number,
+    lohSurvived: number,
+  ): void {
+    const h = this.ctx.heap
     const survived = plan.survived.slice()
-    const beginData = [0, 1, 2].map((g) => sizeBefore[g] - fragBefore[g])
+    const beginData = [0, 1, 2].map((g) => before.size[g] - before.frag[g])
     if (runtimePinned > 0) {
       survived[h.runtimePinnedGen] += runtimePinned
       beginData[h.runtimePinnedGen] += runtimePinned
     }
-    for (let g = 0; g <= n; g++) {
-      const current = g === 2 ? h.genSize(2) - h.freeBytes[2] : survived[g]
-      const sd0 = this.ctx.staticData[g]
-      const begin = beginData[g]
-      let desired = desiredNewAllocation(g, sd0, survived[g], begin, current)
-      if (g === 0) {
-        // compute_new_dynamic_data: dead finalizable objects kept for their finalizers do not
-        // count for gen0's growth; after an older collection the previous gen0 budget is kept
-        // if it lies between the budgets with and without them ("discount the noise").
-        const lower = desiredNewAllocation(
-          0,
-          sd0,
-          survived[0] - Math.min(this.finalizationPromotedBytes, survived[0]),
-          begin,
-          0,
-        )
-        if (n === 0) desired = lower
-        else {
-          const previous = h.desiredAllocation[0]
-          desired = previous < lower ? lower : Math.min(previous, desired)
-        }
-      }
-      h.desiredAllocation[g] = desired
-      h.newAllocation[g] = desired
-    }
+    computeNewDynamicData(h, this.ctx.staticData, {
+      generation: n,
+      survived,
+      beginData,
+      finalizationPromotedBytes: this.finalizationPromotedBytes,
+      promotedInto: this.promotedInto(plan, shape, n),
+      promotionSpendsBudget: this.ctx.promotionSpendsBudget,
+      lohSurvived,
+      lohLiveBefore: before.size[3] - before.frag[3],
+    })
     if (runtimePinned > 0) {
       // A compacting GC demotes the pinned object's lightly pinned region to gen0; a sweeping
       // one promotes it with its region like everything else it keeps.
-      h.runtimePinnedGen = compacting
+      h.runtimePinnedGen = shape.compacting
         ? 0
-        : promotion
+        : shape.promotion
           ? Math.min(h.runtimePinnedGen + 1, 2)
           : h.runtimePinnedGen
     }
-    // compute_in: what this collection allocated into an older generation is charged to its
-    // budget (`dd_new_allocation = desired - in`, even when that generation was collected
-    // too). With regions (.NET 7+) survivors are promoted with their regions, so nothing is
-    // allocated into the older generation and `in` is 0 — measured on .NET 10: megabytes
-    // promoted into gen1 never trigger a gen1 GC (FIDELITY.md#promotion-budget).
-    if (this.ctx.promotionSpendsBudget) {
-      h.newAllocation[1] -= promotedInto[1]
-      h.newAllocation[2] -= promotedInto[2]
-    }
-    if (n === 2) {
-      const lohCurrent = h.genSize(3) - h.lohFreeBytes
-      const desired = desiredNewAllocation(
-        GEN_LOH,
-        this.ctx.staticData[GEN_LOH],
-        lohSurvived,
-        lohLiveBefore,
-        lohCurrent,
-      )
-      h.desiredAllocation[GEN_LOH] = desired
-      h.newAllocation[GEN_LOH] = desired
-    }
+  }
 
-    // Two views of the same collections: GC.CollectionCount(g) counts every collection of
-    // generation g or older (a gen2 GC increments 0, 1 and 2); stats().collections counts each
-    // collection once, under the generation it condemned, like every other manager does.
+  /** Bytes this collection moved into gen1 and gen2 by promotion ([0, into gen1, into gen2]). */
+  private promotedInto(plan: Plan, shape: Shape, n: number): number[] {
+    return [0, shape.promotion ? plan.survived[0] : 0, shape.promotion && n >= 1 ? plan.survived[1] : 0]
+  }
+
+  /**
+   * The collection is counted and priced (core's CollectionCycle: gc-end, pause, counts) and
+   * described like System.GCMemoryInfo. Two views of the same collections: GC.CollectionCount(g)
+   * counts every collection of generation g or older (a gen2 GC increments 0, 1 and 2);
+   * stats().collections counts each collection once, under the generation it condemned, like
+   * every other manager does. Invariant after: no collection is open.
+   */
+  private record(
+    req: CollectRequest,
+    n: number,
+    elevation: string,
+    shape: Shape,
+    before: { size: number[]; frag: number[] },
+    plan: Plan,
+  ): GcRecord {
+    const h = this.ctx.heap
     for (let g = 0; g <= n; g++) this.counts[g]++
-    const promotedBytes = promotedInto[1] + promotedInto[2]
+    const into = this.promotedInto(plan, shape, n)
+    const promotedBytes = into[1] + into[2]
     this.ctx.work.bytesPromoted += promotedBytes
     const generationInfo: GenerationInfo[] = []
     for (let g = 0; g < 4; g++) {
       generationInfo.push({
-        sizeBeforeBytes: sizeBefore[g],
-        fragmentationBeforeBytes: fragBefore[g],
+        sizeBeforeBytes: before.size[g],
+        fragmentationBeforeBytes: before.frag[g],
         sizeAfterBytes: h.genSize(g),
         fragmentationAfterBytes: g < 3 ? h.freeBytes[g] : h.lohFreeBytes,
       })
     }
     const fragmentedBytes = h.freeBytes[0] + h.freeBytes[1] + h.freeBytes[2] + h.lohFreeBytes
     const pauseVirtual = this.ctx.cycle.end(this.ctx.opIndex(), {
-      compacted: compacting,
+      compacted: shape.compacting,
       footprintAfter: h.footprint(),
       spaces: () => h.spaces(),
     })
@@ -329,8 +429,8 @@ export class ClrCollector {
       generation: n,
       reason: req.reason,
       elevation,
-      compacted: compacting,
-      promoted: promotion,
+      compacted: shape.compacting,
+      promoted: shape.promotion,
       promotedBytes,
       fragmentedBytes,
       heapSizeBytes: h.genSize(0) + h.genSize(1) + h.genSize(2) + h.genSize(3),
@@ -364,12 +464,7 @@ export class ClrCollector {
     m[w + W_FLAGS] = f | F_MARKED
     this.ctx.work.marked++
     if (this.countingFinalization) this.finalizationPromotedBytes += m[w + W_GRANULES] * 8
-    if (this.sp === this.markStack.length) {
-      const s = new Int32Array(this.markStack.length * 2)
-      s.set(this.markStack)
-      this.markStack = s
-    }
-    this.markStack[this.sp++] = g
+    this.markStack.push(g)
   }
 
   private markRoots(): void {
@@ -392,8 +487,9 @@ export class ClrCollector {
   private drainMarkStack(): void {
     const h = this.ctx.heap
     const work = this.ctx.work
-    while (this.sp > 0) {
-      const g = this.markStack[--this.sp]
+    const stack = this.markStack
+    while (stack.length > 0) {
+      const g = stack.pop()
       const m = h.words(g)
       const w = h.wordOf(g)
       if (m[w + W_TYPE] === WEAKREF_TYPE) continue
@@ -591,17 +687,16 @@ export class ClrCollector {
   /**
    * Walk the condemned SOH range: count survivors per original generation and the space a
    * compaction would reclaim, give each survivor its compacted address (W_AUX), and report
-   * the dead objects.
+   * the dead objects. A pinned survivor (reached through a pinned handle) is a pinned plug: its
+   * planned address is its own, and the gap between the survivors slid below it and it becomes
+   * a free object (plan_phase.cpp: the space before a pinned plug stays as free space of the
+   * generation the plug ends up in, its `pinned_len`).
+   *
+   * Invariant after: every marked object of the condemned range holds its planned address in
+   * W_AUX, planned addresses keep address order and never lie above the object's own; every
+   * dead object was reclaimed once (CollectionCycle.freed), and nothing has moved yet.
    */
-  private plan(n: number): {
-    survived: number[]
-    survivedTotal: number
-    fragmentation: number
-    plannedStart: number[]
-    plannedTop: number
-    /** Bytes of the gaps left before pinned plugs, per original generation. */
-    pinnedGapBytes: number[]
-  } {
+  private plan(n: number): Plan {
     const { heap: h, work } = this.ctx
     const m = h.soh
     const survived = [0, 0, 0]
@@ -843,6 +938,11 @@ export class ClrCollector {
    * gen2 only: dead large objects and adjacent free blocks coalesce onto a rebuilt LOH free
    * list (the LOH is swept, never compacted by default); a free tail shrinks the LOH.
    * Survivors are unmarked and re-carded (their fields were fixed by relocateRoots).
+   *
+   * Invariant after: the LOH holds only survivors (unmarked) and free blocks, every free block
+   * is on the free list, every dead large object was reclaimed once, and every reference from
+   * a large object into the new ephemeral range lies on a dirty card byte. Returns the bytes
+   * that survived.
    */
   private sweepLoh(newEphLow: number): number {
     const h = this.ctx.heap
@@ -882,20 +982,6 @@ export class ClrCollector {
     for (let i = frees.length - 2; i >= 0; i -= 2) h.lohPushFree(frees[i], frees[i + 1])
     return survived
   }
-}
-
-/**
- * Retire gen0's allocation context: its unused tail becomes a free object, and the part of the
- * budget it was charged but did not use is credited back (so a context costs what it held
- * plus the 24-byte pad that keeps room for the free object).
- */
-export function retireAllocationContext(h: ClrHeap): void {
-  if (h.acEnd === 0) return
-  const tail = h.acEnd - h.acPtr
-  h.newAllocation[0] += (h.acLimit - h.acPtr) * 8
-  h.writeSohFree(h.acPtr, tail)
-  h.freeBytes[0] += tail * 8
-  h.acPtr = h.acLimit = h.acEnd = 0
 }
 
 /** A walk met something that is not an object: a model bug, reported instead of looping forever. */

@@ -51,12 +51,12 @@ import {
 } from '@pygc/core'
 import {
   DEFAULT_L3_CACHE_BYTES,
-  GEN_LOH,
   gen0BudgetFromCache,
   type StaticData,
   staticDataTable,
 } from './budgets.js'
-import { ClrCollector, type GcRecord, retireAllocationContext } from './collector.js'
+import { ClrAllocator } from './allocator.js'
+import { ClrCollector, type GcRecord } from './collector.js'
 import { ClrHeap, SOH_BASE } from './heap.js'
 import {
   ARRAY_MAX_LENGTH,
@@ -70,7 +70,6 @@ import {
   ironPythonSize,
   LARGE_OBJECT_SIZE,
   LOH_BASE,
-  LOH_END,
   layoutBytes,
   MIN_OBJECT_BYTES,
   type ObjectSize,
@@ -144,9 +143,6 @@ const RUNTIME_PINNED_BYTES = 104
  */
 export const DEFAULT_HEAP_LIMIT = 2 * 1024 ** 3
 
-/** gen0 allocation quantum (gc.cpp allocation_quantum, CLR_SIZE = 8 KB). */
-const ALLOCATION_QUANTUM = 8192
-
 export const IRONPYTHON_PRESETS = [
   { name: 'ironpython', description: "IronPython 3's .NET objects on a workstation non-concurrent CLR GC" },
   {
@@ -169,6 +165,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   readonly native: IronPythonNative
   readonly heap = new ClrHeap()
   readonly collector: ClrCollector
+  private readonly allocator: ClrAllocator
   readonly gcRecords: GcRecord[] = []
   readonly sizeMode: SizeMode
   readonly gen0size: number
@@ -258,6 +255,15 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       promotionSpendsBudget: options.heapLayout === 'segments',
       opIndex: () => this.s.ops,
     })
+    this.allocator = new ClrAllocator({
+      heap: this.heap,
+      stats: this.s,
+      heapLimit: this.heapLimit,
+      collect: (generation, reason, forceCompact) => {
+        this.collectNow(generation, reason, forceCompact)
+      },
+      opIndex: () => this.s.ops,
+    })
     this.native = buildNative(this)
     const runtimeLive = options.runtimeLiveBytes ?? 0
     if (
@@ -292,7 +298,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const block = 80_000
     for (let left = bytes; left > 0; ) {
       const size = left - block >= MIN_OBJECT_BYTES || left === block ? Math.min(block, left) : left
-      const g = this.allocateSmall(size / 8)
+      const g = this.allocator.allocateSmall(size / 8)
       this.heap.writeHeader(this.heap.soh, g * 2, -2, RUNTIME_TYPE, size, 0, 0)
       this.heap.strongHandles.push(g)
       left -= size
@@ -367,82 +373,12 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
         { slot: dst, op: this.s.ops },
       )
     }
-    const g = this.allocate(size.bytes, size.largestPart >= LARGE_OBJECT_SIZE)
+    const g = this.allocator.allocate(size.bytes, size.largestPart >= LARGE_OBJECT_SIZE)
     const flags = layout.finalizable ? F_REGISTERED : 0
     this.initObject(g, type, size.bytes, refs, flags)
     if (layout.finalizable) this.heap.finalizable.push(g)
     this.roots.values[di] = g
     this.s.ops++
-  }
-
-  /** Allocate `bytes` in the SOH or LOH (collecting first if a budget is exhausted); returns the granule. */
-  private allocate(bytes: number, large: boolean): number {
-    return large ? this.allocateLarge(bytes) : this.allocateSmall(bytes / 8)
-  }
-
-  private allocateSmall(granules: number): number {
-    const h = this.heap
-    const g = h.acPtr
-    if (g + granules <= h.acLimit && h.acEnd !== 0) {
-      h.acPtr = g + granules
-      h.noteSohObject(g, granules)
-      return g
-    }
-    return this.refillContext(granules)
-  }
-
-  /**
-   * Get a new allocation context (gc.cpp soh_try_fit / limit_from_size / new_allocation_limit):
-   * collect first if gen0's budget is spent; the context is the quantum, or what is left of the
-   * budget, or at least the object plus a min-object pad; its whole size is charged.
-   */
-  private refillContext(granules: number): number {
-    const h = this.heap
-    retireAllocationContext(h)
-    if (h.newAllocation[0] < 0) this.collectNow(0, 'allocation', false)
-    const need = granules * 8 + MIN_OBJECT_BYTES
-    let limit = Math.min(ALLOCATION_QUANTUM, Math.max(h.newAllocation[0], need))
-    limit = Math.max(need, Math.floor(limit / 8) * 8)
-    if (!this.sohRoom(limit)) {
-      limit = need
-      if (!this.sohRoom(limit)) {
-        this.collectNow(2, 'last GC before OOM', true)
-        if (!this.sohRoom(limit)) throw this.outOfMemory(granules * 8, limit, 'SOH')
-      }
-    }
-    const start = h.sohTop
-    h.ensureSoh(start + limit / 8)
-    h.acPtr = start + granules
-    h.acEnd = start + limit / 8
-    h.acLimit = h.acEnd - HEADER_GRANULES
-    h.sohTop = h.acEnd
-    h.newAllocation[0] -= limit
-    h.noteSohObject(start, granules)
-    this.notePeakFootprint()
-    return start
-  }
-
-  /** LOH allocation (gc.cpp allocate_uoh): collect gen2 first if the LOH budget is spent; first fit, else bump. */
-  private allocateLarge(bytes: number): number {
-    const h = this.heap
-    if (h.newAllocation[GEN_LOH] < 0) this.collectNow(2, 'allocation (LOH)', false)
-    const granules = bytes / 8
-    let g = h.lohTakeFree(granules)
-    if (g === 0) {
-      if (!this.lohRoom(bytes)) {
-        this.collectNow(2, 'last GC before OOM', true)
-        g = h.lohTakeFree(granules)
-        if (g === 0 && !this.lohRoom(bytes)) throw this.outOfMemory(bytes, bytes, 'LOH')
-      }
-      if (g === 0) {
-        g = h.lohTop
-        h.ensureLoh(g + granules)
-        h.lohTop = g + granules
-      }
-    }
-    h.newAllocation[GEN_LOH] -= bytes
-    this.notePeakFootprint()
-    return g
   }
 
   private initObject(g: number, type: number, bytes: number, refs: number, flags: number): void {
@@ -462,37 +398,8 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     }
   }
 
-  /** Whether `bytes` more at the SOH's top stay within the heap limit and below the LOH's addresses. */
-  private sohRoom(bytes: number): boolean {
-    return this.footprint() + bytes <= this.heapLimit && this.heap.sohTop + bytes / 8 <= LOH_BASE
-  }
-
-  /** Whether `bytes` more at the LOH's top stay within the heap limit and the LOH's address range. */
-  private lohRoom(bytes: number): boolean {
-    return this.footprint() + bytes <= this.heapLimit && this.heap.lohTop + bytes / 8 <= LOH_END
-  }
-
-  /** The OutOfMemoryException after the last GC: the heap limit, or the space's address range, is reached. */
-  private outOfMemory(bytes: number, room: number, space: 'SOH' | 'LOH'): OutOfMemoryError {
-    const detail =
-      this.footprint() + room > this.heapLimit
-        ? `the heap limit of ${this.heapLimit} bytes is reached`
-        : `the ${space}'s 8 GiB address range is full`
-    return new OutOfMemoryError(
-      'System.OutOfMemoryException',
-      bytes,
-      `${detail} after a full compacting collection (${this.footprint()} bytes in use)`,
-      { op: this.s.ops },
-    )
-  }
-
   footprint(): number {
     return this.heap.footprint()
-  }
-
-  private notePeakFootprint(): void {
-    const f = this.footprint()
-    if (f > this.s.peakFootprintBytes) this.s.peakFootprintBytes = f
   }
 
   // ------------------------------------------------------------------ field ops
@@ -655,7 +562,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const code = callbackCode(this.s.ops, callback)
     if (this.roots.values[ti] === 0) throw nullReference('weakref', this.s.ops, target)
     const bytes = weakrefSize(this.sizeMode)
-    const g = this.allocateSmall(bytes / 8)
+    const g = this.allocator.allocateSmall(bytes / 8)
     const id = this.nextId
     this.initObject(g, WEAKREF_TYPE, bytes, 0, F_REGISTERED)
     const h = this.heap.allocHandle(this.roots.values[ti], false, code, id)
