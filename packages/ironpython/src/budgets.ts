@@ -161,7 +161,11 @@ export interface CollectionOutcome {
  * gen0's with the finalization noise discounted, what promotion spent of the older
  * generations' budgets, and on gen2 collections the LOH's. The one place the budget rule lives.
  */
-export function computeNewDynamicData(b: Budgets, staticData: readonly StaticData[], o: CollectionOutcome): void {
+export function computeNewDynamicData(
+  b: Budgets,
+  staticData: readonly StaticData[],
+  o: CollectionOutcome,
+): void {
   const n = o.generation
   for (let g = 0; g <= n; g++) {
     const current = g === 2 ? b.genSize(2) - b.freeBytes[2] : o.survived[g]

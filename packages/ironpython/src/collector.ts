@@ -851,8 +851,7 @@ export class ClrCollector {
           const fw = w + W_FIELDS + 2 * i
           const t = this.forward(m[fw])
           m[fw] = t
-          if (t !== 0 && generationOf(t, newG1, newG0) < destGen)
-            h.sohCards.dirty(dest + HEADER_GRANULES + i)
+          if (t !== 0 && generationOf(t, newG1, newG0) < destGen) h.sohCards.dirty(dest + HEADER_GRANULES + i)
         }
       }
       g += size
@@ -921,8 +920,7 @@ export class ClrCollector {
           const refs = m[w + W_REFS]
           for (let i = 0; i < refs; i++) {
             const t = m[w + W_FIELDS + 2 * i]
-            if (t !== 0 && generationOf(t, newG1, newG0) < destGen)
-              h.sohCards.dirty(g + HEADER_GRANULES + i)
+            if (t !== 0 && generationOf(t, newG1, newG0) < destGen) h.sohCards.dirty(g + HEADER_GRANULES + i)
           }
         }
       } else if (runGen < 0) {

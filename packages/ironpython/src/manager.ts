@@ -49,12 +49,7 @@ import {
   type WorkCounters,
   weakrefHasNoFields,
 } from '@pygc/core'
-import {
-  DEFAULT_L3_CACHE_BYTES,
-  gen0BudgetFromCache,
-  type StaticData,
-  staticDataTable,
-} from './budgets.js'
+import { DEFAULT_L3_CACHE_BYTES, gen0BudgetFromCache, type StaticData, staticDataTable } from './budgets.js'
 import { ClrAllocator } from './allocator.js'
 import { ClrCollector, type GcRecord } from './collector.js'
 import { ClrHeap, SOH_BASE } from './heap.js'

@@ -43,9 +43,12 @@ describe('moved bytes per collection', () => {
     const m = new IronPythonManager({ preset: 'clr' })
     const t = m.defineType({ name: 'T', refs: 2 })
     const ends: Extract<GcEvent, { type: 'gc-end' }>[] = []
-    m.on((e) => {
-      if (e.type === 'gc-end') ends.push(e)
-    }, ['gc-end'])
+    m.on(
+      (e) => {
+        if (e.type === 'gc-end') ends.push(e)
+      },
+      ['gc-end'],
+    )
     m.pushFrame(2)
     // Garbage below a survivor: a compaction slides the survivor down over it.
     for (let i = 0; i < 100; i++) m.alloc(0, t)

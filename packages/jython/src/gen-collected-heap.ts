@@ -349,7 +349,11 @@ export class GenCollectedHeap {
     const pause = this.cycle.end(op, {
       compacted: generation === FULL,
       footprintAfter: heap.committed(),
-      spaces: () => ({ eden: heap.edenUsed(), survivor: heap.fromUsed() + heap.toUsed(), old: heap.oldUsed() }),
+      spaces: () => ({
+        eden: heap.edenUsed(),
+        survivor: heap.fromUsed() + heap.toUsed(),
+        old: heap.oldUsed(),
+      }),
     })
     const kind: GcKind = generation === YOUNG ? 'young' : 'full'
     this.records.push({
