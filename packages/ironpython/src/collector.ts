@@ -1,32 +1,28 @@
 /**
  * One CLR garbage collection (workstation, non-concurrent, blocking), phase by phase as
  * dotnet/runtime src/coreclr/gc runs it (gc.cpp `gc1`, mark_phase.cpp, plan_phase.cpp,
- * relocate/compact/sweep, finalization.cpp):
+ * relocate/compact/sweep, finalization.cpp). `ClrCollector.collect` is the driver; each phase
+ * is a method that states the invariant it leaves, as gcmodule.c's phases do:
  *
- *   choose       generation_to_condemn: the requested generation, raised to the highest
- *                consecutive exhausted budget, gen2 on an exhausted LOH budget, gen1 on low
- *                card efficiency, gen2 on gen2 fragmentation.
- *   mark         roots, the f-reachable queue, and for gen0/gen1 the dirty cards of the older
- *                generations (and of the LOH); then short weak handles are nulled; then the
- *                finalization scan moves dead finalizable objects to the f-reachable queue and
- *                marks them with all they reference; then long weak handles are nulled.
- *   promote?     decide_on_promotion_surv: a tiny survivor set is not promoted.
- *   plan         walk the condemned range: survivors per generation, fragmentation, and each
- *                survivor's compacted address; compact iff fragmentation passes both the
- *                generation's fragmentation limit and its burden limit (or when forced).
- *                A pinned survivor (reached through a pinned handle) is a pinned plug: its
- *                planned address is its own, and the gap between the survivors slid below it
- *                and it becomes a free object (plan_phase.cpp: the allocator in the condemned
- *                generations skips over a pinned plug and the space before it stays as free
- *                space of the generation the plug ends up in, its `pinned_len`).
- *   relocate     compacting: fix every reference to a moved object — roots, queues, handles,
- *                survivors' fields, and older objects through their dirty cards.
- *   compact      slide survivors down (address order is kept, so generation boundaries are the
- *                planned addresses of each generation's first survivor), or sweep: gaps become
- *                free objects. Promotion is a boundary move: gen0's survivors become gen1 etc.
- *   LOH          on gen2 only: dead large objects are swept onto the LOH free list.
- *   budgets      desired_new_allocation for each collected generation; the next older one is
- *                charged with what was promoted into it.
+ *   chooseGeneration  generation_to_condemn: the requested generation, raised to the highest
+ *                     consecutive exhausted budget, gen2 on an exhausted LOH budget, gen1 on low
+ *                     card efficiency, gen2 on gen2 fragmentation.
+ *   condemn           the condemned range; the cycle begins (core's CollectionCycle: gc-start).
+ *   mark              roots, the f-reachable queue, and for gen0/gen1 the dirty cards of the
+ *                     older generations (and of the LOH); short weak handles nulled; the
+ *                     finalization scan; long weak handles nulled.
+ *   plan              walk the condemned range: survivors per generation, fragmentation, each
+ *                     survivor's compacted address (pinned plugs stay), the dead reclaimed.
+ *   decide            decide_on_promotion_surv (a tiny survivor set is not promoted) and
+ *                     decide_on_compacting; the generation boundaries after the collection.
+ *   relocateOrSweep   compacting: fix every reference to a moved object (roots, queues, handles,
+ *                     survivors' fields, older objects through their dirty cards) and slide the
+ *                     survivors down in address order; else sweep: gaps become free objects.
+ *   sweepLoh          gen2 only: dead large objects are swept onto the LOH free list.
+ *   installGenerations  the new boundaries take effect (promotion is a boundary move).
+ *   updateBudgets     desired_new_allocation for each collected generation, what promotion
+ *                     spends of the older ones, the LOH's (budgets.ts computeNewDynamicData).
+ *   record            GC.CollectionCount, the cycle ends (pause, gc-end), the GCMemoryInfo record.
  *
  * Invariant kept for the card table: after every collection, every reference from gen1, gen2 or
  * the LOH to an object in the ephemeral range [g1Start, sohTop) lies on a dirty card byte.
