@@ -27,25 +27,13 @@
  * Invariant kept for the card table: after every collection, every reference from gen1, gen2 or
  * the LOH to an object in the ephemeral range [g1Start, sohTop) lies on a dirty card byte.
  */
-import {
-  type CollectionCycle,
-  callbackTagOf,
-  type EventHub,
-  IntList,
-  type ManagerStats,
-  PygcError,
-  type RootSet,
-  type WorkCounters,
-} from '@pygc/core'
+import type { CollectionCycle, EventHub, ManagerStats, RootSet, WorkCounters } from '@pygc/core'
 import { retireAllocationContext } from './allocator.js'
 import { computeNewDynamicData, GEN_LOH, type StaticData } from './budgets.js'
-import { CARD_BYTE_GRANULES, CARDS_PER_BYTE, type ClrHeap, SOH_BASE } from './heap.js'
+import { brokenHeap, type ClrHeap, SOH_BASE } from './heap.js'
 import {
-  F_FREACHABLE,
   F_MARKED,
   F_PINNED,
-  F_REGISTERED,
-  F_SUPPRESSED,
   FREE_TYPE,
   HEADER_GRANULES,
   LOH_BASE,
@@ -56,8 +44,9 @@ import {
   W_ID,
   W_REFS,
   W_TYPE,
-  WEAKREF_TYPE,
 } from './layout.js'
+import { ClrMarker } from './mark.js'
+import { ClrRelocator, destination } from './relocate.js'
 
 /** Per-generation sizes around a collection, like GCGenerationInfo. */
 export interface GenerationInfo {
@@ -137,19 +126,20 @@ interface Shape {
 export class ClrCollector {
   /** GC.CollectionCount per generation. */
   readonly counts = [0, 0, 0]
-  /** generation_skip_ratio from the last card marking (100 = efficient). */
-  skipRatio = 100
-  /** The mark stack: granules of marked objects whose fields are not yet scanned. */
-  private readonly markStack = new IntList(1024)
-  private condStart = 0
-  private condemnsAll = false
-  /** Bytes marked only because the finalization scan made them f-reachable (gc.cpp finalization_promoted_bytes). */
-  private finalizationPromotedBytes = 0
-  private countingFinalization = false
-  /** Pinned handles whose object this collection condemned (gc.cpp num_pinned_objects). */
-  private pinnedObjects = 0
+  /** The mark phase, and the condemned range it decided. */
+  private readonly marker: ClrMarker
+  /** Relocation and compaction, or the sweep. */
+  private readonly relocator: ClrRelocator
 
-  constructor(private readonly ctx: CollectorContext) {}
+  constructor(private readonly ctx: CollectorContext) {
+    this.marker = new ClrMarker(ctx)
+    this.relocator = new ClrRelocator(ctx, this.marker)
+  }
+
+  /** generation_skip_ratio from the last card marking (100 = efficient). */
+  get skipRatio(): number {
+    return this.marker.skipRatio
+  }
 
   /**
    * generation_to_condemn (plan_phase.cpp): returns the generation and why it was raised.
@@ -169,7 +159,7 @@ export class ClrCollector {
       n = 2
       why = 'LOH budget exhausted'
     }
-    if (n < 1 && this.skipRatio < 30) {
+    if (n < 1 && this.marker.skipRatio < 30) {
       n = 1
       why = 'low card table efficiency'
     }
@@ -189,9 +179,9 @@ export class ClrCollector {
     retireAllocationContext(h)
     const { generation: n, elevation } = this.chooseGeneration(req.generation)
     const before = this.generationSizes()
-    this.condemn(n)
+    this.marker.condemn(n)
     this.ctx.cycle.begin(n, req.reason, this.ctx.opIndex())
-    const runtimePinned = this.mark(n)
+    const runtimePinned = this.marker.mark(n)
     const plan = this.plan(n)
     const shape = this.decide(req, n, elevation, plan, runtimePinned)
     const newFree = this.relocateOrSweep(n, plan, shape)
@@ -201,16 +191,6 @@ export class ClrCollector {
     return this.record(req, n, elevation, shape, before, plan)
   }
 
-  /**
-   * The condemned range: [g0Start, sohTop) for gen0, [g1Start, sohTop) for gen1, the whole SOH
-   * and the LOH for gen2. Invariant after: `condemned(g)` answers for this collection.
-   */
-  private condemn(n: number): void {
-    const h = this.ctx.heap
-    this.condStart = n === 0 ? h.g0Start : n === 1 ? h.g1Start : SOH_BASE
-    this.condemnsAll = n === 2
-  }
-
   /** Sizes and fragmentation of gen0, gen1, gen2 and the LOH as the collection begins. */
   private generationSizes(): { size: number[]; frag: number[] } {
     const h = this.ctx.heap
@@ -218,34 +198,6 @@ export class ClrCollector {
       size: [h.genSize(0), h.genSize(1), h.genSize(2), h.genSize(3)],
       frag: [h.freeBytes[0], h.freeBytes[1], h.freeBytes[2], h.lohFreeBytes],
     }
-  }
-
-  /**
-   * mark_phase: roots (slots, the f-reachable queue, strong and pinned handles), then for
-   * gen0/gen1 the dirty cards of the older generations and of the LOH; short weak handles are
-   * nulled; the finalization scan moves dead finalizable objects to the f-reachable queue and
-   * marks them with all they reference; long weak handles are nulled. Returns the bytes of the
-   * runtime's own pinned object if this collection condemns it.
-   *
-   * Invariant after: a condemned object is marked iff it is reachable from a root, an older
-   * generation's dirty card or the f-reachable queue; every weak handle to an unmarked
-   * condemned object is null; every pinned survivor in the SOH carries F_PINNED.
-   */
-  private mark(n: number): number {
-    this.pinnedObjects = 0
-    const runtimePinned = this.runtimePinnedSurvivor(n)
-    if (runtimePinned > 0) this.pinnedObjects++
-    this.markRoots()
-    if (n < 2) this.markThroughCards()
-    this.drainMarkStack()
-    this.clearWeakHandles(false)
-    this.finalizationPromotedBytes = 0
-    this.countingFinalization = true
-    this.scanForFinalization()
-    this.drainMarkStack()
-    this.countingFinalization = false
-    this.clearWeakHandles(true)
-    return runtimePinned
   }
 
   /**
@@ -265,7 +217,7 @@ export class ClrCollector {
       n === 2 ||
       elevation === 'low card table efficiency' ||
       this.decideOnPromotion(n, plan.survivedTotal + runtimePinned)
-    const condemnedSize = (h.sohTop - this.condStart) * 8
+    const condemnedSize = (h.sohTop - this.marker.condStart) * 8
     const sd = this.ctx.staticData[n]
     // Measured on .NET 10 (regions): every gen0/gen1 collection of the validation set reports
     // Compacted, even with 99% survival, so ephemeral collections always compact here; gen2
@@ -309,15 +261,15 @@ export class ClrCollector {
     const { promotion, compacting, newG1Start, newG0Start } = shape
     const newFree = [0, 0, 0]
     for (let k = n + 1; k <= 2; k++) newFree[k] = h.freeBytes[k]
-    this.updateOlderCards(compacting, newG1Start, newG0Start)
+    this.relocator.updateOlderCards(compacting, newG1Start, newG0Start)
     if (compacting) {
       // The gaps left before pinned plugs stay as free objects of their plug's new generation.
-      for (let k = 0; k <= n; k++) newFree[ClrCollector.destination(k, promotion)] += plan.pinnedGapBytes[k]
-      this.relocateRoots()
-      this.relocateSurvivors(promotion, newG1Start, newG0Start)
-      this.slide()
+      for (let k = 0; k <= n; k++) newFree[destination(k, promotion)] += plan.pinnedGapBytes[k]
+      this.relocator.relocateRoots()
+      this.relocator.relocateSurvivors(promotion, newG1Start, newG0Start)
+      this.relocator.slide()
     } else {
-      this.sweep(promotion, newG1Start, newG0Start, newFree)
+      this.relocator.sweep(promotion, newG1Start, newG0Start, newFree)
     }
     return newFree
   }
@@ -363,7 +315,7 @@ export class ClrCollector {
       generation: n,
       survived,
       beginData,
-      finalizationPromotedBytes: this.finalizationPromotedBytes,
+      finalizationPromotedBytes: this.marker.finalizationPromotedBytes,
       promotedInto: this.promotedInto(plan, shape, n),
       promotionSpendsBudget: this.ctx.promotionSpendsBudget,
       lohSurvived,
@@ -430,242 +382,11 @@ export class ClrCollector {
       promotedBytes,
       fragmentedBytes,
       heapSizeBytes: h.genSize(0) + h.genSize(1) + h.genSize(2) + h.genSize(3),
-      pinnedObjectsCount: this.pinnedObjects,
+      pinnedObjectsCount: this.marker.pinnedObjects,
       finalizationPendingCount: h.freachable.length,
       pauseVirtual,
       generationInfo,
     }
-  }
-
-  // ---------------------------------------------------------------- mark
-
-  /** An object the current collection may reclaim: in the condemned SOH range, or anywhere on gen2. */
-  private condemned(g: number): boolean {
-    return g !== 0 && (this.condemnsAll || (g >= this.condStart && g < LOH_BASE))
-  }
-
-  private isMarked(g: number): boolean {
-    const h = this.ctx.heap
-    return (h.words(g)[h.wordOf(g) + W_FLAGS] & F_MARKED) !== 0
-  }
-
-  /** Mark a condemned object and push it for scanning (no-op if not condemned or marked). */
-  private markAndPush(g: number): void {
-    if (!this.condemned(g)) return
-    const h = this.ctx.heap
-    const m = h.words(g)
-    const w = h.wordOf(g)
-    const f = m[w + W_FLAGS]
-    if ((f & F_MARKED) !== 0) return
-    m[w + W_FLAGS] = f | F_MARKED
-    this.ctx.work.marked++
-    if (this.countingFinalization) this.finalizationPromotedBytes += m[w + W_GRANULES] * 8
-    this.markStack.push(g)
-  }
-
-  private markRoots(): void {
-    const { roots, heap: h } = this.ctx
-    const v = roots.values
-    for (let i = 0; i < roots.top; i++) if (v[i] !== 0) this.markAndPush(v[i])
-    for (const q of [h.freachable, h.strongHandles])
-      for (let i = 0; i < q.length; i++) this.markAndPush(q.items[i])
-    const pins = h.pinnedHandles
-    for (let i = 0; i < pins.length; i++) {
-      const g = pins.items[i]
-      if (!this.condemned(g)) continue
-      // pin_object: counted per pinned handle, like GCHeap::Promote with GC_CALL_PINNED.
-      this.pinnedObjects++
-      if (g < LOH_BASE) h.soh[g * 2 + W_FLAGS] |= F_PINNED
-      this.markAndPush(g)
-    }
-  }
-
-  private drainMarkStack(): void {
-    const h = this.ctx.heap
-    const work = this.ctx.work
-    const stack = this.markStack
-    while (stack.length > 0) {
-      const g = stack.pop()
-      const m = h.words(g)
-      const w = h.wordOf(g)
-      if (m[w + W_TYPE] === WEAKREF_TYPE) continue
-      const refs = m[w + W_REFS]
-      work.refsScanned += refs
-      for (let i = 0; i < refs; i++) {
-        const t = m[w + W_FIELDS + 2 * i]
-        if (t !== 0) this.markAndPush(t)
-      }
-    }
-  }
-
-  /**
-   * mark_through_cards_for_segments: scan the fields lying on dirty card bytes of the older
-   * generations and of the LOH; count cross-generation pointers for generation_skip_ratio
-   * (gc.cpp: n_eph pointers into the ephemeral range, n_gen of them into the condemned range;
-   * the ratio is 100 when fewer than 400 were seen).
-   */
-  private markThroughCards(): void {
-    const h = this.ctx.heap
-    let nEph = 0
-    let nGen = 0
-    const g1 = h.g1Start
-    const g0 = h.g0Start
-    this.forEachOlderCardField((m, fw) => {
-      const t = m[fw]
-      if (t === 0) return
-      // A cross-generation pointer: into a generation younger than the one holding it.
-      const holder = m === h.soh && fw / 2 >= g1 ? 1 : 2
-      if (generationOf(t, g1, g0) < holder) {
-        nEph++
-        if (t >= this.condStart && t < LOH_BASE) {
-          nGen++
-          this.markAndPush(t)
-        }
-      }
-    })
-    this.skipRatio = nEph > 400 ? Math.floor((nGen / nEph) * 100) : 100
-  }
-
-  /**
-   * Visit every reference field (its words array and word index) that lies on a dirty card byte
-   * of the SOH below the condemned range or of the LOH, counting cards scanned.
-   * `afterChunk` is told, for each dirty card byte, so callers can clear it.
-   */
-  private forEachOlderCardField(
-    visit: (m: Int32Array, fieldWord: number) => void,
-    afterChunk?: (cards: Uint8Array, c: number) => void,
-  ): void {
-    const h = this.ctx.heap
-    const work = this.ctx.work
-    const end = this.condStart
-    const m = h.soh
-    const lastChunk = Math.ceil(end / CARD_BYTE_GRANULES)
-    for (let c = 0; c < lastChunk; c++) {
-      if (h.sohCards.bytes[c] === 0) continue
-      work.cardsScanned += CARDS_PER_BYTE
-      const lo = Math.max(c * CARD_BYTE_GRANULES, SOH_BASE)
-      const hi = Math.min((c + 1) * CARD_BYTE_GRANULES, end)
-      let g = c === 0 ? SOH_BASE : h.sohCards.objectStart[c]
-      while (g < hi) {
-        const w = g * 2
-        const size = m[w + W_GRANULES]
-        if (!(size >= 3)) brokenHeap(g, 'object size')
-        const type = m[w + W_TYPE]
-        if (type !== FREE_TYPE && type !== WEAKREF_TYPE) {
-          const refs = m[w + W_REFS]
-          const f0 = g + HEADER_GRANULES
-          const from = Math.max(0, lo - f0)
-          const to = Math.min(refs, hi - f0)
-          for (let i = from; i < to; i++) visit(m, w + W_FIELDS + 2 * i)
-          if (to > from) work.refsScanned += to - from
-        }
-        g += size
-      }
-      if (afterChunk) afterChunk(h.sohCards.bytes, c)
-    }
-    // LOH objects (older than the condemned range unless this is a gen2 GC, which marks,
-    // fixes and re-cards them as condemned objects): each is walked, and the fields on its
-    // dirty card bytes visited. A card byte covers 2 KB, so the last fields of one large object
-    // and the first fields of the next can share one: a card byte is finished (scanned once,
-    // handed to afterChunk once) only when the walk has passed every field on it, or the
-    // fields of the next object on it would be skipped once the first object's share of the
-    // card byte found nothing and cleared it.
-    if (this.condemnsAll) return
-    const lm = h.loh
-    let open = -1
-    for (let g = LOH_BASE; g < h.lohTop; ) {
-      const w = (g - LOH_BASE) * 2
-      const size = lm[w + W_GRANULES]
-      if (!(size >= 3)) brokenHeap(g, 'object size')
-      const refs = lm[w + W_TYPE] >= 0 ? lm[w + W_REFS] : 0
-      if (refs > 0) {
-        const f0 = g + HEADER_GRANULES - LOH_BASE
-        const cFirst = Math.floor(f0 / CARD_BYTE_GRANULES)
-        const cLast = Math.floor((f0 + refs - 1) / CARD_BYTE_GRANULES)
-        for (let c = cFirst; c <= cLast; c++) {
-          if (h.lohCards.bytes[c] === 0) continue
-          if (c !== open) {
-            if (open >= 0 && afterChunk) afterChunk(h.lohCards.bytes, open)
-            open = c
-            work.cardsScanned += CARDS_PER_BYTE
-          }
-          const from = Math.max(0, c * CARD_BYTE_GRANULES - f0)
-          const to = Math.min(refs, (c + 1) * CARD_BYTE_GRANULES - f0)
-          for (let i = from; i < to; i++) visit(lm, w + W_FIELDS + 2 * i)
-          work.refsScanned += to - from
-        }
-      }
-      g += size
-    }
-    if (open >= 0 && afterChunk) afterChunk(h.lohCards.bytes, open)
-  }
-
-  /** Null weak handles whose condemned target was not marked: short ones before finalization, long after. */
-  private clearWeakHandles(long: boolean): void {
-    const { heap: h, hub, stats } = this.ctx
-    const want = long ? 1 : 0
-    for (let i = 0; i < h.handleCount; i++) {
-      const t = h.handleTarget[i]
-      if (t === 0 || h.handleLong[i] !== want || !this.condemned(t) || this.isMarked(t)) continue
-      h.handleTarget[i] = 0
-      stats.weakrefsCleared++
-      if (hub.listening) {
-        const op = this.ctx.opIndex()
-        const weakId = h.handleOwner[i]
-        hub.emit({ type: 'weakref-clear', op, weakId, targetId: h.words(t)[h.wordOf(t) + W_ID] })
-        const cb = h.handleCallback[i]
-        if (cb !== 0) hub.emit({ type: 'weakref-callback', op, weakId, tag: callbackTagOf(cb) })
-      }
-    }
-  }
-
-  /**
-   * ScanForFinalization: a registered object found dead moves to the f-reachable queue and is
-   * marked (its references are marked by the following drain) — it survives this collection.
-   * A suppressed one is just dropped from the queue.
-   */
-  private scanForFinalization(): void {
-    const h = this.ctx.heap
-    const q = h.finalizable
-    let kept = 0
-    for (let i = 0; i < q.length; i++) {
-      const g = q.items[i]
-      if (!this.condemned(g) || this.isMarked(g)) {
-        q.items[kept++] = g
-        continue
-      }
-      const m = h.words(g)
-      const w = h.wordOf(g)
-      const f = m[w + W_FLAGS] & ~F_REGISTERED
-      if ((f & F_SUPPRESSED) !== 0) {
-        m[w + W_FLAGS] = f
-        continue
-      }
-      m[w + W_FLAGS] = f | F_FREACHABLE
-      h.freachable.push(g)
-      this.markAndPush(g)
-    }
-    q.length = kept
-  }
-
-  /**
-   * The bytes of the runtime's own pinned object if this collection condemns it, else 0.
-   *
-   * Measured on .NET 10 (x64, workstation, regions): in an idle process, after the oracle's
-   * start ritual, every gen0 GC reports PromotedBytes 104 and PinnedObjectsCount 1 with gen0
-   * 560 bytes after it — a 104-byte object the runtime holds through a pinned handle, which
-   * stays in gen0 because compacting GCs demote a region with little pinned survival to gen0
-   * (plan_phase.cpp `decide_on_demotion_pin_surv`: pinned_ratio < demotion_pinned_ratio_th ->
-   * plan gen 0). Two sweeping GC.Collect(2) calls promote it out (gen0 GCs then report 0 and 0).
-   * In every oracle case gen0 GC 1 reports exactly the model's survivors + 104; counted for the
-   * budget (`desired_new_allocation` grows gen0's from its survivors: 20 x 104 = 2,080 bytes of
-   * budget after a ~100% survival GC), that is binary-trees' 42nd gen0 GC.
-   * It is accounted, not placed: the model has no demotion (FIDELITY.md#pinning), so a real
-   * object would be promoted out of gen0 by the first GC.
-   */
-  private runtimePinnedSurvivor(n: number): number {
-    const h = this.ctx.heap
-    return h.runtimePinnedBytes > 0 && h.runtimePinnedGen <= n ? h.runtimePinnedBytes : 0
   }
 
   /** decide_on_promotion_surv (WKS): promote unless the survivors are tiny and the older generation is not. */
@@ -699,11 +420,11 @@ export class ClrCollector {
     const plannedStart = [0, 0, 0]
     const pinnedGapBytes = [0, 0, 0]
     let fragmentation = 0
-    let cursor = this.condStart
+    let cursor = this.marker.condStart
     const starts = [h.g0Start, h.g1Start, SOH_BASE]
     let gen = n
     plannedStart[gen] = cursor
-    for (let g = this.condStart; g < h.sohTop; ) {
+    for (let g = this.marker.condStart; g < h.sohTop; ) {
       while (gen > 0 && g >= starts[gen - 1]) {
         gen--
         plannedStart[gen] = cursor
@@ -755,179 +476,6 @@ export class ClrCollector {
       hub.emit({ type: 'free', op: this.ctx.opIndex(), id: m[w + W_ID], bytes, cause: 'tracing' })
   }
 
-  // ---------------------------------------------------------------- relocate / compact / sweep
-
-  /** The post-collection address of a reference (only condemned SOH objects move). */
-  private forward(t: number): number {
-    if (t === 0 || t >= LOH_BASE || t < this.condStart) return t
-    return this.ctx.heap.soh[t * 2 + W_AUX]
-  }
-
-  private relocateRoots(): void {
-    const { roots, heap: h } = this.ctx
-    const v = roots.values
-    for (let i = 0; i < roots.top; i++) if (v[i] !== 0) v[i] = this.forward(v[i])
-    // Pinned handles' objects never move; forwarding them is the identity, kept for symmetry.
-    for (const q of [h.finalizable, h.freachable, h.strongHandles, h.pinnedHandles]) {
-      for (let i = 0; i < q.length; i++) q.items[i] = this.forward(q.items[i])
-    }
-    for (let i = 0; i < h.handleCount; i++)
-      if (h.handleTarget[i] !== 0) h.handleTarget[i] = this.forward(h.handleTarget[i])
-    if (!this.condemnsAll) return
-    // A full compacting GC: every surviving large object may point at a moved small one.
-    const lm = h.loh
-    for (let g = LOH_BASE; g < h.lohTop; ) {
-      const w = (g - LOH_BASE) * 2
-      if (lm[w + W_TYPE] >= 0 && (lm[w + W_FLAGS] & F_MARKED) !== 0) {
-        const refs = lm[w + W_REFS]
-        for (let i = 0; i < refs; i++) lm[w + W_FIELDS + 2 * i] = this.forward(lm[w + W_FIELDS + 2 * i])
-      }
-      g += lm[w + W_GRANULES]
-    }
-  }
-
-  /**
-   * Older generations' dirty cards after marking: fix references to moved objects (when
-   * compacting) and keep a card byte dirty only if it still holds a reference into the
-   * ephemeral range as it will be after this collection (gc.cpp clears cards that yield nothing).
-   */
-  private updateOlderCards(compacting: boolean, newG1: number, newG0: number): void {
-    const h0 = this.ctx.heap
-    const oldG1 = h0.g1Start
-    let keep = false
-    this.forEachOlderCardField(
-      (m, fw) => {
-        let t = m[fw]
-        if (t === 0) return
-        if (compacting) {
-          t = this.forward(t)
-          m[fw] = t
-        }
-        // Holders below the condemned range keep their generation.
-        const holder = m === h0.soh && fw / 2 >= oldG1 ? 1 : 2
-        if (generationOf(t, newG1, newG0) < holder) keep = true
-      },
-      (cards, c) => {
-        if (!keep) cards[c] = 0
-        keep = false
-      },
-    )
-    // Card bytes wholly inside the condemned range are rebuilt from the survivors.
-    const h = this.ctx.heap
-    h.sohCards.clearCards(
-      Math.ceil(this.condStart / CARD_BYTE_GRANULES),
-      Math.ceil(h.sohTop / CARD_BYTE_GRANULES) + 1,
-    )
-    if (this.condemnsAll) h.lohCards.clearCards(0, h.lohCards.bytes.length)
-  }
-
-  /** The generation an object of original generation `gen` belongs to after this collection. */
-  private static destination(gen: number, promotion: boolean): number {
-    return promotion ? Math.min(gen + 1, 2) : gen
-  }
-
-  /**
-   * Fix the fields of every survivor of the condemned range (compacting) and set the cards of
-   * survivors that end up in gen1/gen2 holding references into the new ephemeral range.
-   */
-  private relocateSurvivors(promotion: boolean, newG1: number, newG0: number): void {
-    const h = this.ctx.heap
-    const m = h.soh
-    const starts = [h.g0Start, h.g1Start, SOH_BASE]
-    for (let g = this.condStart; g < h.sohTop; ) {
-      const w = g * 2
-      const size = m[w + W_GRANULES]
-      if (!(size >= 3)) brokenHeap(g, 'object size')
-      if (m[w + W_TYPE] >= 0 && (m[w + W_FLAGS] & F_MARKED) !== 0) {
-        const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
-        const dest = m[w + W_AUX]
-        const destGen = ClrCollector.destination(gen, promotion)
-        const refs = m[w + W_REFS]
-        for (let i = 0; i < refs; i++) {
-          const fw = w + W_FIELDS + 2 * i
-          const t = this.forward(m[fw])
-          m[fw] = t
-          if (t !== 0 && generationOf(t, newG1, newG0) < destGen) h.sohCards.dirty(dest + HEADER_GRANULES + i)
-        }
-      }
-      g += size
-    }
-  }
-
-  /**
-   * Slide the survivors down to their planned addresses (memmove in address order is safe:
-   * every planned address is at or below the object's own). Where a survivor's planned address
-   * lies above the end of the one slid before it, it is a pinned plug: the gap becomes a free
-   * object (written once everything below it has moved).
-   */
-  private slide(): void {
-    const { heap: h, work } = this.ctx
-    const m = h.soh
-    let placedEnd = this.condStart
-    for (let g = this.condStart; g < h.sohTop; ) {
-      const w = g * 2
-      const size = m[w + W_GRANULES]
-      if (!(size >= 3)) brokenHeap(g, 'object size')
-      if (m[w + W_TYPE] !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
-        m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
-        const dest = m[w + W_AUX]
-        m[w + W_AUX] = 0
-        if (dest > placedEnd) h.writeSohFree(placedEnd, dest - placedEnd)
-        placedEnd = dest + size
-        if (dest !== g) {
-          m.copyWithin(dest * 2, w, w + size * 2)
-          work.bytesCompacted += size * 8
-        }
-        h.noteSohObject(dest, size)
-      }
-      g += size
-    }
-  }
-
-  /**
-   * Sweep the condemned range in place: runs of dead objects and old gaps become one free
-   * object each (split at generation boundaries, so each gap is counted in the generation it
-   * ends up in); survivors are unmarked and, if now old, carded.
-   */
-  private sweep(promotion: boolean, newG1: number, newG0: number, newFree: number[]): void {
-    const h = this.ctx.heap
-    const m = h.soh
-    const starts = [h.g0Start, h.g1Start, SOH_BASE]
-    let runStart = 0
-    let runGen = -1
-    const closeRun = (end: number): void => {
-      if (runGen < 0) return
-      h.writeSohFree(runStart, end - runStart)
-      newFree[ClrCollector.destination(runGen, promotion)] += (end - runStart) * 8
-      runGen = -1
-    }
-    for (let g = this.condStart; g < h.sohTop; ) {
-      const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
-      if (runGen >= 0 && runGen !== gen) closeRun(g)
-      const w = g * 2
-      const size = m[w + W_GRANULES]
-      if (!(size >= 3)) brokenHeap(g, 'object size')
-      const type = m[w + W_TYPE]
-      if (type !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
-        closeRun(g)
-        m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
-        const destGen = ClrCollector.destination(gen, promotion)
-        if (type >= 0 && destGen >= 1) {
-          const refs = m[w + W_REFS]
-          for (let i = 0; i < refs; i++) {
-            const t = m[w + W_FIELDS + 2 * i]
-            if (t !== 0 && generationOf(t, newG1, newG0) < destGen) h.sohCards.dirty(g + HEADER_GRANULES + i)
-          }
-        }
-      } else if (runGen < 0) {
-        runStart = g
-        runGen = gen
-      }
-      g += size
-    }
-    closeRun(h.sohTop)
-  }
-
   /**
    * gen2 only: dead large objects and adjacent free blocks coalesce onto a rebuilt LOH free
    * list (the LOH is swept, never compacted by default); a free tail shrinks the LOH.
@@ -976,15 +524,4 @@ export class ClrCollector {
     for (let i = frees.length - 2; i >= 0; i -= 2) h.lohPushFree(frees[i], frees[i + 1])
     return survived
   }
-}
-
-/** A walk met something that is not an object: a model bug, reported instead of looping forever. */
-function brokenHeap(g: number, what: string): never {
-  throw new PygcError('INTERNAL', `CLR heap walk: bad ${what} at granule ${g} (byte address ${g * 8})`)
-}
-
-/** The generation an SOH granule is in, given the gen1 and gen0 starts (LOH objects are gen2). */
-function generationOf(g: number, g1Start: number, g0Start: number): number {
-  if (g >= LOH_BASE) return 2
-  return g >= g0Start ? 0 : g >= g1Start ? 1 : 2
 }

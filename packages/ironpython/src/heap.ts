@@ -279,3 +279,14 @@ export class ClrHeap {
     if (!ok) throw new PygcError('INTERNAL', `CLR heap invariant broken: ${what}`)
   }
 }
+
+/** A walk met something that is not an object: a model bug, reported instead of looping forever. */
+export function brokenHeap(g: number, what: string): never {
+  throw new PygcError('INTERNAL', `CLR heap walk: bad ${what} at granule ${g} (byte address ${g * 8})`)
+}
+
+/** The generation an SOH granule is in, given the gen1 and gen0 starts (LOH objects are gen2). */
+export function generationOf(g: number, g1Start: number, g0Start: number): number {
+  if (g >= LOH_BASE) return 2
+  return g >= g0Start ? 0 : g >= g1Start ? 1 : 2
+}
