@@ -80,7 +80,7 @@ export class ClrHeap {
   /**
    * The runtime's own pinned object (bytes; 0 = none) and the generation it is in. Not placed in
    * the arena: it only counts where .NET counts it (survival, pinned count); see
-   * ClrCollector.runtimePinnedSurvivor for why it is not a real object here.
+   * ClrMarker.runtimePinnedSurvivor (mark.ts) for why it is not a real object here.
    */
   runtimePinnedBytes = 0
   runtimePinnedGen = 0

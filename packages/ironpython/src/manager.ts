@@ -107,7 +107,7 @@ export interface IronPythonOptions extends ManagerOptions {
   runtimeLiveBytes?: number
   /**
    * Bytes of the object the .NET runtime itself keeps pinned in gen0 (default 104, measured on
-   * .NET 10: ClrCollector.runtimePinnedSurvivor). 0 leaves it out.
+   * .NET 10: ClrMarker.runtimePinnedSurvivor (mark.ts)). 0 leaves it out.
    */
   runtimePinnedBytes?: number
   /**
@@ -120,7 +120,7 @@ export interface IronPythonOptions extends ManagerOptions {
 
 /**
  * The object .NET 10's runtime holds pinned in gen0 of every process: an idle process's gen0 GC
- * reports PromotedBytes 104, PinnedObjectsCount 1 (measured; ClrCollector.runtimePinnedSurvivor).
+ * reports PromotedBytes 104, PinnedObjectsCount 1 (measured; ClrMarker.runtimePinnedSurvivor (mark.ts)).
  */
 const RUNTIME_PINNED_BYTES = 104
 

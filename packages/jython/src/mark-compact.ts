@@ -78,7 +78,7 @@ export class MarkCompactor {
     const work = this.ctx.work
     const stack = this.stack
     while (stack.length > 0) {
-      const a = stack.items[--stack.length]
+      const a = stack.pop()
       const n = heap.refCount(a)
       const first = (a >> 2) + H_WORDS
       for (let f = first; f < first + n; f++) {
