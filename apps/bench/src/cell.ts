@@ -6,7 +6,7 @@
  */
 import type { CostModel } from '@pygc/core'
 import type { SweepFigures, SweepPoint, SweepResults, WallRun } from '@pygc/report'
-import { type Execution, type ExecuteOptions, executeWorkload } from './execute.js'
+import { type ExecuteOptions, type Execution, executeWorkload } from './execute.js'
 import { findMinHeap, MIN_HEAP_TOLERANCE } from './min-heap.js'
 import { findRuntime } from './runtimes.js'
 import { findWorkload } from './workloads.js'

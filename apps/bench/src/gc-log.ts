@@ -12,6 +12,9 @@
  *   from the metrics' CollectionRecords (virtual time, so deterministic):
  *     gc=N op=N kind=K generation=N reason="..." pause_ns=N freed_objects=N freed_bytes=N
  *     live_after=N footprint_after=N promoted=N copied=N compacted=0|1
+ *   pause_ns is rounded to a whole virtual nanosecond (the cost model's prices are fractional,
+ *   e.g. 0.3 ns per copied byte, so a raw sum prints float noise like 506229.80000000005); the
+ *   metrics keep the exact figure.
  *
  * A log file belongs to one JVM in the real world, so each (workload, runtime) pair gets its own
  * file: FILE itself when the run has one pair; otherwise `%w` and `%r` in FILE are replaced by
@@ -40,7 +43,7 @@ export function logfmtGcLog(workload: string, runtime: string, metrics: RunMetri
   for (const g of metrics.gcs) {
     lines.push(
       `gc=${g.index} op=${g.op} kind=${g.kind} generation=${g.generation} reason=${JSON.stringify(g.reason)} ` +
-        `pause_ns=${g.pauseVirtual} freed_objects=${g.freedObjects} freed_bytes=${g.freedBytes} ` +
+        `pause_ns=${Math.round(g.pauseVirtual)} freed_objects=${g.freedObjects} freed_bytes=${g.freedBytes} ` +
         `live_after=${g.liveBytesAfter} footprint_after=${g.footprintAfter} promoted=${g.promotedBytes} ` +
         `copied=${g.copiedBytes} compacted=${g.compacted ? 1 : 0}`,
     )

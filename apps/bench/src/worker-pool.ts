@@ -14,8 +14,8 @@ import { Tinypool } from 'tinypool'
 import { type Cell, type CellDetail, type OutcomeOf, runCell, threadFailure } from './cell.js'
 import type { WorkerReply } from './cell-worker.js'
 import { UsageError } from './usage.js'
-import { parseIntegerValue } from './workloads.js'
 import { receiveError } from './worker-errors.js'
+import { parseIntegerValue } from './workloads.js'
 
 /** The options of the commands whose cells run in parallel and split into shards (shard.ts). */
 export const PARALLEL_OPTIONS = {

@@ -1,6 +1,8 @@
 /** The --gc-log file naming rule (src/gc-log.ts): one file per (workload, runtime) pair. */
+
+import type { RunMetrics } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
-import { gcLogPath } from '../src/gc-log.js'
+import { gcLogPath, logfmtGcLog } from '../src/gc-log.js'
 
 describe('gcLogPath', () => {
   it('uses FILE itself for a single run', () => {
@@ -18,5 +20,34 @@ describe('gcLogPath', () => {
       'gc-lru-cache-jython_small-heap.txt',
     )
     expect(gcLogPath('gc-%r.txt', 'lru-cache', 'cpython', true)).toBe('gc-cpython.txt')
+  })
+})
+
+describe('logfmtGcLog', () => {
+  it('prints pause_ns as a whole virtual nanosecond, never float noise', () => {
+    const gc = (index: number, pauseVirtual: number) => ({
+      index,
+      op: 10 * index,
+      kind: 'gen0',
+      generation: 0,
+      reason: 'allocation',
+      pauseVirtual,
+      freedObjects: 1,
+      freedBytes: 24,
+      liveBytesAfter: 0,
+      footprintAfter: 0,
+      promotedBytes: 0,
+      copiedBytes: 0,
+      compacted: true,
+    })
+    const metrics = {
+      runtime: { preset: 'ironpython', generations: ['gen0', 'gen1', 'gen2'] },
+      gcs: [gc(0, 506229.80000000005), gc(1, 2000), gc(2, 2000.5)],
+      truncated: false,
+    } as unknown as RunMetrics
+    const pauses = logfmtGcLog('w', 'ironpython', metrics)
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => /pause_ns=(\S+)/.exec(l)?.[1])
+    expect(pauses).toEqual(['506230', '2000', '2001'])
   })
 })

@@ -13,11 +13,11 @@
  */
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Rng, type MemoryManager } from '@pygc/core'
+import { type MemoryManager, Rng } from '@pygc/core'
 import { binaryTrees } from '@pygc/workloads'
 import { Bench } from 'tinybench'
 import { envInt } from './child.js'
-import { measureInChild, measureInThisProcess, type MemorySample } from './memory.js'
+import { type MemorySample, measureInChild, measureInThisProcess } from './memory.js'
 import { replayOnPython3 } from './python-replay.js'
 import { type AvailableRuntime, loadRuntimes } from './runtimes.js'
 import { formatCount, formatMiB, formatRatio, formatTable } from './table.js'

@@ -15,8 +15,8 @@ import {
   fileSource,
   type MemoryManager,
   RecordingMutator,
-  replayTrace,
   Rng,
+  replayTrace,
 } from '@pygc/core'
 import { binaryTrees } from '@pygc/workloads'
 

@@ -1,10 +1,10 @@
+export { accountingReconciles } from './accounting.js'
 export {
   type ConformanceCheck,
   type ConformanceOptions,
   conformanceChecks,
   runConformance,
 } from './checks.js'
-export { accountingReconciles } from './accounting.js'
 export { type ContractRow, contractChecks, contractFailures, contractRows } from './contract-checks.js'
 export { describeConformance } from './describe.js'
 export {

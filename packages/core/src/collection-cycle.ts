@@ -135,6 +135,30 @@ export class CollectionCycle {
     if (!this.open) this.freesOutsideGc++
   }
 
+  /**
+   * `objects` objects of `bytes` modeled bytes in all were reclaimed together, by a collector
+   * that frees a space wholesale instead of visiting each dead object (a copying collector
+   * resets eden and from-space after evacuating the survivors: HotSpot
+   * DefNewGeneration::collect, `eden()->clear()`). Counted and priced exactly as that many
+   * `freed` calls of `cause`; the manager reports per-object `free` events itself when asked.
+   * Invariant after: as after that many `freed` calls.
+   */
+  freedMany(objects: number, bytes: number, cause: 'cycle' | 'tracing'): void {
+    if (!this.open) throw new PygcError('INTERNAL', `a ${cause} free outside a collection`)
+    const s = this.stats
+    s.liveObjects -= objects
+    s.liveBytes -= bytes
+    s.work.objectsFreed += objects
+    if (cause === 'cycle') {
+      s.freedByCycle += objects
+      s.freedBytesByCycle += bytes
+    } else {
+      s.freedByTracing += objects
+      s.freedBytesByTracing += bytes
+    }
+    this.collectorFreedBytes += bytes
+  }
+
   /** A finalizer ran. Invariant after: counted once, priced in the open pause or as mutator time. */
   finalized(): void {
     this.stats.work.finalizersRun++

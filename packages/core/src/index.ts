@@ -1,4 +1,5 @@
 export * from './baseline/index.js'
+export * from './card-table.js'
 export * from './collection-cycle.js'
 export * from './contract.js'
 export * from './cost-model.js'

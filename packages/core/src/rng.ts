@@ -52,7 +52,8 @@ export class Rng {
 
   /** A uniform integer in [0, n), n >= 1 (unbiased: rejection of the short tail). */
   int(n: number): number {
-    if (n <= 0 || !Number.isInteger(n)) throw new PygcError('VALUE_OUT_OF_RANGE', `Rng.int needs a positive integer bound, got ${n}`)
+    if (n <= 0 || !Number.isInteger(n))
+      throw new PygcError('VALUE_OUT_OF_RANGE', `Rng.int needs a positive integer bound, got ${n}`)
     if (n > 0x100000000) return Math.floor(this.next() * n)
     const limit = 0x100000000 - (0x100000000 % n)
     let x = this.nextU32()

@@ -9,9 +9,9 @@
  */
 import type { CollectionCycle, EventHub, ManagerStats, RootSet } from '@pygc/core'
 import type { Allocator } from './allocation.js'
+import { ARENA_SIZE } from './constants.js'
 import type { Deallocator } from './dealloc.js'
 import type { FreeLists } from './free-lists.js'
-import { ARENA_SIZE } from './constants.js'
 import { GEN0, GEN1, GEN2, type ObjectHeap, PERMANENT } from './heap.js'
 import type { TypeLayout } from './layout.js'
 import type { PyMalloc } from './pymalloc.js'

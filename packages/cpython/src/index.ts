@@ -3,14 +3,14 @@ import { CPythonManager } from './manager.js'
 import type { CPythonOptions } from './options.js'
 import { DEFAULT_PRESET, PRESETS } from './versions.js'
 
-export { CPythonManager } from './manager.js'
-export { DEFAULT_PRESET, PRESETS, VERSION_POLICIES, policyOf } from './versions.js'
-export type { CollectionTrigger, VersionPolicy } from './versions.js'
-export type { CPythonOptions, StartingState } from './options.js'
-export type { GcModule } from './native.js'
 export type { GcCallback, GenerationStats } from './gc-state.js'
-export { PyMalloc, sizeClassOf, blockSizeOf } from './pymalloc.js'
 export { layoutOf, listResizeAllocated, WEAKREF_BYTES } from './layout.js'
+export { CPythonManager } from './manager.js'
+export type { GcModule } from './native.js'
+export type { CPythonOptions, StartingState } from './options.js'
+export { blockSizeOf, PyMalloc, sizeClassOf } from './pymalloc.js'
+export type { CollectionTrigger, VersionPolicy } from './versions.js'
+export { DEFAULT_PRESET, PRESETS, policyOf, VERSION_POLICIES } from './versions.js'
 
 export const cpythonRuntime: RuntimeDescriptor<CPythonOptions> = {
   family: 'cpython',

@@ -41,7 +41,8 @@ export interface VersionPolicy {
 export const VERSION_POLICIES: readonly VersionPolicy[] = [
   {
     name: 'cpython-3.11',
-    description: 'CPython 3.11 (refcounting, 3-generation cycle GC 700/10/10 run inside allocation, pymalloc)',
+    description:
+      'CPython 3.11 (refcounting, 3-generation cycle GC 700/10/10 run inside allocation, pymalloc)',
     thresholds: DEFAULT_THRESHOLDS,
     trigger: 'in-allocation',
     validated: true,
@@ -67,8 +68,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
   },
   {
     name: 'cpython-3.13',
-    description:
-      'CPython 3.13 (3.12 scheduling, threshold0 = 2000 with 10, 10; not validated)',
+    description: 'CPython 3.13 (3.12 scheduling, threshold0 = 2000 with 10, 10; not validated)',
     // threshold0 from ../shared/facts/cpython.md ("3.13: threshold0 becomes 2000"); no 3.13 tree
     // was found to confirm it (the stored 3.14 pycore_runtime_init.h has young.threshold = 2000).
     thresholds: [2000, 10, 10],

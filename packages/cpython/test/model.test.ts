@@ -1,4 +1,4 @@
-import { OutOfMemoryError, type GcEvent, globalSlot, isPygcError } from '@pygc/core'
+import { type GcEvent, globalSlot, isPygcError, OutOfMemoryError } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { CPythonManager } from '../src/index.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PyMalloc, blockSizeOf, sizeClassOf } from '../src/index.js'
+import { blockSizeOf, PyMalloc, sizeClassOf } from '../src/index.js'
 
 describe('pymalloc', () => {
   it('maps requests to 32 size classes of 16 bytes', () => {

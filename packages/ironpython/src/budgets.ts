@@ -203,3 +203,87 @@ export function gen0Budget(
 function align8(n: number): number {
   return Math.floor(n / 8) * 8
 }
+
+/** The remaining and desired budgets of gen0, gen1, gen2 and the LOH, and the sizes they follow. */
+export interface Budgets {
+  /** dd_new_allocation: what is left of each budget. */
+  newAllocation: number[]
+  /** dd_desired_allocation: each budget as last computed. */
+  desiredAllocation: number[]
+  /** A generation's size in bytes (free objects included); 3 is the LOH. */
+  genSize(gen: number): number
+  /** Free-object bytes in each SOH generation, and in the LOH. */
+  freeBytes: number[]
+  lohFreeBytes: number
+}
+
+/** What a collection tells the budget update; sizes in bytes. */
+export interface CollectionOutcome {
+  /** The generation it condemned (0, 1 or 2). */
+  generation: number
+  /** Bytes of each SOH generation that survived (dd_survived_size). */
+  survived: number[]
+  /** Each SOH generation's live data when the collection began (dd_begin_data_size). */
+  beginData: number[]
+  /** Bytes that survived only because the finalization scan kept them (finalization_promoted_bytes). */
+  finalizationPromotedBytes: number
+  /** Bytes promoted into each generation ([0, into gen1, into gen2]). */
+  promotedInto: number[]
+  /** Segments-era accounting: promotion spends the receiving generation's budget (false with regions). */
+  promotionSpendsBudget: boolean
+  /** gen2 collections: the LOH's surviving bytes and its live bytes before. */
+  lohSurvived: number
+  lohLiveBefore: number
+  /**
+   * Each budget's history (gen0, gen1, gen2, the LOH) saved when the collection began, before
+   * anything was collected (generation_to_condemn), for linear_allocation_model.
+   */
+  history: readonly BudgetHistory[]
+}
+
+/**
+ * After a collection (gc.cpp compute_new_dynamic_data, the heap's generations already as they
+ * are after it): each collected generation's budget from its survival (desired_new_allocation),
+ * gen0's with the finalization noise discounted, what promotion spent of the older
+ * generations' budgets, and on gen2 collections the LOH's. The one place the budget rule lives.
+ */
+export function computeNewDynamicData(
+  b: Budgets,
+  staticData: readonly StaticData[],
+  o: CollectionOutcome,
+): void {
+  const n = o.generation
+  for (let g = 0; g <= n; g++) {
+    const current = g === 2 ? b.genSize(2) - b.freeBytes[2] : o.survived[g]
+    const sd = staticData[g]
+    const begin = o.beginData[g]
+    const desired =
+      g === 0
+        ? gen0Budget(n, sd, o.survived[0], o.finalizationPromotedBytes, begin, o.history[0])
+        : desiredNewAllocation(g, sd, o.survived[g], begin, current, o.history[g])
+    b.desiredAllocation[g] = desired
+    b.newAllocation[g] = desired
+  }
+  // compute_in: what this collection allocated into an older generation is charged to its
+  // budget (`dd_new_allocation = desired - in`, even when that generation was collected
+  // too). With regions (.NET 7+) survivors are promoted with their regions, so nothing is
+  // allocated into the older generation and `in` is 0 — measured on .NET 10: megabytes
+  // promoted into gen1 never trigger a gen1 GC (FIDELITY.md#promotion-budget).
+  if (o.promotionSpendsBudget) {
+    b.newAllocation[1] -= o.promotedInto[1]
+    b.newAllocation[2] -= o.promotedInto[2]
+  }
+  if (n === 2) {
+    const lohCurrent = b.genSize(GEN_LOH) - b.lohFreeBytes
+    const desired = desiredNewAllocation(
+      GEN_LOH,
+      staticData[GEN_LOH],
+      o.lohSurvived,
+      o.lohLiveBefore,
+      lohCurrent,
+      o.history[GEN_LOH],
+    )
+    b.desiredAllocation[GEN_LOH] = desired
+    b.newAllocation[GEN_LOH] = desired
+  }
+}

@@ -1,53 +1,45 @@
 /**
  * One CLR garbage collection (workstation, non-concurrent, blocking), phase by phase as
  * dotnet/runtime src/coreclr/gc runs it (gc.cpp `gc1`, mark_phase.cpp, plan_phase.cpp,
- * relocate/compact/sweep, finalization.cpp):
+ * relocate/compact/sweep, finalization.cpp). `ClrCollector.collect` is the driver; each phase
+ * is a method that states the invariant it leaves, as gcmodule.c's phases do:
  *
- *   choose       generation_to_condemn: the requested generation, raised to the highest
- *                consecutive exhausted budget, gen2 on an exhausted LOH budget, gen1 on low
- *                card efficiency, gen2 on gen2 fragmentation.
- *   mark         roots, the f-reachable queue, and for gen0/gen1 the dirty cards of the older
- *                generations (and of the LOH); then short weak handles are nulled; then the
- *                finalization scan moves dead finalizable objects to the f-reachable queue and
- *                marks them with all they reference; then long weak handles are nulled.
- *   promote?     decide_on_promotion_surv: a tiny survivor set is not promoted.
- *   plan         walk the condemned range: survivors per generation, fragmentation, and each
- *                survivor's compacted address; compact iff fragmentation passes both the
- *                generation's fragmentation limit and its burden limit (or when forced).
- *                A pinned survivor (reached through a pinned handle) is a pinned plug: its
- *                planned address is its own, and the gap between the survivors slid below it
- *                and it becomes a free object (plan_phase.cpp: the allocator in the condemned
- *                generations skips over a pinned plug and the space before it stays as free
- *                space of the generation the plug ends up in, its `pinned_len`).
- *   relocate     compacting: fix every reference to a moved object — roots, queues, handles,
- *                survivors' fields, and older objects through their dirty cards.
- *   compact      slide survivors down (address order is kept, so generation boundaries are the
- *                planned addresses of each generation's first survivor), or sweep: gaps become
- *                free objects. Promotion is a boundary move: gen0's survivors become gen1 etc.
- *   LOH          on gen2 only: dead large objects are swept onto the LOH free list.
- *   budgets      desired_new_allocation for each collected generation; the next older one is
- *                charged with what was promoted into it.
+ *   chooseGeneration  generation_to_condemn: the requested generation, raised to the highest
+ *                     consecutive exhausted budget, gen2 on an exhausted LOH budget, gen1 on low
+ *                     card efficiency, gen2 on gen2 fragmentation.
+ *   condemn           the condemned range; the cycle begins (core's CollectionCycle: gc-start).
+ *   mark              roots, the f-reachable queue, and for gen0/gen1 the dirty cards of the
+ *                     older generations (and of the LOH); short weak handles nulled; the
+ *                     finalization scan; long weak handles nulled.
+ *   plan              walk the condemned range: survivors per generation, fragmentation, each
+ *                     survivor's compacted address (pinned plugs stay), the dead reclaimed.
+ *   decide            decide_on_promotion_surv (a tiny survivor set is not promoted) and
+ *                     decide_on_compacting; the generation boundaries after the collection.
+ *   relocateOrSweep   compacting: fix every reference to a moved object (roots, queues, handles,
+ *                     survivors' fields, older objects through their dirty cards) and slide the
+ *                     survivors down in address order; else sweep: gaps become free objects.
+ *   sweepLoh          gen2 only: dead large objects are swept onto the LOH free list.
+ *   installGenerations  the new boundaries take effect (promotion is a boundary move).
+ *   updateBudgets     desired_new_allocation for each collected generation, what promotion
+ *                     spends of the older ones, the LOH's (budgets.ts computeNewDynamicData).
+ *   record            GC.CollectionCount, the cycle ends (pause, gc-end), the GCMemoryInfo record.
  *
  * Invariant kept for the card table: after every collection, every reference from gen1, gen2 or
  * the LOH to an object in the ephemeral range [g1Start, sohTop) lies on a dirty card byte.
  */
+import type { CollectionCycle, EventHub, ManagerStats, RootSet, WorkCounters } from '@pygc/core'
+import { retireAllocationContext } from './allocator.js'
 import {
-  callbackTagOf,
-  type EventHub,
-  type ManagerStats,
-  PygcError,
-  type RootSet,
-  type WorkCounters,
-} from '@pygc/core'
-import { budgetHistory, desiredNewAllocation, GEN_LOH, gen0Budget, type StaticData } from './budgets.js'
-import { finalizesEagerly } from './eager-finalization.js'
-import { CARD_BYTE_GRANULES, CARDS_PER_BYTE, type ClrHeap, SOH_BASE } from './heap.js'
+  type BudgetHistory,
+  budgetHistory,
+  computeNewDynamicData,
+  GEN_LOH,
+  type StaticData,
+} from './budgets.js'
+import { brokenHeap, type ClrHeap, SOH_BASE } from './heap.js'
 import {
-  F_FREACHABLE,
   F_MARKED,
   F_PINNED,
-  F_REGISTERED,
-  F_SUPPRESSED,
   FREE_TYPE,
   HEADER_GRANULES,
   LOH_BASE,
@@ -58,8 +50,9 @@ import {
   W_ID,
   W_REFS,
   W_TYPE,
-  WEAKREF_TYPE,
 } from './layout.js'
+import { ClrMarker } from './mark.js'
+import { ClrRelocator, destination } from './relocate.js'
 
 /** Per-generation sizes around a collection, like GCGenerationInfo. */
 export interface GenerationInfo {
@@ -109,6 +102,8 @@ export interface CollectorContext {
   hub: EventHub
   stats: ManagerStats
   work: WorkCounters
+  /** The bookkeeping every collection shares (core's CollectionCycle): events, counts, pause, frees. */
+  cycle: CollectionCycle
   staticData: StaticData[]
   /** Segments-era accounting: promotion spends the receiving generation's budget (false with regions). */
   promotionSpendsBudget: boolean
@@ -118,24 +113,52 @@ export interface CollectorContext {
   opIndex(): number
 }
 
+/** What plan_phase found in the condemned range. */
+interface Plan {
+  /** Bytes that survived, per original generation (gen0, gen1, gen2). */
+  survived: number[]
+  survivedTotal: number
+  /** Bytes of dead objects and old free gaps in the condemned range. */
+  fragmentation: number
+  /** Where each original generation's survivors start if compacted. */
+  plannedStart: number[]
+  /** The SOH's top if compacted. */
+  plannedTop: number
+  /** Bytes of the gaps left before pinned plugs, per original generation. */
+  pinnedGapBytes: number[]
+}
+
+/** What the collection decided: promote, compact, and the generation boundaries after it. */
+interface Shape {
+  promotion: boolean
+  compacting: boolean
+  newG1Start: number
+  newG0Start: number
+  newTop: number
+}
+
 export class ClrCollector {
   /** GC.CollectionCount per generation. */
   readonly counts = [0, 0, 0]
+  /** The mark phase, and the condemned range it decided. */
+  private readonly marker: ClrMarker
+  /** Relocation and compaction, or the sweep. */
+  private readonly relocator: ClrRelocator
+
+  constructor(private readonly ctx: CollectorContext) {
+    this.marker = new ClrMarker(ctx)
+    this.relocator = new ClrRelocator(ctx, this.marker)
+  }
+
   /** generation_skip_ratio from the last card marking (100 = efficient). */
-  skipRatio = 100
-  private markStack = new Int32Array(1024)
-  private sp = 0
-  private condStart = 0
-  private condemnsAll = false
-  /** Bytes marked only because the finalization scan made them f-reachable (gc.cpp finalization_promoted_bytes). */
-  private finalizationPromotedBytes = 0
-  private countingFinalization = false
-  /** Pinned handles whose object this collection condemned (gc.cpp num_pinned_objects). */
-  private pinnedObjects = 0
+  get skipRatio(): number {
+    return this.marker.skipRatio
+  }
 
-  constructor(private readonly ctx: CollectorContext) {}
-
-  /** generation_to_condemn (plan_phase.cpp): returns the generation and why it was raised. */
+  /**
+   * generation_to_condemn (plan_phase.cpp): returns the generation and why it was raised.
+   * Invariant after: nothing changed; the generation is at least the one requested.
+   */
   chooseGeneration(requested: number): { generation: number; elevation: string } {
     const h = this.ctx.heap
     let n = requested
@@ -150,7 +173,7 @@ export class ClrCollector {
       n = 2
       why = 'LOH budget exhausted'
     }
-    if (n < 1 && this.skipRatio < 30) {
+    if (n < 1 && this.marker.skipRatio < 30) {
       n = 1
       why = 'low card table efficiency'
     }
@@ -161,43 +184,56 @@ export class ClrCollector {
     return { generation: n, elevation: why }
   }
 
-  collect(req: CollectRequest, pauseOf: (before: WorkCounters) => number, before: WorkCounters): GcRecord {
-    const { heap: h, stats } = this.ctx
+  /**
+   * One collection (gc.cpp `gc1`), phase by phase. Each phase states what holds after it; the
+   * next one relies on exactly that.
+   */
+  collect(req: CollectRequest): GcRecord {
+    const h = this.ctx.heap
     retireAllocationContext(h)
     // generation_to_condemn saves every budget's remainder before anything is collected.
     const history = [0, 1, 2, GEN_LOH].map((g) => budgetHistory(h.desiredAllocation[g], h.newAllocation[g]))
     const { generation: n, elevation } = this.chooseGeneration(req.generation)
-    const sizeBefore = [h.genSize(0), h.genSize(1), h.genSize(2), h.genSize(3)]
-    const fragBefore = [h.freeBytes[0], h.freeBytes[1], h.freeBytes[2], h.lohFreeBytes]
-    const lohLiveBefore = sizeBefore[3] - fragBefore[3]
-    this.condStart = n === 0 ? h.g0Start : n === 1 ? h.g1Start : SOH_BASE
-    this.condemnsAll = n === 2
-    if (this.ctx.hub.listening) {
-      this.ctx.hub.emit({ type: 'gc-start', op: this.ctx.opIndex(), generation: n, reason: req.reason })
-    }
-
-    // ---- mark ----
-    this.pinnedObjects = 0
-    const runtimePinned = this.runtimePinnedSurvivor(n)
-    if (runtimePinned > 0) this.pinnedObjects++
-    this.markRoots()
-    if (n < 2) this.markThroughCards()
-    this.drainMarkStack()
-    this.clearWeakHandles(false)
-    this.finalizationPromotedBytes = 0
-    this.countingFinalization = true
-    this.scanForFinalization()
-    this.drainMarkStack()
-    this.countingFinalization = false
-    this.clearWeakHandles(true)
-
-    // ---- plan ----
+    const before = this.generationSizes()
+    this.marker.condemn(n)
+    this.ctx.cycle.begin(n, req.reason, this.ctx.opIndex())
+    const runtimePinned = this.marker.mark(n)
     const plan = this.plan(n)
+    const shape = this.decide(req, n, elevation, plan, runtimePinned)
+    const newFree = this.relocateOrSweep(n, plan, shape)
+    const lohSurvived = n === 2 ? this.sweepLoh(shape.newG1Start) : 0
+    this.installGenerations(shape, newFree)
+    const survivedBytes = this.updateBudgets(n, plan, shape, before, runtimePinned, lohSurvived, history)
+    return this.record(req, n, elevation, shape, before, plan, survivedBytes)
+  }
+
+  /** Sizes and fragmentation of gen0, gen1, gen2 and the LOH as the collection begins. */
+  private generationSizes(): { size: number[]; frag: number[] } {
+    const h = this.ctx.heap
+    return {
+      size: [h.genSize(0), h.genSize(1), h.genSize(2), h.genSize(3)],
+      frag: [h.freeBytes[0], h.freeBytes[1], h.freeBytes[2], h.lohFreeBytes],
+    }
+  }
+
+  /**
+   * decide_on_promotion_surv and decide_on_compacting, and the generation boundaries they give.
+   * Invariant after: nothing in the heap changed; `shape` says whether survivors are promoted
+   * and slid, and where gen1 and gen0 start and the SOH ends after the collection.
+   */
+  private decide(
+    req: CollectRequest,
+    n: number,
+    elevation: string,
+    plan: Plan,
+    runtimePinned: number,
+  ): Shape {
+    const h = this.ctx.heap
     const promotion =
       n === 2 ||
       elevation === 'low card table efficiency' ||
       this.decideOnPromotion(n, plan.survivedTotal + runtimePinned)
-    const condemnedSize = (h.sohTop - this.condStart) * 8
+    const condemnedSize = (h.sohTop - this.marker.condStart) * 8
     const sd = this.ctx.staticData[n]
     // Measured on .NET 10 (regions): every gen0/gen1 collection of the validation set reports
     // Compacted, even with 99% survival, so ephemeral collections always compact here; gen2
@@ -208,9 +244,8 @@ export class ClrCollector {
       (plan.fragmentation >= sd.fragmentationLimit &&
         condemnedSize > 0 &&
         plan.fragmentation / condemnedSize >= sd.fragmentationBurdenLimit)
-
-    // New generation boundaries (granules). Survivors keep address order, so each original
-    // generation's survivors start at its planned (compacting) or original (sweeping) address.
+    // Survivors keep address order, so each original generation's survivors start at its
+    // planned (compacting) or original (sweeping) address.
     const firstOf = compacting ? plan.plannedStart : [h.g0Start, h.g1Start, SOH_BASE]
     const newTop = compacting ? plan.plannedTop : h.sohTop
     let newG1Start = h.g1Start
@@ -224,357 +259,162 @@ export class ClrCollector {
     } else {
       newG0Start = firstOf[0]
     }
+    return { promotion, compacting, newG1Start, newG0Start, newTop }
+  }
 
-    // ---- relocate + compact, or sweep ----
-    const oldFree = h.freeBytes
+  /**
+   * relocate_phase + compact_phase, or sweep. Returns the free bytes of each SOH generation
+   * after the collection.
+   *
+   * Invariant after: every survivor of the condemned range is unmarked and at its final address
+   * (its planned one when compacting, its own when sweeping), every reference to it (roots,
+   * queues, handles, fields) points there, the space between survivors is free objects, and
+   * every reference from gen1, gen2 or the LOH into the new ephemeral range lies on a dirty
+   * card byte. The generation boundaries are still the old ones.
+   */
+  private relocateOrSweep(n: number, plan: Plan, shape: Shape): number[] {
+    const h = this.ctx.heap
+    const { promotion, compacting, newG1Start, newG0Start } = shape
     const newFree = [0, 0, 0]
-    for (let k = n + 1; k <= 2; k++) newFree[k] = oldFree[k]
-    this.updateOlderCards(compacting, newG1Start, newG0Start)
+    for (let k = n + 1; k <= 2; k++) newFree[k] = h.freeBytes[k]
+    this.relocator.updateOlderCards(compacting, newG1Start, newG0Start)
     if (compacting) {
       // The gaps left before pinned plugs stay as free objects of their plug's new generation.
-      for (let k = 0; k <= n; k++) newFree[ClrCollector.destination(k, promotion)] += plan.pinnedGapBytes[k]
-      this.relocateRoots()
-      this.relocateSurvivors(promotion, newG1Start, newG0Start)
-      this.slide()
+      for (let k = 0; k <= n; k++) newFree[destination(k, promotion)] += plan.pinnedGapBytes[k]
+      this.relocator.relocateRoots()
+      this.relocator.relocateSurvivors(promotion, newG1Start, newG0Start)
+      this.relocator.slide()
     } else {
-      this.sweep(promotion, newG1Start, newG0Start, newFree)
+      this.relocator.sweep(promotion, newG1Start, newG0Start, newFree)
     }
-    const lohSurvived = n === 2 ? this.sweepLoh(newG1Start) : 0
-    const oldTop = h.sohTop
-    h.sohTop = newTop
-    h.g1Start = newG1Start
-    h.g0Start = newG0Start
-    h.freeBytes = newFree
-    if (newTop < oldTop) h.soh.fill(0, newTop * 2, oldTop * 2)
+    return newFree
+  }
 
-    // ---- budgets ----
-    const promotedInto = [0, promotion ? plan.survived[0] : 0, promotion && n >= 1 ? plan.survived[1] : 0]
-    // The runtime's pinned object is live data of its generation: in dd_begin_data_size and in
-    // the survivors (dd_survived_size) the budget grows from, like any survivor.
+  /**
+   * The new generation boundaries take effect (promotion is a boundary move: gen0's survivors
+   * become gen1, etc.). Invariant after: g1Start, g0Start, sohTop and freeBytes describe the
+   * heap as it is; the arena above sohTop is zero.
+   */
+  private installGenerations(shape: Shape, newFree: number[]): void {
+    const h = this.ctx.heap
+    const oldTop = h.sohTop
+    h.sohTop = shape.newTop
+    h.g1Start = shape.newG1Start
+    h.g0Start = shape.newG0Start
+    h.freeBytes = newFree
+    if (shape.newTop < oldTop) h.soh.fill(0, shape.newTop * 2, oldTop * 2)
+  }
+
+  /**
+   * desired_new_allocation for each collected generation, and what promotion spends of the
+   * older ones (budgets.ts computeNewDynamicData). The runtime's pinned object is live data of its
+   * generation: in dd_begin_data_size and in the survivors (dd_survived_size) the budget grows
+   * from, like any survivor. Returns the condemned generations' surviving bytes (what
+   * GCMemoryInfo.PromotedBytes reports). Invariant after: every budget the next allocation or collection
+   * reads is set; the runtime's pinned object is in its post-collection generation.
+   */
+  private updateBudgets(
+    n: number,
+    plan: Plan,
+    shape: Shape,
+    before: { size: number[]; frag: number[] },
+    runtimePinned: number,
+    lohSurvived: number,
+    history: readonly BudgetHistory[],
+  ): number {
+    const h = this.ctx.heap
     const survived = plan.survived.slice()
-    const beginData = [0, 1, 2].map((g) => sizeBefore[g] - fragBefore[g])
+    const beginData = [0, 1, 2].map((g) => before.size[g] - before.frag[g])
     if (runtimePinned > 0) {
       survived[h.runtimePinnedGen] += runtimePinned
       beginData[h.runtimePinnedGen] += runtimePinned
     }
+    // What the runtime allocated between gc.collect()'s two collections (runtime-allocation.ts)
+    // was gen0 data when this one began.
     beginData[0] += h.runtimeGarbageBytes
     h.runtimeGarbageBytes = 0
-    for (let g = 0; g <= n; g++) {
-      const current = g === 2 ? h.genSize(2) - h.freeBytes[2] : survived[g]
-      const sd0 = this.ctx.staticData[g]
-      const begin = beginData[g]
-      const desired =
-        g === 0
-          ? gen0Budget(n, sd0, survived[0], this.finalizationPromotedBytes, begin, history[0])
-          : desiredNewAllocation(g, sd0, survived[g], begin, current, history[g])
-      h.desiredAllocation[g] = desired
-      h.newAllocation[g] = desired
-    }
+    computeNewDynamicData(h, this.ctx.staticData, {
+      generation: n,
+      survived,
+      beginData,
+      finalizationPromotedBytes: this.marker.finalizationPromotedBytes,
+      promotedInto: this.promotedInto(plan, shape, n),
+      promotionSpendsBudget: this.ctx.promotionSpendsBudget,
+      lohSurvived,
+      lohLiveBefore: before.size[3] - before.frag[3],
+      history,
+    })
     if (runtimePinned > 0) {
       // A compacting GC demotes the pinned object's lightly pinned region to gen0; a sweeping
       // one promotes it with its region like everything else it keeps.
-      h.runtimePinnedGen = compacting
+      h.runtimePinnedGen = shape.compacting
         ? 0
-        : promotion
+        : shape.promotion
           ? Math.min(h.runtimePinnedGen + 1, 2)
           : h.runtimePinnedGen
     }
-    // compute_in: what this collection allocated into an older generation is charged to its
-    // budget (`dd_new_allocation = desired - in`, even when that generation was collected
-    // too). With regions (.NET 7+) survivors are promoted with their regions, so nothing is
-    // allocated into the older generation and `in` is 0 — measured on .NET 10: megabytes
-    // promoted into gen1 never trigger a gen1 GC (FIDELITY.md#promotion-budget).
-    if (this.ctx.promotionSpendsBudget) {
-      h.newAllocation[1] -= promotedInto[1]
-      h.newAllocation[2] -= promotedInto[2]
-    }
-    if (n === 2) {
-      const lohCurrent = h.genSize(3) - h.lohFreeBytes
-      const desired = desiredNewAllocation(
-        GEN_LOH,
-        this.ctx.staticData[GEN_LOH],
-        lohSurvived,
-        lohLiveBefore,
-        lohCurrent,
-        history[3],
-      )
-      h.desiredAllocation[GEN_LOH] = desired
-      h.newAllocation[GEN_LOH] = desired
-    }
+    let survivedBytes = 0
+    for (let g = 0; g <= n; g++) survivedBytes += survived[g]
+    return survivedBytes
+  }
 
-    // Two views of the same collections: GC.CollectionCount(g) counts every collection of
-    // generation g or older (a gen2 GC increments 0, 1 and 2); stats().collections counts each
-    // collection once, under the generation it condemned, like every other manager does.
+  /** Bytes this collection moved into gen1 and gen2 by promotion ([0, into gen1, into gen2]). */
+  private promotedInto(plan: Plan, shape: Shape, n: number): number[] {
+    return [0, shape.promotion ? plan.survived[0] : 0, shape.promotion && n >= 1 ? plan.survived[1] : 0]
+  }
+
+  /**
+   * The collection is counted and priced (core's CollectionCycle: gc-end, pause, counts) and
+   * described like System.GCMemoryInfo. Two views of the same collections: GC.CollectionCount(g)
+   * counts every collection of generation g or older (a gen2 GC increments 0, 1 and 2);
+   * stats().collections counts each collection once, under the generation it condemned, like
+   * every other manager does. Invariant after: no collection is open.
+   */
+  private record(
+    req: CollectRequest,
+    n: number,
+    elevation: string,
+    shape: Shape,
+    before: { size: number[]; frag: number[] },
+    plan: Plan,
+    survivedBytes: number,
+  ): GcRecord {
+    const h = this.ctx.heap
     for (let g = 0; g <= n; g++) this.counts[g]++
-    stats.collections[n]++
-    stats.collectionReasons[req.reason] = (stats.collectionReasons[req.reason] ?? 0) + 1
-    const promotedBytes = promotedInto[1] + promotedInto[2]
+    const into = this.promotedInto(plan, shape, n)
+    const promotedBytes = into[1] + into[2]
     this.ctx.work.bytesPromoted += promotedBytes
     const generationInfo: GenerationInfo[] = []
     for (let g = 0; g < 4; g++) {
       generationInfo.push({
-        sizeBeforeBytes: sizeBefore[g],
-        fragmentationBeforeBytes: fragBefore[g],
+        sizeBeforeBytes: before.size[g],
+        fragmentationBeforeBytes: before.frag[g],
         sizeAfterBytes: h.genSize(g),
         fragmentationAfterBytes: g < 3 ? h.freeBytes[g] : h.lohFreeBytes,
       })
     }
     const fragmentedBytes = h.freeBytes[0] + h.freeBytes[1] + h.freeBytes[2] + h.lohFreeBytes
+    const pauseVirtual = this.ctx.cycle.end(this.ctx.opIndex(), {
+      compacted: shape.compacting,
+      footprintAfter: h.footprint(),
+      spaces: () => h.spaces(),
+    })
     return {
       index: this.counts[0],
       generation: n,
       reason: req.reason,
       elevation,
-      compacted: compacting,
-      promoted: promotion,
+      compacted: shape.compacting,
+      promoted: shape.promotion,
       promotedBytes,
-      survivedBytes: survived.slice(0, n + 1).reduce((a, b) => a + b, 0),
+      survivedBytes,
       fragmentedBytes,
       heapSizeBytes: h.genSize(0) + h.genSize(1) + h.genSize(2) + h.genSize(3),
-      pinnedObjectsCount: this.pinnedObjects,
+      pinnedObjectsCount: this.marker.pinnedObjects,
       finalizationPendingCount: h.freachable.length,
-      pauseVirtual: pauseOf(before),
+      pauseVirtual,
       generationInfo,
     }
-  }
-
-  // ---------------------------------------------------------------- mark
-
-  /** An object the current collection may reclaim: in the condemned SOH range, or anywhere on gen2. */
-  private condemned(g: number): boolean {
-    return g !== 0 && (this.condemnsAll || (g >= this.condStart && g < LOH_BASE))
-  }
-
-  private isMarked(g: number): boolean {
-    const h = this.ctx.heap
-    return (h.words(g)[h.wordOf(g) + W_FLAGS] & F_MARKED) !== 0
-  }
-
-  /** Mark a condemned object and push it for scanning (no-op if not condemned or marked). */
-  private markAndPush(g: number): void {
-    if (!this.condemned(g)) return
-    const h = this.ctx.heap
-    const m = h.words(g)
-    const w = h.wordOf(g)
-    const f = m[w + W_FLAGS]
-    if ((f & F_MARKED) !== 0) return
-    m[w + W_FLAGS] = f | F_MARKED
-    this.ctx.work.marked++
-    if (this.countingFinalization) this.finalizationPromotedBytes += m[w + W_GRANULES] * 8
-    if (this.sp === this.markStack.length) {
-      const s = new Int32Array(this.markStack.length * 2)
-      s.set(this.markStack)
-      this.markStack = s
-    }
-    this.markStack[this.sp++] = g
-  }
-
-  private markRoots(): void {
-    const { roots, heap: h } = this.ctx
-    const v = roots.values
-    for (let i = 0; i < roots.top; i++) if (v[i] !== 0) this.markAndPush(v[i])
-    for (const q of [h.freachable, h.strongHandles])
-      for (let i = 0; i < q.length; i++) this.markAndPush(q.items[i])
-    const pins = h.pinnedHandles
-    for (let i = 0; i < pins.length; i++) {
-      const g = pins.items[i]
-      if (!this.condemned(g)) continue
-      // pin_object: counted per pinned handle, like GCHeap::Promote with GC_CALL_PINNED.
-      this.pinnedObjects++
-      if (g < LOH_BASE) h.soh[g * 2 + W_FLAGS] |= F_PINNED
-      this.markAndPush(g)
-    }
-  }
-
-  private drainMarkStack(): void {
-    const h = this.ctx.heap
-    const work = this.ctx.work
-    while (this.sp > 0) {
-      const g = this.markStack[--this.sp]
-      const m = h.words(g)
-      const w = h.wordOf(g)
-      if (m[w + W_TYPE] === WEAKREF_TYPE) continue
-      const refs = m[w + W_REFS]
-      work.refsScanned += refs
-      for (let i = 0; i < refs; i++) {
-        const t = m[w + W_FIELDS + 2 * i]
-        if (t !== 0) this.markAndPush(t)
-      }
-    }
-  }
-
-  /**
-   * mark_through_cards_for_segments: scan the fields lying on dirty card bytes of the older
-   * generations and of the LOH; count cross-generation pointers for generation_skip_ratio
-   * (gc.cpp: n_eph pointers into the ephemeral range, n_gen of them into the condemned range;
-   * the ratio is 100 when fewer than 400 were seen).
-   */
-  private markThroughCards(): void {
-    const h = this.ctx.heap
-    let nEph = 0
-    let nGen = 0
-    const g1 = h.g1Start
-    const g0 = h.g0Start
-    this.forEachOlderCardField((m, fw) => {
-      const t = m[fw]
-      if (t === 0) return
-      // A cross-generation pointer: into a generation younger than the one holding it.
-      const holder = m === h.soh && fw / 2 >= g1 ? 1 : 2
-      if (generationOf(t, g1, g0) < holder) {
-        nEph++
-        if (t >= this.condStart && t < LOH_BASE) {
-          nGen++
-          this.markAndPush(t)
-        }
-      }
-    })
-    this.skipRatio = nEph > 400 ? Math.floor((nGen / nEph) * 100) : 100
-  }
-
-  /**
-   * Visit every reference field (its words array and word index) that lies on a dirty card byte
-   * of the SOH below the condemned range or of the LOH, counting cards scanned.
-   * `afterChunk` is told, for each dirty card byte, so callers can clear it.
-   */
-  private forEachOlderCardField(
-    visit: (m: Int32Array, fieldWord: number) => void,
-    afterChunk?: (cards: Uint8Array, c: number) => void,
-  ): void {
-    const h = this.ctx.heap
-    const work = this.ctx.work
-    const end = this.condStart
-    const m = h.soh
-    const lastChunk = Math.ceil(end / CARD_BYTE_GRANULES)
-    for (let c = 0; c < lastChunk; c++) {
-      if (h.sohCards[c] === 0) continue
-      work.cardsScanned += CARDS_PER_BYTE
-      const lo = Math.max(c * CARD_BYTE_GRANULES, SOH_BASE)
-      const hi = Math.min((c + 1) * CARD_BYTE_GRANULES, end)
-      let g = c === 0 ? SOH_BASE : h.brick[c]
-      while (g < hi) {
-        const w = g * 2
-        const size = m[w + W_GRANULES]
-        if (!(size >= 3)) brokenHeap(g, 'object size')
-        const type = m[w + W_TYPE]
-        if (type !== FREE_TYPE && type !== WEAKREF_TYPE) {
-          const refs = m[w + W_REFS]
-          const f0 = g + HEADER_GRANULES
-          const from = Math.max(0, lo - f0)
-          const to = Math.min(refs, hi - f0)
-          for (let i = from; i < to; i++) visit(m, w + W_FIELDS + 2 * i)
-          if (to > from) work.refsScanned += to - from
-        }
-        g += size
-      }
-      if (afterChunk) afterChunk(h.sohCards, c)
-    }
-    // LOH objects (older than the condemned range unless this is a gen2 GC, which marks,
-    // fixes and re-cards them as condemned objects): each is walked, and the fields on its
-    // dirty card bytes visited. A card byte covers 2 KB, so the last fields of one large object
-    // and the first fields of the next can share one: a card byte is finished (scanned once,
-    // handed to afterChunk once) only when the walk has passed every field on it, or the
-    // fields of the next object on it would be skipped once the first object's share of the
-    // card byte found nothing and cleared it.
-    if (this.condemnsAll) return
-    const lm = h.loh
-    let open = -1
-    for (let g = LOH_BASE; g < h.lohTop; ) {
-      const w = (g - LOH_BASE) * 2
-      const size = lm[w + W_GRANULES]
-      if (!(size >= 3)) brokenHeap(g, 'object size')
-      const refs = lm[w + W_TYPE] >= 0 ? lm[w + W_REFS] : 0
-      if (refs > 0) {
-        const f0 = g + HEADER_GRANULES - LOH_BASE
-        const cFirst = Math.floor(f0 / CARD_BYTE_GRANULES)
-        const cLast = Math.floor((f0 + refs - 1) / CARD_BYTE_GRANULES)
-        for (let c = cFirst; c <= cLast; c++) {
-          if (h.lohCards[c] === 0) continue
-          if (c !== open) {
-            if (open >= 0 && afterChunk) afterChunk(h.lohCards, open)
-            open = c
-            work.cardsScanned += CARDS_PER_BYTE
-          }
-          const from = Math.max(0, c * CARD_BYTE_GRANULES - f0)
-          const to = Math.min(refs, (c + 1) * CARD_BYTE_GRANULES - f0)
-          for (let i = from; i < to; i++) visit(lm, w + W_FIELDS + 2 * i)
-          work.refsScanned += to - from
-        }
-      }
-      g += size
-    }
-    if (open >= 0 && afterChunk) afterChunk(h.lohCards, open)
-  }
-
-  /** Null weak handles whose condemned target was not marked: short ones before finalization, long after. */
-  private clearWeakHandles(long: boolean): void {
-    const { heap: h, hub, stats } = this.ctx
-    const want = long ? 1 : 0
-    for (let i = 0; i < h.handleCount; i++) {
-      const t = h.handleTarget[i]
-      if (t === 0 || h.handleLong[i] !== want || !this.condemned(t) || this.isMarked(t)) continue
-      h.handleTarget[i] = 0
-      stats.weakrefsCleared++
-      if (hub.listening) {
-        const op = this.ctx.opIndex()
-        const weakId = h.handleOwner[i]
-        hub.emit({ type: 'weakref-clear', op, weakId, targetId: h.words(t)[h.wordOf(t) + W_ID] })
-        const cb = h.handleCallback[i]
-        if (cb !== 0) hub.emit({ type: 'weakref-callback', op, weakId, tag: callbackTagOf(cb) })
-      }
-    }
-  }
-
-  /**
-   * ScanForFinalization: a registered object found dead moves to the f-reachable queue and is
-   * marked (its references are marked by the following drain) — it survives this collection.
-   * A suppressed one is just dropped from the queue.
-   */
-  private scanForFinalization(): void {
-    const h = this.ctx.heap
-    const q = h.finalizable
-    let kept = 0
-    for (let i = 0; i < q.length; i++) {
-      const g = q.items[i]
-      if (!this.condemned(g) || this.isMarked(g)) {
-        q.items[kept++] = g
-        continue
-      }
-      const m = h.words(g)
-      const w = h.wordOf(g)
-      const f = m[w + W_FLAGS] & ~F_REGISTERED
-      if (this.ctx.weakrefsFinalizeEagerly && finalizesEagerly(h, g)) {
-        m[w + W_FLAGS] = f
-        continue
-      }
-      if ((f & F_SUPPRESSED) !== 0) {
-        m[w + W_FLAGS] = f
-        continue
-      }
-      m[w + W_FLAGS] = f | F_FREACHABLE
-      h.freachable.push(g)
-      this.markAndPush(g)
-    }
-    q.length = kept
-  }
-
-  /**
-   * The bytes of the runtime's own pinned object if this collection condemns it, else 0.
-   *
-   * Measured on .NET 10 (x64, workstation, regions): in an idle process, after the oracle's
-   * start ritual, every gen0 GC reports PromotedBytes 104 and PinnedObjectsCount 1 with gen0
-   * 560 bytes after it — a 104-byte object the runtime holds through a pinned handle, which
-   * stays in gen0 because compacting GCs demote a region with little pinned survival to gen0
-   * (plan_phase.cpp `decide_on_demotion_pin_surv`: pinned_ratio < demotion_pinned_ratio_th ->
-   * plan gen 0). Two sweeping GC.Collect(2) calls promote it out (gen0 GCs then report 0 and 0).
-   * In every oracle case gen0 GC 1 reports exactly the model's survivors + 104; counted for the
-   * budget (`desired_new_allocation` grows gen0's from its survivors: 20 x 104 = 2,080 bytes of
-   * budget after a ~100% survival GC), that is binary-trees' 42nd gen0 GC.
-   * It is accounted, not placed: the model has no demotion (FIDELITY.md#pinning), so a real
-   * object would be promoted out of gen0 by the first GC.
-   */
-  private runtimePinnedSurvivor(n: number): number {
-    const h = this.ctx.heap
-    return h.runtimePinnedBytes > 0 && h.runtimePinnedGen <= n ? h.runtimePinnedBytes : 0
   }
 
   /** decide_on_promotion_surv (WKS): promote unless the survivors are tiny and the older generation is not. */
@@ -592,28 +432,27 @@ export class ClrCollector {
   /**
    * Walk the condemned SOH range: count survivors per original generation and the space a
    * compaction would reclaim, give each survivor its compacted address (W_AUX), and report
-   * the dead objects.
+   * the dead objects. A pinned survivor (reached through a pinned handle) is a pinned plug: its
+   * planned address is its own, and the gap between the survivors slid below it and it becomes
+   * a free object (plan_phase.cpp: the space before a pinned plug stays as free space of the
+   * generation the plug ends up in, its `pinned_len`).
+   *
+   * Invariant after: every marked object of the condemned range holds its planned address in
+   * W_AUX, planned addresses keep address order and never lie above the object's own; every
+   * dead object was reclaimed once (CollectionCycle.freed), and nothing has moved yet.
    */
-  private plan(n: number): {
-    survived: number[]
-    survivedTotal: number
-    fragmentation: number
-    plannedStart: number[]
-    plannedTop: number
-    /** Bytes of the gaps left before pinned plugs, per original generation. */
-    pinnedGapBytes: number[]
-  } {
+  private plan(n: number): Plan {
     const { heap: h, work } = this.ctx
     const m = h.soh
     const survived = [0, 0, 0]
     const plannedStart = [0, 0, 0]
     const pinnedGapBytes = [0, 0, 0]
     let fragmentation = 0
-    let cursor = this.condStart
+    let cursor = this.marker.condStart
     const starts = [h.g0Start, h.g1Start, SOH_BASE]
     let gen = n
     plannedStart[gen] = cursor
-    for (let g = this.condStart; g < h.sohTop; ) {
+    for (let g = this.marker.condStart; g < h.sohTop; ) {
       while (gen > 0 && g >= starts[gen - 1]) {
         gen--
         plannedStart[gen] = cursor
@@ -659,195 +498,21 @@ export class ClrCollector {
 
   /** Account for a dead object (its memory is reused by the compaction, sweep or LOH sweep). */
   private reclaimed(m: Int32Array, w: number, bytes: number): void {
-    const { hub, stats, work } = this.ctx
-    stats.liveObjects--
-    stats.liveBytes -= bytes
-    stats.freedByTracing++
-    work.objectsFreed++
+    const { hub, cycle } = this.ctx
+    cycle.freed(bytes, 'tracing')
     if (hub.perObject)
       hub.emit({ type: 'free', op: this.ctx.opIndex(), id: m[w + W_ID], bytes, cause: 'tracing' })
-  }
-
-  // ---------------------------------------------------------------- relocate / compact / sweep
-
-  /** The post-collection address of a reference (only condemned SOH objects move). */
-  private forward(t: number): number {
-    if (t === 0 || t >= LOH_BASE || t < this.condStart) return t
-    return this.ctx.heap.soh[t * 2 + W_AUX]
-  }
-
-  private relocateRoots(): void {
-    const { roots, heap: h } = this.ctx
-    const v = roots.values
-    for (let i = 0; i < roots.top; i++) if (v[i] !== 0) v[i] = this.forward(v[i])
-    // Pinned handles' objects never move; forwarding them is the identity, kept for symmetry.
-    for (const q of [h.finalizable, h.freachable, h.strongHandles, h.pinnedHandles]) {
-      for (let i = 0; i < q.length; i++) q.items[i] = this.forward(q.items[i])
-    }
-    for (let i = 0; i < h.handleCount; i++)
-      if (h.handleTarget[i] !== 0) h.handleTarget[i] = this.forward(h.handleTarget[i])
-    if (!this.condemnsAll) return
-    // A full compacting GC: every surviving large object may point at a moved small one.
-    const lm = h.loh
-    for (let g = LOH_BASE; g < h.lohTop; ) {
-      const w = (g - LOH_BASE) * 2
-      if (lm[w + W_TYPE] >= 0 && (lm[w + W_FLAGS] & F_MARKED) !== 0) {
-        const refs = lm[w + W_REFS]
-        for (let i = 0; i < refs; i++) lm[w + W_FIELDS + 2 * i] = this.forward(lm[w + W_FIELDS + 2 * i])
-      }
-      g += lm[w + W_GRANULES]
-    }
-  }
-
-  /**
-   * Older generations' dirty cards after marking: fix references to moved objects (when
-   * compacting) and keep a card byte dirty only if it still holds a reference into the
-   * ephemeral range as it will be after this collection (gc.cpp clears cards that yield nothing).
-   */
-  private updateOlderCards(compacting: boolean, newG1: number, newG0: number): void {
-    const h0 = this.ctx.heap
-    const oldG1 = h0.g1Start
-    let keep = false
-    this.forEachOlderCardField(
-      (m, fw) => {
-        let t = m[fw]
-        if (t === 0) return
-        if (compacting) {
-          t = this.forward(t)
-          m[fw] = t
-        }
-        // Holders below the condemned range keep their generation.
-        const holder = m === h0.soh && fw / 2 >= oldG1 ? 1 : 2
-        if (generationOf(t, newG1, newG0) < holder) keep = true
-      },
-      (cards, c) => {
-        if (!keep) cards[c] = 0
-        keep = false
-      },
-    )
-    // Card bytes wholly inside the condemned range are rebuilt from the survivors.
-    const h = this.ctx.heap
-    h.sohCards.fill(
-      0,
-      Math.ceil(this.condStart / CARD_BYTE_GRANULES),
-      Math.ceil(h.sohTop / CARD_BYTE_GRANULES) + 1,
-    )
-    if (this.condemnsAll) h.lohCards.fill(0)
-  }
-
-  /** The generation an object of original generation `gen` belongs to after this collection. */
-  private static destination(gen: number, promotion: boolean): number {
-    return promotion ? Math.min(gen + 1, 2) : gen
-  }
-
-  /**
-   * Fix the fields of every survivor of the condemned range (compacting) and set the cards of
-   * survivors that end up in gen1/gen2 holding references into the new ephemeral range.
-   */
-  private relocateSurvivors(promotion: boolean, newG1: number, newG0: number): void {
-    const h = this.ctx.heap
-    const m = h.soh
-    const starts = [h.g0Start, h.g1Start, SOH_BASE]
-    for (let g = this.condStart; g < h.sohTop; ) {
-      const w = g * 2
-      const size = m[w + W_GRANULES]
-      if (!(size >= 3)) brokenHeap(g, 'object size')
-      if (m[w + W_TYPE] >= 0 && (m[w + W_FLAGS] & F_MARKED) !== 0) {
-        const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
-        const dest = m[w + W_AUX]
-        const destGen = ClrCollector.destination(gen, promotion)
-        const refs = m[w + W_REFS]
-        for (let i = 0; i < refs; i++) {
-          const fw = w + W_FIELDS + 2 * i
-          const t = this.forward(m[fw])
-          m[fw] = t
-          if (t !== 0 && generationOf(t, newG1, newG0) < destGen)
-            h.sohCards[(dest + HEADER_GRANULES + i) >> 8] = 1
-        }
-      }
-      g += size
-    }
-  }
-
-  /**
-   * Slide the survivors down to their planned addresses (memmove in address order is safe:
-   * every planned address is at or below the object's own). Where a survivor's planned address
-   * lies above the end of the one slid before it, it is a pinned plug: the gap becomes a free
-   * object (written once everything below it has moved).
-   */
-  private slide(): void {
-    const { heap: h, work } = this.ctx
-    const m = h.soh
-    let placedEnd = this.condStart
-    for (let g = this.condStart; g < h.sohTop; ) {
-      const w = g * 2
-      const size = m[w + W_GRANULES]
-      if (!(size >= 3)) brokenHeap(g, 'object size')
-      if (m[w + W_TYPE] !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
-        m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
-        const dest = m[w + W_AUX]
-        m[w + W_AUX] = 0
-        if (dest > placedEnd) h.writeSohFree(placedEnd, dest - placedEnd)
-        placedEnd = dest + size
-        if (dest !== g) {
-          m.copyWithin(dest * 2, w, w + size * 2)
-          work.bytesCompacted += size * 8
-        }
-        h.noteSohObject(dest, size)
-      }
-      g += size
-    }
-  }
-
-  /**
-   * Sweep the condemned range in place: runs of dead objects and old gaps become one free
-   * object each (split at generation boundaries, so each gap is counted in the generation it
-   * ends up in); survivors are unmarked and, if now old, carded.
-   */
-  private sweep(promotion: boolean, newG1: number, newG0: number, newFree: number[]): void {
-    const h = this.ctx.heap
-    const m = h.soh
-    const starts = [h.g0Start, h.g1Start, SOH_BASE]
-    let runStart = 0
-    let runGen = -1
-    const closeRun = (end: number): void => {
-      if (runGen < 0) return
-      h.writeSohFree(runStart, end - runStart)
-      newFree[ClrCollector.destination(runGen, promotion)] += (end - runStart) * 8
-      runGen = -1
-    }
-    for (let g = this.condStart; g < h.sohTop; ) {
-      const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
-      if (runGen >= 0 && runGen !== gen) closeRun(g)
-      const w = g * 2
-      const size = m[w + W_GRANULES]
-      if (!(size >= 3)) brokenHeap(g, 'object size')
-      const type = m[w + W_TYPE]
-      if (type !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
-        closeRun(g)
-        m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
-        const destGen = ClrCollector.destination(gen, promotion)
-        if (type >= 0 && destGen >= 1) {
-          const refs = m[w + W_REFS]
-          for (let i = 0; i < refs; i++) {
-            const t = m[w + W_FIELDS + 2 * i]
-            if (t !== 0 && generationOf(t, newG1, newG0) < destGen)
-              h.sohCards[(g + HEADER_GRANULES + i) >> 8] = 1
-          }
-        }
-      } else if (runGen < 0) {
-        runStart = g
-        runGen = gen
-      }
-      g += size
-    }
-    closeRun(h.sohTop)
   }
 
   /**
    * gen2 only: dead large objects and adjacent free blocks coalesce onto a rebuilt LOH free
    * list (the LOH is swept, never compacted by default); a free tail shrinks the LOH.
    * Survivors are unmarked and re-carded (their fields were fixed by relocateRoots).
+   *
+   * Invariant after: the LOH holds only survivors (unmarked) and free blocks, every free block
+   * is on the free list, every dead large object was reclaimed once, and every reference from
+   * a large object into the new ephemeral range lies on a dirty card byte. Returns the bytes
+   * that survived.
    */
   private sweepLoh(newEphLow: number): number {
     const h = this.ctx.heap
@@ -874,7 +539,7 @@ export class ClrCollector {
           const refs = m[w + W_REFS]
           for (let i = 0; i < refs; i++) {
             const t = m[w + W_FIELDS + 2 * i]
-            if (t >= newEphLow && t < LOH_BASE) h.lohCards[(g - LOH_BASE + HEADER_GRANULES + i) >> 8] = 1
+            if (t >= newEphLow && t < LOH_BASE) h.lohCards.dirty(g + HEADER_GRANULES + i)
           }
         }
       } else {
@@ -887,29 +552,4 @@ export class ClrCollector {
     for (let i = frees.length - 2; i >= 0; i -= 2) h.lohPushFree(frees[i], frees[i + 1])
     return survived
   }
-}
-
-/**
- * Retire gen0's allocation context: its unused tail becomes a free object, and the part of the
- * budget it was charged but did not use is credited back (so a context costs what it held
- * plus the 24-byte pad that keeps room for the free object).
- */
-export function retireAllocationContext(h: ClrHeap): void {
-  if (h.acEnd === 0) return
-  const tail = h.acEnd - h.acPtr
-  h.newAllocation[0] += (h.acLimit - h.acPtr) * 8
-  h.writeSohFree(h.acPtr, tail)
-  h.freeBytes[0] += tail * 8
-  h.acPtr = h.acLimit = h.acEnd = 0
-}
-
-/** A walk met something that is not an object: a model bug, reported instead of looping forever. */
-function brokenHeap(g: number, what: string): never {
-  throw new PygcError('INTERNAL', `CLR heap walk: bad ${what} at granule ${g} (byte address ${g * 8})`)
-}
-
-/** The generation an SOH granule is in, given the gen1 and gen0 starts (LOH objects are gen2). */
-function generationOf(g: number, g1Start: number, g0Start: number): number {
-  if (g >= LOH_BASE) return 2
-  return g >= g0Start ? 0 : g >= g1Start ? 1 : 2
 }

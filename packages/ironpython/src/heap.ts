@@ -8,7 +8,7 @@
  * SOH:  [SOH_BASE ..gen2.. g1Start ..gen1.. g0Start ..gen0.. sohTop)   then unused arena
  * LOH:  [LOH_BASE ..objects and free blocks.. lohTop)
  */
-import { IntList, PygcError } from '@pygc/core'
+import { CardTable, IntList, PygcError } from '@pygc/core'
 import {
   F_REGISTERED,
   FREE_TYPE,
@@ -22,8 +22,10 @@ import {
 } from './layout.js'
 
 export const SOH_BASE = 1
-/** Granules per card byte: the x64 write barrier sets one byte per 2 KB (card_byte_shift 11). */
-export const CARD_BYTE_GRANULES = 256
+/** log2 of the granules per card byte: the x64 write barrier sets one byte per 2 KB (card_byte_shift 11). */
+const CARD_BYTE_SHIFT = 8
+/** Granules per card byte (2 KB). */
+export const CARD_BYTE_GRANULES = 1 << CARD_BYTE_SHIFT
 /** 256-byte cards per card byte (gc.cpp card_size = 256 on 64-bit): the unit "cards scanned" counts. */
 export const CARDS_PER_BYTE = 8
 const LOH_INITIAL_WORDS = 1 << 12
@@ -46,11 +48,13 @@ export class ClrHeap {
   /** Free-object bytes inside each SOH generation (unusable gaps: fragmentation). */
   freeBytes = [0, 0, 0]
 
-  /** Card bytes for the SOH and the LOH, one per 2 KB. */
-  sohCards = new Uint8Array((1 << 15) / CARD_BYTE_GRANULES + 1)
-  lohCards = new Uint8Array((1 << 11) / CARD_BYTE_GRANULES + 1)
-  /** brick[c] = the granule of the object covering the first granule of card byte c (SOH). */
-  brick = new Int32Array((1 << 15) / CARD_BYTE_GRANULES + 1)
+  /**
+   * Card bytes for the SOH (from granule 0) with its brick table (objectStart[c]: the granule of
+   * the object covering the first granule of card byte c), and for the LOH (from LOH_BASE; its
+   * objects are walked from the LOH's start, so it keeps no brick table). One card byte per 2 KB.
+   */
+  readonly sohCards = new CardTable(0, CARD_BYTE_SHIFT, (1 << 15) / CARD_BYTE_GRANULES + 1)
+  readonly lohCards = new CardTable(LOH_BASE, CARD_BYTE_SHIFT, (1 << 11) / CARD_BYTE_GRANULES + 1, false)
 
   /** Finalization queue (registered objects) and f-reachable queue, as granules. */
   finalizable = new IntList()
@@ -80,7 +84,7 @@ export class ClrHeap {
   /**
    * The runtime's own pinned object (bytes; 0 = none) and the generation it is in. Not placed in
    * the arena: it only counts where .NET counts it (survival, pinned count); see
-   * ClrCollector.runtimePinnedSurvivor for why it is not a real object here.
+   * ClrMarker.runtimePinnedSurvivor (mark.ts) for why it is not a real object here.
    */
   runtimePinnedBytes = 0
   runtimePinnedGen = 0
@@ -111,6 +115,16 @@ export class ClrHeap {
     return (this.lohTop - LOH_BASE) * 8
   }
 
+  /** Memory the runtime holds: the SOH and the LOH up to their tops (stats().footprintBytes). */
+  footprint(): number {
+    return (this.sohTop - SOH_BASE) * 8 + (this.lohTop - LOH_BASE) * 8
+  }
+
+  /** The generations' sizes (stats().spaces). */
+  spaces(): Record<string, number> {
+    return { gen0: this.genSize(0), gen1: this.genSize(1), gen2: this.genSize(2), loh: this.genSize(3) }
+  }
+
   /** Make room for the SOH to reach granule `top` (doubling, then reserving `heapLimit`; see below). */
   ensureSoh(top: number, heapLimit: number): void {
     if (top * 2 <= this.soh.length) return
@@ -135,15 +149,7 @@ export class ClrHeap {
     n = next.length
     next.set(this.soh.subarray(0, this.sohTop * 2))
     this.soh = next
-    const cards = Math.ceil(n / 2 / CARD_BYTE_GRANULES) + 1
-    if (cards > this.sohCards.length) {
-      const c = new Uint8Array(cards)
-      c.set(this.sohCards)
-      this.sohCards = c
-      const b = new Int32Array(cards)
-      b.set(this.brick)
-      this.brick = b
-    }
+    this.sohCards.grow(Math.ceil(n / 2 / CARD_BYTE_GRANULES) + 1)
   }
 
   /**
@@ -174,19 +180,12 @@ export class ClrHeap {
     const next = new Int32Array(n)
     next.set(this.loh.subarray(0, (this.lohTop - LOH_BASE) * 2))
     this.loh = next
-    const cards = Math.ceil(n / 2 / CARD_BYTE_GRANULES) + 1
-    if (cards > this.lohCards.length) {
-      const c = new Uint8Array(cards)
-      c.set(this.lohCards)
-      this.lohCards = c
-    }
+    this.lohCards.grow(Math.ceil(n / 2 / CARD_BYTE_GRANULES) + 1)
   }
 
   /** Record that an SOH object (or free gap) occupies [g, g + n): keeps the brick table exact. */
   noteSohObject(g: number, n: number): void {
-    let c = Math.ceil(g / CARD_BYTE_GRANULES)
-    const end = g + n
-    for (; c * CARD_BYTE_GRANULES < end; c++) this.brick[c] = g
+    this.sohCards.recordObject(g, n)
   }
 
   /** Write a free object (a gap) of `granules` at `g` in the SOH. */
@@ -305,4 +304,15 @@ export class ClrHeap {
   static check(ok: boolean, what: string): void {
     if (!ok) throw new PygcError('INTERNAL', `CLR heap invariant broken: ${what}`)
   }
+}
+
+/** A walk met something that is not an object: a model bug, reported instead of looping forever. */
+export function brokenHeap(g: number, what: string): never {
+  throw new PygcError('INTERNAL', `CLR heap walk: bad ${what} at granule ${g} (byte address ${g * 8})`)
+}
+
+/** The generation an SOH granule is in, given the gen1 and gen0 starts (LOH objects are gen2). */
+export function generationOf(g: number, g1Start: number, g0Start: number): number {
+  if (g >= LOH_BASE) return 2
+  return g >= g0Start ? 0 : g >= g1Start ? 1 : 2
 }

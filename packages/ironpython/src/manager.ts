@@ -17,6 +17,7 @@
  */
 import {
   type CallbackSpec,
+  CollectionCycle,
   type CostModel,
   callbackCode,
   checkGcAction,
@@ -34,31 +35,23 @@ import {
   type ManagerOptions,
   type ManagerStats,
   type MemoryManager,
-  mutatorCost,
   notAWeakref,
   notPinned,
   nullReference,
   OutOfMemoryError,
   PygcError,
-  pauseCost,
   RootSet,
   resolveCosts,
   type Slot,
-  snapshotWork,
   type TypeId,
   TypeRegistry,
   type TypeSpec,
   type WorkCounters,
   weakrefHasNoFields,
 } from '@pygc/core'
-import {
-  DEFAULT_L3_CACHE_BYTES,
-  GEN_LOH,
-  gen0BudgetFromCache,
-  type StaticData,
-  staticDataTable,
-} from './budgets.js'
-import { ClrCollector, type GcRecord, retireAllocationContext } from './collector.js'
+import { ClrAllocator } from './allocator.js'
+import { DEFAULT_L3_CACHE_BYTES, gen0BudgetFromCache, type StaticData, staticDataTable } from './budgets.js'
+import { ClrCollector, type GcRecord } from './collector.js'
 import { ClrHeap, SOH_BASE } from './heap.js'
 import {
   ARRAY_MAX_LENGTH,
@@ -72,7 +65,6 @@ import {
   ironPythonSize,
   LARGE_OBJECT_SIZE,
   LOH_BASE,
-  LOH_END,
   layoutBytes,
   MIN_OBJECT_BYTES,
   type ObjectSize,
@@ -116,7 +108,7 @@ export interface IronPythonOptions extends ManagerOptions {
   runtimeLiveBytes?: number
   /**
    * Bytes of the object the .NET runtime itself keeps pinned in gen0 (default 104, measured on
-   * .NET 10: ClrCollector.runtimePinnedSurvivor). 0 leaves it out.
+   * .NET 10: ClrMarker.runtimePinnedSurvivor (mark.ts)). 0 leaves it out.
    */
   runtimePinnedBytes?: number
   /**
@@ -129,7 +121,7 @@ export interface IronPythonOptions extends ManagerOptions {
 
 /**
  * The object .NET 10's runtime holds pinned in gen0 of every process: an idle process's gen0 GC
- * reports PromotedBytes 104, PinnedObjectsCount 1 (measured; ClrCollector.runtimePinnedSurvivor).
+ * reports PromotedBytes 104, PinnedObjectsCount 1 (measured; ClrMarker.runtimePinnedSurvivor (mark.ts)).
  */
 const RUNTIME_PINNED_BYTES = 104
 
@@ -146,9 +138,6 @@ const RUNTIME_PINNED_BYTES = 104
  * run completes. `heapLimit` / `pygc run --heap-limit` overrides it.
  */
 export const DEFAULT_HEAP_LIMIT = 2 * 1024 ** 3
-
-/** gen0 allocation quantum (gc.cpp allocation_quantum, CLR_SIZE = 8 KB). */
-const ALLOCATION_QUANTUM = 8192
 
 export const IRONPYTHON_PRESETS = [
   { name: 'ironpython', description: "IronPython 3's .NET objects on a workstation non-concurrent CLR GC" },
@@ -172,6 +161,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   readonly native: IronPythonNative
   readonly heap = new ClrHeap()
   readonly collector: ClrCollector
+  private readonly allocator: ClrAllocator
   readonly gcRecords: GcRecord[] = []
   readonly sizeMode: SizeMode
   readonly gen0size: number
@@ -188,13 +178,13 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   private readonly hub = new EventHub()
   private readonly s: ManagerStats
   private readonly costs: CostModel
+  private readonly cycle: CollectionCycle
   private nextId = 0
   private readonly pyIds = new Map<number, number>()
   private nextPyId = 43 // IronPython's IdDispenser starts above the small numbers it reserves
   private drainDue = false
   private opsAtLastDrain = 0
   private finalizersRunCount = 0
-  private inCollection = false
 
   constructor(options: IronPythonOptions = {}) {
     const preset = options.preset ?? 'ironpython'
@@ -249,17 +239,28 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       sizeMode: this.sizeMode,
     }
     this.s = emptyStats(this.info.generations)
+    this.cycle = new CollectionCycle(this.s, this.hub, this.costs)
     this.collector = new ClrCollector({
       heap: this.heap,
       roots: this.roots,
       hub: this.hub,
       stats: this.s,
       work: this.s.work,
+      cycle: this.cycle,
       staticData: this.staticData,
       promotionSpendsBudget: options.heapLayout === 'segments',
       // System.WeakReference (the oracle's) is finalized inside the GC; IronPython's weakref.ref
       // has an ordinary finalizer (eager-finalization.ts).
       weakrefsFinalizeEagerly: this.sizeMode === 'clr',
+      opIndex: () => this.s.ops,
+    })
+    this.allocator = new ClrAllocator({
+      heap: this.heap,
+      stats: this.s,
+      heapLimit: this.heapLimit,
+      collect: (generation, reason, forceCompact) => {
+        this.collectNow(generation, reason, forceCompact)
+      },
       opIndex: () => this.s.ops,
     })
     this.native = buildNative(this)
@@ -296,7 +297,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const block = 80_000
     for (let left = bytes; left > 0; ) {
       const size = left - block >= MIN_OBJECT_BYTES || left === block ? Math.min(block, left) : left
-      const g = this.allocateSmall(size / 8)
+      const g = this.allocator.allocateSmall(size / 8)
       this.heap.writeHeader(this.heap.soh, g * 2, -2, RUNTIME_TYPE, size, 0, 0)
       this.heap.strongHandles.push(g)
       left -= size
@@ -371,82 +372,12 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
         { slot: dst, op: this.s.ops },
       )
     }
-    const g = this.allocate(size.bytes, size.largestPart >= LARGE_OBJECT_SIZE)
+    const g = this.allocator.allocate(size.bytes, size.largestPart >= LARGE_OBJECT_SIZE)
     const flags = layout.finalizable ? F_REGISTERED : 0
     this.initObject(g, type, size.bytes, refs, flags)
     if (layout.finalizable) this.heap.finalizable.push(g)
     this.roots.values[di] = g
     this.s.ops++
-  }
-
-  /** Allocate `bytes` in the SOH or LOH (collecting first if a budget is exhausted); returns the granule. */
-  private allocate(bytes: number, large: boolean): number {
-    return large ? this.allocateLarge(bytes) : this.allocateSmall(bytes / 8)
-  }
-
-  private allocateSmall(granules: number): number {
-    const h = this.heap
-    const g = h.acPtr
-    if (g + granules <= h.acLimit && h.acEnd !== 0) {
-      h.acPtr = g + granules
-      h.noteSohObject(g, granules)
-      return g
-    }
-    return this.refillContext(granules)
-  }
-
-  /**
-   * Get a new allocation context (gc.cpp soh_try_fit / limit_from_size / new_allocation_limit):
-   * collect first if gen0's budget is spent; the context is the quantum, or what is left of the
-   * budget, or at least the object plus a min-object pad; its whole size is charged.
-   */
-  private refillContext(granules: number): number {
-    const h = this.heap
-    retireAllocationContext(h)
-    if (h.newAllocation[0] < 0) this.collectNow(0, 'allocation', false)
-    const need = granules * 8 + MIN_OBJECT_BYTES
-    let limit = Math.min(ALLOCATION_QUANTUM, Math.max(h.newAllocation[0], need))
-    limit = Math.max(need, Math.floor(limit / 8) * 8)
-    if (!this.sohRoom(limit)) {
-      limit = need
-      if (!this.sohRoom(limit)) {
-        this.collectNow(2, 'last GC before OOM', true)
-        if (!this.sohRoom(limit)) throw this.outOfMemory(granules * 8, limit, 'SOH')
-      }
-    }
-    const start = h.sohTop
-    h.ensureSoh(start + limit / 8, this.heapLimit)
-    h.acPtr = start + granules
-    h.acEnd = start + limit / 8
-    h.acLimit = h.acEnd - HEADER_GRANULES
-    h.sohTop = h.acEnd
-    h.newAllocation[0] -= limit
-    h.noteSohObject(start, granules)
-    this.notePeakFootprint()
-    return start
-  }
-
-  /** LOH allocation (gc.cpp allocate_uoh): collect gen2 first if the LOH budget is spent; first fit, else bump. */
-  private allocateLarge(bytes: number): number {
-    const h = this.heap
-    if (h.newAllocation[GEN_LOH] < 0) this.collectNow(2, 'allocation (LOH)', false)
-    const granules = bytes / 8
-    let g = h.lohTakeFree(granules)
-    if (g === 0) {
-      if (!this.lohRoom(bytes)) {
-        this.collectNow(2, 'last GC before OOM', true)
-        g = h.lohTakeFree(granules)
-        if (g === 0 && !this.lohRoom(bytes)) throw this.outOfMemory(bytes, bytes, 'LOH')
-      }
-      if (g === 0) {
-        g = h.lohTop
-        h.ensureLoh(g + granules)
-        h.lohTop = g + granules
-      }
-    }
-    h.newAllocation[GEN_LOH] -= bytes
-    this.notePeakFootprint()
-    return g
   }
 
   private initObject(g: number, type: number, bytes: number, refs: number, flags: number): void {
@@ -466,37 +397,8 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     }
   }
 
-  /** Whether `bytes` more at the SOH's top stay within the heap limit and below the LOH's addresses. */
-  private sohRoom(bytes: number): boolean {
-    return this.footprint() + bytes <= this.heapLimit && this.heap.sohTop + bytes / 8 <= LOH_BASE
-  }
-
-  /** Whether `bytes` more at the LOH's top stay within the heap limit and the LOH's address range. */
-  private lohRoom(bytes: number): boolean {
-    return this.footprint() + bytes <= this.heapLimit && this.heap.lohTop + bytes / 8 <= LOH_END
-  }
-
-  /** The OutOfMemoryException after the last GC: the heap limit, or the space's address range, is reached. */
-  private outOfMemory(bytes: number, room: number, space: 'SOH' | 'LOH'): OutOfMemoryError {
-    const detail =
-      this.footprint() + room > this.heapLimit
-        ? `the heap limit of ${this.heapLimit} bytes is reached`
-        : `the ${space}'s 8 GiB address range is full`
-    return new OutOfMemoryError(
-      'System.OutOfMemoryException',
-      bytes,
-      `${detail} after a full compacting collection (${this.footprint()} bytes in use)`,
-      { op: this.s.ops },
-    )
-  }
-
   footprint(): number {
-    return (this.heap.sohTop - SOH_BASE) * 8 + (this.heap.lohTop - LOH_BASE) * 8
-  }
-
-  private notePeakFootprint(): void {
-    const f = this.footprint()
-    if (f > this.s.peakFootprintBytes) this.s.peakFootprintBytes = f
+    return this.heap.footprint()
   }
 
   // ------------------------------------------------------------------ field ops
@@ -546,10 +448,10 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const young = t >= h.g1Start && t < LOH_BASE
     if (g < LOH_BASE) {
       h.soh[fw] = t
-      if (young) h.sohCards[(g + HEADER_GRANULES + field) >> 8] = 1
+      if (young) h.sohCards.dirty(g + HEADER_GRANULES + field)
     } else {
       h.loh[fw] = t
-      if (young) h.lohCards[(g - LOH_BASE + HEADER_GRANULES + field) >> 8] = 1
+      if (young) h.lohCards.dirty(g + HEADER_GRANULES + field)
     }
     this.s.ops++
   }
@@ -664,7 +566,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const code = callbackCode(this.s.ops, callback)
     if (this.roots.values[ti] === 0) throw nullReference('weakref', this.s.ops, target)
     const bytes = weakrefSize(this.sizeMode)
-    const g = this.allocateSmall(bytes / 8)
+    const g = this.allocator.allocateSmall(bytes / 8)
     const id = this.nextId
     this.initObject(g, WEAKREF_TYPE, bytes, 0, F_REGISTERED)
     const h = this.heap.allocHandle(this.roots.values[ti], false, code, id)
@@ -709,43 +611,12 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   /** Run one collection now (GC.Collect or a budget trigger). */
   collectNow(generation: number, reason: string, forceCompact: boolean): GcRecord {
-    if (this.inCollection) throw new PygcError('INTERNAL', 'a collection was requested during a collection')
-    this.inCollection = true
-    const wall = performance.now()
-    try {
-      const before = snapshotWork(this.s.work)
-      const rec = this.collector.collect(
-        { generation, reason, forceCompact },
-        (b) => pauseCost(b, this.s.work, this.costs),
-        before,
-      )
-      this.s.virtualTime.gc += rec.pauseVirtual
-      this.gcRecords.push(rec)
-      if (this.heap.freachable.length > 0) this.drainDue = true
-      const wallMs = performance.now() - wall
-      this.s.wallGcMs += wallMs
-      if (this.hub.listening) {
-        this.hub.emit({
-          type: 'gc-end',
-          op: this.s.ops,
-          generation: rec.generation,
-          reason,
-          pauseVirtual: rec.pauseVirtual,
-          pauseWallMs: wallMs,
-          freedObjects: this.s.work.objectsFreed - before.objectsFreed,
-          freedBytes: 0,
-          liveBytesAfter: this.s.liveBytes,
-          footprintAfter: this.footprint(),
-          promotedBytes: rec.promotedBytes,
-          copiedBytes: 0,
-          compacted: rec.compacted,
-          spaces: this.spaces(),
-        })
-      }
-      return rec
-    } finally {
-      this.inCollection = false
-    }
+    if (this.cycle.collecting)
+      throw new PygcError('INTERNAL', 'a collection was requested during a collection')
+    const rec = this.collector.collect({ generation, reason, forceCompact })
+    this.gcRecords.push(rec)
+    if (this.heap.freachable.length > 0) this.drainDue = true
+    return rec
   }
 
   /** Called at the start of every op: the modeled finalizer thread gets its turn. */
@@ -782,7 +653,8 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
         continue
       }
       this.finalizersRunCount++
-      this.s.work.finalizersRun++
+      // The finalizer thread runs between collections: mutator time (CollectionCycle's rule).
+      this.cycle.finalized()
       const into = this.layouts[type].resurrectInto
       if (into >= 0 && into < this.roots.globalCount) this.roots.values[into] = g
       if (this.hub.listening) {
@@ -898,15 +770,14 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   }
 
   spaces(): Record<string, number> {
-    const h = this.heap
-    return { gen0: h.genSize(0), gen1: h.genSize(1), gen2: h.genSize(2), loh: h.genSize(3) }
+    return this.heap.spaces()
   }
 
   stats(): ManagerStats {
     const s = cloneStats(this.s)
     s.footprintBytes = this.footprint()
     s.spaces = this.spaces()
-    s.virtualTime.mutator = mutatorCost(s, s.work, 0, this.costs)
+    s.virtualTime.mutator = this.cycle.mutatorTime()
     return s
   }
 

@@ -21,13 +21,11 @@
  *      expands, then a last-resort full collection, then java.lang.OutOfMemoryError.
  */
 import {
-  type CostModel,
+  type CollectionCycle,
   type EventHub,
+  type ManagerStats,
   OutOfMemoryError,
-  pauseCost,
   type Slot,
-  snapshotWork,
-  type WorkCounters,
 } from '@pygc/core'
 import { AgeTable } from './age-table.js'
 import type { GcContext } from './gc-context.js'
@@ -52,13 +50,9 @@ const MAX_OBJECT_BYTES = 2 ** 31 - 8
 /** MarkSweepAlwaysCompactCount (gc/serial/serial_globals.hpp). */
 const ALWAYS_COMPACT_COUNT = 4
 
-/** What a collection remembers from its start (for its pause, deltas and log line). */
+/** What a collection remembers from its start for its log line (the cycle keeps the rest). */
 interface GcBegin {
-  work: WorkCounters
-  wall: number
   usedBefore: number
-  freedObjects: number
-  freedBytes: number
 }
 
 /** What the collector needs to know of the mutator side. */
@@ -67,7 +61,6 @@ export interface MutatorSide {
   currentOp(): number
   /** Mutator virtual time so far (the log's uptime is mutator + GC). */
   mutatorVirtual(): number
-  bytesAllocated(): number
   /** The per-object callback for dead objects, or null when nobody needs them (no events, no ids). */
   freeVisitor(): ((address: number) => void) | null
   /** A collection queued finalizers or weakref callbacks. */
@@ -89,17 +82,10 @@ export class GenCollectedHeap {
   /** MarkSweep::total_invocations. */
   private fullInvocations = 0
 
-  freedObjects = 0
-  freedBytes = 0
   peakFootprint = 0
   /** Program objects (and bytes) in eden and the survivor spaces: the young collection's population. */
   youngObjects = 0
   youngBytes = 0
-  readonly collections = [0, 0]
-  readonly reasons: Record<string, number> = {}
-  weakrefsCleared = 0
-  gcVirtual = 0
-  wallGcMs = 0
   promotionFailures = 0
   readonly records: GcRecord[] = []
 
@@ -107,7 +93,10 @@ export class GenCollectedHeap {
     private readonly options: ResolvedOptions,
     private readonly heap: JvmHeap,
     private readonly ctx: GcContext,
-    private readonly costs: CostModel,
+    /** The manager's figures: counts, reasons, frees, GC time (kept by `cycle`). */
+    private readonly stats: ManagerStats,
+    /** Core's bookkeeping of every collection: gc-start/gc-end, pause, counts, frees. */
+    private readonly cycle: CollectionCycle,
     private readonly hub: EventHub,
     private readonly clock: MutatorSide,
   ) {
@@ -232,15 +221,14 @@ export class GenCollectedHeap {
   private youngCollection(cause: string, reason: string): boolean {
     const heap = this.heap
     this.gcPrologue()
-    const begin = this.beginGc(YOUNG, reason)
+    const safe = this.collectionAttemptIsSafe()
+    const begin = this.beginGc(YOUNG, safe ? reason : 'young gc not safe')
     let copied = 0
     let promoted = 0
     let failed = false
-    const safe = this.collectionAttemptIsSafe()
     if (!safe) {
       // "Slight lie: we did not even attempt one" (DefNewGeneration::collect).
       this.incrementalCollectionFailed = true
-      this.countReason('young gc not safe')
     } else {
       this.ctx.onFree = this.clock.freeVisitor()
       const r = this.scavenger.collect(this.tenuringThreshold, this.youngObjects, this.youngBytes)
@@ -248,8 +236,8 @@ export class GenCollectedHeap {
       copied = r.copiedBytes
       promoted = r.promotedBytes
       failed = r.promotionFailed
-      this.freedObjects += r.freedObjects
-      this.freedBytes += r.freedBytes
+      // The dead of eden and from-space are reclaimed with their spaces, never visited one by one.
+      this.cycle.freedMany(r.freedObjects, r.freedBytes, 'tracing')
       this.youngObjects = r.youngObjects
       this.youngBytes = r.youngBytes
       if (failed) {
@@ -262,7 +250,6 @@ export class GenCollectedHeap {
           this.options.maxTenuringThreshold,
         )
       }
-      this.countReason(reason)
     }
     // TenuredGeneration::update_gc_stats: sample the bytes promoted by this scavenge.
     const promotedNow = heap.oldUsed() - this.usedAtPrologue
@@ -276,15 +263,13 @@ export class GenCollectedHeap {
   private fullCollection(cause: string, reason: string, maximal: boolean): void {
     const heap = this.heap
     const begin = this.beginGc(FULL, reason)
-    this.countReason(reason)
     this.ctx.onFree = this.clock.freeVisitor()
     this.fullInvocations++
     // MarkSweepAlwaysCompactCount (4): every 4th full collection, and the last-resort one
     // (which sets it to 1), compacts fully; the others may leave dead wood at the bottom.
     const r = this.compactor.collect(maximal || this.fullInvocations % ALWAYS_COMPACT_COUNT === 0)
     this.ctx.onFree = null
-    this.freedObjects += r.freedObjects
-    this.freedBytes += r.freedBytes
+    this.cycle.freedMany(r.freedObjects, r.freedBytes, 'tracing')
     this.youngObjects = r.youngObjects
     this.youngBytes = r.youngBytes
     this.computeNewOldSize()
@@ -329,23 +314,17 @@ export class GenCollectedHeap {
     if (shrink >= MIN_HEAP_DELTA_BYTES) heap.shrinkOld(heap.oldEnd - shrink)
   }
 
-  private countReason(reason: string): void {
-    this.reasons[reason] = (this.reasons[reason] ?? 0) + 1
-  }
-
+  /** A collection of `generation` starts; `reason` is what it is counted under. */
   private beginGc(generation: number, reason: string): GcBegin {
-    if (this.hub.listening)
-      this.hub.emit({ type: 'gc-start', op: this.clock.currentOp(), generation, reason })
+    this.cycle.begin(generation, reason, this.clock.currentOp())
     this.ctx.cleared.length = 0
-    return {
-      work: snapshotWork(this.ctx.work),
-      wall: performance.now(),
-      usedBefore: this.heap.used(),
-      freedObjects: this.freedObjects,
-      freedBytes: this.freedBytes,
-    }
+    return { usedBefore: this.heap.used() }
   }
 
+  /**
+   * The collection ends: weak references it cleared are reported, then core's cycle prices
+   * the pause and reports gc-end, then the JVM's record of it (for -Xlog:gc) is kept.
+   */
   private endGc(
     begin: GcBegin,
     generation: number,
@@ -356,15 +335,26 @@ export class GenCollectedHeap {
     promotionFailed: boolean,
   ): void {
     const heap = this.heap
-    const pause = pauseCost(begin.work, this.ctx.work, this.costs)
-    const wallMs = performance.now() - begin.wall
-    this.gcVirtual += pause
-    this.wallGcMs += wallMs
-    this.collections[generation]++
     this.notePeakFootprint()
     const cleared = this.ctx.cleared
-    this.weakrefsCleared += cleared.length / 2
+    this.stats.weakrefsCleared += cleared.length / 2
     const op = this.clock.currentOp()
+    if (this.ctx.finalizeQueue.length > 0 || this.ctx.pendingCallbacks.length > 0)
+      this.clock.referencesQueued()
+    if (this.hub.listening) {
+      for (let i = 0; i < cleared.length; i += 2) {
+        this.hub.emit({ type: 'weakref-clear', op, weakId: cleared[i], targetId: cleared[i + 1] })
+      }
+    }
+    const pause = this.cycle.end(op, {
+      compacted: generation === FULL,
+      footprintAfter: heap.committed(),
+      spaces: () => ({
+        eden: heap.edenUsed(),
+        survivor: heap.fromUsed() + heap.toUsed(),
+        old: heap.oldUsed(),
+      }),
+    })
     const kind: GcKind = generation === YOUNG ? 'young' : 'full'
     this.records.push({
       id: this.records.length,
@@ -376,36 +366,13 @@ export class GenCollectedHeap {
       usedAfter: heap.used(),
       capacityAfter: heap.capacity(),
       pauseVirtual: pause,
-      endVirtual: this.clock.mutatorVirtual() + this.gcVirtual,
+      endVirtual: this.clock.mutatorVirtual() + this.stats.virtualTime.gc,
       promotedBytes: promoted,
       copiedBytes: copied,
       promotionFailed,
       tenuringThreshold: this.tenuringThreshold,
       heapChangePrinted: true,
     })
-    if (this.ctx.finalizeQueue.length > 0 || this.ctx.pendingCallbacks.length > 0)
-      this.clock.referencesQueued()
-    if (this.hub.listening) {
-      for (let i = 0; i < cleared.length; i += 2) {
-        this.hub.emit({ type: 'weakref-clear', op, weakId: cleared[i], targetId: cleared[i + 1] })
-      }
-      this.hub.emit({
-        type: 'gc-end',
-        op,
-        generation,
-        reason,
-        pauseVirtual: pause,
-        pauseWallMs: wallMs,
-        freedObjects: this.freedObjects - begin.freedObjects,
-        freedBytes: this.freedBytes - begin.freedBytes,
-        liveBytesAfter: this.clock.bytesAllocated() - this.freedBytes,
-        footprintAfter: heap.committed(),
-        promotedBytes: promoted,
-        copiedBytes: copied,
-        compacted: generation === FULL,
-        spaces: { eden: heap.edenUsed(), survivor: heap.fromUsed() + heap.toUsed(), old: heap.oldUsed() },
-      })
-    }
     cleared.length = 0
   }
 

@@ -31,8 +31,8 @@
  * then the reference fields (4 bytes each: compressed oops), then the int words; the rest of
  * a `jython`-mode object is the bytes of the other Java objects Jython makes for it.
  */
-import { PygcError } from '@pygc/core'
-import { CardTable } from './card-table.js'
+import { type CardTable, PygcError } from '@pygc/core'
+import { oldGenCardTable } from './card-table.js'
 import type { ResolvedOptions } from './options.js'
 import { PAGE_SIZE } from './options.js'
 import { objectBytes, weakrefBytes } from './sizes.js'
@@ -182,7 +182,7 @@ export class JvmHeap {
     this.buffer = reserve(this.oldMaxEnd)
     this.words = new Uint32Array(this.buffer)
     this.ints = new Int32Array(this.buffer)
-    this.cards = new CardTable(this.oldStart, g.oldMaxBytes)
+    this.cards = oldGenCardTable(this.oldStart, g.oldMaxBytes)
   }
 
   // ---- object geometry -------------------------------------------------------------------
@@ -272,7 +272,7 @@ export class JvmHeap {
     const a = this.oldTop
     if (size > this.oldEnd - a) return 0
     this.oldTop = a + size
-    this.cards.recordBlock(a, size)
+    this.cards.recordObject(a, size)
     return a
   }
 

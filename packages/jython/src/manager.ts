@@ -19,6 +19,7 @@
  */
 import {
   type CallbackSpec,
+  CollectionCycle,
   type CostModel,
   callbackCode,
   checkGcAction,
@@ -26,8 +27,9 @@ import {
   checkInt32,
   checkIntIndex,
   checkRefField,
+  cloneStats,
   EventHub,
-  emptyWork,
+  emptyStats,
   type GcControl,
   type GcEventListener,
   type GcEventType,
@@ -35,7 +37,6 @@ import {
   type ManagerInfo,
   type ManagerStats,
   type MemoryManager,
-  mutatorCost,
   notAWeakref,
   notPinned,
   nullReference,
@@ -83,11 +84,14 @@ export class JythonManager implements MemoryManager<JythonNative> {
   private readonly costs: CostModel
   private readonly ctx: GcContext
   private readonly gch: GenCollectedHeap
+  /**
+   * The figures (allocation, live, frees, collections, GC time), kept by the op methods and by
+   * core's CollectionCycle; `ops` is counted in its own field on the hot path and copied in.
+   */
+  private readonly s: ManagerStats = emptyStats(GENERATIONS)
+  private readonly cycle: CollectionCycle
 
   private ops = 0
-  private objectsAllocated = 0
-  private bytesAllocated = 0
-  private peakLiveBytes = 0
 
   private nextPyId = 1
   private readonly pyIds = new Map<number, number>()
@@ -120,16 +124,16 @@ export class JythonManager implements MemoryManager<JythonNative> {
       finalizeQueue: new IntList(),
       finalizable: new IntList(),
       weakrefs: new IntList(),
-      work: emptyWork(),
+      work: this.s.work,
       cleared: [],
       pendingCallbacks: [],
       onFree: null,
     }
-    this.gch = new GenCollectedHeap(this.options, this.heap, this.ctx, this.costs, this.hub, {
+    this.cycle = new CollectionCycle(this.s, this.hub, this.costs)
+    this.gch = new GenCollectedHeap(this.options, this.heap, this.ctx, this.s, this.cycle, this.hub, {
       // Ops count completed ops: the one in progress (whose allocation or collect() runs the GC) is `ops`.
       currentOp: () => this.ops,
       mutatorVirtual: () => this.mutatorVirtual(),
-      bytesAllocated: () => this.bytesAllocated,
       freeVisitor: () => (this.needFreeVisits() ? this.freeVisitor : null),
       referencesQueued: () => {
         this.drainPending = this.options.finalizerDrain === 'next-op'
@@ -195,7 +199,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
     const size = this.heap.bytesFor(type, len)
     const finalizable = types.finalizer[type] === 1
     const a = this.gch.allocate(size, 'alloc', dst)
-    const id = this.objectsAllocated
+    const id = this.s.objectsAllocated
     this.heap.initObject(a, size, id, type | (finalizable ? FLAG_FINALIZABLE : 0), len)
     if (finalizable) this.ctx.finalizable.push(a)
     this.roots.values[di] = a
@@ -283,7 +287,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
     if (this.roots.values[ti] === 0) throw nullReference('weakref', this.ops, target)
     const size = this.heap.weakBytes
     const a = this.gch.allocate(size, 'weakref', dst)
-    const id = this.objectsAllocated
+    const id = this.s.objectsAllocated
     this.heap.initObject(a, size, id, WEAK_TYPE | FLAG_WEAK, 0)
     // Read the target after allocating: a collection may have moved it.
     const w = (a >> 2) + H_WORDS
@@ -398,32 +402,13 @@ export class JythonManager implements MemoryManager<JythonNative> {
 
   stats(): ManagerStats {
     const h = this.heap
-    const work = { ...this.ctx.work }
-    const g = this.gch
-    const liveBytes = this.bytesAllocated - g.freedBytes
-    return {
-      ops: this.ops,
-      objectsAllocated: this.objectsAllocated,
-      bytesAllocated: this.bytesAllocated,
-      liveObjects: this.objectsAllocated - g.freedObjects,
-      liveBytes,
-      peakLiveBytes: Math.max(this.peakLiveBytes, liveBytes),
-      footprintBytes: h.committed(),
-      peakFootprintBytes: Math.max(g.peakFootprint, h.committed()),
-      collections: [...g.collections],
-      collectionReasons: { ...g.reasons },
-      freedByRefcount: 0,
-      freedByCycle: 0,
-      freedByTracing: g.freedObjects,
-      freedBytesByRefcount: 0,
-      freedBytesByCycle: 0,
-      freedBytesByTracing: g.freedBytes,
-      weakrefsCleared: g.weakrefsCleared,
-      work,
-      virtualTime: { mutator: this.mutatorVirtual(), gc: g.gcVirtual },
-      wallGcMs: g.wallGcMs,
-      spaces: { eden: h.edenUsed(), survivor: h.fromUsed() + h.toUsed(), old: h.oldUsed() },
-    }
+    const s = cloneStats(this.s)
+    s.ops = this.ops
+    s.footprintBytes = h.committed()
+    s.peakFootprintBytes = Math.max(this.gch.peakFootprint, h.committed())
+    s.virtualTime.mutator = this.mutatorVirtual()
+    s.spaces = { eden: h.edenUsed(), survivor: h.fromUsed() + h.toUsed(), old: h.oldUsed() }
+    return s
   }
 
   // ---- validation helpers ------------------------------------------------------------------
@@ -459,11 +444,13 @@ export class JythonManager implements MemoryManager<JythonNative> {
   // ---- allocation --------------------------------------------------------------------------
 
   private noteAllocated(a: number, id: number, typeId: number, size: number): void {
-    this.objectsAllocated++
-    this.bytesAllocated += size
+    const s = this.s
+    s.objectsAllocated++
+    s.bytesAllocated += size
+    s.liveObjects++
+    s.liveBytes += size
     this.gch.noteAllocated(a, size)
-    const live = this.bytesAllocated - this.gch.freedBytes
-    if (live > this.peakLiveBytes) this.peakLiveBytes = live
+    if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
     if (this.hub.perObject) {
       this.hub.emit({ type: 'alloc', op: this.ops, id, typeId, bytes: size, address: a })
     }
@@ -506,16 +493,10 @@ export class JythonManager implements MemoryManager<JythonNative> {
     }
   }
 
+  /** Mutator virtual time: ops, allocation, barriers, and the finalizers the finalizer thread ran. */
   private mutatorVirtual(): number {
-    return (
-      mutatorCost(
-        { ops: this.ops, objectsAllocated: this.objectsAllocated, bytesAllocated: this.bytesAllocated },
-        this.ctx.work,
-        0,
-        this.costs,
-      ) +
-      this.ctx.work.finalizersRun * this.costs.finalizer
-    )
+    this.s.ops = this.ops
+    return this.cycle.mutatorTime()
   }
 
   // ---- the finalizer thread and the weakref reaper -----------------------------------------
@@ -540,7 +521,8 @@ export class JythonManager implements MemoryManager<JythonNative> {
         const type = heap.words[(a >> 2) + H_KLASS] & TYPE_MASK
         const into = heap.types.resurrectInto[type]
         if (into >= 0) this.roots.values[into] = a
-        ctx.work.finalizersRun++
+        // The finalizer thread runs between collections: mutator time (CollectionCycle's rule).
+        this.cycle.finalized()
         if (this.hub.listening) {
           this.hub.emit({
             type: 'finalize',
@@ -581,8 +563,8 @@ export class JythonManager implements MemoryManager<JythonNative> {
         oldMaxBytes: g.oldMaxBytes,
         oldCommittedBytes: h.oldCapacity(),
       },
-      collections: { young: this.gch.collections[0], full: this.gch.collections[1] },
-      causes: { ...this.gch.reasons },
+      collections: { young: this.s.collections[0], full: this.s.collections[1] },
+      causes: { ...this.s.collectionReasons },
       tenuringThreshold: this.gch.tenuringThreshold,
       promotionFailures: this.gch.promotionFailures,
       bytesCopied: w.bytesCopied,
@@ -592,7 +574,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
       barrierOps: w.barrierOps,
       finalizersRun: w.finalizersRun,
       finalizersQueued: this.ctx.finalizeQueue.length,
-      weakrefsCleared: this.gch.weakrefsCleared,
+      weakrefsCleared: this.s.weakrefsCleared,
       idsHandedOut: this.nextPyId - 1,
       finalizerDrain: this.options.finalizerDrain,
     }

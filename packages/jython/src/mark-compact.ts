@@ -78,7 +78,7 @@ export class MarkCompactor {
     const work = this.ctx.work
     const stack = this.stack
     while (stack.length > 0) {
-      const a = stack.items[--stack.length]
+      const a = stack.pop()
       const n = heap.refCount(a)
       const first = (a >> 2) + H_WORDS
       for (let f = first; f < first + n; f++) {
@@ -207,7 +207,6 @@ export class MarkCompactor {
         a += size
       }
     }
-    ctx.work.objectsFreed += r.freedObjects
     ctx.work.bytesCompacted += r.compactedBytes
     return r
   }
@@ -281,7 +280,7 @@ export class MarkCompactor {
     const tops = dests.map((s) => s.start)
     // No card at or above the old generation's top is dirty or has a block start.
     const oldTopBefore = heap.oldTop
-    heap.cards.resetBlocks(oldTopBefore)
+    heap.cards.resetObjectStarts(oldTopBefore)
     for (const src of this.sources()) {
       let a = src.start
       while (a < src.end) {
@@ -294,7 +293,7 @@ export class MarkCompactor {
           let d = 0
           while (to >= dests[d].end || to < dests[d].start) d++
           tops[d] = to + size
-          if (d === 0) heap.cards.recordBlock(to, size)
+          if (d === 0) heap.cards.recordObject(to, size)
         }
         a += size
       }

@@ -165,7 +165,7 @@ export class Scavenger {
         work.cardsScanned++
         const cs = cards.cardStart(c)
         const ce = Math.min(cs + 512, oldTopAtStart)
-        let a = cards.blockStart[c]
+        let a = cards.objectStart[c]
         while (a !== 0 && a < ce) {
           const size = heap.sizeOf(a)
           const firstField = Math.max(0, (cs - a - H_WORDS * 4) >> 2)
@@ -224,7 +224,6 @@ export class Scavenger {
       this.visitDead(heap.edenStart, heap.edenTop, promotionFailed)
       this.visitDead(heap.fromStart, heap.fromTop, promotionFailed)
     }
-    work.objectsFreed += freedObjects
     work.bytesCopied += copiedBytes
     work.bytesPromoted += promotedBytes
 

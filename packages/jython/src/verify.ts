@@ -5,7 +5,7 @@
  * the post-write barrier and the young collections keep). For tests and debugging: it
  * allocates host memory per object.
  */
-import type { RootSet } from '@pygc/core'
+import { IntList, type RootSet } from '@pygc/core'
 import { DIRTY } from './card-table.js'
 import type { GcContext } from './gc-context.js'
 import { FLAG_WEAK, H_KLASS, H_WORDS, type JvmHeap, NOT_PROGRAM, TYPE_MASK } from './heap.js'
@@ -34,7 +34,7 @@ export function verifyHeap(heap: JvmHeap, roots: RootSet, ctx: GcContext): strin
     if (a !== end) problems.push(`${name}: objects overrun the top (${a} > ${end})`)
   }
   const seen = new Set<number>()
-  const stack: number[] = []
+  const stack = new IntList()
   const visit = (v: number, where: string): void => {
     if (v === 0 || seen.has(v)) return
     if (!starts.has(v)) {
@@ -49,7 +49,7 @@ export function verifyHeap(heap: JvmHeap, roots: RootSet, ctx: GcContext): strin
     for (let i = 0; i < list.length; i++) visit(list.items[i], 'reference list')
   }
   while (stack.length > 0 && problems.length < 20) {
-    const a = stack.pop() as number
+    const a = stack.pop()
     const weak = (heap.words[(a >> 2) + H_KLASS] & FLAG_WEAK) !== 0
     const n = weak ? 1 : heap.refCount(a)
     for (let i = 0; i < n; i++) {

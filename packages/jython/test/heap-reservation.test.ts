@@ -1,6 +1,6 @@
 import { globalSlot, PygcError } from '@pygc/core'
 import { describe, expect, it, vi } from 'vitest'
-import { CardTable, DIRTY } from '../src/card-table.js'
+import { DIRTY, oldGenCardTable } from '../src/card-table.js'
 import { H_MARK, H_WORDS, JvmHeap, MARK_PROTOTYPE } from '../src/heap.js'
 import { JythonManager, resolveOptions } from '../src/index.js'
 
@@ -68,21 +68,21 @@ describe('the reserved heap (ReservedSpace / VirtualSpace)', () => {
   })
 
   it('clears and resets only the cards below the bound it is given', () => {
-    const cards = new CardTable(4096, 64 * MiB)
+    const cards = oldGenCardTable(4096, 64 * MiB)
     const top = 4096 + 10 * 512 + 100
     cards.dirty(4096)
     cards.dirty(top - 4)
-    cards.recordBlock(4096, 10 * 512 + 100)
+    cards.recordObject(4096, 10 * 512 + 100)
     // A dirty card and a block start above the bound: the passes must not reach them.
     cards.bytes[20] = DIRTY
-    cards.blockStart[20] = 1
+    cards.objectStart[20] = 1
     cards.clear(top)
-    cards.resetBlocks(top)
+    cards.resetObjectStarts(top)
     expect(cards.cardsBelow(top)).toBe(11)
     expect(Array.from(cards.bytes.subarray(0, 11))).toEqual(new Array(11).fill(0))
-    expect(Array.from(cards.blockStart.subarray(0, 11))).toEqual(new Array(11).fill(0))
+    expect(Array.from(cards.objectStart.subarray(0, 11))).toEqual(new Array(11).fill(0))
     expect(cards.bytes[20]).toBe(DIRTY)
-    expect(cards.blockStart[20]).toBe(1)
+    expect(cards.objectStart[20]).toBe(1)
     expect(cards.cardsBelow(4096)).toBe(0)
   })
 

@@ -25,10 +25,6 @@ import {
   checkInt32,
   checkIntIndex,
   checkRefField,
-  notAWeakref,
-  notPinned,
-  nullReference,
-  weakrefHasNoFields,
   EventHub,
   type GcControl,
   type GcEvent,
@@ -39,6 +35,9 @@ import {
   type ManagerStats,
   type MemoryManager,
   mutatorCost,
+  notAWeakref,
+  notPinned,
+  nullReference,
   PygcError,
   RootSet,
   type RuntimeFamily,
@@ -47,6 +46,7 @@ import {
   type TypeId,
   TypeRegistry,
   type TypeSpec,
+  weakrefHasNoFields,
 } from '@pygc/core'
 import { IncMiniMark, OP_ALLOC, OP_WEAKREF, OP_WRITE_INT } from './collector.js'
 import { LARGE_OBJECT_BYTES } from './constants.js'
@@ -479,11 +479,6 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     const a = this.roots.values[this.roots.index(slot)]
     if (a === 0) throw nullReference(what, this.ops, slot)
     return a
-  }
-
-  private typeName(a: number): string {
-    const t = this.gc.s.heap.typeOf(a)
-    return t === WEAKREF_TYPE ? 'weakref' : this.registry.get(t).name
   }
 
   /** The word index of reference field `field` of the object at `a`, after checking it exists. */

@@ -57,7 +57,10 @@ export interface HeapTimeline {
  * RunMetrics without its host wall-time part (that moves to the document's `wall` section),
  * with the heap timeline as min/max buckets.
  */
-export type DeterministicMetrics = Omit<RunMetrics, 'wall' | 'timeline' | 'finalLiveObjects' | 'freedBytes'> & {
+export type DeterministicMetrics = Omit<
+  RunMetrics,
+  'wall' | 'timeline' | 'finalLiveObjects' | 'freedBytes'
+> & {
   timeline: HeapTimeline
   /** Absent in a file upgraded from schema version 1, which did not record them. */
   finalLiveObjects?: RunMetrics['finalLiveObjects']

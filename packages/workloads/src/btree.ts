@@ -9,7 +9,7 @@
  * Every method of the Python program is a call with its own frame; the node it works on comes in
  * through the argument register, the item being inserted sits in a global for the whole `add`.
  */
-import { PygcError, type Mutator, type Rng, type Slot } from '@pygc/core'
+import { type Mutator, PygcError, type Rng, type Slot } from '@pygc/core'
 import { declareGlobals, programGlobal, REG_ARG } from './program.js'
 import { listAppend, listConcat, listDelete, listInsert, listLength, listSlice, newList } from './pylist.js'
 import type { Workload, WorkloadResult } from './types.js'

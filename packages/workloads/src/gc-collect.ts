@@ -5,7 +5,7 @@
  * what gc.collect() returned differs between runtimes and is an observation.
  */
 import type { Mutator, Rng } from '@pygc/core'
-import { REG_ARG, REG_RET, declareGlobals, takeReturn } from './program.js'
+import { declareGlobals, REG_ARG, REG_RET, takeReturn } from './program.js'
 import type { Workload, WorkloadResult } from './types.js'
 
 const NEXT = 0

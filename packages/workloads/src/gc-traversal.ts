@@ -4,7 +4,7 @@
  * graph and collects nothing — the cost of tracing live data.
  */
 import type { Mutator, Rng } from '@pygc/core'
-import { REG_ARG, REG_RET, declareGlobals, takeReturn } from './program.js'
+import { declareGlobals, REG_ARG, REG_RET, takeReturn } from './program.js'
 import type { Workload, WorkloadResult } from './types.js'
 
 /** create_recursive_containers(n_levels): the outermost list in the return register. */

@@ -14,20 +14,20 @@ import { largeObjects } from './large-objects.js'
 import { longChain } from './long-chain.js'
 import { lruCache } from './lru-cache.js'
 import { oldToYoung } from './old-to-young.js'
-import { weakrefCache } from './weakref-cache.js'
 import type { Workload } from './types.js'
+import { weakrefCache } from './weakref-cache.js'
 
-export * from './types.js'
-export { resolveParams, formatParams } from './params.js'
 export { LOH_THRESHOLD_BYTES } from './large-objects.js'
+export { formatParams, resolveParams } from './params.js'
+export * from './types.js'
 export {
   binaryTrees,
   btree,
   finalizers,
   fragmentation,
+  gcbench,
   gcCollect,
   gcTraversal,
-  gcbench,
   largeObjects,
   longChain,
   lruCache,

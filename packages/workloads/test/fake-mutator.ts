@@ -4,7 +4,7 @@
  * run. It validates every op the way a manager must (slots, fields, null, types) so a program
  * bug shows up here as an error, and it counts ops so sizes can be estimated.
  */
-import { PygcError, type CallbackSpec, type Mutator, type Slot, type TypeId, type TypeSpec } from '@pygc/core'
+import { type CallbackSpec, type Mutator, PygcError, type Slot, type TypeId, type TypeSpec } from '@pygc/core'
 
 interface FakeObject {
   type: TypeId

@@ -5,6 +5,8 @@
 import { writeFileSync } from 'node:fs'
 import type { ResultsDocument, WallRun, WorkloadResults } from '@pygc/report'
 import type { SizeName, Workload } from '@pygc/workloads'
+import type { RunCell } from '../cell.js'
+import { cellWeights, earlierWallTimes } from '../cell-weights.js'
 import {
   COMMON_OPTIONS,
   checkOutputFile,
@@ -20,8 +22,6 @@ import {
   UsageError,
 } from '../cli-support.js'
 import { DEFAULT_EVENTS_KEPT, keepLowestIds } from '../event-lists.js'
-import type { RunCell } from '../cell.js'
-import { cellWeights, earlierWallTimes } from '../cell-weights.js'
 import type { ExecuteOptions } from '../execute.js'
 import { type GcLogEntry, gcLogFor, gcLogPath } from '../gc-log.js'
 import { createProgress } from '../progress.js'

@@ -23,8 +23,8 @@ import {
 import { createProgress } from '../progress.js'
 import { inShard, parseShard } from '../shard.js'
 import { choiceMessage } from '../usage.js'
-import { findWorkload, parseIntegerValue, resolveWorkloadParams } from '../workloads.js'
 import { defaultJobs, PARALLEL_OPTIONS, parseJobs, runCells } from '../worker-pool.js'
+import { findWorkload, parseIntegerValue, resolveWorkloadParams } from '../workloads.js'
 
 const OPTIONS = {
   ...COMMON_OPTIONS,

@@ -1,0 +1,202 @@
+/**
+ * After planning, a CLR collection either compacts (relocate_phase then compact_phase: every
+ * reference to a moved object is fixed — roots, queues, handles, survivors' fields, older
+ * objects through their dirty cards — then survivors slide down in address order, pinned plugs
+ * staying put) or sweeps (gaps between survivors become free objects). Either way survivors end
+ * unmarked, and survivors that end in gen1 or gen2 are carded where they hold references into
+ * the new ephemeral range.
+ */
+import type { CollectorContext } from './collector.js'
+import { brokenHeap, CARD_BYTE_GRANULES, generationOf, SOH_BASE } from './heap.js'
+import {
+  F_MARKED,
+  F_PINNED,
+  FREE_TYPE,
+  HEADER_GRANULES,
+  LOH_BASE,
+  W_AUX,
+  W_FIELDS,
+  W_FLAGS,
+  W_GRANULES,
+  W_REFS,
+  W_TYPE,
+} from './layout.js'
+import type { ClrMarker } from './mark.js'
+
+/** The generation an object of original generation `gen` belongs to after this collection. */
+export function destination(gen: number, promotion: boolean): number {
+  return promotion ? Math.min(gen + 1, 2) : gen
+}
+
+export class ClrRelocator {
+  constructor(
+    private readonly ctx: CollectorContext,
+    private readonly marker: ClrMarker,
+  ) {}
+
+  /** The post-collection address of a reference (only condemned SOH objects move). */
+  private forward(t: number): number {
+    if (t === 0 || t >= LOH_BASE || t < this.marker.condStart) return t
+    return this.ctx.heap.soh[t * 2 + W_AUX]
+  }
+
+  relocateRoots(): void {
+    const { roots, heap: h } = this.ctx
+    const v = roots.values
+    for (let i = 0; i < roots.top; i++) if (v[i] !== 0) v[i] = this.forward(v[i])
+    // Pinned handles' objects never move; forwarding them is the identity, kept for symmetry.
+    for (const q of [h.finalizable, h.freachable, h.strongHandles, h.pinnedHandles]) {
+      for (let i = 0; i < q.length; i++) q.items[i] = this.forward(q.items[i])
+    }
+    for (let i = 0; i < h.handleCount; i++)
+      if (h.handleTarget[i] !== 0) h.handleTarget[i] = this.forward(h.handleTarget[i])
+    if (!this.marker.condemnsAll) return
+    // A full compacting GC: every surviving large object may point at a moved small one.
+    const lm = h.loh
+    for (let g = LOH_BASE; g < h.lohTop; ) {
+      const w = (g - LOH_BASE) * 2
+      if (lm[w + W_TYPE] >= 0 && (lm[w + W_FLAGS] & F_MARKED) !== 0) {
+        const refs = lm[w + W_REFS]
+        for (let i = 0; i < refs; i++) lm[w + W_FIELDS + 2 * i] = this.forward(lm[w + W_FIELDS + 2 * i])
+      }
+      g += lm[w + W_GRANULES]
+    }
+  }
+
+  /**
+   * Older generations' dirty cards after marking: fix references to moved objects (when
+   * compacting) and keep a card byte dirty only if it still holds a reference into the
+   * ephemeral range as it will be after this collection (gc.cpp clears cards that yield nothing).
+   */
+  updateOlderCards(compacting: boolean, newG1: number, newG0: number): void {
+    const h0 = this.ctx.heap
+    const oldG1 = h0.g1Start
+    let keep = false
+    this.marker.forEachOlderCardField(
+      (m, fw) => {
+        let t = m[fw]
+        if (t === 0) return
+        if (compacting) {
+          t = this.forward(t)
+          m[fw] = t
+        }
+        // Holders below the condemned range keep their generation.
+        const holder = m === h0.soh && fw / 2 >= oldG1 ? 1 : 2
+        if (generationOf(t, newG1, newG0) < holder) keep = true
+      },
+      (cards, c) => {
+        if (!keep) cards[c] = 0
+        keep = false
+      },
+    )
+    // Card bytes wholly inside the condemned range are rebuilt from the survivors.
+    const h = this.ctx.heap
+    h.sohCards.clearCards(
+      Math.ceil(this.marker.condStart / CARD_BYTE_GRANULES),
+      Math.ceil(h.sohTop / CARD_BYTE_GRANULES) + 1,
+    )
+    if (this.marker.condemnsAll) h.lohCards.clearCards(0, h.lohCards.bytes.length)
+  }
+
+  /**
+   * Fix the fields of every survivor of the condemned range (compacting) and set the cards of
+   * survivors that end up in gen1/gen2 holding references into the new ephemeral range.
+   */
+  relocateSurvivors(promotion: boolean, newG1: number, newG0: number): void {
+    const h = this.ctx.heap
+    const m = h.soh
+    const starts = [h.g0Start, h.g1Start, SOH_BASE]
+    for (let g = this.marker.condStart; g < h.sohTop; ) {
+      const w = g * 2
+      const size = m[w + W_GRANULES]
+      if (!(size >= 3)) brokenHeap(g, 'object size')
+      if (m[w + W_TYPE] >= 0 && (m[w + W_FLAGS] & F_MARKED) !== 0) {
+        const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
+        const dest = m[w + W_AUX]
+        const destGen = destination(gen, promotion)
+        const refs = m[w + W_REFS]
+        for (let i = 0; i < refs; i++) {
+          const fw = w + W_FIELDS + 2 * i
+          const t = this.forward(m[fw])
+          m[fw] = t
+          if (t !== 0 && generationOf(t, newG1, newG0) < destGen) h.sohCards.dirty(dest + HEADER_GRANULES + i)
+        }
+      }
+      g += size
+    }
+  }
+
+  /**
+   * Slide the survivors down to their planned addresses (memmove in address order is safe:
+   * every planned address is at or below the object's own). Where a survivor's planned address
+   * lies above the end of the one slid before it, it is a pinned plug: the gap becomes a free
+   * object (written once everything below it has moved).
+   */
+  slide(): void {
+    const { heap: h, work } = this.ctx
+    const m = h.soh
+    let placedEnd = this.marker.condStart
+    for (let g = this.marker.condStart; g < h.sohTop; ) {
+      const w = g * 2
+      const size = m[w + W_GRANULES]
+      if (!(size >= 3)) brokenHeap(g, 'object size')
+      if (m[w + W_TYPE] !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
+        m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
+        const dest = m[w + W_AUX]
+        m[w + W_AUX] = 0
+        if (dest > placedEnd) h.writeSohFree(placedEnd, dest - placedEnd)
+        placedEnd = dest + size
+        if (dest !== g) {
+          m.copyWithin(dest * 2, w, w + size * 2)
+          work.bytesCompacted += size * 8
+        }
+        h.noteSohObject(dest, size)
+      }
+      g += size
+    }
+  }
+
+  /**
+   * Sweep the condemned range in place: runs of dead objects and old gaps become one free
+   * object each (split at generation boundaries, so each gap is counted in the generation it
+   * ends up in); survivors are unmarked and, if now old, carded.
+   */
+  sweep(promotion: boolean, newG1: number, newG0: number, newFree: number[]): void {
+    const h = this.ctx.heap
+    const m = h.soh
+    const starts = [h.g0Start, h.g1Start, SOH_BASE]
+    let runStart = 0
+    let runGen = -1
+    const closeRun = (end: number): void => {
+      if (runGen < 0) return
+      h.writeSohFree(runStart, end - runStart)
+      newFree[destination(runGen, promotion)] += (end - runStart) * 8
+      runGen = -1
+    }
+    for (let g = this.marker.condStart; g < h.sohTop; ) {
+      const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
+      if (runGen >= 0 && runGen !== gen) closeRun(g)
+      const w = g * 2
+      const size = m[w + W_GRANULES]
+      if (!(size >= 3)) brokenHeap(g, 'object size')
+      const type = m[w + W_TYPE]
+      if (type !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
+        closeRun(g)
+        m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
+        const destGen = destination(gen, promotion)
+        if (type >= 0 && destGen >= 1) {
+          const refs = m[w + W_REFS]
+          for (let i = 0; i < refs; i++) {
+            const t = m[w + W_FIELDS + 2 * i]
+            if (t !== 0 && generationOf(t, newG1, newG0) < destGen) h.sohCards.dirty(g + HEADER_GRANULES + i)
+          }
+        }
+      } else if (runGen < 0) {
+        runStart = g
+        runGen = gen
+      }
+      g += size
+    }
+    closeRun(h.sohTop)
+  }
+}
