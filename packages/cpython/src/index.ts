@@ -10,13 +10,13 @@ export type { CPythonOptions, StartingState } from './options.js'
 export type { GcModule } from './native.js'
 export type { GcCallback, GenerationStats } from './collector.js'
 export { PyMalloc, sizeClassOf, blockSizeOf } from './pymalloc.js'
-export { layoutOf, listResizeAllocated, WEAKREF_BYTES } from './layout.js'
+export { bytesObjectBytes, type LayoutVersion, layoutOf, listPreallocateExact, listResizeAllocated, WEAKREF_BYTES } from './layout.js'
 
 export const cpythonRuntime: RuntimeDescriptor<CPythonOptions> = {
   family: 'cpython',
   name: 'cpython',
   description:
-    'CPython 3.11 (presets 3.12, 3.13 unvalidated): refcounting + trashcan, 3-generation cycle collector (700/10/10), pymalloc, free lists',
+    'CPython 3.11 (presets 3.12, 3.13, 3.14.5): refcounting + trashcan, 3-generation cycle collector (700/10/10), pymalloc, free lists',
   presets: PRESETS,
   defaultPreset: DEFAULT_PRESET,
   create: (options?: CPythonOptions) => new CPythonManager(options),

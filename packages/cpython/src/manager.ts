@@ -251,8 +251,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const ints = layout.ints
     if (refs < 0) refs = this.types.shapeOf(type, len).refs
     const n = refs + ints
-    const objBytes = layout.fixedRefs >= 0 ? layout.fixedObjectBytes : layout.objectBytes(n)
-    const itemsBytes = layout.fixedRefs >= 0 ? layout.fixedItemsBytes : layout.itemsBytes(n)
+    const objBytes = layout.fixedRefs >= 0 ? layout.fixedObjectBytes : layout.objectBytes(n, Infinity)
+    const itemsBytes = layout.fixedRefs >= 0 ? layout.fixedItemsBytes : layout.itemsBytes(n, Infinity)
     const fromFreeList =
       (layout.kind === Kind.List && this.freeLists.hasList()) ||
       (layout.kind === Kind.Tuple && this.freeLists.hasTuple(n))

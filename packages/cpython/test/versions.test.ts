@@ -28,7 +28,7 @@ function selfCycles(m: CPythonManager, n: number): void {
 
 describe('presets', () => {
   it('are listed by the runtime descriptor from the version table, 3.11 the default', () => {
-    expect(cpythonRuntime.presets.map((p) => p.name)).toEqual(['cpython-3.11', 'cpython-3.12', 'cpython-3.13'])
+    expect(cpythonRuntime.presets.map((p) => p.name)).toEqual(['cpython-3.11', 'cpython-3.12', 'cpython-3.13', 'cpython-3.14.5'])
     expect(cpythonRuntime.defaultPreset).toBe('cpython-3.11')
     expect(PRESETS).toHaveLength(VERSION_POLICIES.length)
     for (const p of VERSION_POLICIES) expect(p.sources.length).toBeGreaterThan(0)
@@ -47,7 +47,7 @@ describe('presets', () => {
   it('rejects an unknown preset, naming the known ones', () => {
     let err: unknown
     try {
-      new CPythonManager({ preset: 'cpython-3.14' })
+      new CPythonManager({ preset: 'cpython-3.14.9' })
     } catch (e) {
       err = e
     }
