@@ -85,7 +85,11 @@ A truncated or corrupted trace fails with the byte offset of the problem (exit c
 Runs the runtime's validation cases on the model and on the real runtime (python3, jython,
 java, dotnet) and prints model and real figures side by side. Exit code 1 when not ok.
 
-      --runtime R        cpython | jython | ironpython | all (or a comma list)
+      --runtime R        cpython | jython | ironpython | all (or a comma list); cpython:PRESET
+                         validates that preset (cpython:3.12 = cpython:cpython-3.12) against
+                         that Python, found as python3.12 / python3 on PATH or \`pyenv prefix 3.12\`
+      --python PATH      the Python to validate cpython against (its version must match the preset)
+      --pymalloc         cpython: also compare pymalloc (blocks and pools per size class, arenas)
       --cases a,b        only these validation cases
       --workloads a,b    only the cases of these workloads
   -f, --format F         table | json (default table)`,

@@ -3,14 +3,28 @@ import { CPythonManager } from './manager.js'
 import type { CPythonOptions } from './options.js'
 import { DEFAULT_PRESET, PRESETS } from './versions.js'
 
-export { CPythonManager } from './manager.js'
-export { DEFAULT_PRESET, PRESETS, VERSION_POLICIES, policyOf } from './versions.js'
-export type { CollectionTrigger, VersionPolicy } from './versions.js'
-export type { CPythonOptions, StartingState } from './options.js'
-export type { GcModule } from './native.js'
 export type { GcCallback, GenerationStats } from './collector.js'
-export { PyMalloc, sizeClassOf, blockSizeOf } from './pymalloc.js'
-export { bytesObjectBytes, type LayoutVersion, layoutOf, listPreallocateExact, listResizeAllocated, WEAKREF_BYTES } from './layout.js'
+export {
+  bytesObjectBytes,
+  type LayoutVersion,
+  layoutOf,
+  listPreallocateExact,
+  listResizeAllocated,
+  WEAKREF_BYTES,
+} from './layout.js'
+export { CPythonManager } from './manager.js'
+export type { GcModule } from './native.js'
+export type { CPythonOptions, StartingState } from './options.js'
+export {
+  blockSizeOf,
+  type MallocClassStats,
+  type MallocStats,
+  PyMalloc,
+  sizeClassOf,
+  systemChunkSize,
+} from './pymalloc.js'
+export type { CollectionTrigger, VersionPolicy } from './versions.js'
+export { DEFAULT_PRESET, PRESETS, policyOf, VERSION_POLICIES } from './versions.js'
 
 export const cpythonRuntime: RuntimeDescriptor<CPythonOptions> = {
   family: 'cpython',

@@ -177,7 +177,10 @@ export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeL
   }
 }
 
-type ShapeLayout = Omit<TypeLayout, 'fixedRefs' | 'ints' | 'fixedObjectBytes' | 'fixedItemsBytes' | 'payloadBytes'>
+type ShapeLayout = Omit<
+  TypeLayout,
+  'fixedRefs' | 'ints' | 'fixedObjectBytes' | 'fixedItemsBytes' | 'payloadBytes'
+>
 
 function shapeLayout(spec: TypeSpec, version: LayoutVersion): ShapeLayout {
   const fin = spec.finalizer
@@ -253,9 +256,15 @@ function shapeLayout(spec: TypeSpec, version: LayoutVersion): ShapeLayout {
  * materialized: a 64-byte dict and a combined table, modeled as one items block of both
  * (their two blocks' bytes, not their size classes; VERSIONS.md section 1).
  */
-function dictInstanceLayout(version: LayoutVersion): Pick<ShapeLayout, 'kind' | 'objectBytes' | 'itemsBytes' | 'preHeader' | 'warmup'> {
-  const fixed = version === '3.11' ? PREHEADER_SIZE + GC_HEAD_SIZE + OBJECT_HEAD_SIZE + 8 : PREHEADER_SIZE + GC_HEAD_SIZE + OBJECT_HEAD_SIZE
-  const materialized = (a: number): number => (a >= SHARED_KEYS_MAX_SIZE ? DICT_OBJECT_SIZE + combinedTableBytes(a) : 0)
+function dictInstanceLayout(
+  version: LayoutVersion,
+): Pick<ShapeLayout, 'kind' | 'objectBytes' | 'itemsBytes' | 'preHeader' | 'warmup'> {
+  const fixed =
+    version === '3.11'
+      ? PREHEADER_SIZE + GC_HEAD_SIZE + OBJECT_HEAD_SIZE + 8
+      : PREHEADER_SIZE + GC_HEAD_SIZE + OBJECT_HEAD_SIZE
+  const materialized = (a: number): number =>
+    a >= SHARED_KEYS_MAX_SIZE ? DICT_OBJECT_SIZE + combinedTableBytes(a) : 0
   if (version === '3.13') {
     return {
       kind: Kind.DictInstance,
@@ -269,7 +278,8 @@ function dictInstanceLayout(version: LayoutVersion): Pick<ShapeLayout, 'kind' | 
   return {
     kind: Kind.DictInstance,
     objectBytes: () => fixed,
-    itemsBytes: (a, k) => (a >= SHARED_KEYS_MAX_SIZE ? materialized(a) : splitValuesBytes(sharedKeysValues(version, a, k))),
+    itemsBytes: (a, k) =>
+      a >= SHARED_KEYS_MAX_SIZE ? materialized(a) : splitValuesBytes(sharedKeysValues(version, a, k)),
     preHeader: PREHEADER_SIZE + GC_HEAD_SIZE,
     warmup: (a) => sharedKeysWarmup(version, a),
   }

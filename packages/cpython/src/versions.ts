@@ -47,7 +47,8 @@ export interface VersionPolicy {
 export const VERSION_POLICIES: readonly VersionPolicy[] = [
   {
     name: 'cpython-3.11',
-    description: 'CPython 3.11 (refcounting, 3-generation cycle GC 700/10/10 run inside allocation, pymalloc)',
+    description:
+      'CPython 3.11 (refcounting, 3-generation cycle GC 700/10/10 run inside allocation, pymalloc)',
     thresholds: DEFAULT_THRESHOLDS,
     trigger: 'in-allocation',
     layout: '3.11',
@@ -77,8 +78,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
   },
   {
     name: 'cpython-3.13',
-    description:
-      'CPython 3.13 (3.12 scheduling, threshold0 = 2000 with 10, 10; not validated)',
+    description: 'CPython 3.13 (3.12 scheduling, threshold0 = 2000 with 10, 10; not validated)',
     thresholds: [2000, 10, 10],
     trigger: 'eval-breaker',
     layout: '3.13',

@@ -108,10 +108,14 @@ describe.each(VERSIONS)('CPython %s layouts', (version, file) => {
   it(`every measured shape of ${file}: the same bytes in pymalloc size classes and glibc chunks`, () => {
     for (const row of data.rows) {
       const model = modelBlocks(version, row)
-      if (model === null || (row.kind === 'dict-instance' && (row.refs ?? 0) + (row.ints ?? 0) + 1 >= 30)) continue
+      if (model === null || (row.kind === 'dict-instance' && (row.refs ?? 0) + (row.ints ?? 0) + 1 >= 30))
+        continue
       const small = sum(model.filter((b) => b <= 512).map((b) => blockSizeOf(sizeClassOf(b))))
       const system = sum(model.filter((b) => b > 512).map(systemChunkSize))
-      expect([small, system], `${row.kind} refs=${row.refs} length=${row.length}`).toEqual([row.pymalloc, row.system])
+      expect([small, system], `${row.kind} refs=${row.refs} length=${row.length}`).toEqual([
+        row.pymalloc,
+        row.system,
+      ])
     }
   })
 
@@ -149,8 +153,12 @@ describe('layout rules', () => {
 
   it('plain instances: 3.11 56 + values, 3.12 48 + values, 3.13 one block with inline values', () => {
     const spec: TypeSpec = { name: 'D', refs: 3, shape: 'dict-instance' }
-    expect([layoutOf(spec, '3.11').fixedObjectBytes, layoutOf(spec, '3.11').fixedItemsBytes]).toEqual([56, 40])
-    expect([layoutOf(spec, '3.12').fixedObjectBytes, layoutOf(spec, '3.12').fixedItemsBytes]).toEqual([48, 40])
+    expect([layoutOf(spec, '3.11').fixedObjectBytes, layoutOf(spec, '3.11').fixedItemsBytes]).toEqual([
+      56, 40,
+    ])
+    expect([layoutOf(spec, '3.12').fixedObjectBytes, layoutOf(spec, '3.12').fixedItemsBytes]).toEqual([
+      48, 40,
+    ])
     expect([layoutOf(spec, '3.13').fixedObjectBytes, layoutOf(spec, '3.13').fixedItemsBytes]).toEqual([96, 0])
     expect(sharedKeysValues('3.11', 3, 0)).toBe(29)
     expect(sharedKeysValues('3.13', 3, 0)).toBe(30)

@@ -1,6 +1,6 @@
 import { type GcEvent, isPygcError } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
-import { CPythonManager, PRESETS, VERSION_POLICIES, cpythonRuntime } from '../src/index.js'
+import { CPythonManager, cpythonRuntime, PRESETS, VERSION_POLICIES } from '../src/index.js'
 
 /** Op index and collected count of every gc-start/gc-end pair of a run. */
 function collectionsOf(m: CPythonManager): { op: number; generation: number }[] {
@@ -28,7 +28,12 @@ function selfCycles(m: CPythonManager, n: number): void {
 
 describe('presets', () => {
   it('are listed by the runtime descriptor from the version table, 3.11 the default', () => {
-    expect(cpythonRuntime.presets.map((p) => p.name)).toEqual(['cpython-3.11', 'cpython-3.12', 'cpython-3.13', 'cpython-3.14.5'])
+    expect(cpythonRuntime.presets.map((p) => p.name)).toEqual([
+      'cpython-3.11',
+      'cpython-3.12',
+      'cpython-3.13',
+      'cpython-3.14.5',
+    ])
     expect(cpythonRuntime.defaultPreset).toBe('cpython-3.11')
     expect(PRESETS).toHaveLength(VERSION_POLICIES.length)
     for (const p of VERSION_POLICIES) expect(p.sources.length).toBeGreaterThan(0)

@@ -32,21 +32,34 @@ const OPTIONS = {
   cases: { type: 'string' },
   workloads: { type: 'string' },
   format: { type: 'string', short: 'f' },
+  python: { type: 'string' },
+  pymalloc: { type: 'boolean' },
 } as const
 
-function parseValidatorList(text: string | undefined): ValidationReport['runtime'][] {
+/** `--runtime cpython:3.12,jython`: each runtime with the model preset it names (cpython only). */
+function parseValidatorList(text: string | undefined): {
+  runtimes: ValidationReport['runtime'][]
+  presets: Map<string, string>
+} {
   const valid = Object.keys(VALIDATORS) as ValidationReport['runtime'][]
-  if (text === undefined || text === 'all') return valid
-  return text.split(',').map((name) => {
-    const trimmed = name.trim()
+  const presets = new Map<string, string>()
+  if (text === undefined || text === 'all') return { runtimes: valid, presets }
+  const runtimes = text.split(',').map((spec) => {
+    const [trimmed, preset] = spec.trim().split(':', 2)
     if (!(valid as string[]).includes(trimmed)) {
       throw new PygcError(
         'UNKNOWN_RUNTIME',
         `no validation for runtime '${trimmed}'; valid: ${valid.join(', ')}, all`,
       )
     }
+    if (preset !== undefined) {
+      if (trimmed !== 'cpython')
+        throw new PygcError('INVALID_PARAM', `validation of ${trimmed} has no presets (got '${spec.trim()}')`)
+      presets.set(trimmed, preset)
+    }
     return trimmed as ValidationReport['runtime']
   })
+  return { runtimes, presets }
 }
 
 function splitList(text: string | undefined): string[] | undefined {
@@ -117,7 +130,7 @@ export function formatValidationTable(report: ValidationReport): string {
   }
   const failed = report.rows.filter((r) => !r.ok).length
   const lines = [
-    `${report.runtime} model vs ${report.realRuntime}: ${report.ok ? 'ok' : 'NOT OK'}`,
+    `${report.runtime}${report.preset ? `:${report.preset}` : ''} model vs ${report.realRuntime}: ${report.ok ? 'ok' : 'NOT OK'}`,
     renderTerminalGrid({ header, rows, groups }, { align: ['left', 'right', 'right', 'left', 'left'] }),
     `${plural(groups.length, 'case')}, ${plural(report.rows.length, 'comparison')}: ${
       failed === 0 ? 'all within bounds' : `${failed} outside bounds (FAIL rows)`
@@ -133,7 +146,7 @@ export function formatValidationTable(report: ValidationReport): string {
 
 export async function validateCommand(args: readonly string[]): Promise<number> {
   const { values } = parseCommand('validate', args, OPTIONS)
-  const runtimes = parseValidatorList(values.runtime ?? values.runtimes)
+  const { runtimes, presets } = parseValidatorList(values.runtime ?? values.runtimes)
   const format = parseFormat(values.format, ['table', 'json'] as const, 'table')
   const cases = splitList(values.cases)
   const workloads = splitList(values.workloads)
@@ -142,8 +155,12 @@ export async function validateCommand(args: readonly string[]): Promise<number> 
   const runs = planRuns(runtimes, cases, VALIDATION_CASE_NAMES)
   const reports: ValidationReport[] = []
   for (const { runtime, cases: own } of runs) {
+    const preset = presets.get(runtime)
     const report = await VALIDATORS[runtime]({
       ...(own ? { cases: own } : {}),
+      ...(preset !== undefined ? { preset } : {}),
+      ...(values.python !== undefined && runtime === 'cpython' ? { python: values.python } : {}),
+      ...(values.pymalloc === true && runtime === 'cpython' ? { pymalloc: true } : {}),
       log: values.quiet ? () => {} : (text) => message(`pygc validate ${runtime}: ${text}`),
     })
     if (workloads) {
