@@ -14,6 +14,7 @@ import { recordCommand } from './commands/record.js'
 import { replayCommand } from './commands/replay.js'
 import { runCommand } from './commands/run.js'
 import { sweepCommand } from './commands/sweep.js'
+import { versionsCommand } from './commands/versions.js'
 import { COMMAND_HELP, MAIN_HELP } from './help.js'
 import { asUsageError, InputError, unknownChoice, withoutPrefix } from './usage.js'
 import { validateCommand } from './validate/index.js'
@@ -31,6 +32,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   report: reportCommand,
   compare: compareCommand,
   diff: diffCommand,
+  versions: versionsCommand,
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
