@@ -19,7 +19,9 @@ export const FINALIZERS = 6
 export const WRCB_TO_CALL = 7
 export const SEEN = 8
 export const STILL_UNREACHABLE = 9
-const LIST_HEADS = 10
+/** 3.14.0's incremental collector: the increment being built (incremental.ts). */
+export const INCREMENT = 10
+const LIST_HEADS = 11
 /** The first handle of a real object (handle 0 is NULL). */
 export const FIRST_HANDLE = 16
 
