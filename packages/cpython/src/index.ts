@@ -3,7 +3,7 @@ import { CPythonManager } from './manager.js'
 import type { CPythonOptions } from './options.js'
 import { DEFAULT_PRESET, PRESETS } from './versions.js'
 
-export type { GcCallback, GenerationStats } from './collector.js'
+export type { GcCallback, GenerationStats } from './gc-state.js'
 export {
   bytesObjectBytes,
   type LayoutVersion,
