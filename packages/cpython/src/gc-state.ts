@@ -9,9 +9,9 @@
  */
 import type { CollectionCycle, EventHub, ManagerStats, RootSet } from '@pygc/core'
 import type { Allocator } from './allocation.js'
+import { ARENA_SIZE } from './constants.js'
 import type { Deallocator } from './dealloc.js'
 import type { FreeLists } from './free-lists.js'
-import { ARENA_SIZE } from './constants.js'
 import { GEN0, GEN1, GEN2, type ObjectHeap, PERMANENT } from './heap.js'
 import type { TypeLayout } from './layout.js'
 import type { PyMalloc } from './pymalloc.js'
@@ -67,6 +67,8 @@ export class GcState {
   readonly roots: RootSet
   /** One layout per type id (TypeRegistry order). */
   readonly layouts: TypeLayout[] = []
+  /** Objects each type has made so far (a plain instance's values shrink over its class's first ones). */
+  readonly instancesMade: number[] = []
   readonly stats: ManagerStats
   readonly hub: EventHub
   /** The accounting of every collection, free and finalizer (core/collection-cycle.ts). */

@@ -66,6 +66,8 @@ export interface TypeLayout {
   ints: number
   fixedObjectBytes: number
   fixedItemsBytes: number
+  /** Fixed-size types: warmup(items), the first objects not laid out with the fixed sizes. */
+  fixedWarmup: number
   /** Bytes of the payload's `bytes` object (0: none; -1: sized by alloc's length, bytesObjectBytes). */
   payloadBytes: number
 }
@@ -165,7 +167,15 @@ export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeL
   const ints = spec.ints ?? 0
   const payloadBytes = spec.variable === 'bytes' ? -1 : bytesObjectBytes(spec.bytes ?? 0)
   if (spec.variable !== undefined)
-    return { ...layout, fixedRefs: -1, ints, fixedObjectBytes: 0, fixedItemsBytes: 0, payloadBytes }
+    return {
+      ...layout,
+      fixedRefs: -1,
+      ints,
+      fixedObjectBytes: 0,
+      fixedItemsBytes: 0,
+      fixedWarmup: 0,
+      payloadBytes,
+    }
   const n = spec.refs + ints
   return {
     ...layout,
@@ -173,13 +183,14 @@ export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeL
     ints,
     fixedObjectBytes: layout.objectBytes(n, Infinity),
     fixedItemsBytes: layout.itemsBytes(n, Infinity),
+    fixedWarmup: layout.warmup(n),
     payloadBytes,
   }
 }
 
 type ShapeLayout = Omit<
   TypeLayout,
-  'fixedRefs' | 'ints' | 'fixedObjectBytes' | 'fixedItemsBytes' | 'payloadBytes'
+  'fixedRefs' | 'ints' | 'fixedObjectBytes' | 'fixedItemsBytes' | 'fixedWarmup' | 'payloadBytes'
 >
 
 function shapeLayout(spec: TypeSpec, version: LayoutVersion): ShapeLayout {

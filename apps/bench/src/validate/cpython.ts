@@ -439,7 +439,7 @@ export function runModel(path: string, real: Pick<RealRun, 'start'>, preset = 'c
     thresholds: real.start.thresholds,
     start: { counts: real.start.counts, generations: real.start.generations },
   })
-  const mallocAtStart = m.pymalloc.debugStats()
+  const mallocAtStart = m.debugMallocStats()
   const events: [number, string, number][] = []
   const off = m.on((e: GcEvent) => {
     if (e.type === 'finalize') events.push([e.op, 'finalize', e.id])
@@ -452,7 +452,7 @@ export function runModel(path: string, real: Pick<RealRun, 'start'>, preset = 'c
     finalCounts: m.native.get_count(),
     events,
     mallocAtStart,
-    mallocAtEnd: m.pymalloc.debugStats(),
+    mallocAtEnd: m.debugMallocStats(),
   }
 }
 
