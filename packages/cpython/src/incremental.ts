@@ -66,7 +66,9 @@ export interface IncrementalHost {
   youngCount(): number
   resetYoungCount(): void
   /** The root slots' objects (globals, then frames' locals), and where the frames start. */
-  rootValues(): { values: Int32Array; frameBase: number; top: number }
+  rootValues(): { values: ArrayLike<number>; frameBase: number; top: number }
+  /** old[0].threshold (gc.set_threshold's second value): the scale of the heap fraction. */
+  old0Threshold(): number
   /** gc_collect_region: collect the list `region`; survivors are appended to `survivors`. */
   collectRegion(region: number, survivors: number): [number, number]
   untrackTuples(head: number): void
@@ -82,8 +84,6 @@ export class IncrementalCollector {
   workToDo = 0
   /** old[0].count, old[1].count (gc.get_count() reports visited then pending). */
   readonly oldCount = [0, 0]
-  /** old[0].threshold: the scale of the heap fraction. */
-  old0Threshold = INCREMENTAL_THRESHOLDS[1]
   private readonly stack: number[] = []
 
   constructor(private readonly host: IncrementalHost) {}
@@ -128,7 +128,7 @@ export class IncrementalCollector {
    */
   collectIncrement(): IncrementResult {
     const { heap } = this.host
-    this.workToDo += assessWorkToDo(this.host.youngCount(), this.heapSize(), this.old0Threshold)
+    this.workToDo += assessWorkToDo(this.host.youngCount(), this.heapSize(), this.host.old0Threshold())
     this.host.resetYoungCount()
     this.host.untrackTuples(GEN0)
     if (this.phase === Phase.Mark) {
@@ -146,7 +146,7 @@ export class IncrementalCollector {
       size += this.expandRegionTransitivelyReachable(heap.gcNext[pending])
     }
     const [collected, uncollectable] = this.host.collectRegion(INCREMENT, this.visitedHead)
-    this.workToDo += incrementCredit(this.heapSize(), this.old0Threshold)
+    this.workToDo += incrementCredit(this.heapSize(), this.host.old0Threshold())
     this.workToDo -= size
     if (heap.listIsEmpty(this.pendingHead)) this.completedScavenge()
     return { collected, uncollectable, counted: true, size }

@@ -56,6 +56,7 @@ import { Deallocator } from './dealloc.js'
 import { FreeLists } from './free-lists.js'
 import { GcState } from './gc-state.js'
 import { F_INTERNAL, F_LIVE, FIRST_HANDLE, ObjectHeap } from './heap.js'
+import { incrementalCollectorOf } from './incremental-host.js'
 import { bytesObjectBytes, Kind, layoutOf, tupleBytes, WEAKREF_BYTES } from './layout.js'
 import { GcModule } from './native.js'
 import { type CPythonOptions, DEFAULT_HEAP_LIMIT } from './options.js'
@@ -132,6 +133,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     this.objects = this.st.objects = new Deallocator(this.st)
     this.st.weakrefs = new WeakrefLists(this.st)
     this.allocator = this.st.allocator = new Allocator(this.st, options.heapLimit ?? DEFAULT_HEAP_LIMIT)
+    if (policy.collector === 'incremental') this.st.incremental = incrementalCollectorOf(this.st)
     if (options.thresholds) this.setThresholds(options.thresholds)
     this.native = new GcModule(this, this.st)
     applyStartingState(this.st, options.start)

@@ -6,13 +6,13 @@
  * is the 3.11 model, unchanged.
  *
  * Adding a version whose collector is still the 3-generation one of gcmodule.c is one entry.
- * A version with a different collector (3.14.0-3.14.4's incremental GC) is not a table entry:
- * it needs its own collector (see README.md, "Later versions").
+ * 3.14.0-3.14.4's incremental collector is its own module (incremental.ts), chosen by `collector`.
  *
  * A preset is `validated` only when `pygc validate --runtime cpython:<preset>` agrees with the
  * real interpreter on every case; the others follow their sources and unit tests only.
  */
 import { DEFAULT_THRESHOLDS } from './constants.js'
+import { INCREMENTAL_THRESHOLDS } from './incremental.js'
 import type { LayoutVersion } from './layout.js'
 
 /**
@@ -34,6 +34,8 @@ export interface VersionPolicy {
   /** gc.get_threshold() at start. */
   readonly thresholds: readonly [number, number, number]
   readonly trigger: CollectionTrigger
+  /** Which cycle collector: the generational one (collector.ts) or 3.14.0's incremental one (incremental.ts). */
+  readonly collector: 'generational' | 'incremental'
   /** Whose object layouts (layout.ts): pre-header, plain instances' values. */
   readonly layout: LayoutVersion
   /** The interpreter `pygc validate --runtime cpython:<preset>` runs (python3.12, pyenv's 3.12.x). */
@@ -51,6 +53,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
       'CPython 3.11 (refcounting, 3-generation cycle GC 700/10/10 run inside allocation, pymalloc)',
     thresholds: DEFAULT_THRESHOLDS,
     trigger: 'in-allocation',
+    collector: 'generational',
     layout: '3.11',
     python: '3.11',
     validated: true,
@@ -62,32 +65,53 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
   {
     name: 'cpython-3.12',
     description:
-      'CPython 3.12 (as 3.11, but the collection is scheduled by the allocation and runs at the next eval-breaker check; not validated)',
+      'CPython 3.12 (as 3.11, but the collection is scheduled by the allocation and runs at the eval-breaker check; 3.12 object layouts; validated against 3.12.1)',
     thresholds: DEFAULT_THRESHOLDS,
     trigger: 'eval-breaker',
+    collector: 'generational',
     layout: '3.12',
     python: '3.12',
-    validated: false,
+    validated: true,
     sources: [
       '3.12 Include/internal/pycore_runtime_init.h _PyInterpreterState_INIT: thresholds still 700, 10, 10',
       '3.12 Modules/gcmodule.c _PyObject_GC_Link: same condition, then _Py_ScheduleGC(interp) instead of collecting',
       '3.12 Modules/gcmodule.c _Py_ScheduleGC: unless collecting, sets ceval.gc_scheduled and eval_breaker',
+      '3.12.1 Python/bytecodes.c: the eval breaker is checked at RESUME, JUMP_BACKWARD (:2150-2153) and the end of CALL (:2734): in replay.py, at the end of the op, or before the store for a class instance or weakref (VERSIONS.md section 3)',
       '3.12 Modules/gcmodule.c _Py_RunGC: collecting = 1; gc_collect_generations(); collecting = 0',
       '3.12 Python/ceval_gil.c _Py_HandlePending: if gc_scheduled, clear it and call _Py_RunGC',
     ],
   },
   {
     name: 'cpython-3.13',
-    description: 'CPython 3.13 (3.12 scheduling, threshold0 = 2000 with 10, 10; not validated)',
+    description:
+      'CPython 3.13 (3.12 scheduling, threshold0 = 2000 with 10, 10; inline values; validated against 3.13.0)',
     thresholds: [2000, 10, 10],
     trigger: 'eval-breaker',
+    collector: 'generational',
     layout: '3.13',
     python: '3.13',
-    validated: false,
+    validated: true,
     sources: [
       '3.13.0 gc.get_threshold() == (2000, 10, 10), measured (benchmarks/oracles/cpython/measured/eval-breaker.json: a collection at allocation 2001)',
       '3.13 Python/gc.c _PyObject_GC_Link -> _Py_ScheduleGC(tstate) (eval-breaker bit _PY_GC_SCHEDULED_BIT); _Py_RunGC -> gc_collect_main(GENERATION_AUTO)',
       '3.13 Python/ceval_gil.c _Py_HandlePending: _PY_GC_SCHEDULED_BIT -> _Py_RunGC',
+    ],
+  },
+  {
+    name: 'cpython-3.14.0',
+    description:
+      'CPython 3.14.0-3.14.4 (incremental cycle GC: young + two old spaces, one increment per automatic collection, 2000/10/0; no interpreter here, not validated)',
+    thresholds: INCREMENTAL_THRESHOLDS,
+    trigger: 'eval-breaker',
+    collector: 'incremental',
+    layout: '3.13',
+    python: '3.14',
+    validated: false,
+    sources: [
+      'python/cpython Python/gc.c at ca21a0a1 (3.14.0-era incremental GC, by function; VERSIONS.md section 4a): assess_work_to_do, gc_collect_increment, mark_at_start, expand_region_transitively_reachable, completed_scavenge',
+      '3.15.0a5 Include/internal/pycore_runtime_init.h:137-140: young.threshold 2000, old[0].threshold 10, old[1].threshold 0',
+      '3.15.0a5 Python/gc.c:2337-2341 _Py_RunGC: _PyGC_Collect(tstate, 1, _Py_GC_REASON_HEAP), one increment',
+      '3.15.0a5 Modules/gcmodule.c:195-213 gc.get_count(): (young, old[visited], old[pending])',
     ],
   },
   {
@@ -96,6 +120,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
       'CPython 3.14.5+ (the 3.13 generational collector restored by python/cpython#148726: 2000/10/10 at the eval breaker; no interpreter here, not validated)',
     thresholds: [2000, 10, 10],
     trigger: 'eval-breaker',
+    collector: 'generational',
     // No 3.14 interpreter was measured: 3.13's layouts (obmalloc's constants are unchanged in 3.14.7).
     layout: '3.13',
     python: '3.14',

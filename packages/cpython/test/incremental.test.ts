@@ -5,6 +5,7 @@
  * collector's (gc_collect_region = 3.13's phases); here a stand-in keeps every object of the
  * region, so what is pinned is which objects each step puts where and the work accounting.
  */
+import type { GcEvent } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { GEN0, GEN1, INCREMENT, ObjectHeap, PERMANENT } from '../src/heap.js'
 import {
@@ -15,6 +16,7 @@ import {
   incrementCredit,
   Phase,
 } from '../src/incremental.js'
+import { CPythonManager, policyOf } from '../src/index.js'
 import { Kind } from '../src/layout.js'
 
 const GEN2 = GEN1 + 1
@@ -52,6 +54,7 @@ function world(n: number, edges: Record<number, number[]>, roots: number[]) {
       return [0, 0]
     },
     untrackTuples: () => {},
+    old0Threshold: () => 10,
     clearFreeLists: () => {},
     noteMarked: () => {},
   }
@@ -146,5 +149,65 @@ describe('3.14.0 incremental collector', () => {
     expect(w.regions[0].sort()).toEqual([0, 1, 2, 3])
     expect(gc.phase).toBe(Phase.Mark)
     expect(gc.counts()).toEqual([0, 0, 0])
+  })
+})
+
+describe('cpython-3.14.0 preset: the incremental collector in the manager', () => {
+  it('reports (2000, 10, 0), counts (young, visited, pending), and gc.collect(1) runs one increment', () => {
+    const m = new CPythonManager({ preset: 'cpython-3.14.0' })
+    expect(m.native.get_threshold()).toEqual([2000, 10, 0])
+    const t = m.defineType({ name: 'L', refs: 1 })
+    m.pushFrame(2)
+    for (let i = 0; i < 10; i++) {
+      m.alloc(0, t)
+      m.alloc(1, t)
+      m.store(0, 0, 1)
+      m.store(1, 0, 0)
+    }
+    m.clear(0)
+    m.clear(1)
+    // the first increment after start only marks: nothing collected, not in gc.get_stats()
+    m.collect(1)
+    expect(m.native.get_stats()[1].collections).toBe(0)
+    // the next one collects young (and what pending the budget allows): the 10 garbage cycles
+    expect(m.collect(1)).toBe(20)
+    expect(m.native.get_stats()[1]).toMatchObject({ collections: 1, collected: 20 })
+    expect(m.native.get_count()[0]).toBe(0)
+  })
+
+  it('collects garbage cycles automatically, one increment at a time, from allocation 2001 on', () => {
+    const m = new CPythonManager({ preset: 'cpython-3.14.0' })
+    const t = m.defineType({ name: 'L', refs: 1 })
+    const starts: number[] = []
+    let allocs = 0
+    m.on((e: GcEvent) => {
+      if (e.type === 'gc-start') starts.push(allocs)
+    })
+    m.pushFrame(2)
+    for (let i = 0; i < 10_000; i++) {
+      m.alloc(0, t)
+      allocs++
+      m.alloc(1, t)
+      allocs++
+      m.store(0, 0, 1)
+      m.store(1, 0, 0)
+      m.clear(0)
+      m.clear(1)
+    }
+    expect(starts[0]).toBe(2000) // the 2001st allocation's op collects (eval breaker, as 3.13)
+    expect(m.native.get_stats()[0].collections).toBe(0) // automatic = increments (generation 1)
+    expect(m.native.get_stats()[1].collected).toBeGreaterThan(10_000)
+    expect(m.stats().liveObjects).toBeLessThan(4_100)
+  })
+
+  it('cpython-3.14.5 is the 3.13 generational collector again (python/cpython#148726)', () => {
+    const m = new CPythonManager({ preset: 'cpython-3.14.5' })
+    expect(m.native.get_threshold()).toEqual([2000, 10, 10])
+    expect(policyOf('cpython-3.14.5')).toMatchObject({
+      collector: 'generational',
+      trigger: 'eval-breaker',
+      validated: false,
+    })
+    expect(policyOf('cpython-3.14.0')).toMatchObject({ collector: 'incremental', validated: false })
   })
 })
