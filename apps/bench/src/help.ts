@@ -151,6 +151,7 @@ collection, measured with the reachability oracle checked at the start of every 
 
       --presets a,b      cpython presets (default: all; 3.12 = cpython-3.12)
   -s, --size S           test | small | large (default: test)
+  -p, --param k=v        a workload parameter (repeatable)
       --seed N           workload seed (default 1)
   -f, --format F         table | md | json (default table)`,
 }

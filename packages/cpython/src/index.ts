@@ -30,7 +30,7 @@ export const cpythonRuntime: RuntimeDescriptor<CPythonOptions> = {
   family: 'cpython',
   name: 'cpython',
   description:
-    'CPython 3.11 (presets 3.12, 3.13 validated; 3.14.0 incremental, 3.14.5 not): refcounting + trashcan, 3-generation cycle collector (700/10/10), pymalloc, free lists',
+    'CPython 3.11 (presets 3.12 and 3.13 validated; 3.14.0 incremental and 3.14.5 unvalidated): refcounting + trashcan, 3-generation cycle collector (700/10/10), pymalloc, free lists',
   presets: PRESETS,
   defaultPreset: DEFAULT_PRESET,
   create: (options?: CPythonOptions) => new CPythonManager(options),

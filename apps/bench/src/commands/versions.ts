@@ -12,7 +12,13 @@ import { renderMarkdownGrid, renderTerminalGrid } from '@pygc/report'
 import { COMMON_OPTIONS, parseCommand, parseFormat, parseSeed, UsageError } from '../cli-support.js'
 import { createManager } from '../execute.js'
 import { findRuntime } from '../runtimes.js'
-import { findWorkload, parseSize, resolveWorkloadParams } from '../workloads.js'
+import {
+  checkOverridesApply,
+  findWorkload,
+  parseParamOverrides,
+  parseSize,
+  resolveWorkloadParams,
+} from '../workloads.js'
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -20,6 +26,7 @@ const OPTIONS = {
   size: { type: 'string', short: 's' },
   seed: { type: 'string' },
   format: { type: 'string', short: 'f' },
+  param: { type: 'string', short: 'p', multiple: true },
 } as const
 
 export interface VersionRow {
@@ -31,10 +38,16 @@ export interface VersionRow {
 }
 
 /** The workload's run on one preset, with the oracle checking at every collection start. */
-export function versionRow(spec: string, workload: string, size: string, seed: number): VersionRow {
+export function versionRow(
+  spec: string,
+  workload: string,
+  size: string,
+  seed: number,
+  overrides: ReadonlyMap<string, string> = new Map(),
+): VersionRow {
   const choice = findRuntime(spec)
   const w = findWorkload(workload)
-  const params = resolveWorkloadParams(w, parseSize(size, 'test'), new Map())
+  const params = resolveWorkloadParams(w, parseSize(size, 'test'), overrides)
   const manager = createManager(choice, {})
   const { metrics } = collectMetrics(manager, (m) => w.run(m, params, new Rng(seed)), {
     promptness: true,
@@ -95,12 +108,14 @@ export function versionsCommand(args: readonly string[]): number {
     .filter((p) => p !== '')
   const seed = parseSeed(values.seed)
   const size = values.size ?? 'test'
-  const rows = presets.map((p) => versionRow(`cpython:${p}`, positionals[0], size, seed))
+  const overrides = parseParamOverrides(values.param ?? [])
+  checkOverridesApply([findWorkload(positionals[0])], overrides)
+  const rows = presets.map((p) => versionRow(`cpython:${p}`, positionals[0], size, seed, overrides))
   if (format === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`)
   else {
     const grid = versionGrid(rows)
     process.stdout.write(
-      `${positionals[0]} (--size ${size}) on each CPython preset\n${
+      `${[positionals[0], `--size ${size}`, ...(values.param ?? []).map((p) => `-p ${p}`)].join(' ')} on each CPython preset\n${
         format === 'md' ? renderMarkdownGrid(grid) : renderTerminalGrid(grid)
       }\n`,
     )
