@@ -26,6 +26,13 @@ import { Kind } from './layout.js'
  */
 export const INCREMENTAL_THRESHOLDS: readonly [number, number, number] = [2000, 10, 0]
 
+/**
+ * The interpreter's initial work_to_do: `.work_to_do = -5000` in the 3.14-era
+ * Include/internal/pycore_runtime_init.h _PyInterpreterState_INIT (`.gc`, next to the
+ * thresholds), so the first increments after start-up take no pending objects.
+ */
+export const INITIAL_WORK_TO_DO = -5000
+
 /** Python/gc.c SCAN_RATE_DIVISOR (3.15.0a5 :1365). */
 export const SCAN_RATE_DIVISOR = 10
 
@@ -81,7 +88,7 @@ export class IncrementalCollector {
   /** old[visitedSpace] is the visited space, old[visitedSpace ^ 1] the pending one. */
   visitedSpace = 0
   phase: Phase = Phase.Mark
-  workToDo = 0
+  workToDo = INITIAL_WORK_TO_DO
   /** old[0].count, old[1].count (gc.get_count() reports visited then pending). */
   readonly oldCount = [0, 0]
   private readonly stack: number[] = []

@@ -11,6 +11,7 @@ import { GEN0, GEN1, INCREMENT, ObjectHeap, PERMANENT } from '../src/heap.js'
 import {
   assessWorkToDo,
   INCREMENTAL_THRESHOLDS,
+  INITIAL_WORK_TO_DO,
   IncrementalCollector,
   type IncrementalHost,
   incrementCredit,
@@ -86,8 +87,10 @@ describe('3.14.0 incremental collector', () => {
     expect([0, 1, 2].map(w.where)).toEqual([GEN1, GEN1, GEN1]) // visited = old[0]
     expect([3, 4].map(w.where)).toEqual([GEN0, GEN0])
     expect(gc.phase).toBe(Phase.Collect)
-    // work_to_do = assess (5 new + 0) - 2 * 3 marked (mark_at_start and its caller both subtract)
-    expect(gc.workToDo).toBe(5 - 6)
+    // work_to_do = -5000 at start + assess (5 new + 0) - 2 * 3 marked (mark_at_start and its
+    // caller both subtract)
+    expect(gc.workToDo).toBe(INITIAL_WORK_TO_DO + 5 - 6)
+    expect(INITIAL_WORK_TO_DO).toBe(-5000)
   })
 
   it('an increment is young plus whole transitive closures of pending objects while under its budget', () => {
