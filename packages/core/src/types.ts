@@ -242,6 +242,13 @@ export interface ManagerInfo {
   idKind: 'address' | 'counter'
   /** Size mode (e.g. 'python', 'java', 'jython', 'clr', 'ironpython'). */
   sizeMode: string
+  /**
+   * True when a pause is not one collection: an incremental collector's pause may run several
+   * minor collections and steps of a major one (PyPy's incminimark, collect_and_reserve), so
+   * stats().collections counts collections while the collection records count pauses. Absent
+   * (false) for every collector whose collections are each one pause.
+   */
+  incremental?: boolean
 }
 
 /**

@@ -6,7 +6,7 @@
  * clear_weakref, and PyObject_ClearWeakRefs on a referent's refcount death. The cycle
  * collector's side (handle_weakrefs) is in collector.ts.
  */
-import { callbackTagOf } from '@pygc/core'
+import { callbackTagOf, IntList } from '@pygc/core'
 import type { GcState } from './gc-state.js'
 
 /** Weakref rows keep [target, callback tag + 1, next, prev] in their fields. */
@@ -18,6 +18,14 @@ const WR_PREV = 3
 export const WEAKREF_CELLS = 4
 
 export class WeakrefLists {
+  /**
+   * clearOnDeath's (ref, callback) pairs, reused so that a death is no allocation. Filled only
+   * after the tuple's allocation (the one step that can start a collection and so a nested
+   * clearOnDeath) and read before anything else runs.
+   */
+  private readonly pairRefs = new IntList(16)
+  private readonly pairCallbacks = new IntList(16)
+
   constructor(private readonly st: GcState) {}
 
   /**
@@ -145,8 +153,10 @@ export class WeakrefLists {
       return false
     }
     const tuple = st.allocator.internalTuple(count * 2)
-    const refs: number[] = []
-    const cbs: number[] = []
+    const refs = this.pairRefs
+    const cbs = this.pairCallbacks
+    refs.clear()
+    cbs.clear()
     let current = heap.wrHead[h]
     for (let i = 0; i < count && current !== 0; i++) {
       const next = heap.fields[heap.fieldBase[current] + WR_NEXT]
@@ -161,7 +171,10 @@ export class WeakrefLists {
       this.clearWeakref(current, heap.refcnt[current] > 0)
       current = next
     }
-    for (let i = 0; i < refs.length; i++) if (cbs[i] !== 0) this.runCallback(refs[i], cbs[i])
+    for (let i = 0; i < refs.length; i++) {
+      const cb = cbs.items[i]
+      if (cb !== 0) this.runCallback(refs.items[i], cb)
+    }
     return st.objects.decrefInFrame(tuple)
   }
 }

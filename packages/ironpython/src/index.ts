@@ -5,20 +5,30 @@
 import type { RuntimeDescriptor } from '@pygc/core'
 import { IRONPYTHON_PRESETS, IronPythonManager, type IronPythonOptions } from './manager.js'
 
+export type { BudgetHistory, StaticData } from './budgets.js'
 export {
+  budgetHistory,
+  DEFAULT_L3_CACHE_BYTES,
+  desiredNewAllocation,
+  gen0Budget,
   gen0BudgetFromCache,
+  linearAllocationModel,
   staticDataTable,
   survToGrowth,
-  desiredNewAllocation,
-  DEFAULT_L3_CACHE_BYTES,
 } from './budgets.js'
-export type { StaticData } from './budgets.js'
 export type { GcRecord, GenerationInfo } from './collector.js'
-export { LARGE_OBJECT_SIZE, clrSize, ironPythonSize, weakrefSize } from './layout.js'
-export type { SizeMode, ObjectSize } from './layout.js'
-export { IronPythonManager, IRONPYTHON_PRESETS } from './manager.js'
+export type { ObjectSize, SizeMode } from './layout.js'
+export { clrSize, ironPythonSize, LARGE_OBJECT_SIZE, weakrefSize } from './layout.js'
 export type { FinalizerDrain, IronPythonOptions } from './manager.js'
-export type { ClrGcView, IronPythonGcModule, IronPythonNative, GcCollectionMode } from './native.js'
+export { IRONPYTHON_PRESETS, IronPythonManager } from './manager.js'
+export type { ClrGcView, GcCollectionMode, IronPythonGcModule, IronPythonNative } from './native.js'
+export type { PromotedComparison } from './validate/promoted-bytes.js'
+export {
+  compareGen0Promoted,
+  MIN_GEN0_COLLECTIONS,
+  median,
+  PROMOTED_TOLERANCE,
+} from './validate/promoted-bytes.js'
 
 export const ironpythonRuntime: RuntimeDescriptor<IronPythonOptions> = {
   family: 'ironpython',

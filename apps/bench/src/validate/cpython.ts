@@ -19,7 +19,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import {
   fileSink,
   fileSource,
@@ -30,14 +30,22 @@ import {
   replayTrace,
 } from '@pygc/core'
 import { CPythonManager, type MallocStats, type VersionPolicy } from '@pygc/cpython'
+import { REPLAY_PY_CPYTHON, requireCapabilities, traceNeeds } from './capabilities.js'
 import { findInterpreter, type Interpreter, presetPolicy } from './cpython-interpreter.js'
 import { comparePymalloc, type RealMallocStats } from './cpython-pymalloc.js'
-import { parseOracleJson, REPO, runOracle, slug } from './oracles.js'
+import { parseOracleJson, REPLAY_PY, REPO, runOracle, slug } from './oracles.js'
 import { bottomUpTree, buildRing, TREE_NODE } from './programs.js'
+import { randomCases } from './random-cases.js'
+import { buildReport } from './residuals.js'
 import { selectCases } from './selection.js'
-import type { ValidateOptions, ValidationReport, ValidationRow, Validator } from './types.js'
-
-const FIDELITY = 'packages/cpython/FIDELITY.md'
+import type {
+  TraceValidateOptions,
+  TraceValidator,
+  ValidateOptions,
+  ValidationReport,
+  ValidationRow,
+  Validator,
+} from './types.js'
 
 export interface CpythonCase {
   name: string
@@ -359,7 +367,8 @@ function instances(rounds: number): (m: Mutator) => void {
 
 const SCALE = process.env.CI ? 0.5 : 1
 
-export const CPYTHON_CASES: readonly CpythonCase[] = [
+/** The fixed programs; the seeded random programs follow (./random-cases.ts). */
+const FIXED_CASES: readonly CpythonCase[] = [
   { name: 'binary-trees d=10', program: binaryTrees(10, 1 << 10) },
   { name: 'binary-trees d=14', program: binaryTrees(14, 8) },
   { name: 'gc-collect 2-cycles', program: cycleChurn(2, Math.round(20_000 * SCALE)) },
@@ -372,6 +381,8 @@ export const CPYTHON_CASES: readonly CpythonCase[] = [
   { name: 'gc-phases', program: gcPhases(3_000) },
   { name: 'instances', program: instances(Math.round(3_000 * SCALE)) },
 ]
+
+export const CPYTHON_CASES: readonly CpythonCase[] = [...FIXED_CASES, ...randomCases('cpython')]
 
 export const CPYTHON_CASE_NAMES: readonly string[] = CPYTHON_CASES.map((c) => c.name)
 
@@ -419,7 +430,17 @@ function record(c: CpythonCase, path: string): void {
   recorder.finish()
 }
 
-async function runReal(python: Interpreter, path: string): Promise<RealMallocRun> {
+/** replay.py alone (a trace validated at given thresholds): the report, no pymalloc figures. */
+async function runReal(python: Interpreter, path: string, thresholds?: readonly number[]): Promise<RealRun> {
+  const args = thresholds ? ['--thresholds', thresholds.join(','), path] : [path]
+  const { stdout } = await runOracle(python.command, [REPLAY_PY, ...args])
+  const out = parseOracleJson<RealRun>(stdout, 'replay.py')
+  if (out.error) throw new Error(`replay.py: ${out.error}`)
+  return out
+}
+
+/** replay.py under mallocstats.py --report: the report and pymalloc before and after the trace, one process. */
+async function runRealWithMalloc(python: Interpreter, path: string): Promise<RealMallocRun> {
   const { stdout } = await runOracle(python.command, [MALLOCSTATS_PY, '--report', path])
   const out = parseOracleJson<RealMallocRun>(stdout, 'mallocstats.py')
   if (out.report.error) throw new Error(`replay.py: ${out.report.error}`)
@@ -459,7 +480,7 @@ export function runModel(path: string, real: Pick<RealRun, 'start'>, preset = 'c
 function compareCase(name: string, model: ModelRun, real: RealRun): ValidationRow[] {
   const rows: ValidationRow[] = []
   const row = (metric: string, a: string | number, b: string | number): void => {
-    rows.push({ case: name, metric, model: a, real: b, ok: a === b })
+    rows.push({ case: name, metric, model: a, real: b, ok: a === b, tolerance: 'equal' })
   }
   for (let g = 0; g < 3; g++) {
     row(`gen${g} collections`, model.stats[g].collections, real.stats[g].collections)
@@ -480,6 +501,7 @@ function compareCase(name: string, model: ModelRun, real: RealRun): ValidationRo
     model: mismatch === null ? `${model.events.length} same` : mismatch.model,
     real: mismatch === null ? `${real.events.length} same` : mismatch.real,
     ok: mismatch === null && real.eventsDropped === 0,
+    tolerance: 'equal',
   })
   const bad = Object.entries(real.mismatches).filter(([, n]) => n > 0)
   if (bad.length > 0) {
@@ -489,6 +511,7 @@ function compareCase(name: string, model: ModelRun, real: RealRun): ValidationRo
       model: 0,
       real: bad.map(([k, n]) => `${k}:${n}`).join(' '),
       ok: false,
+      tolerance: 'no mismatch',
     })
   }
   return rows
@@ -511,12 +534,64 @@ function firstMismatch(
   return null
 }
 
+/** Which interpreter and preset a validation compares, and the empty-trace pymalloc baseline (--pymalloc). */
+interface Target {
+  python: Interpreter
+  policy: VersionPolicy
+  empty?: Omit<RealMallocRun, 'report'>
+}
+
+/** Compare one recorded trace: capability check, the interpreter, then the model from the real start state. */
+async function traceRows(
+  name: string,
+  path: string,
+  log: (s: string) => void,
+  target: Target,
+  thresholds?: readonly number[],
+): Promise<ValidationRow[]> {
+  requireCapabilities(traceNeeds(path), REPLAY_PY_CPYTHON, path)
+  log(`${name}: replaying on ${target.python.label}`)
+  if (thresholds) {
+    const real = await runReal(target.python, path, thresholds)
+    log(`${name}: replaying on the model (${target.policy.name})`)
+    return compareCase(name, runModel(path, real, target.policy.name), real)
+  }
+  const real = await runRealWithMalloc(target.python, path)
+  log(`${name}: replaying on the model (${target.policy.name})`)
+  const model = runModel(path, real.report, target.policy.name)
+  const rows = compareCase(name, model, real.report)
+  if (target.empty) rows.push(...comparePymalloc(name, model, real, target.empty))
+  return rows
+}
+
+function cpythonReport(target: Target, rows: ValidationRow[]): ValidationReport {
+  return { ...buildReport('cpython', target.python.label, rows), preset: target.policy.name }
+}
+
+/** Any trace against the default preset's Python, once per heap configuration that sets thresholds (default: the interpreter's own). */
+export async function validateCpythonTrace(
+  trace: string,
+  options: TraceValidateOptions = {},
+): Promise<ValidationReport> {
+  const log = options.log ?? (() => {})
+  const name = options.name ?? basename(trace)
+  const policy = presetPolicy(undefined)
+  const target: Target = { python: await findInterpreter(policy), policy }
+  const heaps = options.heaps?.filter((h) => h.thresholds !== undefined) ?? []
+  const rows: ValidationRow[] = []
+  if (heaps.length === 0) rows.push(...(await traceRows(name, trace, log, target)))
+  for (const h of heaps)
+    rows.push(...(await traceRows(`${name} thresholds=${h.thresholds!.join(',')}`, trace, log, target, h.thresholds)))
+  return cpythonReport(target, rows)
+}
+
 export const validateCpython: Validator = async (options: ValidateOptions): Promise<ValidationReport> => {
   const log = options.log ?? (() => {})
-  const policy: VersionPolicy = presetPolicy(options.preset)
+  const policy = presetPolicy(options.preset)
   const python = await findInterpreter(policy, options.python)
-  const selected = selectCases('cpython', CPYTHON_CASES, options.cases)
-  const empty = options.pymalloc ? await runEmpty(python) : undefined
+  const target: Target = { python, policy, ...(options.pymalloc ? { empty: await runEmpty(python) } : {}) }
+  const all = options.thorough ? [...FIXED_CASES, ...randomCases('cpython', true)] : CPYTHON_CASES
+  const selected = selectCases('cpython', all, options.cases)
   const dir = join(options.cacheDir ?? tmpdir(), `pygc-validate-cpython-${process.pid}`)
   mkdirSync(dir, { recursive: true })
   const rows: ValidationRow[] = []
@@ -525,26 +600,18 @@ export const validateCpython: Validator = async (options: ValidateOptions): Prom
       const path = join(dir, `${slug(c.name)}.trace`)
       log(`${c.name}: recording`)
       record(c, path)
-      log(`${c.name}: replaying on ${python.label}`)
-      const real = await runReal(python, path)
-      log(`${c.name}: replaying on the model (${policy.name})`)
-      const model = runModel(path, real.report, policy.name)
-      rows.push(...compareCase(c.name, model, real.report))
-      if (empty) rows.push(...comparePymalloc(c.name, model, real, empty))
+      rows.push(...(await traceRows(c.name, path, log, target)))
       rmSync(path, { force: true })
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  const residuals = rows
-    .filter((r) => !r.ok && r.note !== undefined)
-    .map((r) => `${r.case} ${r.metric}: ${r.note} (${FIDELITY})`)
-  return {
-    runtime: 'cpython',
-    preset: policy.name,
-    realRuntime: python.label,
-    rows,
-    ok: rows.every((r) => r.ok),
-    residuals,
-  }
+  return cpythonReport(target, rows)
+}
+
+export const CPYTHON_TRACE_VALIDATOR: TraceValidator = {
+  runtime: 'cpython',
+  oracles: [REPLAY_PY_CPYTHON],
+  checkTrace: (needs, trace) => requireCapabilities(needs, REPLAY_PY_CPYTHON, trace),
+  validateTrace: validateCpythonTrace,
 }
