@@ -75,7 +75,6 @@ function invokeCallbacks(
  * are added to the generation's gc.get_stats() entry.
  */
 function collectMain(st: GcState, generation: number, reason: string): number {
-  const heap = st.heap
   const op = st.opIndex()
   st.cycle.begin(generation, reason, op)
   updateCounts(st, generation)

@@ -36,7 +36,7 @@ function world(n: number, edges: Record<number, number[]>, roots: number[]) {
     objs.push(h)
   }
   for (let i = 0; i < n; i++)
-    (edges[i] ?? []).forEach((j, k) => (heap.fields[heap.fieldBase[objs[i]] + k] = objs[j]))
+    for (const [k, j] of (edges[i] ?? []).entries()) heap.fields[heap.fieldBase[objs[i]] + k] = objs[j]
   let young = n
   const regions: number[][] = []
   const values = Int32Array.from(roots.map((i) => objs[i]))

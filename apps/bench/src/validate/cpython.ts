@@ -581,7 +581,9 @@ export async function validateCpythonTrace(
   const rows: ValidationRow[] = []
   if (heaps.length === 0) rows.push(...(await traceRows(name, trace, log, target)))
   for (const h of heaps)
-    rows.push(...(await traceRows(`${name} thresholds=${h.thresholds!.join(',')}`, trace, log, target, h.thresholds)))
+    rows.push(
+      ...(await traceRows(`${name} thresholds=${h.thresholds!.join(',')}`, trace, log, target, h.thresholds)),
+    )
   return cpythonReport(target, rows)
 }
 
