@@ -15,6 +15,7 @@ Commands:
   report FILE.json -o F.html rebuild the HTML report from saved results
   compare BASE.json NEW.json every figure of NEW against BASE: ratio and verdict
   diff <workload>            semantic differences: finalizers, weakrefs, gc.collect(), id()
+  versions <workload>        one workload on each CPython preset: collections, pauses, peak garbage
 
 Data goes to stdout, messages to stderr. Exit code 0 on success, 1 when a run failed,
 2 on a usage error.`
@@ -101,7 +102,11 @@ recorded on each runtime's model. A trace needing what an oracle cannot replay i
 before anything runs, with the op index and the capability (apps/bench/VALIDATE.md). Exit
 code 1 when not ok.
 
-      --runtime R        cpython | jython | ironpython | all (or a comma list)
+      --runtime R        cpython | jython | ironpython | all (or a comma list); cpython:PRESET
+                         validates that preset (cpython:3.12 = cpython:cpython-3.12) against
+                         that Python, found as python3.12 / python3 on PATH or \`pyenv prefix 3.12\`
+      --python PATH      the Python to validate cpython against (its version must match the preset)
+      --pymalloc         cpython: also compare pymalloc (blocks and pools per size class, arenas)
       --cases a,b        only these validation cases
       --workloads a,b    only the cases of these workloads
       --thorough         more random seeds (10 instead of 3)
@@ -164,4 +169,15 @@ ${RUN_COMMON.replace('(default: small)', '(default: test)')}
   -f, --format F         table | md | csv | json (default table)
       --limit N          at most N event rows (default: 60 in table and md, all in csv and json)
       --all              every row`,
+  versions: `Usage: pygc versions <workload> [options]
+
+Runs the workload on each CPython preset (3.11, 3.12, 3.13, 3.14.5...) and prints one row per
+version: collections per generation, pauses (virtual time), and the peak of garbage awaiting
+collection, measured with the reachability oracle checked at the start of every collection.
+
+      --presets a,b      cpython presets (default: all; 3.12 = cpython-3.12)
+  -s, --size S           test | small | large (default: test)
+  -p, --param k=v        a workload parameter (repeatable)
+      --seed N           workload seed (default 1)
+  -f, --format F         table | md | json (default table)`,
 }

@@ -15,6 +15,7 @@ import { replayCommand } from './commands/replay.js'
 import { runCommand } from './commands/run.js'
 import { sweepCommand } from './commands/sweep.js'
 import { validateCommand } from './commands/validate.js'
+import { versionsCommand } from './commands/versions.js'
 import { COMMAND_HELP, MAIN_HELP } from './help.js'
 import { asUsageError, InputError, unknownChoice, withoutPrefix } from './usage.js'
 
@@ -31,6 +32,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   report: reportCommand,
   compare: compareCommand,
   diff: diffCommand,
+  versions: versionsCommand,
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

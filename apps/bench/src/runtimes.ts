@@ -33,9 +33,16 @@ export function runtimeNames(): string[] {
 }
 
 export function findRuntime(spec: string): RuntimeChoice {
-  const [name, preset] = spec.split(':', 2)
+  const [name, given] = spec.split(':', 2)
   const descriptor = RUNTIMES.find((r) => r.name === name)
   if (!descriptor) throw unknownChoice('runtime', name, runtimeNames())
+  // `cpython:3.12` is short for `cpython:cpython-3.12`: a preset may be named without its runtime's prefix.
+  const preset =
+    given !== undefined &&
+    !descriptor.presets.some((p) => p.name === given) &&
+    descriptor.presets.some((p) => p.name === `${name}-${given}`)
+      ? `${name}-${given}`
+      : given
   if (preset === undefined) return { descriptor, preset: descriptor.defaultPreset, label: descriptor.name }
   if (!descriptor.presets.some((p) => p.name === preset)) {
     const presets = descriptor.presets.map((p) => p.name)

@@ -79,7 +79,7 @@ describe('pygc validate --runtime all --cases', () => {
     const run = pygc(['validate', '--runtime', 'all', '--cases', 'gc-phases', '--quiet'])
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^cpython model vs python3 \S+: ok$/m)
+    expect(run.stdout).toMatch(/^cpython:cpython-3\.11 model vs python 3\.11\.\d+ \(\S+\): ok$/m)
     expect(run.stdout).not.toMatch(/^(jython|ironpython) model vs/m)
   })
 

@@ -1,23 +1,69 @@
 /**
- * The CPython model against the real python3 (on every machine of ours): every case of the
- * validation set must give identical per-generation collections, collected and uncollectable
- * counts, final gc.get_count(), and the same sequence of __del__ calls and weakref callbacks.
+ * The CPython model against the real interpreters: on each preset validated in CI (3.11, 3.12,
+ * 3.13), every case of the validation set must give identical per-generation collections,
+ * collected and uncollectable counts, final gc.get_count(), and the same sequence of __del__
+ * calls and weakref callbacks. A preset whose interpreter is not installed is skipped with a
+ * message saying so (PYGC_CPYTHON_PRESETS=3.12 to choose; PYGC_CPYTHON_CASES=a,b for cases).
  */
+import { policyOf } from '@pygc/cpython'
 import { describe, expect, it } from 'vitest'
 import { CPYTHON_CASES, validateCpython } from '../src/validate/cpython.js'
+import { locateInterpreter, presetPolicy } from '../src/validate/cpython-interpreter.js'
 
 const only = process.env.PYGC_CPYTHON_CASES?.split(',')
+const presets = (process.env.PYGC_CPYTHON_PRESETS ?? '3.11,3.12,3.13')
+  .split(',')
+  .map((p) => presetPolicy(p).name)
+const found = await Promise.all(presets.map(async (p) => locateInterpreter(presetPolicy(p))))
 
-describe('validate cpython', () => {
-  it('agrees with python3 on every case', async () => {
-    const report = await validateCpython(only ? { cases: only } : {})
-    const failed = report.rows.filter((r) => !r.ok)
-    if (process.env.PYGC_SHOW)
-      console.log(
-        report.rows.map((r) => `${r.case} | ${r.metric} | ${r.model} | ${r.real} | ${r.ok}`).join('\n'),
+describe.each(presets.map((p, i) => ({ preset: p, python: found[i] })))(
+  'validate $preset',
+  ({ preset, python }) => {
+    if (python === null) {
+      const version = presetPolicy(preset).python
+      console.warn(
+        `validate ${preset}: skipped, no Python ${version} here (python${version}, python3, pyenv prefix ${version})`,
       )
-    expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
-    expect(report.ok).toBe(true)
-    expect(new Set(report.rows.map((r) => r.case)).size).toBe(only ? only.length : CPYTHON_CASES.length)
+    }
+
+    it.skipIf(python === null)(`agrees with the real interpreter on every case`, async () => {
+      const report = await validateCpython({ ...(only ? { cases: only } : {}), preset })
+      const failed = report.rows.filter((r) => !r.ok)
+      if (process.env.PYGC_SHOW)
+        console.log(
+          report.rows.map((r) => `${r.case} | ${r.metric} | ${r.model} | ${r.real} | ${r.ok}`).join('\n'),
+        )
+      expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
+      expect(report.ok).toBe(true)
+      expect(report.realRuntime).toContain(`python ${presetPolicy(preset).python}.`)
+      expect(new Set(report.rows.map((r) => r.case)).size).toBe(only ? only.length : CPYTHON_CASES.length)
+    })
+
+    it(`is marked validated (versions.ts) exactly when CI validates it`, () => {
+      expect(policyOf(preset)?.validated).toBe(true)
+    })
+  },
+)
+
+describe('cpython presets without an interpreter here', () => {
+  it('3.14.5 is not marked validated: no 3.14 to check it against', () => {
+    expect(policyOf('cpython-3.14.5')?.validated).toBe(false)
+  })
+})
+
+describe('interpreter lookup', () => {
+  it('names the preset by version or full name, and rejects an unknown one listing the presets', () => {
+    expect(presetPolicy('3.12').name).toBe('cpython-3.12')
+    expect(presetPolicy('cpython-3.13').name).toBe('cpython-3.13')
+    expect(presetPolicy(undefined).name).toBe('cpython-3.11')
+    expect(() => presetPolicy('3.9')).toThrow(/valid presets: cpython-3.11, cpython-3.12/)
+  })
+
+  it('refuses a --python of another version', async () => {
+    const py311 = await locateInterpreter(presetPolicy('3.11'))
+    if (py311 === null) return
+    await expect(locateInterpreter(presetPolicy('3.12'), py311.command)).rejects.toThrow(
+      /is Python 3\.11\.\d+; preset cpython-3.12/,
+    )
   })
 })

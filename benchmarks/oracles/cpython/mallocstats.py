@@ -7,6 +7,7 @@ as JSON, with tracemalloc's view if asked.
     python3 benchmarks/oracles/cpython/mallocstats.py --empty          # no trace: the baseline
     python3 benchmarks/oracles/cpython/mallocstats.py --tracemalloc TRACE
     python3 benchmarks/oracles/cpython/mallocstats.py --runs 3 TRACE   # 3 fresh processes: spread
+    python3 benchmarks/oracles/cpython/mallocstats.py --report TRACE   # + replay.py's whole report
     (--tuples-as-lists: replay.py's option, for traces with tuple-shaped types, e.g. binary-trees)
 
 Printed (one run): `atStart`, the figures after replay.py is imported and before the trace runs
@@ -28,6 +29,9 @@ Each figure set:
 `--tracemalloc` starts tracemalloc before the trace (it slows the replay several times; its own
 tables live in raw malloc, not in pymalloc, so the arena figures stay comparable) and adds
 `tracemalloc: {current, peak}` in bytes requested (not rounded to size classes).
+
+`--report` adds `report`, replay.py's own JSON report (events included) of the same run: what
+`pygc validate --runtime cpython` compares, so one process gives both.
 
 `--runs N` runs N fresh interpreter processes (this interpreter, same arguments) and prints,
 per figure, the values of each run and their spread (max - min), so a tolerance can be read off:
@@ -148,7 +152,7 @@ def empty_trace(path):
         f.write(header + length + crc_bytes + payload + b'PYGCEND\x00')
 
 
-def one_run(trace, use_tracemalloc):
+def one_run(trace, use_tracemalloc, keep_report=False):
     start = parse(debugmallocstats())
     tm = None
     if use_tracemalloc:
@@ -160,6 +164,9 @@ def one_run(trace, use_tracemalloc):
         result = {'error': str(e)}
     summary = {k: result.get(k) for k in ('runtime', 'ops', 'stats', 'finalCounts', 'error')}
     summary['events'] = len(result.get('events') or ())
+    # --report: replay.py's whole report, kept as one string while atEnd is read (a single
+    # block: over 512 bytes it is the system allocator's, not pymalloc's) and parsed afterwards.
+    report_text = json.dumps(result) if keep_report else None
     # replay.py's report (its event list above all: a list per __del__ call or callback) is built
     # after the op loop; drop it so that atEnd holds what the trace left, plus replay.py's
     # preallocated tables (roots, event arrays sized by the first pass).
@@ -175,6 +182,8 @@ def one_run(trace, use_tracemalloc):
            'replay': summary}
     if tm is not None:
         out['tracemalloc'] = tm
+    if report_text is not None:
+        out['report'] = json.loads(report_text)
     return out
 
 
@@ -224,6 +233,9 @@ def main(argv):
         args.remove('--tuples-as-lists')
         replay.TUPLES_AS_LISTS[0] = True
         passed.append('--tuples-as-lists')
+    keep_report = '--report' in args
+    if keep_report:
+        args.remove('--report')
     runs = 0
     if '--runs' in args:
         k = args.index('--runs')
@@ -242,9 +254,9 @@ def main(argv):
             os.unlink(trace)
         return 0
     if len(args) != 1:
-        print('usage: mallocstats.py [--tracemalloc] [--tuples-as-lists] [--runs N] (TRACE | --empty)', file=sys.stderr)
+        print('usage: mallocstats.py [--tracemalloc] [--tuples-as-lists] [--report] [--runs N] (TRACE | --empty)', file=sys.stderr)
         return 2
-    print(json.dumps(one_run(args[0], use_tm), sort_keys=True))
+    print(json.dumps(one_run(args[0], use_tm, keep_report), sort_keys=True))
     return 0
 
 

@@ -83,6 +83,12 @@ export interface RunMetrics {
     bytes: Distribution
     /** Objects unreachable at the end of the run and still not reclaimed. */
     neverReclaimed: number
+    /**
+     * The most objects unreachable and not yet reclaimed at one time (garbage awaiting its
+     * collection: under refcounting, cyclic garbage). An upper bound within checkInterval.
+     * Absent in files written before it was measured.
+     */
+    peakAwaiting?: number
   }
   finalizers: { count: number; events: { op: number; id: number; typeId: number; resurrected: boolean }[] }
   weakrefs: {

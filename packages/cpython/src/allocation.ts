@@ -46,6 +46,8 @@ export class Allocator {
       heap.gcNext[h] = 0
       heap.kind[h] = kind
       heap.itemsBytes[h] = 0
+      heap.payloadBytes[h] = 0
+      heap.payloadAddress[h] = 0
       heap.fieldBase[h] = 0
       heap.fieldCap[h] = 0
       heap.refcnt[h] = 1 // held by the allocating C code during a collection the link may run
@@ -69,6 +71,7 @@ export class Allocator {
     objBytes: number,
     itemsBytes: number,
     internal: boolean,
+    payloadBytes = 0,
   ): void {
     const st = this.st
     const heap = st.heap
@@ -85,14 +88,20 @@ export class Allocator {
     if (itemsBytes !== 0) heap.itemsAddress[h] = st.pymalloc.malloc(itemsBytes)
     heap.itemsBytes[h] = itemsBytes
     heap.itemsAtAlloc[h] = itemsBytes
+    // The payload's `bytes` object: untracked (an atomic object), so no GC link, no count.
+    heap.payloadAddress[h] = payloadBytes === 0 ? 0 : st.pymalloc.malloc(payloadBytes)
+    heap.payloadBytes[h] = payloadBytes
     heap.listAppend(h, GEN0) // _PyObject_GC_TRACK
+    // 3.12+: `cls()` and `weakref.ref()` are CALLs, whose eval-breaker check comes before the
+    // new object is stored: a scheduled collection runs now, the object tracked and held.
+    if (st.gcScheduled && !internal && CHECKS_BEFORE_STORE[kind] === 1) runAtEvalBreaker(st)
     const s = st.stats
     if (internal) {
       heap.oid[h] = -1
     } else {
       heap.oid[h] = this.nextId++
       s.objectsAllocated++
-      const bytes = objBytes + itemsBytes
+      const bytes = objBytes + itemsBytes + payloadBytes
       s.bytesAllocated += bytes
       s.liveObjects++
       s.liveBytes += bytes
@@ -145,22 +154,40 @@ export class Allocator {
    * The heap limit, checked before an op changes anything: the arenas and system memory the
    * blocks would add must fit, else MemoryError.
    */
-  checkHeapRoom(objBytes: number, itemsBytes: number, op: string, slot: Slot): void {
+  checkHeapRoom(objBytes: number, itemsBytes: number, op: string, slot: Slot, payloadBytes = 0): void {
     if (this.heapLimit === Number.POSITIVE_INFINITY) return
     const pymalloc = this.st.pymalloc
     const need =
       (objBytes === 0 ? 0 : pymalloc.growthFor(objBytes)) +
-      (itemsBytes === 0 ? 0 : pymalloc.growthFor(itemsBytes))
+      (itemsBytes === 0 ? 0 : pymalloc.growthFor(itemsBytes)) +
+      (payloadBytes === 0 ? 0 : pymalloc.growthFor(payloadBytes))
     if (need > 0 && pymalloc.footprint + need > this.heapLimit) {
       const ops = this.st.stats.ops
       throw new OutOfMemoryError(
         'MemoryError',
-        objBytes + itemsBytes,
+        objBytes + itemsBytes + payloadBytes,
         `${op} at op ${ops} needs ${need} more bytes of arenas/system memory; footprint ${pymalloc.footprint} of heapLimit ${this.heapLimit}`,
         { op: ops, slot },
       )
     }
   }
+}
+
+/**
+ * The object kinds made by a CALL in replay.py's op loop (a class instance, a weak reference),
+ * whose eval-breaker check (3.12+) precedes the store; an exact list (`template * 1`) is stored
+ * first (VERSIONS.md section 3).
+ */
+const CHECKS_BEFORE_STORE = new Uint8Array(8)
+CHECKS_BEFORE_STORE[Kind.ListSub] = 1
+CHECKS_BEFORE_STORE[Kind.Slots] = 1
+CHECKS_BEFORE_STORE[Kind.DictInstance] = 1
+CHECKS_BEFORE_STORE[Kind.Weakref] = 1
+
+/** 3.12+ _Py_HandlePending: clear the scheduled bit and run the collection inside the current op. */
+export function runAtEvalBreaker(st: GcState): void {
+  st.gcScheduled = false
+  collectGenerationsNow(st)
 }
 
 /**

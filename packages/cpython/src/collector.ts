@@ -23,6 +23,7 @@ import {
   UNREACHABLE,
   WRCB_TO_CALL,
 } from './heap.js'
+import type { IncrementalCollector } from './incremental.js'
 import { Kind } from './layout.js'
 
 const GEN_HEADS = [GEN0, GEN1, GEN2]
@@ -34,6 +35,8 @@ const GEN_HEADS = [GEN0, GEN1, GEN2]
  * skipping generation 2 while long_lived_pending < long_lived_total / 4 (bpo-4074).
  */
 export function collectGenerations(st: GcState): number {
+  // 3.14.0 _Py_RunGC: one increment, _PyGC_Collect(tstate, 1, _Py_GC_REASON_HEAP).
+  if (st.incremental) return collectWithCallback(st, 1, 'allocation')
   for (let i = NUM_GENERATIONS - 1; i >= 0; i--) {
     if (st.count[i] > st.threshold[i]) {
       if (i === NUM_GENERATIONS - 1 && st.longLivedPending < Math.floor(st.longLivedTotal / 4)) continue
@@ -48,7 +51,9 @@ export function collectWithCallback(st: GcState, generation: number, reason: str
   invokeCallbacks(st, 'start', generation, 0, 0)
   const counted = st.generationStats[generation]
   const uncollectableBefore = counted.uncollectable
-  const collected = collectMain(st, generation, reason)
+  const collected = st.incremental
+    ? collectIncremental(st, st.incremental, generation, reason)
+    : collectMain(st, generation, reason)
   const uncollectable = counted.uncollectable - uncollectableBefore
   invokeCallbacks(st, 'stop', generation, collected, uncollectable)
   return collected + uncollectable
@@ -70,7 +75,6 @@ function invokeCallbacks(
  * are added to the generation's gc.get_stats() entry.
  */
 function collectMain(st: GcState, generation: number, reason: string): number {
-  const heap = st.heap
   const op = st.opIndex()
   st.cycle.begin(generation, reason, op)
   updateCounts(st, generation)
@@ -80,19 +84,7 @@ function collectMain(st: GcState, generation: number, reason: string): number {
   deduceUnreachable(st, young, UNREACHABLE)
   untrackTuples(st, young)
   promoteSurvivors(st, generation, young, old)
-
-  // Legacy finalizers (tp_del) and everything they reach are uncollectable.
-  moveLegacyFinalizers(st, UNREACHABLE, FINALIZERS)
-  moveLegacyFinalizerReachable(st, FINALIZERS)
-
-  let collected = handleWeakrefs(st, UNREACHABLE, old)
-  finalizeGarbage(st, UNREACHABLE)
-  handleResurrectedObjects(st, UNREACHABLE, STILL_UNREACHABLE, old)
-  collected += heap.listCount[STILL_UNREACHABLE]
-  deleteGarbage(st, STILL_UNREACHABLE, old)
-
-  const uncollectable = heap.listCount[FINALIZERS]
-  handleLegacyFinalizers(st, FINALIZERS, old)
+  const [collected, uncollectable] = collectUnreachable(st, old)
 
   if (generation === NUM_GENERATIONS - 1) clearFreelists(st)
 
@@ -106,6 +98,69 @@ function collectMain(st: GcState, generation: number, reason: string): number {
     spaces: () => st.spaces(),
   })
   return collected
+}
+
+/**
+ * gc_collect_region (3.13+ Python/gc.c; 3.14.0's incremental collector collects its increments
+ * with it): the same phases as gc_collect_main over `region`, whose survivors are appended to
+ * `survivors`. No bookkeeping (the caller's). Returns [collected, uncollectable].
+ */
+export function collectRegion(st: GcState, region: number, survivors: number): [number, number] {
+  deduceUnreachable(st, region, UNREACHABLE)
+  untrackTuples(st, region)
+  st.heap.listMerge(region, survivors)
+  return collectUnreachable(st, survivors)
+}
+
+/**
+ * The phases after the survivors moved to `old`: legacy finalizers, weakrefs, tp_finalize,
+ * the resurrection check, delete_garbage. Returns [collected, uncollectable].
+ */
+function collectUnreachable(st: GcState, old: number): [number, number] {
+  const heap = st.heap
+
+  // Legacy finalizers (tp_del) and everything they reach are uncollectable.
+  moveLegacyFinalizers(st, UNREACHABLE, FINALIZERS)
+  moveLegacyFinalizerReachable(st, FINALIZERS)
+
+  let collected = handleWeakrefs(st, UNREACHABLE, old)
+  finalizeGarbage(st, UNREACHABLE)
+  handleResurrectedObjects(st, UNREACHABLE, STILL_UNREACHABLE, old)
+  collected += heap.listCount[STILL_UNREACHABLE]
+  deleteGarbage(st, STILL_UNREACHABLE, old)
+
+  const uncollectable = heap.listCount[FINALIZERS]
+  handleLegacyFinalizers(st, FINALIZERS, old)
+  return [collected, uncollectable]
+}
+
+/**
+ * 3.14.0 _PyGC_Collect: 0 -> gc_collect_young, 1 -> gc_collect_increment, 2 -> gc_collect_full
+ * (incremental.ts), with the same bookkeeping as gc_collect_main; gc.get_stats() does not count
+ * the MARK step of an increment (no add_stats on that path).
+ */
+function collectIncremental(
+  st: GcState,
+  inc: IncrementalCollector,
+  generation: number,
+  reason: string,
+): number {
+  const op = st.opIndex()
+  st.cycle.begin(generation, reason, op)
+  const r =
+    generation === 0 ? inc.collectYoung() : generation === 1 ? inc.collectIncrement() : inc.collectFull()
+  if (r.counted) {
+    const gs = st.generationStats[generation]
+    gs.collections++
+    gs.collected += r.collected
+    gs.uncollectable += r.uncollectable
+  }
+  st.cycle.end(op, {
+    compacted: false,
+    footprintAfter: st.pymalloc.footprint,
+    spaces: () => st.spaces(),
+  })
+  return r.collected
 }
 
 // ================================================================ generations
@@ -260,7 +315,7 @@ function visitReachable(st: GcState, c: number, young: number): void {
  * untrack_tuples. Invariant after: no tuple in the list has only items that cannot be part of
  * a cycle (_PyTuple_MaybeUntrack): such tuples are untracked.
  */
-function untrackTuples(st: GcState, head: number): void {
+export function untrackTuples(st: GcState, head: number): void {
   const heap = st.heap
   const next = heap.gcNext
   let h = next[head]

@@ -38,10 +38,22 @@ export const VAR_OBJECT_HEAD_SIZE = 24
 export const LIST_OBJECT_SIZE = 40
 /** Include/cpython/weakrefobject.h: sizeof(PyWeakReference) (sys.getsizeof(weakref.ref(x)) == 80 with the GC head). */
 export const WEAKREF_OBJECT_SIZE = 64
-/** Objects/typeobject.c (3.11 managed dict): dict and values pointers in front of the GC head. */
-export const MANAGED_DICT_PREHEADER = 16
-/** Objects/dictobject.c: shared-keys tables start with dk_usable = USABLE_FRACTION(PyDict_MINSIZE=8) = 5. */
-export const SHARED_KEYS_MIN_USABLE = 5
+/**
+ * The two words in front of the GC head: 3.11 dict and values pointers of a managed-dict type
+ * (3.11.7 Include/internal/pycore_object.h:222-226); 3.12+ dict-or-values and weakref list of a
+ * managed-dict or managed-weakref type (3.12.1 pycore_object.h:339-343, 3.13.0 :672-679).
+ */
+export const PREHEADER_SIZE = 16
+/** Objects/dictobject.c _PyDict_NewKeysForClass: a class's shared keys start with dk_usable = 30 (3.11.7 :5340). */
+export const SHARED_KEYS_USABLE_START = 30
+/** Include/internal/pycore_dict.h SHARED_KEYS_MAX_SIZE (3.11.7 :128): the 30th key materializes the dict. */
+export const SHARED_KEYS_MAX_SIZE = 30
+/** sizeof(PyDictObject) 48 + GC head 16. */
+export const DICT_OBJECT_SIZE = 64
+/** Objects/bytesobject.c PyBytesObject_SIZE = offsetof(PyBytesObject, ob_sval) + 1 (3.11.7 :33; 3.10-3.14). */
+export const BYTES_OBJECT_HEADER = 33
+/** sizeof(PyByteArrayObject): sys.getsizeof(bytearray()) == 56 (3.10-3.13). */
+export const BYTEARRAY_OBJECT_SIZE = 56
 
 /** glibc malloc: 8-byte chunk header, 16-byte granules — the modeled system malloc. */
 export const SYSTEM_MALLOC_OVERHEAD = 8

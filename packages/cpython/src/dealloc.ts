@@ -305,11 +305,16 @@ export class Deallocator {
     this.gcDel(h)
   }
 
+  /** The items block, and the payload's `bytes` object the items referenced (its bytes stay counted until noteFreed). */
   private freeItems(h: number): void {
     const heap = this.st.heap
     if (heap.itemsBytes[h] !== 0) {
       this.st.pymalloc.free(heap.itemsAddress[h], heap.itemsBytes[h])
       heap.itemsResized(h, 0)
+    }
+    if (heap.payloadAddress[h] !== 0) {
+      this.st.pymalloc.free(heap.payloadAddress[h], heap.payloadBytes[h])
+      heap.payloadAddress[h] = 0
     }
   }
 
@@ -343,7 +348,7 @@ export class Deallocator {
     const flags = heap.flags[h]
     heap.flags[h] = flags & ~F_LIVE
     if ((flags & F_INTERNAL) !== 0) return
-    const bytes = heap.objBytes[h] + heap.itemsAtAlloc[h]
+    const bytes = heap.objBytes[h] + heap.itemsAtAlloc[h] + heap.payloadBytes[h]
     const cause = st.inDeleteGarbage ? 'cycle' : 'refcount'
     st.cycle.freed(bytes, cause)
     if (st.hub.perObject) {

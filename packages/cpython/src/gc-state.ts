@@ -7,12 +7,14 @@
  * state (starting-state.ts) and the gc module (native.ts) all reach each other through it,
  * the way gcmodule.c reaches everything through `tstate->interp->gc`.
  */
+
 import type { CollectionCycle, EventHub, ManagerStats, RootSet } from '@pygc/core'
 import type { Allocator } from './allocation.js'
 import { ARENA_SIZE } from './constants.js'
 import type { Deallocator } from './dealloc.js'
 import type { FreeLists } from './free-lists.js'
 import { GEN0, GEN1, GEN2, type ObjectHeap, PERMANENT } from './heap.js'
+import type { IncrementalCollector } from './incremental.js'
 import type { TypeLayout } from './layout.js'
 import type { PyMalloc } from './pymalloc.js'
 import type { VersionPolicy } from './versions.js'
@@ -67,11 +69,15 @@ export class GcState {
   readonly roots: RootSet
   /** One layout per type id (TypeRegistry order). */
   readonly layouts: TypeLayout[] = []
+  /** Objects each type has made so far (a plain instance's values shrink over its class's first ones). */
+  readonly instancesMade: number[] = []
   readonly stats: ManagerStats
   readonly hub: EventHub
   /** The accounting of every collection, free and finalizer (core/collection-cycle.ts). */
   readonly cycle: CollectionCycle
   readonly policy: VersionPolicy
+  /** 3.14.0's incremental collector (policy.collector 'incremental'), else undefined: the generational one. */
+  incremental?: IncrementalCollector
   /** True while delete_garbage runs: frees then count as cycle frees. */
   inDeleteGarbage = false
   /** The parts that need each other; wired once by the manager's constructor. */

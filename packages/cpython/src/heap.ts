@@ -19,7 +19,9 @@ export const FINALIZERS = 6
 export const WRCB_TO_CALL = 7
 export const SEEN = 8
 export const STILL_UNREACHABLE = 9
-const LIST_HEADS = 10
+/** 3.14.0's incremental collector: the increment being built (incremental.ts). */
+export const INCREMENT = 10
+const LIST_HEADS = 11
 /** The first handle of a real object (handle 0 is NULL). */
 export const FIRST_HANDLE = 16
 
@@ -55,6 +57,9 @@ export class ObjectHeap {
   itemsBytes: Int32Array
   /** Items bytes at allocation: what liveBytes counted (tp_clear frees the block before death). */
   itemsAtAlloc: Int32Array
+  /** The object's bytes payload: a separate `bytes` object (layout.ts bytesObjectBytes), 0 if none. */
+  payloadAddress: Float64Array
+  payloadBytes: Int32Array
   /** Reference fields and int words currently held (tp_clear empties a list). */
   nrefs: Int32Array
   nints: Int32Array
@@ -92,6 +97,8 @@ export class ObjectHeap {
     this.itemsAddress = new Float64Array(initial)
     this.itemsBytes = new Int32Array(initial)
     this.itemsAtAlloc = new Int32Array(initial)
+    this.payloadAddress = new Float64Array(initial)
+    this.payloadBytes = new Int32Array(initial)
     this.nrefs = new Int32Array(initial)
     this.nints = new Int32Array(initial)
     this.fieldBase = new Int32Array(initial)
@@ -153,6 +160,8 @@ export class ObjectHeap {
     this.itemsAddress = g(this.itemsAddress, f64)
     this.itemsBytes = g(this.itemsBytes, i32)
     this.itemsAtAlloc = g(this.itemsAtAlloc, i32)
+    this.payloadAddress = g(this.payloadAddress, f64)
+    this.payloadBytes = g(this.payloadBytes, i32)
     this.nrefs = g(this.nrefs, i32)
     this.nints = g(this.nints, i32)
     this.fieldBase = g(this.fieldBase, i32)

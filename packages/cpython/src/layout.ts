@@ -1,16 +1,23 @@
 /**
- * How each interface object is laid out as a CPython 3.11 object on 64-bit: its kind (which
- * tp_dealloc / tp_traverse / tp_clear it has), the bytes of its object block and of its
- * separately allocated items/values block, and whether it lives in a per-type free list.
- * Int payload words are small ints held in the items after the reference fields.
+ * How each interface object is laid out as a CPython object on 64-bit, per version (3.11, 3.12,
+ * 3.13): its kind (which tp_dealloc / tp_traverse / tp_clear it has), the bytes of its object
+ * block, of its separately allocated items/values block, and of its bytes payload (a separate
+ * `bytes` object), and whether it lives in a per-type free list. Int payload words are small
+ * ints held in the items after the reference fields. Every size is a request size (what
+ * PyObject_Malloc gets); pymalloc rounds it to its size class, or the system allocator takes it
+ * above 512 bytes. Pinned to the real interpreters' blocks by test/layout.test.ts.
  */
 import type { TypeSpec } from '@pygc/core'
 import {
+  BYTEARRAY_OBJECT_SIZE,
+  BYTES_OBJECT_HEADER,
+  DICT_OBJECT_SIZE,
   GC_HEAD_SIZE,
   LIST_OBJECT_SIZE,
-  MANAGED_DICT_PREHEADER,
   OBJECT_HEAD_SIZE,
-  SHARED_KEYS_MIN_USABLE,
+  PREHEADER_SIZE,
+  SHARED_KEYS_MAX_SIZE,
+  SHARED_KEYS_USABLE_START,
   VAR_OBJECT_HEAD_SIZE,
   WEAKREF_OBJECT_SIZE,
 } from './constants.js'
@@ -39,21 +46,39 @@ export type Kind = (typeof Kind)[keyof typeof Kind]
 
 export interface TypeLayout {
   kind: Kind
-  /** Bytes of the object block (what PyObject_Malloc gets, GC head and pre-header included). */
-  objectBytes(items: number): number
-  /** Bytes of the separate items/values block (0: none). */
-  itemsBytes(items: number): number
+  /**
+   * Bytes of the object block (what PyObject_Malloc gets, GC head and pre-header included) of
+   * an object with `items` reference and int fields, the k-th of its type (k = Infinity: once
+   * the type's warm-up is over; see `warmup`).
+   */
+  objectBytes(items: number, k: number): number
+  /** Bytes of the separate items/values block (0: none), as objectBytes. */
+  itemsBytes(items: number, k: number): number
+  /** How many first objects of the type are laid out larger than the rest (plain instances' shared keys). */
+  warmup(items: number): number
   /** Offset of the PyObject inside the block (what id() adds to the block address). */
   preHeader: number
   hasFinalizer: boolean
   legacyFinalizer: boolean
   resurrectInto: number
-  /** Fixed-size types: their reference fields and sizes, computed once (-1: variable). */
+  /** Fixed-size types: their reference fields and sizes (k = Infinity), computed once (-1: variable). */
   fixedRefs: number
   ints: number
   fixedObjectBytes: number
   fixedItemsBytes: number
+  /** Fixed-size types: warmup(items), the first objects not laid out with the fixed sizes. */
+  fixedWarmup: number
+  /** Bytes of the payload's `bytes` object (0: none; -1: sized by alloc's length, bytesObjectBytes). */
+  payloadBytes: number
 }
+
+/**
+ * Which CPython's object layouts: they differ by version in the pre-header (3.12 moved the
+ * `__weakref__` slot of `__slots__` classes and list subclasses into it) and in where a plain
+ * instance keeps its attribute values (3.11/3.12 a separate values block, 3.13 inline).
+ * Measured on the real interpreters: packages/cpython/VERSIONS.md section 1.
+ */
+export type LayoutVersion = '3.11' | '3.12' | '3.13'
 
 /** Objects/listobject.c list_resize: the over-allocation `(n + (n >> 3) + 6) & ~3`, exact when growing by more. */
 export function listResizeAllocated(n: number): number {
@@ -63,36 +88,122 @@ export function listResizeAllocated(n: number): number {
   return allocated
 }
 
-/** Objects/dictobject.c new_values: a prefix of one byte per slot (+2, rounded to 8) and 8 bytes per slot. */
-function managedValuesBytes(n: number): number {
-  const usable = Math.max(SHARED_KEYS_MIN_USABLE, n)
-  return Math.ceil((usable + 2) / 8) * 8 + 8 * usable
+/**
+ * Objects/listobject.c list_preallocate_exact (3.11.7 :98-109, 3.12.1 :99, 3.13.0 :176): the
+ * first `extend` of an empty list allocates exactly n items rounded up to an even count.
+ */
+export function listPreallocateExact(n: number): number {
+  return (n + 1) & ~1
 }
 
-export function layoutOf(spec: TypeSpec): TypeLayout {
-  const layout = shapeLayout(spec)
+/**
+ * The values a plain instance's shared-keys dict gives its k-th instance (k = 0, 1, ...) with
+ * `a` attributes: a class's shared keys start with dk_usable = 30 and each new instance takes
+ * one (`_PyDict_NewKeysForClass`, 3.11.7 Objects/dictobject.c:5340, :5357; 3.12.1 :5329,
+ * :5346; 3.13.0 :6638, :6664), read before the decrement on 3.13. Steady state: a + 1.
+ */
+export function sharedKeysValues(version: LayoutVersion, attributes: number, k: number): number {
+  return Math.max(Math.min(attributes + 1, SHARED_KEYS_MAX_SIZE - 1), sharedKeysStart(version) - k)
+}
+
+/** The instances of a class whose values are still larger than the steady state (sharedKeysValues). */
+export function sharedKeysWarmup(version: LayoutVersion, attributes: number): number {
+  return Math.max(0, sharedKeysStart(version) - Math.min(attributes + 1, SHARED_KEYS_MAX_SIZE - 1))
+}
+
+/** The values of a class's first instance: dk_usable = 30 read after (3.11/3.12) or before (3.13) its decrement. */
+function sharedKeysStart(version: LayoutVersion): number {
+  return version === '3.13' ? SHARED_KEYS_USABLE_START : SHARED_KEYS_USABLE_START - 1
+}
+
+/** Objects/dictobject.c new_values (3.11.7 :693-699, 3.12.1 :702): a prefix of one byte per slot (+2, rounded to 8), then 8 bytes per slot. */
+export function splitValuesBytes(slots: number): number {
+  return roundUp8(slots + 2) + 8 * slots
+}
+
+/** Include/internal/pycore_dict.h _PyInlineValuesSize (3.13.0 :322): a prefix rounded to 8, then 8 bytes per slot plus one. */
+export function inlineValuesBytes(slots: number): number {
+  return roundUp8(slots) + 8 * (slots + 1)
+}
+
+/**
+ * A materialized (combined) dict table for `used` unicode keys: `32 + size * ix + usable * 16`
+ * (ix = 1 byte up to 128 slots, 2 up to 2^15, else 4), the size grown by GROWTH_RATE = used * 3
+ * from 128 (the 30th key; measured 1520 bytes for 30..85 attributes, 3264 for 86..170).
+ */
+export function combinedTableBytes(used: number): number {
+  let size = 128
+  while (usableFraction(size) < used) size = nextPowerOfTwo(usableFraction(size) * 3)
+  const ix = size <= 128 ? 1 : size <= 1 << 15 ? 2 : 4
+  return 32 + size * ix + usableFraction(size) * 16
+}
+
+/** Objects/bytesobject.c: PyBytesObject_SIZE + n, one block (3.11.7 :33); b'' is a singleton (no block). */
+export function bytesObjectBytes(n: number): number {
+  return n === 0 ? 0 : BYTES_OBJECT_HEADER + n
+}
+
+/** Objects/bytearrayobject.c PyByteArray_FromStringAndSize: a 56-byte object, and a buffer of n + 1 (3.11.7 :133) when n > 0. */
+export function bytearrayBytes(n: number): { object: number; buffer: number } {
+  return { object: BYTEARRAY_OBJECT_SIZE, buffer: n === 0 ? 0 : n + 1 }
+}
+
+function roundUp8(n: number): number {
+  return Math.ceil(n / 8) * 8
+}
+
+function usableFraction(size: number): number {
+  return Math.floor((size << 1) / 3)
+}
+
+function nextPowerOfTwo(n: number): number {
+  let p = 1
+  while (p < n) p *= 2
+  return p
+}
+
+export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeLayout {
+  const layout = shapeLayout(spec, version)
   const ints = spec.ints ?? 0
+  const payloadBytes = spec.variable === 'bytes' ? -1 : bytesObjectBytes(spec.bytes ?? 0)
   if (spec.variable !== undefined)
-    return { ...layout, fixedRefs: -1, ints, fixedObjectBytes: 0, fixedItemsBytes: 0 }
+    return {
+      ...layout,
+      fixedRefs: -1,
+      ints,
+      fixedObjectBytes: 0,
+      fixedItemsBytes: 0,
+      fixedWarmup: 0,
+      payloadBytes,
+    }
   const n = spec.refs + ints
   return {
     ...layout,
     fixedRefs: spec.refs,
     ints,
-    fixedObjectBytes: layout.objectBytes(n),
-    fixedItemsBytes: layout.itemsBytes(n),
+    fixedObjectBytes: layout.objectBytes(n, Infinity),
+    fixedItemsBytes: layout.itemsBytes(n, Infinity),
+    fixedWarmup: layout.warmup(n),
+    payloadBytes,
   }
 }
 
-type ShapeLayout = Omit<TypeLayout, 'fixedRefs' | 'ints' | 'fixedObjectBytes' | 'fixedItemsBytes'>
+type ShapeLayout = Omit<
+  TypeLayout,
+  'fixedRefs' | 'ints' | 'fixedObjectBytes' | 'fixedItemsBytes' | 'fixedWarmup' | 'payloadBytes'
+>
 
-function shapeLayout(spec: TypeSpec): ShapeLayout {
+function shapeLayout(spec: TypeSpec, version: LayoutVersion): ShapeLayout {
   const fin = spec.finalizer
   const base = {
     hasFinalizer: fin !== undefined && !fin.legacy,
     legacyFinalizer: fin?.legacy === true,
     resurrectInto: fin?.resurrectInto ?? -1,
+    warmup: () => 0,
   }
+  // 3.12+: a `__weakref__` in `__slots__` is Py_TPFLAGS_MANAGED_WEAKREF, its pointer in the
+  // pre-header (3.12.1 Objects/typeobject.c:3559-3563, pycore_object.h:339-343).
+  const managedWeakref = version !== '3.11'
   const shape = spec.shape ?? 'list'
   if (shape === 'list' && fin === undefined) {
     return {
@@ -108,11 +219,15 @@ function shapeLayout(spec: TypeSpec): ShapeLayout {
     return {
       ...base,
       kind: Kind.ListSub,
-      // A list subclass with __slots__ = ('__weakref__',): basicsize 48 + GC head (getsizeof == 64).
-      objectBytes: () => GC_HEAD_SIZE + LIST_OBJECT_SIZE + 8,
-      // Filled by list.extend: list_resize's over-allocation.
-      itemsBytes: (n) => 8 * listResizeAllocated(n),
-      preHeader: GC_HEAD_SIZE,
+      // `class T(list): __slots__ = ('__weakref__',)`: 3.11 the weakref slot after the list
+      // (basicsize 48 + GC head); 3.12+ no slot, the pre-header's two words instead.
+      objectBytes: () =>
+        managedWeakref
+          ? PREHEADER_SIZE + GC_HEAD_SIZE + LIST_OBJECT_SIZE
+          : GC_HEAD_SIZE + LIST_OBJECT_SIZE + 8,
+      // Filled by list.extend on an empty list: list_preallocate_exact's even count.
+      itemsBytes: (n) => 8 * listPreallocateExact(n),
+      preHeader: managedWeakref ? PREHEADER_SIZE + GC_HEAD_SIZE : GC_HEAD_SIZE,
     }
   }
   if (shape === 'tuple') {
@@ -129,23 +244,59 @@ function shapeLayout(spec: TypeSpec): ShapeLayout {
     return {
       ...base,
       kind: Kind.Slots,
-      // __slots__ = (fields..., '__weakref__'): PyObject 16 + 8 per slot + 8 + GC head.
-      objectBytes: (n) => GC_HEAD_SIZE + OBJECT_HEAD_SIZE + 8 * n + 8,
+      // __slots__ = (fields..., '__weakref__'): 3.11 PyObject 16 + 8 per slot + 8 + GC head;
+      // 3.12+ the weakref pointer in the pre-header.
+      objectBytes: (n) =>
+        managedWeakref
+          ? PREHEADER_SIZE + GC_HEAD_SIZE + OBJECT_HEAD_SIZE + 8 * n
+          : GC_HEAD_SIZE + OBJECT_HEAD_SIZE + 8 * n + 8,
       itemsBytes: () => 0,
-      preHeader: GC_HEAD_SIZE,
+      preHeader: managedWeakref ? PREHEADER_SIZE + GC_HEAD_SIZE : GC_HEAD_SIZE,
+    }
+  }
+  return { ...base, ...dictInstanceLayout(version) }
+}
+
+/**
+ * A plain instance with `a` attributes, the k-th of its class (k = Infinity: steady state).
+ * - 3.11: pre-header (dict, values) + PyObject + weaklist 8 + GC head = 56; values block.
+ * - 3.12: pre-header (dict or values, weakref) + PyObject + GC head = 48; values block.
+ * - 3.13: one block, the values inline after the object (`_PyType_AllocNoTrack`, 3.13.0
+ *   Objects/typeobject.c:2035).
+ * From the 30th attribute (SHARED_KEYS_MAX_SIZE, 3.11.7 pycore_dict.h:128) the dict is
+ * materialized: a 64-byte dict and a combined table, modeled as one items block of both
+ * (their two blocks' bytes, not their size classes; VERSIONS.md section 1).
+ */
+function dictInstanceLayout(
+  version: LayoutVersion,
+): Pick<ShapeLayout, 'kind' | 'objectBytes' | 'itemsBytes' | 'preHeader' | 'warmup'> {
+  const fixed =
+    version === '3.11'
+      ? PREHEADER_SIZE + GC_HEAD_SIZE + OBJECT_HEAD_SIZE + 8
+      : PREHEADER_SIZE + GC_HEAD_SIZE + OBJECT_HEAD_SIZE
+  const materialized = (a: number): number =>
+    a >= SHARED_KEYS_MAX_SIZE ? DICT_OBJECT_SIZE + combinedTableBytes(a) : 0
+  if (version === '3.13') {
+    return {
+      kind: Kind.DictInstance,
+      objectBytes: (a, k) =>
+        fixed + inlineValuesBytes(sharedKeysValues(version, Math.min(a, SHARED_KEYS_MAX_SIZE - 1), k)),
+      itemsBytes: (a) => materialized(a),
+      preHeader: PREHEADER_SIZE + GC_HEAD_SIZE,
+      warmup: (a) => sharedKeysWarmup(version, a),
     }
   }
   return {
-    ...base,
     kind: Kind.DictInstance,
-    // sys.getsizeof(C()) == 56: PyObject 16 + weaklist 8 + GC head 16 + managed-dict pre-header 16.
-    objectBytes: () => MANAGED_DICT_PREHEADER + GC_HEAD_SIZE + OBJECT_HEAD_SIZE + 8,
-    itemsBytes: (n) => managedValuesBytes(n),
-    preHeader: MANAGED_DICT_PREHEADER + GC_HEAD_SIZE,
+    objectBytes: () => fixed,
+    itemsBytes: (a, k) =>
+      a >= SHARED_KEYS_MAX_SIZE ? materialized(a) : splitValuesBytes(sharedKeysValues(version, a, k)),
+    preHeader: PREHEADER_SIZE + GC_HEAD_SIZE,
+    warmup: (a) => sharedKeysWarmup(version, a),
   }
 }
 
-/** sys.getsizeof(weakref.ref(x)) == 80 on 3.11: PyWeakReference 64 + GC head 16. */
+/** A weakref.ref: PyWeakReference 64 + GC head 16 = 80 on 3.11, 3.12, 3.13 (3.10: 72, no vectorcall). */
 export const WEAKREF_BYTES = GC_HEAD_SIZE + WEAKREF_OBJECT_SIZE
 /** A starting-state object: modeled as an empty list-sized block. */
 export const STATIC_OBJECT_BYTES = GC_HEAD_SIZE + LIST_OBJECT_SIZE

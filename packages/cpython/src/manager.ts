@@ -49,17 +49,18 @@ import {
   type TypeSpec,
   weakrefHasNoFields,
 } from '@pygc/core'
-import { Allocator, collectGenerationsNow } from './allocation.js'
+import { Allocator, collectGenerationsNow, runAtEvalBreaker } from './allocation.js'
 import { collectWithCallback } from './collector.js'
 import { NUM_GENERATIONS } from './constants.js'
 import { Deallocator } from './dealloc.js'
 import { FreeLists } from './free-lists.js'
 import { GcState } from './gc-state.js'
 import { F_INTERNAL, F_LIVE, FIRST_HANDLE, ObjectHeap } from './heap.js'
-import { Kind, layoutOf, tupleBytes, WEAKREF_BYTES } from './layout.js'
+import { incrementalCollectorOf } from './incremental-host.js'
+import { bytesObjectBytes, Kind, layoutOf, tupleBytes, WEAKREF_BYTES } from './layout.js'
 import { GcModule } from './native.js'
 import { type CPythonOptions, DEFAULT_HEAP_LIMIT } from './options.js'
-import { PyMalloc } from './pymalloc.js'
+import { type MallocStats, PyMalloc } from './pymalloc.js'
 import { applyStartingState } from './starting-state.js'
 import { DEFAULT_PRESET, PRESETS, policyOf, type VersionPolicy } from './versions.js'
 import { WeakrefLists } from './weakrefs.js'
@@ -132,6 +133,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     this.objects = this.st.objects = new Deallocator(this.st)
     this.st.weakrefs = new WeakrefLists(this.st)
     this.allocator = this.st.allocator = new Allocator(this.st, options.heapLimit ?? DEFAULT_HEAP_LIMIT)
+    if (policy.collector === 'incremental') this.st.incremental = incrementalCollectorOf(this.st)
     if (options.thresholds) this.setThresholds(options.thresholds)
     this.native = new GcModule(this, this.st)
     applyStartingState(this.st, options.start)
@@ -141,7 +143,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   defineType(spec: TypeSpec): TypeId {
     const id = this.types.define(spec, this.roots.globalCount)
-    this.st.layouts.push(layoutOf(this.types.get(id)))
+    this.st.layouts.push(layoutOf(this.types.get(id), this.st.policy.layout))
+    this.st.instancesMade.push(0)
     return id
   }
 
@@ -169,6 +172,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       }
     }
     roots.dropFrame()
+    if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
 
   // ================================================================ interface: objects
@@ -182,16 +186,22 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const ints = layout.ints
     if (refs < 0) refs = this.types.shapeOf(type, len).refs
     const n = refs + ints
-    const objBytes = layout.fixedRefs >= 0 ? layout.fixedObjectBytes : layout.objectBytes(n)
-    const itemsBytes = layout.fixedRefs >= 0 ? layout.fixedItemsBytes : layout.itemsBytes(n)
+    // A plain instance's size depends on how many its class made before (shared keys' warm-up).
+    const made = this.st.instancesMade[type]
+    const steady = layout.fixedRefs >= 0 && made >= layout.fixedWarmup
+    const objBytes = steady ? layout.fixedObjectBytes : layout.objectBytes(n, made)
+    const itemsBytes = steady ? layout.fixedItemsBytes : layout.itemsBytes(n, made)
+    const payloadBytes = layout.payloadBytes >= 0 ? layout.payloadBytes : bytesObjectBytes(len)
     const fromFreeList =
       (layout.kind === Kind.List && this.st.freeLists.hasList()) ||
       (layout.kind === Kind.Tuple && this.st.freeLists.hasTuple(n))
-    this.allocator.checkHeapRoom(fromFreeList ? 0 : objBytes, itemsBytes, 'alloc', dst)
+    this.allocator.checkHeapRoom(fromFreeList ? 0 : objBytes, itemsBytes, 'alloc', dst, payloadBytes)
     this.s.ops++
+    if (layout.kind === Kind.DictInstance) this.st.instancesMade[type] = made + 1
     const h = this.allocator.newObject(layout.kind, objBytes, fromFreeList)
-    this.allocator.initObject(h, type, layout.kind, refs, ints, objBytes, itemsBytes, false)
+    this.allocator.initObject(h, type, layout.kind, refs, ints, objBytes, itemsBytes, false, payloadBytes)
     this.storeRootOwned(di, h)
+    if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
 
   load(dst: Slot, obj: Slot, field: number): void {
@@ -201,6 +211,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     checkRefField('load', this.s.ops, obj, field, this.heap.nrefs[h])
     this.s.ops++
     this.storeRoot(di, this.heap.fields[this.heap.fieldBase[h] + field])
+    if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
 
   store(obj: Slot, field: number, src: Slot): void {
@@ -220,6 +231,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const old = heap.fields[at]
     heap.fields[at] = v
     if (old !== 0) this.objects.decref(old)
+    if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
 
   move(dst: Slot, src: Slot): void {
@@ -228,6 +240,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const v = this.roots.values[this.roots.index(src)]
     this.s.ops++
     this.storeRoot(di, v)
+    if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
 
   clear(dst: Slot): void {
@@ -239,6 +252,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       this.roots.values[di] = 0
       this.objects.decref(old)
     }
+    if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
 
   readInt(obj: Slot, index: number): number {
@@ -309,6 +323,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     this.pins[at] = this.pins[this.pins.length - 1]
     this.pins.pop()
     this.objects.decref(h)
+    if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
 
   objectId(slot: Slot): number {
@@ -340,10 +355,12 @@ export class CPythonManager implements MemoryManager<GcModule> {
     heap.refcnt[t]++
     // weakref___new__: a fresh reference object, inserted at the head of the target's list.
     const wr = this.allocator.newObject(Kind.Weakref, WEAKREF_BYTES, false)
+    // The CALL's eval-breaker check runs before `wr` is stored (initObject runs it once `wr` is tracked).
     this.allocator.initObject(wr, -1, Kind.Weakref, 0, 0, WEAKREF_BYTES, 0, false)
     this.st.weakrefs.insertHead(wr, t, code)
     this.objects.decref(args)
     this.storeRootOwned(di, wr)
+    if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
 
   deref(dst: Slot, weak: Slot): void {
@@ -393,6 +410,11 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   on(listener: GcEventListener, types?: readonly GcEventType[]): () => void {
     return this.hub.on(listener, types)
+  }
+
+  /** `sys._debugmallocstats()`'s figures of the modeled pymalloc (what `pygc validate --pymalloc` compares). */
+  debugMallocStats(): MallocStats {
+    return this.st.pymalloc.debugStats()
   }
 
   stats(): ManagerStats {
@@ -448,9 +470,20 @@ export class CPythonManager implements MemoryManager<GcModule> {
   // ================================================================ the eval breaker (3.12+)
 
   /**
-   * 3.12+ _Py_HandlePending -> _Py_RunGC at the op boundary: clear the bit, then
-   * gc_collect_generations with the counts as they are now. Events carry the index of the op
-   * about to run (core/types.ts: "events raised between ops").
+   * 3.12+ _Py_HandlePending -> _Py_RunGC where replay.py's op loop checks the eval breaker
+   * (packages/cpython/VERSIONS.md section 3): at the end of the op that scheduled it (the loop's
+   * back edge, or the CALL of id()), after its stores and the frees they caused; events carry
+   * that op's index. A class instance or weak reference is made by a CALL, which checks before
+   * the object is stored: allocation.ts runs that one (initObject). Counts are read now: frees
+   * since the scheduling can leave nothing to collect.
+   */
+  private runAtEvalBreaker(): void {
+    runAtEvalBreaker(this.st)
+  }
+
+  /**
+   * A collection scheduled by an op that did not reach its own check (it threw after the
+   * allocation): the next op's start runs it, between the two ops.
    */
   private runScheduledCollection(): void {
     const st = this.st

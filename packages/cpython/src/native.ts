@@ -30,6 +30,7 @@ export class GcModule {
   }
 
   get_count(): [number, number, number] {
+    if (this.st.incremental) return this.st.incremental.counts()
     const c = this.st.count
     return [c[0], c[1], c[2]]
   }

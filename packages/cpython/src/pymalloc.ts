@@ -42,6 +42,25 @@ export function systemChunkSize(nbytes: number): number {
   return Math.ceil((nbytes + SYSTEM_MALLOC_OVERHEAD) / SYSTEM_MALLOC_ALIGN) * SYSTEM_MALLOC_ALIGN
 }
 
+/** One size class of {@link PyMalloc.debugStats}: a row of `sys._debugmallocstats()`. */
+export interface MallocClassStats {
+  /** Block size in bytes (16..512). */
+  size: number
+  pools: number
+  inUse: number
+}
+
+/** The figures `sys._debugmallocstats()` prints, as the model has them (names as mallocstats.py's JSON). */
+export interface MallocStats {
+  arenas: { allocatedTotal: number; reclaimed: number; highwater: number; allocatedCurrent: number }
+  classes: MallocClassStats[]
+  unusedPools: number
+  allocatedBlocksBytes: number
+  /** Bytes and blocks of requests over 512 bytes (glibc chunks; not in sys._debugmallocstats()). */
+  systemBytes: number
+  systemBlocks: number
+}
+
 export class PyMalloc {
   // ---- arenas (struct arena_object), indexed by arena slot ----
   private arenaLive = new Uint8Array(INITIAL_ARENA_OBJECTS)
@@ -346,6 +365,42 @@ export class PyMalloc {
     for (let i = from; i < size; i++) this.nextarena[i] = i + 1 < size ? i + 1 : this.unusedArenas
     this.unusedArenas = from
     this.maxArenas = size
+  }
+
+  /**
+   * What _PyObject_DebugMallocStats prints of this allocator (3.11.7 Objects/obmalloc.c:2958):
+   * per size class the pools in use (carved pools holding at least one block) and blocks in use,
+   * the arena counters, the unused (free) pools of live arenas, and the system allocator's share.
+   */
+  debugStats(): MallocStats {
+    const pools = new Array<number>(NB_SMALL_SIZE_CLASSES).fill(0)
+    let unusedPools = 0
+    for (let a = 0; a < this.maxArenas; a++) {
+      if (this.arenaLive[a] === 0) continue
+      unusedPools += this.nfreepools[a]
+      for (let i = 0; i < this.poolsCarved[a]; i++) {
+        const pool = NB_SMALL_SIZE_CLASSES + a * POOLS_PER_ARENA + i
+        if (this.refCount[pool] > 0) pools[this.szidx[pool]]++
+      }
+    }
+    const classes: MallocClassStats[] = []
+    for (let c = 0; c < NB_SMALL_SIZE_CLASSES; c++) {
+      if (pools[c] > 0 || this.blocksInUse[c] > 0)
+        classes.push({ size: blockSizeOf(c), pools: pools[c], inUse: this.blocksInUse[c] })
+    }
+    return {
+      arenas: {
+        allocatedTotal: this.arenasEverAllocated,
+        reclaimed: this.arenasReleased,
+        highwater: this.peakArenas,
+        allocatedCurrent: this.arenasAllocated,
+      },
+      classes,
+      unusedPools,
+      allocatedBlocksBytes: classes.reduce((sum, c) => sum + c.size * c.inUse, 0),
+      systemBytes: this.largeBytes,
+      systemBlocks: this.largeBlocks,
+    }
   }
 
   /** Usable arenas in list order with their free-pool counts (for tests and summary()). */

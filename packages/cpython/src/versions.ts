@@ -1,17 +1,19 @@
 /**
  * The CPython versions the model can play, as data: one entry per preset, holding only what
  * differs between versions of the generational collector, each with the place in that
- * version's tree it comes from. Everything not listed here (refcounting, the trashcan, the
- * collector's phases, the free lists, pymalloc, object sizes) is the 3.11 model, unchanged.
+ * version's tree it comes from. Object sizes differ by version in layout.ts (chosen by `layout`);
+ * everything else (refcounting, the trashcan, the collector's phases, the free lists, pymalloc)
+ * is the 3.11 model, unchanged.
  *
  * Adding a version whose collector is still the 3-generation one of gcmodule.c is one entry.
- * A version with a different collector (3.14.0-3.14.4's incremental GC) is not a table entry:
- * it needs its own collector (see README.md, "Later versions").
+ * 3.14.0-3.14.4's incremental collector is its own module (incremental.ts), chosen by `collector`.
  *
- * Only cpython-3.11 is validated against a real interpreter (the python3 on our machines);
- * the later presets follow their sources and are checked by unit tests only.
+ * A preset is `validated` only when `pygc validate --runtime cpython:<preset>` agrees with the
+ * real interpreter on every case; the others follow their sources and unit tests only.
  */
 import { DEFAULT_THRESHOLDS } from './constants.js'
+import { INCREMENTAL_THRESHOLDS } from './incremental.js'
+import type { LayoutVersion } from './layout.js'
 
 /**
  * Where the automatic collection runs once generation 0 passes its threshold.
@@ -32,6 +34,12 @@ export interface VersionPolicy {
   /** gc.get_threshold() at start. */
   readonly thresholds: readonly [number, number, number]
   readonly trigger: CollectionTrigger
+  /** Which cycle collector: the generational one (collector.ts) or 3.14.0's incremental one (incremental.ts). */
+  readonly collector: 'generational' | 'incremental'
+  /** Whose object layouts (layout.ts): pre-header, plain instances' values. */
+  readonly layout: LayoutVersion
+  /** The interpreter `pygc validate --runtime cpython:<preset>` runs (python3.12, pyenv's 3.12.x). */
+  readonly python: string
   /** Checked against a real interpreter by `pygc validate`. */
   readonly validated: boolean
   /** Where each policy value comes from. */
@@ -45,6 +53,9 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
       'CPython 3.11 (refcounting, 3-generation cycle GC 700/10/10 run inside allocation, pymalloc)',
     thresholds: DEFAULT_THRESHOLDS,
     trigger: 'in-allocation',
+    collector: 'generational',
+    layout: '3.11',
+    python: '3.11',
     validated: true,
     sources: [
       '3.11 Include/internal/pycore_runtime_init.h _GC_RUNTIME_INIT: thresholds 700, 10, 10',
@@ -54,30 +65,72 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
   {
     name: 'cpython-3.12',
     description:
-      'CPython 3.12 (as 3.11, but the collection is scheduled by the allocation and runs at the next eval-breaker check; not validated)',
+      'CPython 3.12 (as 3.11, but the collection is scheduled by the allocation and runs at the eval-breaker check; 3.12 object layouts; validated against 3.12.1)',
     thresholds: DEFAULT_THRESHOLDS,
     trigger: 'eval-breaker',
-    validated: false,
+    collector: 'generational',
+    layout: '3.12',
+    python: '3.12',
+    validated: true,
     sources: [
       '3.12 Include/internal/pycore_runtime_init.h _PyInterpreterState_INIT: thresholds still 700, 10, 10',
       '3.12 Modules/gcmodule.c _PyObject_GC_Link: same condition, then _Py_ScheduleGC(interp) instead of collecting',
       '3.12 Modules/gcmodule.c _Py_ScheduleGC: unless collecting, sets ceval.gc_scheduled and eval_breaker',
+      '3.12.1 Python/bytecodes.c: the eval breaker is checked at RESUME, JUMP_BACKWARD (:2150-2153) and the end of CALL (:2734): in replay.py, at the end of the op, or before the store for a class instance or weakref (VERSIONS.md section 3)',
       '3.12 Modules/gcmodule.c _Py_RunGC: collecting = 1; gc_collect_generations(); collecting = 0',
       '3.12 Python/ceval_gil.c _Py_HandlePending: if gc_scheduled, clear it and call _Py_RunGC',
     ],
   },
   {
     name: 'cpython-3.13',
-    description: 'CPython 3.13 (3.12 scheduling, threshold0 = 2000 with 10, 10; not validated)',
-    // threshold0 from ../shared/facts/cpython.md ("3.13: threshold0 becomes 2000"); no 3.13 tree
-    // was found to confirm it (the stored 3.14 pycore_runtime_init.h has young.threshold = 2000).
+    description:
+      'CPython 3.13 (3.12 scheduling, threshold0 = 2000 with 10, 10; inline values; validated against 3.13.0)',
     thresholds: [2000, 10, 10],
     trigger: 'eval-breaker',
-    validated: false,
+    collector: 'generational',
+    layout: '3.13',
+    python: '3.13',
+    validated: true,
     sources: [
-      '3.13 Include/internal/pycore_runtime_init.h: generations thresholds 2000, 10, 10 (facts file; not confirmed from a stored 3.13 tree)',
+      '3.13.0 gc.get_threshold() == (2000, 10, 10), measured (benchmarks/oracles/cpython/measured/eval-breaker.json: a collection at allocation 2001)',
       '3.13 Python/gc.c _PyObject_GC_Link -> _Py_ScheduleGC(tstate) (eval-breaker bit _PY_GC_SCHEDULED_BIT); _Py_RunGC -> gc_collect_main(GENERATION_AUTO)',
       '3.13 Python/ceval_gil.c _Py_HandlePending: _PY_GC_SCHEDULED_BIT -> _Py_RunGC',
+    ],
+  },
+  {
+    name: 'cpython-3.14.0',
+    description:
+      'CPython 3.14.0-3.14.4 (incremental cycle GC: young + two old spaces, one increment per automatic collection, 2000/10/0; no interpreter here, not validated)',
+    thresholds: INCREMENTAL_THRESHOLDS,
+    trigger: 'eval-breaker',
+    collector: 'incremental',
+    layout: '3.13',
+    python: '3.14',
+    validated: false,
+    sources: [
+      'python/cpython Python/gc.c at ca21a0a1 (3.14.0-era incremental GC, by function; VERSIONS.md section 4a): assess_work_to_do, gc_collect_increment, mark_at_start, expand_region_transitively_reachable, completed_scavenge',
+      '3.15.0a5 Include/internal/pycore_runtime_init.h:137-140: young.threshold 2000, old[0].threshold 10, old[1].threshold 0',
+      '3.15.0a5 Python/gc.c:2337-2341 _Py_RunGC: _PyGC_Collect(tstate, 1, _Py_GC_REASON_HEAP), one increment',
+      '3.15.0a5 Modules/gcmodule.c:195-213 gc.get_count(): (young, old[visited], old[pending])',
+    ],
+  },
+  {
+    name: 'cpython-3.14.5',
+    description:
+      'CPython 3.14.5+ (the 3.13 generational collector restored by python/cpython#148726: 2000/10/10 at the eval breaker; no interpreter here, not validated)',
+    thresholds: [2000, 10, 10],
+    trigger: 'eval-breaker',
+    collector: 'generational',
+    // No 3.14 interpreter was measured: 3.13's layouts (obmalloc's constants are unchanged in 3.14.7).
+    layout: '3.13',
+    python: '3.14',
+    validated: false,
+    sources: [
+      'python/cpython#148726 (2026-04-18): revert the incremental GC, forward-port the 3.13 generational GC',
+      '3.14.7 Include/internal/pycore_interp_structs.h:271-273: thresholds 2000, 10, 10',
+      '3.14.7 Python/gc.c:1855-1873 _PyObject_GC_Link counts at allocation and schedules (_Py_ScheduleGC) as 3.13',
+      '3.14.7 Python/gc.c:1877-1884 _Py_RunGC: returns if disabled, else gc_collect_main(GENERATION_AUTO)',
+      '3.14.7 Python/gc.c:1258-1300 gc_select_generation: the 3.13 generation choice and 25 % long-lived rule',
     ],
   },
 ]

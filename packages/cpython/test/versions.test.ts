@@ -32,11 +32,18 @@ describe('presets', () => {
       'cpython-3.11',
       'cpython-3.12',
       'cpython-3.13',
+      'cpython-3.14.0',
+      'cpython-3.14.5',
     ])
     expect(cpythonRuntime.defaultPreset).toBe('cpython-3.11')
     expect(PRESETS).toHaveLength(VERSION_POLICIES.length)
     for (const p of VERSION_POLICIES) expect(p.sources.length).toBeGreaterThan(0)
-    expect(VERSION_POLICIES.filter((p) => p.validated).map((p) => p.name)).toEqual(['cpython-3.11'])
+    // validated = apps/bench/test/validate-cpython.test.ts runs it against its interpreter in CI
+    expect(VERSION_POLICIES.filter((p) => p.validated).map((p) => p.name)).toEqual([
+      'cpython-3.11',
+      'cpython-3.12',
+      'cpython-3.13',
+    ])
     expect(new CPythonManager().info.preset).toBe('cpython-3.11')
   })
 
@@ -51,7 +58,7 @@ describe('presets', () => {
   it('rejects an unknown preset, naming the known ones', () => {
     let err: unknown
     try {
-      new CPythonManager({ preset: 'cpython-3.14' })
+      new CPythonManager({ preset: 'cpython-3.14.9' })
     } catch (e) {
       err = e
     }
@@ -60,8 +67,15 @@ describe('presets', () => {
   })
 })
 
-describe('cpython-3.12: the collection runs at the next eval-breaker check', () => {
-  it('3.11 collects inside allocation 700 (op 1401); 3.12 at the boundary before the next op (1402)', () => {
+/**
+ * The 3.12+ rule (packages/cpython/VERSIONS.md section 3, measured by
+ * benchmarks/oracles/cpython/eval-breaker.mjs on 3.12.1 and 3.13.0): the collection an op
+ * schedules runs during that op, at replay.py's eval-breaker check: after the store for an exact
+ * list (the loop's back edge), before the store for a class instance or a weak reference (the
+ * CALL's check), and in the last op too.
+ */
+describe('cpython-3.12: the collection runs at the eval-breaker check of the op that scheduled it', () => {
+  it('an exact list: 3.11 inside allocation 700 (op 1401), 3.12 at the end of that op, after the store', () => {
     const m311 = new CPythonManager()
     const c311 = collectionsOf(m311)
     selfCycles(m311, 701)
@@ -69,61 +83,67 @@ describe('cpython-3.12: the collection runs at the next eval-breaker check', () 
     const c312 = collectionsOf(m312)
     selfCycles(m312, 701)
     expect(c311).toEqual([{ op: 1401, generation: 0 }])
-    expect(c312).toEqual([{ op: 1402, generation: 0 }])
+    expect(c312).toEqual([{ op: 1401, generation: 0 }])
     // 3.11 runs before the new object is tracked and before it replaces object 699 in local 0:
-    // objects 0..698 are garbage. 3.12 runs after the op finished: 699 is garbage too, and the
-    // new object 700 is tracked and survives into generation 1.
+    // objects 0..698 are garbage. 3.12 runs after the store: 699 is garbage too, and the new
+    // object 700 is tracked and survives into generation 1.
     expect(m311.native.get_stats()[0].collected).toBe(699)
     expect(m312.native.get_stats()[0].collected).toBe(700)
-    expect(m311.native.get_count()).toEqual([0, 1, 0]) // the store op allocates nothing
+    expect(m311.native.get_count()).toEqual([0, 1, 0])
     expect(m312.native.get_count()).toEqual([0, 1, 0])
   })
 
-  it('holds the collection while no op follows, and runs it before a gc.collect() op', () => {
+  it('a class instance: 3.12 collects right after it is made, before it is stored (the CALL checks first)', () => {
+    const m = new CPythonManager({ preset: 'cpython-3.12' })
+    const seen = collectionsOf(m)
+    const t = m.defineType({ name: 'S', refs: 1, shape: 'slots' })
+    m.pushFrame(1)
+    for (let k = 0; k < 701; k++) {
+      m.alloc(0, t) // op 1 + 2k
+      m.store(0, 0, 0) // op 2 + 2k
+    }
+    expect(seen).toEqual([{ op: 1401, generation: 0 }])
+    // object 699 is still in local 0 during the collection: 0..698 are the garbage
+    expect(m.native.get_stats()[0].collected).toBe(699)
+  })
+
+  it('a trigger in the last op collects too (no following op needed)', () => {
     const m = new CPythonManager({ preset: 'cpython-3.12' })
     const seen = collectionsOf(m)
     const t = m.defineType({ name: 'L', refs: 1 })
     m.pushFrame(1) // op 0
     for (let k = 0; k < 701; k++) {
       if (k > 0) m.store(0, 0, 0) // op 2k
-      m.alloc(0, t) // op 2k + 1; the last one (op 1401) schedules
+      m.alloc(0, t) // op 2k + 1; the last one (op 1401) schedules and collects
     }
-    expect(seen).toEqual([])
-    expect(m.native.get_count()[0]).toBe(701)
-    m.collect(2) // op 1402: first the scheduled generation-0 collection, then the full one
-    expect(seen).toEqual([
-      { op: 1402, generation: 0 },
-      { op: 1402, generation: 2 },
-    ])
+    expect(seen).toEqual([{ op: 1401, generation: 0 }])
+    expect(m.native.get_count()).toEqual([0, 1, 0])
   })
 
-  it('re-reads the counts at the boundary: frees after the trigger can leave nothing to collect', () => {
-    // One weakref op allocates the call's argument tuple (the count passes the threshold),
-    // then the weakref, then drops the 3-object chain its destination slot held (three
-    // PyObject_GC_Del, count - 3). 3.11 collects inside the tuple's allocation; 3.12 finds the
-    // count back under the threshold at the boundary, and gc_collect_generations does nothing.
+  it('re-reads the counts at the check: frees by the store after the trigger can leave nothing to collect', () => {
+    // One alloc op of an exact list passes the threshold, then its store drops the 3-object
+    // chain its destination slot held (three PyObject_GC_Del, count - 3). 3.11 collects inside
+    // the allocation; 3.12 finds the count back under the threshold at the end of the op.
     const run = (preset: string) => {
       const m = new CPythonManager({ preset })
       const seen = collectionsOf(m)
-      const t = m.defineType({ name: 'T', refs: 1, shape: 'slots' }) // no free list for slots instances
+      const s = m.defineType({ name: 'S', refs: 1, shape: 'slots' }) // no free list for slots instances
+      const l = m.defineType({ name: 'L', refs: 0 })
       m.pushFrame(3)
-      m.alloc(0, t)
-      m.alloc(1, t)
-      for (let i = 0; i < 2; i++) {
-        m.alloc(2, t)
-        m.store(2, 0, 1)
-        m.move(1, 2)
-      }
+      m.alloc(0, s)
+      m.alloc(1, s)
+      m.store(0, 0, 1)
+      m.alloc(2, s)
+      m.store(1, 0, 2)
+      m.clear(1)
       m.clear(2)
-      expect(m.native.get_count()[0]).toBe(4)
-      m.native.set_threshold(4)
-      m.weakref(1, 0) // tuple: count 5 > 4; weakref: 6; the chain's three frees: 3
-      expect(m.native.get_count()[0]).toBe(preset === 'cpython-3.11' ? 0 : 3)
-      m.isNull(1) // the boundary
-      return seen.length
+      expect(m.native.get_count()[0]).toBe(3)
+      m.native.set_threshold(3)
+      m.alloc(0, l) // count 4 > 3; the store frees the chain: 1
+      return { collections: seen.length, count: m.native.get_count()[0] }
     }
-    expect(run('cpython-3.11')).toBe(1)
-    expect(run('cpython-3.12')).toBe(0)
+    expect(run('cpython-3.11')).toEqual({ collections: 1, count: 0 })
+    expect(run('cpython-3.12')).toEqual({ collections: 0, count: 1 })
   })
 })
 
@@ -134,15 +154,15 @@ describe('cpython-3.13: threshold0 2000 with the 3.12 scheduling', () => {
     // count below the 0 the collection set. The next 80 list allocations come from the free
     // list and do not count; then fresh allocations count 1, 2, ..., and the 2001st passes the
     // threshold (2001 > 2000) and schedules the collection. So 80 + 2001 = 2081 allocations
-    // from one trigger to the next. The collection runs at the boundary after the trigger
-    // (before the iteration's second alloc, or before its first store): the running
+    // from one trigger to the next. The collection runs at the end of the triggering op
+    // (after its store: exact lists, VERSIONS.md section 3): the running
     // iteration's objects are in locals and survive, everything older is freed (far more than
     // 80 lists, so the free list is full again) and the count is 0 either way. If the first
     // alloc triggered, the second alloc is simply the first of the next 80 free-list
     // allocations, so the period is 2081 whichever allocation triggers (2081 is odd: they
     // alternate). `allocs` counts finished allocations, so a boundary collection sees the
-    // trigger counted. The first collection comes after 2001 allocations (the free list starts
-    // empty). 3.11's in-allocation trigger gives 80 + 701 = 781 the same way (model.test.ts).
+    // trigger not yet counted. The first collection comes at the 2001st allocation (the free
+    // list starts empty). 3.11's in-allocation trigger gives 80 + 701 = 781 the same way (model.test.ts).
     const m = new CPythonManager({ preset: 'cpython-3.13' })
     const t = m.defineType({ name: 'L', refs: 1 })
     m.pushFrame(2)
@@ -163,7 +183,8 @@ describe('cpython-3.13: threshold0 2000 with the 3.12 scheduling', () => {
       m.clear(0)
       m.clear(1)
     }
-    expect(starts[0]).toBe(2001)
+    // The trigger op collects before the loop counts it: 2000 finished allocations, the 2001st running.
+    expect(starts[0]).toBe(2000)
     const gaps = starts.slice(1).map((x, i) => x - starts[i])
     expect(gaps.length).toBeGreaterThanOrEqual(6)
     expect(new Set(gaps)).toEqual(new Set([2081]))

@@ -46,6 +46,8 @@ export const METRIC_MEANING: Readonly<Record<string, string>> = {
   promptness_objects: 'Reclaimed objects whose death the reachability oracle dated (--promptness).',
   promptness_ops_p50: 'Median ops from unreachable to reclaimed.',
   promptness_ops_p99: '99th-percentile ops from unreachable to reclaimed.',
+  peak_awaiting:
+    'Most objects unreachable and not yet reclaimed at one time (--promptness): garbage awaiting its collection, an upper bound within the oracle check interval.',
   promptness_bytes_p50: 'Median bytes allocated between unreachable and reclaimed.',
   never_reclaimed: 'Objects unreachable at the end and still not reclaimed.',
   wall_ms: 'Host wall-clock time of the run: NOT deterministic, machine-dependent.',

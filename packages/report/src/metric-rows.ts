@@ -185,6 +185,13 @@ export const METRIC_ROWS: readonly MetricRow[] = [
     bytes,
   ),
   m(
+    'peak_awaiting',
+    'peak garbage awaiting collection',
+    'promptness (unreachable until freed)',
+    (x) => x.promptness?.peakAwaiting,
+    count,
+  ),
+  m(
     'never_reclaimed',
     'unreachable, never reclaimed',
     'promptness (unreachable until freed)',

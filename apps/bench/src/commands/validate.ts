@@ -51,12 +51,29 @@ const OPTIONS = {
   gen0size: { type: 'string' },
   thresholds: { type: 'string', multiple: true },
   thorough: { type: 'boolean' },
+  python: { type: 'string' },
+  pymalloc: { type: 'boolean' },
 } as const
 
-function parseValidatorList(text: string | undefined): ValidatedRuntime[] {
+/** `--runtime cpython:3.12,jython`: the runtimes, and the model preset each names (cpython only). */
+function parseValidatorList(text: string | undefined): {
+  runtimes: ValidatedRuntime[]
+  presets: Map<string, string>
+} {
   const valid = Object.keys(VALIDATORS) as ValidatedRuntime[]
-  if (text === undefined || text === 'all') return valid
-  return text.split(',').flatMap((name) => validatedRuntimes(name.trim() as ValidatedRuntime))
+  const presets = new Map<string, string>()
+  if (text === undefined || text === 'all') return { runtimes: valid, presets }
+  const runtimes = text.split(',').flatMap((spec) => {
+    const [name, preset] = spec.trim().split(':', 2)
+    const named = validatedRuntimes(name as ValidatedRuntime)
+    if (preset !== undefined) {
+      if (name !== 'cpython')
+        throw new PygcError('INVALID_PARAM', `validation of ${name} has no presets (got '${spec.trim()}')`)
+      presets.set(name, preset)
+    }
+    return named
+  })
+  return { runtimes, presets }
 }
 
 function splitList(text: string | undefined): string[] | undefined {
@@ -88,6 +105,7 @@ type Values = ReturnType<typeof parseCommand<typeof OPTIONS>>['values']
 async function builtInCases(
   values: Values,
   runtimes: ValidatedRuntime[],
+  presets: ReadonlyMap<string, string>,
 ): Promise<{ reports: ValidationReport[]; unmatched: number }> {
   const cases = splitList(values.cases)
   const workloads = splitList(values.workloads)
@@ -96,9 +114,13 @@ async function builtInCases(
   const runs = planRuns(runtimes, cases, VALIDATION_CASE_NAMES)
   const reports: ValidationReport[] = []
   for (const { runtime, cases: own } of runs) {
+    const preset = presets.get(runtime)
     const report = await VALIDATORS[runtime]({
       ...(own ? { cases: own } : {}),
       ...(values.thorough ? { thorough: true } : {}),
+      ...(preset !== undefined ? { preset } : {}),
+      ...(values.python !== undefined && runtime === 'cpython' ? { python: values.python } : {}),
+      ...(values.pymalloc === true && runtime === 'cpython' ? { pymalloc: true } : {}),
       log: values.quiet ? () => {} : (text) => message(`pygc validate ${runtime}: ${text}`),
     })
     if (workloads) {
@@ -161,7 +183,7 @@ function logOf(values: Values, runtime: string): { log: (s: string) => void } {
 
 export async function validateCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('validate', args, OPTIONS)
-  const runtimes = parseValidatorList(values.runtime ?? values.runtimes)
+  const { runtimes, presets } = parseValidatorList(values.runtime ?? values.runtimes)
   const format = parseFormat(values.format, ['table', 'json'] as const, 'table')
   const heaps = parseHeapConfigs(values)
   if (positionals.length > 1) throw new UsageError('name at most one workload (see pygc list)')
@@ -173,6 +195,8 @@ export async function validateCommand(args: readonly string[]): Promise<number> 
     throw new UsageError(
       'heap options apply to --trace FILE or a workload; the built-in cases carry their own',
     )
+  if (own && (presets.size > 0 || values.python !== undefined || values.pymalloc !== undefined))
+    throw new UsageError('cpython:PRESET, --python and --pymalloc apply to the built-in cases')
   if (own && (values.cases !== undefined || values.workloads !== undefined))
     throw new UsageError('--cases and --workloads select built-in cases; not with --trace FILE or a workload')
   let reports: ValidationReport[]
@@ -192,7 +216,7 @@ export async function validateCommand(args: readonly string[]): Promise<number> 
       throw e
     }
   } else if (workload !== undefined) reports = await workloadCase(workload, values, runtimes, heaps)
-  else ({ reports, unmatched } = await builtInCases(values, runtimes))
+  else ({ reports, unmatched } = await builtInCases(values, runtimes, presets))
   print(reports, format)
   return reports.every((r) => r.ok) && unmatched === 0 ? 0 : 1
 }

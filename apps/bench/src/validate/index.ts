@@ -81,7 +81,7 @@ export function formatValidationTable(report: ValidationReport): string {
   }
   const failed = report.rows.filter((r) => !r.ok).length
   const lines = [
-    `${report.runtime} model vs ${report.realRuntime}: ${report.ok ? 'ok' : 'NOT OK'}`,
+    `${report.runtime}${report.preset ? `:${report.preset}` : ''} model vs ${report.realRuntime}: ${report.ok ? 'ok' : 'NOT OK'}`,
     renderTerminalGrid({ header, rows, groups }, { align: ['left', 'right', 'right', 'left', 'left'] }),
     `${plural(groups.length, 'case')}, ${plural(report.rows.length, 'comparison')}: ${
       failed === 0 ? 'all within bounds' : `${failed} outside bounds (FAIL rows)`

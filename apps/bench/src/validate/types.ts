@@ -41,6 +41,8 @@ export interface ValidationRow {
 
 export interface ValidationReport {
   runtime: ValidatedRuntime
+  /** The model's preset when it is not the runtime's only one (cpython: 'cpython-3.12'). */
+  preset?: string
   /** The real runtime and its version, e.g. "python3 3.11.7". */
   realRuntime: string
   rows: ValidationRow[]
@@ -72,6 +74,12 @@ export interface ValidateOptions {
   cacheDir?: string
   /** More seeds and heap configurations (outside CI). */
   thorough?: boolean
+  /** The model's preset, as `--runtime name:preset` names it (cpython: '3.12' or 'cpython-3.12'). */
+  preset?: string
+  /** The real runtime's executable (`--python PATH`; default: found by version). */
+  python?: string
+  /** cpython: also compare pymalloc's blocks, pools and arenas (`--pymalloc`). */
+  pymalloc?: boolean
 }
 
 export type Validator = (options: ValidateOptions) => Promise<ValidationReport>

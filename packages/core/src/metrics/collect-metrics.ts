@@ -33,6 +33,12 @@ export interface CollectMetricsOptions {
    * late a cyclic object's death op can be dated; metrics report the widest interval used.
    */
   promptnessCheckEvery?: number
+  /**
+   * Also run the oracle's check at the start of every collection, so that the garbage each
+   * collection finds was dated before it: promptness.peakAwaiting is then exact at collection
+   * starts (where the garbage awaiting peaks) instead of an upper bound within the interval.
+   */
+  promptnessAtCollections?: boolean
   /** Cap of each event list and of the collection records (default 10,000). */
   maxRecords?: number
   /** Called every 2^20 ops with the op count, for a progress display (not part of the metrics). */
@@ -96,6 +102,9 @@ export function collectMetrics(
   const delaysOps = new SampleBuffer()
   const delaysBytes = new SampleBuffer()
   let exactDeaths = 0
+  // Death and free ops of every dated free, for the peak of garbage awaiting reclamation.
+  const deathOps = new SampleBuffer()
+  const freeOps = new SampleBuffer()
   const tee = options.promptness
     ? withOracle(manager, {
         checkEvery,
@@ -103,12 +112,18 @@ export function collectMetrics(
           const oracle = tee?.oracle
           if (oracle === undefined || !(oracle.deathOpOf(id) >= 0)) return
           delaysOps.push(op - oracle.deathOpOf(id))
+          deathOps.push(oracle.deathOpOf(id))
+          freeOps.push(op)
           delaysBytes.push(bytes - oracle.deathBytesOf(id))
           if (oracle.isExactDeath(id)) exactDeaths++
         },
       })
     : undefined
 
+  const offCheck =
+    tee && options.promptnessAtCollections
+      ? manager.on(() => tee.oracle.detectCyclicGarbage(), ['gc-start'])
+      : undefined
   const off = manager.on((e) => {
     switch (e.type) {
       case 'gc-end':
@@ -168,6 +183,7 @@ export function collectMetrics(
     tee?.flush()
   } finally {
     off()
+    offCheck?.()
     tee?.detach()
   }
   const totalMs = performance.now() - started
@@ -231,7 +247,10 @@ export function collectMetrics(
     let neverReclaimed = 0
     for (let id = 0; id < oracle.objectCount; id++) {
       // NaN death ops mark ids the manager never handed out.
-      if (reachable[id] === 0 && !oracle.wasFreed(id) && !Number.isNaN(oracle.deathOpOf(id))) neverReclaimed++
+      if (reachable[id] === 0 && !oracle.wasFreed(id) && !Number.isNaN(oracle.deathOpOf(id))) {
+        neverReclaimed++
+        deathOps.push(oracle.deathOpOf(id) >= 0 ? oracle.deathOpOf(id) : oracle.ops)
+      }
     }
     metrics.promptness = {
       objects: delaysOps.length,
@@ -240,7 +259,36 @@ export function collectMetrics(
       ops: summarize(delaysOps.values()),
       bytes: summarize(delaysBytes.values()),
       neverReclaimed,
+      peakAwaiting: peakAwaiting(deathOps.values(), freeOps.values()),
     }
   }
   return { metrics }
+}
+
+/**
+ * The most objects unreachable and not yet reclaimed at once (after each op's deaths and frees):
+ * +1 at each death op, -1 at each free op. Cyclic garbage is dated at the oracle check before
+ * it was found dead, so the figure is an upper bound within the check interval; acyclic garbage
+ * freed by its reference count dies and is freed in the same op and adds nothing.
+ */
+function peakAwaiting(deaths: Float64Array, frees: Float64Array): number {
+  const d = Float64Array.from(deaths).sort()
+  const f = Float64Array.from(frees).sort()
+  let i = 0
+  let j = 0
+  let awaiting = 0
+  let peak = 0
+  while (i < d.length) {
+    const op = j < f.length && f[j] < d[i] ? f[j] : d[i]
+    while (i < d.length && d[i] === op) {
+      awaiting++
+      i++
+    }
+    while (j < f.length && f[j] === op) {
+      awaiting--
+      j++
+    }
+    if (awaiting > peak) peak = awaiting
+  }
+  return peak
 }

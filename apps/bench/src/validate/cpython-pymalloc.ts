@@ -1,0 +1,140 @@
+/**
+ * pymalloc compared at the end of a validation case (`pygc validate --pymalloc`): what the
+ * trace added to the real interpreter's pymalloc against what it added to the model's.
+ * - real: `sys._debugmallocstats()` after the trace minus before it (read by
+ *   benchmarks/oracles/cpython/mallocstats.py), minus the same difference for an empty trace
+ *   (replay.py's own setup: its gc.collect() empties the free lists, its tables, its imports);
+ * - model: its pymalloc after the replay minus after its starting state was built.
+ * The tolerances are the run-to-run spread of the real figures (packages/cpython/VERSIONS.md
+ * section 2); FIDELITY.md ("pymalloc") states them and where the model is outside them.
+ */
+import type { MallocStats } from '@pygc/cpython'
+import type { ValidationRow } from './types.js'
+
+/** One `sys._debugmallocstats()` report as mallocstats.py prints it. */
+export interface RealMallocStats {
+  arenas: { allocatedTotal: number; reclaimed: number; highwater: number; allocatedCurrent: number }
+  classes: { size: number; pools: number; inUse: number; available: number }[]
+  bytes: { allocatedBlocks: number; unusedPools?: number }
+}
+
+/**
+ * VERSIONS.md section 2: a trace's blocks in use vary by at most 3 per size class between runs
+ * of the same trace, 272 bytes in all (the interpreter's own dicts and lists); pools by 1 per
+ * class.
+ */
+export const BLOCKS_PER_CLASS_TOLERANCE = 3
+export const POOLS_PER_CLASS_TOLERANCE = 1
+/**
+ * The real trace first fills the free space the interpreter's start-up left in its arenas
+ * (0.9-1.7 MiB: available blocks plus unused pools, VERSIONS.md section 2), the model's starts
+ * in its own: the model may hold up to 2 arenas more than the real delta, never fewer.
+ */
+export const ARENA_TOLERANCE = 2
+
+interface Sides {
+  mallocAtStart: MallocStats
+  mallocAtEnd: MallocStats
+}
+
+function perClass<T extends { size: number }>(
+  classes: readonly T[],
+  pick: (c: T) => number,
+): Map<number, number> {
+  return new Map(classes.map((c) => [c.size, pick(c)]))
+}
+
+function delta(end: Map<number, number>, start: Map<number, number>): Map<number, number> {
+  const out = new Map<number, number>()
+  for (const size of new Set([...end.keys(), ...start.keys()])) {
+    const d = (end.get(size) ?? 0) - (start.get(size) ?? 0)
+    if (d !== 0) out.set(size, d)
+  }
+  return out
+}
+
+/** The size classes whose deltas differ by more than `tolerance`. */
+function outside(model: Map<number, number>, real: Map<number, number>, tolerance: number): number[] {
+  return [...new Set([...model.keys(), ...real.keys()])].filter(
+    (size) => Math.abs((model.get(size) ?? 0) - (real.get(size) ?? 0)) > tolerance,
+  )
+}
+
+function totalBytes(blocks: Map<number, number>): number {
+  let sum = 0
+  for (const [size, n] of blocks) sum += size * n
+  return sum
+}
+
+/** Per-class differences end - start of a real run, minus those of the empty trace. */
+function realDelta(
+  real: { atStart: RealMallocStats; atEnd: RealMallocStats },
+  empty: { atStart: RealMallocStats; atEnd: RealMallocStats },
+  pick: (c: RealMallocStats['classes'][number]) => number,
+): Map<number, number> {
+  const trace = delta(perClass(real.atEnd.classes, pick), perClass(real.atStart.classes, pick))
+  return delta(trace, delta(perClass(empty.atEnd.classes, pick), perClass(empty.atStart.classes, pick)))
+}
+
+export function comparePymalloc(
+  name: string,
+  model: Sides,
+  real: { atStart: RealMallocStats; atEnd: RealMallocStats },
+  empty: { atStart: RealMallocStats; atEnd: RealMallocStats },
+): ValidationRow[] {
+  const modelBlocks = delta(
+    perClass(model.mallocAtEnd.classes, (c) => c.inUse),
+    perClass(model.mallocAtStart.classes, (c) => c.inUse),
+  )
+  const realBlocks = realDelta(real, empty, (c) => c.inUse)
+  const modelPools = delta(
+    perClass(model.mallocAtEnd.classes, (c) => c.pools),
+    perClass(model.mallocAtStart.classes, (c) => c.pools),
+  )
+  const realPools = realDelta(real, empty, (c) => c.pools)
+  const blocksOff = outside(modelBlocks, realBlocks, BLOCKS_PER_CLASS_TOLERANCE)
+  const poolsOff = outside(modelPools, realPools, POOLS_PER_CLASS_TOLERANCE)
+  const modelArenas = model.mallocAtEnd.arenas.allocatedCurrent - model.mallocAtStart.arenas.allocatedCurrent
+  const realArenas =
+    real.atEnd.arenas.allocatedCurrent -
+    real.atStart.arenas.allocatedCurrent -
+    (empty.atEnd.arenas.allocatedCurrent - empty.atStart.arenas.allocatedCurrent)
+  const modelBytes = totalBytes(modelBlocks)
+  const realBytes = totalBytes(realBlocks)
+  const signed = (n: number): string => (n >= 0 ? `+${n}` : `${n}`)
+  const listed = (m: Map<number, number>): string =>
+    [...m]
+      .sort((a, b) => a[0] - b[0])
+      .map(([size, n]) => `${size}:${signed(n)}`)
+      .join(' ')
+  return [
+    {
+      case: name,
+      metric: `pymalloc Δ blocks per class (±${BLOCKS_PER_CLASS_TOLERANCE})`,
+      model: listed(modelBlocks) || 'none',
+      real: listed(realBlocks) || 'none',
+      ok: blocksOff.length === 0,
+    },
+    {
+      case: name,
+      metric: 'pymalloc Δ bytes in blocks',
+      model: modelBytes,
+      real: realBytes,
+      ok: blocksOff.length === 0,
+    },
+    {
+      case: name,
+      metric: `pymalloc Δ pools per class (±${POOLS_PER_CLASS_TOLERANCE})`,
+      model: listed(modelPools) || 'none',
+      real: listed(realPools) || 'none',
+      ok: poolsOff.length === 0,
+    },
+    {
+      case: name,
+      metric: `pymalloc Δ arenas (model = real..real+${ARENA_TOLERANCE})`,
+      model: modelArenas,
+      real: realArenas,
+      ok: modelArenas >= realArenas && modelArenas <= realArenas + ARENA_TOLERANCE,
+    },
+  ]
+}

@@ -1,0 +1,167 @@
+/**
+ * The per-version object layouts against the blocks the real interpreters allocate: every row of
+ * benchmarks/oracles/cpython/measured/layouts-<version>.json (tracemalloc's request sizes of the
+ * blocks of 2000 live objects of each shape, printed by layouts.py on CPython 3.11.7, 3.12.1 and
+ * 3.13.0; packages/cpython/VERSIONS.md section 1). The rows are replay.py's objects, which carry
+ * one more slot or attribute than the interface's (`_pygc_id`): the model's object of refs + ints
+ * + 1 fields (slots, plain instances) or its list subclass + 8 bytes is the measured one.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { TypeSpec } from '@pygc/core'
+import { describe, expect, it } from 'vitest'
+import {
+  bytearrayBytes,
+  bytesObjectBytes,
+  type LayoutVersion,
+  layoutOf,
+  sharedKeysValues,
+  sharedKeysWarmup,
+  tupleBytes,
+  WEAKREF_BYTES,
+} from '../src/layout.js'
+import { blockSizeOf, sizeClassOf, systemChunkSize } from '../src/pymalloc.js'
+
+const MEASURED = join(__dirname, '../../../benchmarks/oracles/cpython/measured')
+
+interface Row {
+  kind: string
+  refs?: number
+  ints?: number
+  length?: number
+  blocks: number[]
+  pymalloc: number
+  system: number
+}
+interface Measured {
+  python: string
+  rows: Row[]
+  dictInstanceWarmup3Attrs: number[][]
+}
+
+const VERSIONS: [LayoutVersion, string][] = [
+  ['3.11', '3.11.7'],
+  ['3.12', '3.12.1'],
+  ['3.13', '3.13.0'],
+]
+
+function measured(file: string): Measured {
+  return JSON.parse(readFileSync(join(MEASURED, `layouts-${file}.json`), 'utf8')) as Measured
+}
+
+/** The model's request sizes for one measured row (steady state), or null for a shape the interface cannot make. */
+function modelBlocks(version: LayoutVersion, row: Row): number[] | null {
+  const r = row.refs ?? 0
+  const i = row.ints ?? 0
+  const blocks = (spec: TypeSpec, items: number, extraObject = 0): number[] => {
+    const l = layoutOf(spec, version)
+    return [l.objectBytes(items, Infinity) + extraObject, l.itemsBytes(items, Infinity)].filter((b) => b > 0)
+  }
+  switch (row.kind) {
+    case 'list':
+      return blocks({ name: 'L', refs: r, ints: i }, r + i)
+    case 'list variable refs':
+      return blocks({ name: 'V', refs: 0, variable: 'refs' }, row.length ?? 0)
+    case 'list+__del__': // replay.py's `_pygc_id` slot: 8 bytes more in the object
+      return blocks({ name: 'F', refs: r, ints: i, finalizer: {} }, r + i, 8)
+    case 'slots':
+      return blocks({ name: 'S', refs: r, ints: i, shape: 'slots' }, r + i + 1)
+    case 'dict-instance':
+      return blocks({ name: 'D', refs: r, ints: i, shape: 'dict-instance' }, r + i + 1)
+    case 'weakref':
+      return [WEAKREF_BYTES]
+    case 'bytes':
+      return [bytesObjectBytes(row.length ?? 0)].filter((b) => b > 0)
+    case 'bytearray': {
+      const b = bytearrayBytes(row.length ?? 0)
+      return [b.object, b.buffer].filter((x) => x > 0)
+    }
+    case 'tuple':
+      return row.length === 0 ? null : [tupleBytes(row.length ?? 0)]
+    default:
+      throw new Error(`unknown measured kind ${row.kind}`)
+  }
+}
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
+const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b)
+
+describe.each(VERSIONS)('CPython %s layouts', (version, file) => {
+  const data = measured(file)
+
+  it(`every measured shape of ${file}: the same request sizes`, () => {
+    expect(data.python).toBe(file)
+    let compared = 0
+    for (const row of data.rows) {
+      const model = modelBlocks(version, row)
+      if (model === null) continue
+      compared++
+      const what = `${row.kind} refs=${row.refs} ints=${row.ints} length=${row.length}`
+      // Over 29 attributes the model holds the dict and its table as one block of both.
+      if (row.kind === 'dict-instance' && (row.refs ?? 0) + (row.ints ?? 0) + 1 >= 30)
+        expect(sum(model), what).toBe(sum(row.blocks))
+      else expect(sorted(model), what).toEqual(sorted(row.blocks))
+    }
+    expect(compared).toBeGreaterThanOrEqual(88)
+  })
+
+  it(`every measured shape of ${file}: the same bytes in pymalloc size classes and glibc chunks`, () => {
+    for (const row of data.rows) {
+      const model = modelBlocks(version, row)
+      if (model === null || (row.kind === 'dict-instance' && (row.refs ?? 0) + (row.ints ?? 0) + 1 >= 30))
+        continue
+      const small = sum(model.filter((b) => b <= 512).map((b) => blockSizeOf(sizeClassOf(b))))
+      const system = sum(model.filter((b) => b > 512).map(systemChunkSize))
+      expect([small, system], `${row.kind} refs=${row.refs} length=${row.length}`).toEqual([
+        row.pymalloc,
+        row.system,
+      ])
+    }
+  })
+
+  it(`a class's first plain instances: values from dk_usable = 30 down (${file}, 3 attributes)`, () => {
+    const l = layoutOf({ name: 'D', refs: 3, shape: 'dict-instance' }, version)
+    const warm = data.dictInstanceWarmup3Attrs.map((blocks) => sorted(blocks))
+    // layouts.py sets 3 attributes (no _pygc_id here); steady from k = warmup
+    const model = warm.map((_, k) => sorted([l.objectBytes(3, k), l.itemsBytes(3, k)].filter((b) => b > 0)))
+    expect(model).toEqual(warm)
+    expect(l.warmup(3)).toBe(version === '3.13' ? 26 : 25)
+  })
+})
+
+describe('layout rules', () => {
+  it('a bytes payload is its own object of 33 + n bytes; b"" takes no block (Objects/bytesobject.c:33)', () => {
+    expect(bytesObjectBytes(0)).toBe(0)
+    expect(bytesObjectBytes(479)).toBe(512)
+    expect(bytesObjectBytes(480)).toBe(513)
+    expect(systemChunkSize(bytesObjectBytes(20_000))).toBe(20_048)
+    expect(layoutOf({ name: 'B', refs: 0, ints: 1, bytes: 20_000 }).payloadBytes).toBe(20_033)
+    expect(layoutOf({ name: 'B', refs: 0, ints: 1, variable: 'bytes' }).payloadBytes).toBe(-1)
+    expect(layoutOf({ name: 'L', refs: 2 }).payloadBytes).toBe(0)
+  })
+
+  it('3.12 moved the __weakref__ slot into the pre-header: slots and list subclasses +8, id offset 32', () => {
+    const slots: TypeSpec = { name: 'S', refs: 3, shape: 'slots' }
+    expect(layoutOf(slots, '3.11').fixedObjectBytes).toBe(64)
+    expect(layoutOf(slots, '3.12').fixedObjectBytes).toBe(72)
+    expect(layoutOf(slots, '3.12').preHeader).toBe(32)
+    const sub: TypeSpec = { name: 'F', refs: 3, finalizer: {} }
+    expect(layoutOf(sub, '3.11').fixedObjectBytes).toBe(64)
+    expect(layoutOf(sub, '3.13').fixedObjectBytes).toBe(72)
+    expect(layoutOf(sub, '3.11').fixedItemsBytes).toBe(32) // list_preallocate_exact: 4 items
+  })
+
+  it('plain instances: 3.11 56 + values, 3.12 48 + values, 3.13 one block with inline values', () => {
+    const spec: TypeSpec = { name: 'D', refs: 3, shape: 'dict-instance' }
+    expect([layoutOf(spec, '3.11').fixedObjectBytes, layoutOf(spec, '3.11').fixedItemsBytes]).toEqual([
+      56, 40,
+    ])
+    expect([layoutOf(spec, '3.12').fixedObjectBytes, layoutOf(spec, '3.12').fixedItemsBytes]).toEqual([
+      48, 40,
+    ])
+    expect([layoutOf(spec, '3.13').fixedObjectBytes, layoutOf(spec, '3.13').fixedItemsBytes]).toEqual([96, 0])
+    expect(sharedKeysValues('3.11', 3, 0)).toBe(29)
+    expect(sharedKeysValues('3.13', 3, 0)).toBe(30)
+    expect(sharedKeysWarmup('3.11', 40)).toBe(0)
+  })
+})
