@@ -1,6 +1,13 @@
-/** `pygc --help` and `pygc <command> --help`. */
+/** `pygc --help` and `pygc <command> --help`; the runtimes named come from the registry. */
+import { DEFAULT_RUNTIMES, RUNTIMES, VALIDATIONS } from './runtimes.js'
 
-export const MAIN_HELP = `pygc — the memory managers of CPython, Jython and IronPython, side by side
+const DEFAULTS = DEFAULT_RUNTIMES.join(',')
+const VALIDATED = [...VALIDATIONS.keys()]
+/** The real runtimes the validators run, without repeats: "python3, jython, java, dotnet, pypy3". */
+const REAL = [...new Set([...VALIDATIONS.values()].flatMap((v) => v.real.split(', ')))].join(', ')
+const HEAP_LIMITS = RUNTIMES.map((r) => `${r.name} ${r.defaultHeapLimit}`).join(', ')
+
+export const MAIN_HELP = `pygc — the memory managers of Python runtimes (${DEFAULT_RUNTIMES.join(', ')}), side by side
 
 Usage: pygc <command> [options]     (pygc <command> --help for details)
 
@@ -9,7 +16,7 @@ Commands:
   run <workload...>          run workloads on each runtime; side-by-side table
   record <workload> -o FILE  record a workload's op stream as a trace
   replay FILE                replay a trace on each runtime
-  validate --runtime R       the model against the real runtime (python3, jython, dotnet)
+  validate --runtime R       the model against the real runtime (${REAL})
   sweep <workload> --heap L  heap-size sensitivity (DaCapo style)
   merge A.json B.json -o F   join results files (e.g. the shards of a sweep)
   report FILE.json -o F.html rebuild the HTML report from saved results
@@ -19,7 +26,7 @@ Commands:
 Data goes to stdout, messages to stderr. Exit code 0 on success, 1 when a run failed,
 2 on a usage error.`
 
-const RUN_COMMON = `  -r, --runtimes a,b,c   runtimes (default cpython,jython,ironpython); name or name:preset
+const RUN_COMMON = `  -r, --runtimes a,b,c   runtimes (default ${DEFAULTS}); name or name:preset
   -s, --size NAME        test | small | medium | large (default: small)
   -p, --param k=v        override a workload parameter (repeatable)
       --seed N           RNG seed (default 1)
@@ -56,6 +63,7 @@ ${RUN_COMMON}
       --events N         keep the finalizer and weakref events of the N lowest ids per
                          workload in the results (default 500; 0 keeps all the collector listed)
       --heap-limit B     heap limit in modeled bytes, for every runtime or one: jython=4000000
+                         (defaults: ${HEAP_LIMITS})
   -q, --quiet            no progress bar
 
 A run that fails on one runtime (e.g. out of memory) is reported in that runtime's cell;
@@ -75,17 +83,17 @@ Runs the workload once and writes its op stream as a trace (see packages/core/TR
 Replays a trace (binary or JSON lines) on each runtime and prints the side-by-side table.
 A truncated or corrupted trace fails with the byte offset of the problem (exit code 1).
 
-  -r, --runtimes a,b,c   runtimes (default cpython,jython,ironpython)
+  -r, --runtimes a,b,c   runtimes (default ${DEFAULTS})
       --cost name=v      override a virtual-time unit cost (repeatable)
   -f, --format F         table | json | csv | md (default table)
       --out DIR          also write the four result files to DIR
       --promptness       measure promptness with the reachability oracle`,
   validate: `Usage: pygc validate --runtime R [options]
 
-Runs the runtime's validation cases on the model and on the real runtime (python3, jython,
-java, dotnet) and prints model and real figures side by side. Exit code 1 when not ok.
+Runs the runtime's validation cases on the model and on the real runtime (${REAL})
+and prints model and real figures side by side. Exit code 1 when not ok.
 
-      --runtime R        cpython | jython | ironpython | all (or a comma list)
+      --runtime R        ${VALIDATED.join(' | ')} | all (or a comma list)
       --cases a,b        only these validation cases
       --workloads a,b    only the cases of these workloads
   -f, --format F         table | json (default table)`,

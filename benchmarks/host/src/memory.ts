@@ -8,7 +8,8 @@
 import { execFileSync } from 'node:child_process'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { baselineRuntime, globalSlot } from '@pygc/core'
+import { baselineRuntime } from '@pygc/baseline'
+import { globalSlot } from '@pygc/core'
 
 export interface MemorySample {
   subject: string

@@ -1,4 +1,3 @@
-export * from './baseline/index.js'
 export * from './collection-cycle.js'
 export * from './contract.js'
 export * from './cost-model.js'

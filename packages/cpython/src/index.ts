@@ -1,23 +1,11 @@
-import type { RuntimeDescriptor } from '@pygc/core'
-import { CPythonManager } from './manager.js'
-import type { CPythonOptions } from './options.js'
-import { DEFAULT_PRESET, PRESETS } from './versions.js'
+/** @pygc/cpython: CPython 3.11's memory manager (refcounting, the cycle collector, pymalloc). */
 
-export { CPythonManager } from './manager.js'
-export { DEFAULT_PRESET, PRESETS, VERSION_POLICIES, policyOf } from './versions.js'
-export type { CollectionTrigger, VersionPolicy } from './versions.js'
-export type { CPythonOptions, StartingState } from './options.js'
-export type { GcModule } from './native.js'
 export type { GcCallback, GenerationStats } from './collector.js'
-export { PyMalloc, sizeClassOf, blockSizeOf } from './pymalloc.js'
 export { layoutOf, listResizeAllocated, WEAKREF_BYTES } from './layout.js'
-
-export const cpythonRuntime: RuntimeDescriptor<CPythonOptions> = {
-  family: 'cpython',
-  name: 'cpython',
-  description:
-    'CPython 3.11 (presets 3.12, 3.13 unvalidated): refcounting + trashcan, 3-generation cycle collector (700/10/10), pymalloc, free lists',
-  presets: PRESETS,
-  defaultPreset: DEFAULT_PRESET,
-  create: (options?: CPythonOptions) => new CPythonManager(options),
-}
+export { CPythonManager } from './manager.js'
+export type { GcModule } from './native.js'
+export type { CPythonOptions, StartingState } from './options.js'
+export { blockSizeOf, PyMalloc, sizeClassOf } from './pymalloc.js'
+export { cpythonRuntime } from './runtime.js'
+export type { CollectionTrigger, VersionPolicy } from './versions.js'
+export { DEFAULT_PRESET, PRESETS, policyOf, VERSION_POLICIES } from './versions.js'

@@ -197,6 +197,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       moving: false,
       idKind: 'address',
       sizeMode: 'python',
+      outOfMemory: 'MemoryError',
     }
     this.s = emptyStats(this.info.generations)
     if (options.thresholds) this.setThresholds(options.thresholds)

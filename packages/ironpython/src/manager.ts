@@ -246,6 +246,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       moving: true,
       idKind: 'counter',
       sizeMode: this.sizeMode,
+      outOfMemory: 'System.OutOfMemoryException',
     }
     this.s = emptyStats(this.info.generations)
     this.collector = new ClrCollector({

@@ -130,6 +130,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
       moving: true,
       idKind: 'address',
       sizeMode: 'pypy',
+      outOfMemory: 'MemoryError',
     }
     this.native = new PyPyNative(this)
   }

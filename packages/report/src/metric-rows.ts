@@ -209,17 +209,6 @@ export const METRIC_ROWS: readonly MetricRow[] = [
   },
 ]
 
-/**
- * What "footprint" measures on each runtime family (the managers' stats().footprintBytes):
- * the memory the runtime holds, not what its live objects need.
- */
-export const FOOTPRINT_MEANING: Readonly<Record<string, string>> = {
-  cpython: 'pymalloc arenas (1 MiB each) plus large blocks from malloc',
-  jython: 'the committed JVM heap (eden, survivors, old generation)',
-  ironpython: 'the extent of the small- and large-object heaps',
-  baseline: 'the heap frontier',
-}
-
 /** The text a table cell shows for a row and a run ("–" when the figure does not apply). */
 export function cellText(row: MetricRow, view: RunView): string {
   const value = row.value(view) as MetricValue | null

@@ -1,4 +1,5 @@
-import { BaselineManager, bufferSource, MemorySink, RecordingMutator, replayTrace, Rng } from '@pygc/core'
+import { BaselineManager } from '@pygc/baseline'
+import { bufferSource, MemorySink, RecordingMutator, Rng, replayTrace } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { getWorkload, resolveParams, workloads } from '../src/index.js'
 import { FakeMutator } from './fake-mutator.js'

@@ -1,29 +1,24 @@
 /**
- * `pygc validate --runtime X`: each runtime's validation (its model against the real runtime,
- * written by that runtime's engineers in ./cpython.ts, ./jython.ts, ./ironpython.ts) behind one
- * command and one table format. Exit code 1 when any report is not ok.
+ * `pygc validate --runtime X`: each registered runtime's validation (its model against the real
+ * runtime, written by that runtime's engineers: ./cpython.ts, ./jython.ts, ./ironpython.ts,
+ * @pygc/pypy's own through ./pypy.ts; listed in the registry, ../runtimes.ts) behind one command
+ * and one table format. Exit code 1 when any report is not ok.
  */
 import { PygcError } from '@pygc/core'
 import { renderTerminalGrid, wrapText } from '@pygc/report'
 import { COMMON_OPTIONS, message, parseCommand, parseFormat } from '../cli-support.js'
-import { CPYTHON_CASE_NAMES, validateCpython } from './cpython.js'
-import { IRONPYTHON_CASE_NAMES, validateIronPython } from './ironpython.js'
-import { JYTHON_CASE_NAMES, validateJython } from './jython.js'
+import { VALIDATIONS } from '../runtimes.js'
 import { planRuns } from './selection.js'
 import type { ValidationReport, Validator } from './types.js'
 
-export const VALIDATORS: Readonly<Record<ValidationReport['runtime'], Validator>> = {
-  cpython: validateCpython,
-  jython: validateJython,
-  ironpython: validateIronPython,
-}
+/** Each registered runtime's validator, by runtime name. */
+export const VALIDATORS: Readonly<Record<ValidationReport['runtime'], Validator>> = Object.fromEntries(
+  [...VALIDATIONS].map(([name, v]) => [name, v.validate]),
+)
 
 /** Each runtime's validation case names (what `--cases` may name). */
-export const VALIDATION_CASE_NAMES: Readonly<Record<ValidationReport['runtime'], readonly string[]>> = {
-  cpython: CPYTHON_CASE_NAMES,
-  jython: JYTHON_CASE_NAMES,
-  ironpython: IRONPYTHON_CASE_NAMES,
-}
+export const VALIDATION_CASE_NAMES: Readonly<Record<ValidationReport['runtime'], readonly string[]>> =
+  Object.fromEntries([...VALIDATIONS].map(([name, v]) => [name, v.caseNames]))
 
 const OPTIONS = {
   ...COMMON_OPTIONS,

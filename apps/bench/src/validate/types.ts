@@ -15,7 +15,8 @@ export interface ValidationRow {
 }
 
 export interface ValidationReport {
-  runtime: 'cpython' | 'jython' | 'ironpython'
+  /** The registered runtime's name (apps/bench/src/runtimes.ts REGISTRY). */
+  runtime: string
   /** The real runtime and its version, e.g. "python3 3.11.7". */
   realRuntime: string
   rows: ValidationRow[]
