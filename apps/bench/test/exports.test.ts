@@ -12,6 +12,7 @@ import type { ResultsDocument } from '@pygc/report'
 import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
 import { PERFVIEW_GCSTATS_COLUMNS } from '../src/gc-log-dotnet.js'
+import { DEFAULT_RUNTIMES } from '../src/runtimes.js'
 import type { TraceEvent } from '../src/trace-events.js'
 import { pygc, tempDir } from './cli-helpers.js'
 
@@ -82,7 +83,7 @@ describe('exports', () => {
     expect(validate(file), JSON.stringify(validate.errors?.[0])).toBe(true)
     const events = file.traceEvents as TraceEvent[]
     const processes = events.filter((e) => e.name === 'process_name').map((e) => e.args?.name)
-    expect(processes).toEqual(['cpython', 'jython', 'ironpython'])
+    expect(processes).toEqual(DEFAULT_RUNTIMES)
     for (const w of doc.workloads)
       for (const r of w.runs) {
         const pid = processes.indexOf(r.runtime) + 1

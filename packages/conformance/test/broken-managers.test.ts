@@ -1,9 +1,9 @@
 /**
- * The kit must prove it can fail: eight deliberately broken managers, each the baseline with
+ * The kit must prove it can fail: nine deliberately broken managers, each the baseline with
  * one bug planted through the test-only hooks of ./hooked-baseline.ts, and for each the checks that must reject it.
  */
 import { BaselineManager, baselineLayout } from '@pygc/baseline'
-import { type MemoryManager, OutOfMemoryError } from '@pygc/core'
+import { type GcEventListener, type GcEventType, type MemoryManager, OutOfMemoryError } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { type ConformanceOptions, conformanceChecks, runConformance } from '../src/index.js'
 import { HookedBaseline } from './hooked-baseline.js'
@@ -123,6 +123,13 @@ class WrapsHugeSizes extends HookedBaseline {
   }
 }
 
+/** Ignores the event filter: a listener that names event types receives every event. */
+class IgnoresEventFilter extends HookedBaseline {
+  override on(listener: GcEventListener, _types?: readonly GcEventType[]): () => void {
+    return super.on(listener)
+  }
+}
+
 /**
  * The stress check at 20,000 ops with a 2,000-object retained heap: each planted bug shows long
  * before that, and the full size runs against the real managers in their packages.
@@ -198,5 +205,11 @@ describe('the conformance kit rejects broken managers', () => {
   it('rejects a manager that ignores pins', () => {
     expect(() => runConformance(() => new IgnoresPins(), KIT)).toThrow()
     expect(rejecting(() => new IgnoresPins())).toContain(byName('a pinned object survives'))
+  })
+
+  it('rejects a manager that ignores the event types a listener names', () => {
+    expect(rejecting(() => new IgnoresEventFilter())).toEqual([
+      byName('names event types receives only those'),
+    ])
   })
 })

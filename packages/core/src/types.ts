@@ -309,7 +309,11 @@ export interface ManagerStats {
   virtualTime: { mutator: number; gc: number }
   /** Collections' total pause in wall-clock milliseconds (host time, not deterministic). */
   wallGcMs: number
-  /** Per-generation current sizes in modeled bytes, named like `info.spaces`. */
+  /**
+   * Current sizes of the runtime's spaces in modeled bytes, under the runtime's own names (CPython
+   * arenas, large, gen0..permanent; JVM eden, survivor, old; CLR gen0..gen2, loh; PyPy nursery,
+   * arenas, rawmalloced; baseline heap): the same keys as the gc-end event's `spaces`.
+   */
   spaces: Record<string, number>
 }
 

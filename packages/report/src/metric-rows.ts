@@ -1,8 +1,9 @@
 /**
  * The side-by-side comparison, defined once: which figures a table shows, in which order,
  * how each is read from a run and how it prints. Every output (terminal, Markdown, CSV, HTML)
- * renders these rows, so they cannot drift apart. The list follows issue 6 and what GCViewer,
- * GCeasy, PerfView GCStats and DaCapo report (see shared/facts/workloads-and-reports.md).
+ * renders these rows, so they cannot drift apart. The list follows what GCViewer, GCeasy,
+ * PerfView GCStats and DaCapo report (pause distributions, collections per generation, bytes
+ * allocated, promoted and copied, footprint, heap-size sensitivity).
  */
 import { formatBytes, formatCount, formatMs, formatNanos, formatPercent } from './format.js'
 import type { DeterministicMetrics, RuntimeRun, WallRun } from './results.js'

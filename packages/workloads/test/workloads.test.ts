@@ -79,11 +79,7 @@ describe('workload names and parameters', () => {
     expect(() => getWorkload('binary-tree')).toThrowError(
       /unknown workload 'binary-tree'; valid workloads: binary-trees, gcbench/,
     )
-    try {
-      getWorkload('nope')
-    } catch (e) {
-      expect((e as { code: string }).code).toBe('UNKNOWN_WORKLOAD')
-    }
+    expect(() => getWorkload('nope')).toThrowError(expect.objectContaining({ code: 'UNKNOWN_WORKLOAD' }))
   })
 
   it('finds every workload by its name', () => {
@@ -96,11 +92,9 @@ describe('workload names and parameters', () => {
     expect(() => resolveParams(w, 'test', { depth: 3 })).toThrowError(
       /unknown parameter 'depth'; valid parameters: maxDepth/,
     )
-    try {
-      resolveParams(w, 'test', { depth: 3 })
-    } catch (e) {
-      expect((e as { code: string }).code).toBe('INVALID_PARAM')
-    }
+    expect(() => resolveParams(w, 'test', { depth: 3 })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_PARAM' }),
+    )
   })
 
   it('lists the valid sizes for an unknown one', () => {
@@ -115,11 +109,9 @@ describe('workload names and parameters', () => {
       /maxDepth = 99 is outside its range 1..30/,
     )
     expect(() => resolveParams(w, 'test', { maxDepth: '7.5' })).toThrowError(/maxDepth must be an integer/)
-    try {
-      resolveParams(w, 'test', { maxDepth: 99 })
-    } catch (e) {
-      expect((e as { code: string }).code).toBe('VALUE_OUT_OF_RANGE')
-    }
+    expect(() => resolveParams(w, 'test', { maxDepth: 99 })).toThrowError(
+      expect.objectContaining({ code: 'VALUE_OUT_OF_RANGE' }),
+    )
   })
 
   it('applies overrides on top of a size, from numbers or strings', () => {
