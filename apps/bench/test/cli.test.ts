@@ -206,7 +206,10 @@ describe('pygc run', () => {
         expect(body[0]).toMatch(/^gc=0 op=\d+ kind=\S+ generation=\d /)
       }
     }
-    expect(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(4)
+    // A header, then one row per runtime.
+    expect(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(
+      1 + DEFAULT_RUNTIMES.length,
+    )
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain(
       '| metric | cpython | jython | ironpython |',
     )
