@@ -5,7 +5,23 @@ const DEFAULTS = DEFAULT_RUNTIMES.join(',')
 const VALIDATED = [...VALIDATIONS.keys()]
 /** The real runtimes the validators run, without repeats: "python3, jython, java, dotnet, pypy3". */
 const REAL = [...new Set([...VALIDATIONS.values()].flatMap((v) => v.real.split(', ')))].join(', ')
-const HEAP_LIMITS = RUNTIMES.map((r) => `${r.name} ${r.defaultHeapLimit}`).join(', ')
+
+/** Words of `text` in lines of at most `width` characters, each after `indent` spaces but the first. */
+function wrapAt(text: string, width: number, indent: number): string {
+  const lines: string[] = []
+  for (const word of text.split(' ')) {
+    const last = lines.length - 1
+    if (last >= 0 && lines[last].length + 1 + word.length <= width) lines[last] += ` ${word}`
+    else lines.push(word)
+  }
+  return lines.join(`\n${' '.repeat(indent)}`)
+}
+
+const HEAP_LIMITS = wrapAt(
+  `defaults: ${RUNTIMES.map((r) => `${r.name} ${r.defaultHeapLimit}`).join(', ')}`,
+  72,
+  25,
+)
 
 export const MAIN_HELP = `pygc — the memory managers of Python runtimes (${DEFAULT_RUNTIMES.join(', ')}), side by side
 
@@ -63,7 +79,7 @@ ${RUN_COMMON}
       --events N         keep the finalizer and weakref events of the N lowest ids per
                          workload in the results (default 500; 0 keeps all the collector listed)
       --heap-limit B     heap limit in modeled bytes, for every runtime or one: jython=4000000
-                         (defaults: ${HEAP_LIMITS})
+                         ${HEAP_LIMITS}
   -q, --quiet            no progress bar
 
 A run that fails on one runtime (e.g. out of memory) is reported in that runtime's cell;
@@ -90,8 +106,7 @@ A truncated or corrupted trace fails with the byte offset of the problem (exit c
       --promptness       measure promptness with the reachability oracle`,
   validate: `Usage: pygc validate --runtime R [options]
 
-Runs the runtime's validation cases on the model and on the real runtime (${REAL})
-and prints model and real figures side by side. Exit code 1 when not ok.
+${wrapAt(`Runs the runtime's validation cases on the model and on the real runtime (${REAL}) and prints model and real figures side by side. Exit code 1 when not ok.`, 94, 0)}
 
       --runtime R        ${VALIDATED.join(' | ')} | all (or a comma list)
       --cases a,b        only these validation cases

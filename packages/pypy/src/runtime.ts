@@ -71,7 +71,7 @@ export const pypyRuntime: RuntimeDescriptor<PyPyOptions> = Object.freeze({
   runByDefault: true,
   color: '#0f766e',
   footprint: 'the nursery, the minimarkpage arenas and the raw-malloced objects (collector.ts footprint)',
-  defaultHeapLimit: 'none (PYPY_GC_MAX unset; addresses stay below 2 GiB)',
+  defaultHeapLimit: 'none (PYPY_GC_MAX unset)',
   sizeModes: Object.freeze(['pypy']),
   outOfMemory: 'MemoryError',
   meanings: Object.freeze({
