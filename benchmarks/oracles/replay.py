@@ -3,7 +3,7 @@
 """Replay a pygc trace (binary format, packages/core/TRACE_FORMAT.md) on a REAL Python and
 print what its memory manager did, as JSON on stdout.
 
-    python3 benchmarks/oracles/replay.py FILE.trace
+    python3 benchmarks/oracles/replay.py [--thresholds T0,T1,T2] FILE.trace
     jython  benchmarks/oracles/replay.py FILE.trace
 
 Every trace object becomes a real Python object:
@@ -510,6 +510,10 @@ def make_del(resurrect_index):
 # (tuples are untracked when all their items are atomic, lists never are): never for validation.
 TUPLES_AS_LISTS = [False]
 
+# --thresholds T0,T1,T2: gc.set_threshold before the starting state is taken (pygc validate's
+# heap configuration for CPython); the reported start thresholds are then these.
+THRESHOLDS = [None]
+
 
 def make_class(t, spec):
     """The Python class standing for trace type t (None for an exact list)."""
@@ -611,6 +615,8 @@ def replay(path):
     # long_lived_total. Measuring allocates (a list, the stats), so collect once more after
     # measuring: the measurements die by refcount, nothing new survives, the state is as measured.
     thresholds = None
+    if THRESHOLDS[0] is not None:
+        gc.set_threshold(THRESHOLDS[0][0], THRESHOLDS[0][1], THRESHOLDS[0][2])
     try:
         thresholds = list(gc.get_threshold())
     except Exception:
@@ -888,8 +894,18 @@ def main(argv):
     if '--tuples-as-lists' in args:
         TUPLES_AS_LISTS[0] = True
         args.remove('--tuples-as-lists')
+    if '--thresholds' in args:
+        k = args.index('--thresholds')
+        if k + 1 >= len(args):
+            print('replay.py: --thresholds needs T0,T1,T2', file=sys.stderr)
+            return 2
+        THRESHOLDS[0] = [int(x) for x in args[k + 1].split(',')]
+        if len(THRESHOLDS[0]) != 3:
+            print('replay.py: --thresholds needs three integers T0,T1,T2', file=sys.stderr)
+            return 2
+        del args[k:k + 2]
     if len(args) != 1:
-        print('usage: replay.py [--tuples-as-lists] TRACE_FILE', file=sys.stderr)
+        print('usage: replay.py [--tuples-as-lists] [--thresholds T0,T1,T2] TRACE_FILE', file=sys.stderr)
         return 2
     argv = [argv[0], args[0]]
     try:

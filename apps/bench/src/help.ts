@@ -1,5 +1,6 @@
 /** `pygc --help` and `pygc <command> --help`; the runtimes named come from the registry. */
 import { DEFAULT_RUNTIMES, RUNTIMES, VALIDATIONS } from './runtimes.js'
+import { TRACE_VALIDATORS } from './validate/api.js'
 
 const DEFAULTS = DEFAULT_RUNTIMES.join(',')
 const VALIDATED = [...VALIDATIONS.keys()]
@@ -105,12 +106,23 @@ A truncated or corrupted trace fails with the byte offset of the problem (exit c
       --out DIR          also write the four result files to DIR
       --promptness       measure promptness with the reachability oracle`,
   validate: `Usage: pygc validate --runtime R [options]
+       pygc validate --trace FILE --runtime R [heap options]
+       pygc validate WORKLOAD --runtime R [--size S --param k=v --seed N] [heap options]
 
-${wrapAt(`Runs the runtime's validation cases on the model and on the real runtime (${REAL}) and prints model and real figures side by side. Exit code 1 when not ok.`, 94, 0)}
+${wrapAt(`Compares the model with the real runtime (${REAL}) and prints model and real figures side by side: the runtime's validation set, one recorded trace, or a workload recorded on each runtime's model (--trace and WORKLOAD: ${Object.keys(TRACE_VALIDATORS).join(', ')}). A trace needing what an oracle cannot replay is refused before anything runs, with the op index and the capability (apps/bench/VALIDATE.md). Exit code 1 when not ok.`, 94, 0)}
 
       --runtime R        ${VALIDATED.join(' | ')} | all (or a comma list)
       --cases a,b        only these validation cases
       --workloads a,b    only the cases of these workloads
+      --thorough         more random seeds (10 instead of 3)
+      --trace FILE       validate this trace instead of the validation set
+  -s, --size S           a workload's size (default test)
+  -p, --param k=v        a workload parameter (repeatable)
+      --seed N           a workload's seed (default 1)
+      --xms/--xmx/--xmn L  JVM heap sizes, comma lists zipped into configurations (e.g. 24m,32m)
+      --tlab on|off      JVM TLABs on the real run (default off, as the model)
+      --gen0size L       .NET gen0 budgets (e.g. 256k,1m)
+      --thresholds T     CPython gc thresholds T0,T1,T2 (repeatable)
   -f, --format F         table | json (default table)`,
   sweep: `Usage: pygc sweep <workload> --heap 1.5x,2x,3x,4x,6x [options]
 

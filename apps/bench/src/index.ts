@@ -22,5 +22,22 @@ export {
   type RuntimeChoice,
   runtimeNames,
 } from './runtimes.js'
-export type { ValidateOptions, ValidationReport, ValidationRow, Validator } from './validate/types.js'
+export { validate } from './validate/api.js'
+export {
+  type Capability,
+  type OracleCapabilities,
+  OracleCapabilityError,
+  traceNeeds,
+} from './validate/capabilities.js'
+export { formatValidationTable } from './validate/index.js'
+export type {
+  HeapConfig,
+  Residual,
+  TraceValidateOptions,
+  ValidatedRuntime,
+  ValidateOptions,
+  ValidationReport,
+  ValidationRow,
+  Validator,
+} from './validate/types.js'
 export { allWorkloads, findWorkload, resolveWorkloadParams, workloadNames } from './workloads.js'

@@ -14,9 +14,9 @@ import { recordCommand } from './commands/record.js'
 import { replayCommand } from './commands/replay.js'
 import { runCommand } from './commands/run.js'
 import { sweepCommand } from './commands/sweep.js'
+import { validateCommand } from './commands/validate.js'
 import { COMMAND_HELP, MAIN_HELP } from './help.js'
 import { asUsageError, InputError, unknownChoice, withoutPrefix } from './usage.js'
-import { validateCommand } from './validate/index.js'
 
 type Command = (args: readonly string[]) => number | Promise<number>
 

@@ -3,12 +3,13 @@
  * the cases of whichever runtimes have it, and only a name that no runtime has is an error
  * (listing each runtime's names). A validator called directly rejects names not its own.
  */
-import { isPygcError } from '@pygc/core'
+import { join } from 'node:path'
+import { BaselineManager, fileSink, isPygcError, RecordingMutator } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { VALIDATIONS } from '../src/runtimes.js'
 import { VALIDATION_CASE_NAMES, VALIDATORS } from '../src/validate/index.js'
 import { planRuns, selectCases } from '../src/validate/selection.js'
-import { pygc } from './cli-helpers.js'
+import { pygc, tempDir } from './cli-helpers.js'
 
 /** Every runtime the registry has a validator for. */
 const ALL = [...VALIDATIONS.keys()]
@@ -91,5 +92,32 @@ describe('pygc validate --runtime all --cases', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1)
     expect(run.stderr).toContain("cpython: 'binary-trees d=10'")
     expect(run.stderr).toContain("ironpython: 'binary-trees d=12'")
+  })
+})
+
+describe('pygc validate --trace and WORKLOAD', () => {
+  it('refuses heap options without a trace or workload, and --cases with one', () => {
+    const heap = pygc(['validate', '--runtime', 'jython', '--xmx', '64m'])
+    expect(heap.code).toBe(2)
+    expect(heap.stderr).toMatch(/heap options apply to --trace FILE or a workload/)
+    const both = pygc(['validate', 'gcbench', '--trace', 'x.trace'])
+    expect(both.code).toBe(2)
+    expect(both.stderr).toMatch(/not both/)
+    const cases = pygc(['validate', 'gcbench', '--cases', 'a'])
+    expect(cases.code).toBe(2)
+  })
+
+  it('refuses a trace an oracle cannot replay at once, naming op and capability', () => {
+    const dir = tempDir('validate-refuse')
+    const trace = join(dir, 'tuple.trace')
+    const recorder = new RecordingMutator(new BaselineManager(), fileSink(trace), { metadata: {} })
+    recorder.defineType({ name: 'T', refs: 2, shape: 'tuple' })
+    recorder.pushFrame(1)
+    recorder.popFrame()
+    recorder.finish()
+    const run = pygc(['validate', '--trace', trace, '--runtime', 'all'])
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toMatch(/replay\.py on python3 cannot replay .*: op 0 needs 'shape-tuple'/)
   })
 })

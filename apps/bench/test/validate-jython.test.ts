@@ -24,7 +24,7 @@ describe('validate jython', () => {
     expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
     expect(report.ok).toBe(true)
     for (const metric of ['young collections', 'full collections', 'causes']) {
-      expect(report.rows.filter((r) => r.metric === metric).length).toBe(10)
+      expect(report.rows.filter((r) => r.metric === metric).length).toBe(24) // 8 programs × 3 heaps
     }
     expect(report.rows.filter((r) => r.metric === 'event order').length).toBe(3)
   })

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { Rng, type MemoryManager } from '@pygc/core'
 import { binaryTrees } from '@pygc/workloads'
 import { Bench } from 'tinybench'
+import { envInt } from './child.js'
 import { measureInChild, measureInThisProcess, type MemorySample } from './memory.js'
 import { replayOnPython3 } from './python-replay.js'
 import { type AvailableRuntime, loadRuntimes } from './runtimes.js'
@@ -27,15 +28,6 @@ const ENTRY = fileURLToPath(import.meta.url)
 const REPO_ROOT = resolve(dirname(ENTRY), '..', '..', '..')
 /** The issue's bound: 10 million live objects in under 1 GB of process memory. */
 const MEMORY_BUDGET_BYTES = 2 ** 30
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive integer, got '${raw}'`)
-  return value
-}
 
 interface SpeedRow {
   name: string
@@ -155,7 +147,9 @@ function pythonSection(depth: number, available: readonly AvailableRuntime[]): v
   } else {
     console.log('the cpython model is not available: only python3 is shown')
   }
-  console.log(formatTable(['runner', 'ops', 'seconds', 'start-up s', 'ops/s', 'speed vs python3 (ops/s ratio)'], rows))
+  console.log(
+    formatTable(['runner', 'ops', 'seconds', 'start-up s', 'ops/s', 'speed vs python3 (ops/s ratio)'], rows),
+  )
 }
 
 function memorySection(objects: number): void {

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { baselineRuntime } from '@pygc/baseline'
-import { globalSlot } from '@pygc/core'
+import { buildChain } from './chain.js'
 
 export interface MemorySample {
   subject: string
@@ -40,17 +40,7 @@ function snapshot(): { rss: number; js: number } {
 /** Build a chain of `objects` nodes on the baseline manager, held from global 0. */
 function baselineChain(objects: number): { modeledLiveBytes: number; keep: unknown } {
   const m = baselineRuntime.create()
-  const node = m.defineType({ name: 'Node', refs: 1, shape: 'slots' })
-  m.defineGlobals(1)
-  const HEAD = globalSlot(0)
-  m.pushFrame(1)
-  m.alloc(HEAD, node)
-  for (let i = 1; i < objects; i++) {
-    m.alloc(0, node)
-    m.store(0, 0, HEAD)
-    m.move(HEAD, 0)
-  }
-  m.popFrame()
+  buildChain(m, objects)
   return { modeledLiveBytes: m.stats().liveBytes, keep: m }
 }
 

@@ -27,8 +27,15 @@
  * chunk's bytes are decoded only once its length and CRC check out, and the first pass checks
  * every chunk and the footer (record count, end magic) before the second pass runs an op.
  *
- * Usage: java -XX:+UseSerialGC ... TraceReplay <trace-file>
- * Prints one JSON object: ops, records, wall time, the JVM's collection counts.
+ * Nothing that could be counted is allocated after the op loop either: the report's pieces
+ * are made before it, and the collection count at the loop's end (`collectionsAtLoopEnd`) is
+ * read without allocating, so the validator counts the GC log's collections up to there only.
+ * Run it with -XX:-UseTLAB (as the validator does): with TLABs a collection lands up to one TLAB
+ * earlier or later from run to run (packages/jython/FIDELITY.md, "TLAB").
+ *
+ * Usage: java -XX:+UseSerialGC -XX:-UseTLAB ... TraceReplay <trace-file>
+ * Prints one JSON object: ops, records, wall time, the JVM's collection counts (in total and
+ * at the end of the op loop).
  */
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -80,19 +87,30 @@ public final class TraceReplay {
         }
         TraceReplay r = new TraceReplay(args[0]);
         r.firstPass();
+        // Everything the report needs is made before the op loop: the collector beans (and the
+        // array they are read from) and the result array. At the loop's end only primitive reads
+        // happen (getCollectionCount is a native call returning a long) until the counts are in
+        // hand; whatever the report allocates afterwards may make collections of its own, and
+        // those come after `collectionsAtLoopEnd` in the GC log, where the validator cuts it.
+        GarbageCollectorMXBean[] beans =
+                ManagementFactory.getGarbageCollectorMXBeans().toArray(new GarbageCollectorMXBean[0]);
+        boolean[] isYoung = new boolean[beans.length];
+        for (int i = 0; i < beans.length; i++) isYoung[i] = beans[i].getName().equals("Copy");
+        long[] counts = new long[2];
         long t0 = System.nanoTime();
-        long[] counts = r.replay();
+        r.replay(counts);
         long wallNs = System.nanoTime() - t0;
         long young = 0;
         long full = 0;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (gc.getName().equals("Copy")) young = gc.getCollectionCount();
-            else full += gc.getCollectionCount();
+        for (int i = 0; i < beans.length; i++) {
+            if (isYoung[i]) young += beans[i].getCollectionCount();
+            else full += beans[i].getCollectionCount();
         }
+        r.in.close();
         System.out.println("{\"oracle\":\"TraceReplay\",\"java\":\"" + System.getProperty("java.version")
                 + "\",\"ops\":" + counts[0] + ",\"records\":" + counts[1] + ",\"sameMismatches\":0"
                 + ",\"wallMs\":" + (wallNs / 1e6) + ",\"youngCollections\":" + young
-                + ",\"fullCollections\":" + full + "}");
+                + ",\"fullCollections\":" + full + ",\"collectionsAtLoopEnd\":" + (young + full) + "}");
     }
 
     // ---- byte input -------------------------------------------------------------------------
@@ -299,7 +317,8 @@ public final class TraceReplay {
 
     // ---- pass 2: the op loop --------------------------------------------------------------------
 
-    private long[] replay() throws IOException {
+    /** The op loop; leaves {ops, records} in `result` (allocated by the caller, before the loop). */
+    private void replay(long[] result) throws IOException {
         final Object[] globals = new Object[Math.max(1, maxGlobals)];
         final Object[] stack = new Object[Math.max(1, maxStack)];
         final int[] bases = new int[maxDepth + 1];
@@ -424,7 +443,7 @@ public final class TraceReplay {
                     ops++;
                     break;
                 }
-                case 0xFF: records--; in.close(); return new long[] {ops, records};
+                case 0xFF: records--; result[0] = ops; result[1] = records; return;
                 default: throw new IOException("unknown opcode " + op);
             }
         }

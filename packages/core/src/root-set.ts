@@ -34,8 +34,11 @@ export class RootSet {
   /** Start of the current frame's locals in `values`, and one past its end. */
   frameBase = 0
   top = 0
-  /** Frame bases of the frames below the current one. */
-  private bases: number[] = []
+  /**
+   * Frame bases of the frames below the current one: bases[0..depth-1), a typed stack (no JS
+   * array push/pop per frame on the op loop).
+   */
+  private bases = new Int32Array(64)
   /** Number of frames pushed. */
   depth = 0
 
@@ -70,7 +73,7 @@ export class RootSet {
     // Shift every frame up to make room; frames are contiguous after the globals.
     this.values.copyWithin(count, this.globalCount, this.top)
     this.values.fill(0, this.globalCount, count)
-    for (let i = 0; i < this.bases.length; i++) this.bases[i] += extra
+    for (let i = 0; i < this.depth - 1; i++) this.bases[i] += extra
     if (this.depth > 0) this.frameBase += extra
     else this.frameBase = count
     this.top += extra
@@ -91,12 +94,22 @@ export class RootSet {
 
   pushFrame(locals: number): void {
     this.checkPush(locals)
-    if (this.depth > 0) this.bases.push(this.frameBase)
-    this.ensure(this.top + locals)
-    this.frameBase = this.top
-    this.top += locals
-    this.values.fill(0, this.frameBase, this.top)
-    this.depth++
+    const depth = this.depth
+    if (depth > 0) {
+      if (depth > this.bases.length) this.growBases()
+      this.bases[depth - 1] = this.frameBase
+    }
+    const base = this.top
+    const top = base + locals
+    if (top > this.values.length) this.ensure(top)
+    this.frameBase = base
+    this.top = top
+    // A frame's locals start null. Entries above `top` may hold stale values (dropFrame leaves
+    // them: nothing reads past `top`), so they are zeroed here; a loop, as frames are small and
+    // TypedArray.prototype.fill costs a builtin call per frame.
+    const values = this.values
+    for (let i = base; i < top; i++) values[i] = 0
+    this.depth = depth + 1
   }
 
   /** Check that a frame can be popped; the manager releases values[frameBase..top) then calls dropFrame. */
@@ -104,11 +117,11 @@ export class RootSet {
     if (this.depth === 0) throw new PygcError('NO_FRAME', 'popFrame with no frame pushed')
   }
 
+  /** Values above `top` are left as they are: nothing reads them, and pushFrame zeroes a frame. */
   dropFrame(): void {
-    this.values.fill(0, this.frameBase, this.top)
     this.top = this.frameBase
-    this.depth--
-    this.frameBase = this.depth > 0 ? (this.bases.pop() as number) : this.globalCount
+    const depth = --this.depth
+    this.frameBase = depth > 0 ? this.bases[depth - 1] : this.globalCount
   }
 
   /**
@@ -164,6 +177,12 @@ export class RootSet {
 
   get(slot: Slot): number {
     return this.values[this.index(slot)]
+  }
+
+  private growBases(): void {
+    const next = new Int32Array(this.bases.length * 2)
+    next.set(this.bases)
+    this.bases = next
   }
 
   private ensure(n: number): void {

@@ -46,7 +46,7 @@ export interface TimelineSample {
 export interface RunMetrics {
   runtime: Pick<
     ManagerInfo,
-    'family' | 'preset' | 'description' | 'generations' | 'sizeMode' | 'moving' | 'idKind'
+    'family' | 'preset' | 'description' | 'generations' | 'sizeMode' | 'moving' | 'idKind' | 'incremental'
   >
   ops: number
   objectsAllocated: number

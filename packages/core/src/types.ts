@@ -250,6 +250,13 @@ export interface ManagerInfo {
   sizeMode: string
   /** The error this runtime raises when its heap or root set is exhausted, under its own name. */
   outOfMemory: RuntimeOomName
+  /**
+   * True when a pause is not one collection: an incremental collector's pause may run several
+   * minor collections and steps of a major one (PyPy's incminimark, collect_and_reserve), so
+   * stats().collections counts collections while the collection records count pauses. Absent
+   * (false) for every collector whose collections are each one pause.
+   */
+  incremental?: boolean
 }
 
 /**

@@ -1,6 +1,6 @@
 /** @pygc/cpython: CPython 3.11's memory manager (refcounting, the cycle collector, pymalloc). */
 
-export type { GcCallback, GenerationStats } from './collector.js'
+export type { GcCallback, GenerationStats } from './gc-state.js'
 export { layoutOf, listResizeAllocated, WEAKREF_BYTES } from './layout.js'
 export { CPythonManager } from './manager.js'
 export type { GcModule } from './native.js'

@@ -2,45 +2,40 @@
  * The runtime's own surface, under `manager.native`: Python's `gc` module (3.11) and
  * `sys.getrefcount`, plus summary() for `pygc run --format json`.
  */
-import { PygcError, type Slot } from '@pygc/core'
-import { NUM_GENERATIONS } from './constants.js'
-import type { CycleCollector, GcCallback, GenerationStats } from './collector.js'
+import { checkGeneration, nullReference, type Slot } from '@pygc/core'
+import type { GcCallback, GcState, GenerationStats } from './gc-state.js'
 import { GEN0, GEN1, GEN2, PERMANENT } from './heap.js'
 import type { CPythonManager } from './manager.js'
 
 export class GcModule {
   constructor(
     private readonly m: CPythonManager,
-    private readonly collector: CycleCollector,
+    private readonly st: GcState,
   ) {}
 
   enable(): void {
-    this.m.enabled = true
+    this.st.enabled = true
   }
   disable(): void {
-    this.m.enabled = false
+    this.st.enabled = false
   }
   isenabled(): boolean {
-    return this.m.enabled
+    return this.st.enabled
   }
 
   /** gc.collect(generation=2): collected + uncollectable; ValueError for a bad generation; 0 while collecting. */
   collect(generation = 2): number {
-    if (!Number.isInteger(generation) || generation < 0 || generation >= NUM_GENERATIONS) {
-      throw new PygcError('INVALID_GENERATION', `ValueError: invalid generation ${generation}`, {
-        generation,
-      })
-    }
+    checkGeneration(this.st.stats.ops, generation)
     return this.m.collect(generation)
   }
 
   get_count(): [number, number, number] {
-    const c = this.m.count
+    const c = this.st.count
     return [c[0], c[1], c[2]]
   }
 
   get_threshold(): [number, number, number] {
-    const t = this.m.threshold
+    const t = this.st.threshold
     return [t[0], t[1], t[2]]
   }
 
@@ -52,70 +47,70 @@ export class GcModule {
   }
 
   get_stats(): GenerationStats[] {
-    return this.collector.generationStats.map((s) => ({ ...s }))
+    return this.st.generationStats.map((s) => ({ ...s }))
   }
 
   /** gc.freeze(): every generation moves to the permanent generation; generation 0's count resets. */
   freeze(): void {
-    const heap = this.m.heap
+    const heap = this.st.heap
     for (const head of [GEN0, GEN1, GEN2]) heap.listMerge(head, PERMANENT)
-    this.m.count[0] = 0
+    this.st.count[0] = 0
   }
 
   /** gc.unfreeze(): the permanent generation goes back into the oldest one. */
   unfreeze(): void {
-    this.m.heap.listMerge(PERMANENT, GEN2)
+    this.st.heap.listMerge(PERMANENT, GEN2)
   }
 
   get_freeze_count(): number {
-    return this.m.heap.listCount[PERMANENT]
+    return this.st.heap.listCount[PERMANENT]
   }
 
   /** gc.callbacks: called with ("start" | "stop", {generation, collected, uncollectable}). */
   get callbacks(): GcCallback[] {
-    return this.collector.callbacks
+    return this.st.callbacks
   }
 
   /** gc.garbage: ids of the objects the collector could not free (legacy finalizers). */
   get garbage(): number[] {
-    return this.m.garbage.map((h) => this.m.heap.oid[h])
+    return this.st.garbage.map((h) => this.st.heap.oid[h])
   }
 
   /** Objects tracked in each generation (len(gc.get_objects(g))). */
   generationSizes(): [number, number, number] {
-    const c = this.m.heap.listCount
+    const c = this.st.heap.listCount
     return [c[GEN0], c[GEN1], c[GEN2]]
   }
 
   /** sys.getrefcount(obj): the count plus the call's own reference to its argument. */
   getrefcount(slot: Slot): number {
-    const v = this.m.roots.values[this.m.roots.index(slot)]
-    if (v === 0) throw new PygcError('NULL_REFERENCE', `getrefcount: slot ${slot} is null`, { slot })
-    return this.m.heap.refcnt[v] + 1
+    const v = this.st.roots.values[this.st.roots.index(slot)]
+    if (v === 0) throw nullReference('getrefcount', this.st.stats.ops, slot)
+    return this.st.heap.refcnt[v] + 1
   }
 
   /** gc.is_tracked(obj). */
   is_tracked(slot: Slot): boolean {
-    const v = this.m.roots.values[this.m.roots.index(slot)]
-    return v !== 0 && this.m.heap.isTracked(v)
+    const v = this.st.roots.values[this.st.roots.index(slot)]
+    return v !== 0 && this.st.heap.isTracked(v)
   }
 
   /** Deterministic runtime figures for `pygc run --format json`. */
   summary(): Record<string, unknown> {
-    const m = this.m
-    const p = m.pymalloc
+    const st = this.st
+    const p = st.pymalloc
     return {
       counts: this.get_count(),
       thresholds: this.get_threshold(),
-      enabled: m.enabled,
+      enabled: st.enabled,
       stats: this.get_stats(),
       generationSizes: this.generationSizes(),
       frozen: this.get_freeze_count(),
-      longLivedTotal: m.longLivedTotal,
-      longLivedPending: m.longLivedPending,
-      garbage: m.garbage.length,
-      freeLists: m.freeLists.summary(),
-      trashcanDeposits: m.trashDeposits,
+      longLivedTotal: st.longLivedTotal,
+      longLivedPending: st.longLivedPending,
+      garbage: st.garbage.length,
+      freeLists: st.freeLists.summary(),
+      trashcanDeposits: st.objects.trashDeposits,
       pymalloc: {
         arenas: p.arenasAllocated,
         peakArenas: p.peakArenas,

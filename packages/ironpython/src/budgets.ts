@@ -96,10 +96,55 @@ export function survToGrowth(cst: number, limit: number, maxLimit: number): numb
 }
 
 /**
+ * What a generation's budget looked like when a collection began: the budget it had
+ * (`dd_desired_allocation`) and how much of it had been spent. gc.cpp `generation_to_condemn`
+ * saves `dd_gc_new_allocation = dd_new_allocation` for every generation before anything is
+ * collected; `desired_new_allocation` then reads the spent fraction
+ * `(dd_desired_allocation - dd_gc_new_allocation) / dd_desired_allocation` (BUDGETS.md#linear).
+ */
+export interface BudgetHistory {
+  previousDesired: number
+  allocationFraction: number
+}
+
+/** The budget history of generation `gen` at the start of a collection (float arithmetic, as gc.cpp). */
+export function budgetHistory(desired: number, remaining: number): BudgetHistory {
+  const fraction = desired > 0 ? Math.fround(Math.fround(desired - remaining) / Math.fround(desired)) : 0
+  return { previousDesired: desired, allocationFraction: fraction }
+}
+
+/**
+ * gc.cpp `linear_allocation_model`: "if the allocation budget wasn't exhausted, the new budget
+ * may be wrong because the survival may not be correct (collection happened too soon). Correct
+ * with a linear estimation based on the previous value of the budget." When a fraction `f` of
+ * the budget was spent, strictly between 0 and 0.95, the new budget is
+ * `(1 - p) * computed + p * previous` with `p = (1 - f) * decay`. The decay runs the previous
+ * budget out over 5 minutes since the generation's last collection (`decay_time = 5*60.0f`);
+ * the model has no wall clock, and its programs run their collections seconds apart, so decay
+ * is 1 (the factor real .NET uses is (300 - t) / 300: 0.9997 for a collection 0.1 s after the
+ * previous one).
+ *
+ * The effect that matters (measured, BUDGETS.md): an induced collection (gc.collect()) part
+ * way through gen0's budget keeps most of the budget gen0 had — a collection after 10% of a
+ * 1.25 MB budget leaves about 1.1 MB, not the 256 KB its few survivors would ask for — while a
+ * second GC.Collect() right after the first (nothing allocated between, f = 0) takes the
+ * computed budget unblended.
+ */
+export function linearAllocationModel(newAllocation: number, history: BudgetHistory | undefined): number {
+  if (history === undefined) return newAllocation
+  const f = history.allocationFraction
+  if (!(f < 0.95 && f > 0)) return newAllocation
+  const decayFactor = 1
+  const previousFactor = Math.fround((1 - f) * decayFactor)
+  return Math.floor((1 - previousFactor) * newAllocation + previousFactor * history.previousDesired)
+}
+
+/**
  * gc.cpp `desired_new_allocation` for a generation just collected.
  * @param survived bytes of this generation that survived the collection (`out`)
  * @param sizeAtStart the generation's size when the collection began (`dd_begin_data_size`)
  * @param currentSize its size after (for gen2 / LOH: `dd_current_size`)
+ * @param history its budget when the collection began (for `linear_allocation_model`)
  */
 export function desiredNewAllocation(
   gen: number,
@@ -107,16 +152,52 @@ export function desiredNewAllocation(
   survived: number,
   sizeAtStart: number,
   currentSize: number,
+  history?: BudgetHistory,
 ): number {
+  // "if (dd_begin_data_size (dd) == 0) new_allocation = dd_min_size (dd)": no blending either.
+  if (sizeAtStart <= 0) return sd.minSize
   if (gen >= 2) {
-    const cst = sizeAtStart > 0 ? Math.min(1, survived / sizeAtStart) : 0
+    const cst = Math.min(1, survived / sizeAtStart)
     const f = survToGrowth(cst, sd.limit, sd.maxLimit)
     const newSize = Math.min(Math.max(f * currentSize, sd.minSize), sd.maxSize)
-    return align8(Math.max(newSize - currentSize, sd.minSize))
+    return align8(linearAllocationModel(Math.max(newSize - currentSize, sd.minSize), history))
   }
-  const cst = sizeAtStart > 0 ? survived / sizeAtStart : 0
+  const cst = survived / sizeAtStart
   const f = survToGrowth(cst, sd.limit, sd.maxLimit)
-  return align8(Math.min(Math.max(f * survived, sd.minSize), sd.maxSize))
+  return align8(linearAllocationModel(Math.min(Math.max(f * survived, sd.minSize), sd.maxSize), history))
+}
+
+/**
+ * compute_new_dynamic_data's gen0 budget. After a gen0 collection: the budget without the
+ * bytes kept only for their finalizers ("compensate for dead finalizable objects promotion").
+ * After an older generation's: the previous budget is kept if it lies between the budgets
+ * without and with those bytes ("discount the noise. Change the desired allocation only if the
+ * previous value is outside of the range"), else the nearer bound. Both bounds go through
+ * `linear_allocation_model`, so after an induced collection the nearer bound is itself mostly
+ * the previous budget (BUDGETS.md#gen0-after-older).
+ */
+export function gen0Budget(
+  condemned: number,
+  sd: StaticData,
+  survived: number,
+  finalizationPromoted: number,
+  sizeAtStart: number,
+  history: BudgetHistory,
+): number {
+  const lower = desiredNewAllocation(
+    0,
+    sd,
+    survived - Math.min(finalizationPromoted, survived),
+    sizeAtStart,
+    0,
+    history,
+  )
+  if (condemned === 0) return lower
+  const higher = desiredNewAllocation(0, sd, survived, sizeAtStart, 0, history)
+  const previous = history.previousDesired
+  if (previous < lower) return lower
+  if (previous > higher) return higher
+  return previous
 }
 
 function align8(n: number): number {

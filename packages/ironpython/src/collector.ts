@@ -39,7 +39,8 @@ import {
   type RootSet,
   type WorkCounters,
 } from '@pygc/core'
-import { desiredNewAllocation, GEN_LOH, type StaticData } from './budgets.js'
+import { budgetHistory, desiredNewAllocation, GEN_LOH, gen0Budget, type StaticData } from './budgets.js'
+import { finalizesEagerly } from './eager-finalization.js'
 import { CARD_BYTE_GRANULES, CARDS_PER_BYTE, type ClrHeap, SOH_BASE } from './heap.js'
 import {
   F_FREACHABLE,
@@ -78,6 +79,12 @@ export interface GcRecord {
   compacted: boolean
   promoted: boolean
   promotedBytes: number
+  /**
+   * Bytes of the condemned generations that survived, the runtime's pinned object included:
+   * what GCMemoryInfo.PromotedBytes reports (gc.cpp get_promoted_bytes: dd_promoted_size of
+   * each condemned generation), whether or not the survivors moved to an older generation.
+   */
+  survivedBytes: number
   fragmentedBytes: number
   heapSizeBytes: number
   pinnedObjectsCount: number
@@ -105,6 +112,8 @@ export interface CollectorContext {
   staticData: StaticData[]
   /** Segments-era accounting: promotion spends the receiving generation's budget (false with regions). */
   promotionSpendsBudget: boolean
+  /** Weak reference objects are System.WeakReference, which the GC finalizes itself (`clr` layout). */
+  weakrefsFinalizeEagerly: boolean
   /** The op index events carry. */
   opIndex(): number
 }
@@ -155,6 +164,8 @@ export class ClrCollector {
   collect(req: CollectRequest, pauseOf: (before: WorkCounters) => number, before: WorkCounters): GcRecord {
     const { heap: h, stats } = this.ctx
     retireAllocationContext(h)
+    // generation_to_condemn saves every budget's remainder before anything is collected.
+    const history = [0, 1, 2, GEN_LOH].map((g) => budgetHistory(h.desiredAllocation[g], h.newAllocation[g]))
     const { generation: n, elevation } = this.chooseGeneration(req.generation)
     const sizeBefore = [h.genSize(0), h.genSize(1), h.genSize(2), h.genSize(3)]
     const fragBefore = [h.freeBytes[0], h.freeBytes[1], h.freeBytes[2], h.lohFreeBytes]
@@ -246,28 +257,16 @@ export class ClrCollector {
       survived[h.runtimePinnedGen] += runtimePinned
       beginData[h.runtimePinnedGen] += runtimePinned
     }
+    beginData[0] += h.runtimeGarbageBytes
+    h.runtimeGarbageBytes = 0
     for (let g = 0; g <= n; g++) {
       const current = g === 2 ? h.genSize(2) - h.freeBytes[2] : survived[g]
       const sd0 = this.ctx.staticData[g]
       const begin = beginData[g]
-      let desired = desiredNewAllocation(g, sd0, survived[g], begin, current)
-      if (g === 0) {
-        // compute_new_dynamic_data: dead finalizable objects kept for their finalizers do not
-        // count for gen0's growth; after an older collection the previous gen0 budget is kept
-        // if it lies between the budgets with and without them ("discount the noise").
-        const lower = desiredNewAllocation(
-          0,
-          sd0,
-          survived[0] - Math.min(this.finalizationPromotedBytes, survived[0]),
-          begin,
-          0,
-        )
-        if (n === 0) desired = lower
-        else {
-          const previous = h.desiredAllocation[0]
-          desired = previous < lower ? lower : Math.min(previous, desired)
-        }
-      }
+      const desired =
+        g === 0
+          ? gen0Budget(n, sd0, survived[0], this.finalizationPromotedBytes, begin, history[0])
+          : desiredNewAllocation(g, sd0, survived[g], begin, current, history[g])
       h.desiredAllocation[g] = desired
       h.newAllocation[g] = desired
     }
@@ -297,6 +296,7 @@ export class ClrCollector {
         lohSurvived,
         lohLiveBefore,
         lohCurrent,
+        history[3],
       )
       h.desiredAllocation[GEN_LOH] = desired
       h.newAllocation[GEN_LOH] = desired
@@ -328,6 +328,7 @@ export class ClrCollector {
       compacted: compacting,
       promoted: promotion,
       promotedBytes,
+      survivedBytes: survived.slice(0, n + 1).reduce((a, b) => a + b, 0),
       fragmentedBytes,
       heapSizeBytes: h.genSize(0) + h.genSize(1) + h.genSize(2) + h.genSize(3),
       pinnedObjectsCount: this.pinnedObjects,
@@ -541,6 +542,10 @@ export class ClrCollector {
       const m = h.words(g)
       const w = h.wordOf(g)
       const f = m[w + W_FLAGS] & ~F_REGISTERED
+      if (this.ctx.weakrefsFinalizeEagerly && finalizesEagerly(h, g)) {
+        m[w + W_FLAGS] = f
+        continue
+      }
       if ((f & F_SUPPRESSED) !== 0) {
         m[w + W_FLAGS] = f
         continue

@@ -27,6 +27,10 @@ export const CARD_BYTE_GRANULES = 256
 /** 256-byte cards per card byte (gc.cpp card_size = 256 on 64-bit): the unit "cards scanned" counts. */
 export const CARDS_PER_BYTE = 8
 const LOH_INITIAL_WORDS = 1 << 12
+/** SOH words (64 MiB) past which ensureSoh reserves the heap limit's words instead of doubling. */
+const RESERVE_FROM_WORDS = 1 << 24
+/** The largest SOH reservation, 4 GiB of words (the SOH's granules end at LOH_BASE, 8 GiB). */
+const MAX_RESERVED_WORDS = 2 ** 30
 
 export class ClrHeap {
   /** SOH arena, 32-bit words; word index = granule * 2. */
@@ -80,6 +84,12 @@ export class ClrHeap {
    */
   runtimePinnedBytes = 0
   runtimePinnedGen = 0
+  /**
+   * Bytes the runtime itself allocated in gen0 since the last collection and dropped (see
+   * runtime-allocation.ts). Accounted, not placed: charged to gen0's budget and counted in its
+   * size at the next collection's start (dd_begin_data_size), never a survivor.
+   */
+  runtimeGarbageBytes = 0
 
   /** Remaining budget (dd_new_allocation) for gen0, gen1, gen2, LOH, and the last desired. */
   newAllocation = [0, 0, 0, 0]
@@ -101,12 +111,28 @@ export class ClrHeap {
     return (this.lohTop - LOH_BASE) * 8
   }
 
-  /** Make room for the SOH to reach granule `top` (doubling; host memory tracks modeled bytes). */
-  ensureSoh(top: number): void {
+  /** Make room for the SOH to reach granule `top` (doubling, then reserving `heapLimit`; see below). */
+  ensureSoh(top: number, heapLimit: number): void {
     if (top * 2 <= this.soh.length) return
     let n = this.soh.length
     while (n < top * 2) n *= 2
-    const next = new Int32Array(n)
+    let next: Int32Array<ArrayBuffer> | null = null
+    if (n >= RESERVE_FROM_WORDS) {
+      // Past 64 MiB, reserve the words of the whole heap limit at once instead of doubling again,
+      // like the CLR's initial reservation (gc.cpp reserve_initial_memory): the host maps pages
+      // only when first written, so the reservation costs address space, not resident memory,
+      // and no later growth copies the SOH (a doubling copy holds old + new: 1.5 times the heap).
+      const reserve = Math.min(Math.ceil(heapLimit / 4), MAX_RESERVED_WORDS)
+      if (reserve > n) {
+        try {
+          next = new Int32Array(reserve)
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e // the host refused: keep doubling
+        }
+      }
+    }
+    if (next === null) next = new Int32Array(n)
+    n = next.length
     next.set(this.soh.subarray(0, this.sohTop * 2))
     this.soh = next
     const cards = Math.ceil(n / 2 / CARD_BYTE_GRANULES) + 1

@@ -3,11 +3,14 @@
  * budgets, mark / plan / compact-or-sweep, cards, f-reachable finalization) on a typed-array heap.
  */
 
-export type { StaticData } from './budgets.js'
+export type { BudgetHistory, StaticData } from './budgets.js'
 export {
+  budgetHistory,
   DEFAULT_L3_CACHE_BYTES,
   desiredNewAllocation,
+  gen0Budget,
   gen0BudgetFromCache,
+  linearAllocationModel,
   staticDataTable,
   survToGrowth,
 } from './budgets.js'
@@ -17,5 +20,11 @@ export { clrSize, ironPythonSize, LARGE_OBJECT_SIZE, weakrefSize } from './layou
 export type { FinalizerDrain, IronPythonOptions } from './manager.js'
 export { IRONPYTHON_PRESETS, IronPythonManager } from './manager.js'
 export type { ClrGcView, GcCollectionMode, IronPythonGcModule, IronPythonNative } from './native.js'
-
 export { ironpythonRuntime } from './runtime.js'
+export type { PromotedComparison } from './validate/promoted-bytes.js'
+export {
+  compareGen0Promoted,
+  MIN_GEN0_COLLECTIONS,
+  median,
+  PROMOTED_TOLERANCE,
+} from './validate/promoted-bytes.js'

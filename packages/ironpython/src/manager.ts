@@ -88,6 +88,7 @@ import {
   weakrefSize,
 } from './layout.js'
 import { buildNative, type IronPythonNative } from './native.js'
+import { allocateBetweenCollects } from './runtime-allocation.js'
 
 /**
  * When the modeled finalizer thread runs the f-reachable queue:
@@ -257,6 +258,9 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       work: this.s.work,
       staticData: this.staticData,
       promotionSpendsBudget: options.heapLayout === 'segments',
+      // System.WeakReference (the oracle's) is finalized inside the GC; IronPython's weakref.ref
+      // has an ordinary finalizer (eager-finalization.ts).
+      weakrefsFinalizeEagerly: this.sizeMode === 'clr',
       opIndex: () => this.s.ops,
     })
     this.native = buildNative(this)
@@ -412,7 +416,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       }
     }
     const start = h.sohTop
-    h.ensureSoh(start + limit / 8)
+    h.ensureSoh(start + limit / 8, this.heapLimit)
     h.acPtr = start + granules
     h.acEnd = start + limit / 8
     h.acLimit = h.acEnd - HEADER_GRANULES
@@ -564,28 +568,33 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     this.s.ops++
   }
 
-  /** Root index `i` holds slot `obj`; `index` is checked against the object's ints. */
-  private intWord(i: number, obj: Slot, index: number, what: string): { m: Int32Array; w: number } {
+  /**
+   * Root index `i` holds slot `obj`; `index` is checked against the object's ints. Returns the
+   * word of int `index` in the object's words array (heap.words(g)): two numbers, not an object
+   * per readInt / writeInt.
+   */
+  private intWord(i: number, obj: Slot, index: number, what: string): number {
     const g = this.fieldsOf(i, obj, what)
     checkIntIndex(what, this.s.ops, obj, index, this.layouts[this.typeAt(g)].ints)
     const m = g < LOH_BASE ? this.heap.soh : this.heap.loh
     const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
-    return { m, w: w + W_FIELDS + 2 * m[w + W_REFS] + index }
+    return w + W_FIELDS + 2 * m[w + W_REFS] + index
   }
 
   readInt(obj: Slot, index: number): number {
     this.beginOp()
-    const { m, w } = this.intWord(this.roots.index(obj), obj, index, 'readInt')
+    const i = this.roots.index(obj)
+    const w = this.intWord(i, obj, index, 'readInt')
     this.s.ops++
-    return m[w]
+    return this.heap.words(this.roots.values[i])[w]
   }
 
   writeInt(obj: Slot, index: number, value: number): void {
     this.beginOp()
     const oi = this.roots.index(obj)
     checkInt32('writeInt', this.s.ops, value)
-    const { m, w } = this.intWord(oi, obj, index, 'writeInt')
-    m[w] = value
+    const w = this.intWord(oi, obj, index, 'writeInt')
+    this.heap.words(this.roots.values[oi])[w] = value
     this.s.ops++
   }
 
@@ -689,6 +698,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const gen = generation ?? 2
     const start = this.s.liveBytes
     for (let i = 0; i < 2; i++) {
+      if (i > 0) allocateBetweenCollects(this.heap)
       this.collectNow(gen, 'gc.collect', false)
       this.runFinalizers(false)
     }

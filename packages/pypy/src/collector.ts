@@ -335,9 +335,9 @@ export class IncMiniMark {
     const heap = this.s.heap
     const t = heap.typeOf(a)
     if (t === SHADOW_TYPE) return // its object's bytes were freed with the nursery
-    this.freedBytes += bytes
     if (heap.isProgram(a)) {
       this.freedObjects++
+      this.freedBytes += bytes
       const visit = this.mutator.freeVisitor()
       if (visit !== null) visit(a, bytes)
     }

@@ -19,6 +19,12 @@
 import {
   type CallbackSpec,
   type CostModel,
+  callbackCode,
+  checkGcAction,
+  checkGeneration,
+  checkInt32,
+  checkIntIndex,
+  checkRefField,
   EventHub,
   type GcControl,
   type GcEvent,
@@ -29,6 +35,9 @@ import {
   type ManagerStats,
   type MemoryManager,
   mutatorCost,
+  notAWeakref,
+  notPinned,
+  nullReference,
   PygcError,
   RootSet,
   type RuntimeFamily,
@@ -37,6 +46,7 @@ import {
   type TypeId,
   TypeRegistry,
   type TypeSpec,
+  weakrefHasNoFields,
 } from '@pygc/core'
 import { IncMiniMark, OP_ALLOC, OP_WEAKREF, OP_WRITE_INT } from './collector.js'
 import { LARGE_OBJECT_BYTES } from './constants.js'
@@ -68,8 +78,6 @@ import {
 import { type PyPyOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { layDownStartupHeap } from './startup-heap.js'
 
-const INT32_MIN = -(2 ** 31)
-const INT32_MAX = 2 ** 31 - 1
 /** A lifeline registered with the finalizer queue for its callbacks (enable_callbacks). */
 const LIFELINE_HAS_CALLBACKS = 1 << 27
 
@@ -94,7 +102,16 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
 
   private ops = 0
   private objectsAllocated = 0
+  /**
+   * Bytes of the program's objects (alloc, weakref), the figure every runtime reports: bytes
+   * allocated = freed + live, from the program's objects only. The objects PyPy makes for itself
+   * (int boxes of writeInt into an object list, weakref lifelines) are real memory — the nursery,
+   * the arenas, footprint and the validated surviving sizes hold them — but are not the program's
+   * allocations, as CPython's small-int cache or Jython's own objects are not.
+   */
   private bytesAllocated = 0
+  /** Bytes of the objects PyPy makes for itself: allocation work the mutator pays for. */
+  private runtimeBytesAllocated = 0
   private peakLiveBytes = 0
   private finalizersFired = false
   private finalizersEnabled = true
@@ -131,6 +148,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
       idKind: 'address',
       sizeMode: 'pypy',
       outOfMemory: 'MemoryError',
+      incremental: true,
     }
     this.native = new PyPyNative(this)
   }
@@ -238,15 +256,9 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
 
   writeInt(obj: Slot, index: number, value: number): void {
     const ai = this.roots.index(obj)
+    checkInt32('writeInt', this.ops, value) // the contract checks the value before the object
     const a = this.objectIn(obj, 'writeInt')
     this.checkInt(a, obj, index, 'writeInt')
-    if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
-      throw new PygcError('VALUE_OUT_OF_RANGE', `writeInt: value ${value} is not a signed 32-bit integer`, {
-        slot: obj,
-        index,
-        op: this.ops,
-      })
-    }
     const heap = this.gc.s.heap
     if (heap.kindAt(a) !== Kind.ObjectList) {
       this.gc.s.mem.w[heap.intWord(a, index)] = value
@@ -282,26 +294,8 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   weakref(dst: Slot, target: Slot, callback?: CallbackSpec): void {
     const di = this.roots.index(dst)
     const ti = this.roots.index(target)
-    if (this.roots.values[ti] === 0) {
-      throw new PygcError('NULL_REFERENCE', `weakref: target slot ${target} is null`, {
-        slot: target,
-        op: this.ops,
-      })
-    }
-    let tag = 0
-    if (callback !== undefined) {
-      if (!Number.isInteger(callback.tag) || callback.tag < 0 || callback.tag >= INT32_MAX) {
-        throw new PygcError(
-          'VALUE_OUT_OF_RANGE',
-          `weakref: callback tag must be an integer in 0..${INT32_MAX - 1}`,
-          {
-            tag: callback.tag,
-            op: this.ops,
-          },
-        )
-      }
-      tag = callback.tag + 1
-    }
+    const tag = callbackCode(this.ops, callback) // 0, or the tag + 1; checked before the target
+    if (this.roots.values[ti] === 0) throw nullReference('weakref', this.ops, target)
     const s = this.gc.s
     const heap = s.heap
     this.gc.allocateTransient(WEAKREF_TRANSIENT, OP_WEAKREF, dst)
@@ -356,18 +350,8 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   deref(dst: Slot, weak: Slot): void {
     const di = this.roots.index(dst)
     const a = this.roots.values[this.roots.index(weak)]
-    if (a === 0)
-      throw new PygcError('NULL_REFERENCE', `deref: slot ${weak} is null`, { slot: weak, op: this.ops })
-    if (this.gc.s.heap.typeOf(a) !== WEAKREF_TYPE) {
-      throw new PygcError(
-        'NOT_A_WEAKREF',
-        `deref: slot ${weak} holds a '${this.typeName(a)}', not a weak reference`,
-        {
-          slot: weak,
-          op: this.ops,
-        },
-      )
-    }
+    if (a === 0) throw nullReference('deref', this.ops, weak)
+    if (this.gc.s.heap.typeOf(a) !== WEAKREF_TYPE) throw notAWeakref(this.ops, weak)
     this.roots.values[di] = this.gc.s.mem.w[(a >> 2) + WR_TARGET]
     this.ops++
   }
@@ -378,12 +362,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
    * (pypy/module/gc/interp_gc.py collect). PyPy returns None: the model returns 0.
    */
   collect(generation?: number): number {
-    if (generation !== undefined && !(Number.isInteger(generation) && generation >= -1 && generation <= 2)) {
-      throw new PygcError('INVALID_GENERATION', `collect(${generation}): generation must be -1, 0, 1 or 2`, {
-        generation,
-        op: this.ops,
-      })
-    }
+    checkGeneration(this.ops, generation)
     this.gc.fullCollection()
     this.runFinalizers(true, this.ops)
     this.native.fireHooks()
@@ -400,11 +379,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
    * (AttributeError): false, with an event saying so.
    */
   gcControl(action: GcControl): boolean {
-    if (action !== 'disable' && action !== 'enable' && action !== 'freeze' && action !== 'unfreeze') {
-      throw new PygcError('INVALID_OPTION', `gcControl: unknown action ${JSON.stringify(action)}`, {
-        op: this.ops,
-      })
-    }
+    checkGcAction(this.ops, action)
     const supported = action === 'disable' || action === 'enable'
     if (action === 'disable') {
       this.gc.s.enabled = false
@@ -449,16 +424,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
 
   unpin(obj: Slot): void {
     const a = this.objectIn(obj, 'unpin')
-    if (!this.pins.removeOne(a)) {
-      throw new PygcError(
-        'VALUE_OUT_OF_RANGE',
-        `unpin at op ${this.ops}: the object in slot ${obj} is not pinned`,
-        {
-          slot: obj,
-          op: this.ops,
-        },
-      )
-    }
+    if (!this.pins.removeOne(a)) throw notPinned(this.ops, obj)
     this.ops++
   }
 
@@ -512,8 +478,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
 
   private objectIn(slot: Slot, what: string): number {
     const a = this.roots.values[this.roots.index(slot)]
-    if (a === 0)
-      throw new PygcError('NULL_REFERENCE', `${what}: slot ${slot} is null`, { slot, op: this.ops })
+    if (a === 0) throw nullReference(what, this.ops, slot)
     return a
   }
 
@@ -525,50 +490,16 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   /** The word index of reference field `field` of the object at `a`, after checking it exists. */
   private checkField(a: number, slot: Slot, field: number, what: string): number {
     const heap = this.gc.s.heap
-    if (heap.typeOf(a) === WEAKREF_TYPE) {
-      throw new PygcError(
-        'WEAKREF_FIELD',
-        `${what}: slot ${slot} holds a weak reference, which has no fields`,
-        {
-          slot,
-          field,
-          op: this.ops,
-        },
-      )
-    }
-    const n = heap.refFields(a)
-    if (!(field >= 0 && field < n && Number.isInteger(field))) {
-      throw new PygcError(
-        'FIELD_OUT_OF_RANGE',
-        `${what}: field ${field} of the '${this.typeName(a)}' in slot ${slot} is outside its ${n} reference fields`,
-        { slot, field, op: this.ops },
-      )
-    }
+    if (heap.typeOf(a) === WEAKREF_TYPE) throw weakrefHasNoFields(what, this.ops, slot)
+    checkRefField(what, this.ops, slot, field, heap.refFields(a))
     return (a >> 2) + H_WORDS + field
   }
 
   private checkInt(a: number, slot: Slot, index: number, what: string): number {
     const heap = this.gc.s.heap
     const t = heap.typeOf(a)
-    if (t === WEAKREF_TYPE) {
-      throw new PygcError(
-        'WEAKREF_FIELD',
-        `${what}: slot ${slot} holds a weak reference, which has no ints`,
-        {
-          slot,
-          index,
-          op: this.ops,
-        },
-      )
-    }
-    const n = heap.types.ints[t]
-    if (!(index >= 0 && index < n && Number.isInteger(index))) {
-      throw new PygcError(
-        'FIELD_OUT_OF_RANGE',
-        `${what}: int ${index} of the '${this.typeName(a)}' in slot ${slot} is outside its ${n} ints`,
-        { slot, index, op: this.ops },
-      )
-    }
+    if (t === WEAKREF_TYPE) throw weakrefHasNoFields(what, this.ops, slot)
+    checkIntIndex(what, this.ops, slot, index, heap.types.ints[t])
     return heap.intWord(a, index)
   }
 
@@ -577,9 +508,14 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   private noteAllocated(a: number, id: number, typeId: number, size: number, program: boolean): void {
     if (program) {
       this.objectsAllocated++
-      if (this.gc.s.mem.inNursery(a)) this.gc.nursery.programObjects++
+      this.bytesAllocated += size
+      if (this.gc.s.mem.inNursery(a)) {
+        this.gc.nursery.programObjects++
+        this.gc.nursery.programBytes += size
+      }
+    } else {
+      this.runtimeBytesAllocated += size
     }
-    this.bytesAllocated += size
     const live = this.bytesAllocated - this.gc.freedBytes
     if (live > this.peakLiveBytes) this.peakLiveBytes = live
     if (program && this.hub.perObject) {
@@ -604,7 +540,11 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   private mutatorVirtual(): number {
     return (
       mutatorCost(
-        { ops: this.ops, objectsAllocated: this.objectsAllocated, bytesAllocated: this.bytesAllocated },
+        {
+          ops: this.ops,
+          objectsAllocated: this.objectsAllocated,
+          bytesAllocated: this.bytesAllocated + this.runtimeBytesAllocated,
+        },
         this.gc.s.work,
         0,
         this.costs,

@@ -22,6 +22,22 @@ const OS_PAGE = 4096
 /** Addresses are int32 words here: the whole space stays below 2 GiB. */
 export const MAX_ADDRESS = 2 ** 31 - OS_PAGE
 
+/**
+ * The address space at once, MAX_ADDRESS bytes, as an OS reserves virtual memory: the host maps
+ * a page only when it is first written (a big zeroed ArrayBuffer is calloc'ed, i.e. fresh mmap
+ * pages), so untouched addresses cost no resident memory, and the buffer never has to be copied
+ * into a bigger one (each doubling copy touched every page again: most of create()'s time).
+ * Where the host refuses that much, the buffer starts at `fallback` bytes and doubles.
+ */
+function reserve(fallback: number): ArrayBuffer {
+  try {
+    return new ArrayBuffer(MAX_ADDRESS)
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e
+    return new ArrayBuffer(fallback)
+  }
+}
+
 export class Memory {
   buffer: ArrayBuffer
   /** The heap as signed 32-bit words (address >> 2): headers, references, ints. */
@@ -37,7 +53,7 @@ export class Memory {
     this.nurseryStart = NULL_PAGE
     this.nurseryEnd = NULL_PAGE + nurseryBytes
     this.brk = Math.ceil(this.nurseryEnd / OS_PAGE) * OS_PAGE
-    this.buffer = new ArrayBuffer(this.brk + 4 * 1024 * 1024)
+    this.buffer = reserve(this.brk + 4 * 1024 * 1024)
     this.w = new Int32Array(this.buffer)
     this.bytes = new Uint8Array(this.buffer)
   }

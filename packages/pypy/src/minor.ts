@@ -51,6 +51,7 @@ export class MinorCollector {
 
   private survivorObjects = 0
   private survivorPrograms = 0
+  private survivorProgramBytes = 0
   private survivorBytes = 0
   private marking = false
 
@@ -65,6 +66,7 @@ export class MinorCollector {
     const s = this.s
     const mem = s.mem
     this.survivorPrograms = 0
+    this.survivorProgramBytes = 0
     this.survivorBytes = 0
     this.marking = s.gcState === STATE_MARKING
     this.survivorObjects = 0
@@ -97,7 +99,7 @@ export class MinorCollector {
     s.shadowsTo.clear()
     // Young raw-malloced objects: the reached ones become old in place, the others are freed.
     let rawFreedPrograms = 0
-    let rawFreedBytes = 0
+    let rawFreedProgramBytes = 0
     for (let i = 0; i < youngRaw.length; i++) {
       const a = youngRaw.items[i]
       const w = mem.w
@@ -109,9 +111,9 @@ export class MinorCollector {
         const bytes = s.heap.sizeOf(a)
         if (s.heap.isProgram(a)) {
           rawFreedPrograms++
+          rawFreedProgramBytes += bytes
           if (this.onFree !== null) this.onFree(a, bytes)
         }
-        rawFreedBytes += bytes
         this.raw.free(a)
         s.work.objectsFreed++
       }
@@ -120,7 +122,7 @@ export class MinorCollector {
     const nursery = this.nursery
     if (this.onFree !== null) this.reportDeadInNursery()
     const freedObjects = nursery.programObjects - this.survivorPrograms + rawFreedPrograms
-    const freedBytes = nursery.bytes - this.survivorBytes + rawFreedBytes
+    const freedBytes = nursery.programBytes - this.survivorProgramBytes + rawFreedProgramBytes
     s.work.objectsFreed += nursery.objects - this.survivorObjects
     nursery.reset()
     s.sizeObjectsMadeOld += s.nurserySurvivingSize
@@ -270,7 +272,10 @@ export class MinorCollector {
     s.work.marked++
     this.survivorBytes += size
     this.survivorObjects++
-    if (heap.isProgram(to)) this.survivorPrograms++
+    if (heap.isProgram(to)) {
+      this.survivorPrograms++
+      this.survivorProgramBytes += size
+    }
     // Anything that may hold a reference is traced later for young references.
     if ((w[to >> 2] & TYPE_MASK) !== SHADOW_TYPE && (heap.tracedWords(to) > 0 || heap.hasLifelineSlot(to))) {
       s.oldObjectsPointingToYoung.push(to)

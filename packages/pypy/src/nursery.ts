@@ -17,8 +17,10 @@ export class Nursery {
   gapEnd = -1
   /** Objects (and bytes) allocated in the nursery since the last minor collection. */
   objects = 0
-  programObjects = 0
   bytes = 0
+  /** The program's objects among them (not the int boxes and lifelines PyPy makes itself) and their bytes. */
+  programObjects = 0
+  programBytes = 0
 
   constructor(private readonly mem: Memory) {
     this.free = mem.nurseryStart
@@ -53,6 +55,7 @@ export class Nursery {
     this.gapEnd = -1
     this.objects = 0
     this.programObjects = 0
+    this.programBytes = 0
     this.bytes = 0
   }
 

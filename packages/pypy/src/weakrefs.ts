@@ -21,7 +21,7 @@
  * The model keeps the weakrefs with callbacks in `callbackRefs` (addresses, updated when minor
  * collections move them, dropped when they die), each naming its target's lifeline by serial.
  */
-import { IntList } from '@pygc/core'
+import { callbackTagOf, IntList } from '@pygc/core'
 import type { GcState } from './gc-state.js'
 import {
   FINALIZATION_ORDERING,
@@ -154,7 +154,7 @@ export class Weakrefs {
       (x, y) => w[(y >> 2) + H_ID] - w[(x >> 2) + H_ID],
     )
     for (const a of order) {
-      out.push(w[(a >> 2) + H_ID], w[(a >> 2) + WR_TAG] - 1)
+      out.push(w[(a >> 2) + H_ID], callbackTagOf(w[(a >> 2) + WR_TAG]))
       w[(a >> 2) + WR_TAG] = 0
     }
   }

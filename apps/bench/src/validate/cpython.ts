@@ -12,7 +12,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import {
   fileSink,
   fileSource,
@@ -23,12 +23,20 @@ import {
   replayTrace,
 } from '@pygc/core'
 import { CPythonManager } from '@pygc/cpython'
+import { REPLAY_PY_CPYTHON, requireCapabilities, traceNeeds } from './capabilities.js'
 import { parseOracleJson, probeVersion, REPLAY_PY, runOracle, slug } from './oracles.js'
 import { bottomUpTree, buildRing, TREE_NODE } from './programs.js'
+import { randomCases } from './random-cases.js'
+import { buildReport } from './residuals.js'
 import { selectCases } from './selection.js'
-import type { ValidateOptions, ValidationReport, ValidationRow, Validator } from './types.js'
-
-const FIDELITY = 'packages/cpython/FIDELITY.md'
+import type {
+  TraceValidateOptions,
+  TraceValidator,
+  ValidateOptions,
+  ValidationReport,
+  ValidationRow,
+  Validator,
+} from './types.js'
 
 export interface CpythonCase {
   name: string
@@ -350,7 +358,8 @@ function instances(rounds: number): (m: Mutator) => void {
 
 const SCALE = process.env.CI ? 0.5 : 1
 
-export const CPYTHON_CASES: readonly CpythonCase[] = [
+/** The fixed programs; the seeded random programs follow (./random-cases.ts). */
+const FIXED_CASES: readonly CpythonCase[] = [
   { name: 'binary-trees d=10', program: binaryTrees(10, 1 << 10) },
   { name: 'binary-trees d=14', program: binaryTrees(14, 8) },
   { name: 'gc-collect 2-cycles', program: cycleChurn(2, Math.round(20_000 * SCALE)) },
@@ -363,6 +372,8 @@ export const CPYTHON_CASES: readonly CpythonCase[] = [
   { name: 'gc-phases', program: gcPhases(3_000) },
   { name: 'instances', program: instances(Math.round(3_000 * SCALE)) },
 ]
+
+export const CPYTHON_CASES: readonly CpythonCase[] = [...FIXED_CASES, ...randomCases('cpython')]
 
 export const CPYTHON_CASE_NAMES: readonly string[] = CPYTHON_CASES.map((c) => c.name)
 
@@ -397,8 +408,9 @@ function record(c: CpythonCase, path: string): void {
   recorder.finish()
 }
 
-async function runReal(path: string): Promise<RealRun> {
-  const { stdout } = await runOracle('python3', [REPLAY_PY, path])
+async function runReal(path: string, thresholds?: readonly number[]): Promise<RealRun> {
+  const args = thresholds ? ['--thresholds', thresholds.join(','), path] : [path]
+  const { stdout } = await runOracle('python3', [REPLAY_PY, ...args])
   const out = parseOracleJson<RealRun>(stdout, 'replay.py')
   if (out.error) throw new Error(`replay.py: ${out.error}`)
   return out
@@ -423,7 +435,7 @@ export function runModel(path: string, real: Pick<RealRun, 'start'>): ModelRun {
 function compareCase(name: string, model: ModelRun, real: RealRun): ValidationRow[] {
   const rows: ValidationRow[] = []
   const row = (metric: string, a: string | number, b: string | number): void => {
-    rows.push({ case: name, metric, model: a, real: b, ok: a === b })
+    rows.push({ case: name, metric, model: a, real: b, ok: a === b, tolerance: 'equal' })
   }
   for (let g = 0; g < 3; g++) {
     row(`gen${g} collections`, model.stats[g].collections, real.stats[g].collections)
@@ -444,6 +456,7 @@ function compareCase(name: string, model: ModelRun, real: RealRun): ValidationRo
     model: mismatch === null ? `${model.events.length} same` : mismatch.model,
     real: mismatch === null ? `${real.events.length} same` : mismatch.real,
     ok: mismatch === null && real.eventsDropped === 0,
+    tolerance: 'equal',
   })
   const bad = Object.entries(real.mismatches).filter(([, n]) => n > 0)
   if (bad.length > 0) {
@@ -453,6 +466,7 @@ function compareCase(name: string, model: ModelRun, real: RealRun): ValidationRo
       model: 0,
       real: bad.map(([k, n]) => `${k}:${n}`).join(' '),
       ok: false,
+      tolerance: 'no mismatch',
     })
   }
   return rows
@@ -484,9 +498,43 @@ async function pythonVersion(): Promise<string> {
   return version ?? 'python3 (version unknown)'
 }
 
+/** Compare one recorded trace: capability check, python3, then the model from the real start state. */
+async function traceRows(
+  name: string,
+  path: string,
+  log: (s: string) => void,
+  thresholds?: readonly number[],
+): Promise<ValidationRow[]> {
+  requireCapabilities(traceNeeds(path), REPLAY_PY_CPYTHON, path)
+  log(`${name}: replaying on python3`)
+  const real = await runReal(path, thresholds)
+  log(`${name}: replaying on the model`)
+  return compareCase(name, runModel(path, real), real)
+}
+
+async function cpythonReport(rows: ValidationRow[]): Promise<ValidationReport> {
+  return buildReport('cpython', await pythonVersion(), rows)
+}
+
+/** Any trace against python3, once per heap configuration that sets thresholds (default: python3's own). */
+export async function validateCpythonTrace(
+  trace: string,
+  options: TraceValidateOptions = {},
+): Promise<ValidationReport> {
+  const log = options.log ?? (() => {})
+  const name = options.name ?? basename(trace)
+  const heaps = options.heaps?.filter((h) => h.thresholds !== undefined) ?? []
+  const rows: ValidationRow[] = []
+  if (heaps.length === 0) rows.push(...(await traceRows(name, trace, log)))
+  for (const h of heaps)
+    rows.push(...(await traceRows(`${name} thresholds=${h.thresholds!.join(',')}`, trace, log, h.thresholds)))
+  return cpythonReport(rows)
+}
+
 export const validateCpython: Validator = async (options: ValidateOptions): Promise<ValidationReport> => {
   const log = options.log ?? (() => {})
-  const selected = selectCases('cpython', CPYTHON_CASES, options.cases)
+  const all = options.thorough ? [...FIXED_CASES, ...randomCases('cpython', true)] : CPYTHON_CASES
+  const selected = selectCases('cpython', all, options.cases)
   const dir = join(options.cacheDir ?? tmpdir(), `pygc-validate-cpython-${process.pid}`)
   mkdirSync(dir, { recursive: true })
   const rows: ValidationRow[] = []
@@ -495,24 +543,18 @@ export const validateCpython: Validator = async (options: ValidateOptions): Prom
       const path = join(dir, `${slug(c.name)}.trace`)
       log(`${c.name}: recording`)
       record(c, path)
-      log(`${c.name}: replaying on python3`)
-      const real = await runReal(path)
-      log(`${c.name}: replaying on the model`)
-      const model = runModel(path, real)
-      rows.push(...compareCase(c.name, model, real))
+      rows.push(...(await traceRows(c.name, path, log)))
       rmSync(path, { force: true })
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  const residuals = rows
-    .filter((r) => !r.ok && r.note !== undefined)
-    .map((r) => `${r.case} ${r.metric}: ${r.note} (${FIDELITY})`)
-  return {
-    runtime: 'cpython',
-    realRuntime: await pythonVersion(),
-    rows,
-    ok: rows.every((r) => r.ok),
-    residuals,
-  }
+  return cpythonReport(rows)
+}
+
+export const CPYTHON_TRACE_VALIDATOR: TraceValidator = {
+  runtime: 'cpython',
+  oracles: [REPLAY_PY_CPYTHON],
+  checkTrace: (needs, trace) => requireCapabilities(needs, REPLAY_PY_CPYTHON, trace),
+  validateTrace: validateCpythonTrace,
 }

@@ -1,15 +1,13 @@
 /**
- * `pygc validate --runtime X`: each registered runtime's validation (its model against the real
- * runtime, written by that runtime's engineers: ./cpython.ts, ./jython.ts, ./ironpython.ts,
- * @pygc/pypy's own through ./pypy.ts; listed in the registry, ../runtimes.ts) behind one command
- * and one table format. Exit code 1 when any report is not ok.
+ * Each registered runtime's validation (its model against the real runtime: ./cpython.ts,
+ * ./jython.ts, ./ironpython.ts, @pygc/pypy's own through ./pypy.ts; listed in the runtime
+ * registry, ../runtimes.ts) behind one table format. The command is ../commands/validate.ts;
+ * the library entry for one trace is ./api.ts.
  */
-import { PygcError } from '@pygc/core'
 import { renderTerminalGrid, wrapText } from '@pygc/report'
-import { COMMON_OPTIONS, message, parseCommand, parseFormat } from '../cli-support.js'
 import { VALIDATIONS } from '../runtimes.js'
-import { planRuns } from './selection.js'
-import type { ValidationReport, Validator } from './types.js'
+import { residualAmount } from './residuals.js'
+import type { ValidationReport, ValidationRow, Validator } from './types.js'
 
 /** Each registered runtime's validator, by runtime name. */
 export const VALIDATORS: Readonly<Record<ValidationReport['runtime'], Validator>> = Object.fromEntries(
@@ -19,47 +17,6 @@ export const VALIDATORS: Readonly<Record<ValidationReport['runtime'], Validator>
 /** Each runtime's validation case names (what `--cases` may name). */
 export const VALIDATION_CASE_NAMES: Readonly<Record<ValidationReport['runtime'], readonly string[]>> =
   Object.fromEntries([...VALIDATIONS].map(([name, v]) => [name, v.caseNames]))
-
-const OPTIONS = {
-  ...COMMON_OPTIONS,
-  runtime: { type: 'string', short: 'r' },
-  runtimes: { type: 'string' },
-  cases: { type: 'string' },
-  workloads: { type: 'string' },
-  format: { type: 'string', short: 'f' },
-} as const
-
-function parseValidatorList(text: string | undefined): ValidationReport['runtime'][] {
-  const valid = Object.keys(VALIDATORS) as ValidationReport['runtime'][]
-  if (text === undefined || text === 'all') return valid
-  return text.split(',').map((name) => {
-    const trimmed = name.trim()
-    if (!(valid as string[]).includes(trimmed)) {
-      throw new PygcError(
-        'UNKNOWN_RUNTIME',
-        `no validation for runtime '${trimmed}'; valid: ${valid.join(', ')}, all`,
-      )
-    }
-    return trimmed as ValidationReport['runtime']
-  })
-}
-
-function splitList(text: string | undefined): string[] | undefined {
-  return text === undefined
-    ? undefined
-    : text
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '')
-}
-
-/**
- * Case names start with their workload's name ("binary-trees d=10"), so --workloads selects
- * the rows of those workloads. Validators take exact case names; --workloads filters after.
- */
-function matchesWorkloads(caseName: string, workloads: readonly string[] | undefined): boolean {
-  return workloads === undefined || workloads.some((w) => caseName === w || caseName.startsWith(`${w} `))
-}
 
 /** Widest value and note cells; longer text wraps onto continuation lines (120-column terminals). */
 const VALUE_WIDTH = 26
@@ -84,6 +41,12 @@ function wrapCell(text: string, width: number): string[] {
   return lines
 }
 
+/** The note column: the bound, the accepted residual, then any note. */
+function noteCell(r: ValidationRow): string {
+  const residual = r.residual ? `residual ${residualAmount(r.residual)}` : undefined
+  return [r.tolerance, residual, r.note].filter((x) => x !== undefined && x !== '').join('; ')
+}
+
 /**
  * The side-by-side table: one section per case (its name as the heading), one row per compared
  * figure with the model's and the real runtime's value, then a one-line verdict. A long real
@@ -98,14 +61,15 @@ export function formatValidationTable(report: ValidationReport): string {
   for (const r of report.rows) {
     if (groups.length === 0 || groups[groups.length - 1].title !== r.case)
       groups.push({ row: rows.length, title: r.case })
-    const model = String(r.model)
-    const real = String(r.real)
+    const unit = r.unit ? ` ${r.unit}` : ''
+    const model = typeof r.model === 'number' ? `${r.model}${unit}` : r.model
+    const real = typeof r.real === 'number' ? `${r.real}${unit}` : r.real
     const cells = [
       wrapCell(r.metric, METRIC_WIDTH),
       wrapCell(model, VALUE_WIDTH),
       wrapCell(real === model && real.length > 12 ? '(same)' : real, VALUE_WIDTH),
       [r.ok ? 'ok' : 'FAIL'],
-      wrapCell(r.note ?? '', NOTE_WIDTH),
+      wrapCell(noteCell(r), NOTE_WIDTH),
     ]
     const height = Math.max(...cells.map((c) => c.length))
     for (let line = 0; line < height; line++) rows.push(cells.map((c) => c[line] ?? ''))
@@ -124,40 +88,4 @@ export function formatValidationTable(report: ValidationReport): string {
       ...report.residuals.flatMap((r) => wrapText(r, 112).map((l, i) => (i === 0 ? `  - ${l}` : `  ${l}`))),
     )
   return `${lines.join('\n')}\n`
-}
-
-export async function validateCommand(args: readonly string[]): Promise<number> {
-  const { values } = parseCommand('validate', args, OPTIONS)
-  const runtimes = parseValidatorList(values.runtime ?? values.runtimes)
-  const format = parseFormat(values.format, ['table', 'json'] as const, 'table')
-  const cases = splitList(values.cases)
-  const workloads = splitList(values.workloads)
-  // A case name selects the cases of whichever runtimes have it; a name none has throws here,
-  // before any oracle runs.
-  const runs = planRuns(runtimes, cases, VALIDATION_CASE_NAMES)
-  const reports: ValidationReport[] = []
-  for (const { runtime, cases: own } of runs) {
-    const report = await VALIDATORS[runtime]({
-      ...(own ? { cases: own } : {}),
-      log: values.quiet ? () => {} : (text) => message(`pygc validate ${runtime}: ${text}`),
-    })
-    if (workloads) {
-      report.rows = report.rows.filter((r) => matchesWorkloads(r.case, workloads))
-      report.ok = report.rows.every((r) => r.ok)
-    }
-    reports.push(report)
-  }
-  // A name that matched nothing is a mistake, not a pass: say so and fail.
-  const unmatched = [...(cases ?? []), ...(workloads ?? [])].filter(
-    (name) => !reports.some((report) => report.rows.some((r) => matchesWorkloads(r.case, [name]))),
-  )
-  if (unmatched.length > 0) {
-    message(
-      `pygc validate: no validation case of ${runtimes.join(', ')} matches ${unmatched.map((n) => `'${n}'`).join(', ')} (pygc validate --runtime R without --cases lists R's cases)`,
-    )
-  }
-  if (format === 'json')
-    process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`)
-  else process.stdout.write(reports.map(formatValidationTable).join('\n'))
-  return reports.every((r) => r.ok) && unmatched.length === 0 ? 0 : 1
 }

@@ -109,3 +109,17 @@ export async function probeVersion(
     return null
   }
 }
+
+/**
+ * The rows of one trace at several heap configurations, the real runs side by side: each
+ * configuration's model replay runs (synchronously) and then starts its oracle process, so the
+ * next model replays while the previous oracles run. The oracles are single-threaded
+ * collectors (Serial GC, workstation non-concurrent GC) whose counts do not depend on what else
+ * runs; only wall time does. Rows come back in the configurations' order.
+ */
+export async function rowsPerHeap<H, R>(
+  heaps: readonly H[],
+  rowsAt: (heap: H) => Promise<R[]>,
+): Promise<R[]> {
+  return (await Promise.all(heaps.map(rowsAt))).flat()
+}

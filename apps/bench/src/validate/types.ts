@@ -1,16 +1,41 @@
 /**
  * The shape every runtime's validation (model vs. the real runtime) reports in, so that
- * `pygc validate --runtime X` prints one table format for all of them.
+ * `pygc validate` prints one table format for all of them. Rows carry numbers (a figure is a
+ * number with a unit, never a formatted string to be parsed again) and, when a figure differs
+ * within its bound, an explicit residual: the report's residual list is built from those
+ * fields, never by reading notes.
  */
+import type { OracleCapabilities, TraceNeeds } from './capabilities.js'
+
+/** The runtimes with a trace validator (./api.ts TRACE_VALIDATORS). */
+export type ValidatedRuntime = 'cpython' | 'jython' | 'ironpython'
+
+/** A difference accepted within a row's bound, and why (the package's FIDELITY.md section). */
+export interface Residual {
+  /** How far apart the two figures are, in `unit`; null when the difference has no size (an order). */
+  amount: number | null
+  /** '%' (relative to the real figure), 'count', 'KiB' or 'B'. */
+  unit: '%' | 'count' | 'KiB' | 'B'
+  /** The explanation, naming the FIDELITY.md section that gives the evidence. */
+  why: string
+}
+
 export interface ValidationRow {
-  /** Validation case, e.g. "binary-trees d=10". */
+  /** Validation case, e.g. "binary-trees d=10 -Xmx24m/4m". */
   case: string
   /** What is compared, e.g. "gen0 collections", "event order". */
   metric: string
+  /** Numbers for figures (with `unit`), text only for sequences and sets (causes, event order). */
   model: string | number
   real: string | number
+  /** The unit of numeric model/real values ('KiB', 'B'); absent for counts and text. */
+  unit?: string
   ok: boolean
-  /** Tolerance or explanation of a residual (see the package's FIDELITY.md). */
+  /** The bound the row is held to, e.g. "±1", "5%", "equal". */
+  tolerance?: string
+  /** Set when the row is ok although the figures differ: by how much, and why that is accepted. */
+  residual?: Residual
+  /** Anything else the reader should know (shown in the table's note column). */
   note?: string
 }
 
@@ -21,8 +46,22 @@ export interface ValidationReport {
   realRuntime: string
   rows: ValidationRow[]
   ok: boolean
-  /** Residuals accepted with an explanation (each names the FIDELITY.md section). */
+  /** Residuals accepted with an explanation, one line per row with a `residual` (built by residualLines). */
   residuals: string[]
+}
+
+/** Heap configuration for validating a trace; each runtime reads its own fields. */
+export interface HeapConfig {
+  /** JVM: -Xms (default = xmx), -Xmx, -Xmn, in bytes. */
+  xms?: number
+  xmx?: number
+  xmn?: number
+  /** JVM: thread-local allocation buffers (default off: see packages/jython/FIDELITY.md, "TLAB"). */
+  tlab?: boolean
+  /** .NET: DOTNET_GCgen0size in bytes. */
+  gen0size?: number
+  /** CPython: gc.set_threshold(t0, t1, t2). */
+  thresholds?: [number, number, number]
 }
 
 export interface ValidateOptions {
@@ -32,6 +71,28 @@ export interface ValidateOptions {
   log?: (message: string) => void
   /** Where compiled oracles and traces are cached (default: <repo>/.cache/oracles). */
   cacheDir?: string
+  /** More seeds and heap configurations (outside CI). */
+  thorough?: boolean
 }
 
 export type Validator = (options: ValidateOptions) => Promise<ValidationReport>
+
+/** What `validate(trace, runtime, options)` takes besides the trace. */
+export interface TraceValidateOptions {
+  /** The case name in the table (default: the trace file's name). */
+  name?: string
+  /** Heap configurations to compare at (default: the runtime's own, see each validator). */
+  heaps?: HeapConfig[]
+  log?: (message: string) => void
+  cacheDir?: string
+}
+
+/** One runtime's validation of one trace, and what its oracles can replay. */
+export interface TraceValidator {
+  runtime: ValidatedRuntime
+  /** The oracles this runtime's validation runs, each with what it can replay. */
+  oracles: readonly OracleCapabilities[]
+  /** Throw OracleCapabilityError when the oracle this trace would go to cannot replay it. */
+  checkTrace(needs: TraceNeeds, trace: string): void
+  validateTrace(trace: string, options: TraceValidateOptions): Promise<ValidationReport>
+}

@@ -189,6 +189,7 @@ export function collectMetrics(
       sizeMode: info.sizeMode,
       moving: info.moving,
       idKind: info.idKind,
+      ...(info.incremental === true ? { incremental: true } : {}),
     },
     ops: s.ops,
     objectsAllocated: s.objectsAllocated,

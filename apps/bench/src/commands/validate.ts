@@ -1,0 +1,216 @@
+/**
+ * `pygc validate`: the model against the real runtime, three ways into one path.
+ *
+ *   pygc validate --runtime R                 the runtime's validation set (built-in cases)
+ *   pygc validate --trace FILE --runtime R    one recorded trace
+ *   pygc validate WORKLOAD --runtime R        a workload, recorded on R's model first
+ *
+ * R is a runtime or `all`. Heap options (--xmx, --gen0size, --thresholds...) give the
+ * configurations a trace or workload is compared at; the built-in cases carry their own.
+ * Every trace is checked against its oracle's capabilities before anything runs. Exit code 1
+ * when any report is not ok.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileSink, PygcError, RecordingMutator, Rng } from '@pygc/core'
+import {
+  COMMON_OPTIONS,
+  message,
+  parseCommand,
+  parseFormat,
+  parseSeed,
+  RUN_OPTIONS,
+  UsageError,
+} from '../cli-support.js'
+import { createManager } from '../execute.js'
+import { findRuntime } from '../runtimes.js'
+import { validate, validatedRuntimes } from '../validate/api.js'
+import { formatValidationTable, VALIDATION_CASE_NAMES, VALIDATORS } from '../validate/index.js'
+import { planRuns } from '../validate/selection.js'
+import type { ValidatedRuntime, ValidationReport } from '../validate/types.js'
+import { findWorkload, parseSize } from '../workloads.js'
+import { planWorkloads } from './run.js'
+import { parseHeapConfigs } from './validate-heaps.js'
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  runtime: { type: 'string', short: 'r' },
+  runtimes: { type: 'string' },
+  cases: { type: 'string' },
+  workloads: { type: 'string' },
+  format: { type: 'string', short: 'f' },
+  trace: { type: 'string' },
+  size: RUN_OPTIONS.size,
+  param: RUN_OPTIONS.param,
+  seed: RUN_OPTIONS.seed,
+  xms: { type: 'string' },
+  xmx: { type: 'string' },
+  xmn: { type: 'string' },
+  tlab: { type: 'string' },
+  gen0size: { type: 'string' },
+  thresholds: { type: 'string', multiple: true },
+  thorough: { type: 'boolean' },
+} as const
+
+/**
+ * The runtimes `--runtime` names: for the built-in sets, every registered runtime with a
+ * validator (../runtimes.ts); for --trace FILE or a workload, those with a trace validator.
+ */
+function parseValidatorList(text: string | undefined, traces: boolean): string[] {
+  if (traces)
+    return text === undefined || text === 'all'
+      ? validatedRuntimes('all')
+      : text.split(',').flatMap((name) => validatedRuntimes(name.trim() as ValidatedRuntime))
+  const valid = Object.keys(VALIDATORS)
+  if (text === undefined || text === 'all') return valid
+  return text.split(',').map((name) => {
+    const trimmed = name.trim()
+    if (!valid.includes(trimmed))
+      throw new PygcError(
+        'UNKNOWN_RUNTIME',
+        `no validation for runtime '${trimmed}'; valid: ${valid.join(', ')}, all`,
+      )
+    return trimmed
+  })
+}
+
+function splitList(text: string | undefined): string[] | undefined {
+  return text === undefined
+    ? undefined
+    : text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+}
+
+/**
+ * Case names start with their workload's name ("binary-trees d=10"), so --workloads selects
+ * the rows of those workloads. Validators take exact case names; --workloads filters after.
+ */
+function matchesWorkloads(caseName: string, workloads: readonly string[] | undefined): boolean {
+  return workloads === undefined || workloads.some((w) => caseName === w || caseName.startsWith(`${w} `))
+}
+
+function print(reports: ValidationReport[], format: 'table' | 'json'): void {
+  if (format === 'json')
+    process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`)
+  else process.stdout.write(reports.map(formatValidationTable).join('\n'))
+}
+
+type Values = ReturnType<typeof parseCommand<typeof OPTIONS>>['values']
+
+/** The built-in validation sets. */
+async function builtInCases(
+  values: Values,
+  runtimes: string[],
+): Promise<{ reports: ValidationReport[]; unmatched: number }> {
+  const cases = splitList(values.cases)
+  const workloads = splitList(values.workloads)
+  // A case name selects the cases of whichever runtimes have it; a name none has throws here,
+  // before any oracle runs.
+  const runs = planRuns(runtimes, cases, VALIDATION_CASE_NAMES)
+  const reports: ValidationReport[] = []
+  for (const { runtime, cases: own } of runs) {
+    const report = await VALIDATORS[runtime]({
+      ...(own ? { cases: own } : {}),
+      ...(values.thorough ? { thorough: true } : {}),
+      log: values.quiet ? () => {} : (text) => message(`pygc validate ${runtime}: ${text}`),
+    })
+    if (workloads) {
+      report.rows = report.rows.filter((r) => matchesWorkloads(r.case, workloads))
+      report.ok = report.rows.every((r) => r.ok)
+    }
+    reports.push(report)
+  }
+  // A name that matched nothing is a mistake, not a pass: say so and fail.
+  const unmatched = [...(cases ?? []), ...(workloads ?? [])].filter(
+    (name) => !reports.some((report) => report.rows.some((r) => matchesWorkloads(r.case, [name]))),
+  )
+  if (unmatched.length > 0) {
+    message(
+      `pygc validate: no validation case of ${runtimes.join(', ')} matches ${unmatched.map((n) => `'${n}'`).join(', ')} (pygc validate --runtime R without --cases lists R's cases)`,
+    )
+  }
+  return { reports, unmatched: unmatched.length }
+}
+
+/** A workload recorded on each runtime's own model (its op stream may depend on the runtime's answers). */
+async function workloadCase(
+  name: string,
+  values: Values,
+  runtimes: ValidatedRuntime[],
+  heaps: ReturnType<typeof parseHeapConfigs>,
+): Promise<ValidationReport[]> {
+  const workload = findWorkload(name)
+  const size = parseSize(values.size, 'test')
+  const seed = parseSeed(values.seed)
+  const [{ params }] = planWorkloads([workload], size, values.param ?? [])
+  const dir = mkdtempSync(join(tmpdir(), 'pygc-validate-'))
+  const reports: ValidationReport[] = []
+  try {
+    for (const runtime of runtimes) {
+      const trace = join(dir, `${workload.name}-${runtime}.trace`)
+      const recorder = new RecordingMutator(createManager(findRuntime(runtime), {}), fileSink(trace), {
+        metadata: { workload: workload.name, size, params, seed, recordedBy: 'pygc validate' },
+      })
+      workload.run(recorder, params, new Rng(seed))
+      recorder.finish()
+      const label = `${workload.name} size=${size} seed=${seed}`
+      reports.push(
+        ...(await validate(trace, runtime, {
+          name: label,
+          ...(heaps ? { heaps } : {}),
+          ...logOf(values, runtime),
+        })),
+      )
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return reports
+}
+
+function logOf(values: Values, runtime: string): { log: (s: string) => void } {
+  return { log: values.quiet ? () => {} : (text) => message(`pygc validate ${runtime}: ${text}`) }
+}
+
+export async function validateCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('validate', args, OPTIONS)
+  const traces = positionals.length > 0 || values.trace !== undefined
+  const runtimes = parseValidatorList(values.runtime ?? values.runtimes, traces)
+  const format = parseFormat(values.format, ['table', 'json'] as const, 'table')
+  const heaps = parseHeapConfigs(values)
+  if (positionals.length > 1) throw new UsageError('name at most one workload (see pygc list)')
+  const workload = positionals[0]
+  if (workload !== undefined && values.trace !== undefined)
+    throw new UsageError('give a workload or --trace FILE, not both')
+  const own = workload !== undefined || values.trace !== undefined
+  if (!own && heaps !== undefined)
+    throw new UsageError(
+      'heap options apply to --trace FILE or a workload; the built-in cases carry their own',
+    )
+  if (own && (values.cases !== undefined || values.workloads !== undefined))
+    throw new UsageError('--cases and --workloads select built-in cases; not with --trace FILE or a workload')
+  let reports: ValidationReport[]
+  let unmatched = 0
+  if (values.trace !== undefined) {
+    // Every runtime's capability check runs before the first oracle does.
+    try {
+      reports = await validate(values.trace, runtimes as ValidatedRuntime[], {
+        ...(heaps ? { heaps } : {}),
+        ...logOf(values, runtimes.join(',')),
+      })
+    } catch (e) {
+      if (e instanceof PygcError && e.code === 'UNSUPPORTED') {
+        message(`pygc validate: ${e.message}`)
+        return 1
+      }
+      throw e
+    }
+  } else if (workload !== undefined)
+    reports = await workloadCase(workload, values, runtimes as ValidatedRuntime[], heaps)
+  else ({ reports, unmatched } = await builtInCases(values, runtimes))
+  print(reports, format)
+  return reports.every((r) => r.ok) && unmatched === 0 ? 0 : 1
+}

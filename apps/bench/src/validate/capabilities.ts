@@ -1,0 +1,269 @@
+/**
+ * What each oracle can replay, and the check that runs before any oracle or model does: a
+ * trace needing something an oracle cannot do is refused at once with the op index of the
+ * first op that needs it and the capability it lacks (OracleCapabilityError), instead of a
+ * crash in the oracle or a silent divergence in the comparison.
+ *
+ * The needs are found by one pass over the trace with a shadow of its slots and reference
+ * fields (so a weak reference's target is known by type even when it was loaded from a field).
+ * A need is counted where it first takes effect: a finalizer, a resurrecting or legacy
+ * finalizer at the first allocation of such a type; a shape an oracle cannot build at the type's
+ * definition (the op index is then the next op's); a callback at its weakref op; a pin at its
+ * PIN op; a gc control at its op.
+ */
+import { statSync } from 'node:fs'
+import { fileSource, PygcError, TraceReader, type TypeSpec } from '@pygc/core'
+
+/** The features a trace may need from an oracle. */
+export type Capability =
+  /** Objects with a finalizer (`__del__`, a .NET finalizer, Object.finalize). */
+  | 'finalizer'
+  /** A finalizer that stores its object into a global (FinalizerSpec.resurrectInto). */
+  | 'resurrection'
+  /** CPython's legacy tp_del finalizer (FinalizerSpec.legacy). */
+  | 'legacy-finalizer'
+  /** A weak reference with a callback. */
+  | 'weakref-callback'
+  /** A weak reference to a plain list (shape 'list', no finalizer): exact lists have no weakref slot in Python. */
+  | 'weakref-to-list'
+  /** The tuple shape (immutable in Python: cannot be built field by field). */
+  | 'shape-tuple'
+  /** A variable-length type of shape 'slots' or 'dict-instance'. */
+  | 'variable-instance'
+  /** A 'slots' or 'dict-instance' type of more than 256 reference or int fields. */
+  | 'wide-instance'
+  /** pin / unpin. */
+  | 'pin'
+  /** gc.disable/enable/freeze/unfreeze. */
+  | 'gc-control'
+
+export const CAPABILITIES: readonly Capability[] = [
+  'finalizer',
+  'resurrection',
+  'legacy-finalizer',
+  'weakref-callback',
+  'weakref-to-list',
+  'shape-tuple',
+  'variable-instance',
+  'wide-instance',
+  'pin',
+  'gc-control',
+]
+
+/** One oracle and what it can replay (everything not listed is refused). */
+export interface OracleCapabilities {
+  /** e.g. "replay.py on python3", "TraceReplay.java on java". */
+  oracle: string
+  can: readonly Capability[]
+  /** Where the oracle's limits are explained. */
+  source: string
+}
+
+const PYTHON_INSTANCE_LIMITS: Capability[] = ['finalizer', 'resurrection', 'weakref-callback', 'pin']
+
+/** benchmarks/oracles/replay.py on CPython: real lists, __slots__ classes, plain classes. */
+export const REPLAY_PY_CPYTHON: OracleCapabilities = {
+  oracle: 'replay.py on python3',
+  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control'],
+  source: 'benchmarks/oracles/replay.py (make_class)',
+}
+
+/**
+ * replay.py on Jython 2.7: as on CPython; a legacy finalizer is an ordinary __del__ there (the
+ * model treats it so too), and gc.disable and friends are refused by Jython itself, a result
+ * both sides report.
+ */
+export const REPLAY_PY_JYTHON: OracleCapabilities = {
+  oracle: 'replay.py on jython',
+  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control'],
+  source: 'benchmarks/oracles/replay.py (make_class)',
+}
+
+/** TraceReplay.java: one Object[] per object, java.lang.ref.WeakReference, JNI-style pins. */
+export const TRACE_REPLAY_JAVA: OracleCapabilities = {
+  oracle: 'TraceReplay.java on java',
+  can: ['weakref-to-list', 'shape-tuple', 'variable-instance', 'wide-instance', 'pin', 'gc-control'],
+  source: 'benchmarks/oracles/jvm/TraceReplay.java (file comment)',
+}
+
+/** The .NET oracle: object[] per object, finalizable subclasses, WeakReference, pinned GCHandles. */
+export const CLR_ORACLE: OracleCapabilities = {
+  oracle: 'ClrOracle on dotnet',
+  can: [
+    'finalizer',
+    'weakref-to-list',
+    'shape-tuple',
+    'variable-instance',
+    'wide-instance',
+    'pin',
+    'gc-control',
+  ],
+  source: 'benchmarks/oracles/clr/README.md',
+}
+
+/** The first op needing each capability (absent: the trace does not need it). */
+export type TraceNeeds = Partial<Record<Capability, number>>
+
+/** The refusal: `where` names the oracle, the capability and the op index. */
+export class OracleCapabilityError extends PygcError {
+  readonly capability: Capability
+  readonly op: number
+  readonly oracle: string
+
+  constructor(oracle: OracleCapabilities, capability: Capability, op: number, trace: string) {
+    super(
+      'UNSUPPORTED',
+      `${oracle.oracle} cannot replay ${trace}: op ${op} needs '${capability}', which this oracle does not have (${oracle.source}; see apps/bench/VALIDATE.md, "Capabilities")`,
+      { oracle: oracle.oracle, capability, op, trace },
+    )
+    this.name = 'OracleCapabilityError'
+    this.capability = capability
+    this.op = op
+    this.oracle = oracle.oracle
+  }
+}
+
+/** A slot's or field's content in the shadow: an object's type and fields, or a weak reference. */
+interface Shadow {
+  type: number
+  fields: (Shadow | null)[] | null
+  target: Shadow | null
+}
+
+/** Needs of the traces read lately, by path, size and modification time (validate() and its validator ask twice). */
+const recent = new Map<string, { stamp: string; needs: TraceNeeds }>()
+const RECENT_TRACES = 8
+
+/**
+ * The capabilities `trace` needs, each with the first op index that needs it. One pass over
+ * the trace (remembered for the same unchanged file); the shadow holds what the trace holds, so
+ * memory follows the trace's live data.
+ */
+export function traceNeeds(trace: string): TraceNeeds {
+  const { size, mtimeMs } = statSync(trace)
+  const stamp = `${size}:${mtimeMs}`
+  const known = recent.get(trace)
+  if (known !== undefined && known.stamp === stamp) return { ...known.needs }
+  const needs = scanTrace(trace)
+  recent.set(trace, { stamp, needs })
+  if (recent.size > RECENT_TRACES) recent.delete(recent.keys().next().value as string)
+  return { ...needs }
+}
+
+function scanTrace(trace: string): TraceNeeds {
+  const needs: TraceNeeds = {}
+  const need = (c: Capability, op: number): void => {
+    if (needs[c] === undefined) needs[c] = op
+  }
+  const types: TypeSpec[] = []
+  const globals: (Shadow | null)[] = []
+  const stack: (Shadow | null)[] = []
+  const bases: number[] = []
+  let base = 0
+  const at = (slot: number): number => (slot >= 0 ? base + slot : -1)
+  const get = (slot: number): Shadow | null =>
+    slot >= 0 ? (stack[base + slot] ?? null) : (globals[-slot - 1] ?? null)
+  const set = (slot: number, v: Shadow | null): void => {
+    if (slot >= 0) stack[at(slot)] = v
+    else globals[-slot - 1] = v
+  }
+  const reader = new TraceReader(fileSource(trace))
+  for (let op = reader.next(); op !== null; op = reader.next()) {
+    const index = reader.ops - 1
+    switch (op.op) {
+      case 'defineType': {
+        const spec = op.spec
+        types.push(spec)
+        const shape = spec.shape ?? 'list'
+        const next = reader.ops
+        if (shape === 'tuple') need('shape-tuple', next)
+        if ((shape === 'slots' || shape === 'dict-instance') && spec.variable !== undefined)
+          need('variable-instance', next)
+        if ((shape === 'slots' || shape === 'dict-instance') && (spec.refs > 256 || (spec.ints ?? 0) > 256))
+          need('wide-instance', next)
+        break
+      }
+      case 'pushFrame':
+        bases.push(base)
+        base = stack.length
+        for (let i = 0; i < op.locals; i++) stack.push(null)
+        break
+      case 'popFrame':
+        stack.length = base
+        base = bases.pop() ?? 0
+        break
+      case 'alloc': {
+        const spec = types[op.type]
+        if (spec.finalizer) {
+          need('finalizer', index)
+          if (spec.finalizer.resurrectInto !== undefined) need('resurrection', index)
+          if (spec.finalizer.legacy) need('legacy-finalizer', index)
+        }
+        const refs = spec.variable === 'refs' ? op.length : spec.refs
+        set(op.dst, {
+          type: op.type,
+          fields: refs > 0 ? new Array<Shadow | null>(refs).fill(null) : null,
+          target: null,
+        })
+        break
+      }
+      case 'load':
+        set(op.dst, get(op.obj)?.fields?.[op.field] ?? null)
+        break
+      case 'store': {
+        const fields = get(op.obj)?.fields
+        if (fields) fields[op.field] = get(op.src)
+        break
+      }
+      case 'move':
+        set(op.dst, get(op.src))
+        break
+      case 'clear':
+        set(op.dst, null)
+        break
+      case 'weakref': {
+        const target = get(op.target)
+        if (op.callback !== undefined) need('weakref-callback', index)
+        if (target !== null && target.type >= 0) {
+          const spec = types[target.type]
+          if ((spec.shape ?? 'list') === 'list' && !spec.finalizer) need('weakref-to-list', index)
+        }
+        set(op.dst, { type: -1, fields: null, target })
+        break
+      }
+      case 'deref':
+        set(op.dst, get(op.weak)?.target ?? null)
+        break
+      case 'pin':
+      case 'unpin':
+        need('pin', index)
+        break
+      case 'gcControl':
+        need('gc-control', index)
+        break
+      default:
+        break
+    }
+  }
+  return needs
+}
+
+/** The first need (by op index) that `oracle` lacks, or null when it can replay the trace. */
+export function firstMissing(
+  needs: TraceNeeds,
+  oracle: OracleCapabilities,
+): { capability: Capability; op: number } | null {
+  let first: { capability: Capability; op: number } | null = null
+  for (const c of CAPABILITIES) {
+    const op = needs[c]
+    if (op === undefined || oracle.can.includes(c)) continue
+    if (first === null || op < first.op) first = { capability: c, op }
+  }
+  return first
+}
+
+/** Throw OracleCapabilityError when `oracle` cannot replay a trace with these needs. */
+export function requireCapabilities(needs: TraceNeeds, oracle: OracleCapabilities, trace: string): void {
+  const missing = firstMissing(needs, oracle)
+  if (missing !== null) throw new OracleCapabilityError(oracle, missing.capability, missing.op, trace)
+}

@@ -1,0 +1,250 @@
+/**
+ * Event order under the real Jython 2.7: a trace with finalizers or weakref callbacks replayed by
+ * benchmarks/oracles/replay.py on `jython` and on the model (its default `jython` sizes); the
+ * ORDER of collections, finalizers and callbacks must be the same, as far as the real runtime
+ * fixes it. Jython runs finalizers and callbacks on other threads, so op indices are not
+ * compared.
+ *
+ * The real Jython runs with the Serial collector and the same heap flags as the model, TLABs
+ * off: under G1 with its default small young generation the interpreter's own allocation
+ * makes a young collection every ~40k ops of replay.py's loop, finalizing dropped objects
+ * long before the program's gc.collect() (packages/jython/FIDELITY.md, "Order validation").
+ */
+import { fileSource, type GcEvent, replayTrace } from '@pygc/core'
+import { JythonManager } from '@pygc/jython'
+import { parseOracleJson, probeVersion, REPLAY_PY, runOracle } from '../oracles.js'
+import type { ValidationRow } from '../types.js'
+import type { JvmHeap } from './jvm.js'
+
+const KiB = 1024
+const MiB = 1024 * KiB
+const FIDELITY = 'packages/jython/FIDELITY.md'
+
+/** Real Jython runs per trace before its order is judged different (see orderRows). */
+const ORDER_ATTEMPTS = 3
+
+/**
+ * The heap of the order validation on both sides: a young generation large enough that the
+ * interpreter's own allocation between the program's collections does not fill it.
+ */
+export const ORDER_HEAP: JvmHeap = { xms: 512 * MiB, xmx: 512 * MiB, xmn: 256 * MiB, tlab: false }
+
+interface Timed {
+  op: number
+  token: string
+}
+
+interface ModelOrder {
+  events: Timed[]
+  /** Each callback tag's referent (the object id its weak reference pointed at). */
+  referentOfTag: Map<number, number>
+}
+
+/** The model's events: collect, finalize, callback:<tag>, in order, with op indices. */
+function modelOrder(trace: string, heap: JvmHeap): ModelOrder {
+  const model = new JythonManager({ xms: heap.xms, xmx: heap.xmx, xmn: heap.xmn })
+  const events: Timed[] = []
+  const targetOfWeak = new Map<number, number>()
+  const referentOfTag = new Map<number, number>()
+  model.on((e: GcEvent) => {
+    if (e.type === 'collect-call') events.push({ op: e.op, token: 'collect' })
+    else if (e.type === 'finalize') events.push({ op: e.op, token: 'finalize' })
+    else if (e.type === 'weakref-clear') targetOfWeak.set(e.weakId, e.targetId)
+    else if (e.type === 'weakref-callback') {
+      events.push({ op: e.op, token: `callback:${e.tag}` })
+      const target = targetOfWeak.get(e.weakId)
+      if (target !== undefined) referentOfTag.set(e.tag, target)
+    }
+  })
+  replayTrace(fileSource(trace), model)
+  return { events, referentOfTag }
+}
+
+/**
+ * The real order: replay.py reports each __del__ and callback with the op index the main
+ * thread was at when it ran; the collections are at the trace's COLLECT ops. An event at the
+ * op of a collection ran after it (the collection runs first in that op).
+ */
+function realOrder(output: { events?: unknown }, collects: number[]): Timed[] | null {
+  if (!Array.isArray(output.events)) return null
+  const timed: Timed[] = collects.map((op) => ({ op, token: 'collect' }))
+  for (const e of output.events as [number, string, number][]) {
+    timed.push({ op: e[0], token: e[1] === 'finalize' ? 'finalize' : `callback:${e[2]}` })
+  }
+  const rank = (t: Timed): number => (t.token === 'collect' ? 0 : 1)
+  return timed
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => a.t.op - b.t.op || rank(a.t) - rank(b.t) || a.i - b.i)
+    .map((x) => x.t)
+}
+
+/**
+ * Same order, as far as the real runtime fixes it: the same collections; between two
+ * collections the same finalizers, and the same set of callbacks with each referent's
+ * callbacks in the same order. Not compared: the interleaving of the finalizer thread and the
+ * weakref reaper (both run right after a collection, either may go first), and the order of
+ * different referents' callbacks, which Jython's reaper takes from a reference queue whose
+ * order changes from run to run (FIDELITY.md, "Threads" and "Reaper order"). Without
+ * `referentOfTag` every callback counts as one referent's (strict order).
+ */
+export function sameOrderUpToThreads(
+  model: string[],
+  real: string[],
+  referentOfTag: ReadonlyMap<number, number> = new Map(),
+): boolean {
+  const segments = (tokens: string[]): string[][] => {
+    const out: string[][] = [[]]
+    for (const t of tokens) {
+      if (t === 'collect') out.push([])
+      else out[out.length - 1].push(t)
+    }
+    return out
+  }
+  const referent = (token: string): number => referentOfTag.get(Number(token.slice('callback:'.length))) ?? -1
+  const perReferent = (tokens: string[]): string => {
+    const groups = new Map<number, string[]>()
+    for (const t of tokens) {
+      const r = referent(t)
+      groups.set(r, [...(groups.get(r) ?? []), t])
+    }
+    return [...groups.entries()]
+      .sort((x, y) => x[0] - y[0])
+      .map(([r, ts]) => `${r}:${ts.join(' ')}`)
+      .join('; ')
+  }
+  const a = segments(model)
+  const b = segments(real)
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) {
+    const fa = a[i].filter((t) => t === 'finalize').join(' ')
+    const fb = b[i].filter((t) => t === 'finalize').join(' ')
+    if (fa !== fb) return false
+    if (
+      perReferent(a[i].filter((t) => t !== 'finalize')) !== perReferent(b[i].filter((t) => t !== 'finalize'))
+    )
+      return false
+  }
+  return true
+}
+
+export function jythonVersion(): Promise<string | null> {
+  return probeVersion(
+    'jython',
+    ['--version'],
+    ({ stdout, stderr }) => `${stdout}${stderr}`.trim().split('\n')[0],
+  )
+}
+
+/** The JVM options of the real Jython: the model's collector and heap (see the file comment). */
+function jythonJavaOptions(heap: JvmHeap): string {
+  return [
+    '-XX:+UseSerialGC',
+    '-XX:-UseAdaptiveSizePolicy',
+    heap.tlab ? '-XX:+UseTLAB' : '-XX:-UseTLAB',
+    `-Xms${Math.round(heap.xms / KiB)}k`,
+    `-Xmx${Math.round(heap.xmx / KiB)}k`,
+    `-Xmn${Math.round(heap.xmn / KiB)}k`,
+  ].join(' ')
+}
+
+/** The event-order rows of one trace (a trace with finalizers or callbacks). */
+export async function orderRows(
+  name: string,
+  trace: string,
+  log: (s: string) => void,
+  heap: JvmHeap = ORDER_HEAP,
+): Promise<ValidationRow[]> {
+  const version = await jythonVersion()
+  const model = modelOrder(trace, heap)
+  const modelTokens = model.events.map((t) => t.token)
+  const modelText = modelTokens.join(' ')
+  if (version === null) {
+    return [
+      {
+        case: name,
+        metric: 'event order',
+        model: modelText,
+        real: 'jython not installed',
+        ok: false,
+        note: 'the real Jython is the judge: install it (apt-get install jython)',
+      },
+    ]
+  }
+  // The finalizer thread and the weakref reaper are scheduled by the OS, not by the program:
+  // on a loaded machine one of them may not get to run before the program ends, so an event
+  // is missing rather than misplaced. The real JVM stays the judge, but a run is repeated (up
+  // to ORDER_ATTEMPTS times) until its order agrees; the row says which run agreed.
+  let real: Timed[] | null = null
+  let nullMismatches = -1
+  let problem = ''
+  let attempt = 0
+  let agrees = false
+  while (!agrees && attempt < ORDER_ATTEMPTS) {
+    attempt++
+    log(`jython replay.py ${name}${attempt > 1 ? ` (run ${attempt} of ${ORDER_ATTEMPTS})` : ''}`)
+    real = null
+    problem = ''
+    try {
+      const { stdout } = await runOracle('jython', [REPLAY_PY, trace], {
+        timeoutMs: 300_000,
+        env: { JAVA_TOOL_OPTIONS: jythonJavaOptions(heap) },
+      })
+      const output = parseOracleJson<{ error?: string; events?: unknown; mismatches?: { isNull?: number } }>(
+        stdout,
+        'jython replay.py',
+      )
+      if (output.error !== undefined) problem = `replay.py: ${output.error}`
+      else {
+        real = realOrder(
+          output,
+          model.events.filter((t) => t.token === 'collect').map((t) => t.op),
+        )
+        nullMismatches = output.mismatches?.isNull ?? -1
+        if (real === null) problem = 'replay.py printed no event list'
+      }
+    } catch (e) {
+      problem = `replay.py failed: ${(e as Error).message.split('\n')[0]}`
+    }
+    agrees =
+      real !== null &&
+      sameOrderUpToThreads(
+        modelTokens,
+        real.map((t) => t.token),
+        model.referentOfTag,
+      )
+    if (problem !== '') break // a broken replay is not a scheduling accident
+  }
+  const realText = real === null ? problem : real.map((t) => t.token).join(' ')
+  const exact = realText === modelText
+  return [
+    {
+      case: name,
+      metric: 'event order',
+      model: modelText,
+      real: realText,
+      ok: agrees,
+      tolerance: 'per collection: finalizers, callback set, each referent’s callbacks in order',
+      ...(agrees && !exact
+        ? {
+            residual: {
+              amount: null,
+              unit: 'count' as const,
+              why: `finalizer thread, weakref reaper or referents interleaved differently (${FIDELITY}, "Threads")`,
+            },
+          }
+        : {}),
+      ...(attempt > 1
+        ? { note: `run ${attempt} of ${ORDER_ATTEMPTS} (earlier runs: a thread had not run yet)` }
+        : {}),
+    },
+    {
+      case: name,
+      metric: 'isNull/deref mismatches',
+      model: 0,
+      real: nullMismatches,
+      ok: nullMismatches === 0,
+      tolerance: 'equal',
+      note: 'weakrefs clear at the collection; a resurrected object is there after __del__',
+    },
+  ]
+}

@@ -1,0 +1,115 @@
+/**
+ * The capability check of `pygc validate`: every need of a trace is found with the op index
+ * that first needs it (a weak reference's target by type even when it came out of a field), an
+ * oracle without the capability refuses with OracleCapabilityError (code UNSUPPORTED) naming
+ * op and capability, and validate() refuses before any oracle runs.
+ */
+import { join } from 'node:path'
+import { BaselineManager, fileSink, globalSlot, type Mutator, RecordingMutator } from '@pygc/core'
+import { describe, expect, it } from 'vitest'
+import { validate } from '../src/validate/api.js'
+import {
+  CLR_ORACLE,
+  OracleCapabilityError,
+  REPLAY_PY_CPYTHON,
+  requireCapabilities,
+  TRACE_REPLAY_JAVA,
+  traceNeeds,
+} from '../src/validate/capabilities.js'
+import { tempDir } from './cli-helpers.js'
+
+const dir = tempDir('validate-capabilities')
+
+function record(name: string, program: (m: Mutator) => void): string {
+  const path = join(dir, `${name}.trace`)
+  const recorder = new RecordingMutator(new BaselineManager(), fileSink(path), { metadata: { name } })
+  program(recorder)
+  recorder.finish()
+  return path
+}
+
+describe('traceNeeds', () => {
+  it('finds each need at the first op that needs it', () => {
+    const trace = record('needs', (m) => {
+      m.defineGlobals(2)
+      const list = m.defineType({ name: 'L', refs: 1 }) // a plain list: no weakref slot in Python
+      const inst = m.defineType({ name: 'I', refs: 1, shape: 'slots' })
+      const fin = m.defineType({ name: 'F', refs: 0, shape: 'slots', finalizer: { resurrectInto: 1 } })
+      m.pushFrame(3) // op 0
+      m.alloc(0, inst) // 1
+      m.weakref(1, 0, { tag: 7 }) // 2: a callback, to an instance
+      m.alloc(1, list) // 3
+      m.store(0, 0, 1) // 4: the list is now only reachable through a field
+      m.clear(1) // 5
+      m.load(2, 0, 0) // 6
+      m.weakref(1, 2) // 7: a weakref to a plain list, loaded from a field
+      m.alloc(2, fin) // 8: a resurrecting finalizer
+      m.pin(0) // 9
+      m.gcControl('disable') // 10
+      m.popFrame()
+    })
+    expect(traceNeeds(trace)).toEqual({
+      'weakref-callback': 2,
+      'weakref-to-list': 7,
+      finalizer: 8,
+      resurrection: 8,
+      pin: 9,
+      'gc-control': 10,
+    })
+  })
+
+  it('counts a shape at its definition (the next op index)', () => {
+    const trace = record('tuple', (m) => {
+      m.pushFrame(1) // op 0
+      m.defineType({ name: 'T', refs: 2, shape: 'tuple' })
+      m.defineType({ name: 'V', refs: 0, shape: 'dict-instance', variable: 'refs' })
+      m.popFrame() // op 1
+    })
+    expect(traceNeeds(trace)).toEqual({ 'shape-tuple': 1, 'variable-instance': 1 })
+  })
+})
+
+describe('requireCapabilities', () => {
+  it('refuses with the op index and the missing capability, the earliest first', () => {
+    const needs = { finalizer: 40, 'weakref-callback': 12, pin: 3 }
+    expect(() => requireCapabilities(needs, REPLAY_PY_CPYTHON, 't')).not.toThrow()
+    let error: unknown
+    try {
+      requireCapabilities(needs, TRACE_REPLAY_JAVA, 't')
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(OracleCapabilityError)
+    const e = error as OracleCapabilityError
+    expect(e.code).toBe('UNSUPPORTED')
+    expect(e.op).toBe(12)
+    expect(e.capability).toBe('weakref-callback')
+    expect(e.message).toMatch(/TraceReplay\.java on java cannot replay t: op 12 needs 'weakref-callback'/)
+    expect(() => requireCapabilities({ resurrection: 5, finalizer: 5 }, CLR_ORACLE, 't')).toThrow(
+      /op 5 needs 'resurrection'/,
+    )
+  })
+})
+
+describe('validate(trace, runtime)', () => {
+  it('refuses a trace one runtime cannot replay before any oracle runs', async () => {
+    const trace = record('phoenix', (m) => {
+      m.defineGlobals(1)
+      const p = m.defineType({ name: 'P', refs: 0, shape: 'slots', finalizer: { resurrectInto: 0 } })
+      m.pushFrame(1)
+      m.alloc(0, p)
+      m.clear(0)
+      m.collect()
+      m.clear(globalSlot(0))
+      m.popFrame()
+    })
+    const logged: string[] = []
+    await expect(validate(trace, 'all', { log: (s) => logged.push(s) })).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      capability: 'resurrection',
+      op: 1,
+      oracle: 'ClrOracle on dotnet',
+    })
+    expect(logged).toEqual([]) // nothing ran
+  })
+})

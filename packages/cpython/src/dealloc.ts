@@ -1,0 +1,353 @@
+/**
+ * Reference counting and deallocation: Py_INCREF / Py_DECREF and _Py_Dealloc (Objects/object.c),
+ * the trashcan (object.c _PyTrash_thread_deposit_object / _PyTrash_thread_destroy_chain,
+ * Include/cpython/object.h Py_TRASHCAN_BEGIN/END), the tp_deallocs of the model's types
+ * (Objects/typeobject.c subtype_dealloc, listobject.c list_dealloc, tupleobject.c tupledealloc,
+ * weakrefobject.c weakref_dealloc), PyObject_CallFinalizerFromDealloc (object.c) and
+ * PyObject_GC_Del (Modules/gcmodule.c).
+ *
+ * CPython's deallocation recurses (a list's dealloc decrefs its items, whose deallocs decref
+ * theirs...) and bounds the depth with the trashcan: past a nesting of 50, an object is pushed
+ * on a LIFO "delete later" list that is drained when the nesting returns to zero. The model must
+ * never recurse on the host, so every tp_dealloc runs as a resumable frame on an explicit stack
+ * (`stk*`): the C recursion becomes a loop whose frames are the C frames, the trashcan counts the
+ * same nesting, and objects die in exactly CPython's order — which is what makes finalizer and
+ * weakref-callback order comparable with the real runtime.
+ */
+import { TRASH_UNWIND_LEVEL } from './constants.js'
+import type { GcState } from './gc-state.js'
+import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
+import { Kind, type TypeLayout } from './layout.js'
+
+/** Phases of a tp_dealloc frame. */
+const P_BEGIN = 0
+const P_LIST_ITEMS = 1
+const P_AFTER_FINALIZER = 2
+const P_WEAKREFS = 3
+const P_LEGACY = 4
+const P_AFTER_LEGACY = 5
+const P_FIELDS = 6
+const P_FREE = 7
+/** The pseudo-frame of _PyTrash_thread_destroy_chain. */
+const CHAIN = -1
+
+export class Deallocator {
+  private stkH = new Int32Array(256)
+  private stkPhase = new Int8Array(256)
+  private stkIdx = new Int32Array(256)
+  private sp = 0
+  private trashNesting = 0
+  /** The trashcan's delete-later list (LIFO, linked through gcPrev like _PyGCHead_SET_PREV). */
+  private trashLater = 0
+  /** Objects the trashcan deferred (native.summary()). */
+  trashDeposits = 0
+
+  constructor(private readonly st: GcState) {}
+
+  // ---------------------------------------------------------------- Py_INCREF / Py_DECREF
+
+  incref(h: number): void {
+    this.st.stats.work.refcountOps++
+    this.st.heap.refcnt[h]++
+  }
+
+  /** Py_DECREF from C code that is not itself a tp_dealloc: a death runs to completion here. */
+  decref(h: number): void {
+    this.st.stats.work.refcountOps++
+    if (--this.st.heap.refcnt[h] === 0) this.runDealloc(h)
+  }
+
+  /** Py_DECREF inside a tp_dealloc frame: a death becomes a nested frame; true if one was pushed. */
+  decrefInFrame(h: number): boolean {
+    this.st.stats.work.refcountOps++
+    if (--this.st.heap.refcnt[h] !== 0) return false
+    this.pushDeallocFrame(h)
+    return true
+  }
+
+  private runDealloc(h: number): void {
+    const base = this.sp
+    this.pushDeallocFrame(h)
+    while (this.sp > base) this.step()
+  }
+
+  private pushDeallocFrame(h: number): void {
+    if (this.sp === this.stkH.length) {
+      const n = this.sp * 2
+      const h2 = new Int32Array(n)
+      h2.set(this.stkH)
+      const p2 = new Int8Array(n)
+      p2.set(this.stkPhase)
+      const i2 = new Int32Array(n)
+      i2.set(this.stkIdx)
+      this.stkH = h2
+      this.stkPhase = p2
+      this.stkIdx = i2
+    }
+    this.stkH[this.sp] = h
+    this.stkPhase[this.sp] = P_BEGIN
+    this.stkIdx[this.sp] = 0
+    this.sp++
+  }
+
+  // ---------------------------------------------------------------- the tp_dealloc frames
+
+  /** One step of the frame on top: it returns whenever it pushed a nested frame or finished. */
+  private step(): void {
+    const top = this.sp - 1
+    const h = this.stkH[top]
+    if (h === CHAIN) {
+      // _PyTrash_thread_destroy_chain: call each deferred object's tp_dealloc, newest first.
+      if (this.trashLater !== 0) {
+        const op = this.trashLater
+        this.trashLater = this.st.heap.gcPrev[op]
+        this.pushDeallocFrame(op)
+      } else {
+        this.trashNesting--
+        this.sp--
+      }
+      return
+    }
+    const st = this.st
+    const heap = st.heap
+    const kind = heap.kind[h]
+    let phase = this.stkPhase[top]
+    if (phase === P_BEGIN) {
+      if (heap.gcNext[h] !== 0) heap.listRemove(h) // PyObject_GC_UnTrack
+      // Py_TRASHCAN_BEGIN: past the unwind level, defer the object to the LIFO list.
+      if (this.trashNesting >= TRASH_UNWIND_LEVEL) {
+        heap.gcPrev[h] = this.trashLater
+        this.trashLater = h
+        this.trashDeposits++
+        this.sp--
+        return
+      }
+      this.trashNesting++
+      if (kind === Kind.Weakref) {
+        // subtype_dealloc of the weakref.ref subclass, then weakref_dealloc: clear_weakref, tp_free.
+        st.weakrefs.clearWeakref(h, false)
+        this.gcDel(h)
+        this.trashEnd()
+        return
+      }
+      if (kind === Kind.List || kind === Kind.Tuple) {
+        this.stkIdx[top] = heap.nrefs[h]
+        this.stkPhase[top] = P_LIST_ITEMS
+        // Real lists and tuples are not weakly referenceable; the model lets any object be, and
+        // clears its weakrefs the way weakrefable C types do, first thing after the trashcan.
+        if (heap.wrHead[h] !== 0 && st.weakrefs.clearOnDeath(h)) return
+        phase = P_LIST_ITEMS
+      } else {
+        // subtype_dealloc
+        const layout = st.layouts[heap.type[h]]
+        if (layout.hasFinalizer) {
+          heap.listAppend(h, GEN0) // _PyObject_GC_TRACK before PyObject_CallFinalizerFromDealloc
+          heap.refcnt[h] = 1 // the temporary resurrection
+          this.stkPhase[top] = P_AFTER_FINALIZER
+          if ((heap.flags[h] & F_FINALIZED) === 0) {
+            heap.flags[h] |= F_FINALIZED
+            if (this.runFinalizer(h, layout, true)) return
+          }
+          return
+        }
+        phase = P_WEAKREFS
+      }
+    }
+    if (phase === P_LIST_ITEMS) {
+      // list_dealloc / tupledealloc: Py_XDECREF the items from the last to the first.
+      const f = heap.fields
+      const base = heap.fieldBase[h]
+      for (let i = this.stkIdx[top] - 1; i >= 0; i--) {
+        const c = f[base + i]
+        if (c !== 0 && this.decrefInFrame(c)) {
+          this.stkIdx[top] = i
+          return
+        }
+      }
+      this.freeListOrTuple(h, kind)
+      this.trashEnd()
+      return
+    }
+    if (phase === P_AFTER_FINALIZER) {
+      if (--heap.refcnt[h] > 0) {
+        // The finalizer resurrected the object: it stays tracked (in generation 0).
+        this.trashEnd()
+        return
+      }
+      heap.listRemove(h)
+      phase = P_WEAKREFS
+    }
+    if (phase === P_WEAKREFS) {
+      const layout = st.layouts[heap.type[h]]
+      this.stkPhase[top] = layout.legacyFinalizer ? P_LEGACY : P_FIELDS
+      this.stkIdx[top] = kind === Kind.ListSub ? heap.nrefs[h] : 0
+      if (st.weakrefs.clearOnDeath(h)) return
+      phase = this.stkPhase[top]
+    }
+    if (phase === P_LEGACY) {
+      // tp_del runs on every death (no FINALIZED flag), after the weakrefs are cleared.
+      heap.listAppend(h, GEN0)
+      heap.refcnt[h] = 1
+      this.stkPhase[top] = P_AFTER_LEGACY
+      if (this.runFinalizer(h, st.layouts[heap.type[h]], true)) return
+      phase = P_AFTER_LEGACY
+    }
+    if (phase === P_AFTER_LEGACY) {
+      if (--heap.refcnt[h] > 0) {
+        this.trashEnd()
+        return
+      }
+      heap.listRemove(h)
+      this.stkPhase[top] = P_FIELDS
+      phase = P_FIELDS
+    }
+    if (phase === P_FIELDS) {
+      const f = heap.fields
+      const base = heap.fieldBase[h]
+      if (kind === Kind.ListSub) {
+        // base list_dealloc (its trashcan does not apply: the type's tp_dealloc is subtype_dealloc)
+        for (let i = this.stkIdx[top] - 1; i >= 0; i--) {
+          const c = f[base + i]
+          if (c !== 0 && this.decrefInFrame(c)) {
+            this.stkIdx[top] = i
+            return
+          }
+        }
+      } else {
+        // clear_slots / _PyObject_FreeInstanceAttributes: first to last.
+        const n = heap.nrefs[h]
+        for (let i = this.stkIdx[top]; i < n; i++) {
+          const c = f[base + i]
+          if (c !== 0) {
+            f[base + i] = 0
+            if (this.decrefInFrame(c)) {
+              this.stkIdx[top] = i + 1
+              return
+            }
+          }
+        }
+      }
+      this.stkPhase[top] = P_FREE
+      phase = P_FREE
+    }
+    if (phase === P_FREE) {
+      this.freeItems(h)
+      this.gcDel(h)
+      this.trashEnd()
+    }
+  }
+
+  /** Py_TRASHCAN_END: leave the nesting; at the outermost level drain the deferred objects. */
+  private trashEnd(): void {
+    this.sp--
+    this.trashNesting--
+    if (this.trashLater !== 0 && this.trashNesting <= 0) {
+      this.trashNesting++
+      this.pushDeallocFrame(CHAIN)
+    }
+  }
+
+  // ---------------------------------------------------------------- __del__
+
+  /**
+   * PyObject_CallFinalizer: call an object's __del__ (as data): emit the event and, for a
+   * resurrecting finalizer, store the object into its global (`G[g] = self`: the new reference
+   * first, then the old value dropped). Returns true if that drop pushed a dealloc frame (inFrame).
+   *
+   * Where its work is charged (core/collection-cycle.ts, the one rule): a __del__ run by a
+   * refcount death outside a collection is mutator time, because CPython runs it inline in the
+   * Py_DECREF that killed the object (Objects/typeobject.c subtype_dealloc ->
+   * PyObject_CallFinalizerFromDealloc, on the mutator's own thread and stack); one run by
+   * finalize_garbage (Modules/gcmodule.c) is inside gc_collect_main, so part of the pause.
+   */
+  runFinalizer(h: number, layout: TypeLayout, inFrame: boolean): boolean {
+    const st = this.st
+    const heap = st.heap
+    st.cycle.finalized()
+    if (st.hub.listening) {
+      st.hub.emit({
+        type: 'finalize',
+        op: st.opIndex(),
+        id: heap.oid[h],
+        typeId: heap.type[h],
+        resurrected: layout.resurrectInto >= 0,
+        betweenOps: st.atOpBoundary,
+      })
+    }
+    if (layout.resurrectInto < 0) return false
+    heap.refcnt[h]++
+    st.stats.work.refcountOps++
+    const gi = layout.resurrectInto
+    const roots = st.roots
+    const old = roots.values[gi]
+    roots.values[gi] = h
+    if (old === 0) return false
+    if (inFrame) return this.decrefInFrame(old)
+    this.decref(old)
+    return false
+  }
+
+  // ---------------------------------------------------------------- freeing
+
+  /** End of list_dealloc / tupledealloc: to the type's free list if there is room, else PyObject_GC_Del. */
+  private freeListOrTuple(h: number, kind: number): void {
+    this.freeItems(h)
+    const heap = this.st.heap
+    const size = heap.fieldCap[h]
+    const freeLists = this.st.freeLists
+    if (kind === Kind.List ? freeLists.tryPushList(h) : freeLists.tryPushTuple(h, size)) {
+      this.noteFreed(h)
+      this.releaseFields(h)
+      heap.flags[h] = F_FREELISTED
+      heap.fieldCap[h] = size // a tuple's free list is per size
+      return
+    }
+    this.gcDel(h)
+  }
+
+  private freeItems(h: number): void {
+    const heap = this.st.heap
+    if (heap.itemsBytes[h] !== 0) {
+      this.st.pymalloc.free(heap.itemsAddress[h], heap.itemsBytes[h])
+      heap.itemsResized(h, 0)
+    }
+  }
+
+  private releaseFields(h: number): void {
+    const heap = this.st.heap
+    heap.freeFields(heap.fieldBase[h], heap.fieldCap[h])
+    heap.fieldBase[h] = 0
+  }
+
+  /** PyObject_GC_Del: untrack, generation 0's count--, and the block back to pymalloc. */
+  gcDel(h: number): void {
+    const st = this.st
+    const heap = st.heap
+    if (heap.gcNext[h] !== 0) heap.listRemove(h)
+    if (st.count[0] > 0) st.count[0]--
+    if ((heap.flags[h] & F_LIVE) !== 0) this.noteFreed(h)
+    st.pymalloc.free(heap.address[h], heap.objBytes[h])
+    if (heap.fieldBase[h] !== 0) this.releaseFields(h)
+    heap.releaseHandle(h)
+  }
+
+  /**
+   * A program object died (to pymalloc or to a free list): counted once, under the cycle
+   * collector when delete_garbage's tp_clear started the death, else under refcounting (a
+   * Py_DECREF to zero, also one the collector made: a weakref dropped after its callback, a
+   * value a resurrecting finalizer overwrote).
+   */
+  private noteFreed(h: number): void {
+    const st = this.st
+    const heap = st.heap
+    const flags = heap.flags[h]
+    heap.flags[h] = flags & ~F_LIVE
+    if ((flags & F_INTERNAL) !== 0) return
+    const bytes = heap.objBytes[h] + heap.itemsAtAlloc[h]
+    const cause = st.inDeleteGarbage ? 'cycle' : 'refcount'
+    st.cycle.freed(bytes, cause)
+    if (st.hub.perObject) {
+      st.hub.emit({ type: 'free', op: st.opIndex(), id: heap.oid[h], bytes, cause })
+    }
+  }
+}
