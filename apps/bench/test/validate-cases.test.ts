@@ -4,7 +4,8 @@
  * (listing each runtime's names). A validator called directly rejects names not its own.
  */
 import { join } from 'node:path'
-import { BaselineManager, fileSink, isPygcError, RecordingMutator } from '@pygc/core'
+import { BaselineManager } from '@pygc/baseline'
+import { fileSink, isPygcError, RecordingMutator } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { VALIDATIONS } from '../src/runtimes.js'
 import { VALIDATION_CASE_NAMES, VALIDATORS } from '../src/validate/index.js'
