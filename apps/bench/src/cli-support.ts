@@ -18,7 +18,7 @@ import {
 } from '@pygc/report'
 import type { SizeName } from '@pygc/workloads'
 import { emptyDocument, makeMeta, makeSettings } from './results.js'
-import { parseRuntimeList, type RuntimeChoice } from './runtimes.js'
+import { parseRuntimeList, RUNTIME_STYLES, type RuntimeChoice } from './runtimes.js'
 import { choiceMessage, InputError, UsageError, unknownChoice } from './usage.js'
 import { parseIntegerValue, parseSize } from './workloads.js'
 
@@ -183,9 +183,9 @@ export function renderResults(doc: ResultsDocument, format: ResultFormat): strin
     case 'csv':
       return formatCsv(doc)
     case 'md':
-      return formatMarkdown(doc)
+      return formatMarkdown(doc, { styles: RUNTIME_STYLES })
     default:
-      return formatTable(doc)
+      return formatTable(doc, RUNTIME_STYLES)
   }
 }
 
@@ -231,8 +231,8 @@ export function checkOutputFile(file: string, option: string): void {
 const OUT_FILES: readonly [string, (doc: ResultsDocument) => string][] = [
   ['results.json', formatJson],
   ['results.csv', formatCsv],
-  ['summary.md', formatMarkdown],
-  ['report.html', renderHtmlReport],
+  ['summary.md', (doc) => formatMarkdown(doc, { styles: RUNTIME_STYLES })],
+  ['report.html', (doc) => renderHtmlReport(doc, { styles: RUNTIME_STYLES })],
 ]
 
 /**

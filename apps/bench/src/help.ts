@@ -1,6 +1,30 @@
-/** `pygc --help` and `pygc <command> --help`. */
+/** `pygc --help` and `pygc <command> --help`; the runtimes named come from the registry. */
+import { DEFAULT_RUNTIMES, RUNTIMES, VALIDATIONS } from './runtimes.js'
+import { TRACE_VALIDATORS } from './validate/api.js'
 
-export const MAIN_HELP = `pygc — the memory managers of CPython, Jython and IronPython, side by side
+const DEFAULTS = DEFAULT_RUNTIMES.join(',')
+const VALIDATED = [...VALIDATIONS.keys()]
+/** The real runtimes the validators run, without repeats: "python3, jython, java, dotnet, pypy3". */
+const REAL = [...new Set([...VALIDATIONS.values()].flatMap((v) => v.real.split(', ')))].join(', ')
+
+/** Words of `text` in lines of at most `width` characters, each after `indent` spaces but the first. */
+function wrapAt(text: string, width: number, indent: number): string {
+  const lines: string[] = []
+  for (const word of text.split(' ')) {
+    const last = lines.length - 1
+    if (last >= 0 && lines[last].length + 1 + word.length <= width) lines[last] += ` ${word}`
+    else lines.push(word)
+  }
+  return lines.join(`\n${' '.repeat(indent)}`)
+}
+
+const HEAP_LIMITS = wrapAt(
+  `defaults: ${RUNTIMES.map((r) => `${r.name} ${r.defaultHeapLimit}`).join(', ')}`,
+  72,
+  25,
+)
+
+export const MAIN_HELP = `pygc — the memory managers of Python runtimes (${DEFAULT_RUNTIMES.join(', ')}), side by side
 
 Usage: pygc <command> [options]     (pygc <command> --help for details)
 
@@ -9,7 +33,7 @@ Commands:
   run <workload...>          run workloads on each runtime; side-by-side table
   record <workload> -o FILE  record a workload's op stream as a trace
   replay FILE                replay a trace on each runtime
-  validate --runtime R       the model against the real runtime (python3, jython, dotnet)
+  validate --runtime R       the model against the real runtime (${REAL})
   sweep <workload> --heap L  heap-size sensitivity (DaCapo style)
   merge A.json B.json -o F   join results files (e.g. the shards of a sweep)
   report FILE.json -o F.html rebuild the HTML report from saved results
@@ -29,7 +53,7 @@ const PARALLEL_HELP = `  -j, --jobs N           run cells (workload x runtime; a
                          _STEP, _COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, and
                          JOB_COMPLETIONS set to spec.completions); see examples/slurm, examples/k8s`
 
-const RUN_COMMON = `  -r, --runtimes a,b,c   runtimes (default cpython,jython,ironpython); name or name:preset
+const RUN_COMMON = `  -r, --runtimes a,b,c   runtimes (default ${DEFAULTS}); name or name:preset
   -s, --size NAME        test | small | medium | large (default: small)
   -p, --param k=v        override a workload parameter (repeatable)
       --seed N           RNG seed (default 1)
@@ -66,6 +90,7 @@ ${RUN_COMMON}
       --events N         keep the finalizer and weakref events of the N lowest ids per
                          workload in the results (default 500; 0 keeps all the collector listed)
       --heap-limit B     heap limit in modeled bytes, for every runtime or one: jython=4000000
+                         ${HEAP_LIMITS}
 ${PARALLEL_HELP}
   -q, --quiet            no progress (on a terminal a bar with done/total and ETA; in a log,
                          after a few seconds, a line per finished cell)
@@ -87,7 +112,7 @@ Runs the workload once and writes its op stream as a trace (see packages/core/TR
 Replays a trace (binary or JSON lines) on each runtime and prints the side-by-side table.
 A truncated or corrupted trace fails with the byte offset of the problem (exit code 1).
 
-  -r, --runtimes a,b,c   runtimes (default cpython,jython,ironpython)
+  -r, --runtimes a,b,c   runtimes (default ${DEFAULTS})
       --cost name=v      override a virtual-time unit cost (repeatable)
   -f, --format F         table | json | csv | md (default table)
       --out DIR          also write the four result files to DIR
@@ -96,13 +121,9 @@ A truncated or corrupted trace fails with the byte offset of the problem (exit c
        pygc validate --trace FILE --runtime R [heap options]
        pygc validate WORKLOAD --runtime R [--size S --param k=v --seed N] [heap options]
 
-Compares the model with the real runtime (python3, jython, java, dotnet) and prints model and
-real figures side by side: the runtime's validation set, one recorded trace, or a workload
-recorded on each runtime's model. A trace needing what an oracle cannot replay is refused
-before anything runs, with the op index and the capability (apps/bench/VALIDATE.md). Exit
-code 1 when not ok.
+${wrapAt(`Compares the model with the real runtime (${REAL}) and prints model and real figures side by side: the runtime's validation set, one recorded trace, or a workload recorded on each runtime's model (--trace and WORKLOAD: ${Object.keys(TRACE_VALIDATORS).join(', ')}). A trace needing what an oracle cannot replay is refused before anything runs, with the op index and the capability (apps/bench/VALIDATE.md). Exit code 1 when not ok.`, 94, 0)}
 
-      --runtime R        cpython | jython | ironpython | all (or a comma list); cpython:PRESET
+      --runtime R        ${VALIDATED.join(' | ')} | all (or a comma list); cpython:PRESET
                          validates that preset (cpython:3.12 = cpython:cpython-3.12) against
                          that Python, found as python3.12 / python3 on PATH or \`pyenv prefix 3.12\`
       --python PATH      the Python to validate cpython against (its version must match the preset)

@@ -32,17 +32,15 @@ export type {
   WallSection,
   WorkloadResults,
 } from '@pygc/report'
+
+import { RUNTIME_PACKAGES } from './runtimes.js'
+
 export { deterministicPart, RESULTS_FORMAT, RESULTS_SCHEMA_VERSION } from '@pygc/report'
 
-const PACKAGES = [
-  '@pygc/bench',
-  '@pygc/core',
-  '@pygc/cpython',
-  '@pygc/jython',
-  '@pygc/ironpython',
-  '@pygc/workloads',
-  '@pygc/report',
-]
+/** The tool's own packages, then every registered runtime's (their versions go into results' meta). */
+function packages(): string[] {
+  return ['@pygc/bench', '@pygc/core', ...RUNTIME_PACKAGES, '@pygc/workloads', '@pygc/report']
+}
 
 /** The version field of a workspace package, found from its resolved entry point. */
 function packageVersion(name: string): string {
@@ -69,7 +67,7 @@ function packageVersion(name: string): string {
 
 export function toolVersions(): Record<string, string> {
   const versions: Record<string, string> = {}
-  for (const name of PACKAGES) versions[name] = packageVersion(name)
+  for (const name of packages()) versions[name] = packageVersion(name)
   versions.node = process.version
   versions.platform = `${process.platform}-${process.arch}`
   return versions

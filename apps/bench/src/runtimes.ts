@@ -1,24 +1,80 @@
 /**
- * The ONE registry of runtimes the command knows. Every runtime package is imported here
- * statically (a bundler or `tsc` sees the whole dependency graph); nothing else in the app
- * imports a manager package.
+ * The ONE registry of runtimes: every runtime package's descriptor (data: name, package,
+ * presets, colour, what its footprint means, size modes, out-of-memory error) and its validator
+ * if it has one. The command, the report (through the command), the host benchmarks, `pygc
+ * validate` and the tests read this list; adding a runtime is one entry here
+ * (ADDING_A_RUNTIME.md). Every runtime package is imported statically, so a bundler or `tsc`
+ * sees the whole dependency graph; nothing else in the app imports a manager package.
  */
-import { baselineRuntime, type RuntimeDescriptor } from '@pygc/core'
+import { baselineRuntime } from '@pygc/baseline'
+import type { RuntimeDescriptor } from '@pygc/core'
 import { cpythonRuntime } from '@pygc/cpython'
 import { ironpythonRuntime } from '@pygc/ironpython'
 import { jythonRuntime } from '@pygc/jython'
+import { pypyRuntime } from '@pygc/pypy'
+import type { RuntimeStyle } from '@pygc/report'
 import { choiceMessage, UsageError, unknownChoice } from './usage.js'
+import { CPYTHON_CASE_NAMES, validateCpython } from './validate/cpython.js'
+import { IRONPYTHON_CASE_NAMES, validateIronPython } from './validate/ironpython.js'
+import { JYTHON_CASE_NAMES, validateJython } from './validate/jython.js'
+import { PYPY_CASE_NAMES, validatePypy } from './validate/pypy.js'
+import type { Validator } from './validate/types.js'
 
-/** In `pygc list` order: the three modeled runtimes, then the plain tracing baseline. */
-export const RUNTIMES: readonly RuntimeDescriptor[] = [
-  cpythonRuntime,
-  jythonRuntime,
-  ironpythonRuntime,
-  baselineRuntime,
+/** How `pygc validate --runtime NAME` checks the model against the real runtime. */
+export interface RuntimeValidation {
+  validate: Validator
+  /** Its validation cases (what `--cases` may name). */
+  caseNames: readonly string[]
+  /** The real runtime it runs, for help text: 'python3', 'pypy3'... */
+  real: string
+}
+
+export interface RegistryEntry {
+  descriptor: RuntimeDescriptor
+  validation?: RuntimeValidation
+}
+
+/** In `pygc list` order: the modeled runtimes, then the plain tracing baseline. */
+export const REGISTRY: readonly RegistryEntry[] = [
+  {
+    descriptor: cpythonRuntime,
+    validation: { validate: validateCpython, caseNames: CPYTHON_CASE_NAMES, real: 'python3' },
+  },
+  {
+    descriptor: jythonRuntime,
+    validation: { validate: validateJython, caseNames: JYTHON_CASE_NAMES, real: 'jython, java' },
+  },
+  {
+    descriptor: ironpythonRuntime,
+    validation: { validate: validateIronPython, caseNames: IRONPYTHON_CASE_NAMES, real: 'dotnet' },
+  },
+  {
+    descriptor: pypyRuntime,
+    validation: { validate: validatePypy, caseNames: PYPY_CASE_NAMES, real: 'pypy3' },
+  },
+  { descriptor: baselineRuntime },
 ]
 
-/** What `pygc run` compares when --runtimes is not given (issue 6). */
-export const DEFAULT_RUNTIMES: readonly string[] = ['cpython', 'jython', 'ironpython']
+export const RUNTIMES: readonly RuntimeDescriptor[] = REGISTRY.map((r) => r.descriptor)
+
+/** What `pygc run` compares when --runtimes is not given: the descriptors that ask for it. */
+export const DEFAULT_RUNTIMES: readonly string[] = RUNTIMES.filter((r) => r.runByDefault).map((r) => r.name)
+
+/** The runtimes `pygc validate` knows, by name. */
+export const VALIDATIONS: ReadonlyMap<string, RuntimeValidation> = new Map(
+  REGISTRY.flatMap((r) => (r.validation ? [[r.descriptor.name, r.validation] as const] : [])),
+)
+
+/** What the report shows per runtime (colour, footprint, glossary notes), by name (each registered runtime's name is its family). */
+export const RUNTIME_STYLES: Readonly<Record<string, RuntimeStyle>> = Object.fromEntries(
+  RUNTIMES.map((r) => [
+    r.name,
+    { color: r.color, footprint: r.footprint, ...(r.meanings ? { meanings: r.meanings } : {}) },
+  ]),
+)
+
+/** Package names of every registered runtime (their versions go into results' meta). */
+export const RUNTIME_PACKAGES: readonly string[] = RUNTIMES.map((r) => r.package)
 
 /** A runtime as chosen on the command line: `name` or `name:preset`. */
 export interface RuntimeChoice {

@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { COMMANDS, main } from '../src/main.js'
+import { DEFAULT_RUNTIMES, runtimeNames, VALIDATIONS } from '../src/runtimes.js'
 import { pygc } from './cli-helpers.js'
 
 async function inProcess(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -33,7 +34,7 @@ afterEach(() => vi.restoreAllMocks())
 type Row = [args: string[], bad: string, valid: RegExp]
 
 const WORKLOADS = /valid workloads: binary-trees, .*fragmentation/
-const RUNTIMES = /valid runtimes: cpython, jython, ironpython/
+const RUNTIMES = new RegExp(`valid runtimes: ${runtimeNames().join(', ')}`)
 const SIZES = /valid sizes: test, small, medium, large/
 const PRESETS = /valid presets: default, java, small-heap/
 
@@ -72,7 +73,11 @@ const ROWS: Record<string, Row[]> = {
     [['diff', 'finalizers', '-r', 'nope'], 'nope', RUNTIMES],
     [['replay', 'x.trace', '-r', 'nope'], 'nope', RUNTIMES],
     [['record', 'binary-trees', '-o', '/tmp/x', '--runtime', 'nope'], 'nope', RUNTIMES],
-    [['validate', '--runtime', 'pypi'], 'pypi', /valid: cpython, jython, ironpython, all/],
+    [
+      ['validate', '--runtime', 'pypi'],
+      'pypi',
+      new RegExp(`valid: ${[...VALIDATIONS.keys()].join(', ')}, all`),
+    ],
   ],
   'unknown preset': [
     [['run', 'binary-trees', '-r', 'jython:smal'], 'smal', PRESETS],
@@ -121,9 +126,9 @@ const ROWS: Record<string, Row[]> = {
     [['record', 'binary-trees', '-o', '/tmp/x', '--seed', '1.5'], '1.5', /is not an integer/],
     [['run', 'binary-trees', '--heap-limit', 'abc'], 'abc', /is not an integer/],
     [
-      ['run', 'binary-trees', '--heap-limit', 'pypy=1000'],
-      'pypy',
-      /chosen runtimes: cpython, jython, ironpython/,
+      ['run', 'binary-trees', '--heap-limit', 'baseline=1000'],
+      'baseline',
+      new RegExp(`chosen runtimes: ${DEFAULT_RUNTIMES.join(', ')}`),
     ],
     [['run', 'binary-trees', '--timeline-every', '-5'], '-5', /must be an integer >= 1/],
     [['run', 'binary-trees', '--param', 'maxDepth=999'], '999', /range 1\.\.30/],

@@ -5,7 +5,8 @@
  * op and capability, and validate() refuses before any oracle runs.
  */
 import { join } from 'node:path'
-import { BaselineManager, fileSink, globalSlot, type Mutator, RecordingMutator } from '@pygc/core'
+import { BaselineManager } from '@pygc/baseline'
+import { fileSink, globalSlot, type Mutator, RecordingMutator } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { validate } from '../src/validate/api.js'
 import {

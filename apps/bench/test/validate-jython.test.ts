@@ -1,7 +1,7 @@
 /**
  * The Jython model against the real HotSpot JVM (java is on every machine of ours) and the
  * real Jython 2.7 (CI installs it with apt-get when missing): every validation case must be
- * within the bounds of issue 4 -- young collections ±1, full collections equal, heap after
+ * within its bounds (packages/jython/FIDELITY.md, "How the comparison is made") -- young collections ±1, full collections equal, heap after
  * collection within 5% (dead wood explained), the same causes, the same event order.
  */
 import { describe, expect, it } from 'vitest'

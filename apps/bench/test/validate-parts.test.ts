@@ -3,7 +3,8 @@
  * the oracle's loop end, the order comparison's tolerance (per referent, per collection), the
  * residual list built from the rows' fields, and the random programs' determinism.
  */
-import { BaselineManager, MemorySink, RecordingMutator } from '@pygc/core'
+import { BaselineManager } from '@pygc/baseline'
+import { MemorySink, RecordingMutator } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { parseHeapConfigs } from '../src/commands/validate-heaps.js'
 import { collectionsUntil, parseJvmLog } from '../src/validate/jython/jvm-log.js'

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { baselineRuntime } from '@pygc/core'
+import { baselineRuntime } from '@pygc/baseline'
 import { buildChain } from './chain.js'
 
 export interface MemorySample {

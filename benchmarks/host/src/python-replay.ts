@@ -9,15 +9,8 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  baselineRuntime,
-  fileSink,
-  fileSource,
-  type MemoryManager,
-  RecordingMutator,
-  Rng,
-  replayTrace,
-} from '@pygc/core'
+import { baselineRuntime } from '@pygc/baseline'
+import { fileSink, fileSource, type MemoryManager, RecordingMutator, Rng, replayTrace } from '@pygc/core'
 import { binaryTrees } from '@pygc/workloads'
 
 export interface PythonReplayResult {

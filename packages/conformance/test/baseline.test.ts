@@ -1,4 +1,4 @@
-import { BaselineManager } from '@pygc/core'
+import { BaselineManager } from '@pygc/baseline'
 import { describeConformance } from '../src/index.js'
 
 describeConformance('baseline', () => new BaselineManager())

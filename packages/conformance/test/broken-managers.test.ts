@@ -1,10 +1,12 @@
 /**
- * The kit must prove it can fail: eight deliberately broken managers, each the baseline with
- * one bug planted through its protected hooks, and for each the checks that must reject it.
+ * The kit must prove it can fail: nine deliberately broken managers, each the baseline with
+ * one bug planted through the test-only hooks of ./hooked-baseline.ts, and for each the checks that must reject it.
  */
-import { BaselineManager, baselineLayout, type MemoryManager, OutOfMemoryError } from '@pygc/core'
+import { BaselineManager, baselineLayout } from '@pygc/baseline'
+import { type GcEventListener, type GcEventType, type MemoryManager, OutOfMemoryError } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { type ConformanceOptions, conformanceChecks, runConformance } from '../src/index.js'
+import { HookedBaseline } from './hooked-baseline.js'
 
 const { MARK_BIT, FREE_BIT, SIZE_MASK, WEAK_FLAG, FINALIZABLE_FLAG, TYPE_MASK, HEADER_BYTES, REF_BYTES } =
   baselineLayout
@@ -19,7 +21,7 @@ function forEachCell(
 }
 
 /** Frees a reachable object: each collection unmarks the first small object a root holds, so the sweep frees it. */
-class FreesReachable extends BaselineManager {
+class FreesReachable extends HookedBaseline {
   heap() {
     return this.space
   }
@@ -37,7 +39,7 @@ class FreesReachable extends BaselineManager {
 }
 
 /** Never frees: every object is marked before the sweep. */
-class NeverFrees extends BaselineManager {
+class NeverFrees extends HookedBaseline {
   heap() {
     return this.space
   }
@@ -49,7 +51,7 @@ class NeverFrees extends BaselineManager {
 }
 
 /** Loses an int in a collection: the first live object whose int 0 is non-zero gets it zeroed (a collector that forgot part of the payload). */
-class LosesInt extends BaselineManager {
+class LosesInt extends HookedBaseline {
   heap() {
     return this.space
   }
@@ -69,7 +71,7 @@ class LosesInt extends BaselineManager {
 }
 
 /** Runs a finalizer twice: after a finalizer ran, the object is made finalizable again. */
-class FinalizesTwice extends BaselineManager {
+class FinalizesTwice extends HookedBaseline {
   protected override afterFinalizer(address: number): void {
     this.space.u32[(address + 4) >>> 2] |= FINALIZABLE_FLAG
     this.finalizable.push(address)
@@ -77,7 +79,7 @@ class FinalizesTwice extends BaselineManager {
 }
 
 /** Clears weak references too early: every collection clears them all, reachable targets too. */
-class ClearsWeakrefsEarly extends BaselineManager {
+class ClearsWeakrefsEarly extends HookedBaseline {
   protected override afterMark(): void {
     const u32 = this.space.u32
     for (let i = 0; i < this.weakRefs.length; i++) u32[(this.weakRefs.items[i] + HEADER_BYTES) >>> 2] = 0
@@ -85,7 +87,7 @@ class ClearsWeakrefsEarly extends BaselineManager {
 }
 
 /** Ignores pins: a pin is counted as an op but never becomes a root. */
-class IgnoresPins extends BaselineManager {
+class IgnoresPins extends HookedBaseline {
   override pin(obj: number): void {
     super.pin(obj)
     this.pinned.length--
@@ -97,7 +99,7 @@ class IgnoresPins extends BaselineManager {
 }
 
 /** Counts an allocation that failed with MemoryError, as if it had made an object. */
-class CountsFailedAlloc extends BaselineManager {
+class CountsFailedAlloc extends HookedBaseline {
   override alloc(dst: number, type: number, length?: number): void {
     try {
       super.alloc(dst, type, length)
@@ -109,7 +111,7 @@ class CountsFailedAlloc extends BaselineManager {
 }
 
 /** Has no size limit of its own: an object beyond the heap breaks the header's size word. */
-class WrapsHugeSizes extends BaselineManager {
+class WrapsHugeSizes extends HookedBaseline {
   override alloc(dst: number, type: number, length?: number): void {
     try {
       super.alloc(dst, type, length)
@@ -118,6 +120,13 @@ class WrapsHugeSizes extends BaselineManager {
         throw new RangeError(`the size does not fit the header: ${e.message}`)
       throw e
     }
+  }
+}
+
+/** Ignores the event filter: a listener that names event types receives every event. */
+class IgnoresEventFilter extends HookedBaseline {
+  override on(listener: GcEventListener, _types?: readonly GcEventType[]): () => void {
+    return super.on(listener)
   }
 }
 
@@ -196,5 +205,11 @@ describe('the conformance kit rejects broken managers', () => {
   it('rejects a manager that ignores pins', () => {
     expect(() => runConformance(() => new IgnoresPins(), KIT)).toThrow()
     expect(rejecting(() => new IgnoresPins())).toContain(byName('a pinned object survives'))
+  })
+
+  it('rejects a manager that ignores the event types a listener names', () => {
+    expect(rejecting(() => new IgnoresEventFilter())).toEqual([
+      byName('names event types receives only those'),
+    ])
   })
 })

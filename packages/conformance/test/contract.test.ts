@@ -3,7 +3,8 @@
  * each — the bugs the managers really had before core held the checks — and for each, the
  * table rows that must catch it.
  */
-import { BaselineManager, type CallbackSpec, type GcControl, type MemoryManager, PygcError } from '@pygc/core'
+import { BaselineManager } from '@pygc/baseline'
+import { type CallbackSpec, type GcControl, type MemoryManager, PygcError } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { contractChecks, contractFailures, contractRows, runConformance } from '../src/index.js'
 

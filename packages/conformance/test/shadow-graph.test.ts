@@ -2,16 +2,17 @@
  * The shadow-graph program: the baseline passes it, and a manager whose collector loses a
  * reference is caught at the first load that crosses it.
  */
-import { BaselineManager, baselineLayout } from '@pygc/core'
+import { BaselineManager, baselineLayout } from '@pygc/baseline'
 import { describe, expect, it } from 'vitest'
 import { runShadowGraphProgram } from '../src/index.js'
+import { HookedBaseline } from './hooked-baseline.js'
 
 const { MARK_BIT, FREE_BIT, SIZE_MASK, WEAK_FLAG, HEADER_BYTES } = baselineLayout
 const ci = process.env.CI !== undefined
 const fuzz = process.env.PYGC_FUZZ !== undefined
 
 /** Loses a reference in every collection: field 0 of the first marked object holding one is nulled. */
-class LosesReference extends BaselineManager {
+class LosesReference extends HookedBaseline {
   protected override afterMark(): void {
     const { u32, frontier } = this.space
     for (let a = 16; a < frontier; a += u32[a >>> 2] & SIZE_MASK) {

@@ -41,8 +41,15 @@ export class PygcError extends Error {
   }
 }
 
-/** The error a runtime raises when its heap is exhausted, under the runtime's own name. */
-export type RuntimeOomName = 'MemoryError' | 'java.lang.OutOfMemoryError' | 'System.OutOfMemoryException'
+/**
+ * The error a runtime raises when its heap is exhausted, under the runtime's own name. Open: a
+ * runtime added later names its own (the three listed are the ones the models raise today).
+ */
+export type RuntimeOomName =
+  | 'MemoryError'
+  | 'java.lang.OutOfMemoryError'
+  | 'System.OutOfMemoryException'
+  | (string & {})
 
 export class OutOfMemoryError extends PygcError {
   readonly runtimeError: RuntimeOomName

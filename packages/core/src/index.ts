@@ -1,4 +1,3 @@
-export * from './baseline/index.js'
 export * from './card-table.js'
 export * from './collection-cycle.js'
 export * from './contract.js'

@@ -55,6 +55,7 @@
  */
 
 import type { CostModel } from './cost-model.js'
+import type { RuntimeOomName } from './errors.js'
 
 /**
  * A slot: `s >= 0` is local `s` of the current frame, `s < 0` is global `-s - 1`
@@ -228,7 +229,12 @@ export interface Mutator {
   unpin(obj: Slot): void
 }
 
-export type RuntimeFamily = 'baseline' | 'cpython' | 'jython' | 'ironpython' | 'pypy'
+/**
+ * The runtime a manager models, as its descriptor names it (RuntimeDescriptor.family): 'cpython',
+ * 'jython', 'ironpython', 'pypy', 'baseline', or any runtime registered later. Open: a new
+ * runtime is a new package and a registry entry (ADDING_A_RUNTIME.md), not an edit here.
+ */
+export type RuntimeFamily = string
 
 export interface ManagerInfo {
   family: RuntimeFamily
@@ -242,6 +248,8 @@ export interface ManagerInfo {
   idKind: 'address' | 'counter'
   /** Size mode (e.g. 'python', 'java', 'jython', 'clr', 'ironpython'). */
   sizeMode: string
+  /** The error this runtime raises when its heap or root set is exhausted, under its own name. */
+  outOfMemory: RuntimeOomName
   /**
    * True when a pause is not one collection: an incremental collector's pause may run several
    * minor collections and steps of a major one (PyPy's incminimark, collect_and_reserve), so
@@ -309,7 +317,11 @@ export interface ManagerStats {
   virtualTime: { mutator: number; gc: number }
   /** Collections' total pause in wall-clock milliseconds (host time, not deterministic). */
   wallGcMs: number
-  /** Per-generation current sizes in modeled bytes, named like `info.spaces`. */
+  /**
+   * Current sizes of the runtime's spaces in modeled bytes, under the runtime's own names (CPython
+   * arenas, large, gen0..permanent; JVM eden, survivor, old; CLR gen0..gen2, loh; PyPy nursery,
+   * arenas, rawmalloced; baseline heap): the same keys as the gc-end event's `spaces`.
+   */
   spaces: Record<string, number>
 }
 
@@ -403,13 +415,37 @@ export interface ManagerOptions {
   cost?: Partial<CostModel>
 }
 
-/** A runtime as the command and the registry see it. */
+/**
+ * A runtime as data, in the spirit of MMTk's plan constraints: what the command, the report, the
+ * host benchmarks, the validators and the tests need to know about a runtime, exported by its
+ * package and listed once in the registry (apps/bench/src/runtimes.ts; ADDING_A_RUNTIME.md).
+ */
 export interface RuntimeDescriptor<O extends ManagerOptions = ManagerOptions> {
+  /** ManagerInfo.family of every manager `create` makes. */
   family: RuntimeFamily
-  /** The name users type: 'cpython', 'jython', 'ironpython', 'baseline'. */
+  /** The name users type: 'cpython', 'jython', 'ironpython', 'pypy', 'baseline'. */
   name: string
+  /** The npm package that exports this descriptor (its version goes into results' meta). */
+  package: string
   description: string
   presets: readonly { name: string; description: string }[]
   defaultPreset: string
+  /** Compared when no runtime is named (`pygc run` without --runtimes, `npm run bench`). */
+  runByDefault: boolean
+  /** The runtime's series colour in the report's charts (a CSS hex colour). */
+  color: string
+  /** What stats().footprintBytes measures on this runtime: the memory it holds for its heap. */
+  footprint: string
+  /** Its default heap limit as help text shows it, e.g. '512 MiB (-Xmx512m)' (`--heap-limit`). */
+  defaultHeapLimit: string
+  /** The ManagerInfo.sizeMode values its options accept, the default first. */
+  sizeModes: readonly string[]
+  /** ManagerInfo.outOfMemory of its managers: the out-of-memory error under its own name. */
+  outOfMemory: RuntimeOomName
+  /**
+   * What a report row (a METRIC_ROWS key of @pygc/report) means on this runtime, where that
+   * differs from the general meaning; the report's glossary shows it.
+   */
+  meanings?: Readonly<Record<string, string>>
   create(options?: O): MemoryManager
 }

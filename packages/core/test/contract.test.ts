@@ -4,8 +4,8 @@
  * round trip of the largest callback tag.
  */
 import { describe, expect, it } from 'vitest'
+import { BaselineManager } from '../../baseline/src/index.js'
 import {
-  BaselineManager,
   callbackCode,
   callbackTagOf,
   MAX_CALLBACK_TAG,

@@ -5,7 +5,7 @@
  * on and print (PYGC_FUZZ_REPORT=1) for the closing notes.
  * (Not a .test.ts file: shared by the fuzz test files.)
  */
-import { BaselineManager } from '../src/baseline/index.js'
+import { BaselineManager } from '../../baseline/src/index.js'
 import { PygcError, TraceFormatError } from '../src/errors.js'
 import type { Rng } from '../src/rng.js'
 import type { TraceWriterOptions } from '../src/trace/create-writer.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BaselineManager } from '../src/baseline/index.js'
+import { BaselineManager } from '../../baseline/src/index.js'
 import { collectMetrics, nearestRank, summarize } from '../src/metrics/index.js'
 import type { Mutator } from '../src/types.js'
 

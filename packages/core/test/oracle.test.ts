@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BaselineManager, baselineLayout } from '../src/baseline/index.js'
+import { BaselineManager, baselineLayout } from '../../baseline/src/index.js'
 import { ReachabilityOracle, withOracle } from '../src/oracle/index.js'
 import { Rng } from '../src/rng.js'
 import { globalSlot, type Slot } from '../src/types.js'

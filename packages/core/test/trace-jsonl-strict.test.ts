@@ -3,7 +3,7 @@
  * items 6 and 8), each case from the issue by name, with the line's byte offset and number.
  */
 import { describe, expect, it } from 'vitest'
-import { BaselineManager } from '../src/baseline/index.js'
+import { BaselineManager } from '../../baseline/src/index.js'
 import { bufferSource, replayTrace } from '../src/trace/index.js'
 import { LoggingMutator } from './trace-fakes.js'
 import { expectFormatError, readAll, record } from './trace-helpers.js'

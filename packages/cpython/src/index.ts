@@ -1,7 +1,4 @@
-import type { RuntimeDescriptor } from '@pygc/core'
-import { CPythonManager } from './manager.js'
-import type { CPythonOptions } from './options.js'
-import { DEFAULT_PRESET, PRESETS } from './versions.js'
+/** @pygc/cpython: CPython 3.11's memory manager (refcounting, the cycle collector, pymalloc). */
 
 export type { GcCallback, GenerationStats } from './gc-state.js'
 export {
@@ -23,15 +20,6 @@ export {
   sizeClassOf,
   systemChunkSize,
 } from './pymalloc.js'
+export { cpythonRuntime } from './runtime.js'
 export type { CollectionTrigger, VersionPolicy } from './versions.js'
 export { DEFAULT_PRESET, PRESETS, policyOf, VERSION_POLICIES } from './versions.js'
-
-export const cpythonRuntime: RuntimeDescriptor<CPythonOptions> = {
-  family: 'cpython',
-  name: 'cpython',
-  description:
-    'CPython 3.11 (presets 3.12 and 3.13 validated; 3.14.0 incremental and 3.14.5 unvalidated): refcounting + trashcan, 3-generation cycle collector (700/10/10), pymalloc, free lists',
-  presets: PRESETS,
-  defaultPreset: DEFAULT_PRESET,
-  create: (options?: CPythonOptions) => new CPythonManager(options),
-}

@@ -113,6 +113,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       moving: false,
       idKind: 'address',
       sizeMode: 'python',
+      outOfMemory: 'MemoryError',
     }
     const heap = new ObjectHeap()
     const stats = emptyStats(this.info.generations)

@@ -2,8 +2,6 @@
  * @pygc/ironpython — IronPython's memory manager: the CLR workstation GC (gen0/gen1/gen2 + LOH,
  * budgets, mark / plan / compact-or-sweep, cards, f-reachable finalization) on a typed-array heap.
  */
-import type { RuntimeDescriptor } from '@pygc/core'
-import { IRONPYTHON_PRESETS, IronPythonManager, type IronPythonOptions } from './manager.js'
 
 export type { BudgetHistory, StaticData } from './budgets.js'
 export {
@@ -22,6 +20,7 @@ export { clrSize, ironPythonSize, LARGE_OBJECT_SIZE, weakrefSize } from './layou
 export type { FinalizerDrain, IronPythonOptions } from './manager.js'
 export { IRONPYTHON_PRESETS, IronPythonManager } from './manager.js'
 export type { ClrGcView, GcCollectionMode, IronPythonGcModule, IronPythonNative } from './native.js'
+export { ironpythonRuntime } from './runtime.js'
 export type { PromotedComparison } from './validate/promoted-bytes.js'
 export {
   compareGen0Promoted,
@@ -29,13 +28,3 @@ export {
   median,
   PROMOTED_TOLERANCE,
 } from './validate/promoted-bytes.js'
-
-export const ironpythonRuntime: RuntimeDescriptor<IronPythonOptions> = {
-  family: 'ironpython',
-  name: 'ironpython',
-  description:
-    'IronPython 3 on the .NET CLR workstation GC: gen0/gen1/gen2 + LOH, budgets, compact or sweep, f-reachable finalization',
-  presets: IRONPYTHON_PRESETS,
-  defaultPreset: 'ironpython',
-  create: (options?: IronPythonOptions) => new IronPythonManager(options),
-}

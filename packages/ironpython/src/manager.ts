@@ -237,6 +237,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       moving: true,
       idKind: 'counter',
       sizeMode: this.sizeMode,
+      outOfMemory: 'System.OutOfMemoryException',
     }
     this.s = emptyStats(this.info.generations)
     this.cycle = new CollectionCycle(this.s, this.hub, this.costs)

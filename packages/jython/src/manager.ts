@@ -115,6 +115,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
       moving: true,
       idKind: 'counter',
       sizeMode: this.options.sizeMode,
+      outOfMemory: 'java.lang.OutOfMemoryError',
     }
     this.ctx = {
       heap: this.heap,

@@ -147,6 +147,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
       moving: true,
       idKind: 'address',
       sizeMode: 'pypy',
+      outOfMemory: 'MemoryError',
       incremental: true,
     }
     this.native = new PyPyNative(this)

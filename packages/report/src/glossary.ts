@@ -1,9 +1,7 @@
 /**
- * What the report's words mean: every metric row, what it means on each runtime family, the
- * cost model's units, and one colour per collection kind. The per-runtime data here (keyed by
- * runtime family, like FOOTPRINT_MEANING in metric-rows.ts) belongs to the runtime registry
- * when there is one (issue 10): it is kept in this ONE module so it can move there whole. A
- * family that has no entry (a runtime added later) simply shows no per-runtime note.
+ * What the report's words mean: every metric row, the cost model's units, and one colour per
+ * collection kind. What a row means on one runtime is that runtime's data (its descriptor's
+ * `meanings`, passed in as RuntimeStyles: runtime-styles.ts).
  */
 
 /** What each metric row (METRIC_ROWS key) measures, the same on every runtime. */
@@ -52,48 +50,6 @@ export const METRIC_MEANING: Readonly<Record<string, string>> = {
   never_reclaimed: 'Objects unreachable at the end and still not reclaimed.',
   wall_ms: 'Host wall-clock time of the run: NOT deterministic, machine-dependent.',
   wall_gc_ms: 'Host wall-clock time inside collections: NOT deterministic.',
-}
-
-/** What a row means on one runtime family, where that differs from the general meaning. */
-export const RUNTIME_MEANING: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  cpython: {
-    collections: 'Cycle collections (gen0, gen1, gen2); refcount frees are not collections.',
-    pauses: 'Each cycle collection stops the program; refcount frees happen inline.',
-    peak_footprint_bytes: 'pymalloc arenas (1 MiB each) plus large blocks from malloc.',
-    freed_tracing: 'Never: CPython has no tracing collector.',
-    marked: 'Objects move_unreachable found reachable in the collected generations.',
-    bytes_copied: 'Never: CPython does not move objects.',
-    bytes_promoted: 'Bytes of survivors merged into the next generation’s list.',
-    refcount_ops: 'Py_INCREF / Py_DECREF calls.',
-    barrier_ops: 'None: refcounting needs no write barrier.',
-    finalizers_run: '__del__ / tp_finalize, run as soon as the object dies.',
-  },
-  jython: {
-    collections: 'HotSpot Serial GC: young (copying scavenge of eden + survivor) and full (mark-compact).',
-    pauses: 'Every young and full collection is stop-the-world.',
-    peak_footprint_bytes: 'The committed JVM heap: eden, two survivor spaces and the old generation.',
-    freed_refcount: 'Never: the JVM has no reference counts.',
-    bytes_copied: 'Bytes the scavenger copied into a survivor space or the old generation.',
-    bytes_compacted: 'Bytes the full collection’s mark-compact slid.',
-    cards_scanned: 'Old-generation cards scanned for references into the young generation.',
-    barrier_ops: 'Card-marking post-write barriers.',
-    finalizers_run: 'finalize(), run by the finalizer thread after a collection queued the object.',
-  },
-  ironpython: {
-    collections: 'CLR workstation GC: gen0 and gen1 (ephemeral) and gen2 (full), with the large object heap.',
-    pauses: 'Every collection is blocking (workstation, non-concurrent).',
-    peak_footprint_bytes: 'The extent of the small- and large-object heaps.',
-    freed_refcount: 'Never: the CLR has no reference counts.',
-    bytes_promoted: 'Bytes of survivors promoted to the next generation.',
-    bytes_compacted: 'Bytes a compacting collection moved (the CLR compacts or sweeps per GC).',
-    cards_scanned: 'Cards of older generations scanned for references into the ephemeral ones.',
-    barrier_ops: 'Card-marking write barriers.',
-    finalizers_run: 'Finalizers (~T()) run by the finalizer thread from the f-reachable queue.',
-  },
-  baseline: {
-    collections: 'Full mark-sweep collections (a plain tracing baseline, not a Python runtime).',
-    peak_footprint_bytes: 'The heap frontier.',
-  },
 }
 
 /** The cost model's units (packages/core/src/cost-model.ts CostModel), in virtual ns each. */

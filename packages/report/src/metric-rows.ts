@@ -1,8 +1,9 @@
 /**
  * The side-by-side comparison, defined once: which figures a table shows, in which order,
  * how each is read from a run and how it prints. Every output (terminal, Markdown, CSV, HTML)
- * renders these rows, so they cannot drift apart. The list follows issue 6 and what GCViewer,
- * GCeasy, PerfView GCStats and DaCapo report (see shared/facts/workloads-and-reports.md).
+ * renders these rows, so they cannot drift apart. The list follows what GCViewer, GCeasy,
+ * PerfView GCStats and DaCapo report (pause distributions, collections per generation, bytes
+ * allocated, promoted and copied, footprint, heap-size sensitivity).
  */
 import { formatBytes, formatCount, formatMs, formatNanos, formatPercent } from './format.js'
 import type { DeterministicMetrics, RuntimeRun, WallRun } from './results.js'
@@ -215,17 +216,6 @@ export const METRIC_ROWS: readonly MetricRow[] = [
     format: formatMs,
   },
 ]
-
-/**
- * What "footprint" measures on each runtime family (the managers' stats().footprintBytes):
- * the memory the runtime holds, not what its live objects need.
- */
-export const FOOTPRINT_MEANING: Readonly<Record<string, string>> = {
-  cpython: 'pymalloc arenas (1 MiB each) plus large blocks from malloc',
-  jython: 'the committed JVM heap (eden, survivors, old generation)',
-  ironpython: 'the extent of the small- and large-object heaps',
-  baseline: 'the heap frontier',
-}
 
 /** The text a table cell shows for a row and a run ("–" when the figure does not apply). */
 export function cellText(row: MetricRow, view: RunView): string {

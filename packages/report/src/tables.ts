@@ -9,7 +9,6 @@ import { semanticDifferences } from './differences.js'
 import { formatBytes, formatCount, formatNanos, formatPercent } from './format.js'
 import {
   cellText,
-  FOOTPRINT_MEANING,
   METRIC_ROWS,
   type MetricRow,
   type MetricValue,
@@ -17,6 +16,7 @@ import {
   rowsWithData,
 } from './metric-rows.js'
 import type { ResultsDocument, RuntimeRun, SweepResults, WorkloadResults } from './results.js'
+import { NO_STYLES, type RuntimeStyles, styleOf } from './runtime-styles.js'
 
 /** A generic grid: a header row and body rows of text cells. */
 export interface Grid {
@@ -235,7 +235,8 @@ function padStart(s: string, w: number): string {
   return ' '.repeat(Math.max(0, w - displayWidth(s))) + s
 }
 
-export function formatTable(doc: ResultsDocument): string {
+/** The terminal tables; `styles` (the runtime registry's) gives each runtime's footprint note. */
+export function formatTable(doc: ResultsDocument, styles: RuntimeStyles = NO_STYLES): string {
   const parts: string[] = []
   for (const results of doc.workloads) {
     parts.push(...wrapText(workloadTitle(results), NOTE_WIDTH))
@@ -251,7 +252,7 @@ export function formatTable(doc: ResultsDocument): string {
       parts.push('')
     }
   }
-  parts.push(...tableNotes(doc).flatMap((n) => wrapText(n, NOTE_WIDTH)))
+  parts.push(...tableNotes(doc, styles).flatMap((n) => wrapText(n, NOTE_WIDTH)))
   return `${parts.join('\n')}\n`
 }
 
@@ -277,13 +278,14 @@ function virtualTimeNote(): string {
 }
 
 /** What a reader needs to read the tables: time base, what "footprint" is, missing rows. */
-export function tableNotes(doc: ResultsDocument): string[] {
+export function tableNotes(doc: ResultsDocument, styles: RuntimeStyles = NO_STYLES): string[] {
   const notes = [virtualTimeNote()]
   const families = new Set<string>()
   for (const w of doc.workloads) for (const r of w.runs) if (r.metrics) families.add(r.metrics.runtime.family)
-  const meanings = [...families]
-    .filter((f) => FOOTPRINT_MEANING[f])
-    .map((f) => `${f}: ${FOOTPRINT_MEANING[f]}`)
+  const meanings = [...families].flatMap((f) => {
+    const footprint = styleOf(styles, f)?.footprint
+    return footprint === undefined ? [] : [`${f}: ${footprint}`]
+  })
   if (meanings.length > 0) notes.push(`Footprint is the memory the runtime holds — ${meanings.join('; ')}.`)
   if (doc.workloads.length > 0 && !doc.settings.promptness)
     notes.push('Promptness (ops and bytes from unreachable to freed) is measured with --promptness.')
@@ -311,7 +313,10 @@ export function renderMarkdownGrid(grid: Grid, options: { leftColumns?: number }
   return [line(grid.header), `| ${align.join(' | ')} |`, ...body].join('\n')
 }
 
-export function formatMarkdown(doc: ResultsDocument, options: { differencesLimit?: number } = {}): string {
+export function formatMarkdown(
+  doc: ResultsDocument,
+  options: { differencesLimit?: number; styles?: RuntimeStyles } = {},
+): string {
   const parts: string[] = ['# pygc results', '', `Command: \`${doc.meta.command}\`  `]
   parts.push(`Seed ${doc.meta.seed}, ${doc.meta.date}, ${versionsText(doc.meta.versions)}`, '')
   for (const results of doc.workloads) {
@@ -332,7 +337,7 @@ export function formatMarkdown(doc: ResultsDocument, options: { differencesLimit
       '',
     )
   }
-  parts.push('', ...tableNotes(doc).map((n) => `_${n}_  `))
+  parts.push('', ...tableNotes(doc, options.styles).map((n) => `_${n}_  `))
   return `${parts.join('\n')}\n`
 }
 

@@ -1,5 +1,18 @@
 /** A small, hand-made results document: two runtimes, one failing runtime, a sweep. */
-import type { DeterministicMetrics, ResultsDocument } from '../src/index.js'
+import type { DeterministicMetrics, ResultsDocument, RuntimeStyles } from '../src/index.js'
+
+/**
+ * What a caller's runtime registry would pass (the command passes apps/bench RUNTIME_STYLES):
+ * the fixture's own, so a test can tell them from any runtime's real ones.
+ */
+export const SAMPLE_STYLES: RuntimeStyles = {
+  cpython: {
+    color: '#123456',
+    footprint: 'the fixture cpython arenas',
+    meanings: { collections: 'Fixture cycle collections.' },
+  },
+  jython: { color: '#654321', footprint: 'the fixture JVM heap' },
+}
 
 function dist(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b)

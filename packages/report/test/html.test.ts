@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { collectionsChart, footprintChart, pauseChart, renderHtmlReport } from '../src/index.js'
-import { sampleDocument } from './fixtures.js'
+import { SAMPLE_STYLES, sampleDocument } from './fixtures.js'
 
 describe('HTML report', () => {
-  const html = renderHtmlReport(sampleDocument())
+  const html = renderHtmlReport(sampleDocument(), { styles: SAMPLE_STYLES })
 
   it('is deterministic: the same results give the same bytes', () => {
-    expect(renderHtmlReport(sampleDocument())).toBe(html)
+    expect(renderHtmlReport(sampleDocument(), { styles: SAMPLE_STYLES })).toBe(html)
   })
 
   it('is self-contained: ECharts inlined, no external script, style, image or font', () => {
@@ -54,6 +54,22 @@ describe('HTML report', () => {
     )
     expect(html).toContain('class="source">Source: ')
     expect(html).toContain('Footprint is the memory the runtime holds')
+  })
+
+  it("takes each runtime's colour, footprint and glossary notes from the styles it is given", () => {
+    const options = JSON.parse(/id="chart-options">(.*?)<\/script>/s.exec(html)![1])
+    const colorsOf = (name: string) =>
+      options['w0-live'].series
+        .filter((s: { name: string }) => s.name === name)
+        .map((s: { color?: string }) => s.color)
+    expect(colorsOf('cpython')).toContain('#123456')
+    expect(colorsOf('jython')).toContain('#654321')
+    expect(html).toContain('cpython: the fixture cpython arenas; jython: the fixture JVM heap')
+    expect(html).toContain('<li><strong>cpython</strong>: Fixture cycle collections.</li>')
+    // Without styles: no runtime is known by name, so no footprint note and fallback colours.
+    const bare = renderHtmlReport(sampleDocument())
+    expect(bare).not.toContain('Footprint is the memory the runtime holds')
+    expect(bare).not.toContain('#123456')
   })
 })
 

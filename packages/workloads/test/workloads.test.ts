@@ -1,4 +1,5 @@
-import { BaselineManager, bufferSource, MemorySink, RecordingMutator, Rng, replayTrace } from '@pygc/core'
+import { BaselineManager } from '@pygc/baseline'
+import { bufferSource, MemorySink, RecordingMutator, Rng, replayTrace } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { getWorkload, resolveParams, workloads } from '../src/index.js'
 import { FakeMutator } from './fake-mutator.js'
@@ -78,11 +79,7 @@ describe('workload names and parameters', () => {
     expect(() => getWorkload('binary-tree')).toThrowError(
       /unknown workload 'binary-tree'; valid workloads: binary-trees, gcbench/,
     )
-    try {
-      getWorkload('nope')
-    } catch (e) {
-      expect((e as { code: string }).code).toBe('UNKNOWN_WORKLOAD')
-    }
+    expect(() => getWorkload('nope')).toThrowError(expect.objectContaining({ code: 'UNKNOWN_WORKLOAD' }))
   })
 
   it('finds every workload by its name', () => {
@@ -95,11 +92,9 @@ describe('workload names and parameters', () => {
     expect(() => resolveParams(w, 'test', { depth: 3 })).toThrowError(
       /unknown parameter 'depth'; valid parameters: maxDepth/,
     )
-    try {
-      resolveParams(w, 'test', { depth: 3 })
-    } catch (e) {
-      expect((e as { code: string }).code).toBe('INVALID_PARAM')
-    }
+    expect(() => resolveParams(w, 'test', { depth: 3 })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_PARAM' }),
+    )
   })
 
   it('lists the valid sizes for an unknown one', () => {
@@ -114,11 +109,9 @@ describe('workload names and parameters', () => {
       /maxDepth = 99 is outside its range 1..30/,
     )
     expect(() => resolveParams(w, 'test', { maxDepth: '7.5' })).toThrowError(/maxDepth must be an integer/)
-    try {
-      resolveParams(w, 'test', { maxDepth: 99 })
-    } catch (e) {
-      expect((e as { code: string }).code).toBe('VALUE_OUT_OF_RANGE')
-    }
+    expect(() => resolveParams(w, 'test', { maxDepth: 99 })).toThrowError(
+      expect.objectContaining({ code: 'VALUE_OUT_OF_RANGE' }),
+    )
   })
 
   it('applies overrides on top of a size, from numbers or strings', () => {

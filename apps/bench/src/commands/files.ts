@@ -5,6 +5,7 @@ import { COMMON_OPTIONS, checkOutputFile, message, parseCommand, UsageError } fr
 import { mergeDocuments } from '../merge.js'
 import { makeMeta } from '../results.js'
 import { readResultsFile } from '../results-file.js'
+import { RUNTIME_STYLES } from '../runtimes.js'
 import { compareFiles } from './compare.js'
 
 const FILE_OPTIONS = { ...COMMON_OPTIONS, output: { type: 'string', short: 'o' } } as const
@@ -36,7 +37,10 @@ export function reportCommand(args: readonly string[]): number {
   if (values.output !== undefined) checkOutputFile(values.output, '-o')
   const comparison =
     values.compare !== undefined ? compareFiles([values.compare, positionals[0]])[0] : undefined
-  const html = renderHtmlReport(readResultsFile(positionals[0]), comparison ? { comparison } : {})
+  const html = renderHtmlReport(readResultsFile(positionals[0]), {
+    styles: RUNTIME_STYLES,
+    ...(comparison ? { comparison } : {}),
+  })
   if (values.output === undefined) process.stdout.write(html)
   else {
     writeFileSync(values.output, html)

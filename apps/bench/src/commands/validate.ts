@@ -55,23 +55,32 @@ const OPTIONS = {
   pymalloc: { type: 'boolean' },
 } as const
 
-/** `--runtime cpython:3.12,jython`: the runtimes, and the model preset each names (cpython only). */
-function parseValidatorList(text: string | undefined): {
-  runtimes: ValidatedRuntime[]
-  presets: Map<string, string>
-} {
-  const valid = Object.keys(VALIDATORS) as ValidatedRuntime[]
+/**
+ * The runtimes `--runtime` names: for the built-in sets, every registered runtime with a
+ * validator (../runtimes.ts); for --trace FILE or a workload, those with a trace validator.
+ * `cpython:3.12` also names the model preset to validate (cpython only).
+ */
+function parseValidatorList(
+  text: string | undefined,
+  traces: boolean,
+): { runtimes: string[]; presets: Map<string, string> } {
   const presets = new Map<string, string>()
+  const valid: string[] = traces ? validatedRuntimes('all') : Object.keys(VALIDATORS)
   if (text === undefined || text === 'all') return { runtimes: valid, presets }
   const runtimes = text.split(',').flatMap((spec) => {
     const [name, preset] = spec.trim().split(':', 2)
-    const named = validatedRuntimes(name as ValidatedRuntime)
     if (preset !== undefined) {
       if (name !== 'cpython')
         throw new PygcError('INVALID_PARAM', `validation of ${name} has no presets (got '${spec.trim()}')`)
       presets.set(name, preset)
     }
-    return named
+    if (traces) return validatedRuntimes(name as ValidatedRuntime)
+    if (!valid.includes(name))
+      throw new PygcError(
+        'UNKNOWN_RUNTIME',
+        `no validation for runtime '${name}'; valid: ${valid.join(', ')}, all`,
+      )
+    return [name]
   })
   return { runtimes, presets }
 }
@@ -104,7 +113,7 @@ type Values = ReturnType<typeof parseCommand<typeof OPTIONS>>['values']
 /** The built-in validation sets. */
 async function builtInCases(
   values: Values,
-  runtimes: ValidatedRuntime[],
+  runtimes: string[],
   presets: ReadonlyMap<string, string>,
 ): Promise<{ reports: ValidationReport[]; unmatched: number }> {
   const cases = splitList(values.cases)
@@ -183,7 +192,8 @@ function logOf(values: Values, runtime: string): { log: (s: string) => void } {
 
 export async function validateCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('validate', args, OPTIONS)
-  const { runtimes, presets } = parseValidatorList(values.runtime ?? values.runtimes)
+  const traces = positionals.length > 0 || values.trace !== undefined
+  const { runtimes, presets } = parseValidatorList(values.runtime ?? values.runtimes, traces)
   const format = parseFormat(values.format, ['table', 'json'] as const, 'table')
   const heaps = parseHeapConfigs(values)
   if (positionals.length > 1) throw new UsageError('name at most one workload (see pygc list)')
@@ -204,7 +214,7 @@ export async function validateCommand(args: readonly string[]): Promise<number> 
   if (values.trace !== undefined) {
     // Every runtime's capability check runs before the first oracle does.
     try {
-      reports = await validate(values.trace, runtimes, {
+      reports = await validate(values.trace, runtimes as ValidatedRuntime[], {
         ...(heaps ? { heaps } : {}),
         ...logOf(values, runtimes.join(',')),
       })
@@ -215,7 +225,8 @@ export async function validateCommand(args: readonly string[]): Promise<number> 
       }
       throw e
     }
-  } else if (workload !== undefined) reports = await workloadCase(workload, values, runtimes, heaps)
+  } else if (workload !== undefined)
+    reports = await workloadCase(workload, values, runtimes as ValidatedRuntime[], heaps)
   else ({ reports, unmatched } = await builtInCases(values, runtimes, presets))
   print(reports, format)
   return reports.every((r) => r.ok) && unmatched === 0 ? 0 : 1

@@ -1,27 +1,22 @@
 /**
- * Each runtime's validation (its model against the real runtime, in ./cpython.ts, ./jython.ts,
- * ./ironpython.ts) behind one registry and one table format. The command is
- * ../commands/validate.ts; the library entry for one trace is ./api.ts.
+ * Each registered runtime's validation (its model against the real runtime: ./cpython.ts,
+ * ./jython.ts, ./ironpython.ts, @pygc/pypy's own through ./pypy.ts; listed in the runtime
+ * registry, ../runtimes.ts) behind one table format. The command is ../commands/validate.ts;
+ * the library entry for one trace is ./api.ts.
  */
 import { renderTerminalGrid, wrapText } from '@pygc/report'
-import { CPYTHON_CASE_NAMES, validateCpython } from './cpython.js'
-import { IRONPYTHON_CASE_NAMES, validateIronPython } from './ironpython.js'
-import { JYTHON_CASE_NAMES, validateJython } from './jython.js'
+import { VALIDATIONS } from '../runtimes.js'
 import { residualAmount } from './residuals.js'
 import type { ValidationReport, ValidationRow, Validator } from './types.js'
 
-export const VALIDATORS: Readonly<Record<ValidationReport['runtime'], Validator>> = {
-  cpython: validateCpython,
-  jython: validateJython,
-  ironpython: validateIronPython,
-}
+/** Each registered runtime's validator, by runtime name. */
+export const VALIDATORS: Readonly<Record<ValidationReport['runtime'], Validator>> = Object.fromEntries(
+  [...VALIDATIONS].map(([name, v]) => [name, v.validate]),
+)
 
 /** Each runtime's validation case names (what `--cases` may name). */
-export const VALIDATION_CASE_NAMES: Readonly<Record<ValidationReport['runtime'], readonly string[]>> = {
-  cpython: CPYTHON_CASE_NAMES,
-  jython: JYTHON_CASE_NAMES,
-  ironpython: IRONPYTHON_CASE_NAMES,
-}
+export const VALIDATION_CASE_NAMES: Readonly<Record<ValidationReport['runtime'], readonly string[]>> =
+  Object.fromEntries([...VALIDATIONS].map(([name, v]) => [name, v.caseNames]))
 
 /** Widest value and note cells; longer text wraps onto continuation lines (120-column terminals). */
 const VALUE_WIDTH = 26

@@ -7,7 +7,7 @@
  */
 import type { OracleCapabilities, TraceNeeds } from './capabilities.js'
 
-/** The validators' runtimes. */
+/** The runtimes with a trace validator (./api.ts TRACE_VALIDATORS). */
 export type ValidatedRuntime = 'cpython' | 'jython' | 'ironpython'
 
 /** A difference accepted within a row's bound, and why (the package's FIDELITY.md section). */
@@ -40,7 +40,8 @@ export interface ValidationRow {
 }
 
 export interface ValidationReport {
-  runtime: ValidatedRuntime
+  /** The registered runtime's name (apps/bench/src/runtimes.ts REGISTRY). */
+  runtime: string
   /** The model's preset when it is not the runtime's only one (cpython: 'cpython-3.12'). */
   preset?: string
   /** The real runtime and its version, e.g. "python3 3.11.7". */

@@ -6,6 +6,7 @@
 import { DEFAULT_COSTS } from '@pygc/core'
 import { kindColor } from '../glossary.js'
 import type { DeterministicMetrics, HeapTimeline, SweepResults, WorkloadResults } from '../results.js'
+import { NO_STYLES, type RuntimeStyles, styleOf } from '../runtime-styles.js'
 
 export type ChartOption = Record<string, unknown>
 
@@ -17,21 +18,12 @@ export interface ChartSpec {
   option: ChartOption
 }
 
-/** Series colours per runtime (stable, so a runtime has one colour across the whole report). */
-const RUNTIME_COLORS: Record<string, string> = {
-  cpython: '#3572A5',
-  jython: '#b07219',
-  ironpython: '#7b3fa0',
-  baseline: '#6b7280',
-}
+/** Colours for runtimes without a style (by position), distinct from the registered runtimes' own. */
 const FALLBACK_COLORS = ['#059669', '#dc2626', '#0891b2', '#ca8a04']
 
-export function runtimeColor(runtime: string, index: number): string {
-  // Own keys only: a runtime label from a results file may be "constructor" or "__proto__".
-  const name = runtime.split(':')[0]
-  return Object.hasOwn(RUNTIME_COLORS, name)
-    ? RUNTIME_COLORS[name]
-    : FALLBACK_COLORS[index % FALLBACK_COLORS.length]
+/** A runtime's series colour: its registry colour (stable across the whole report), else a fallback. */
+export function runtimeColor(runtime: string, index: number, styles: RuntimeStyles = NO_STYLES): string {
+  return styleOf(styles, runtime)?.color ?? FALLBACK_COLORS[index % FALLBACK_COLORS.length]
 }
 
 /** At most this many points per line: enough for a 1,000-pixel-wide chart, small pages. */
@@ -109,10 +101,11 @@ interface OkRun {
   color: string
 }
 
-function okRuns(results: WorkloadResults): OkRun[] {
+function okRuns(results: WorkloadResults, styles: RuntimeStyles): OkRun[] {
   const out: OkRun[] = []
   results.runs.forEach((r, i) => {
-    if (r.metrics) out.push({ runtime: r.runtime, metrics: r.metrics, color: runtimeColor(r.runtime, i) })
+    if (r.metrics)
+      out.push({ runtime: r.runtime, metrics: r.metrics, color: runtimeColor(r.runtime, i, styles) })
   })
   return out
 }
@@ -155,8 +148,12 @@ function maxOf(runs: readonly OkRun[], column: (t: HeapTimeline) => readonly num
  * Live bytes per runtime over ops, as min/max buckets (every peak shows: see HeapTimeline);
  * dots mark collections at their live bytes after, coloured by collection kind.
  */
-export function liveChart(id: string, results: WorkloadResults): ChartSpec {
-  const runs = okRuns(results)
+export function liveChart(
+  id: string,
+  results: WorkloadResults,
+  styles: RuntimeStyles = NO_STYLES,
+): ChartSpec {
+  const runs = okRuns(results, styles)
   const unit = byteUnit(maxOf(runs, (t) => t.liveMax))
   const ops = opUnit(Math.max(0, ...runs.map((r) => r.metrics.ops)))
   const series: unknown[] = []
@@ -198,8 +195,12 @@ const LOG_AXIS_RATIO = 20
  * magnitude between runtimes (a JVM commits its whole young generation up front), so when they
  * do the y axis is logarithmic and every runtime stays readable.
  */
-export function footprintChart(id: string, results: WorkloadResults): ChartSpec {
-  const runs = okRuns(results)
+export function footprintChart(
+  id: string,
+  results: WorkloadResults,
+  styles: RuntimeStyles = NO_STYLES,
+): ChartSpec {
+  const runs = okRuns(results, styles)
   const max = maxOf(runs, (t) => t.footprintMax)
   let min = Number.POSITIVE_INFINITY
   for (const r of runs) for (const v of r.metrics.timeline.footprintMax) if (v > 0) min = Math.min(min, v)
@@ -233,8 +234,12 @@ export function footprintChart(id: string, results: WorkloadResults): ChartSpec 
 const PAUSE_POINTS = ['min', 'p50', 'mean', 'p95', 'p99', 'max'] as const
 
 /** Pause distribution per runtime on a log axis (pauses span orders of magnitude), in µs or ms. */
-export function pauseChart(id: string, results: WorkloadResults): ChartSpec {
-  const runs = okRuns(results)
+export function pauseChart(
+  id: string,
+  results: WorkloadResults,
+  styles: RuntimeStyles = NO_STYLES,
+): ChartSpec {
+  const runs = okRuns(results, styles)
   const smallest = Math.min(
     ...runs.flatMap((r) =>
       r.metrics.pauses.count > 0 && r.metrics.pauses.min > 0 ? [r.metrics.pauses.min] : [],
@@ -271,8 +276,12 @@ const RUNTIME_SYMBOLS = ['circle', 'triangle', 'diamond', 'rect', 'pin', 'roundR
  * Every pause over the run (GCViewer's and GCeasy's "pause time" chart): one point per
  * collection at its op, log scale; colour = collection kind, symbol = runtime.
  */
-export function pausesOverTimeChart(id: string, results: WorkloadResults): ChartSpec {
-  const runs = okRuns(results)
+export function pausesOverTimeChart(
+  id: string,
+  results: WorkloadResults,
+  styles: RuntimeStyles = NO_STYLES,
+): ChartSpec {
+  const runs = okRuns(results, styles)
   let smallest = Number.POSITIVE_INFINITY
   for (const r of runs)
     for (const g of r.metrics.gcs) if (g.pauseVirtual > 0) smallest = Math.min(smallest, g.pauseVirtual)
@@ -314,8 +323,12 @@ export function pausesOverTimeChart(id: string, results: WorkloadResults): Chart
  * Collections per kind and runtime, side by side on a log axis with the count on each bar: a
  * runtime's 2 full collections stay visible beside another's 163 young ones. Colour = kind.
  */
-export function collectionsChart(id: string, results: WorkloadResults): ChartSpec {
-  const runs = okRuns(results)
+export function collectionsChart(
+  id: string,
+  results: WorkloadResults,
+  styles: RuntimeStyles = NO_STYLES,
+): ChartSpec {
+  const runs = okRuns(results, styles)
   const kinds: string[] = []
   // Kinds no runtime ran are left out: a legend entry without a bar only puzzles the reader.
   for (const r of runs)
@@ -367,8 +380,13 @@ const WORK_PARTS: readonly {
   { name: 'write barrier (mutator)', color: '#a78bfa', price: (m, c) => m.work.barrierOps * c.barrierOp },
 ]
 
-export function workChart(id: string, results: WorkloadResults, costs: Record<string, number>): ChartSpec {
-  const runs = okRuns(results)
+export function workChart(
+  id: string,
+  results: WorkloadResults,
+  costs: Record<string, number>,
+  styles: RuntimeStyles = NO_STYLES,
+): ChartSpec {
+  const runs = okRuns(results, styles)
   const c = { ...DEFAULT_COSTS, ...costs } as Record<string, number>
   const parts = WORK_PARTS.filter((p) => runs.some((r) => p.price(r.metrics, c) > 0))
   let max = 0
@@ -403,7 +421,11 @@ export function workChart(id: string, results: WorkloadResults, costs: Record<st
 }
 
 /** Heap-size sensitivity: total virtual time and GC share against the heap multiple. */
-export function sweepCharts(idPrefix: string, cells: readonly SweepResults[]): ChartSpec[] {
+export function sweepCharts(
+  idPrefix: string,
+  cells: readonly SweepResults[],
+  styles: RuntimeStyles = NO_STYLES,
+): ChartSpec[] {
   let max = 0
   for (const cell of cells) for (const p of cell.points) max = Math.max(max, p.figures?.totalVirtual ?? 0)
   const unit = timeUnit(max)
@@ -411,7 +433,7 @@ export function sweepCharts(idPrefix: string, cells: readonly SweepResults[]): C
     cells.map((cell, i) => ({
       name: cell.runtime,
       type: 'line',
-      color: runtimeColor(cell.runtime, i),
+      color: runtimeColor(cell.runtime, i, styles),
       symbolSize: 7,
       data: cell.points.map((p) => [p.multiple, p.figures ? pick(p.figures) : null]),
     }))

@@ -9,9 +9,10 @@ import { createRequire } from 'node:module'
 import { type Comparison, comparisonGrid, comparisonSummary } from '../compare.js'
 import { semanticDifferences } from '../differences.js'
 import { formatBytes, formatCount, formatNanos } from '../format.js'
-import { COST_MEANING, kindColor, METRIC_MEANING, RUNTIME_MEANING } from '../glossary.js'
-import { FOOTPRINT_MEANING, METRIC_ROWS } from '../metric-rows.js'
+import { COST_MEANING, kindColor, METRIC_MEANING } from '../glossary.js'
+import { METRIC_ROWS } from '../metric-rows.js'
 import type { ResultsDocument, WorkloadResults } from '../results.js'
+import { NO_STYLES, type RuntimeStyles, styleOf } from '../runtime-styles.js'
 import {
   differencesGrid,
   errorNotes,
@@ -108,7 +109,7 @@ function chartHtml(chart: ChartSpec): string {
   )}</span></figcaption><div class="chart-box" id="${escapeHtml(chart.id)}" data-chart="${escapeHtml(chart.id)}"></div></figure>`
 }
 
-function headerHtml(doc: ResultsDocument): string {
+function headerHtml(doc: ResultsDocument, styles: RuntimeStyles): string {
   const versions = Object.entries(doc.meta.versions)
     .map(([k, v]) => `<li><code>${escapeHtml(k)}</code> ${escapeHtml(v)}</li>`)
     .join('')
@@ -133,7 +134,7 @@ ${
 </dl>
 <details><summary>versions</summary><ul class="versions">${versions}</ul></details>
 <p class="note">Times are <em>virtual</em> (a deterministic cost model over the work each manager counts), so they are the same on every machine; only rows marked "wall" are host time. Sizes are modeled bytes of the real 64-bit runtime.</p>
-${tableNotes(doc)
+${tableNotes(doc, styles)
   .slice(1)
   .map((n) => `<p class="note">${escapeHtml(n)}</p>`)
   .join('\n')}
@@ -284,7 +285,7 @@ ${rows.join('\n')}
 }
 
 /** Every metric row, what it measures, and what it means on each runtime family in the document. */
-function glossaryHtml(doc: ResultsDocument): string {
+function glossaryHtml(doc: ResultsDocument, styles: RuntimeStyles): string {
   const families: string[] = []
   for (const w of doc.workloads)
     for (const r of w.runs) {
@@ -294,12 +295,13 @@ function glossaryHtml(doc: ResultsDocument): string {
   const rows = METRIC_ROWS.map((row) => {
     const notes = families
       .map((f) => {
-        const own = Object.hasOwn(RUNTIME_MEANING, f) ? RUNTIME_MEANING[f] : undefined
+        const style = styleOf(styles, f)
+        const own = style?.meanings
         const note =
           own !== undefined && Object.hasOwn(own, row.key)
             ? own[row.key]
-            : row.key === 'peak_footprint_bytes' && Object.hasOwn(FOOTPRINT_MEANING, f)
-              ? FOOTPRINT_MEANING[f]
+            : row.key === 'peak_footprint_bytes'
+              ? style?.footprint
               : undefined
         return note === undefined ? '' : `<li><strong>${escapeHtml(f)}</strong>: ${escapeHtml(note)}</li>`
       })
@@ -322,6 +324,7 @@ function workloadSection(
   results: WorkloadResults,
   index: number,
   anchor: string,
+  styles: RuntimeStyles,
 ): { html: string; charts: ChartSpec[]; tables: Record<string, unknown> } {
   const charts: ChartSpec[] = []
   const table = collectionsTable(results, `w${index}-gcs`)
@@ -329,12 +332,12 @@ function workloadSection(
     table.data !== undefined ? { [tableDataKey(`w${index}-gcs`)]: table.data } : {}
   const anyOk = results.runs.some((r) => r.metrics !== undefined)
   if (anyOk) {
-    charts.push(liveChart(`w${index}-live`, results))
-    charts.push(footprintChart(`w${index}-footprint`, results))
-    charts.push(pauseChart(`w${index}-pauses`, results))
-    charts.push(pausesOverTimeChart(`w${index}-pause-time`, results))
-    charts.push(collectionsChart(`w${index}-collections`, results))
-    charts.push(workChart(`w${index}-work`, results, doc.settings.costs))
+    charts.push(liveChart(`w${index}-live`, results, styles))
+    charts.push(footprintChart(`w${index}-footprint`, results, styles))
+    charts.push(pauseChart(`w${index}-pauses`, results, styles))
+    charts.push(pausesOverTimeChart(`w${index}-pause-time`, results, styles))
+    charts.push(collectionsChart(`w${index}-collections`, results, styles))
+    charts.push(workChart(`w${index}-work`, results, doc.settings.costs, styles))
   }
   const notes = errorNotes(results)
   const differences = semanticDifferences(results)
@@ -359,13 +362,13 @@ ${truncated}
   return { html, charts, tables }
 }
 
-function sweepSection(doc: ResultsDocument): { html: string; charts: ChartSpec[] } {
+function sweepSection(doc: ResultsDocument, styles: RuntimeStyles): { html: string; charts: ChartSpec[] } {
   if (doc.sweeps.length === 0) return { html: '', charts: [] }
   const charts: ChartSpec[] = []
   const groups = sweepGroups(doc)
   const groupHtml = groups
     .map((group, i) => {
-      const specs = sweepCharts(`s${i}`, group.cells)
+      const specs = sweepCharts(`s${i}`, group.cells, styles)
       charts.push(...specs)
       const first = group.cells[0]
       return `<h3>${escapeHtml(first.workload)} (size ${escapeHtml(first.size)}, ${escapeHtml(paramsText(first.params))})</h3>
@@ -401,11 +404,18 @@ ${grid.rows.length === 0 ? '<p>Every figure is the same.</p>' : `<div class="scr
 </section>`
 }
 
-/** The whole report as one HTML string; with `comparison`, a section on how it differs from a base. */
-export function renderHtmlReport(doc: ResultsDocument, extra: { comparison?: Comparison } = {}): string {
+/**
+ * The whole report as one HTML string; with `comparison`, a section on how it differs from a
+ * base; `styles` (the runtime registry's) give each runtime its colour and glossary notes.
+ */
+export function renderHtmlReport(
+  doc: ResultsDocument,
+  extra: { comparison?: Comparison; styles?: RuntimeStyles } = {},
+): string {
+  const styles = extra.styles ?? NO_STYLES
   const anchors = workloadAnchors(doc)
-  const sections = doc.workloads.map((w, i) => workloadSection(doc, w, i, anchors[i]))
-  const sweep = sweepSection(doc)
+  const sections = doc.workloads.map((w, i) => workloadSection(doc, w, i, anchors[i], styles))
+  const sweep = sweepSection(doc, styles)
   const charts = [...sections.flatMap((s) => s.charts), ...sweep.charts]
   const options: Record<string, unknown> = {}
   for (const c of charts) options[c.id] = c.option
@@ -427,14 +437,14 @@ export function renderHtmlReport(doc: ResultsDocument, extra: { comparison?: Com
 <style>${REPORT_CSS}</style>
 </head>
 <body>
-${headerHtml(doc)}
+${headerHtml(doc, styles)}
 <nav>${nav}</nav>
 <main>
 ${extra.comparison ? comparisonHtml(extra.comparison) : ''}
 ${sections.map((s) => s.html).join('\n')}
 ${sweep.html}
 ${costTableHtml(doc)}
-${glossaryHtml(doc)}
+${glossaryHtml(doc, styles)}
 </main>
 <script>${echartsBundle()}</script>
 <script type="application/json" id="chart-options">${scriptJson(options)}</script>

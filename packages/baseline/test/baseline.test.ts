@@ -1,7 +1,6 @@
+import { type GcEvent, globalSlot, isPygcError, OutOfMemoryError } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
-import { BaselineManager, baselineRuntime } from '../src/baseline/index.js'
-import { isPygcError, OutOfMemoryError } from '../src/errors.js'
-import { type GcEvent, globalSlot } from '../src/types.js'
+import { BaselineManager, baselineRuntime } from '../src/index.js'
 
 function events(m: BaselineManager): GcEvent[] {
   const seen: GcEvent[] = []

@@ -37,37 +37,41 @@
  * listens. Weak reference objects are reported in `alloc` events with typeId -1.
  */
 import {
+  type CallbackSpec,
+  type CostModel,
   callbackCode,
   checkGcAction,
   checkGeneration,
   checkInt32,
   checkIntIndex,
   checkRefField,
+  cloneStats,
+  EventHub,
+  emptyStats,
+  type GcControl,
+  type GcEventListener,
+  type GcEventType,
+  IntList,
+  type ManagerInfo,
+  type ManagerOptions,
+  type ManagerStats,
+  type MemoryManager,
+  mutatorCost,
   notAWeakref,
   notPinned,
   nullReference,
+  OutOfMemoryError,
+  PygcError,
+  pauseCost,
+  RootSet,
+  resolveCosts,
+  type Slot,
+  snapshotWork,
+  type TypeId,
+  TypeRegistry,
+  type TypeSpec,
   weakrefHasNoFields,
-} from '../contract.js'
-import { type CostModel, mutatorCost, pauseCost, resolveCosts, snapshotWork } from '../cost-model.js'
-import { OutOfMemoryError, PygcError } from '../errors.js'
-import { EventHub } from '../event-hub.js'
-import { IntList } from '../int-list.js'
-import { RootSet } from '../root-set.js'
-import { cloneStats, emptyStats } from '../stats.js'
-import { TypeRegistry } from '../type-registry.js'
-import type {
-  CallbackSpec,
-  GcControl,
-  GcEventListener,
-  GcEventType,
-  ManagerInfo,
-  ManagerOptions,
-  ManagerStats,
-  MemoryManager,
-  Slot,
-  TypeId,
-  TypeSpec,
-} from '../types.js'
+} from '@pygc/core'
 import {
   CALLBACK_FLAG,
   cellSize,
@@ -104,6 +108,7 @@ export const BASELINE_INFO: ManagerInfo = Object.freeze({
   moving: false,
   idKind: 'address',
   sizeMode: 'baseline',
+  outOfMemory: 'MemoryError',
 }) as ManagerInfo
 
 export class BaselineManager implements MemoryManager<BaselineNative> {
@@ -535,7 +540,6 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
           resurrected: into >= 0,
           betweenOps: true,
         })
-      this.afterFinalizer(a)
     }
   }
 
@@ -553,7 +557,6 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     this.clearWeakReferences()
     const queued = this.queueFinalizable()
     this.forgetDeadWeakReferences()
-    this.afterMark()
     this.sweep()
     const freed = liveBefore - s.liveObjects
     const pause = pauseCost(before, s.work, this.costs)
@@ -695,12 +698,6 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     }
     list.length = kept
   }
-
-  /** A hook between marking and sweeping (the conformance kit's broken managers use it). */
-  protected afterMark(): void {}
-
-  /** A hook after a finalizer ran (the conformance kit's broken managers use it). */
-  protected afterFinalizer(_address: number): void {}
 
   /**
    * Phase 4. Parse the heap cell by cell: unmarked objects are freed, marks are cleared, and

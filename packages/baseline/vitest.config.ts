@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+// Tests run against the TypeScript sources of every workspace package (the "source" export
+// condition), so a change is tested without a rebuild; the published build uses dist/.
+// Vitest runs tests in Vite's SSR environment, so the condition is set for it too (a
+// workspace package without a dist/ build, like @pygc/conformance, resolves only this way).
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: { include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+})
