@@ -38,6 +38,7 @@
  */
 import {
   type CallbackSpec,
+  CollectionCycle,
   type CostModel,
   callbackCode,
   checkGcAction,
@@ -56,17 +57,14 @@ import {
   type ManagerOptions,
   type ManagerStats,
   type MemoryManager,
-  mutatorCost,
   notAWeakref,
   notPinned,
   nullReference,
   OutOfMemoryError,
   PygcError,
-  pauseCost,
   RootSet,
   resolveCosts,
   type Slot,
-  snapshotWork,
   type TypeId,
   TypeRegistry,
   type TypeSpec,
@@ -120,6 +118,8 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   protected readonly types = new TypeRegistry()
   protected readonly hub = new EventHub()
   protected readonly costs: CostModel
+  /** gc-start/gc-end, pauses, counts, frees and finalizers: core's one bookkeeping (collection-cycle.ts). */
+  protected readonly cycle: CollectionCycle
   /** The running figures stats() copies out. */
   protected readonly counts: ManagerStats = emptyStats(BASELINE_INFO.generations)
 
@@ -136,7 +136,6 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   private allocatedSinceGc = 0
   private gcTrigger = MIN_GC_TRIGGER_BYTES
   private autoGcEnabled = true
-  private finalizersOutsideGc = 0
 
   private readonly markStack = new IntList(1024)
   /** Objects whose finalizer has not run (addresses). */
@@ -173,6 +172,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     this.space = new FreeListSpace(limit)
     this.roots = new RootSet({ outOfMemory: 'MemoryError', slotLimit: options.rootSlotLimit })
     this.costs = resolveCosts(options.cost)
+    this.cycle = new CollectionCycle(this.counts, this.hub, this.costs)
     this.counts.footprintBytes = this.counts.peakFootprintBytes = this.space.frontier
     this.native = { summary: () => this.summary() }
   }
@@ -470,8 +470,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   stats(): ManagerStats {
     const s = cloneStats(this.counts)
     s.footprintBytes = this.space.frontier
-    s.virtualTime.mutator =
-      mutatorCost(s, s.work, 0, this.costs) + this.finalizersOutsideGc * this.costs.finalizer
+    s.virtualTime.mutator = this.cycle.mutatorTime()
     s.spaces = { heap: this.space.frontier }
     return s
   }
@@ -529,8 +528,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
       const type = u32[(a + 4) >>> 2] & TYPE_MASK
       const into = this.typeResurrect[type]
       if (into >= 0) this.roots.values[into] = a
-      this.counts.work.finalizersRun++
-      this.finalizersOutsideGc++
+      this.cycle.finalized() // between ops, outside any collection: mutator time
       if (this.hub.listening)
         this.hub.emit({
           type: 'finalize',
@@ -547,45 +545,23 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
 
   /** One full collection; returns the objects found unreachable (freed + queued for finalization). */
   protected collectGarbage(reason: string): number {
-    const started = performance.now()
     const s = this.counts
-    const before = snapshotWork(s.work)
     const liveBefore = s.liveObjects
-    const bytesBefore = s.liveBytes
-    if (this.hub.listening) this.hub.emit({ type: 'gc-start', op: s.ops, generation: 0, reason })
+    this.cycle.begin(0, reason, s.ops)
     this.markFromRoots()
     this.clearWeakReferences()
     const queued = this.queueFinalizable()
     this.forgetDeadWeakReferences()
     this.sweep()
     const freed = liveBefore - s.liveObjects
-    const pause = pauseCost(before, s.work, this.costs)
-    s.virtualTime.gc += pause
-    s.collections[0]++
-    s.collectionReasons[reason] = (s.collectionReasons[reason] ?? 0) + 1
     s.footprintBytes = this.space.frontier
+    this.cycle.end(s.ops, {
+      compacted: false,
+      footprintAfter: this.space.frontier,
+      spaces: () => ({ heap: this.space.frontier }),
+    })
     this.gcTrigger = Math.max(MIN_GC_TRIGGER_BYTES, s.liveBytes * GC_TRIGGER_LIVE_RATIO)
     this.allocatedSinceGc = 0
-    const wall = performance.now() - started
-    s.wallGcMs += wall
-    if (this.hub.listening) {
-      this.hub.emit({
-        type: 'gc-end',
-        op: s.ops,
-        generation: 0,
-        reason,
-        pauseVirtual: pause,
-        pauseWallMs: wall,
-        freedObjects: freed,
-        freedBytes: bytesBefore - s.liveBytes,
-        liveBytesAfter: s.liveBytes,
-        footprintAfter: this.space.frontier,
-        promotedBytes: 0,
-        copiedBytes: 0,
-        compacted: false,
-        spaces: { heap: this.space.frontier },
-      })
-    }
     return freed + queued
   }
 
@@ -722,10 +698,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
         space.sweepLive()
       } else {
         work.objectsSwept++
-        work.objectsFreed++
-        s.freedByTracing++
-        s.liveObjects--
-        s.liveBytes -= size
+        this.cycle.freed(size, 'tracing')
         if (listening)
           this.hub.emit({ type: 'free', op: s.ops, id: u32[(a + 8) >>> 2], bytes: size, cause: 'tracing' })
         space.sweepFree(a, size)

@@ -10,6 +10,7 @@
  * addresses (objects may move).
  */
 import { globalSlot, isPygcError, type MemoryManager, type Slot, withOracle } from '@pygc/core'
+import { accountingReconciles } from './accounting.js'
 import { boundarySizes } from './boundary-sizes.js'
 import { contractChecks } from './contract-checks.js'
 import {
@@ -697,6 +698,7 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
   replayGivesSameStats,
   stressWithOracle,
   boundarySizes,
+  accountingReconciles,
   ...contractChecks,
 ]
 
