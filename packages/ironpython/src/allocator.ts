@@ -54,6 +54,8 @@ export class ClrAllocator {
    */
   private refillContext(granules: number): number {
     const h = this.ctx.heap
+    // A context that follows the previous one leaves a pad the CLR does not count as free space.
+    if (h.acEnd !== 0) h.contextPadBytes += MIN_OBJECT_BYTES
     retireAllocationContext(h)
     if (h.newAllocation[0] < 0) this.ctx.collect(0, 'allocation', false)
     const need = granules * 8 + MIN_OBJECT_BYTES

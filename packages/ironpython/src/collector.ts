@@ -34,6 +34,7 @@ import {
   budgetHistory,
   computeNewDynamicData,
   GEN_LOH,
+  gen0BeginDataSize,
   type StaticData,
 } from './budgets.js'
 import { brokenHeap, type ClrHeap, SOH_BASE } from './heap.js'
@@ -325,6 +326,8 @@ export class ClrCollector {
     const h = this.ctx.heap
     const survived = plan.survived.slice()
     const beginData = [0, 1, 2].map((g) => before.size[g] - before.frag[g])
+    beginData[0] = gen0BeginDataSize(before.size[0], before.frag[0], h.contextPadBytes)
+    h.contextPadBytes = 0
     if (runtimePinned > 0) {
       survived[h.runtimePinnedGen] += runtimePinned
       beginData[h.runtimePinnedGen] += runtimePinned

@@ -94,6 +94,12 @@ export class ClrHeap {
    * size at the next collection's start (dd_begin_data_size), never a survivor.
    */
   runtimeGarbageBytes = 0
+  /**
+   * The 24-byte pads between gen0's contiguous allocation contexts since the last collection:
+   * free space the CLR does not count as fragmentation, so live data at the next collection's
+   * start (budgets.ts gen0BeginDataSize).
+   */
+  contextPadBytes = 0
 
   /** Remaining budget (dd_new_allocation) for gen0, gen1, gen2, LOH, and the last desired. */
   newAllocation = [0, 0, 0, 0]

@@ -8,6 +8,7 @@ export {
   budgetHistory,
   DEFAULT_L3_CACHE_BYTES,
   desiredNewAllocation,
+  gen0BeginDataSize,
   gen0Budget,
   gen0BudgetFromCache,
   linearAllocationModel,
