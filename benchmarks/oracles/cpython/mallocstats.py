@@ -42,6 +42,7 @@ Set PYTHONHASHSEED to fix string hashing across runs (it is passed through to th
 """
 from __future__ import print_function
 
+import gc
 import json
 import os
 import re
@@ -141,6 +142,45 @@ def debugmallocstats():
         return tmp.read().decode('utf-8', 'replace')
 
 
+SMALL_INTS = (-5, 256)  # the interpreter's preallocated ints (_PY_NSMALLNEGINTS, _PY_NSMALLPOSINTS)
+
+
+def int_blocks():
+    """The pymalloc blocks of the live int objects outside the small-int cache, per size class:
+    every int reachable from a tracked object, directly or through untracked dicts, tuples and
+    lists (a dict of ints is untracked). The model has no int objects (it keeps a trace's int
+    words inside its objects, FIDELITY.md "Ints"), replay.py's own ints (ids, op indices, the
+    id-keyed tables) are not the trace's: both are taken out of the comparison. An int's block
+    is its size rounded up to pymalloc's 16-byte alignment (3.8+ on 64-bit)."""
+    seen_ints = {}
+    seen = set()
+    stack = gc.get_objects()
+    while stack:
+        o = stack.pop()
+        for r in gc.get_referents(o):
+            t = type(r)
+            if t is int:
+                if r < SMALL_INTS[0] or r > SMALL_INTS[1]:
+                    seen_ints[id(r)] = r
+            elif (t is dict or t is tuple or t is list) and not gc.is_tracked(r) and id(r) not in seen:
+                seen.add(id(r))
+                stack.append(r)
+    out = {}
+    for r in seen_ints.values():
+        size = (sys.getsizeof(r) + 15) // 16 * 16
+        out[size] = out.get(size, 0) + 1
+    return out
+
+
+def reading(into):
+    """replay.py's hook: pymalloc's report, then the int objects (counted after the report is
+    captured: counting allocates)."""
+    def read():
+        into.append(debugmallocstats())
+        into.append(int_blocks())
+    return read
+
+
 def empty_trace(path):
     """A version-2 trace with no ops (metadata "{}", END, record count 0): the baseline run."""
     header = b'PYGCTRC\x00' + bytes(bytearray([2, 0, 0, 0]))
@@ -158,18 +198,31 @@ def one_run(trace, use_tracemalloc, keep_report=False):
     if use_tracemalloc:
         import tracemalloc
         tracemalloc.start(1)
+    # atEnd is read at the end of replay.py's op loop (replay.AT_LOOP_END): after it, building
+    # the report allocates tracked objects whose collection would free the trace's garbage.
+    # With tracemalloc on, pymalloc cannot be read until tracing stops: read after the replay.
+    # atStart likewise at the start of the loop, after replay.py's setup (its classes, templates
+    # and tables), so that the deltas are the trace's; `ints` are the int objects' blocks.
+    at_start = []
+    at_end = []
+    replay.IDS_OUTSIDE[0] = True
+    if not use_tracemalloc:
+        replay.AT_LOOP_START[0] = reading(at_start)
+        replay.AT_LOOP_END[0] = reading(at_end)
     try:
         result = replay.replay(trace)
     except replay.TraceError as e:
         result = {'error': str(e)}
+    replay.AT_LOOP_START[0] = None
+    replay.AT_LOOP_END[0] = None
+    if at_start:
+        start = parse(at_start[0])
+        start['ints'] = at_start[1]
     summary = {k: result.get(k) for k in ('runtime', 'ops', 'stats', 'finalCounts', 'error')}
     summary['events'] = len(result.get('events') or ())
     # --report: replay.py's whole report, kept as one string while atEnd is read (a single
     # block: over 512 bytes it is the system allocator's, not pymalloc's) and parsed afterwards.
     report_text = json.dumps(result) if keep_report else None
-    # replay.py's report (its event list above all: a list per __del__ call or callback) is built
-    # after the op loop; drop it so that atEnd holds what the trace left, plus replay.py's
-    # preallocated tables (roots, event arrays sized by the first pass).
     result = None
     if use_tracemalloc:
         current, peak = tracemalloc.get_traced_memory()
@@ -177,7 +230,9 @@ def one_run(trace, use_tracemalloc, keep_report=False):
         # With tracemalloc's hooks installed, _PyObject_DebugMallocStats sees no pymalloc and
         # prints nothing: stop tracing first (its tables live in raw malloc, not in arenas).
         tracemalloc.stop()
-    end = parse(debugmallocstats())
+    end = parse(at_end[0] if at_end else debugmallocstats())
+    if at_end:
+        end['ints'] = at_end[1]
     out = {'python': '%d.%d.%d' % sys.version_info[:3], 'trace': trace, 'atStart': start, 'atEnd': end,
            'replay': summary}
     if tm is not None:

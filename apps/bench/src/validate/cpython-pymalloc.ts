@@ -16,6 +16,12 @@ export interface RealMallocStats {
   arenas: { allocatedTotal: number; reclaimed: number; highwater: number; allocatedCurrent: number }
   classes: { size: number; pools: number; inUse: number; available: number }[]
   bytes: { allocatedBlocks: number; unusedPools?: number }
+  /**
+   * Blocks of live int objects outside the small-int cache, by size class (JSON keys): the model
+   * has none (it keeps int words inside its objects), and replay.py's own (ids, its id-keyed
+   * tables) are not the trace's; taken out of `inUse`. Absent with --tracemalloc.
+   */
+  ints?: Record<string, number>
 }
 
 /**
@@ -66,15 +72,21 @@ function totalBytes(blocks: Map<number, number>): number {
   return sum
 }
 
+type RealPick = (c: RealMallocStats['classes'][number], stats: RealMallocStats) => number
+
 /** Per-class differences end - start of a real run, minus those of the empty trace. */
 function realDelta(
   real: { atStart: RealMallocStats; atEnd: RealMallocStats },
   empty: { atStart: RealMallocStats; atEnd: RealMallocStats },
-  pick: (c: RealMallocStats['classes'][number]) => number,
+  pick: RealPick,
 ): Map<number, number> {
-  const trace = delta(perClass(real.atEnd.classes, pick), perClass(real.atStart.classes, pick))
-  return delta(trace, delta(perClass(empty.atEnd.classes, pick), perClass(empty.atStart.classes, pick)))
+  const at = (s: RealMallocStats): Map<number, number> => perClass(s.classes, (c) => pick(c, s))
+  const trace = delta(at(real.atEnd), at(real.atStart))
+  return delta(trace, delta(at(empty.atEnd), at(empty.atStart)))
 }
+
+/** Blocks in use less the int objects' (see `RealMallocStats.ints`). */
+const blocksButInts: RealPick = (c, s) => c.inUse - (s.ints?.[String(c.size)] ?? 0)
 
 export function comparePymalloc(
   name: string,
@@ -86,7 +98,7 @@ export function comparePymalloc(
     perClass(model.mallocAtEnd.classes, (c) => c.inUse),
     perClass(model.mallocAtStart.classes, (c) => c.inUse),
   )
-  const realBlocks = realDelta(real, empty, (c) => c.inUse)
+  const realBlocks = realDelta(real, empty, blocksButInts)
   const modelPools = delta(
     perClass(model.mallocAtEnd.classes, (c) => c.pools),
     perClass(model.mallocAtStart.classes, (c) => c.pools),
