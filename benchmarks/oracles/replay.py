@@ -567,13 +567,6 @@ def make_class(t, spec):
     return type(str('T%d_%s' % (t, spec['name'])), (object,), body)
 
 
-def gc_counts():
-    try:
-        return list(gc.get_count())
-    except Exception:
-        return None
-
-
 def snapshot_stats(into):
     """gc.get_stats() as 9 ints in a preallocated list; the temporaries die by refcount here."""
     try:
@@ -654,6 +647,7 @@ def replay(path):
     except Exception:
         pass
     before = [0] * 9
+    after = [0] * 9  # made here: at the end of the loop it would come from the list free list
     start_wall = time.time()
     collect()
     gens = [0, 0, 0]
@@ -890,16 +884,22 @@ def replay(path):
         gc.disable()
     if ON_JYTHON:  # a constant: sys.platform.startswith(...) here would allocate a tracked bound method
         settle_threads()
-    final_counts = gc_counts()
+    # The raw tuple (a list of it after mallocstats.py's reading: a list here would be taken from
+    # the list free list, which the model's still holds).
+    try:
+        counts_now = gc.get_count()
+    except Exception:
+        counts_now = None
     if gclog:
         gc.callbacks.remove(gc_log_callback)
-    after = [0] * 9
     snapshot_stats(after)
     wall_ms = (time.time() - start_wall) * 1000.0
     if AT_LOOP_END[0] is not None:
         # Before the report is built (its objects are replay.py's, not the trace's).
         AT_LOOP_END[0]()
         gc.enable()
+    final_counts = list(counts_now) if counts_now is not None else None
+    counts_now = None
     deltas = None
     if have_stats:
         # Less the setup's last gc.collect()s, which ran after `before` was taken.

@@ -120,6 +120,8 @@ export function comparePymalloc(
   model: Sides,
   real: { atStart: RealMallocStats; atEnd: RealMallocStats },
   empty: { atStart: RealMallocStats; atEnd: RealMallocStats },
+  /** Pools and arenas too (`--pymalloc`); blocks per class are part of every validation. */
+  poolsAndArenas: boolean,
 ): ValidationRow[] {
   const modelBlocks = delta(
     perClass(model.mallocAtEnd.classes, (c) => c.inUse),
@@ -158,7 +160,7 @@ export function comparePymalloc(
       .sort((a, b) => a[0] - b[0])
       .map(([size, n]) => `${size}:${signed(n)}`)
       .join(' ')
-  return [
+  const blockRows: ValidationRow[] = [
     {
       case: name,
       metric: `pymalloc Δ blocks per class (±${BLOCKS_PER_CLASS_TOLERANCE})`,
@@ -173,6 +175,10 @@ export function comparePymalloc(
       real: realBytes,
       ok: blocksOff.length === 0,
     },
+  ]
+  if (!poolsAndArenas) return blockRows
+  return [
+    ...blockRows,
     {
       case: name,
       metric: `pymalloc Δ pools per class, the model's blocks in the real pools (±${POOLS_PER_CLASS_TOLERANCE})`,
