@@ -10,6 +10,7 @@ Every trace object becomes a real Python object:
   - shape list, no finalizer   -> an exact `list` of [ref fields..., int words...]
   - shape list with finalizer  -> a list subclass with __slots__ = ('__weakref__', '_pygc_id') and __del__
   - shape slots                -> a class with __slots__ f0.., i0.., '__weakref__', '_pygc_id'
+    (under mallocstats.py, IDS_OUTSIDE: no '_pygc_id'; a finalizable object's id is in IDS)
   - shape dict-instance        -> a plain class (fields in its instance dict)
   - weak references            -> weakref.ref(target[, callback])
   - locals and globals         -> one preallocated list R: [globals | frame 0 | frame 1 ...]

@@ -10,11 +10,14 @@ as JSON, with tracemalloc's view if asked.
     python3 benchmarks/oracles/cpython/mallocstats.py --report TRACE   # + replay.py's whole report
     (--tuples-as-lists: replay.py's option, for traces with tuple-shaped types, e.g. binary-trees)
 
-Printed (one run): `atStart`, the figures after replay.py is imported and before the trace runs
-(the interpreter's own start-up, the replayer's module and this one), and `atEnd`, after the last
-op, while the trace's live objects are still held by the replayer's roots (replay.py's report,
-built after the loop, is dropped first; its preallocated roots and event tables remain);
+Printed (one run): `atStart`, the figures at the start of replay.py's op loop (after its setup:
+classes, templates, tables, and its setup collections; one more collection follows the reading),
+and `atEnd`, at the end of the op loop, before replay.py builds its report, with the collector
+disabled from the last op on (the trace's live objects and uncollected garbage still held);
 `replay`, what replay.py reported (ops, gc.get_stats() deltas, final counts, number of events).
+replay.py runs with IDS_OUTSIDE: its objects carry no `_pygc_id`. With --tracemalloc, pymalloc
+cannot be read while tracing: both readings are then taken before and after the whole replay.
+Each figure set:
 Each figure set:
 
   arenas        allocated total, reclaimed, highwater mark, allocated current (the
@@ -25,6 +28,8 @@ Each figure set:
                 quantization and arena alignment, total (= arenas * 1 MiB)
   arenaMap      the radix-tree nodes and their bytes (3.10+ with WITH_PYMALLOC_RADIX_TREE)
   freeLists     the `N free X * S bytes each` lines: free-list fill per kind (tuples by size)
+  ints          blocks of the live int objects outside -5..256 per size class (int_blocks; not
+                with --tracemalloc): the model has none, so the comparison takes them out
 
 `--tracemalloc` starts tracemalloc before the trace (it slows the replay several times; its own
 tables live in raw malloc, not in pymalloc, so the arena figures stay comparable) and adds
