@@ -10,6 +10,7 @@ Every trace object becomes a real Python object:
   - shape list, no finalizer   -> an exact `list` of [ref fields..., int words...]
   - shape list with finalizer  -> a list subclass with __slots__ = ('__weakref__', '_pygc_id') and __del__
   - shape slots                -> a class with __slots__ f0.., i0.., '__weakref__', '_pygc_id'
+    (under mallocstats.py, IDS_OUTSIDE: no '_pygc_id'; a finalizable object's id is in IDS)
   - shape dict-instance        -> a plain class (fields in its instance dict)
   - weak references            -> weakref.ref(target[, callback])
   - locals and globals         -> one preallocated list R: [globals | frame 0 | frame 1 ...]
@@ -493,13 +494,21 @@ def weakref_callback(wr):
     record_event(2, TAGS.get(id(wr), -1))
 
 
+def own_id(obj):
+    """The trace's id of a finalizable object: its `_pygc_id`, or with IDS_OUTSIDE its entry in
+    IDS (dropped here: __del__ runs once per object, PEP 442)."""
+    if IDS_OUTSIDE[0]:
+        return IDS.pop(id(obj), -1)
+    return obj._pygc_id
+
+
 def make_del(resurrect_index):
     if resurrect_index < 0:
         def __del__(self):
-            record_event(1, self._pygc_id)
+            record_event(1, own_id(self))
     else:
         def __del__(self):
-            record_event(1, self._pygc_id)
+            record_event(1, own_id(self))
             R[resurrect_index] = self
     return __del__
 
@@ -509,6 +518,24 @@ def make_del(resurrect_index):
 # is what a speed comparison needs (benchmarks/host), but the GC figures are then those of lists
 # (tuples are untracked when all their items are atomic, lists never are): never for validation.
 TUPLES_AS_LISTS = [False]
+
+# IDS_OUTSIDE (set by mallocstats.py): the objects carry no `_pygc_id`, so that they have the
+# interface's fields only (the model's layout, FIDELITY.md "pymalloc"); a finalizable object's
+# id is kept in IDS, keyed by id(obj), only __del__ reads it. Off by default: the PyPy and
+# Jython models' layouts count the `_pygc_id` attribute.
+IDS_OUTSIDE = [False]
+IDS = {}
+# Exact lists do not know their trace type: id(list) -> type, for those with int words.
+TYPE_OF_LIST = {}
+
+# mallocstats.py's readings of pymalloc at the start and at the end of the op loop (functions of
+# no arguments; AT_LOOP_START is followed by one more gc.collect(), so the starting state stays
+# the one after a collection).
+AT_LOOP_START = [None]
+
+# mallocstats.py's reading of pymalloc at the end of the op loop (a function of no arguments,
+# called once after the gc counts and stats are read, with the collector disabled); None: none.
+AT_LOOP_END = [None]
 
 # --thresholds T0,T1,T2: gc.set_threshold before the starting state is taken (pygc validate's
 # heap configuration for CPython); the reported start thresholds are then these.
@@ -529,22 +556,16 @@ def make_class(t, spec):
     if fin:
         body['__del__'] = make_del(spec['resurrect'])
     if shape == 'list':
-        body['__slots__'] = ('__weakref__', '_pygc_id')
+        body['__slots__'] = ('__weakref__',) if IDS_OUTSIDE[0] else ('__weakref__', '_pygc_id')
         return type(str('T%d_%s' % (t, spec['name'])), (list,), body)
     if spec['variable'] == 1:
         raise TraceError('type %r: variable-length %s objects cannot be replayed' % (spec['name'], shape))
     if spec['refs'] > 256 or spec['ints'] > 256:
         raise TraceError('type %r: too many fields for the %s shape' % (spec['name'], shape))
     if shape == 'slots':
-        body['__slots__'] = FIELD_NAMES[:spec['refs']] + INT_NAMES[:spec['ints']] + ('__weakref__', '_pygc_id')
+        body['__slots__'] = FIELD_NAMES[:spec['refs']] + INT_NAMES[:spec['ints']] + \
+            (('__weakref__',) if IDS_OUTSIDE[0] else ('__weakref__', '_pygc_id'))
     return type(str('T%d_%s' % (t, spec['name'])), (object,), body)
-
-
-def gc_counts():
-    try:
-        return list(gc.get_count())
-    except Exception:
-        return None
 
 
 def snapshot_stats(into):
@@ -586,13 +607,18 @@ def replay(path):
     for key in plan['lengths']:
         var_templates[key[0]][key[1]] = [None] * key[1] + [0] * types[key[0]]['ints']
     nints = [types[t]['ints'] for t in range(ntypes)]
+    finalizable = [types[t]['finalizer'] or types[t]['legacy'] for t in range(ntypes)]
+    ids_outside = IDS_OUTSIDE[0]
     nrefs = [types[t]['refs'] for t in range(ntypes)]
     # Exact lists do not know their type; readInt / lengthOf on them need it (id -> type).
     list_types_with_ints = False
     for t in range(ntypes):
         if classes[t] is None and types[t]['ints'] > 0:
             list_types_with_ints = True
-    type_of_list = {}
+    # Module-level (TYPE_OF_LIST), so that mallocstats.py can count its id keys as replay.py's.
+    type_of_list = TYPE_OF_LIST
+    type_of_list.clear()
+    IDS.clear()
     frames = [0] * (plan['depth'] + 2)
     R.extend([None] * (nglobals + plan['locals'] + 1))
     # One entry per pin held at once (pins nest); sized by the first pass, so pinning allocates nothing.
@@ -622,6 +648,7 @@ def replay(path):
     except Exception:
         pass
     before = [0] * 9
+    after = [0] * 9  # made here: at the end of the loop it would come from the list free list
     start_wall = time.time()
     collect()
     gens = [0, 0, 0]
@@ -641,6 +668,11 @@ def replay(path):
         GCLOG_GEN.extend([0] * 100000)
         GCLOG_COLLECTED.extend([0] * 100000)
     collect()
+    setup_collections = 1  # the full collections after `before` was taken
+    if AT_LOOP_START[0] is not None:
+        AT_LOOP_START[0]()
+        collect()
+        setup_collections += 1
     if gclog:
         # Registered after the last setup collection: the info dicts the interpreter builds then
         # come and go through the dict free list without touching generation 0's count, except
@@ -712,7 +744,10 @@ def replay(path):
                     while k < nints[t]:
                         setattr(obj, INT_NAMES[k], 0)
                         k += 1
-                obj._pygc_id = next_id
+                if not ids_outside:
+                    obj._pygc_id = next_id
+                elif finalizable[t]:
+                    IDS[id(obj)] = next_id
                 R[(fb + d) if d >= 0 else (-d - 1)] = obj
                 obj = None
             next_id += 1
@@ -843,18 +878,33 @@ def replay(path):
         opi += 1
 
     # ------------------------------------------------------------ after the loop
+    if AT_LOOP_END[0] is not None:
+        # mallocstats.py reads pymalloc below, at the end of the trace: no collection may run
+        # before (reading the counts and stats allocates tracked objects, enough to trigger one
+        # near the threshold, which would free the trace's uncollected garbage).
+        gc.disable()
     if ON_JYTHON:  # a constant: sys.platform.startswith(...) here would allocate a tracked bound method
         settle_threads()
-    final_counts = gc_counts()
+    # The raw tuple (a list of it after mallocstats.py's reading: a list here would be taken from
+    # the list free list, which the model's still holds).
+    try:
+        counts_now = gc.get_count()
+    except Exception:
+        counts_now = None
     if gclog:
         gc.callbacks.remove(gc_log_callback)
-    after = [0] * 9
     snapshot_stats(after)
     wall_ms = (time.time() - start_wall) * 1000.0
+    if AT_LOOP_END[0] is not None:
+        # Before the report is built (its objects are replay.py's, not the trace's).
+        AT_LOOP_END[0]()
+        gc.enable()
+    final_counts = list(counts_now) if counts_now is not None else None
+    counts_now = None
     deltas = None
     if have_stats:
-        # Less the setup's last gc.collect(), which ran after `before` was taken.
-        before[6] += 1
+        # Less the setup's last gc.collect()s, which ran after `before` was taken.
+        before[6] += setup_collections
         deltas = []
         for g in range(3):
             deltas.append({

@@ -10,11 +10,14 @@ as JSON, with tracemalloc's view if asked.
     python3 benchmarks/oracles/cpython/mallocstats.py --report TRACE   # + replay.py's whole report
     (--tuples-as-lists: replay.py's option, for traces with tuple-shaped types, e.g. binary-trees)
 
-Printed (one run): `atStart`, the figures after replay.py is imported and before the trace runs
-(the interpreter's own start-up, the replayer's module and this one), and `atEnd`, after the last
-op, while the trace's live objects are still held by the replayer's roots (replay.py's report,
-built after the loop, is dropped first; its preallocated roots and event tables remain);
+Printed (one run): `atStart`, the figures at the start of replay.py's op loop (after its setup:
+classes, templates, tables, and its setup collections; one more collection follows the reading),
+and `atEnd`, at the end of the op loop, before replay.py builds its report, with the collector
+disabled from the last op on (the trace's live objects and uncollected garbage still held);
 `replay`, what replay.py reported (ops, gc.get_stats() deltas, final counts, number of events).
+replay.py runs with IDS_OUTSIDE: its objects carry no `_pygc_id`. With --tracemalloc, pymalloc
+cannot be read while tracing: both readings are then taken before and after the whole replay.
+Each figure set:
 Each figure set:
 
   arenas        allocated total, reclaimed, highwater mark, allocated current (the
@@ -25,6 +28,8 @@ Each figure set:
                 quantization and arena alignment, total (= arenas * 1 MiB)
   arenaMap      the radix-tree nodes and their bytes (3.10+ with WITH_PYMALLOC_RADIX_TREE)
   freeLists     the `N free X * S bytes each` lines: free-list fill per kind (tuples by size)
+  ints          blocks of the live int objects outside -5..256 per size class (int_blocks; not
+                with --tracemalloc): the model has none, so the comparison takes them out
 
 `--tracemalloc` starts tracemalloc before the trace (it slows the replay several times; its own
 tables live in raw malloc, not in pymalloc, so the arena figures stay comparable) and adds
@@ -42,6 +47,7 @@ Set PYTHONHASHSEED to fix string hashing across runs (it is passed through to th
 """
 from __future__ import print_function
 
+import gc
 import json
 import os
 import re
@@ -141,6 +147,45 @@ def debugmallocstats():
         return tmp.read().decode('utf-8', 'replace')
 
 
+SMALL_INTS = (-5, 256)  # the interpreter's preallocated ints (_PY_NSMALLNEGINTS, _PY_NSMALLPOSINTS)
+
+
+def int_blocks():
+    """The pymalloc blocks of the live int objects outside the small-int cache, per size class:
+    every int reachable from a tracked object, directly or through untracked dicts, tuples and
+    lists (a dict of ints is untracked). The model has no int objects (it keeps a trace's int
+    words inside its objects, FIDELITY.md "Ints"), replay.py's own ints (ids, op indices, the
+    id-keyed tables) are not the trace's: both are taken out of the comparison. An int's block
+    is its size rounded up to pymalloc's 16-byte alignment (3.8+ on 64-bit)."""
+    seen_ints = {}
+    seen = set()
+    stack = gc.get_objects()
+    while stack:
+        o = stack.pop()
+        for r in gc.get_referents(o):
+            t = type(r)
+            if t is int:
+                if r < SMALL_INTS[0] or r > SMALL_INTS[1]:
+                    seen_ints[id(r)] = r
+            elif (t is dict or t is tuple or t is list) and not gc.is_tracked(r) and id(r) not in seen:
+                seen.add(id(r))
+                stack.append(r)
+    out = {}
+    for r in seen_ints.values():
+        size = (sys.getsizeof(r) + 15) // 16 * 16
+        out[size] = out.get(size, 0) + 1
+    return out
+
+
+def reading(into):
+    """replay.py's hook: pymalloc's report, then the int objects (counted after the report is
+    captured: counting allocates)."""
+    def read():
+        into.append(debugmallocstats())
+        into.append(int_blocks())
+    return read
+
+
 def empty_trace(path):
     """A version-2 trace with no ops (metadata "{}", END, record count 0): the baseline run."""
     header = b'PYGCTRC\x00' + bytes(bytearray([2, 0, 0, 0]))
@@ -158,18 +203,31 @@ def one_run(trace, use_tracemalloc, keep_report=False):
     if use_tracemalloc:
         import tracemalloc
         tracemalloc.start(1)
+    # atEnd is read at the end of replay.py's op loop (replay.AT_LOOP_END): after it, building
+    # the report allocates tracked objects whose collection would free the trace's garbage.
+    # With tracemalloc on, pymalloc cannot be read until tracing stops: read after the replay.
+    # atStart likewise at the start of the loop, after replay.py's setup (its classes, templates
+    # and tables), so that the deltas are the trace's; `ints` are the int objects' blocks.
+    at_start = []
+    at_end = []
+    replay.IDS_OUTSIDE[0] = True
+    if not use_tracemalloc:
+        replay.AT_LOOP_START[0] = reading(at_start)
+        replay.AT_LOOP_END[0] = reading(at_end)
     try:
         result = replay.replay(trace)
     except replay.TraceError as e:
         result = {'error': str(e)}
+    replay.AT_LOOP_START[0] = None
+    replay.AT_LOOP_END[0] = None
+    if at_start:
+        start = parse(at_start[0])
+        start['ints'] = at_start[1]
     summary = {k: result.get(k) for k in ('runtime', 'ops', 'stats', 'finalCounts', 'error')}
     summary['events'] = len(result.get('events') or ())
     # --report: replay.py's whole report, kept as one string while atEnd is read (a single
     # block: over 512 bytes it is the system allocator's, not pymalloc's) and parsed afterwards.
     report_text = json.dumps(result) if keep_report else None
-    # replay.py's report (its event list above all: a list per __del__ call or callback) is built
-    # after the op loop; drop it so that atEnd holds what the trace left, plus replay.py's
-    # preallocated tables (roots, event arrays sized by the first pass).
     result = None
     if use_tracemalloc:
         current, peak = tracemalloc.get_traced_memory()
@@ -177,7 +235,9 @@ def one_run(trace, use_tracemalloc, keep_report=False):
         # With tracemalloc's hooks installed, _PyObject_DebugMallocStats sees no pymalloc and
         # prints nothing: stop tracing first (its tables live in raw malloc, not in arenas).
         tracemalloc.stop()
-    end = parse(debugmallocstats())
+    end = parse(at_end[0] if at_end else debugmallocstats())
+    if at_end:
+        end['ints'] = at_end[1]
     out = {'python': '%d.%d.%d' % sys.version_info[:3], 'trace': trace, 'atStart': start, 'atEnd': end,
            'replay': summary}
     if tm is not None:

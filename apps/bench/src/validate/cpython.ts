@@ -12,10 +12,11 @@
  * (op index, tag). Residuals, if any, are explained in packages/cpython/FIDELITY.md.
  *
  * The real run is replayed under benchmarks/oracles/cpython/mallocstats.py, which also reads
- * `sys._debugmallocstats()` before and after the trace; with `pymalloc: true` (`--pymalloc`)
- * what the trace added is compared with what it added to the model's pymalloc
- * (./cpython-pymalloc.ts, FIDELITY.md "pymalloc"). Not by default: the model is outside the
- * tolerance there today (FIDELITY.md says where and why).
+ * `sys._debugmallocstats()` at the start and end of the op loop: what the trace added to the
+ * blocks of each size class is compared with what it added to the model's pymalloc in every
+ * validation of the case set, pools per class and arenas too with `pymalloc: true`
+ * (`--pymalloc`; ./cpython-pymalloc.ts, FIDELITY.md "pymalloc" says where the model is outside
+ * the tolerance there).
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -534,11 +535,16 @@ function firstMismatch(
   return null
 }
 
-/** Which interpreter and preset a validation compares, and the empty-trace pymalloc baseline (--pymalloc). */
+/**
+ * Which interpreter and preset a validation compares, and the empty-trace pymalloc baseline:
+ * blocks per size class are compared in every validation of the case set, pools and arenas
+ * with `--pymalloc` (`pymalloc`).
+ */
 interface Target {
   python: Interpreter
   policy: VersionPolicy
   empty?: Omit<RealMallocRun, 'report'>
+  pymalloc?: boolean
 }
 
 /** Compare one recorded trace: capability check, the interpreter, then the model from the real start state. */
@@ -560,7 +566,7 @@ async function traceRows(
   log(`${name}: replaying on the model (${target.policy.name})`)
   const model = runModel(path, real.report, target.policy.name)
   const rows = compareCase(name, model, real.report)
-  if (target.empty) rows.push(...comparePymalloc(name, model, real, target.empty))
+  if (target.empty) rows.push(...comparePymalloc(name, model, real, target.empty, target.pymalloc === true))
   return rows
 }
 
@@ -591,7 +597,12 @@ export const validateCpython: Validator = async (options: ValidateOptions): Prom
   const log = options.log ?? (() => {})
   const policy = presetPolicy(options.preset)
   const python = await findInterpreter(policy, options.python)
-  const target: Target = { python, policy, ...(options.pymalloc ? { empty: await runEmpty(python) } : {}) }
+  const target: Target = {
+    python,
+    policy,
+    empty: await runEmpty(python),
+    pymalloc: options.pymalloc === true,
+  }
   const all = options.thorough ? [...FIXED_CASES, ...randomCases('cpython', true)] : CPYTHON_CASES
   const selected = selectCases('cpython', all, options.cases)
   const dir = join(options.cacheDir ?? tmpdir(), `pygc-validate-cpython-${process.pid}`)

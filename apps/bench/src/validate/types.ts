@@ -79,7 +79,7 @@ export interface ValidateOptions {
   preset?: string
   /** The real runtime's executable (`--python PATH`; default: found by version). */
   python?: string
-  /** cpython: also compare pymalloc's blocks, pools and arenas (`--pymalloc`). */
+  /** cpython: also compare pymalloc's pools and arenas (`--pymalloc`); blocks per size class always. */
   pymalloc?: boolean
 }
 
