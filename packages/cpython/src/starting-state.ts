@@ -54,7 +54,6 @@ function staticObject(st: GcState, head: number): void {
   heap.flags[h] = F_LIVE | F_INTERNAL
   heap.oid[h] = -1
   heap.itemsBytes[h] = 0
-  heap.itemsAtAlloc[h] = 0
   heap.fieldBase[h] = 0
   heap.fieldCap[h] = 0
   heap.nrefs[h] = 0
