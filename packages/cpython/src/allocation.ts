@@ -54,7 +54,6 @@ export class Allocator {
       heap.refcnt[h] = 1 // held by the allocating C code during a collection the link may run
       heap.nrefs[h] = 0
       heap.nints[h] = 0
-      heap.wrHead[h] = 0
       this.gcLink()
       const footprint = st.pymalloc.footprint
       if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
@@ -85,7 +84,6 @@ export class Allocator {
     heap.fieldBase[h] = heap.allocFields(cells)
     heap.nrefs[h] = refs
     heap.nints[h] = ints
-    heap.wrHead[h] = 0
     const itemsAddress = itemsBytes === 0 ? 0 : st.pymalloc.malloc(itemsBytes)
     // The payload's `bytes` object: untracked (an atomic object), so no GC link, no count.
     const payloadAddress = payloadBytes === 0 ? 0 : st.pymalloc.malloc(payloadBytes)

@@ -135,7 +135,7 @@ export class Deallocator {
         this.stkPhase[top] = P_LIST_ITEMS
         // Real lists and tuples are not weakly referenceable; the model lets any object be, and
         // clears its weakrefs the way weakrefable C types do, first thing after the trashcan.
-        if (heap.wrHead[h] !== 0 && st.weakrefs.clearOnDeath(h)) return
+        if (heap.weakrefHead(h) !== 0 && st.weakrefs.clearOnDeath(h)) return
         phase = P_LIST_ITEMS
       } else {
         // subtype_dealloc

@@ -39,6 +39,8 @@ export const F_FINALIZED = 8
 export const F_INTERNAL = 16
 /** In a per-type free list (dead, block kept). */
 export const F_FREELISTED = 32
+/** Weakly referenced: its weakref list head is in `weakrefHeads` (weakrefHead). */
+export const F_WEAKREFD = 64
 
 export class ObjectHeap {
   capacity: number
@@ -65,8 +67,12 @@ export class ObjectHeap {
   nints: Int32Array
   fieldBase: Int32Array
   fieldCap: Int32Array
-  /** Head of the object's weakref list (the tp_weaklistoffset slot), 0 if none. */
-  wrHead: Int32Array
+  /**
+   * Heads of the weakref lists (the tp_weaklistoffset slot) of the objects flagged F_WEAKREFD:
+   * few objects are weakly referenced, so a map rather than a column (issue 11, host memory
+   * per live object).
+   */
+  private readonly weakrefHeads = new Map<number, number>()
 
   fields: Int32Array
   private fieldTop = 1
@@ -100,7 +106,6 @@ export class ObjectHeap {
     this.nints = new Int32Array(initial)
     this.fieldBase = new Int32Array(initial)
     this.fieldCap = new Int32Array(initial)
-    this.wrHead = new Int32Array(initial)
     this.fields = new Int32Array(1 << 12)
     this.freeHandles = new Int32Array(1 << 10)
     for (let h = 1; h < LIST_HEADS; h++) this.listInit(h)
@@ -118,7 +123,7 @@ export class ObjectHeap {
     this.flags[h] = 0
     this.where[h] = 0
     this.gcNext[h] = 0
-    this.wrHead[h] = 0
+    this.weakrefHeads.delete(h)
     const row = this.blockRow[h]
     if (row !== 0) {
       this.blocks.release(row)
@@ -157,8 +162,24 @@ export class ObjectHeap {
     this.nints = copyInto(new Int32Array(n), this.nints)
     this.fieldBase = copyInto(new Int32Array(n), this.fieldBase)
     this.fieldCap = copyInto(new Int32Array(n), this.fieldCap)
-    this.wrHead = copyInto(new Int32Array(n), this.wrHead)
     this.capacity = n
+  }
+
+  // ---------------------------------------------------------------- weakref lists
+
+  /** The first weakref to `h`, 0 if none. */
+  weakrefHead(h: number): number {
+    return (this.flags[h] & F_WEAKREFD) === 0 ? 0 : (this.weakrefHeads.get(h) as number)
+  }
+
+  setWeakrefHead(h: number, wr: number): void {
+    if (wr === 0) {
+      this.flags[h] &= ~F_WEAKREFD
+      this.weakrefHeads.delete(h)
+    } else {
+      this.flags[h] |= F_WEAKREFD
+      this.weakrefHeads.set(h, wr)
+    }
   }
 
   // ---------------------------------------------------------------- items block and payload

@@ -58,7 +58,6 @@ function staticObject(st: GcState, head: number): void {
   heap.fieldCap[h] = 0
   heap.nrefs[h] = 0
   heap.nints[h] = 0
-  heap.wrHead[h] = 0
   heap.listAppend(h, head)
 }
 
