@@ -10,12 +10,15 @@
  * _PyObject_GC_Link only sets the eval breaker's GC bit (_Py_ScheduleGC) and the manager runs
  * the collection at the next op boundary.
  */
-import { OutOfMemoryError, type Slot } from '@pygc/core'
+import { OutOfMemoryError, PygcError, type Slot } from '@pygc/core'
 import { collectGenerations } from './collector.js'
 import type { GcState } from './gc-state.js'
 import { F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
 import { Kind, tupleBytes } from './layout.js'
 import { WEAKREF_CELLS } from './weakrefs.js'
+
+/** Ids fit the object table's Int32 `oid` column (heap.ts); -1 marks internal objects. */
+const MAX_OBJECT_ID = 2 ** 31 - 1
 
 export class Allocator {
   private nextId = 0
@@ -45,15 +48,12 @@ export class Allocator {
       heap.flags[h] = 0
       heap.gcNext[h] = 0
       heap.kind[h] = kind
-      heap.itemsBytes[h] = 0
-      heap.payloadBytes[h] = 0
-      heap.payloadAddress[h] = 0
+      heap.itemsBytes[h] = 0 // a fresh handle has no block row (releaseHandle dropped it)
       heap.fieldBase[h] = 0
       heap.fieldCap[h] = 0
       heap.refcnt[h] = 1 // held by the allocating C code during a collection the link may run
       heap.nrefs[h] = 0
       heap.nints[h] = 0
-      heap.wrHead[h] = 0
       this.gcLink()
       const footprint = st.pymalloc.footprint
       if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
@@ -84,13 +84,10 @@ export class Allocator {
     heap.fieldBase[h] = heap.allocFields(cells)
     heap.nrefs[h] = refs
     heap.nints[h] = ints
-    heap.wrHead[h] = 0
-    if (itemsBytes !== 0) heap.itemsAddress[h] = st.pymalloc.malloc(itemsBytes)
-    heap.itemsBytes[h] = itemsBytes
-    heap.itemsAtAlloc[h] = itemsBytes
+    const itemsAddress = itemsBytes === 0 ? 0 : st.pymalloc.malloc(itemsBytes)
     // The payload's `bytes` object: untracked (an atomic object), so no GC link, no count.
-    heap.payloadAddress[h] = payloadBytes === 0 ? 0 : st.pymalloc.malloc(payloadBytes)
-    heap.payloadBytes[h] = payloadBytes
+    const payloadAddress = payloadBytes === 0 ? 0 : st.pymalloc.malloc(payloadBytes)
+    heap.setBlocks(h, itemsAddress, itemsBytes, payloadAddress, payloadBytes)
     heap.listAppend(h, GEN0) // _PyObject_GC_TRACK
     // 3.12+: `cls()` and `weakref.ref()` are CALLs, whose eval-breaker check comes before the
     // new object is stored: a scheduled collection runs now, the object tracked and held.
@@ -99,6 +96,11 @@ export class Allocator {
     if (internal) {
       heap.oid[h] = -1
     } else {
+      if (this.nextId === MAX_OBJECT_ID) {
+        throw new PygcError('VALUE_OUT_OF_RANGE', `cpython: more than ${MAX_OBJECT_ID} objects allocated`, {
+          op: 'alloc',
+        })
+      }
       heap.oid[h] = this.nextId++
       s.objectsAllocated++
       const bytes = objBytes + itemsBytes + payloadBytes

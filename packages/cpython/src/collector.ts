@@ -524,7 +524,7 @@ function tpClear(st: GcState, h: number): void {
     for (let i = 0; i < n; i++) items.push(heap.fields[base + i])
     heap.nrefs[h] = 0
     heap.nints[h] = 0
-    const itemsAddress = heap.itemsAddress[h]
+    const itemsAddress = heap.itemsAddressOf(h)
     const itemsBytes = heap.itemsBytes[h]
     heap.itemsResized(h, 0)
     for (let i = n - 1; i >= 0; i--) if (items[i] !== 0) st.objects.decref(items[i])

@@ -135,7 +135,7 @@ export class Deallocator {
         this.stkPhase[top] = P_LIST_ITEMS
         // Real lists and tuples are not weakly referenceable; the model lets any object be, and
         // clears its weakrefs the way weakrefable C types do, first thing after the trashcan.
-        if (heap.wrHead[h] !== 0 && st.weakrefs.clearOnDeath(h)) return
+        if (heap.weakrefHead(h) !== 0 && st.weakrefs.clearOnDeath(h)) return
         phase = P_LIST_ITEMS
       } else {
         // subtype_dealloc
@@ -309,12 +309,13 @@ export class Deallocator {
   private freeItems(h: number): void {
     const heap = this.st.heap
     if (heap.itemsBytes[h] !== 0) {
-      this.st.pymalloc.free(heap.itemsAddress[h], heap.itemsBytes[h])
+      this.st.pymalloc.free(heap.itemsAddressOf(h), heap.itemsBytes[h])
       heap.itemsResized(h, 0)
     }
-    if (heap.payloadAddress[h] !== 0) {
-      this.st.pymalloc.free(heap.payloadAddress[h], heap.payloadBytes[h])
-      heap.payloadAddress[h] = 0
+    const payloadAddress = heap.payloadAddressOf(h)
+    if (payloadAddress !== 0) {
+      this.st.pymalloc.free(payloadAddress, heap.payloadBytesOf(h))
+      heap.payloadFreed(h)
     }
   }
 
@@ -348,7 +349,7 @@ export class Deallocator {
     const flags = heap.flags[h]
     heap.flags[h] = flags & ~F_LIVE
     if ((flags & F_INTERNAL) !== 0) return
-    const bytes = heap.objBytes[h] + heap.itemsAtAlloc[h] + heap.payloadBytes[h]
+    const bytes = heap.objBytes[h] + heap.itemsAtAllocOf(h) + heap.payloadBytesOf(h)
     const cause = st.inDeleteGarbage ? 'cycle' : 'refcount'
     st.cycle.freed(bytes, cause)
     if (st.hub.perObject) {

@@ -8,6 +8,8 @@
  * Int32Array, allocated per object in segregated free lists.
  */
 import { PygcError } from '@pygc/core'
+import { BlockRows, copyInto } from './heap-blocks.js'
+import { growCapacity, MAX_ROWS } from './heap-growth.js'
 
 /** List heads: the generations, the permanent generation, and the collector's working lists. */
 export const GEN0 = 1
@@ -37,6 +39,8 @@ export const F_FINALIZED = 8
 export const F_INTERNAL = 16
 /** In a per-type free list (dead, block kept). */
 export const F_FREELISTED = 32
+/** Weakly referenced: its weakref list head is in `weakrefHeads` (weakrefHead). */
+export const F_WEAKREFD = 64
 
 export class ObjectHeap {
   capacity: number
@@ -49,24 +53,26 @@ export class ObjectHeap {
   /** Which list head the object is linked into (0: untracked). */
   where: Uint8Array
   type: Int32Array
-  /** The interface id (allocation ordinal), -1 for internal objects. */
-  oid: Float64Array
+  /** The interface id (allocation ordinal, below 2^31: allocation.ts checks), -1 for internal objects. */
+  oid: Int32Array
   address: Float64Array
   objBytes: Int32Array
-  itemsAddress: Float64Array
+  /** The items block's current bytes (0 once tp_clear freed it); its address is in `blocks`. */
   itemsBytes: Int32Array
-  /** Items bytes at allocation: what liveBytes counted (tp_clear frees the block before death). */
-  itemsAtAlloc: Int32Array
-  /** The object's bytes payload: a separate `bytes` object (layout.ts bytesObjectBytes), 0 if none. */
-  payloadAddress: Float64Array
-  payloadBytes: Int32Array
+  /** The object's row in `blocks` (its items block and payload), 0 if it owns neither. */
+  blockRow: Int32Array
+  readonly blocks = new BlockRows()
   /** Reference fields and int words currently held (tp_clear empties a list). */
   nrefs: Int32Array
   nints: Int32Array
   fieldBase: Int32Array
   fieldCap: Int32Array
-  /** Head of the object's weakref list (the tp_weaklistoffset slot), 0 if none. */
-  wrHead: Int32Array
+  /**
+   * Heads of the weakref lists (the tp_weaklistoffset slot) of the objects flagged F_WEAKREFD:
+   * few objects are weakly referenced, so a map rather than a column (issue 11, host memory
+   * per live object).
+   */
+  private readonly weakrefHeads = new Map<number, number>()
 
   fields: Int32Array
   private fieldTop = 1
@@ -91,19 +97,15 @@ export class ObjectHeap {
     this.kind = new Uint8Array(initial)
     this.where = new Uint8Array(initial)
     this.type = new Int32Array(initial)
-    this.oid = new Float64Array(initial)
+    this.oid = new Int32Array(initial)
     this.address = new Float64Array(initial)
     this.objBytes = new Int32Array(initial)
-    this.itemsAddress = new Float64Array(initial)
     this.itemsBytes = new Int32Array(initial)
-    this.itemsAtAlloc = new Int32Array(initial)
-    this.payloadAddress = new Float64Array(initial)
-    this.payloadBytes = new Int32Array(initial)
+    this.blockRow = new Int32Array(initial)
     this.nrefs = new Int32Array(initial)
     this.nints = new Int32Array(initial)
     this.fieldBase = new Int32Array(initial)
     this.fieldCap = new Int32Array(initial)
-    this.wrHead = new Int32Array(initial)
     this.fields = new Int32Array(1 << 12)
     this.freeHandles = new Int32Array(1 << 10)
     for (let h = 1; h < LIST_HEADS; h++) this.listInit(h)
@@ -121,7 +123,12 @@ export class ObjectHeap {
     this.flags[h] = 0
     this.where[h] = 0
     this.gcNext[h] = 0
-    this.wrHead[h] = 0
+    this.weakrefHeads.delete(h)
+    const row = this.blockRow[h]
+    if (row !== 0) {
+      this.blocks.release(row)
+      this.blockRow[h] = 0
+    }
     if (this.freeHandleCount === this.freeHandles.length) {
       const next = new Int32Array(this.freeHandles.length * 2)
       next.set(this.freeHandles)
@@ -136,38 +143,106 @@ export class ObjectHeap {
   }
 
   private grow(): void {
-    const n = this.capacity * 2
-    if (n > 2 ** 31 - 1) throw new PygcError('INTERNAL', 'object table exceeds 2^31 rows')
-    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n)
-      b.set(a)
-      return b
-    }
-    const i32 = (k: number) => new Int32Array(k)
-    const f64 = (k: number) => new Float64Array(k)
-    const u8 = (k: number) => new Uint8Array(k)
-    this.refcnt = g(this.refcnt, i32)
-    this.gcNext = g(this.gcNext, i32)
-    this.gcPrev = g(this.gcPrev, i32)
-    this.gcRefs = g(this.gcRefs, i32)
-    this.flags = g(this.flags, u8)
-    this.kind = g(this.kind, u8)
-    this.where = g(this.where, u8)
-    this.type = g(this.type, i32)
-    this.oid = g(this.oid, f64)
-    this.address = g(this.address, f64)
-    this.objBytes = g(this.objBytes, i32)
-    this.itemsAddress = g(this.itemsAddress, f64)
-    this.itemsBytes = g(this.itemsBytes, i32)
-    this.itemsAtAlloc = g(this.itemsAtAlloc, i32)
-    this.payloadAddress = g(this.payloadAddress, f64)
-    this.payloadBytes = g(this.payloadBytes, i32)
-    this.nrefs = g(this.nrefs, i32)
-    this.nints = g(this.nints, i32)
-    this.fieldBase = g(this.fieldBase, i32)
-    this.fieldCap = g(this.fieldCap, i32)
-    this.wrHead = g(this.wrHead, i32)
+    if (this.capacity >= MAX_ROWS) throw new PygcError('INTERNAL', 'object table exceeds 2^31 rows')
+    const n = growCapacity(this.capacity)
+    this.refcnt = copyInto(new Int32Array(n), this.refcnt)
+    this.gcNext = copyInto(new Int32Array(n), this.gcNext)
+    this.gcPrev = copyInto(new Int32Array(n), this.gcPrev)
+    this.gcRefs = copyInto(new Int32Array(n), this.gcRefs)
+    this.flags = copyInto(new Uint8Array(n), this.flags)
+    this.kind = copyInto(new Uint8Array(n), this.kind)
+    this.where = copyInto(new Uint8Array(n), this.where)
+    this.type = copyInto(new Int32Array(n), this.type)
+    this.oid = copyInto(new Int32Array(n), this.oid)
+    this.address = copyInto(new Float64Array(n), this.address)
+    this.objBytes = copyInto(new Int32Array(n), this.objBytes)
+    this.itemsBytes = copyInto(new Int32Array(n), this.itemsBytes)
+    this.blockRow = copyInto(new Int32Array(n), this.blockRow)
+    this.nrefs = copyInto(new Int32Array(n), this.nrefs)
+    this.nints = copyInto(new Int32Array(n), this.nints)
+    this.fieldBase = copyInto(new Int32Array(n), this.fieldBase)
+    this.fieldCap = copyInto(new Int32Array(n), this.fieldCap)
     this.capacity = n
+  }
+
+  // ---------------------------------------------------------------- weakref lists
+
+  /** The first weakref to `h`, 0 if none. */
+  weakrefHead(h: number): number {
+    return (this.flags[h] & F_WEAKREFD) === 0 ? 0 : (this.weakrefHeads.get(h) as number)
+  }
+
+  setWeakrefHead(h: number, wr: number): void {
+    if (wr === 0) {
+      this.flags[h] &= ~F_WEAKREFD
+      this.weakrefHeads.delete(h)
+    } else {
+      this.flags[h] |= F_WEAKREFD
+      this.weakrefHeads.set(h, wr)
+    }
+  }
+
+  // ---------------------------------------------------------------- items block and payload
+
+  /**
+   * The blocks object `h` owns besides its own: the items block (its address, and its bytes,
+   * which also become the items bytes at allocation) and the payload. A side row only when there
+   * is one; all zero releases it.
+   */
+  setBlocks(
+    h: number,
+    itemsAddress: number,
+    itemsBytes: number,
+    payloadAddress: number,
+    payloadBytes: number,
+  ): void {
+    this.itemsBytes[h] = itemsBytes
+    let row = this.blockRow[h]
+    if (itemsBytes === 0 && payloadBytes === 0) {
+      if (row !== 0) {
+        this.blocks.release(row)
+        this.blockRow[h] = 0
+      }
+      return
+    }
+    if (row === 0) {
+      row = this.blocks.take()
+      this.blockRow[h] = row
+    }
+    const b = this.blocks
+    b.itemsAddress[row] = itemsAddress
+    b.itemsAtAlloc[row] = itemsBytes
+    b.payloadAddress[row] = payloadAddress
+    b.payloadBytes[row] = payloadBytes
+  }
+
+  itemsAddressOf(h: number): number {
+    const row = this.blockRow[h]
+    return row === 0 ? 0 : this.blocks.itemsAddress[row]
+  }
+
+  /** Items bytes at allocation: what liveBytes counted (tp_clear frees the block before death). */
+  itemsAtAllocOf(h: number): number {
+    const row = this.blockRow[h]
+    return row === 0 ? 0 : this.blocks.itemsAtAlloc[row]
+  }
+
+  /** The payload `bytes` object's address, 0 if none or freed. */
+  payloadAddressOf(h: number): number {
+    const row = this.blockRow[h]
+    return row === 0 ? 0 : this.blocks.payloadAddress[row]
+  }
+
+  /** The payload's bytes (still counted after the block is freed, until the object's death). */
+  payloadBytesOf(h: number): number {
+    const row = this.blockRow[h]
+    return row === 0 ? 0 : this.blocks.payloadBytes[row]
+  }
+
+  /** The payload block went back to pymalloc (its bytes stay for the death count). */
+  payloadFreed(h: number): void {
+    const row = this.blockRow[h]
+    if (row !== 0) this.blocks.payloadAddress[row] = 0
   }
 
   // ---------------------------------------------------------------- field storage
@@ -184,11 +259,9 @@ export class ObjectHeap {
       this.largeFree.set(n, this.fields[base])
     } else {
       if (this.fieldTop + n > this.fields.length) {
-        let size = this.fields.length * 2
-        while (this.fieldTop + n > size) size *= 2
-        const next = new Int32Array(size)
-        next.set(this.fields)
-        this.fields = next
+        let size = growCapacity(this.fields.length)
+        while (this.fieldTop + n > size) size = growCapacity(size)
+        this.fields = copyInto(new Int32Array(size), this.fields)
       }
       base = this.fieldTop
       this.fieldTop += n

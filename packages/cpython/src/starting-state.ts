@@ -54,12 +54,10 @@ function staticObject(st: GcState, head: number): void {
   heap.flags[h] = F_LIVE | F_INTERNAL
   heap.oid[h] = -1
   heap.itemsBytes[h] = 0
-  heap.itemsAtAlloc[h] = 0
   heap.fieldBase[h] = 0
   heap.fieldCap[h] = 0
   heap.nrefs[h] = 0
   heap.nints[h] = 0
-  heap.wrHead[h] = 0
   heap.listAppend(h, head)
 }
 

@@ -1,6 +1,6 @@
 /**
  * Weak references as Objects/weakrefobject.c keeps them: every referent's tp_weaklistoffset
- * slot heads a doubly linked list of the weakref objects that point to it (here `wrHead`, and
+ * slot heads a doubly linked list of the weakref objects that point to it (here `weakrefHead`, and
  * each weakref row keeps [target, callback tag + 1, next, prev] in its fields), the new
  * reference inserted at the head (insert_head), cleared by _PyWeakref_ClearRef /
  * clear_weakref, and PyObject_ClearWeakRefs on a referent's refcount death. The cycle
@@ -37,13 +37,13 @@ export class WeakrefLists {
     const heap = this.st.heap
     const f = heap.fields
     const base = heap.fieldBase[wr]
-    const first = heap.wrHead[target]
+    const first = heap.weakrefHead(target)
     f[base + WR_TARGET] = target
     f[base + WR_CALLBACK] = code // tag + 1 (2^31 wraps to -2^31 in the int32 cell: callbackTagOf reads it back)
     f[base + WR_NEXT] = first
     f[base + WR_PREV] = 0
     if (first !== 0) f[heap.fieldBase[first] + WR_PREV] = wr
-    heap.wrHead[target] = wr
+    heap.setWeakrefHead(target, wr)
   }
 
   /** The referent of a weakref (0 once cleared): weakref___call__. */
@@ -53,7 +53,7 @@ export class WeakrefLists {
 
   /** The first weakref to `h` (0: none). */
   first(h: number): number {
-    return this.st.heap.wrHead[h]
+    return this.st.heap.weakrefHead(h)
   }
 
   /** The callback tag + 1 of a weakref (0: none). */
@@ -89,7 +89,7 @@ export class WeakrefLists {
     const prev = f[base + WR_PREV]
     const next = f[base + WR_NEXT]
     if (prev !== 0) f[heap.fieldBase[prev] + WR_NEXT] = next
-    else heap.wrHead[target] = next
+    else heap.setWeakrefHead(target, next)
     if (next !== 0) f[heap.fieldBase[next] + WR_PREV] = prev
     f[base + WR_TARGET] = 0
     f[base + WR_NEXT] = 0
@@ -133,16 +133,16 @@ export class WeakrefLists {
   clearOnDeath(h: number): boolean {
     const st = this.st
     const heap = st.heap
-    let head = heap.wrHead[h]
+    let head = heap.weakrefHead(h)
     if (head === 0) return false
     // A weakref on the list with no references left is dying itself (its dealloc deferred by
     // the trashcan): cleared, not counted.
     if (this.callbackOf(head) === 0) {
       this.clearWeakref(head, heap.refcnt[head] > 0)
-      head = heap.wrHead[h]
+      head = heap.weakrefHead(h)
       if (head !== 0 && this.callbackOf(head) === 0) this.clearWeakref(head, heap.refcnt[head] > 0)
     }
-    head = heap.wrHead[h]
+    head = heap.weakrefHead(h)
     if (head === 0) return false
     let count = 0
     for (let w = head; w !== 0; w = heap.fields[heap.fieldBase[w] + WR_NEXT]) count++
@@ -157,7 +157,7 @@ export class WeakrefLists {
     const cbs = this.pairCallbacks
     refs.clear()
     cbs.clear()
-    let current = heap.wrHead[h]
+    let current = heap.weakrefHead(h)
     for (let i = 0; i < count && current !== 0; i++) {
       const next = heap.fields[heap.fieldBase[current] + WR_NEXT]
       const cb = this.takeCallback(current)

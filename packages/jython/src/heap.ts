@@ -32,7 +32,7 @@
  * a `jython`-mode object is the bytes of the other Java objects Jython makes for it.
  */
 import { type CardTable, PygcError } from '@pygc/core'
-import { oldGenCardTable } from './card-table.js'
+import { coverCommitted, oldGenCardTable } from './card-table.js'
 import type { ResolvedOptions } from './options.js'
 import { PAGE_SIZE } from './options.js'
 import { objectBytes, weakrefBytes } from './sizes.js'
@@ -182,7 +182,7 @@ export class JvmHeap {
     this.buffer = reserve(this.oldMaxEnd)
     this.words = new Uint32Array(this.buffer)
     this.ints = new Int32Array(this.buffer)
-    this.cards = oldGenCardTable(this.oldStart, g.oldMaxBytes)
+    this.cards = oldGenCardTable(this.oldStart, g.oldInitialBytes)
   }
 
   // ---- object geometry -------------------------------------------------------------------
@@ -289,6 +289,7 @@ export class JvmHeap {
     if (grow < need) grow = room // grow_to_reserved
     if (grow <= 0) return false
     this.oldEnd += grow
+    coverCommitted(this.cards, this.oldEnd - this.oldStart, this.oldMaxEnd - this.oldStart)
     return true
   }
 
