@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { validate } from '../src/validate/api.js'
 import {
   CLR_ORACLE,
+  firstMissing,
   OracleCapabilityError,
   REPLAY_PY_CPYTHON,
   requireCapabilities,
@@ -85,17 +86,23 @@ describe('requireCapabilities', () => {
     expect(e.op).toBe(12)
     expect(e.capability).toBe('weakref-callback')
     expect(e.message).toMatch(/TraceReplay\.java on java cannot replay t: op 12 needs 'weakref-callback'/)
-    expect(() => requireCapabilities({ resurrection: 5, finalizer: 5 }, CLR_ORACLE, 't')).toThrow(
-      /op 5 needs 'resurrection'/,
+    expect(() => requireCapabilities({ 'legacy-finalizer': 5, finalizer: 5 }, CLR_ORACLE, 't')).toThrow(
+      /op 5 needs 'legacy-finalizer'/,
     )
+  })
+
+  it('lets the .NET oracle replay weakref callbacks and resurrection (IronPython-style trackers)', () => {
+    const needs = { finalizer: 4, resurrection: 4, 'weakref-callback': 9, pin: 2 }
+    expect(firstMissing(needs, CLR_ORACLE)).toBeNull()
+    expect(() => requireCapabilities(needs, CLR_ORACLE, 't')).not.toThrow()
   })
 })
 
 describe('validate(trace, runtime)', () => {
   it('refuses a trace one runtime cannot replay before any oracle runs', async () => {
-    const trace = record('phoenix', (m) => {
+    const trace = record('legacy', (m) => {
       m.defineGlobals(1)
-      const p = m.defineType({ name: 'P', refs: 0, shape: 'slots', finalizer: { resurrectInto: 0 } })
+      const p = m.defineType({ name: 'P', refs: 0, shape: 'slots', finalizer: { legacy: true } })
       m.pushFrame(1)
       m.alloc(0, p)
       m.clear(0)
@@ -106,7 +113,7 @@ describe('validate(trace, runtime)', () => {
     const logged: string[] = []
     await expect(validate(trace, 'all', { log: (s) => logged.push(s) })).rejects.toMatchObject({
       code: 'UNSUPPORTED',
-      capability: 'resurrection',
+      capability: 'legacy-finalizer',
       op: 1,
       oracle: 'ClrOracle on dotnet',
     })

@@ -86,11 +86,17 @@ export const TRACE_REPLAY_JAVA: OracleCapabilities = {
   source: 'benchmarks/oracles/jvm/TraceReplay.java (file comment)',
 }
 
-/** The .NET oracle: object[] per object, finalizable subclasses, WeakReference, pinned GCHandles. */
+/**
+ * The .NET oracle: object[] per object, finalizable subclasses (whose finalizer may store the
+ * object into a global), WeakReference with callbacks run by an IronPython-style WeakRefTracker,
+ * pinned GCHandles.
+ */
 export const CLR_ORACLE: OracleCapabilities = {
   oracle: 'ClrOracle on dotnet',
   can: [
     'finalizer',
+    'resurrection',
+    'weakref-callback',
     'weakref-to-list',
     'shape-tuple',
     'variable-instance',
