@@ -72,7 +72,7 @@ describe('traceNeeds', () => {
 
 describe('requireCapabilities', () => {
   it('refuses with the op index and the missing capability, the earliest first', () => {
-    const needs = { finalizer: 40, 'weakref-callback': 12, pin: 3 }
+    const needs = { finalizer: 40, 'legacy-finalizer': 12, pin: 3 }
     expect(() => requireCapabilities(needs, REPLAY_PY_CPYTHON, 't')).not.toThrow()
     let error: unknown
     try {
@@ -84,16 +84,17 @@ describe('requireCapabilities', () => {
     const e = error as OracleCapabilityError
     expect(e.code).toBe('UNSUPPORTED')
     expect(e.op).toBe(12)
-    expect(e.capability).toBe('weakref-callback')
-    expect(e.message).toMatch(/TraceReplay\.java on java cannot replay t: op 12 needs 'weakref-callback'/)
+    expect(e.capability).toBe('legacy-finalizer')
+    expect(e.message).toMatch(/TraceReplay\.java on java cannot replay t: op 12 needs 'legacy-finalizer'/)
     expect(() => requireCapabilities({ 'legacy-finalizer': 5, finalizer: 5 }, CLR_ORACLE, 't')).toThrow(
       /op 5 needs 'legacy-finalizer'/,
     )
   })
 
-  it('lets the .NET oracle replay weakref callbacks and resurrection (IronPython-style trackers)', () => {
+  it('lets the .NET and JVM oracles replay finalizers, weakref callbacks and resurrection', () => {
     const needs = { finalizer: 4, resurrection: 4, 'weakref-callback': 9, pin: 2 }
     expect(firstMissing(needs, CLR_ORACLE)).toBeNull()
+    expect(firstMissing(needs, TRACE_REPLAY_JAVA)).toBeNull()
     expect(() => requireCapabilities(needs, CLR_ORACLE, 't')).not.toThrow()
   })
 })

@@ -79,10 +79,24 @@ export const REPLAY_PY_JYTHON: OracleCapabilities = {
   source: 'benchmarks/oracles/replay.py (make_class)',
 }
 
-/** TraceReplay.java: one Object[] per object, java.lang.ref.WeakReference, JNI-style pins. */
+/**
+ * TraceReplay.java: one Object[] per object, java.lang.ref.WeakReference, JNI-style pins;
+ * finalizers (resurrecting ones too) through a Jython-style FinalizeTrigger, callbacks through
+ * one GlobalRef per referent on a ReferenceQueue and a reaper thread.
+ */
 export const TRACE_REPLAY_JAVA: OracleCapabilities = {
   oracle: 'TraceReplay.java on java',
-  can: ['weakref-to-list', 'shape-tuple', 'variable-instance', 'wide-instance', 'pin', 'gc-control'],
+  can: [
+    'finalizer',
+    'resurrection',
+    'weakref-callback',
+    'weakref-to-list',
+    'shape-tuple',
+    'variable-instance',
+    'wide-instance',
+    'pin',
+    'gc-control',
+  ],
   source: 'benchmarks/oracles/jvm/TraceReplay.java (file comment)',
 }
 
