@@ -147,6 +147,50 @@ function jythonJavaOptions(heap: JvmHeap): string {
   ].join(' ')
 }
 
+/** Whether a real order agrees with the model's (sameOrderUpToThreads, callbacks grouped by referent). */
+function agreesWith(model: ModelOrder, real: Timed[] | null): boolean {
+  return (
+    real !== null &&
+    sameOrderUpToThreads(
+      model.events.map((t) => t.token),
+      real.map((t) => t.token),
+      model.referentOfTag,
+    )
+  )
+}
+
+/** The order row: `real` is the real order, or why there is none; `attempt` the run that was judged. */
+function orderRow(
+  name: string,
+  metric: string,
+  modelText: string,
+  real: Timed[] | string,
+  agrees: boolean,
+  attempt: number,
+): ValidationRow {
+  const realText = typeof real === 'string' ? real : real.map((t) => t.token).join(' ')
+  return {
+    case: name,
+    metric,
+    model: modelText,
+    real: realText,
+    ok: agrees,
+    tolerance: 'per collection: finalizers, callback set, each referent’s callbacks in order',
+    ...(agrees && realText !== modelText
+      ? {
+          residual: {
+            amount: null,
+            unit: 'count' as const,
+            why: `finalizer thread, weakref reaper or referents interleaved differently (${FIDELITY}, "Threads")`,
+          },
+        }
+      : {}),
+    ...(attempt > 1
+      ? { note: `run ${attempt} of ${ORDER_ATTEMPTS} (earlier runs: a thread had not run yet)` }
+      : {}),
+  }
+}
+
 /** The event-order rows of one trace (a trace with finalizers or callbacks). */
 export async function orderRows(
   name: string,
@@ -205,38 +249,11 @@ export async function orderRows(
     } catch (e) {
       problem = `replay.py failed: ${(e as Error).message.split('\n')[0]}`
     }
-    agrees =
-      real !== null &&
-      sameOrderUpToThreads(
-        modelTokens,
-        real.map((t) => t.token),
-        model.referentOfTag,
-      )
+    agrees = agreesWith(model, real)
     if (problem !== '') break // a broken replay is not a scheduling accident
   }
-  const realText = real === null ? problem : real.map((t) => t.token).join(' ')
-  const exact = realText === modelText
   return [
-    {
-      case: name,
-      metric: 'event order',
-      model: modelText,
-      real: realText,
-      ok: agrees,
-      tolerance: 'per collection: finalizers, callback set, each referent’s callbacks in order',
-      ...(agrees && !exact
-        ? {
-            residual: {
-              amount: null,
-              unit: 'count' as const,
-              why: `finalizer thread, weakref reaper or referents interleaved differently (${FIDELITY}, "Threads")`,
-            },
-          }
-        : {}),
-      ...(attempt > 1
-        ? { note: `run ${attempt} of ${ORDER_ATTEMPTS} (earlier runs: a thread had not run yet)` }
-        : {}),
-    },
+    orderRow(name, 'event order', modelText, real === null ? problem : real, agrees, attempt),
     {
       case: name,
       metric: 'isNull/deref mismatches',
@@ -287,34 +304,15 @@ export async function jvmOrderRow(
       real = null
       break
     }
-    agrees =
-      real !== null &&
-      sameOrderUpToThreads(
-        modelTokens,
-        real.map((t) => t.token),
-        model.referentOfTag,
-      )
+    agrees = agreesWith(model, real)
   }
   const modelText = modelTokens.join(' ')
-  const realText = real === null ? problem : real.map((t) => t.token).join(' ')
-  return {
-    case: name,
-    metric: 'event order (TraceReplay.java)',
-    model: modelText,
-    real: realText,
-    ok: agrees,
-    tolerance: 'per collection: finalizers, callback set, each referent’s callbacks in order',
-    ...(agrees && realText !== modelText
-      ? {
-          residual: {
-            amount: null,
-            unit: 'count' as const,
-            why: `finalizer thread, reaper or referents interleaved differently (${FIDELITY}, "Threads")`,
-          },
-        }
-      : {}),
-    ...(attempt > 1
-      ? { note: `run ${attempt} of ${ORDER_ATTEMPTS} (earlier runs: a thread had not run yet)` }
-      : {}),
-  }
+  return orderRow(
+    name,
+    'event order (TraceReplay.java)',
+    modelText,
+    real === null ? problem : real,
+    agrees,
+    attempt,
+  )
 }
