@@ -59,113 +59,6 @@ import java.util.WeakHashMap;
 import java.util.zip.CRC32;
 
 public final class TraceReplay {
-    // ---- finalizers and weakref callbacks (only for traces that have them) ---------------------
-
-    /** The op the main thread is at, read by the finalizer thread and the reaper. */
-    static volatile long opNow;
-    /** The program's globals, for a resurrecting finalizer. */
-    static Object[] globalsNow;
-    /** [op, kind (0 finalize, 1 callback), tag] per event, in the order they ran. */
-    static long[] eventOp;
-    static byte[] eventKind;
-    static int[] eventTag;
-    static int eventCount;
-    static int eventsDropped;
-    /** Every GlobalRef made, so COLLECT can wait until those whose referent died are reaped. */
-    static final java.util.ArrayList<GlobalRef> allRefs = new java.util.ArrayList<>();
-
-    static synchronized void event(int kind, int tag) {
-        if (eventCount == eventOp.length) {
-            eventsDropped++;
-            return;
-        }
-        eventOp[eventCount] = opNow;
-        eventKind[eventCount] = (byte) kind;
-        eventTag[eventCount] = tag;
-        eventCount++;
-    }
-
-    /** Jython's FinalizeTrigger: its finalize() is the object's __del__. */
-    static final class FinalizeTrigger {
-        final Object[] self;
-        final int into;
-
-        FinalizeTrigger(Object[] self, int into) {
-            this.self = self;
-            this.into = into;
-        }
-
-        @Override
-        @SuppressWarnings("deprecation")
-        protected void finalize() {
-            if (into >= 0) globalsNow[into] = self;
-            event(0, 0);
-        }
-    }
-
-    static final ReferenceQueue<Object> QUEUE = new ReferenceQueue<>();
-    /** Each referent's GlobalRef (an Object[]'s equals/hashCode are identity's). */
-    static WeakHashMap<Object, GlobalRef> globalRefs;
-
-    /** Jython's GlobalRef: one per weakly referenced object, its callbacks in registration order. */
-    static final class GlobalRef extends WeakReference<Object> {
-        int[] tags = new int[1];
-        WeakReference<?>[] weakrefs = new WeakReference<?>[1];
-        int count;
-        volatile boolean reaped;
-
-        GlobalRef(Object referent) {
-            super(referent, QUEUE);
-        }
-
-        void add(int tag, WeakReference<?> weakref) {
-            if (count == tags.length) {
-                tags = java.util.Arrays.copyOf(tags, count * 2);
-                weakrefs = java.util.Arrays.copyOf(weakrefs, count * 2);
-            }
-            tags[count] = tag;
-            // The weakref object itself, held weakly: a weakref that died does not call back.
-            weakrefs[count] = new WeakReference<Object>(weakref);
-            count++;
-        }
-    }
-
-    /** The reaper thread: each referent's callbacks together, newest first. */
-    static void reap() {
-        for (;;) {
-            try {
-                GlobalRef g = (GlobalRef) QUEUE.remove();
-                for (int i = g.count - 1; i >= 0; i--) {
-                    if (g.weakrefs[i].get() != null) event(1, g.tags[i]);
-                }
-                g.reaped = true;
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
-    /** gc.collect() with finalizers or callbacks: collect, run the finalizers, let the reaper drain. */
-    static void collectAndWait() {
-        System.gc();
-        System.runFinalization();
-        // The reaper may still be running what this collection enqueued: wait (bounded) until
-        // every GlobalRef whose referent is gone has been reaped.
-        for (int spin = 0; spin < 200; spin++) {
-            boolean busy = false;
-            for (int i = 0; i < allRefs.size() && !busy; i++) {
-                GlobalRef g = allRefs.get(i);
-                busy = !g.reaped && g.refersTo(null);
-            }
-            if (!busy) return;
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
     private static final int BUFFER_BYTES = 1 << 16;
     private static final byte[] MAGIC = {'P', 'Y', 'G', 'C', 'T', 'R', 'C', 0};
     private static final byte[] END_MAGIC = {'P', 'Y', 'G', 'C', 'E', 'N', 'D', 0};
@@ -236,18 +129,7 @@ public final class TraceReplay {
                 + "\",\"ops\":" + counts[0] + ",\"records\":" + counts[1] + ",\"sameMismatches\":0"
                 + ",\"wallMs\":" + (wallNs / 1e6) + ",\"youngCollections\":" + young
                 + ",\"fullCollections\":" + full + ",\"collectionsAtLoopEnd\":" + (young + full)
-                + (r.hasEvents ? eventsJson() : "") + "}");
-    }
-
-    /** `,"events":[[op,"finalize"|"callback",tag],...],"eventsDropped":n`, as replay.py prints them. */
-    private static synchronized String eventsJson() {
-        StringBuilder sb = new StringBuilder(",\"events\":[");
-        for (int i = 0; i < eventCount; i++) {
-            if (i > 0) sb.append(',');
-            sb.append('[').append(eventOp[i]).append(",\"").append(eventKind[i] == 0 ? "finalize" : "callback")
-                    .append("\",").append(eventTag[i]).append(']');
-        }
-        return sb.append("],\"eventsDropped\":").append(eventsDropped).toString();
+                + (r.hasEvents ? TraceEvents.json() : "") + "}");
     }
 
     // ---- byte input -------------------------------------------------------------------------
@@ -471,14 +353,7 @@ public final class TraceReplay {
         final int[] fin = finalizer;
         final boolean events = hasEvents;
         if (events) {
-            globalsNow = globals;
-            eventOp = new long[1 << 16];
-            eventKind = new byte[1 << 16];
-            eventTag = new int[1 << 16];
-            globalRefs = new WeakHashMap<>();
-            Thread reaper = new Thread(TraceReplay::reap, "weakref reaper");
-            reaper.setDaemon(true);
-            reaper.start();
+            TraceEvents.start(globals);
         }
         int depth = 0;
         int base = 0;
@@ -490,7 +365,7 @@ public final class TraceReplay {
         for (;;) {
             int op = u8();
             records++;
-            if (events) opNow = ops;
+            if (events) TraceEvents.opNow = ops;
             switch (op) {
                 case 0x01: { // PUSH_FRAME
                     int locals = uint();
@@ -518,7 +393,7 @@ public final class TraceReplay {
                     else {
                         // The FinalizeTrigger in one slot past the fields (Jython's JyAttribute).
                         Object[] a = new Object[n + 1];
-                        a[n] = new FinalizeTrigger(a, fin[type]);
+                        a[n] = TraceEvents.trigger(a, fin[type]);
                         o = a;
                     }
                     if (dst >= 0) stack[base + dst] = o; else globals[-dst - 1] = o;
@@ -568,15 +443,7 @@ public final class TraceReplay {
                     long callback = varint(); // 0 none, else tag + 1
                     Object t = target >= 0 ? stack[base + target] : globals[-target - 1];
                     WeakReference<Object> w = new WeakReference<Object>(t);
-                    if (callback != 0 && t != null) {
-                        GlobalRef g = globalRefs.get(t);
-                        if (g == null) {
-                            g = new GlobalRef(t);
-                            globalRefs.put(t, g);
-                            allRefs.add(g);
-                        }
-                        g.add((int) (callback - 1), w);
-                    }
+                    if (callback != 0 && t != null) TraceEvents.register(t, (int) (callback - 1), w);
                     if (dst >= 0) stack[base + dst] = w; else globals[-dst - 1] = w;
                     ops++;
                     break;
@@ -593,7 +460,7 @@ public final class TraceReplay {
                 case 0x0E: { // COLLECT
                     svarint();
                     svarint();
-                    if (events) collectAndWait(); else System.gc();
+                    if (events) TraceEvents.collectAndWait(); else System.gc();
                     ops++;
                     break;
                 }
@@ -623,4 +490,166 @@ public final class TraceReplay {
             }
         }
     }
+}
+
+/**
+ * Finalizers and weakref callbacks the way Jython runs them (see TraceReplay's file comment).
+ * A class of its own, loaded only when a trace has them (TraceReplay refers to it through static
+ * calls taking and returning Object, which the verifier does not resolve): a trace without
+ * them loads none of this (the start-up measurement runs TraceReplay too).
+ */
+final class TraceEvents {
+    private TraceEvents() {}
+
+    /** The event log, the GlobalRef table, the reference queue and its reaper thread. */
+    static void start(Object[] globals) {
+        globalsNow = globals;
+        eventOp = new long[1 << 16];
+        eventKind = new byte[1 << 16];
+        eventTag = new int[1 << 16];
+        globalRefs = new WeakHashMap<>();
+        queue = new ReferenceQueue<>();
+        allRefs = new java.util.ArrayList<>();
+        Thread reaper = new Thread(TraceEvents::reap, "weakref reaper");
+        reaper.setDaemon(true);
+        reaper.start();
+    }
+
+    /** A finalizable object's FinalizeTrigger (stored in its extra slot). */
+    static Object trigger(Object[] self, int into) {
+        return new FinalizeTrigger(self, into);
+    }
+
+    /** A callback weakref `w` with `tag` to `referent`: registered with the referent's GlobalRef. */
+    static void register(Object referent, int tag, WeakReference<Object> w) {
+        GlobalRef g = globalRefs.get(referent);
+        if (g == null) {
+            g = new GlobalRef(referent);
+            globalRefs.put(referent, g);
+            allRefs.add(g);
+        }
+        g.add(tag, w);
+    }
+
+
+    /** The op the main thread is at, read by the finalizer thread and the reaper. */
+    static volatile long opNow;
+    /** The program's globals, for a resurrecting finalizer. */
+    static Object[] globalsNow;
+    /** [op, kind (0 finalize, 1 callback), tag] per event, in the order they ran. */
+    static long[] eventOp;
+    static byte[] eventKind;
+    static int[] eventTag;
+    static int eventCount;
+    static int eventsDropped;
+    /**
+     * Every GlobalRef made, so COLLECT can wait until those whose referent died are reaped. Made,
+     * like the queue, only for a trace with events: a trace without them allocates exactly what
+     * it did before (the start-up measurement runs this class too).
+     */
+    static java.util.ArrayList<GlobalRef> allRefs;
+
+    static synchronized void event(int kind, int tag) {
+        if (eventCount == eventOp.length) {
+            eventsDropped++;
+            return;
+        }
+        eventOp[eventCount] = opNow;
+        eventKind[eventCount] = (byte) kind;
+        eventTag[eventCount] = tag;
+        eventCount++;
+    }
+
+    /** Jython's FinalizeTrigger: its finalize() is the object's __del__. */
+    static final class FinalizeTrigger {
+        final Object[] self;
+        final int into;
+
+        FinalizeTrigger(Object[] self, int into) {
+            this.self = self;
+            this.into = into;
+        }
+
+        @Override
+        @SuppressWarnings("deprecation")
+        protected void finalize() {
+            if (into >= 0) globalsNow[into] = self;
+            event(0, 0);
+        }
+    }
+
+    static ReferenceQueue<Object> queue;
+    /** Each referent's GlobalRef (an Object[]'s equals/hashCode are identity's). */
+    static WeakHashMap<Object, GlobalRef> globalRefs;
+
+    /** Jython's GlobalRef: one per weakly referenced object, its callbacks in registration order. */
+    static final class GlobalRef extends WeakReference<Object> {
+        int[] tags = new int[1];
+        WeakReference<?>[] weakrefs = new WeakReference<?>[1];
+        int count;
+        volatile boolean reaped;
+
+        GlobalRef(Object referent) {
+            super(referent, queue);
+        }
+
+        void add(int tag, WeakReference<?> weakref) {
+            if (count == tags.length) {
+                tags = java.util.Arrays.copyOf(tags, count * 2);
+                weakrefs = java.util.Arrays.copyOf(weakrefs, count * 2);
+            }
+            tags[count] = tag;
+            // The weakref object itself, held weakly: a weakref that died does not call back.
+            weakrefs[count] = new WeakReference<Object>(weakref);
+            count++;
+        }
+    }
+
+    /** The reaper thread: each referent's callbacks together, newest first. */
+    static void reap() {
+        for (;;) {
+            try {
+                GlobalRef g = (GlobalRef) queue.remove();
+                for (int i = g.count - 1; i >= 0; i--) {
+                    if (g.weakrefs[i].get() != null) event(1, g.tags[i]);
+                }
+                g.reaped = true;
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** gc.collect() with finalizers or callbacks: collect, run the finalizers, let the reaper drain. */
+    static void collectAndWait() {
+        System.gc();
+        System.runFinalization();
+        // The reaper may still be running what this collection enqueued: wait (bounded) until
+        // every GlobalRef whose referent is gone has been reaped.
+        for (int spin = 0; spin < 200; spin++) {
+            boolean busy = false;
+            for (int i = 0; i < allRefs.size() && !busy; i++) {
+                GlobalRef g = allRefs.get(i);
+                busy = !g.reaped && g.refersTo(null);
+            }
+            if (!busy) return;
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** `,"events":[[op,"finalize"|"callback",tag],...],"eventsDropped":n`, as replay.py prints them. */
+    static synchronized String json() {
+        StringBuilder sb = new StringBuilder(",\"events\":[");
+        for (int i = 0; i < eventCount; i++) {
+            if (i > 0) sb.append(',');
+            sb.append('[').append(eventOp[i]).append(",\"").append(eventKind[i] == 0 ? "finalize" : "callback")
+                    .append("\",").append(eventTag[i]).append(']');
+        }
+        return sb.append("],\"eventsDropped\":").append(eventsDropped).toString();
+    }
+
 }
