@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { validate } from '../src/validate/api.js'
 import {
   CLR_ORACLE,
+  firstMissing,
   OracleCapabilityError,
   REPLAY_PY_CPYTHON,
   requireCapabilities,
@@ -72,7 +73,7 @@ describe('traceNeeds', () => {
 
 describe('requireCapabilities', () => {
   it('refuses with the op index and the missing capability, the earliest first', () => {
-    const needs = { finalizer: 40, 'weakref-callback': 12, pin: 3 }
+    const needs = { finalizer: 40, 'legacy-finalizer': 12, pin: 3 }
     expect(() => requireCapabilities(needs, REPLAY_PY_CPYTHON, 't')).not.toThrow()
     let error: unknown
     try {
@@ -84,19 +85,26 @@ describe('requireCapabilities', () => {
     const e = error as OracleCapabilityError
     expect(e.code).toBe('UNSUPPORTED')
     expect(e.op).toBe(12)
-    expect(e.capability).toBe('weakref-callback')
-    expect(e.message).toMatch(/TraceReplay\.java on java cannot replay t: op 12 needs 'weakref-callback'/)
-    expect(() => requireCapabilities({ resurrection: 5, finalizer: 5 }, CLR_ORACLE, 't')).toThrow(
-      /op 5 needs 'resurrection'/,
+    expect(e.capability).toBe('legacy-finalizer')
+    expect(e.message).toMatch(/TraceReplay\.java on java cannot replay t: op 12 needs 'legacy-finalizer'/)
+    expect(() => requireCapabilities({ 'legacy-finalizer': 5, finalizer: 5 }, CLR_ORACLE, 't')).toThrow(
+      /op 5 needs 'legacy-finalizer'/,
     )
+  })
+
+  it('lets the .NET and JVM oracles replay finalizers, weakref callbacks and resurrection', () => {
+    const needs = { finalizer: 4, resurrection: 4, 'weakref-callback': 9, pin: 2 }
+    expect(firstMissing(needs, CLR_ORACLE)).toBeNull()
+    expect(firstMissing(needs, TRACE_REPLAY_JAVA)).toBeNull()
+    expect(() => requireCapabilities(needs, CLR_ORACLE, 't')).not.toThrow()
   })
 })
 
 describe('validate(trace, runtime)', () => {
   it('refuses a trace one runtime cannot replay before any oracle runs', async () => {
-    const trace = record('phoenix', (m) => {
+    const trace = record('legacy', (m) => {
       m.defineGlobals(1)
-      const p = m.defineType({ name: 'P', refs: 0, shape: 'slots', finalizer: { resurrectInto: 0 } })
+      const p = m.defineType({ name: 'P', refs: 0, shape: 'slots', finalizer: { legacy: true } })
       m.pushFrame(1)
       m.alloc(0, p)
       m.clear(0)
@@ -107,7 +115,7 @@ describe('validate(trace, runtime)', () => {
     const logged: string[] = []
     await expect(validate(trace, 'all', { log: (s) => logged.push(s) })).rejects.toMatchObject({
       code: 'UNSUPPORTED',
-      capability: 'resurrection',
+      capability: 'legacy-finalizer',
       op: 1,
       oracle: 'ClrOracle on dotnet',
     })

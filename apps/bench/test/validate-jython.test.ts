@@ -27,5 +27,19 @@ describe('validate jython', () => {
       expect(report.rows.filter((r) => r.metric === metric).length).toBe(24) // 8 programs × 3 heaps
     }
     expect(report.rows.filter((r) => r.metric === 'event order').length).toBe(3)
+    expect(report.rows.filter((r) => r.metric === 'event order (TraceReplay.java)').length).toBe(3)
+  })
+
+  it('replays finalizers, resurrection and callbacks on the real JVM (TraceReplay.java) in the model’s order', async () => {
+    const report = await validateJython({ cases: ['finalizer + weakref', 'weakref callbacks', 'resurrection'] })
+    const jvm = report.rows.filter((r) => r.metric === 'event order (TraceReplay.java)')
+    expect(jvm.map((r) => r.case)).toEqual(['finalizer + weakref', 'weakref callbacks', 'resurrection'])
+    for (const r of jvm) {
+      expect(r.ok, JSON.stringify(r)).toBe(true)
+      // Real events were recorded: the JVM ran the finalizers and the reaper ran the callbacks.
+      expect(String(r.real)).toMatch(/finalize|callback/)
+    }
+    // Each referent's callbacks newest first, as Jython's GlobalRef runs them.
+    expect(jvm[1].real === '(same)' || String(jvm[1].real).includes('callback:3 callback:2 callback:1')).toBe(true)
   })
 })

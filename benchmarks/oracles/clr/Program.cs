@@ -38,12 +38,44 @@ sealed class Fin
 {
     public object[] A;
     public int Index;
-    public Fin(object[] a, int index) { A = a; Index = index; }
+    // The global this finalizer stores its object into (FinalizerSpec.resurrectInto), or -1.
+    // Header, MT, the array and two ints still make 32 bytes: resurrection costs no size.
+    public int Into;
+    public Fin(object[] a, int index, int into) { A = a; Index = index; Into = into; }
     ~Fin()
     {
         // The GC that found it dead is the last one counted when the finalizer thread runs it.
         if (Index < Oracle.FinTrackCapacity) Oracle.FinalizedAt[Index] = GC.CollectionCount(0);
         System.Threading.Interlocked.Increment(ref Oracle.FinalizersRun);
+        // A Python __del__ storing self into a global: the object is reachable again and, its
+        // finalizer having run, is not finalized a second time (as in IronPython).
+        if (Into >= 0)
+        {
+            System.Threading.Volatile.Write(ref Oracle.Globals[Into], this);
+            System.Threading.Interlocked.Increment(ref Oracle.Resurrections);
+        }
+    }
+}
+
+// IronPython's WeakRefTracker (Src/IronPython/Runtime/WeakRef.cs): one finalizable object per
+// weakly referenced object, reachable only from it (here through a ConditionalWeakTable, as
+// IronPython does for objects without a __weakref__ slot of their own), holding that object's
+// callbacks. Its finalizer runs them last registered first, each only while its weakref object
+// is still alive (IronPython compares a short and a long handle to the weakref; a short weak
+// GCHandle to it is the same test here).
+sealed class Tracker
+{
+    // Callback ordinals (see Oracle.CallbackTag), oldest first.
+    public int[] Callbacks = new int[1];
+    public int Count;
+    public void Chain(int ordinal)
+    {
+        if (Count == Callbacks.Length) Array.Resize(ref Callbacks, Count * 2);
+        Callbacks[Count++] = ordinal;
+    }
+    ~Tracker()
+    {
+        for (int i = Count - 1; i >= 0; i--) Oracle.RunCallback(Callbacks[i]);
     }
 }
 
@@ -54,6 +86,37 @@ static class Oracle
     public const int FinTrackCapacity = 10000;
     public static readonly int[] FinalizedAt = new int[FinTrackCapacity];
     public static int FinalizersRun;
+    public static int Resurrections;
+
+    // Weakref callbacks: per callback ordinal its tag and a short weak handle to its weakref
+    // object; per run, in the order the trackers' finalizers ran them, the ordinal, the
+    // collection count then (the GC that found the referent dead, as FinalizedAt) and the op
+    // the main thread had reached. GC handles and int arrays: nothing here is a heap object
+    // per callback except the tracker itself, which IronPython allocates too.
+    public const int CallbackCapacity = 10000;
+    static readonly int[] callbackTag = new int[CallbackCapacity];
+    static readonly GCHandle[] callbackWeakref = new GCHandle[CallbackCapacity];
+    // A short weak handle to each callback's referent, polled after every collection: the GC that
+    // cleared it is the one that found the referent dead, on the main thread and so independent
+    // of when the finalizer thread gets to run the callback (on a loaded machine, collections later).
+    static readonly GCHandle[] callbackReferent = new GCHandle[CallbackCapacity];
+    static readonly int[] callbackClearedAt = new int[CallbackCapacity];
+    static readonly int[] callbackRunOrdinal = new int[CallbackCapacity], callbackRunGc = new int[CallbackCapacity];
+    static readonly long[] callbackRunOp = new long[CallbackCapacity];
+    static int callbackCount, callbacksRun;
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, Tracker> trackers = new();
+    // The op the main thread is at, read by the finalizer thread.
+    static long opNow;
+
+    public static void RunCallback(int ordinal)
+    {
+        if (callbackWeakref[ordinal].Target == null) return; // the weakref died with its referent
+        int n = System.Threading.Interlocked.Increment(ref callbacksRun) - 1;
+        if (n >= CallbackCapacity) return;
+        callbackRunOrdinal[n] = ordinal;
+        callbackRunGc[n] = GC.CollectionCount(0);
+        callbackRunOp[n] = System.Threading.Volatile.Read(ref opNow);
+    }
 
     const int MaxTypes = 1024, MaxGlobals = 1024, MaxLocals = 8192, MaxFrames = 4096, MaxGcs = 8192;
 
@@ -204,10 +267,12 @@ static class Oracle
     // ---- types ----
     static readonly int[] tRefs = new int[MaxTypes], tInts = new int[MaxTypes], tBytes = new int[MaxTypes], tVar = new int[MaxTypes];
     static readonly bool[] tFin = new bool[MaxTypes];
+    static readonly int[] tInto = new int[MaxTypes];
     static int typeCount;
 
     // ---- slots: globals, and a stack of frames ----
-    static readonly object[] globals = new object[MaxGlobals];
+    public static readonly object[] Globals = new object[MaxGlobals];
+    static readonly object[] globals = Globals;
     static readonly object[] stack = new object[MaxLocals];
     static readonly int[] frameBases = new int[MaxFrames];
     static int depth, frameBase, top, globalCount;
@@ -277,6 +342,10 @@ static class Oracle
         {
             if (reclaimedAt[i] == 0 && finHandles[i].Target == null) reclaimedAt[i] = collectionIndex;
         }
+        for (int i = 0; i < callbackCount; i++)
+        {
+            if (callbackClearedAt[i] == 0 && callbackReferent[i].Target == null) callbackClearedAt[i] = collectionIndex;
+        }
     }
 
     static int Main(string[] args)
@@ -309,6 +378,7 @@ static class Oracle
         for (; ; )
         {
             int code = ReadByte();
+            opNow = ops;
             if (code == 0xFF)
             {
                 CheckFooter(ops + definitions);
@@ -346,7 +416,7 @@ static class Oracle
                     if (GC.GetGeneration(arr) == 2) { lohAllocs++; lohBytes += Math.Max(24, 24 + 8L * slots); }
                     if (tFin[type])
                     {
-                        var f = new Fin(arr, finCount);
+                        var f = new Fin(arr, finCount, tInto[type]);
                         if (finCount < FinTrackCapacity) finHandles[finCount] = GCHandle.Alloc(f, GCHandleType.WeakTrackResurrection);
                         finCount++;
                         Slot(dst) = f;
@@ -378,8 +448,19 @@ static class Oracle
                 case 0x0B: { ReadSvarint(); ReadSvarint(); ReadByte(); ops++; break; } // SAME
                 case 0x0C: // WEAKREF
                 {
-                    long dst = ReadSvarint(), target = ReadSvarint(); ReadVarint();
-                    Slot(dst) = new WeakReference(Slot(target), false);
+                    long dst = ReadSvarint(), target = ReadSvarint(); long callback = (long)ReadVarint();
+                    object referent = Slot(target);
+                    var weak = new WeakReference(referent, false);
+                    Slot(dst) = weak;
+                    if (callback != 0 && referent != null)
+                    {
+                        if (callbackCount == CallbackCapacity) throw new InvalidDataException($"more than {CallbackCapacity} weakref callbacks at op {ops}");
+                        int ordinal = callbackCount++;
+                        callbackTag[ordinal] = (int)(callback - 1);
+                        callbackWeakref[ordinal] = GCHandle.Alloc(weak, GCHandleType.Weak);
+                        callbackReferent[ordinal] = GCHandle.Alloc(referent, GCHandleType.Weak);
+                        trackers.GetValue(referent, static _ => new Tracker()).Chain(ordinal);
+                    }
                     ops++;
                     NoteCollections(ops);
                     break;
@@ -414,7 +495,7 @@ static class Oracle
                     tVar[t] = ReadByte(); ReadByte();
                     int fin = ReadByte();
                     tFin[t] = (fin & 1) != 0;
-                    if ((fin & 2) != 0) ReadVarint();
+                    tInto[t] = (fin & 2) != 0 ? (int)ReadVarint() : -1;
                     definitions++;
                     break;
                 }
@@ -476,6 +557,17 @@ static class Oracle
         sb.Append("],\"allocations\":").Append(allocs);
         sb.Append(",\"lohAllocations\":").Append(lohAllocs).Append(",\"lohBytes\":").Append(lohBytes);
         sb.Append(",\"finalizable\":").Append(finCount).Append(",\"finalizersRun\":").Append(FinalizersRun);
+        sb.Append(",\"resurrections\":").Append(Resurrections);
+        sb.Append(",\"callbacks\":[");
+        int runs = Math.Min(callbacksRun, CallbackCapacity);
+        for (int i = 0; i < runs; i++)
+        {
+            int k = callbackRunOrdinal[i];
+            sb.Append(i > 0 ? "," : "").Append("{\"tag\":").Append(callbackTag[k]).Append(",\"weakref\":").Append(k)
+                .Append(",\"cleared\":").Append(callbackClearedAt[k] == 0 ? 0 : callbackClearedAt[k] - baseCounts[0])
+                .Append(",\"gc\":").Append(callbackRunGc[i] - baseCounts[0]).Append(",\"op\":").Append(callbackRunOp[i]).Append('}');
+        }
+        sb.Append(']');
         sb.Append(",\"finalization\":[");
         int tracked = Math.Min(finCount, FinTrackCapacity);
         for (int i = 0; i < tracked; i++)

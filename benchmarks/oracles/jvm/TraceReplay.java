@@ -14,8 +14,20 @@
  * GetPrimitiveArrayCritical, which holds the GC off through GCLocker), so the object may still
  * move, as in the model (packages/jython/FIDELITY.md#pinning).
  *
- * Finalizers are not modeled here (an Object[] cannot have one): the validation cases that
- * use them are checked for event ORDER under the real Jython instead (oracles/replay.py).
+ * Finalizers and weakref callbacks are replayed the way Jython runs them (jython/jython:
+ * org.python.core.finalization.FinalizeTrigger, org.python.modules._weakref.GlobalRef). An
+ * Object[] cannot have a finalizer, so a finalizable object gets one more slot holding its
+ * FinalizeTrigger, a small object whose finalize() runs the object's __del__ (Jython keeps the
+ * trigger in the PyObject's JyAttribute); the trigger refers back to the object, so a
+ * resurrecting __del__ (FinalizerSpec.resurrectInto) can store it into its global. A callback
+ * weakref registers its tag with its referent's one GlobalRef, a WeakReference on a
+ * ReferenceQueue; a reaper thread takes each GlobalRef off the queue and runs that referent's
+ * callbacks newest first, each only while its weakref is alive. Both record [op, kind, tag] with
+ * the op the main thread was at, as replay.py does, and the report lists them ("events"). The
+ * event log and the reaper exist only for a trace that has finalizers or callbacks; COLLECT then
+ * also waits for the finalizer thread (System.runFinalization) and for the reaper to empty its
+ * queue, as Jython's gc.collect() does before it returns. Such traces are compared for event
+ * ORDER (apps/bench/src/validate/jython/order.ts), not for counts.
  *
  * The op loop allocates nothing but the trace's own objects: a first pass over the file
  * sizes the root arrays and reads the type table, and the second pass decodes from a
@@ -41,7 +53,9 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.util.WeakHashMap;
 import java.util.zip.CRC32;
 
 public final class TraceReplay {
@@ -70,6 +84,10 @@ public final class TraceReplay {
     private int[] fixedSlots = new int[16];
     private int[] variable = new int[16];
     private int[] extraSlots = new int[16];
+    /** Per type: -2 no finalizer, -1 a finalizer, else the global its finalizer resurrects into. */
+    private int[] finalizer = new int[16];
+    /** The trace has finalizers or weakref callbacks (the first pass says). */
+    private boolean hasEvents;
 
     private int maxGlobals;
     private int maxStack;
@@ -110,7 +128,8 @@ public final class TraceReplay {
         System.out.println("{\"oracle\":\"TraceReplay\",\"java\":\"" + System.getProperty("java.version")
                 + "\",\"ops\":" + counts[0] + ",\"records\":" + counts[1] + ",\"sameMismatches\":0"
                 + ",\"wallMs\":" + (wallNs / 1e6) + ",\"youngCollections\":" + young
-                + ",\"fullCollections\":" + full + ",\"collectionsAtLoopEnd\":" + (young + full) + "}");
+                + ",\"fullCollections\":" + full + ",\"collectionsAtLoopEnd\":" + (young + full)
+                + (r.hasEvents ? TraceEvents.json() : "") + "}");
     }
 
     // ---- byte input -------------------------------------------------------------------------
@@ -246,14 +265,17 @@ public final class TraceReplay {
         int var = u8();
         u8(); // shape
         int fin = u8();
-        if ((fin & 2) != 0) varint();
+        int into = (fin & 2) != 0 ? (int) varint() : -1;
         if (!record) return;
         if (typeCount == fixedSlots.length) {
             fixedSlots = java.util.Arrays.copyOf(fixedSlots, typeCount * 2);
             variable = java.util.Arrays.copyOf(variable, typeCount * 2);
             extraSlots = java.util.Arrays.copyOf(extraSlots, typeCount * 2);
+            finalizer = java.util.Arrays.copyOf(finalizer, typeCount * 2);
         }
         int t = typeCount++;
+        finalizer[t] = (fin & 1) != 0 ? into : -2;
+        if ((fin & 1) != 0) hasEvents = true;
         variable[t] = var;
         // Slots: refs, one per int, one per 4 payload bytes (the java size mode).
         if (var == 1) extraSlots[t] = ints + (int) ((bytes + 3) / 4);
@@ -293,7 +315,7 @@ public final class TraceReplay {
                 case 0x09: svarint(); varint(); svarint(); break;
                 case 0x0A: svarint(); u8(); break;
                 case 0x0B: svarint(); svarint(); u8(); break;
-                case 0x0C: svarint(); svarint(); varint(); break;
+                case 0x0C: svarint(); svarint(); if (varint() != 0) hasEvents = true; break;
                 case 0x0D: svarint(); svarint(); break;
                 case 0x0E: svarint(); svarint(); break;
                 case 0x0F: u8(); break;
@@ -328,6 +350,11 @@ public final class TraceReplay {
         final int[] fixed = fixedSlots;
         final int[] var = variable;
         final int[] extra = extraSlots;
+        final int[] fin = finalizer;
+        final boolean events = hasEvents;
+        if (events) {
+            TraceEvents.start(globals);
+        }
         int depth = 0;
         int base = 0;
         int top = 0;
@@ -338,6 +365,7 @@ public final class TraceReplay {
         for (;;) {
             int op = u8();
             records++;
+            if (events) TraceEvents.opNow = ops;
             switch (op) {
                 case 0x01: { // PUSH_FRAME
                     int locals = uint();
@@ -360,7 +388,14 @@ public final class TraceReplay {
                     int length = uint();
                     int v = var[type];
                     int n = v == 0 ? fixed[type] : v == 1 ? extra[type] + length : extra[type] + (length + 3) / 4;
-                    Object o = new Object[n];
+                    Object o;
+                    if (fin[type] == -2) o = new Object[n];
+                    else {
+                        // The FinalizeTrigger in one slot past the fields (Jython's JyAttribute).
+                        Object[] a = new Object[n + 1];
+                        a[n] = TraceEvents.trigger(a, fin[type]);
+                        o = a;
+                    }
                     if (dst >= 0) stack[base + dst] = o; else globals[-dst - 1] = o;
                     ops++;
                     break;
@@ -405,9 +440,10 @@ public final class TraceReplay {
                 case 0x0C: { // WEAKREF
                     int dst = (int) svarint();
                     int target = (int) svarint();
-                    varint(); // callback tag: no callbacks on this oracle
+                    long callback = varint(); // 0 none, else tag + 1
                     Object t = target >= 0 ? stack[base + target] : globals[-target - 1];
-                    Object w = new WeakReference<Object>(t);
+                    WeakReference<Object> w = new WeakReference<Object>(t);
+                    if (callback != 0 && t != null) TraceEvents.register(t, (int) (callback - 1), w);
                     if (dst >= 0) stack[base + dst] = w; else globals[-dst - 1] = w;
                     ops++;
                     break;
@@ -421,7 +457,13 @@ public final class TraceReplay {
                     ops++;
                     break;
                 }
-                case 0x0E: svarint(); svarint(); System.gc(); ops++; break; // COLLECT
+                case 0x0E: { // COLLECT
+                    svarint();
+                    svarint();
+                    if (events) TraceEvents.collectAndWait(); else System.gc();
+                    ops++;
+                    break;
+                }
                 case 0x0F: u8(); ops++; break; // GC_CONTROL: the JVM has no such knob
                 case 0x10: defineType(false); break;
                 case 0x11: varint(); break; // DEFINE_GLOBALS (sized by the first pass)
@@ -448,4 +490,166 @@ public final class TraceReplay {
             }
         }
     }
+}
+
+/**
+ * Finalizers and weakref callbacks the way Jython runs them (see TraceReplay's file comment).
+ * A class of its own, loaded only when a trace has them (TraceReplay refers to it through static
+ * calls taking and returning Object, which the verifier does not resolve): a trace without
+ * them loads none of this (the start-up measurement runs TraceReplay too).
+ */
+final class TraceEvents {
+    private TraceEvents() {}
+
+    /** The event log, the GlobalRef table, the reference queue and its reaper thread. */
+    static void start(Object[] globals) {
+        globalsNow = globals;
+        eventOp = new long[1 << 16];
+        eventKind = new byte[1 << 16];
+        eventTag = new int[1 << 16];
+        globalRefs = new WeakHashMap<>();
+        queue = new ReferenceQueue<>();
+        allRefs = new java.util.ArrayList<>();
+        Thread reaper = new Thread(TraceEvents::reap, "weakref reaper");
+        reaper.setDaemon(true);
+        reaper.start();
+    }
+
+    /** A finalizable object's FinalizeTrigger (stored in its extra slot). */
+    static Object trigger(Object[] self, int into) {
+        return new FinalizeTrigger(self, into);
+    }
+
+    /** A callback weakref `w` with `tag` to `referent`: registered with the referent's GlobalRef. */
+    static void register(Object referent, int tag, WeakReference<Object> w) {
+        GlobalRef g = globalRefs.get(referent);
+        if (g == null) {
+            g = new GlobalRef(referent);
+            globalRefs.put(referent, g);
+            allRefs.add(g);
+        }
+        g.add(tag, w);
+    }
+
+
+    /** The op the main thread is at, read by the finalizer thread and the reaper. */
+    static volatile long opNow;
+    /** The program's globals, for a resurrecting finalizer. */
+    static Object[] globalsNow;
+    /** [op, kind (0 finalize, 1 callback), tag] per event, in the order they ran. */
+    static long[] eventOp;
+    static byte[] eventKind;
+    static int[] eventTag;
+    static int eventCount;
+    static int eventsDropped;
+    /**
+     * Every GlobalRef made, so COLLECT can wait until those whose referent died are reaped. Made,
+     * like the queue, only for a trace with events: a trace without them allocates exactly what
+     * it did before (the start-up measurement runs this class too).
+     */
+    static java.util.ArrayList<GlobalRef> allRefs;
+
+    static synchronized void event(int kind, int tag) {
+        if (eventCount == eventOp.length) {
+            eventsDropped++;
+            return;
+        }
+        eventOp[eventCount] = opNow;
+        eventKind[eventCount] = (byte) kind;
+        eventTag[eventCount] = tag;
+        eventCount++;
+    }
+
+    /** Jython's FinalizeTrigger: its finalize() is the object's __del__. */
+    static final class FinalizeTrigger {
+        final Object[] self;
+        final int into;
+
+        FinalizeTrigger(Object[] self, int into) {
+            this.self = self;
+            this.into = into;
+        }
+
+        @Override
+        @SuppressWarnings("deprecation")
+        protected void finalize() {
+            if (into >= 0) globalsNow[into] = self;
+            event(0, 0);
+        }
+    }
+
+    static ReferenceQueue<Object> queue;
+    /** Each referent's GlobalRef (an Object[]'s equals/hashCode are identity's). */
+    static WeakHashMap<Object, GlobalRef> globalRefs;
+
+    /** Jython's GlobalRef: one per weakly referenced object, its callbacks in registration order. */
+    static final class GlobalRef extends WeakReference<Object> {
+        int[] tags = new int[1];
+        WeakReference<?>[] weakrefs = new WeakReference<?>[1];
+        int count;
+        volatile boolean reaped;
+
+        GlobalRef(Object referent) {
+            super(referent, queue);
+        }
+
+        void add(int tag, WeakReference<?> weakref) {
+            if (count == tags.length) {
+                tags = java.util.Arrays.copyOf(tags, count * 2);
+                weakrefs = java.util.Arrays.copyOf(weakrefs, count * 2);
+            }
+            tags[count] = tag;
+            // The weakref object itself, held weakly: a weakref that died does not call back.
+            weakrefs[count] = new WeakReference<Object>(weakref);
+            count++;
+        }
+    }
+
+    /** The reaper thread: each referent's callbacks together, newest first. */
+    static void reap() {
+        for (;;) {
+            try {
+                GlobalRef g = (GlobalRef) queue.remove();
+                for (int i = g.count - 1; i >= 0; i--) {
+                    if (g.weakrefs[i].get() != null) event(1, g.tags[i]);
+                }
+                g.reaped = true;
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** gc.collect() with finalizers or callbacks: collect, run the finalizers, let the reaper drain. */
+    static void collectAndWait() {
+        System.gc();
+        System.runFinalization();
+        // The reaper may still be running what this collection enqueued: wait (bounded) until
+        // every GlobalRef whose referent is gone has been reaped.
+        for (int spin = 0; spin < 200; spin++) {
+            boolean busy = false;
+            for (int i = 0; i < allRefs.size() && !busy; i++) {
+                GlobalRef g = allRefs.get(i);
+                busy = !g.reaped && g.refersTo(null);
+            }
+            if (!busy) return;
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** `,"events":[[op,"finalize"|"callback",tag],...],"eventsDropped":n`, as replay.py prints them. */
+    static synchronized String json() {
+        StringBuilder sb = new StringBuilder(",\"events\":[");
+        for (int i = 0; i < eventCount; i++) {
+            if (i > 0) sb.append(',');
+            sb.append('[').append(eventOp[i]).append(",\"").append(eventKind[i] == 0 ? "finalize" : "callback")
+                    .append("\",").append(eventTag[i]).append(']');
+        }
+        return sb.append("],\"eventsDropped\":").append(eventsDropped).toString();
+    }
+
 }

@@ -79,25 +79,31 @@ export const REPLAY_PY_JYTHON: OracleCapabilities = {
   source: 'benchmarks/oracles/replay.py (make_class)',
 }
 
-/** TraceReplay.java: one Object[] per object, java.lang.ref.WeakReference, JNI-style pins. */
+/**
+ * What both array-per-object oracles replay: every shape and width, pins, gc controls, and
+ * finalizers, resurrection and callbacks the way their Python does (no legacy tp_del).
+ */
+const ARRAY_ORACLE_CAN: Capability[] = CAPABILITIES.filter((c) => c !== 'legacy-finalizer')
+
+/**
+ * TraceReplay.java: one Object[] per object, java.lang.ref.WeakReference, JNI-style pins;
+ * finalizers (resurrecting ones too) through a Jython-style FinalizeTrigger, callbacks through
+ * one GlobalRef per referent on a ReferenceQueue and a reaper thread.
+ */
 export const TRACE_REPLAY_JAVA: OracleCapabilities = {
   oracle: 'TraceReplay.java on java',
-  can: ['weakref-to-list', 'shape-tuple', 'variable-instance', 'wide-instance', 'pin', 'gc-control'],
+  can: ARRAY_ORACLE_CAN,
   source: 'benchmarks/oracles/jvm/TraceReplay.java (file comment)',
 }
 
-/** The .NET oracle: object[] per object, finalizable subclasses, WeakReference, pinned GCHandles. */
+/**
+ * The .NET oracle: object[] per object, finalizable subclasses (whose finalizer may store the
+ * object into a global), WeakReference with callbacks run by an IronPython-style WeakRefTracker,
+ * pinned GCHandles.
+ */
 export const CLR_ORACLE: OracleCapabilities = {
   oracle: 'ClrOracle on dotnet',
-  can: [
-    'finalizer',
-    'weakref-to-list',
-    'shape-tuple',
-    'variable-instance',
-    'wide-instance',
-    'pin',
-    'gc-control',
-  ],
+  can: ARRAY_ORACLE_CAN,
   source: 'benchmarks/oracles/clr/README.md',
 }
 

@@ -14,6 +14,7 @@ import { basename, join } from 'node:path'
 import { fileSink, type Mutator, RecordingMutator } from '@pygc/core'
 import { JythonManager, type JythonOptions } from '@pygc/jython'
 import {
+  firstMissing,
   type OracleCapabilities,
   REPLAY_PY_JYTHON,
   requireCapabilities,
@@ -30,7 +31,7 @@ import {
   jvmHeapOf,
   jvmRows,
 } from './jython/jvm.js'
-import { jythonVersion, orderRows } from './jython/order.js'
+import { jvmOrderRow, jythonVersion, orderRows } from './jython/order.js'
 import { oracleCacheDir, probeVersion, rowsPerHeap, slug } from './oracles.js'
 import { randomCases } from './random-cases.js'
 import { buildReport } from './residuals.js'
@@ -104,7 +105,12 @@ async function traceRows(
 ): Promise<ValidationRow[]> {
   const needs = traceNeeds(trace)
   checkJythonTrace(needs, trace)
-  if (wantsOrder(needs)) return orderRows(name, trace, s.log)
+  if (wantsOrder(needs)) {
+    const rows = await orderRows(name, trace, s.log)
+    // The real JVM too, where TraceReplay.java can replay the trace (Jython-style finalizers and reaper).
+    if (firstMissing(needs, TRACE_REPLAY_JAVA) !== null) return rows
+    return [...rows, await jvmOrderRow(name, trace, (await jvmContext(s)).classDir, s.log)]
+  }
   const ctx = await jvmContext(s)
   return rowsPerHeap(heaps, (heap) => jvmRows(ctx, name, trace, jvmHeapOf(heap)))
 }

@@ -14,7 +14,7 @@ import { fileSource, type GcEvent, replayTrace } from '@pygc/core'
 import { JythonManager } from '@pygc/jython'
 import { parseOracleJson, probeVersion, REPLAY_PY, runOracle } from '../oracles.js'
 import type { ValidationRow } from '../types.js'
-import type { JvmHeap } from './jvm.js'
+import { type JvmHeap, jvmFlags } from './jvm.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -147,6 +147,50 @@ function jythonJavaOptions(heap: JvmHeap): string {
   ].join(' ')
 }
 
+/** Whether a real order agrees with the model's (sameOrderUpToThreads, callbacks grouped by referent). */
+function agreesWith(model: ModelOrder, real: Timed[] | null): boolean {
+  return (
+    real !== null &&
+    sameOrderUpToThreads(
+      model.events.map((t) => t.token),
+      real.map((t) => t.token),
+      model.referentOfTag,
+    )
+  )
+}
+
+/** The order row: `real` is the real order, or why there is none; `attempt` the run that was judged. */
+function orderRow(
+  name: string,
+  metric: string,
+  modelText: string,
+  real: Timed[] | string,
+  agrees: boolean,
+  attempt: number,
+): ValidationRow {
+  const realText = typeof real === 'string' ? real : real.map((t) => t.token).join(' ')
+  return {
+    case: name,
+    metric,
+    model: modelText,
+    real: realText,
+    ok: agrees,
+    tolerance: 'per collection: finalizers, callback set, each referent’s callbacks in order',
+    ...(agrees && realText !== modelText
+      ? {
+          residual: {
+            amount: null,
+            unit: 'count' as const,
+            why: `finalizer thread, weakref reaper or referents interleaved differently (${FIDELITY}, "Threads")`,
+          },
+        }
+      : {}),
+    ...(attempt > 1
+      ? { note: `run ${attempt} of ${ORDER_ATTEMPTS} (earlier runs: a thread had not run yet)` }
+      : {}),
+  }
+}
+
 /** The event-order rows of one trace (a trace with finalizers or callbacks). */
 export async function orderRows(
   name: string,
@@ -205,38 +249,11 @@ export async function orderRows(
     } catch (e) {
       problem = `replay.py failed: ${(e as Error).message.split('\n')[0]}`
     }
-    agrees =
-      real !== null &&
-      sameOrderUpToThreads(
-        modelTokens,
-        real.map((t) => t.token),
-        model.referentOfTag,
-      )
+    agrees = agreesWith(model, real)
     if (problem !== '') break // a broken replay is not a scheduling accident
   }
-  const realText = real === null ? problem : real.map((t) => t.token).join(' ')
-  const exact = realText === modelText
   return [
-    {
-      case: name,
-      metric: 'event order',
-      model: modelText,
-      real: realText,
-      ok: agrees,
-      tolerance: 'per collection: finalizers, callback set, each referent’s callbacks in order',
-      ...(agrees && !exact
-        ? {
-            residual: {
-              amount: null,
-              unit: 'count' as const,
-              why: `finalizer thread, weakref reaper or referents interleaved differently (${FIDELITY}, "Threads")`,
-            },
-          }
-        : {}),
-      ...(attempt > 1
-        ? { note: `run ${attempt} of ${ORDER_ATTEMPTS} (earlier runs: a thread had not run yet)` }
-        : {}),
-    },
+    orderRow(name, 'event order', modelText, real === null ? problem : real, agrees, attempt),
     {
       case: name,
       metric: 'isNull/deref mismatches',
@@ -247,4 +264,55 @@ export async function orderRows(
       note: 'weakrefs clear at the collection; a resurrected object is there after __del__',
     },
   ]
+}
+
+/**
+ * The same order check against TraceReplay.java on the real JVM (Serial GC, the model's heap
+ * flags): finalizers through a FinalizeTrigger's Object.finalize, callbacks through one
+ * GlobalRef per referent on a ReferenceQueue and a reaper thread, as Jython does (the file
+ * comment of benchmarks/oracles/jvm/TraceReplay.java). No interpreter allocates between the ops
+ * here, so a young collection comes only from the program's own allocation. Same tolerance and
+ * retries as replay.py's row.
+ */
+export async function jvmOrderRow(
+  name: string,
+  trace: string,
+  classDir: string,
+  log: (s: string) => void,
+  heap: JvmHeap = ORDER_HEAP,
+): Promise<ValidationRow> {
+  const model = modelOrder(trace, heap)
+  const modelTokens = model.events.map((t) => t.token)
+  const collects = model.events.filter((t) => t.token === 'collect').map((t) => t.op)
+  let real: Timed[] | null = null
+  let problem = ''
+  let attempt = 0
+  let agrees = false
+  while (!agrees && attempt < ORDER_ATTEMPTS) {
+    attempt++
+    log(`TraceReplay.java ${name}${attempt > 1 ? ` (run ${attempt} of ${ORDER_ATTEMPTS})` : ''}`)
+    try {
+      const { stdout } = await runOracle('java', [...jvmFlags(heap), '-cp', classDir, 'TraceReplay', trace])
+      const output = parseOracleJson<{ events?: unknown; eventsDropped?: number }>(stdout, 'TraceReplay')
+      real = realOrder(output, collects)
+      if (real === null) problem = 'TraceReplay printed no event list'
+      else if ((output.eventsDropped ?? 0) > 0) problem = `TraceReplay dropped ${output.eventsDropped} events`
+    } catch (e) {
+      problem = `TraceReplay failed: ${(e as Error).message.split('\n')[0]}`
+    }
+    if (problem !== '') {
+      real = null
+      break
+    }
+    agrees = agreesWith(model, real)
+  }
+  const modelText = modelTokens.join(' ')
+  return orderRow(
+    name,
+    'event order (TraceReplay.java)',
+    modelText,
+    real === null ? problem : real,
+    agrees,
+    attempt,
+  )
 }
