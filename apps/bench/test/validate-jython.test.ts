@@ -18,7 +18,8 @@ describe('validate jython', () => {
     ).toBe(false)
   })
 
-  it('agrees with java -XX:+UseSerialGC and jython on every case', async () => {
+  // 27 cases, each on the JVM and on Jython: minutes on a 2-core machine, more under load.
+  it('agrees with java -XX:+UseSerialGC and jython on every case', { timeout: 600_000 }, async () => {
     const report = await validateJython({})
     const failed = report.rows.filter((r) => !r.ok)
     expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
@@ -31,7 +32,9 @@ describe('validate jython', () => {
   })
 
   it('replays finalizers, resurrection and callbacks on the real JVM (TraceReplay.java) in the model’s order', async () => {
-    const report = await validateJython({ cases: ['finalizer + weakref', 'weakref callbacks', 'resurrection'] })
+    const report = await validateJython({
+      cases: ['finalizer + weakref', 'weakref callbacks', 'resurrection'],
+    })
     const jvm = report.rows.filter((r) => r.metric === 'event order (TraceReplay.java)')
     expect(jvm.map((r) => r.case)).toEqual(['finalizer + weakref', 'weakref callbacks', 'resurrection'])
     for (const r of jvm) {
@@ -40,6 +43,8 @@ describe('validate jython', () => {
       expect(String(r.real)).toMatch(/finalize|callback/)
     }
     // Each referent's callbacks newest first, as Jython's GlobalRef runs them.
-    expect(jvm[1].real === '(same)' || String(jvm[1].real).includes('callback:3 callback:2 callback:1')).toBe(true)
+    expect(jvm[1].real === '(same)' || String(jvm[1].real).includes('callback:3 callback:2 callback:1')).toBe(
+      true,
+    )
   })
 })
