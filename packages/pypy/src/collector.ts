@@ -179,7 +179,6 @@ export class IncMiniMark {
     const a = this.nursery.bump(block)
     const at = a !== 0 ? a : this.collectAndReserve(block, op, slot)
     this.nursery.objects++
-    this.nursery.bytes += size
     return at
   }
 

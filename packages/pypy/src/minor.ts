@@ -52,7 +52,6 @@ export class MinorCollector {
   private survivorObjects = 0
   private survivorPrograms = 0
   private survivorProgramBytes = 0
-  private survivorBytes = 0
   private marking = false
 
   constructor(
@@ -67,7 +66,6 @@ export class MinorCollector {
     const mem = s.mem
     this.survivorPrograms = 0
     this.survivorProgramBytes = 0
-    this.survivorBytes = 0
     this.marking = s.gcState === STATE_MARKING
     this.survivorObjects = 0
     const youngRaw = s.youngRawmallocedObjects
@@ -270,7 +268,6 @@ export class MinorCollector {
     s.work.bytesCopied += size
     s.work.bytesPromoted += size
     s.work.marked++
-    this.survivorBytes += size
     this.survivorObjects++
     if (heap.isProgram(to)) {
       this.survivorPrograms++

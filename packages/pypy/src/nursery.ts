@@ -15,9 +15,8 @@ export class Nursery {
   /** Bytes applyTiny skipped after the first object (nothing lives in [gapStart, gapEnd)). */
   gapStart = -1
   gapEnd = -1
-  /** Objects (and bytes) allocated in the nursery since the last minor collection. */
+  /** Objects allocated in the nursery since the last minor collection. */
   objects = 0
-  bytes = 0
   /** The program's objects among them (not the int boxes and lifelines PyPy makes itself) and their bytes. */
   programObjects = 0
   programBytes = 0
@@ -56,7 +55,6 @@ export class Nursery {
     this.objects = 0
     this.programObjects = 0
     this.programBytes = 0
-    this.bytes = 0
   }
 
   /**
