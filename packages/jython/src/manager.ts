@@ -41,6 +41,7 @@ import {
   notPinned,
   nullReference,
   RootSet,
+  releaseHostBuffer,
   resolveCosts,
   type Slot,
   type TypeId,
@@ -102,7 +103,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
   constructor(options: JythonOptions = {}) {
     this.options = resolveOptions(options)
     this.costs = resolveCosts(options.cost)
-    this.heap = new JvmHeap(this.options)
+    this.heap = new JvmHeap(this.options, this)
     this.roots = new RootSet({ outOfMemory: 'java.lang.OutOfMemoryError', slotLimit: options.rootSlotLimit })
     const preset = options.preset ?? (this.options.sizeMode === 'java' ? 'java' : 'default')
     this.info = {
@@ -384,6 +385,11 @@ export class JythonManager implements MemoryManager<JythonNative> {
   objectId(slot: Slot): number {
     const a = this.roots.get(slot)
     return a === 0 ? -1 : this.heap.words[a >> 2]
+  }
+
+  /** Done: the reserved heap may go to the next manager (core host-buffers.ts). */
+  release(): void {
+    releaseHostBuffer(this)
   }
 
   forEachLiveId(visit: (id: number) => void): void {
