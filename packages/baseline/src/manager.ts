@@ -63,6 +63,7 @@ import {
   OutOfMemoryError,
   PygcError,
   RootSet,
+  releaseHostBuffer,
   resolveCosts,
   type Slot,
   type TypeId,
@@ -169,7 +170,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
         },
       )
     }
-    this.space = new FreeListSpace(limit)
+    this.space = new FreeListSpace(limit, this)
     this.roots = new RootSet({ outOfMemory: 'MemoryError', slotLimit: options.rootSlotLimit })
     this.costs = resolveCosts(options.cost)
     this.cycle = new CollectionCycle(this.counts, this.hub, this.costs)
@@ -434,6 +435,11 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   objectId(slot: Slot): number {
     const a = this.roots.values[this.roots.index(slot)]
     return a === 0 ? -1 : this.space.u32[(a + 8) >>> 2]
+  }
+
+  /** Done: the reserved heap may go to the next manager (core host-buffers.ts). */
+  release(): void {
+    releaseHostBuffer(this)
   }
 
   // ---------------------------------------------------------------- collector control

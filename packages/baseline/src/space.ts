@@ -22,7 +22,13 @@
  * (old + new buffer alive at once) that would make a 400 MB heap briefly need 1 GB.
  * (A resizable ArrayBuffer would avoid the copy too, but its length-tracking views were
  * about 2x slower per access on Node 20.)
+ *
+ * That capacity is the space's committed size. The buffer under it may be longer: the one a
+ * released manager's space left (core host-buffers.ts), whose pages are resident already,
+ * where a fresh buffer's first write to each page is a fault; growing within it moves the
+ * capacity and copies nothing. Capacity and growths are the same figures either way.
  */
+import { type BufferWriter, lendHostBuffer, reuseHostBuffer } from '@pygc/core'
 import { ALIGN, FREE_BIT, HEADER_BYTES, SIZE_MASK } from './layout.js'
 
 /** Address 0 is null; the first cell starts after one reserved header's worth of bytes. */
@@ -35,7 +41,7 @@ const INITIAL_CAPACITY = 1 << 20
 /** Past this capacity the buffer grows straight to the limit (see the file comment). */
 const RESERVE_AFTER = 64 << 20
 
-export class FreeListSpace {
+export class FreeListSpace implements BufferWriter {
   buffer: ArrayBuffer
   u32: Uint32Array
   i32: Int32Array
@@ -50,20 +56,36 @@ export class FreeListSpace {
   freeBytes = 0
   /** Times the buffer was grown (a copy each). */
   growths = 0
+  /** Bytes committed (see the file comment): the buffer may be longer. */
+  private committed: number
+  /** The highest frontier so far: nothing at or above it was ever written. */
+  private peakFrontier = HEAP_START
 
   // Sweep state: the run of adjacent free large chunks being coalesced.
   private runStart = 0
   private runEnd = 0
 
-  constructor(limit: number = MAX_HEAP_BYTES) {
+  /** `owner` is the manager: once it is released or garbage, the buffer may go to another space. */
+  constructor(limit: number, owner: object) {
     this.limit = Math.min(limit, MAX_HEAP_BYTES)
-    this.buffer = new ArrayBuffer(Math.min(INITIAL_CAPACITY, Math.max(HEAP_START, this.limit)))
+    this.committed = Math.min(INITIAL_CAPACITY, Math.max(HEAP_START, this.limit))
+    this.buffer =
+      reuseHostBuffer(this.committed, Math.max(this.limit, this.committed)) ?? new ArrayBuffer(this.committed)
+    lendHostBuffer(owner, this)
     this.u32 = new Uint32Array(this.buffer)
     this.i32 = new Int32Array(this.buffer)
   }
 
   get capacity(): number {
-    return this.buffer.byteLength
+    return this.committed
+  }
+
+  hostBuffer(): ArrayBuffer {
+    return this.buffer
+  }
+
+  writtenRanges(): readonly number[] {
+    return [0, Math.max(this.peakFrontier, this.frontier)]
   }
 
   /** A cell of exactly `size` bytes (a multiple of 8, >= 16), or 0 when the limit forbids it. Header words are not written. */
@@ -124,11 +146,14 @@ export class FreeListSpace {
     if (needed > this.limit) return false
     const doubled = this.capacity * 2
     const size = doubled > RESERVE_AFTER ? this.limit : Math.min(this.limit, Math.max(needed, doubled))
-    const next = new ArrayBuffer(size)
-    new Uint8Array(next).set(new Uint8Array(this.buffer, 0, this.frontier))
-    this.buffer = next
-    this.u32 = new Uint32Array(next)
-    this.i32 = new Int32Array(next)
+    if (size > this.buffer.byteLength) {
+      const next = new ArrayBuffer(size)
+      new Uint8Array(next).set(new Uint8Array(this.buffer, 0, this.frontier))
+      this.buffer = next
+      this.u32 = new Uint32Array(next)
+      this.i32 = new Int32Array(next)
+    }
+    this.committed = size
     this.growths++
     return true
   }
@@ -150,6 +175,7 @@ export class FreeListSpace {
 
   /** The sweep rebuilds every list from scratch: forget the old ones. */
   beginSweep(): void {
+    if (this.frontier > this.peakFrontier) this.peakFrontier = this.frontier // endSweep may lower it
     this.smallHeads.fill(0)
     this.largeHead = 0
     this.freeBytes = 0

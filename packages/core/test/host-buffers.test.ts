@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import { releaseHostBuffer, takeHostBuffer, zeroRanges } from '../src/index.js'
+import {
+  lendHostBuffer,
+  releaseHostBuffer,
+  reuseHostBuffer,
+  takeHostBuffer,
+  zeroRanges,
+} from '../src/index.js'
 
 describe('host buffers handed from one manager to the next', () => {
   it('lends a released buffer again, zeroed where its last user wrote', () => {
     const bytes = 3 * 4096 + 8 // a size no other test asks for
-    const written = { writtenRanges: () => [100, 200, 4096, 8192] }
+    let held: ArrayBuffer | null = null
+    const written = { hostBuffer: () => held as ArrayBuffer, writtenRanges: () => [100, 200, 4096, 8192] }
     const first = {}
     const a = takeHostBuffer(first, bytes, written)
+    held = a
     new Uint8Array(a).fill(7, 100, 200)
     new Uint8Array(a).fill(9, 4096, 8192)
     releaseHostBuffer(first)
@@ -18,10 +26,24 @@ describe('host buffers handed from one manager to the next', () => {
   it('never lends a buffer whose owner is alive and has not released it', () => {
     const bytes = 5 * 4096
     const owner = {}
-    const a = takeHostBuffer(owner, bytes, { writtenRanges: () => [] })
-    const b = takeHostBuffer({}, bytes, { writtenRanges: () => [] })
+    let held: ArrayBuffer | null = null
+    const writer = { hostBuffer: () => held as ArrayBuffer, writtenRanges: () => [] }
+    const a = takeHostBuffer(owner, bytes, writer)
+    held = a
+    const b = takeHostBuffer({}, bytes, { hostBuffer: () => b, writtenRanges: () => [] })
     expect(b).not.toBe(a)
     expect(owner).toBeDefined()
+  })
+
+  it('hands a released buffer only to a request it fits', () => {
+    const owner = {}
+    const buffer = new ArrayBuffer(7 * 4096)
+    lendHostBuffer(owner, { hostBuffer: () => buffer, writtenRanges: () => [0, 4096] })
+    releaseHostBuffer(owner)
+    expect(reuseHostBuffer(8 * 4096, 16 * 4096)).toBeNull()
+    expect(reuseHostBuffer(4096, 6 * 4096)).toBeNull()
+    expect(reuseHostBuffer(4096, 7 * 4096)).toBe(buffer)
+    expect(reuseHostBuffer(4096, 7 * 4096)).toBeNull()
   })
 
   it('zeroes ranges clamped to the buffer', () => {

@@ -8,7 +8,7 @@
  * SOH:  [SOH_BASE ..gen2.. g1Start ..gen1.. g0Start ..gen0.. sohTop)   then unused arena
  * LOH:  [LOH_BASE ..objects and free blocks.. lohTop)
  */
-import { CardTable, IntList, PygcError } from '@pygc/core'
+import { type BufferWriter, CardTable, IntList, lendHostBuffer, PygcError, reuseHostBuffer } from '@pygc/core'
 import {
   F_REGISTERED,
   FREE_TYPE,
@@ -34,9 +34,14 @@ const RESERVE_FROM_WORDS = 1 << 24
 /** The largest SOH reservation, 4 GiB of words (the SOH's granules end at LOH_BASE, 8 GiB). */
 const MAX_RESERVED_WORDS = 2 ** 30
 
-export class ClrHeap {
-  /** SOH arena, 32-bit words; word index = granule * 2. */
+export class ClrHeap implements BufferWriter {
+  /**
+   * SOH arena, 32-bit words; word index = granule * 2. It may be longer than the SOH the CLR has
+   * committed (sohWords): adoptSoh may start it on a longer buffer a released manager left.
+   */
   soh = new Int32Array(1 << 16)
+  /** SOH words committed so far: doubling, then the heap limit's words (ensureSoh); the card table covers them. */
+  private sohWords = 1 << 16
   loh = new Int32Array(LOH_INITIAL_WORDS)
   g1Start = SOH_BASE
   g0Start = SOH_BASE
@@ -131,10 +136,32 @@ export class ClrHeap {
     return { gen0: this.genSize(0), gen1: this.genSize(1), gen2: this.genSize(2), loh: this.genSize(3) }
   }
 
+  /**
+   * Start the SOH on the buffer a released manager's SOH left, when there is one (core
+   * host-buffers.ts): its pages are resident already, where a fresh buffer's first write to
+   * each page is a fault, and the SOH grows within it without copying. `owner` is the manager.
+   * The committed size (sohWords) and the card table grow exactly as before.
+   */
+  adoptSoh(owner: object, heapLimit: number): void {
+    const most = Math.max(Math.min(Math.ceil(heapLimit / 4), MAX_RESERVED_WORDS), this.sohWords) * 4
+    const reused = this.sohTop === SOH_BASE ? reuseHostBuffer(this.sohWords * 4, most) : null
+    if (reused !== null) this.soh = new Int32Array(reused)
+    lendHostBuffer(owner, this)
+  }
+
+  hostBuffer(): ArrayBuffer {
+    return this.soh.buffer
+  }
+
+  /** The arena above sohTop is kept zero (installGenerations), so only [0, sohTop) was written. */
+  writtenRanges(): readonly number[] {
+    return [0, this.sohTop * 8]
+  }
+
   /** Make room for the SOH to reach granule `top` (doubling, then reserving `heapLimit`; see below). */
   ensureSoh(top: number, heapLimit: number): void {
-    if (top * 2 <= this.soh.length) return
-    let n = this.soh.length
+    if (top * 2 <= this.sohWords) return
+    let n = this.sohWords
     while (n < top * 2) n *= 2
     let next: Int32Array<ArrayBuffer> | null = null
     if (n >= RESERVE_FROM_WORDS) {
@@ -143,7 +170,8 @@ export class ClrHeap {
       // only when first written, so the reservation costs address space, not resident memory,
       // and no later growth copies the SOH (a doubling copy holds old + new: 1.5 times the heap).
       const reserve = Math.min(Math.ceil(heapLimit / 4), MAX_RESERVED_WORDS)
-      if (reserve > n) {
+      if (reserve > n && this.soh.length >= reserve) n = reserve
+      else if (reserve > n) {
         try {
           next = new Int32Array(reserve)
         } catch (e) {
@@ -151,10 +179,13 @@ export class ClrHeap {
         }
       }
     }
-    if (next === null) next = new Int32Array(n)
-    n = next.length
-    next.set(this.soh.subarray(0, this.sohTop * 2))
-    this.soh = next
+    if (next === null && n > this.soh.length) next = new Int32Array(n)
+    if (next !== null) {
+      n = next.length
+      next.set(this.soh.subarray(0, this.sohTop * 2))
+      this.soh = next
+    }
+    this.sohWords = n
     this.sohCards.grow(Math.ceil(n / 2 / CARD_BYTE_GRANULES) + 1)
   }
 

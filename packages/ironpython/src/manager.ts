@@ -41,6 +41,7 @@ import {
   OutOfMemoryError,
   PygcError,
   RootSet,
+  releaseHostBuffer,
   resolveCosts,
   type Slot,
   type TypeId,
@@ -211,6 +212,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     this.roots = new RootSet({ outOfMemory: 'System.OutOfMemoryException', slotLimit: options.rootSlotLimit })
     if (!(this.heapLimit > 0))
       throw new PygcError('INVALID_OPTION', `heapLimit must be > 0, got ${options.heapLimit}`)
+    this.heap.adoptSoh(this, this.heapLimit)
     const drain = options.finalizerDrain ?? 'next-op'
     if (
       typeof drain === 'object'
@@ -742,6 +744,11 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   objectId(slot: Slot): number {
     const g = this.roots.get(slot)
     return g === 0 ? -1 : this.idAt(g)
+  }
+
+  /** Done: the reserved SOH may go to the next manager (core host-buffers.ts). */
+  release(): void {
+    releaseHostBuffer(this)
   }
 
   forEachLiveId(visit: (id: number) => void): void {

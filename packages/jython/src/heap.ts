@@ -208,6 +208,10 @@ export class JvmHeap implements BufferWriter {
     if (this.oldTop > p[3]) p[3] = this.oldTop
   }
 
+  hostBuffer(): ArrayBuffer {
+    return this.buffer
+  }
+
   writtenRanges(): readonly number[] {
     this.notePeaks()
     const p = this.peaks

@@ -93,6 +93,10 @@ export class Memory implements BufferWriter {
     return [0, this.brk]
   }
 
+  hostBuffer(): ArrayBuffer {
+    return this.buffer
+  }
+
   inNursery(a: number): boolean {
     return a >= this.nurseryStart && a < this.nurseryEnd
   }
