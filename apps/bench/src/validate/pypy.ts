@@ -9,8 +9,8 @@
  */
 import { basename } from 'node:path'
 import {
-  NURSERY_512K,
   NURSERY_1M,
+  NURSERY_512K,
   NURSERY_MIN,
   type PyPyValidationReport,
   pypyCases,
