@@ -274,6 +274,71 @@ const finalizersOnce: ConformanceCheck = {
   },
 }
 
+/**
+ * FinalizerSpec.allocate and storeNew: the finalizer's objects come after its `finalize` event
+ * (allocate's, then storeNew's), allocate's are reclaimed, storeNew's stays in its global and is
+ * usable; the reachability oracle, fed through withOracle, agrees on every one.
+ */
+const finalizerAllocates: ConformanceCheck = {
+  name: 'a finalizer that allocates: its objects are garbage, but the one storeNew stores stays live',
+  run(create) {
+    const m = create()
+    const { mutator, oracle, detach } = withOracle(m)
+    mutator.defineGlobals(2)
+    const leaf = mutator.defineType({ name: 'leaf', refs: 1, ints: 1 })
+    const maker = mutator.defineType({
+      name: 'maker',
+      refs: 1,
+      ints: 1,
+      finalizer: { allocate: { type: leaf, count: 5 }, storeNew: { type: leaf, global: 1 } },
+    })
+    // Per maker: its finalize event, then the ids of the objects made after it.
+    const made = new Map<number, number[]>()
+    const order: number[] = []
+    let current: number[] | undefined
+    const off = m.on((e) => {
+      if (e.type === 'finalize' && made.has(e.id)) {
+        current = made.get(e.id)
+        order.push(e.id)
+      } else if (e.type === 'alloc' && e.typeId === leaf) current?.push(e.id)
+      else if (e.type === 'finalize') current = undefined
+    })
+    mutator.pushFrame(1)
+    // One maker dies by its last reference (a reference-counting runtime finalizes it inside the
+    // clear), one in a self-cycle (only a collection finds it).
+    mutator.alloc(0, maker)
+    made.set(m.objectId(0), [])
+    mutator.clear(0)
+    mutator.alloc(0, maker)
+    made.set(m.objectId(0), [])
+    mutator.store(0, 0, 0)
+    mutator.clear(0)
+    for (let i = 0; i < 4; i++) {
+      mutator.collect()
+      mutator.isNull(G0)
+    }
+    ensureEqual(order.length, 2, 'finalizer runs of the two makers')
+    for (const [id, ids] of made)
+      ensureEqual(ids.length, 6, `objects the finalizer of ${id} made after its finalize event`)
+    const stored = (made.get(order[1]) as number[])[5]
+    const garbage = [...made.values()].flat().filter((id) => id !== stored)
+    ensureEqual(m.objectId(G1), stored, "the id in the global storeNew names (the last finalizer's)")
+    ensureEqual(oracle.idIn(G1), stored, "the oracle's id in the global storeNew names")
+    mutator.writeInt(G1, 0, 31)
+    ensureEqual(mutator.readInt(G1, 0), 31, 'int of the stored object')
+    settle(m, G0)
+    mutator.isNull(G0)
+    const live = liveIds(m)
+    ensure(live.has(stored), 'the object storeNew stored was reclaimed')
+    for (const id of garbage) ensure(!live.has(id), `the finalizer's garbage object ${id} is still live`)
+    ensure(oracle.isReachable(stored), 'the oracle lost the stored object')
+    for (const id of garbage) ensure(!oracle.isReachable(id), `the oracle thinks ${id} is reachable`)
+    for (const id of made.keys()) ensure(!live.has(id), `the finalized maker ${id} is still live`)
+    off()
+    detach()
+  },
+}
+
 const weakrefsClear: ConformanceCheck = {
   name: 'a weakref derefs to its target while the target is reachable, to null once it is collected',
   run(create) {
@@ -689,6 +754,7 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
   reclaimsUnreachable,
   reclaimsCycles,
   finalizersOnce,
+  finalizerAllocates,
   weakrefsClear,
   popFrameReleases,
   rejectsBadOps,
