@@ -66,6 +66,7 @@ import {
   PygcError,
   RootSet,
   resolveCosts,
+  runFinalizerAllocations,
   type Slot,
   type TypeId,
   TypeRegistry,
@@ -551,23 +552,15 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
           betweenOps: true,
         })
       const allocs = this.typeFinalizerAllocs[type]
-      if (allocs !== null) this.finalizerAllocate(allocs)
+      if (allocs !== null)
+        runFinalizerAllocations(
+          allocs,
+          (t) => this.newObject(t, this.typeRefs[t], this.typeInts[t], this.typeCellSize[t], undefined),
+          this.roots,
+        )
     }
     queue.items.copyWithin(0, n, queue.length)
     queue.length -= n
-  }
-
-  /** A finalizer's allocations (FinalizerSpec.allocate, then storeNew), on the finalizer thread. */
-  private finalizerAllocate(f: FinalizerAllocations): void {
-    for (let k = 0; k < f.count; k++) {
-      const t = f.type
-      this.newObject(t, this.typeRefs[t], this.typeInts[t], this.typeCellSize[t], undefined)
-    }
-    if (f.storeType >= 0) {
-      const t = f.storeType
-      const a = this.newObject(t, this.typeRefs[t], this.typeInts[t], this.typeCellSize[t], undefined)
-      this.roots.values[f.storeGlobal] = a
-    }
   }
 
   // ---------------------------------------------------------------- the collection

@@ -9,7 +9,14 @@
  * for garbage with finalizers, and they judge reclamation with forEachLiveId, never with
  * addresses (objects may move).
  */
-import { globalSlot, isPygcError, type MemoryManager, type Slot, withOracle } from '@pygc/core'
+import {
+  globalSlot,
+  isPygcError,
+  MAX_FINALIZER_ALLOCATIONS,
+  type MemoryManager,
+  type Slot,
+  withOracle,
+} from '@pygc/core'
 import { accountingReconciles } from './accounting.js'
 import { boundarySizes } from './boundary-sizes.js'
 import { contractChecks } from './contract-checks.js'
@@ -334,6 +341,51 @@ const finalizerAllocates: ConformanceCheck = {
     ensure(oracle.isReachable(stored), 'the oracle lost the stored object')
     for (const id of garbage) ensure(!oracle.isReachable(id), `the oracle thinks ${id} is reachable`)
     for (const id of made.keys()) ensure(!live.has(id), `the finalized maker ${id} is still live`)
+    // Many at once: their allocations (1,024 per finalizer) start collections while the rest of
+    // the batch waits to be finalized; nothing may be lost, nothing reachable freed.
+    const freed: number[] = []
+    const offFree = m.on(
+      (e) => {
+        if (e.type === 'free') freed.push(e.id)
+      },
+      ['free'],
+    )
+    const burst = mutator.defineType({
+      name: 'burst',
+      refs: 1,
+      ints: 0,
+      finalizer: {
+        allocate: { type: leaf, count: MAX_FINALIZER_ALLOCATIONS },
+        storeNew: { type: leaf, global: 0 },
+      },
+    })
+    order.length = 0
+    mutator.popFrame()
+    mutator.pushFrame(40)
+    for (let i = 0; i < 40; i++) {
+      mutator.alloc(i, burst)
+      made.set(m.objectId(i), [])
+    }
+    for (let i = 0; i < 40; i++) mutator.clear(i)
+    for (let i = 0; i < 6; i++) {
+      mutator.collect()
+      mutator.isNull(G0)
+    }
+    ensureEqual(order.length, 40, 'finalizer runs of 40 makers that each allocate 1,025 objects')
+    const last = made.get(order[39]) as number[]
+    ensureEqual(m.objectId(G0), last[last.length - 1], "the last finalizer's stored object")
+    ensureEqual(oracle.idIn(G0), last[last.length - 1], "the oracle's id in global 0")
+    // Between ops the oracle has seen every op: a freed object it still reaches was freed early
+    // (it can only come back by a revival, which the oracle counts).
+    oracle.trace()
+    const early = freed.filter((id) => oracle.reachedByTrace(id))
+    ensureEqual(
+      early.length,
+      0,
+      `objects freed that the oracle still reaches (e.g. ${early.slice(0, 5).join(', ')})`,
+    )
+    ensureEqual(oracle.revivedAfterFree, 0, 'objects the manager freed that were reached again')
+    offFree()
     off()
     detach()
   },
