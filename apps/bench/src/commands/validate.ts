@@ -49,6 +49,7 @@ const OPTIONS = {
   xmn: { type: 'string' },
   tlab: { type: 'string' },
   gen0size: { type: 'string' },
+  nursery: { type: 'string' },
   thresholds: { type: 'string', multiple: true },
   thorough: { type: 'boolean' },
   python: { type: 'string' },

@@ -80,6 +80,17 @@ export const REPLAY_PY_JYTHON: OracleCapabilities = {
 }
 
 /**
+ * benchmarks/oracles/pypy/replay_pypy.py on pypy3: replay.py's classes (make_class), so the
+ * same shapes as on CPython; a legacy finalizer is an ordinary __del__ on PyPy (the model
+ * treats it so too); gc.disable and friends run as PyPy's gc module does them.
+ */
+export const REPLAY_PYPY_CAPS: OracleCapabilities = {
+  oracle: 'replay_pypy.py on pypy3',
+  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control'],
+  source: 'benchmarks/oracles/pypy/replay_pypy.py (file comment)',
+}
+
+/**
  * What both array-per-object oracles replay: every shape and width, pins, gc controls, and
  * finalizers, resurrection and callbacks the way their Python does (no legacy tp_del).
  */
