@@ -123,7 +123,7 @@ export class ObjectHeap {
     this.flags[h] = 0
     this.where[h] = 0
     this.gcNext[h] = 0
-    this.weakrefHeads.delete(h)
+    if (this.weakrefHeads.size !== 0) this.weakrefHeads.delete(h)
     const row = this.blockRow[h]
     if (row !== 0) {
       this.blocks.release(row)
@@ -267,7 +267,13 @@ export class ObjectHeap {
       this.fieldTop += n
       return base
     }
-    this.fields.fill(0, base, base + n)
+    if (n > 64) {
+      this.fields.fill(0, base, base + n)
+      return base
+    }
+    // A loop, not fill(): small runs are a few cells, and fill() costs a builtin call per object.
+    const fields = this.fields
+    for (let i = base; i < base + n; i++) fields[i] = 0
     return base
   }
 
