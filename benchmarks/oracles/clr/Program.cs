@@ -86,6 +86,15 @@ sealed class Tracker
     }
 }
 
+// A zeroed table of unmanaged values in native memory, never freed (it lives as long as the
+// run): the oracle's bookkeeping without a byte on the GC heap.
+unsafe readonly struct NativeTable<T> where T : unmanaged
+{
+    readonly T* items;
+    public NativeTable(int count) { items = (T*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(T)); }
+    public ref T this[int i] => ref items[i];
+}
+
 static class Oracle
 {
     // Every array of the oracle stays below 85,000 bytes, so none lands on the LOH (where it
@@ -101,30 +110,20 @@ static class Oracle
     // the main thread had reached. GC handles and int arrays: nothing here is a heap object
     // per callback except the tracker itself, which IronPython allocates too.
     public const int CallbackCapacity = 10000;
-    // The callback tables exist only for a trace that has a weakref callback: allocated at its
-    // first one (AllocateCallbackTables). Allocated for every trace at start-up, their ~400 KB
-    // moved the start ritual's gen2 and, measured, made cycle-churn at GCgen0size=512K one gen0
-    // collection longer on .NET (15 vs 14): an oracle must not disturb what it measures.
-    static int[] callbackTag = null!;
-    static GCHandle[] callbackWeakref = null!;
+    // The callback tables live in native memory (NativeTable below), allocated at start-up: on
+    // the GC heap they were ~400 KB of arrays, allocated at a trace's first callback so that
+    // traces without callbacks were undisturbed, but then gen0 survivors of the collection after
+    // it, which grew gen0's budget and made callbacks-resurrection at 256 KiB 3 gen0 collections
+    // on .NET against 17 on the model. Native memory is no part of any generation or budget.
+    static readonly NativeTable<int> callbackTag = new(CallbackCapacity);
+    static readonly NativeTable<GCHandle> callbackWeakref = new(CallbackCapacity);
     // A short weak handle to each callback's referent, polled after every collection: the GC that
     // cleared it is the one that found the referent dead, on the main thread and so independent
     // of when the finalizer thread gets to run the callback (on a loaded machine, collections later).
-    static GCHandle[] callbackReferent = null!;
-    static int[] callbackClearedAt = null!;
-    static int[] callbackRunOrdinal = null!, callbackRunGc = null!;
-    static long[] callbackRunOp = null!;
-
-    static void AllocateCallbackTables()
-    {
-        callbackTag = new int[CallbackCapacity];
-        callbackWeakref = new GCHandle[CallbackCapacity];
-        callbackReferent = new GCHandle[CallbackCapacity];
-        callbackClearedAt = new int[CallbackCapacity];
-        callbackRunOrdinal = new int[CallbackCapacity];
-        callbackRunGc = new int[CallbackCapacity];
-        callbackRunOp = new long[CallbackCapacity];
-    }
+    static readonly NativeTable<GCHandle> callbackReferent = new(CallbackCapacity);
+    static readonly NativeTable<int> callbackClearedAt = new(CallbackCapacity);
+    static readonly NativeTable<int> callbackRunOrdinal = new(CallbackCapacity), callbackRunGc = new(CallbackCapacity);
+    static readonly NativeTable<long> callbackRunOp = new(CallbackCapacity);
     static int callbackCount, callbacksRun;
     static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, Tracker> trackers = new();
     // The op the main thread is at, read by the finalizer thread.
@@ -503,7 +502,6 @@ static class Oracle
                     Slot(dst) = weak;
                     if (callback != 0 && referent != null)
                     {
-                        if (callbackCount == 0) AllocateCallbackTables();
                         if (callbackCount == CallbackCapacity) throw new InvalidDataException($"more than {CallbackCapacity} weakref callbacks at op {ops}");
                         int ordinal = callbackCount++;
                         callbackTag[ordinal] = (int)(callback - 1);
