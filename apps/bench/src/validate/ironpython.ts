@@ -26,7 +26,7 @@ import {
 import { compareGen0Promoted, IronPythonManager, LARGE_OBJECT_SIZE } from '@pygc/ironpython'
 import { CLR_ORACLE, requireCapabilities, traceNeeds } from './capabilities.js'
 import { oracleCacheDir, parseOracleJson, REPO, rowsPerHeap, runOracle, slug } from './oracles.js'
-import { buildRing, longAndShortLivedTrees, TREE_NODE } from './programs.js'
+import { buildRing, finalizerAllocations, longAndShortLivedTrees, TREE_NODE } from './programs.js'
 import { randomCases } from './random-cases.js'
 import { buildReport } from './residuals.js'
 import { selectCases } from './selection.js'
@@ -221,9 +221,16 @@ const FIXED_CASES: readonly ValidationCase[] = [
   },
 ]
 
+/** Finalizers that allocate (programs.ts): 300 objects per __del__ against gen0 budgets of 256 KiB and up. */
+const FINALIZER_ALLOCATIONS: ValidationCase = {
+  name: 'finalizer-allocations n=3000',
+  run: (m) => finalizerAllocations(3000, 300, 500)(m),
+}
+
 function withRandom(thorough: boolean): ValidationCase[] {
   return [
     ...FIXED_CASES,
+    FINALIZER_ALLOCATIONS,
     ...randomCases('ironpython', thorough).map((c) => ({ name: c.name, run: (m: Mutator) => c.program(m) })),
   ]
 }
