@@ -221,7 +221,15 @@ const FIXED_CASES: readonly ValidationCase[] = [
   },
 ]
 
-/** Finalizers that allocate (programs.ts): 300 objects per __del__ against gen0 budgets of 256 KiB and up. */
+/**
+ * Finalizers that allocate (programs.ts): 300 objects per __del__ against gen0 budgets of 256 KiB
+ * and up. Named only (IRONPYTHON_NAMED_ONLY_CASES): gen0 counts and finalizers agree, but .NET
+ * makes about 1.4 times the model's gen1 collections and its pinned-object and promoted-byte
+ * figures move, while the same program with the same allocations made by the main thread instead
+ * of the finalizer thread agrees on every row: the model allocates on the finalizer's turn at an
+ * op boundary, .NET's finalizer thread allocates from its own allocation context while the main
+ * thread runs (not modelled yet).
+ */
 const FINALIZER_ALLOCATIONS: ValidationCase = {
   name: 'finalizer-allocations n=3000',
   run: (m) => finalizerAllocations(3000, 300, 500)(m),
@@ -230,7 +238,6 @@ const FINALIZER_ALLOCATIONS: ValidationCase = {
 function withRandom(thorough: boolean): ValidationCase[] {
   return [
     ...FIXED_CASES,
-    FINALIZER_ALLOCATIONS,
     ...randomCases('ironpython', thorough).map((c) => ({ name: c.name, run: (m: Mutator) => c.program(m) })),
   ]
 }
@@ -245,6 +252,7 @@ export const IRONPYTHON_VALIDATION_CASES: readonly ValidationCase[] = withRandom
  * (packages/ironpython/FIDELITY.md#weakref-callbacks).
  */
 export const IRONPYTHON_NAMED_ONLY_CASES: readonly ValidationCase[] = [
+  FINALIZER_ALLOCATIONS,
   {
     // Weakref callbacks and a resurrecting finalizer (issue 12 item 2): a weak reference with a
     // callback to every third node, the weak references kept in a table so each callback runs
