@@ -18,7 +18,9 @@
  * current job ends), and it comes back all zeros, exactly as `new ArrayBuffer` would: the
  * user's `writtenRanges` covers every byte it may have written, and the user must hold no
  * reference to the owner. Nothing a model computes depends on which buffer it got, so figures
- * cannot change. At most MAX_LENT users are remembered (the latest).
+ * cannot change. At most MAX_LENT users are remembered (the latest), and only weakly until
+ * their owner releases them: a manager that is never released keeps nothing alive here, so
+ * its buffer is freed with it as before.
  */
 
 /** A buffer's user: the buffer it holds now, and every [start, end) byte range it may have written (flat pairs). */
@@ -30,7 +32,9 @@ export interface BufferWriter {
 interface Lent {
   /** null once the owner released the buffer. */
   owner: WeakRef<object> | null
-  writer: BufferWriter
+  writer: WeakRef<BufferWriter>
+  /** The writer, held strongly once released (so its buffer waits for the next manager). */
+  released: BufferWriter | null
 }
 
 /** Users remembered at once (a process runs a few models side by side, one buffer each). */
@@ -44,7 +48,7 @@ const lent: Lent[] = []
  */
 export function lendHostBuffer(owner: object, writer: BufferWriter): void {
   if (lent.length >= MAX_LENT) lent.shift()
-  lent.push({ owner: new WeakRef(owner), writer })
+  lent.push({ owner: new WeakRef(owner), writer: new WeakRef(writer), released: null })
 }
 
 /**
@@ -55,9 +59,11 @@ export function reuseHostBuffer(minBytes: number, maxBytes: number): ArrayBuffer
   for (let i = 0; i < lent.length; i++) {
     const l = lent[i]
     if (l.owner !== null && l.owner.deref() !== undefined) continue
-    const buffer = l.writer.hostBuffer()
+    const writer = l.released ?? l.writer.deref()
+    if (writer === undefined) continue
+    const buffer = writer.hostBuffer()
     if (buffer.byteLength < minBytes || buffer.byteLength > maxBytes) continue
-    zeroRanges(buffer, l.writer.writtenRanges())
+    zeroRanges(buffer, writer.writtenRanges())
     lent.splice(i, 1)
     return buffer
   }
@@ -79,7 +85,11 @@ export function takeHostBuffer(owner: object, bytes: number, writer: BufferWrite
  * (A manager's `release()`: the manager must not be used afterwards.)
  */
 export function releaseHostBuffer(owner: object): void {
-  for (const l of lent) if (l.owner?.deref() === owner) l.owner = null
+  for (const l of lent) {
+    if (l.owner === null || l.owner.deref() !== owner) continue
+    l.owner = null
+    l.released = l.writer.deref() ?? null
+  }
 }
 
 /** Zero the [start, end) byte ranges of `buffer` (clamped to it). */
