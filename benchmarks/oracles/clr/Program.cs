@@ -327,6 +327,15 @@ static class Oracle
     // The object[] slots of a fixed-size type's object, as ALLOC makes it (refs, then the ints and
     // payload bytes in 8-byte slots).
     static int SlotsOf(int t) => tRefs[t] + (tInts[t] * 4 + tBytes[t] + 7) / 8;
+
+    // Out of the op loop, so the loop's own code (and what the JIT keeps alive in it) is the same
+    // as for a trace without allocating finalizers: made inline, this one expression moved every
+    // random-graph case's gen0 count on .NET from 7 to 9-10.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static Fin NewAllocatingFin(object[] arr, int index, int type) =>
+        new AllocatingFin(arr, index, tInto[type], tAllocCount[type],
+            tAllocType[type] < 0 ? 0 : SlotsOf(tAllocType[type]),
+            tStoreType[type] < 0 ? -1 : SlotsOf(tStoreType[type]), tStoreGlobal[type]);
     static int typeCount;
 
     // ---- slots: globals, and a stack of frames ----
@@ -502,11 +511,9 @@ static class Oracle
                     if (GC.GetGeneration(arr) == 2) { lohAllocs++; lohBytes += Math.Max(24, 24 + 8L * slots); }
                     if (tFin[type])
                     {
-                        var f = tAllocCount[type] == 0 && tStoreType[type] < 0
+                        Fin f = tAllocCount[type] == 0 && tStoreType[type] < 0
                             ? new Fin(arr, finCount, tInto[type])
-                            : new AllocatingFin(arr, finCount, tInto[type], tAllocCount[type],
-                                tAllocType[type] < 0 ? 0 : SlotsOf(tAllocType[type]),
-                                tStoreType[type] < 0 ? -1 : SlotsOf(tStoreType[type]), tStoreGlobal[type]);
+                            : NewAllocatingFin(arr, finCount, type);
                         if (finCount < FinTrackCapacity) finHandles[finCount] = GCHandle.Alloc(f, GCHandleType.WeakTrackResurrection);
                         finCount++;
                         Slot(dst) = f;
