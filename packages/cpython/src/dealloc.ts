@@ -293,7 +293,7 @@ export class Deallocator {
   private freeListOrTuple(h: number, kind: number): void {
     this.freeItems(h)
     const heap = this.st.heap
-    const size = heap.fieldCap[h]
+    const size = heap.fieldCells(h)
     const freeLists = this.st.freeLists
     if (kind === Kind.List) {
       if (freeLists.tryPushList(h)) {
@@ -316,8 +316,9 @@ export class Deallocator {
   private freeItems(h: number): void {
     const heap = this.st.heap
     if (heap.blockRow[h] === 0) return // owns neither an items block nor a payload (most objects)
-    if (heap.itemsBytes[h] !== 0) {
-      this.st.pymalloc.free(heap.itemsAddressOf(h), heap.itemsBytes[h])
+    const itemsBytes = heap.itemsBytesOf(h)
+    if (itemsBytes !== 0) {
+      this.st.pymalloc.free(heap.itemsAddressOf(h), itemsBytes)
       heap.itemsResized(h, 0)
     }
     const payloadAddress = heap.payloadAddressOf(h)
@@ -329,7 +330,7 @@ export class Deallocator {
 
   private releaseFields(h: number): void {
     const heap = this.st.heap
-    heap.freeFields(heap.fieldBase[h], heap.fieldCap[h])
+    heap.freeFields(heap.fieldBase[h], heap.fieldCells(h))
     heap.fieldBase[h] = 0
   }
 

@@ -259,7 +259,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   readInt(obj: Slot, index: number): number {
     if (this.st.gcScheduled) this.runScheduledCollection()
     const h = this.fieldsOf(this.roots.index(obj), obj, 'readInt')
-    checkIntIndex('readInt', this.s.ops, obj, index, this.heap.nints[h])
+    checkIntIndex('readInt', this.s.ops, obj, index, this.heap.nintsOf(h))
     this.s.ops++
     return this.heap.fields[this.heap.fieldBase[h] + this.heap.nrefs[h] + index]
   }
@@ -269,7 +269,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const oi = this.roots.index(obj)
     checkInt32('writeInt', this.s.ops, value)
     const h = this.fieldsOf(oi, obj, 'writeInt')
-    checkIntIndex('writeInt', this.s.ops, obj, index, this.heap.nints[h])
+    checkIntIndex('writeInt', this.s.ops, obj, index, this.heap.nintsOf(h))
     this.s.ops++
     this.heap.fields[this.heap.fieldBase[h] + this.heap.nrefs[h] + index] = value
   }
