@@ -14,6 +14,8 @@
  * same nesting, and objects die in exactly CPython's order — which is what makes finalizer and
  * weakref-callback order comparable with the real runtime.
  */
+
+import type { FinalizerAllocations } from '@pygc/core'
 import { TRASH_UNWIND_LEVEL } from './constants.js'
 import type { GcState } from './gc-state.js'
 import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
@@ -274,17 +276,72 @@ export class Deallocator {
         betweenOps: st.atOpBoundary,
       })
     }
+    const allocs = layout.finalizerAllocs
+    if (allocs !== null) {
+      // The body goes on after its first store: every death it causes runs to completion
+      // here, as the C stack of a __del__ that keeps going does.
+      if (layout.resurrectInto >= 0) {
+        heap.refcnt[h]++
+        st.stats.work.refcountOps++
+        this.storeGlobal(layout.resurrectInto, h, false)
+      }
+      this.finalizerAllocate(allocs)
+      return false
+    }
     if (layout.resurrectInto < 0) return false
     heap.refcnt[h]++
     st.stats.work.refcountOps++
-    const gi = layout.resurrectInto
-    const roots = st.roots
+    return this.storeGlobal(layout.resurrectInto, h, inFrame)
+  }
+
+  /** `G[g] = h` with h's new reference taken: the old value dropped last. True if that pushed a frame. */
+  private storeGlobal(gi: number, h: number, inFrame: boolean): boolean {
+    const roots = this.st.roots
     const old = roots.values[gi]
     roots.values[gi] = h
     if (old === 0) return false
     if (inFrame) return this.decrefInFrame(old)
     this.decref(old)
     return false
+  }
+
+  /**
+   * A __del__ that allocates (FinalizerSpec.allocate, storeNew): `for _ in range(count): T()`,
+   * each instance dropped as soon as it is made, then `G[g] = S()`. Each allocation is
+   * _PyObject_GC_Link's: it counts in generation 0 and may start a collection (3.11) or schedule
+   * one (3.12+) unless one is running, exactly as the program's own allocations do.
+   */
+  private finalizerAllocate(a: FinalizerAllocations): void {
+    for (let k = 0; k < a.count; k++) this.decref(this.newInstance(a.type))
+    if (a.storeType >= 0) this.storeGlobal(a.storeGlobal, this.newInstance(a.storeType), false)
+  }
+
+  /** A new instance of a fixed-size type, held by the caller (reference count 1). */
+  private newInstance(type: number): number {
+    const st = this.st
+    const layout = st.layouts[type]
+    const refs = layout.fixedRefs
+    const made = st.instancesMade[type]
+    const steady = made >= layout.fixedWarmup
+    const objBytes = steady ? layout.fixedObjectBytes : layout.objectBytes(refs + layout.ints, made)
+    const itemsBytes = steady ? layout.fixedItemsBytes : layout.itemsBytes(refs + layout.ints, made)
+    const fromFreeList =
+      (layout.kind === Kind.List && st.freeLists.hasList()) ||
+      (layout.kind === Kind.Tuple && st.freeLists.hasTuple(refs + layout.ints))
+    if (layout.kind === Kind.DictInstance) st.instancesMade[type] = made + 1
+    const h = st.allocator.newObject(layout.kind, objBytes, fromFreeList)
+    st.allocator.initObject(
+      h,
+      type,
+      layout.kind,
+      refs,
+      layout.ints,
+      objBytes,
+      itemsBytes,
+      false,
+      layout.payloadBytes,
+    )
+    return h
   }
 
   // ---------------------------------------------------------------- freeing
