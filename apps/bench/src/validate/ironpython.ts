@@ -315,7 +315,7 @@ interface OracleResult {
  * One weakref callback run. `cleared`: the collection that cleared its weak reference (found the
  * referent dead), counted from the case's start as `finalization` is. `gc`: the collection count
  * when the callback ran (on .NET the finalizer thread runs it after `cleared`, as late as the
- * thread gets its turn; on the model, inside the clearing collection). `op`: the op the program
+ * thread gets its turn; on the model, when its modeled finalizer thread runs the WeakRefTracker: at the next op or inside gc.collect()). `op`: the op the program
  * was at then.
  */
 interface CallbackRun {
@@ -419,6 +419,7 @@ function runModel(tracePath: string, gen0size: number, runtimeLiveBytes: number)
   let finalizersRun = 0
   let resurrections = 0
   const callbacks: CallbackRun[] = []
+  const clearedBy = new Map<number, number>()
   const finOrdinal = new Map<number, number>()
   manager.on((e) => {
     if (e.type === 'alloc') {
@@ -428,9 +429,12 @@ function runModel(tracePath: string, gen0size: number, runtimeLiveBytes: number)
       finalizersRun++
       if (e.resurrected) resurrections++
       finalizedAt.set(e.id, collections())
-    } else if (e.type === 'weakref-callback') {
+    } else if (e.type === 'weakref-clear') {
       // Emitted inside the collection that cleared the weak handle, before it is counted.
-      callbacks.push({ tag: e.tag, cleared: collections() + 1, gc: collections() + 1, op: e.op })
+      clearedBy.set(e.weakId, collections() + 1)
+    } else if (e.type === 'weakref-callback') {
+      // Run by the target's WeakRefTracker on the finalizer thread, after the clearing GC.
+      callbacks.push({ tag: e.tag, cleared: clearedBy.get(e.weakId) ?? 0, gc: collections(), op: e.op })
     } else if (e.type === 'free') {
       const ordinal = finOrdinal.get(e.id)
       if (ordinal !== undefined) {
