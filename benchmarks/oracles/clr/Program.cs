@@ -41,7 +41,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
-sealed class Fin
+class Fin
 {
     public object[] A;
     public int Index;
@@ -61,6 +61,35 @@ sealed class Fin
             System.Threading.Volatile.Write(ref Oracle.Globals[Into], this);
             System.Threading.Interlocked.Increment(ref Oracle.Resurrections);
         }
+        AfterDel();
+    }
+
+    // The rest of a __del__ that allocates (AllocatingFin); nothing for the others.
+    protected virtual void AfterDel() { }
+}
+
+// An object whose __del__ allocates (FinalizerSpec.allocate, storeNew), on the finalizer thread
+// after the GC, as IronPython runs __del__: Count arrays of AllocSlots made and dropped, then one
+// of StoreSlots stored into global StoreGlobal (StoreSlots -1: none). A subclass, so that every
+// other finalizable object keeps Fin's 32 bytes.
+sealed class AllocatingFin : Fin
+{
+    // Each array lands here for the moment it is made: an allocation nothing reads could be
+    // stack-allocated by the JIT's escape analysis; stored into a static field, it is on the heap.
+    static object Sink;
+    readonly int Count, AllocSlots, StoreSlots, StoreGlobal;
+
+    public AllocatingFin(object[] a, int index, int into, int count, int allocSlots, int storeSlots, int storeGlobal)
+        : base(a, index, into)
+    {
+        Count = count; AllocSlots = allocSlots; StoreSlots = storeSlots; StoreGlobal = storeGlobal;
+    }
+
+    protected override void AfterDel()
+    {
+        for (int k = 0; k < Count; k++) Sink = new object[AllocSlots];
+        Sink = null;
+        if (StoreSlots >= 0) System.Threading.Volatile.Write(ref Oracle.Globals[StoreGlobal], new object[StoreSlots]);
     }
 }
 
@@ -307,6 +336,15 @@ static class Oracle
     static readonly int[] tRefs = new int[MaxTypes], tInts = new int[MaxTypes], tBytes = new int[MaxTypes], tVar = new int[MaxTypes];
     static readonly bool[] tFin = new bool[MaxTypes];
     static readonly int[] tInto = new int[MaxTypes];
+    // What a type's finalizer allocates (FinalizerSpec.allocate: type, count; storeNew: type,
+    // global); -1 / 0 when it does not.
+    static readonly int[] tAllocType = new int[MaxTypes];
+    static readonly int[] tAllocCount = new int[MaxTypes];
+    static readonly int[] tStoreType = new int[MaxTypes];
+    static readonly int[] tStoreGlobal = new int[MaxTypes];
+    // The object[] slots of a fixed-size type's object, as ALLOC makes it (refs, then the ints and
+    // payload bytes in 8-byte slots).
+    static int SlotsOf(int t) => tRefs[t] + (tInts[t] * 4 + tBytes[t] + 7) / 8;
     static int typeCount;
 
     // ---- slots: globals, and a stack of frames ----
@@ -494,7 +532,11 @@ static class Oracle
                     if (GC.GetGeneration(arr) == 2) { lohAllocs++; lohBytes += Math.Max(24, 24 + 8L * slots); }
                     if (tFin[type])
                     {
-                        var f = new Fin(arr, finCount, tInto[type]);
+                        var f = tAllocCount[type] == 0 && tStoreType[type] < 0
+                            ? new Fin(arr, finCount, tInto[type])
+                            : new AllocatingFin(arr, finCount, tInto[type], tAllocCount[type],
+                                tAllocType[type] < 0 ? 0 : SlotsOf(tAllocType[type]),
+                                tStoreType[type] < 0 ? -1 : SlotsOf(tStoreType[type]), tStoreGlobal[type]);
                         if (finCount < FinTrackCapacity) finHandles[finCount] = GCHandle.Alloc(f, GCHandleType.WeakTrackResurrection);
                         finCount++;
                         Slot(dst) = f;
@@ -588,6 +630,10 @@ static class Oracle
                     int fin = ReadByte();
                     tFin[t] = (fin & 1) != 0;
                     tInto[t] = (fin & 2) != 0 ? (int)ReadVarint() : -1;
+                    tAllocType[t] = (fin & 8) != 0 ? (int)ReadVarint() : -1;
+                    tAllocCount[t] = (fin & 8) != 0 ? (int)ReadVarint() : 0;
+                    tStoreType[t] = (fin & 16) != 0 ? (int)ReadVarint() : -1;
+                    tStoreGlobal[t] = (fin & 16) != 0 ? (int)ReadVarint() : -1;
                     definitions++;
                     break;
                 }

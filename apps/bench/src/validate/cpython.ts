@@ -33,9 +33,9 @@ import {
 import { CPythonManager, type MallocStats, type VersionPolicy } from '@pygc/cpython'
 import { REPLAY_PY_CPYTHON, requireCapabilities, traceNeeds } from './capabilities.js'
 import { findInterpreter, type Interpreter, presetPolicy } from './cpython-interpreter.js'
-import { comparePymalloc, type RealMallocStats } from './cpython-pymalloc.js'
+import { comparePymalloc, pymallocStartOf, type RealMallocStats } from './cpython-pymalloc.js'
 import { parseOracleJson, REPLAY_PY, REPO, runOracle, slug } from './oracles.js'
-import { bottomUpTree, buildRing, TREE_NODE } from './programs.js'
+import { bottomUpTree, buildRing, finalizerAllocations, TREE_NODE } from './programs.js'
 import { randomCases } from './random-cases.js'
 import { buildReport } from './residuals.js'
 import { selectCases } from './selection.js'
@@ -378,6 +378,7 @@ const FIXED_CASES: readonly CpythonCase[] = [
   { name: 'lru-mix', program: lruMix(1000, Math.round(30_000 * SCALE)) },
   { name: 'del-finalizers', program: finalizers(100) },
   { name: 'weakref-callbacks', program: weakrefCallbacks(100) },
+  { name: 'finalizer-allocations', program: finalizerAllocations(300, 300, 100) },
   { name: 'deep-chain 1M', program: deepChain(1_000_000, 997) },
   { name: 'gc-phases', program: gcPhases(3_000) },
   { name: 'instances', program: instances(Math.round(3_000 * SCALE)) },
@@ -455,11 +456,20 @@ async function runEmpty(python: Interpreter): Promise<Omit<RealMallocRun, 'repor
 }
 
 /** Replay the trace on a model of `preset` started from the state the real run reported. */
-export function runModel(path: string, real: Pick<RealRun, 'start'>, preset = 'cpython-3.11'): ModelRun {
+export function runModel(
+  path: string,
+  real: Pick<RealRun, 'start'>,
+  preset = 'cpython-3.11',
+  realMallocAtStart?: RealMallocStats,
+): ModelRun {
   const m = new CPythonManager({
     preset,
     thresholds: real.start.thresholds,
-    start: { counts: real.start.counts, generations: real.start.generations },
+    start: {
+      counts: real.start.counts,
+      generations: real.start.generations,
+      pymalloc: realMallocAtStart && pymallocStartOf(realMallocAtStart),
+    },
   })
   const mallocAtStart = m.debugMallocStats()
   const events: [number, string, number][] = []
@@ -564,7 +574,7 @@ async function traceRows(
   }
   const real = await runRealWithMalloc(target.python, path)
   log(`${name}: replaying on the model (${target.policy.name})`)
-  const model = runModel(path, real.report, target.policy.name)
+  const model = runModel(path, real.report, target.policy.name, real.atStart)
   const rows = compareCase(name, model, real.report)
   if (target.empty) rows.push(...comparePymalloc(name, model, real, target.empty, target.pymalloc === true))
   return rows
