@@ -586,14 +586,17 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     this.heap.soh[g * 2 + W_REFS] = h
     this.heap.finalizable.push(g)
     this.roots.values[di] = g
-    if (code !== 0) this.chainCallback(ti, di, id, callbackTagOf(code))
+    // IronPython chains every weakref into its target's tracker (WeakRefHelpers.InitializeWeakRef,
+    // a null callback included); the .NET oracle (`clr` sizes) makes a Tracker only for a callback.
+    if (code !== 0 || this.sizeMode === 'ironpython')
+      this.chainCallback(ti, di, id, code === 0 ? -1 : callbackTagOf(code))
     this.s.ops++
   }
 
   /**
-   * IronPython's weakref with a callback: the target's WeakRefTracker (made now if it has none,
-   * after the weakref object, as `_weakref.ref` does) chains the callback. Making the tracker
-   * may collect: the target and the weakref are re-read from their slots afterwards.
+   * IronPython's weakref: the target's WeakRefTracker (made now if it has none, after the weakref
+   * object, as `_weakref.ref` does) chains the callback (`tag` -1: none). Making the tracker may
+   * collect: the target and the weakref are re-read from their slots afterwards.
    */
   private chainCallback(ti: number, di: number, weakId: number, tag: number): void {
     const v = this.roots.values

@@ -56,7 +56,7 @@ export class WeakRefTrackers {
     this.byTarget.set(targetId, trackerId)
   }
 
-  /** WeakRefTracker.ChainCallback: the weakref object at `weakG` (id `weakId`) with its callback tag. */
+  /** WeakRefTracker.ChainCallback: the weakref object at `weakG` (id `weakId`) with its callback tag (-1: none). */
   chain(trackerId: number, weakG: number, weakId: number, tag: number): void {
     const t = this.trackers.get(trackerId)
     if (t === undefined) return
@@ -80,7 +80,7 @@ export class WeakRefTrackers {
     const runs: TrackerCallbackRun[] = []
     for (let i = t.callbacks.length - 1; i >= 0; i--) {
       const c = t.callbacks[i]
-      if (h.handleTarget[c.weakHandle] !== 0) runs.push({ tag: c.tag, weakId: c.weakId })
+      if (c.tag >= 0 && h.handleTarget[c.weakHandle] !== 0) runs.push({ tag: c.tag, weakId: c.weakId })
       h.freeHandle(c.weakHandle)
     }
     h.freeDependent(t.dependent)

@@ -63,4 +63,18 @@ describe('WeakRefTracker', () => {
     m.collect() // target reclaimed; tracker found dead, finalized, reclaimed by the second collection
     expect(live()).toBe(withTarget - 2)
   })
+
+  it('gives every weakly referenced object a tracker in ironpython sizes (a null callback too), only callback targets in clr sizes', () => {
+    for (const [sizeMode, trackers] of [
+      ['ironpython', 1],
+      ['clr', 0],
+    ] as const) {
+      const { m, node } = setUp(sizeMode)
+      m.alloc(globalSlot(0), node)
+      const before = m.stats().liveObjects
+      m.weakref(globalSlot(1), globalSlot(0))
+      m.weakref(globalSlot(2), globalSlot(0))
+      expect(m.stats().liveObjects - before).toBe(2 + trackers)
+    }
+  })
 })
