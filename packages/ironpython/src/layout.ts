@@ -161,13 +161,15 @@ export function ironPythonSize(shape: PyShape, refs: number, ints: number, bytes
  * tracker (header, MT, its int[] and an int: 32 bytes) and its `new int[1]` (32 bytes).
  * `ironpython`: IronLanguages/ironpython3 Src/IronPython/Runtime/WeakRef.cs — the tracker
  * (header, MT, `_lock`, `_callbacks`: 32), `new List<CallbackInfo>(1)` (32), its
- * `CallbackInfo[1]` (array header 24 + callback, long and short WeakHandle: 48) and the
- * ReaderWriterLockSlim (an estimate from its fields, ~104, plus the 40-byte ReaderWriterCount
- * its first EnterWriteLock makes for the thread): 256 bytes.
+ * `CallbackInfo[1]` (array header 24 + callback, long and short WeakHandle: 48) and its
+ * ReaderWriterLockSlim (System.Threading: header 16, four event refs 32, `_lockID` 8, eight
+ * int/uint counters and owner ids 32, four bools padded to 8: 96): 208 bytes. The thread's
+ * ReaderWriterCount that EnterWriteLock takes is reused across locks once released, so not
+ * counted per tracker.
  * A second callback on the same object grows the list or array; not modeled (one each here).
  */
 export function trackerSize(mode: SizeMode): number {
-  return mode === 'clr' ? 64 : 256
+  return mode === 'clr' ? 64 : 208
 }
 
 /** IronPython's `weakref` object (WeakHandle, hash, callback) or the CLR's WeakReference. */
