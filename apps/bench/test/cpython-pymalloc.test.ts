@@ -1,7 +1,7 @@
 /**
  * The pymalloc comparison of `pygc validate --runtime cpython` (src/validate/cpython-pymalloc.ts):
- * what the trace added, real int objects taken out of the blocks, pools predicted from the
- * model's blocks in the real pools' free space.
+ * what the trace added, real int objects taken out of the blocks; the model started from the
+ * real pools, so its own pools and arenas are compared, plus what the real run's ints need.
  */
 import type { MallocStats } from '@pygc/cpython'
 import { describe, expect, it } from 'vitest'
@@ -31,39 +31,48 @@ function real(
 const empty = { atStart: real([], 5), atEnd: real([], 5) }
 
 describe('comparePymalloc', () => {
-  it('takes the real int objects out of the blocks, and predicts pools after the free blocks fill', () => {
-    // 600 blocks of 64 bytes in the model (3 pools of 255); the real run adds the same 600 and
-    // 100 ints of 32 bytes; its 64-byte pools had 300 free blocks at the start: 2 new pools.
-    const m = { mallocAtStart: model([], 0), mallocAtEnd: model([{ size: 64, pools: 3, inUse: 600 }], 1) }
-    const r = {
-      atStart: real(
+  it("takes the real int objects out of the blocks, and adds the pools they need beyond the model pools' free slots", () => {
+    // The model started from the real pools: it added 600 blocks of 64 bytes and 2 pools. The
+    // real run added the same 600 (2 pools) and 300 ints of 32 bytes; the model's 32-byte pool
+    // has 10 free slots at the end: 290 ints take one new pool of 338.
+    const m = {
+      mallocAtStart: model([{ size: 32, pools: 1, inUse: 500 }], 5),
+      mallocAtEnd: model(
         [
-          { size: 32, pools: 1, inUse: 10, available: 500 },
-          { size: 64, pools: 4, inUse: 720, available: 300 },
+          { size: 32, pools: 1, inUse: 500 },
+          { size: 64, pools: 2, inUse: 600 },
         ],
         5,
-        { '32': 10 },
       ),
+    }
+    const r = {
+      atStart: real([{ size: 32, pools: 1, inUse: 500, available: 10 }], 5, { '32': 10 }),
       atEnd: real(
         [
-          { size: 32, pools: 1, inUse: 110, available: 400 },
-          { size: 64, pools: 6, inUse: 1320, available: 210 },
+          { size: 32, pools: 2, inUse: 800, available: 220 },
+          { size: 64, pools: 2, inUse: 600, available: 0 },
         ],
         5,
-        { '32': 110 },
+        { '32': 310 },
       ),
     }
     const rows = comparePymalloc('c', m, r, empty, true)
     expect(rows.map((row) => [row.metric.split(' (')[0], row.ok])).toEqual([
       ['pymalloc Δ blocks per class', true],
       ['pymalloc Δ bytes in blocks', true],
-      ["pymalloc Δ pools per class, the model's blocks in the real pools", true],
+      ['pymalloc Δ pools per class', true],
       ['pymalloc Δ arenas', true],
     ])
     expect(rows[0].real).toBe('64:+600')
-    // 32: the ints fit the free blocks (no new pool); 64: 600 - 300 free = 300 blocks, 2 pools.
-    expect(String(rows[2].model)).toMatch(/^64:\+2 /)
-    expect(rows[2].real).toBe('64:+2')
+    expect(String(rows[2].model)).toMatch(/^32:\+1 64:\+2 /)
+    expect(rows[2].real).toBe('32:+1 64:+2')
+  })
+
+  it('flags pools more than 1 per class off and arenas more than 1 off', () => {
+    const m = { mallocAtStart: model([], 5), mallocAtEnd: model([{ size: 64, pools: 1, inUse: 10 }], 5) }
+    const r = { atStart: real([], 5), atEnd: real([{ size: 64, pools: 3, inUse: 10, available: 0 }], 7) }
+    const rows = comparePymalloc('c', m, r, empty, true)
+    expect(rows.map((row) => row.ok)).toEqual([true, true, false, false])
   })
 
   it('flags a class more than 3 blocks off, and gives blocks only without pools and arenas', () => {

@@ -431,6 +431,12 @@ export interface MemoryManager<Native = unknown> extends Mutator {
   forEachLiveId(visit: (id: number) => void): void
   /** The id of the object in the slot (its allocation ordinal), or -1 for null. */
   objectId(slot: Slot): number
+  /**
+   * Optional: the caller is done with this manager (it must not be used afterwards), so its
+   * host memory may go to the next manager created in this process (host-buffers.ts). Figures
+   * never depend on it; it only spares the next manager fresh pages.
+   */
+  release?(): void
 }
 
 /** Options every manager accepts; runtime-specific options extend this. */

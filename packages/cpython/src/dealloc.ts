@@ -352,11 +352,18 @@ export class Deallocator {
     const heap = this.st.heap
     const size = heap.fieldCap[h]
     const freeLists = this.st.freeLists
-    if (kind === Kind.List ? freeLists.tryPushList(h) : freeLists.tryPushTuple(h, size)) {
+    if (kind === Kind.List) {
+      if (freeLists.tryPushList(h)) {
+        this.noteFreed(h)
+        this.releaseFields(h) // the next list from the free list may have any length
+        heap.flags[h] = F_FREELISTED
+        return
+      }
+    } else if (freeLists.tryPushTuple(h, size)) {
+      // A tuple's free list is per size, so the next tuple from it has this many cells: it keeps
+      // them (host storage only; allocation.ts initObject zeroes them).
       this.noteFreed(h)
-      this.releaseFields(h)
       heap.flags[h] = F_FREELISTED
-      heap.fieldCap[h] = size // a tuple's free list is per size
       return
     }
     this.gcDel(h)
@@ -365,6 +372,7 @@ export class Deallocator {
   /** The items block, and the payload's `bytes` object the items referenced (its bytes stay counted until noteFreed). */
   private freeItems(h: number): void {
     const heap = this.st.heap
+    if (heap.blockRow[h] === 0) return // owns neither an items block nor a payload (most objects)
     if (heap.itemsBytes[h] !== 0) {
       this.st.pymalloc.free(heap.itemsAddressOf(h), heap.itemsBytes[h])
       heap.itemsResized(h, 0)
@@ -406,7 +414,8 @@ export class Deallocator {
     const flags = heap.flags[h]
     heap.flags[h] = flags & ~F_LIVE
     if ((flags & F_INTERNAL) !== 0) return
-    const bytes = heap.objBytes[h] + heap.itemsAtAllocOf(h) + heap.payloadBytesOf(h)
+    const bytes =
+      heap.blockRow[h] === 0 ? heap.objBytes[h] : heap.objBytes[h] + heap.itemsAtAllocOf(h) + heap.payloadBytesOf(h)
     const cause = st.inDeleteGarbage ? 'cycle' : 'refcount'
     st.cycle.freed(bytes, cause)
     if (st.hub.perObject) {

@@ -20,6 +20,7 @@ export {
   sizeClassOf,
   systemChunkSize,
 } from './pymalloc.js'
+export type { PymallocStartState } from './pymalloc-start.js'
 export { cpythonRuntime } from './runtime.js'
 export type { CollectionTrigger, VersionPolicy } from './versions.js'
 export { DEFAULT_PRESET, PRESETS, policyOf, VERSION_POLICIES } from './versions.js'

@@ -1,4 +1,5 @@
 import type { ManagerOptions } from '@pygc/core'
+import type { PymallocStartState } from './pymalloc-start.js'
 
 /**
  * The state a real interpreter is in when a program starts: it is never empty. `pygc validate`
@@ -17,6 +18,12 @@ export interface StartingState {
   longLivedPending?: number
   /** Entries already in the free lists: list (0..80), tuple by size (index 0 = size 1), dict (0..80). */
   freeLists?: { list?: number; tuple?: readonly number[]; dict?: number }
+  /**
+   * pymalloc as `sys._debugmallocstats()` reports it (default: empty, the model's start-up
+   * objects in pools of their own). The generations' objects and free-list entries above are
+   * counted in its blocks (pymalloc-start.ts).
+   */
+  pymalloc?: PymallocStartState
 }
 
 export interface CPythonOptions extends ManagerOptions {

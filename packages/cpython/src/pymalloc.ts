@@ -99,6 +99,8 @@ export class PyMalloc {
   largeBytes = 0
   largeBlocks = 0
   private nextLargeAddress = LARGE_BASE
+  /** How many of the next new arenas lose a pool to alignment (see {@link misalignNextArenas}). */
+  private misalignedToCome = 0
   /** Small blocks in use, per size class (for summary()). */
   readonly blocksInUse = new Float64Array(NB_SMALL_SIZE_CLASSES)
 
@@ -311,9 +313,13 @@ export class PyMalloc {
     const a = this.unusedArenas
     this.unusedArenas = this.nextarena[a]
     this.arenaLive[a] = 1
-    // Modeled arenas are ARENA_SIZE-aligned, so all 64 pools fit (obmalloc.c loses one when not).
-    this.nfreepools[a] = POOLS_PER_ARENA
-    this.ntotalpools[a] = POOLS_PER_ARENA
+    // Modeled arenas are ARENA_SIZE-aligned, so all 64 pools fit, unless the arena stands for a
+    // real one whose mmap address was not pool-aligned (new_arena: `if (excess != 0)
+    // --arenaobj->nfreepools`, 3.11.7 Objects/obmalloc.c:1670-1672, 3.13.0 :1806-1808).
+    const pools = this.misalignedToCome > 0 ? POOLS_PER_ARENA - 1 : POOLS_PER_ARENA
+    if (this.misalignedToCome > 0) this.misalignedToCome--
+    this.nfreepools[a] = pools
+    this.ntotalpools[a] = pools
     this.poolsCarved[a] = 0
     this.freepools[a] = NONE
     this.blockLinks[a] = new Uint16Array(POOLS_PER_ARENA * BLOCKS_PER_POOL_MAX)
@@ -401,6 +407,15 @@ export class PyMalloc {
       systemBytes: this.largeBytes,
       systemBlocks: this.largeBlocks,
     }
+  }
+
+  /**
+   * The next `n` arenas this allocator maps hold 63 pools instead of 64, as a real arena does
+   * when mmap returns an address that is not 16 KiB-aligned (ASLR decides; 1 to 5 of 5 measured,
+   * VERSIONS.md section 1): used to start the model from a real interpreter's arenas.
+   */
+  misalignNextArenas(n: number): void {
+    this.misalignedToCome = n
   }
 
   /** Usable arenas in list order with their free-pool counts (for tests and summary()). */

@@ -6,17 +6,25 @@
  * it. The interpreter's own objects are static stand-ins (no id, no fields, never freed).
  */
 import { PygcError } from '@pygc/core'
-import { LIST_MAXFREELIST, NUM_GENERATIONS, TUPLE_MAXFREELIST, TUPLE_NFREELISTS } from './constants.js'
+import {
+  LIST_MAXFREELIST,
+  NB_SMALL_SIZE_CLASSES,
+  NUM_GENERATIONS,
+  TUPLE_MAXFREELIST,
+  TUPLE_NFREELISTS,
+} from './constants.js'
 import type { GcState } from './gc-state.js'
 import { F_FREELISTED, F_INTERNAL, F_LIVE, GEN0, GEN1, GEN2, PERMANENT } from './heap.js'
 import { Kind, STATIC_OBJECT_BYTES, tupleBytes } from './layout.js'
 import type { StartingState } from './options.js'
+import { reserveBlock, seedPymalloc } from './pymalloc-start.js'
 
 const GEN_HEADS = [GEN0, GEN1, GEN2]
 
 export function applyStartingState(st: GcState, start: StartingState | undefined): void {
   if (!start) return
   const gens = start.generations ?? [0, 0, 0]
+  if (start.pymalloc) seedPymalloc(st.pymalloc, start.pymalloc, startupBlocks(start))
   for (let g = 0; g < NUM_GENERATIONS; g++) {
     const n = gens[g] ?? 0
     if (!Number.isInteger(n) || n < 0)
@@ -40,6 +48,19 @@ export function applyStartingState(st: GcState, start: StartingState | undefined
   }
   st.freeLists.setDictCount(fl.dict ?? 0)
   st.stats.peakFootprintBytes = st.pymalloc.footprint
+}
+
+/** The blocks the model's start-up objects below take, per size class (part of start.pymalloc's). */
+function startupBlocks(start: StartingState): Float64Array {
+  const reserved = new Float64Array(NB_SMALL_SIZE_CLASSES)
+  const gens = start.generations ?? [0, 0, 0]
+  const statics = (gens[0] ?? 0) + (gens[1] ?? 0) + (gens[2] ?? 0) + (start.permanent ?? 0)
+  const lists = Math.min(start.freeLists?.list ?? 0, LIST_MAXFREELIST)
+  reserveBlock(reserved, STATIC_OBJECT_BYTES, statics + lists)
+  const tuples = start.freeLists?.tuple ?? []
+  for (let n = 1; n <= TUPLE_NFREELISTS; n++)
+    reserveBlock(reserved, tupleBytes(n), Math.min(tuples[n - 1] ?? 0, TUPLE_MAXFREELIST))
+  return reserved
 }
 
 /** One of the interpreter's own tracked objects, linked into list `head`. */

@@ -316,6 +316,7 @@ export class GenCollectedHeap {
 
   /** A collection of `generation` starts; `reason` is what it is counted under. */
   private beginGc(generation: number, reason: string): GcBegin {
+    this.heap.notePeaks() // a collection lowers tops: what was written below them must stay known
     this.cycle.begin(generation, reason, this.clock.currentOp())
     this.ctx.cleared.length = 0
     return { usedBefore: this.heap.used() }
@@ -335,6 +336,7 @@ export class GenCollectedHeap {
     promotionFailed: boolean,
   ): void {
     const heap = this.heap
+    heap.notePeaks()
     this.notePeakFootprint()
     const cleared = this.ctx.cleared
     this.stats.weakrefsCleared += cleared.length / 2

@@ -43,6 +43,7 @@ import {
   notPinned,
   nullReference,
   RootSet,
+  releaseHostBuffer,
   resolveCosts,
   runFinalizerAllocations,
   type Slot,
@@ -107,7 +108,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
   constructor(options: JythonOptions = {}) {
     this.options = resolveOptions(options)
     this.costs = resolveCosts(options.cost)
-    this.heap = new JvmHeap(this.options)
+    this.heap = new JvmHeap(this.options, this)
     this.roots = new RootSet({ outOfMemory: 'java.lang.OutOfMemoryError', slotLimit: options.rootSlotLimit })
     const preset = options.preset ?? (this.options.sizeMode === 'java' ? 'java' : 'default')
     this.info = {
@@ -391,6 +392,11 @@ export class JythonManager implements MemoryManager<JythonNative> {
   objectId(slot: Slot): number {
     const a = this.roots.get(slot)
     return a === 0 ? -1 : this.heap.words[a >> 2]
+  }
+
+  /** Done: the reserved heap may go to the next manager (core host-buffers.ts). */
+  release(): void {
+    releaseHostBuffer(this)
   }
 
   forEachLiveId(visit: (id: number) => void): void {

@@ -43,6 +43,7 @@ import {
   PygcError,
   RootSet,
   type RuntimeFamily,
+  releaseHostBuffer,
   resolveCosts,
   runFinalizerAllocations,
   type Slot,
@@ -447,6 +448,11 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   objectId(slot: Slot): number {
     const a = this.roots.get(slot)
     return a === 0 ? -1 : this.gc.s.mem.w[(a >> 2) + H_ID]
+  }
+
+  /** Done: the reserved address space may go to the next manager (core host-buffers.ts). */
+  release(): void {
+    releaseHostBuffer(this.gc.s)
   }
 
   forEachLiveId(visit: (id: number) => void): void {

@@ -33,7 +33,7 @@ import {
 import { CPythonManager, type MallocStats, type VersionPolicy } from '@pygc/cpython'
 import { REPLAY_PY_CPYTHON, requireCapabilities, traceNeeds } from './capabilities.js'
 import { findInterpreter, type Interpreter, presetPolicy } from './cpython-interpreter.js'
-import { comparePymalloc, type RealMallocStats } from './cpython-pymalloc.js'
+import { comparePymalloc, pymallocStartOf, type RealMallocStats } from './cpython-pymalloc.js'
 import { parseOracleJson, REPLAY_PY, REPO, runOracle, slug } from './oracles.js'
 import { bottomUpTree, buildRing, finalizerAllocations, TREE_NODE } from './programs.js'
 import { randomCases } from './random-cases.js'
@@ -456,11 +456,20 @@ async function runEmpty(python: Interpreter): Promise<Omit<RealMallocRun, 'repor
 }
 
 /** Replay the trace on a model of `preset` started from the state the real run reported. */
-export function runModel(path: string, real: Pick<RealRun, 'start'>, preset = 'cpython-3.11'): ModelRun {
+export function runModel(
+  path: string,
+  real: Pick<RealRun, 'start'>,
+  preset = 'cpython-3.11',
+  realMallocAtStart?: RealMallocStats,
+): ModelRun {
   const m = new CPythonManager({
     preset,
     thresholds: real.start.thresholds,
-    start: { counts: real.start.counts, generations: real.start.generations },
+    start: {
+      counts: real.start.counts,
+      generations: real.start.generations,
+      pymalloc: realMallocAtStart && pymallocStartOf(realMallocAtStart),
+    },
   })
   const mallocAtStart = m.debugMallocStats()
   const events: [number, string, number][] = []
@@ -565,7 +574,7 @@ async function traceRows(
   }
   const real = await runRealWithMalloc(target.python, path)
   log(`${name}: replaying on the model (${target.policy.name})`)
-  const model = runModel(path, real.report, target.policy.name)
+  const model = runModel(path, real.report, target.policy.name, real.atStart)
   const rows = compareCase(name, model, real.report)
   if (target.empty) rows.push(...comparePymalloc(name, model, real, target.empty, target.pymalloc === true))
   return rows
