@@ -1,6 +1,8 @@
 /**
- * pymalloc compared at the end of a validation case (`pygc validate --pymalloc`): what the
- * trace added to the real interpreter's pymalloc against what it added to the model's.
+ * pymalloc compared at the end of a validation case: what the trace added to the real
+ * interpreter's pymalloc against what it added to the model's, blocks per size class and arenas
+ * on every validation, pools per class with `--pymalloc` (FIDELITY.md "pymalloc": 3.13.0's
+ * deep-chain is outside their tolerance).
  * - real: `sys._debugmallocstats()` after the trace minus before it (read by
  *   benchmarks/oracles/cpython/mallocstats.py), minus the same difference for an empty trace
  *   (replay.py's own setup: its gc.collect() empties the free lists, its tables, its imports);
@@ -137,8 +139,8 @@ export function comparePymalloc(
   model: Sides,
   real: { atStart: RealMallocStats; atEnd: RealMallocStats },
   empty: { atStart: RealMallocStats; atEnd: RealMallocStats },
-  /** Pools and arenas too (`--pymalloc`); blocks per class are part of every validation. */
-  poolsAndArenas: boolean,
+  /** Pools per class too (`--pymalloc`); blocks per class and arenas are part of every validation. */
+  pools: boolean,
 ): ValidationRow[] {
   const modelBlocks = delta(
     perClass(model.mallocAtEnd.classes, (c) => c.inUse),
@@ -201,7 +203,14 @@ export function comparePymalloc(
       ok: blocksOff.length === 0,
     },
   ]
-  if (!poolsAndArenas) return blockRows
+  const arenaRow: ValidationRow = {
+    case: name,
+    metric: `pymalloc Δ arenas (±${ARENA_TOLERANCE})`,
+    model: modelArenas,
+    real: realArenas,
+    ok: Math.abs(modelArenas - realArenas) <= ARENA_TOLERANCE,
+  }
+  if (!pools) return [...blockRows, arenaRow]
   return [
     ...blockRows,
     {
@@ -211,12 +220,6 @@ export function comparePymalloc(
       real: listed(realPools) || 'none',
       ok: poolsOff.length === 0,
     },
-    {
-      case: name,
-      metric: `pymalloc Δ arenas (±${ARENA_TOLERANCE})`,
-      model: modelArenas,
-      real: realArenas,
-      ok: Math.abs(modelArenas - realArenas) <= ARENA_TOLERANCE,
-    },
+    arenaRow,
   ]
 }
