@@ -301,12 +301,20 @@ def read_type(r):
     variable = r.u8()
     shape = r.u8()
     fin = r.u8()
+    if fin & ~FINALIZER_KNOWN_BITS:
+        raise TraceError('type %r: unknown finalizer flag bits 0x%x' % (name, fin))
     resurrect = -1
     if fin & 2:
         resurrect = r.varint()
+    allocate = None
+    if fin & 8:
+        allocate = (r.varint(), r.varint())  # (type, count)
+    store_new = None
+    if fin & 16:
+        store_new = (r.varint(), r.varint())  # (type, global)
     return {'name': name, 'refs': refs, 'ints': ints, 'bytes': nbytes, 'variable': variable,
             'shape': SHAPES[shape], 'finalizer': (fin & 1) != 0, 'legacy': (fin & 4) != 0,
-            'resurrect': resurrect}
+            'resurrect': resurrect, 'allocate': allocate, 'store_new': store_new}
 
 
 def skip_type(r):
@@ -319,7 +327,14 @@ def skip_type(r):
     r.varint()
     r.u8()
     r.u8()
-    if r.u8() & 2:
+    fin = r.u8()
+    if fin & 2:
+        r.varint()
+    if fin & 8:
+        r.varint()
+        r.varint()
+    if fin & 16:
+        r.varint()
         r.varint()
 
 
@@ -502,6 +517,81 @@ def own_id(obj):
     return obj._pygc_id
 
 
+# Type record finalizer bits (TRACE_FORMAT.md, "Type record"): has one, resurrects, legacy,
+# allocates (FinalizerSpec.allocate), stores a new object (FinalizerSpec.storeNew).
+FINALIZER_KNOWN_BITS = 1 | 2 | 4 | 8 | 16
+
+# Objects the finalizers made since the op loop last gave out an id: the model numbers them in
+# allocation order with the program's objects, so the next id the loop gives out skips them.
+ID_SHIFT = [0]
+
+
+def new_object(cls, template, refs, ints, set_fields):
+    """An object of a fixed-size type as the op loop makes one (fields null, ints 0), made by a
+    finalizer: an exact list copied from its template, a list subclass extended from it, or an
+    instance with its fields set (`set_fields`: unless the class's __init__ sets them)."""
+    if cls is None:
+        return template * 1
+    obj = cls()
+    if isinstance(obj, list):
+        obj.extend(template)
+    elif set_fields:
+        k = 0
+        while k < refs:
+            setattr(obj, FIELD_NAMES[k], None)
+            k += 1
+        k = 0
+        while k < ints:
+            setattr(obj, INT_NAMES[k], 0)
+            k += 1
+    if not IDS_OUTSIDE[0]:
+        obj._pygc_id = -1
+    return obj
+
+
+def install_finalizer_allocations(classes, types, templates, init_sets_fields=False):
+    """Give each class whose finalizer allocates (FinalizerSpec.allocate, storeNew) a __del__
+    that does: the event, the resurrection, `count` objects dropped as made, then one stored
+    into its global (R[g]). The objects are made as the op loop makes them (new_object)."""
+    for t in range(len(types)):
+        spec = types[t]
+        if classes[t] is None or (spec['allocate'] is None and spec['store_new'] is None):
+            continue
+        classes[t].__del__ = make_allocating_del(spec, classes, types, templates, not init_sets_fields)
+
+
+def make_allocating_del(spec, classes, types, templates, set_fields):
+    resurrect_index = spec['resurrect']
+    a_cls = a_tpl = s_cls = s_tpl = None
+    a_n = a_refs = a_ints = s_g = s_refs = s_ints = 0
+    a_t = s_t = -1
+    if spec['allocate'] is not None:
+        a_t, a_n = spec['allocate']
+        a_cls, a_tpl, a_refs, a_ints = classes[a_t], templates[a_t], types[a_t]['refs'], types[a_t]['ints']
+    if spec['store_new'] is not None:
+        s_t, s_g = spec['store_new']
+        s_cls, s_tpl, s_refs, s_ints = classes[s_t], templates[s_t], types[s_t]['refs'], types[s_t]['ints']
+    made = a_n + (1 if s_t >= 0 else 0)
+    s_list_ints = s_t >= 0 and s_cls is None and s_ints > 0
+
+    def __del__(self):
+        record_event(1, own_id(self))
+        if resurrect_index >= 0:
+            R[resurrect_index] = self
+        k = 0
+        while k < a_n:
+            new_object(a_cls, a_tpl, a_refs, a_ints, set_fields)
+            k += 1
+        if s_t >= 0:
+            obj = new_object(s_cls, s_tpl, s_refs, s_ints, set_fields)
+            if s_list_ints:
+                TYPE_OF_LIST[id(obj)] = s_t  # an exact list does not know its type (readInt)
+            R[s_g] = obj
+            obj = None
+        ID_SHIFT[0] += made
+    return __del__
+
+
 def make_del(resurrect_index):
     if resurrect_index < 0:
         def __del__(self):
@@ -604,6 +694,8 @@ def replay(path):
         spec = types[t]
         if spec['variable'] != 1:
             templates[t] = [None] * spec['refs'] + [0] * spec['ints']
+    install_finalizer_allocations(classes, types, templates)
+    ID_SHIFT[0] = 0
     for key in plan['lengths']:
         var_templates[key[0]][key[1]] = [None] * key[1] + [0] * types[key[0]]['ints']
     nints = [types[t]['ints'] for t in range(ntypes)]
@@ -744,6 +836,9 @@ def replay(path):
                     while k < nints[t]:
                         setattr(obj, INT_NAMES[k], 0)
                         k += 1
+                if ID_SHIFT[0]:
+                    next_id += ID_SHIFT[0]
+                    ID_SHIFT[0] = 0
                 if not ids_outside:
                     obj._pygc_id = next_id
                 elif finalizable[t]:

@@ -15,8 +15,8 @@ import { createGenerator } from 'ts-json-schema-generator'
 export const SCHEMA_FILE = fileURLToPath(new URL('../results.schema.json', import.meta.url))
 
 const HEADER = {
-  $id: 'https://pygc.dev/schemas/results-v2.json',
-  title: 'pygc results, schema version 2',
+  $id: 'https://pygc.dev/schemas/results-v3.json',
+  title: 'pygc results, schema version 3',
   $comment:
     'GENERATED from the TypeScript type ResultsDocument (packages/report/src/results.ts) by apps/bench/scripts/results-schema.mjs; do not edit by hand.',
 }

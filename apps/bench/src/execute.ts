@@ -15,7 +15,13 @@ import {
   type RunMetrics,
   resolveCosts,
 } from '@pygc/core'
-import type { DeterministicMetrics, RunError, RuntimeRun, WallRun } from '@pygc/report'
+import {
+  collectionLogOf,
+  type DeterministicMetrics,
+  type RunError,
+  type RuntimeRun,
+  type WallRun,
+} from '@pygc/report'
 import type { Workload } from '@pygc/workloads'
 import { eventListsOf } from './event-lists.js'
 import { nativeGcLogLines } from './gc-log.js'
@@ -89,6 +95,7 @@ export function executeProgram(
     const eventLists = eventListsOf(metrics)
     const deterministic: DeterministicMetrics = {
       ...rest,
+      gcs: collectionLogOf(rest.gcs),
       truncated: rest.truncated || recorder.truncated,
       timeline,
       ...(eventLists ? { eventLists } : {}),

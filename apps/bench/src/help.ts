@@ -140,6 +140,9 @@ ${wrapAt(`Compares the model with the real runtime (${REAL}) and prints model an
       --tlab on|off      JVM TLABs on the real run (default off, as the model)
       --gen0size L       .NET gen0 budgets (e.g. 256k,1m)
       --thresholds T     CPython gc thresholds T0,T1,T2 (repeatable)
+      --nursery L        PyPy nursery sizes, PYPY_GC_NURSERY (e.g. 264k,512k,1m)
+  -j, --jobs N           validation sets of N runtimes at once, each in a worker thread (default:
+                         the number of cores); the reports keep the runtimes' order
   -f, --format F         table | json (default table)`,
   sweep: `Usage: pygc sweep <workload> --heap 1.5x,2x,3x,4x,6x [options]
 

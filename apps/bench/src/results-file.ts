@@ -9,15 +9,23 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { RESULTS_FORMAT, RESULTS_SCHEMA_VERSION, type ResultsDocument } from '@pygc/report'
+import type { CollectionRecord } from '@pygc/core'
+import {
+  collectionLogMismatch,
+  collectionLogOf,
+  RESULTS_FORMAT,
+  RESULTS_SCHEMA_VERSION,
+  type ResultsDocument,
+} from '@pygc/report'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { InputError } from './cli-support.js'
 
 /**
- * The largest results file read. `pygc run --suite default --size small` writes 2.5 MB for three
- * runtimes (17 MiB before schema version 2, with --events 0 and --timeline-every 1 far more); 256 MiB leaves room for large sizes and merged shards while JSON.parse and ajv stay
- * within Node's default heap (a 174 MiB document parses into ~360 MiB).
+ * The largest results file read. `pygc run --suite default --size small` writes 2.4 MB for four
+ * runtimes (17 MiB before schema version 2, 3.1 MB before version 3; with --events 0 and
+ * --timeline-every 1 far more); 256 MiB leaves room for large sizes and merged shards while
+ * JSON.parse and ajv stay within Node's default heap (a 174 MiB document parses into ~360 MiB).
  */
 export const MAX_RESULTS_FILE_BYTES = 256 * 1024 * 1024
 
@@ -142,6 +150,20 @@ export function jsonNestingExceeds(text: string, limit: number): boolean {
   return false
 }
 
+/** Every run's metrics in a parsed document, whatever their shape (for the upgrades). */
+function runMetricsOf(doc: Record<string, unknown>): Record<string, unknown>[] {
+  const metrics: Record<string, unknown>[] = []
+  const workloads = Array.isArray(doc.workloads) ? doc.workloads : []
+  for (const w of workloads) {
+    const runs = Array.isArray(w?.runs) ? (w.runs as unknown[]) : []
+    for (const run of runs) {
+      const m = (run as { metrics?: unknown } | null)?.metrics
+      if (m !== null && typeof m === 'object' && !Array.isArray(m)) metrics.push(m as Record<string, unknown>)
+    }
+  }
+  return metrics
+}
+
 /**
  * A version 1 document as version 2, in place: version 1's timeline held samples
  * ({op, allocatedBytes, footprintBytes, liveBytes, spaces}); each becomes a bucket whose least
@@ -150,27 +172,62 @@ export function jsonNestingExceeds(text: string, limit: number): boolean {
  */
 export function upgradeFromVersion1(doc: Record<string, unknown>): void {
   doc.schemaVersion = 2
-  const workloads = Array.isArray(doc.workloads) ? doc.workloads : []
-  for (const w of workloads) {
-    const runs = Array.isArray(w?.runs) ? (w.runs as unknown[]) : []
-    for (const run of runs) {
-      const metrics = (run as { metrics?: { timeline?: unknown } } | null)?.metrics
-      const timeline = metrics?.timeline as { everyOps?: unknown; samples?: unknown } | undefined
-      if (metrics === undefined || !Array.isArray(timeline?.samples)) continue
-      const samples = timeline.samples as Record<string, number>[]
-      const column = (key: string) => samples.map((x) => x?.[key])
-      metrics.timeline = {
-        everyOps: timeline.everyOps,
-        readEvery: timeline.everyOps,
-        op: column('op'),
-        allocatedBytes: column('allocatedBytes'),
-        liveMin: column('liveBytes'),
-        liveMax: column('liveBytes'),
-        footprintMin: column('footprintBytes'),
-        footprintMax: column('footprintBytes'),
-      }
+  for (const metrics of runMetricsOf(doc)) {
+    const timeline = metrics.timeline as { everyOps?: unknown; samples?: unknown } | undefined
+    if (!Array.isArray(timeline?.samples)) continue
+    const samples = timeline.samples as Record<string, number>[]
+    const column = (key: string) => samples.map((x) => x?.[key])
+    metrics.timeline = {
+      everyOps: timeline.everyOps,
+      readEvery: timeline.everyOps,
+      op: column('op'),
+      allocatedBytes: column('allocatedBytes'),
+      liveMin: column('liveBytes'),
+      liveMax: column('liveBytes'),
+      footprintMin: column('footprintBytes'),
+      footprintMax: column('footprintBytes'),
     }
   }
+}
+
+/**
+ * A version 2 document as version 3, in place: version 2 stored each run's collections as an
+ * array of records ({index, op, ..., spaces}); version 3 stores them as columns. The records
+ * must be well formed for that (a record per collection, `index` its position); anything else
+ * is left as it is for the schema check to name.
+ */
+export function upgradeFromVersion2(doc: Record<string, unknown>): void {
+  doc.schemaVersion = 3
+  for (const metrics of runMetricsOf(doc)) {
+    const records = metrics.gcs
+    if (!Array.isArray(records)) continue
+    const wellFormed = records.every(
+      (r, i) =>
+        r !== null &&
+        typeof r === 'object' &&
+        (r as { index?: unknown }).index === i &&
+        typeof (r as { spaces?: unknown }).spaces === 'object' &&
+        (r as { spaces?: unknown }).spaces !== null,
+    )
+    if (wellFormed) metrics.gcs = collectionLogOf(records as CollectionRecord[])
+  }
+}
+
+/** The first run whose timeline or collection columns do not line up, as a message. */
+function columnMismatch(doc: ResultsDocument): string | undefined {
+  for (const [w, workload] of doc.workloads.entries()) {
+    for (const [r, run] of workload.runs.entries()) {
+      if (run.metrics === undefined) continue
+      const where = `workloads[${w}].runs[${r}].metrics`
+      const gcs = collectionLogMismatch(run.metrics.gcs)
+      if (gcs !== undefined) return `${where}.gcs.${gcs}: not as long as ${where}.gcs.op`
+      const t = run.metrics.timeline
+      for (const key of ['allocatedBytes', 'liveMin', 'liveMax', 'footprintMin', 'footprintMax'] as const)
+        if (t[key].length !== t.op.length)
+          return `${where}.timeline.${key}: not as long as ${where}.timeline.op`
+    }
+  }
+  return undefined
 }
 
 /** Parse and validate results JSON; every failure is an InputError naming `file`. */
@@ -189,12 +246,13 @@ export function parseResultsText(text: string, file: string): ResultsDocument {
   }
   const version: unknown = head.schemaVersion
   if (version === 1) upgradeFromVersion1(doc as Record<string, unknown>)
+  if (version === 1 || version === 2) upgradeFromVersion2(doc as Record<string, unknown>)
   else if (version !== RESULTS_SCHEMA_VERSION) {
     throw new InputError(
-      `${file}: results schema version ${shown(version)}, this pygc reads versions 1 and ${RESULTS_SCHEMA_VERSION}`,
+      `${file}: results schema version ${shown(version)}, this pygc reads versions 1 to ${RESULTS_SCHEMA_VERSION}`,
     )
   }
-  const error = resultsSchemaError(doc)
+  const error = resultsSchemaError(doc) ?? columnMismatch(doc as ResultsDocument)
   if (error !== undefined) throw new InputError(`${file}: ${error}`)
   return doc as ResultsDocument
 }

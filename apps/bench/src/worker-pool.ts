@@ -59,13 +59,16 @@ export function heaviestFirst(weights: readonly number[]): number[] {
   return weights.map((_, i) => i).sort((a, b) => weights[b] - weights[a] || a - b)
 }
 
-/** The compiled worker: next to this file in dist/, or dist/ when this file runs from src/ (tests). */
-function workerFile(): string {
-  const beside = new URL('./cell-worker.js', import.meta.url)
+/**
+ * A compiled worker module (`cell-worker.js`, `validate/worker.js`): beside this file in dist/,
+ * or in dist/ when this file runs from src/ (tests).
+ */
+export function compiledWorker(path: string): string {
+  const beside = new URL(`./${path}`, import.meta.url)
   if (existsSync(fileURLToPath(beside))) return beside.href
-  const built = new URL('../dist/cell-worker.js', import.meta.url)
+  const built = new URL(`../dist/${path}`, import.meta.url)
   if (existsSync(fileURLToPath(built))) return built.href
-  throw new Error('the cell worker (dist/cell-worker.js) is not built; run `npm run build`')
+  throw new Error(`the worker dist/${path} is not built; run \`npm run build\``)
 }
 
 /**
@@ -107,7 +110,7 @@ export async function runCells<C extends Cell>(
   }
   const threads = Math.min(jobs, cells.length)
   const pool = new Tinypool({
-    filename: workerFile(),
+    filename: compiledWorker('cell-worker.js'),
     minThreads: threads,
     maxThreads: threads,
     execArgv: workerExecArgv(process.execArgv),

@@ -130,6 +130,11 @@ const ROWS: Record<string, Row[]> = {
       'baseline',
       new RegExp(`chosen runtimes: ${DEFAULT_RUNTIMES.join(', ')}`),
     ],
+    [
+      ['run', 'binary-trees', '--runtimes', 'jython', '--heap-limit', '1000000'],
+      '1000000',
+      /jython refuses it: .*2097152\.\./,
+    ],
     [['run', 'binary-trees', '--timeline-every', '-5'], '-5', /must be an integer >= 1/],
     [['run', 'binary-trees', '--param', 'maxDepth=999'], '999', /range 1\.\.30/],
     [['run', 'binary-trees', '--param', 'maxDepth=abc'], 'abc', /must be an integer/],

@@ -184,7 +184,7 @@ describe('pygc run', () => {
       const lines = readFileSync(join(dir, `gc.gc-collect.${run.runtime}.log`), 'utf8')
         .trim()
         .split('\n')
-      const collections = run.metrics?.gcs.length ?? 0
+      const collections = run.metrics?.gcs.op.length ?? 0
       if (run.runtime === 'jython') {
         // The model's own JDK 17 -Xlog:gc lines: "Using Serial", then one pause line per collection.
         expect(lines[0]).toMatch(/^\[0\.000s\]\[info\]\[gc\] Using Serial$/)

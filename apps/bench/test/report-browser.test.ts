@@ -52,17 +52,17 @@ describe.skipIf(!chromiumAvailable())(
         // The per-collection table: every record, sorted by a click, narrowed by words.
         const table = section.locator('details.collections')
         await table.locator('summary').click()
-        const total = runs.reduce((n, r) => n + (r.metrics?.gcs.length ?? 0), 0)
+        const total = runs.reduce((n, r) => n + (r.metrics?.gcs.op.length ?? 0), 0)
         expect(await table.locator('.count').textContent()).toBe(`${total} of ${total} collections`)
         await table.locator('th', { hasText: 'pause' }).click()
-        const pauses = runs.flatMap((r) => r.metrics!.gcs.map((g) => g.pauseVirtual))
+        const pauses = runs.flatMap((r) => r.metrics!.gcs.pauseVirtual)
         const firstPause = await table.locator('tbody tr').first().locator('td').nth(5).textContent()
         const { formatNanos } = await import('@pygc/report')
         expect(firstPause).toBe(formatNanos(Math.min(...pauses)))
         await table.locator('input.filter').fill('jython full')
         const jythonFull = runs
           .find((r) => r.runtime === 'jython')!
-          .metrics!.gcs.filter((g) => g.kind === 'full')
+          .metrics!.gcs.kind.filter((k) => k === 'full')
         expect(await table.locator('tbody tr').count()).toBe(jythonFull.length)
         for (const text of await table.locator('tbody tr td:first-child').allInnerTexts())
           expect(text).toBe('jython')

@@ -6,6 +6,7 @@
  */
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { collectionRecordsOf } from '@pygc/report'
 import { describe, expect, it } from 'vitest'
 // @ts-expect-error: a plain ES module script without type declarations
 import { generateResultsSchema, SCHEMA_FILE } from '../scripts/results-schema.mjs'
@@ -125,7 +126,7 @@ describe('reading a results file', () => {
         }
       }
     const doc = parseResultsText(JSON.stringify(v1), 'v1.json')
-    expect(doc.schemaVersion).toBe(2)
+    expect(doc.schemaVersion).toBe(3)
     const timeline = doc.workloads[0].runs[0].metrics!.timeline
     const original = good.workloads[0].runs[0].metrics!.timeline
     expect(timeline.op).toEqual(original.op)
@@ -133,10 +134,32 @@ describe('reading a results file', () => {
     expect(timeline.footprintMax).toEqual(original.footprintMax)
   })
 
+  it('reads a version 2 file: its collection records become columns, nothing lost', () => {
+    const v2 = structuredClone(good) as unknown as Record<string, Loose>
+    v2.schemaVersion = 2
+    for (const w of v2.workloads) for (const r of w.runs) r.metrics.gcs = collectionRecordsOf(r.metrics.gcs)
+    const doc = parseResultsText(JSON.stringify(v2), 'v2.json')
+    expect(doc.schemaVersion).toBe(3)
+    expect(doc.workloads[0].runs[0].metrics!.gcs).toEqual(good.workloads[0].runs[0].metrics!.gcs)
+  })
+
+  it('refuses collection or timeline columns that do not line up, naming the column', () => {
+    const bad = structuredClone(good) as unknown as Record<string, Loose>
+    bad.workloads[0].runs[0].metrics.gcs.reason.pop()
+    expect(() => parseResultsText(JSON.stringify(bad), 'r.json')).toThrow(
+      /^r\.json: workloads\[0\]\.runs\[0\]\.metrics\.gcs\.reason: not as long as workloads\[0\]\.runs\[0\]\.metrics\.gcs\.op$/,
+    )
+    const shortTimeline = structuredClone(good) as unknown as Record<string, Loose>
+    shortTimeline.workloads[0].runs[0].metrics.timeline.liveMax.push(1)
+    expect(() => parseResultsText(JSON.stringify(shortTimeline), 'r.json')).toThrow(
+      /metrics\.timeline\.liveMax: not as long as/,
+    )
+  })
+
   it('keeps the friendly messages for JSON that is not results at all', () => {
     expect(() => parseResultsText('[1]', 'r.json')).toThrow(/r\.json: not a pygc results file/)
-    expect(() => parseResultsText('{"format":"pygc-results","schemaVersion":3}', 'r.json')).toThrow(
-      /results schema version 3, this pygc reads versions 1 and 2/,
+    expect(() => parseResultsText('{"format":"pygc-results","schemaVersion":4}', 'r.json')).toThrow(
+      /results schema version 4, this pygc reads versions 1 to 3/,
     )
     expect(() => parseResultsText('{', 'r.json')).toThrow(/r\.json: not JSON/)
   })

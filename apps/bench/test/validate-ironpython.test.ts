@@ -7,17 +7,20 @@ import { describe, expect, it } from 'vitest'
 import { validateIronPython } from '../src/validate/ironpython.js'
 
 /**
- * The open model error (FIDELITY.md, "binary-trees d=12 at 1 MiB"): .NET's gen0 windows on
- * binary-trees are 560–600 bytes shorter than the model's (288 of them the oracle's own
- * GCMemoryInfo record, ~300 unexplained), which makes one gen0 collection more at the 1 MiB
- * budget and moves the promoted-bytes medians. These rows are held to fail, exactly: a fix
- * makes this test fail until the list is emptied, and any other failing row fails it too.
+ * The open model error (packages/ironpython/BUDGETS.md#host-records): .NET places the runtime's
+ * pinned object in gen0 and gen0's compaction leaves a free gap before it; the first allocations
+ * after a gen0 GC take a free-list allocation context there (gc.cpp a_fit_free_list_p), whose
+ * unused tail stays charged to the budget. The model has no gen0 free list. It moves the last
+ * collection of binary-trees at 1 MiB (16 | 15) and of cycle-churn at 512 KiB (14 | 15, that
+ * one 13 ops before the trace's end). These rows are held to fail, exactly: a fix makes this
+ * test fail until the list is emptied, and any other failing row fails it too.
  */
 const KNOWN_MODEL_ERRORS = [
-  'binary-trees d=12 GCgen0size=512K: promoted bytes per gen0 GC (median)',
   'binary-trees d=12 GCgen0size=1M: gen0 collections',
   'binary-trees d=12 GCgen0size=1M: pinned objects seen by GCs (sum)',
   'binary-trees d=12 GCgen0size=1M: promoted bytes per gen0 GC (median)',
+  'cycle-churn n=40000 GCgen0size=512K: gen0 collections',
+  'cycle-churn n=40000 GCgen0size=512K: pinned objects seen by GCs (sum)',
 ]
 
 describe('validate ironpython', () => {

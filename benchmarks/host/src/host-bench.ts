@@ -1,12 +1,12 @@
 /**
  * `npm run bench:host`: how fast each manager runs on this machine, against anchors.
  *
- * 1. binary-trees at a fixed depth on every available manager and on plain V8 objects, all in
+ * 1. binary-trees at N = 10 and N = 14 on every available manager and on plain V8 objects, all in
  *    one tinybench run: runs/s, Mutator ops/s and the slowdown against V8.
  * 2. The CPython model against the real python3, both replaying the same recorded op stream.
  * 3. Host memory for 10 million live objects on the baseline manager (and as plain V8 objects).
  *
- * Knobs (environment): PYGC_BENCH_DEPTH (binary-trees N, default 10), PYGC_BENCH_PY_DEPTH
+ * Knobs (environment): PYGC_BENCH_DEPTH (binary-trees N, a comma-separated list, default 10,14), PYGC_BENCH_PY_DEPTH
  * (binary-trees N of the python3 comparison, default 12: long enough that interpreter start-up is
  * noise), PYGC_BENCH_TIME (ms per task, default 2000), PYGC_BENCH_OBJECTS (memory benchmark,
  * default 10,000,000).
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { type MemoryManager, Rng } from '@pygc/core'
 import { binaryTrees } from '@pygc/workloads'
 import { Bench } from 'tinybench'
-import { envInt } from './child.js'
+import { envInt, envList } from './child.js'
 import { type MemorySample, measureInChild, measureInThisProcess } from './memory.js'
 import { replayOnPython3 } from './python-replay.js'
 import { type AvailableRuntime, loadRuntimes } from './runtimes.js'
@@ -44,7 +44,18 @@ function runOnManager(
   const m = create()
   const { check } = binaryTrees.run(m, params, new Rng(SEED))
   const s = m.stats()
+  m.release?.()
   return { ops: s.ops, allocations: s.objectsAllocated, check }
+}
+
+/**
+ * One timed run: a fresh manager, the program, and the manager released (its host memory may
+ * go to the next run's manager, as V8 keeps its heap pages from one run to the next).
+ */
+function timedRun(create: () => MemoryManager, params: Record<string, number>): void {
+  const m = create()
+  binaryTrees.run(m, params, new Rng(SEED))
+  m.release?.()
 }
 
 async function speedSection(
@@ -83,7 +94,7 @@ async function speedSection(
   for (const row of rows) {
     const create = row.create
     if (create === undefined) bench.add(row.name, () => void binaryTreesV8(depth))
-    else bench.add(row.name, () => void binaryTrees.run(create(), params, new Rng(SEED)))
+    else bench.add(row.name, () => timedRun(create, params))
   }
   console.log(`\nbinary-trees N=${depth} (${formatCount(expected)} nodes per run), ${timeMs} ms per task...`)
   await bench.run()
@@ -195,14 +206,19 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(measureInThisProcess(subject, Number(args[2]))))
     return
   }
-  const depth = envInt('PYGC_BENCH_DEPTH', 10)
+  const depths = envList('PYGC_BENCH_DEPTH', ['10', '14']).map((d) => {
+    const n = Number(d)
+    if (!Number.isSafeInteger(n) || n <= 0)
+      throw new Error(`PYGC_BENCH_DEPTH must list positive integers, got '${d}'`)
+    return n
+  })
   const pythonDepth = envInt('PYGC_BENCH_PY_DEPTH', 12)
   const timeMs = envInt('PYGC_BENCH_TIME', 2000)
   const objects = envInt('PYGC_BENCH_OBJECTS', 10_000_000)
   console.log(`pygc host benchmarks — node ${process.version}, ${process.platform}/${process.arch}`)
   const { available, skipped } = await loadRuntimes()
   for (const s of skipped) console.log(`skipped ${s.name}: ${s.reason}`)
-  await speedSection(depth, timeMs, available)
+  for (const depth of depths) await speedSection(depth, timeMs, available)
   pythonSection(pythonDepth, available)
   memorySection(objects)
 }

@@ -10,8 +10,14 @@
 //
 // The op loop allocates nothing of its own: the trace is read through one fixed buffer, slots
 // live in two preallocated arrays, per-collection figures go into preallocated arrays, and the
-// finalization tracking uses GC handles (not heap objects). The exception is the
-// GCMemoryInfo read after each collection (one small object per GC; --no-gcinfo turns it off).
+// finalization tracking uses GC handles (not heap objects). The GC figures after each collection
+// are read without allocating either: GC.GetGCMemoryInfo allocates a 288-byte GCMemoryInfoData per
+// call, and that record, placed in gen0 right after the collection, spent gen0's budget and (not
+// fitting the free gap the compaction leaves before the runtime's pinned object) left that gap's
+// unused tail charged to the budget as well: 560 bytes per gen0 window on binary-trees, one gen0
+// collection more at GCgen0size=1M than without it (packages/ironpython/BUDGETS.md#host-records).
+// So one GCMemoryInfoData is made at start-up and refilled in place after each collection through
+// GC's own private GetMemoryInfo(data, kind) (an UnsafeAccessor, .NET 10). --no-gcinfo skips it.
 //
 // A pin (PIN, 0x14) is a real pinned GC handle. GCHandle.Alloc(o, GCHandleType.Pinned) refuses
 // an object[] of references ("Object contains references": Marshal.IsPinnable), so the oracle
@@ -31,10 +37,11 @@
 using System;
 using System.IO;
 using System.Runtime;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
-sealed class Fin
+class Fin
 {
     public object[] A;
     public int Index;
@@ -54,6 +61,35 @@ sealed class Fin
             System.Threading.Volatile.Write(ref Oracle.Globals[Into], this);
             System.Threading.Interlocked.Increment(ref Oracle.Resurrections);
         }
+        AfterDel();
+    }
+
+    // The rest of a __del__ that allocates (AllocatingFin); nothing for the others.
+    protected virtual void AfterDel() { }
+}
+
+// An object whose __del__ allocates (FinalizerSpec.allocate, storeNew), on the finalizer thread
+// after the GC, as IronPython runs __del__: Count arrays of AllocSlots made and dropped, then one
+// of StoreSlots stored into global StoreGlobal (StoreSlots -1: none). A subclass, so that every
+// other finalizable object keeps Fin's 32 bytes.
+sealed class AllocatingFin : Fin
+{
+    // Each array lands here for the moment it is made: an allocation nothing reads could be
+    // stack-allocated by the JIT's escape analysis; stored into a static field, it is on the heap.
+    static object Sink;
+    readonly int Count, AllocSlots, StoreSlots, StoreGlobal;
+
+    public AllocatingFin(object[] a, int index, int into, int count, int allocSlots, int storeSlots, int storeGlobal)
+        : base(a, index, into)
+    {
+        Count = count; AllocSlots = allocSlots; StoreSlots = storeSlots; StoreGlobal = storeGlobal;
+    }
+
+    protected override void AfterDel()
+    {
+        for (int k = 0; k < Count; k++) Sink = new object[AllocSlots];
+        Sink = null;
+        if (StoreSlots >= 0) System.Threading.Volatile.Write(ref Oracle.Globals[StoreGlobal], new object[StoreSlots]);
     }
 }
 
@@ -79,6 +115,15 @@ sealed class Tracker
     }
 }
 
+// A zeroed table of unmanaged values in native memory, never freed (it lives as long as the
+// run): the oracle's bookkeeping without a byte on the GC heap.
+unsafe readonly struct NativeTable<T> where T : unmanaged
+{
+    readonly T* items;
+    public NativeTable(int count) { items = (T*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(T)); }
+    public ref T this[int i] => ref items[i];
+}
+
 static class Oracle
 {
     // Every array of the oracle stays below 85,000 bytes, so none lands on the LOH (where it
@@ -94,30 +139,20 @@ static class Oracle
     // the main thread had reached. GC handles and int arrays: nothing here is a heap object
     // per callback except the tracker itself, which IronPython allocates too.
     public const int CallbackCapacity = 10000;
-    // The callback tables exist only for a trace that has a weakref callback: allocated at its
-    // first one (AllocateCallbackTables). Allocated for every trace at start-up, their ~400 KB
-    // moved the start ritual's gen2 and, measured, made cycle-churn at GCgen0size=512K one gen0
-    // collection longer on .NET (15 vs 14): an oracle must not disturb what it measures.
-    static int[] callbackTag = null!;
-    static GCHandle[] callbackWeakref = null!;
+    // The callback tables live in native memory (NativeTable below), allocated at start-up: on
+    // the GC heap they were ~400 KB of arrays, allocated at a trace's first callback so that
+    // traces without callbacks were undisturbed, but then gen0 survivors of the collection after
+    // it, which grew gen0's budget and made callbacks-resurrection at 256 KiB 3 gen0 collections
+    // on .NET against 17 on the model. Native memory is no part of any generation or budget.
+    static readonly NativeTable<int> callbackTag = new(CallbackCapacity);
+    static readonly NativeTable<GCHandle> callbackWeakref = new(CallbackCapacity);
     // A short weak handle to each callback's referent, polled after every collection: the GC that
     // cleared it is the one that found the referent dead, on the main thread and so independent
     // of when the finalizer thread gets to run the callback (on a loaded machine, collections later).
-    static GCHandle[] callbackReferent = null!;
-    static int[] callbackClearedAt = null!;
-    static int[] callbackRunOrdinal = null!, callbackRunGc = null!;
-    static long[] callbackRunOp = null!;
-
-    static void AllocateCallbackTables()
-    {
-        callbackTag = new int[CallbackCapacity];
-        callbackWeakref = new GCHandle[CallbackCapacity];
-        callbackReferent = new GCHandle[CallbackCapacity];
-        callbackClearedAt = new int[CallbackCapacity];
-        callbackRunOrdinal = new int[CallbackCapacity];
-        callbackRunGc = new int[CallbackCapacity];
-        callbackRunOp = new long[CallbackCapacity];
-    }
+    static readonly NativeTable<GCHandle> callbackReferent = new(CallbackCapacity);
+    static readonly NativeTable<int> callbackClearedAt = new(CallbackCapacity);
+    static readonly NativeTable<int> callbackRunOrdinal = new(CallbackCapacity), callbackRunGc = new(CallbackCapacity);
+    static readonly NativeTable<long> callbackRunOp = new(CallbackCapacity);
     static int callbackCount, callbacksRun;
     static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, Tracker> trackers = new();
     // The op the main thread is at, read by the finalizer thread.
@@ -283,6 +318,15 @@ static class Oracle
     static readonly int[] tRefs = new int[MaxTypes], tInts = new int[MaxTypes], tBytes = new int[MaxTypes], tVar = new int[MaxTypes];
     static readonly bool[] tFin = new bool[MaxTypes];
     static readonly int[] tInto = new int[MaxTypes];
+    // What a type's finalizer allocates (FinalizerSpec.allocate: type, count; storeNew: type,
+    // global); -1 / 0 when it does not.
+    static readonly int[] tAllocType = new int[MaxTypes];
+    static readonly int[] tAllocCount = new int[MaxTypes];
+    static readonly int[] tStoreType = new int[MaxTypes];
+    static readonly int[] tStoreGlobal = new int[MaxTypes];
+    // The object[] slots of a fixed-size type's object, as ALLOC makes it (refs, then the ints and
+    // payload bytes in 8-byte slots).
+    static int SlotsOf(int t) => tRefs[t] + (tInts[t] * 4 + tBytes[t] + 7) / 8;
     static int typeCount;
 
     // ---- slots: globals, and a stack of frames ----
@@ -311,6 +355,28 @@ static class Oracle
     static readonly int[] baseCounts = new int[3], lastCounts = new int[3];
     static bool gcInfo = true;
 
+    // The one GCMemoryInfoData of the run (made before the start ritual, so it lives in gen2 with
+    // the oracle's other tables) and GC's private refill of it: GC.GetGCMemoryInfo is
+    // `var data = new GCMemoryInfoData(); GetMemoryInfo(data, (int)kind); return new GCMemoryInfo(data);`
+    // (System.Private.CoreLib, GC.CoreCLR.cs), so refilling the same data object updates what the
+    // GCMemoryInfo wrapping it reports, and allocates nothing.
+    static GCMemoryInfo gcInfoBox;
+    [UnsafeAccessor(UnsafeAccessorKind.StaticMethod, Name = "GetMemoryInfo")]
+    static extern void RefillMemoryInfo([UnsafeAccessorType("System.GC, System.Private.CoreLib")] object gcClass,
+        [UnsafeAccessorType("System.GCMemoryInfoData, System.Private.CoreLib")] object data, int kind);
+    // Not inlined, and NoteCollections compiled before the start ritual: resolving the accessor's
+    // type names while compiling a caller allocates (measured: about 800 bytes in the first gen0
+    // window when NoteCollections was first compiled inside the op loop).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void ReadGcInfo() => RefillMemoryInfo(null, Unsafe.As<GCMemoryInfo, object>(ref gcInfoBox), (int)GCKind.Any);
+
+    // What the runtime allocates between the two collections of gc.collect() (IronPython's
+    // PythonContext.Collect: FunctionCode.CleanFunctionCodes, the finalizers' work), stood for by one
+    // 352-byte object: the model's RUNTIME_BYTES_BETWEEN_COLLECTS (packages/ironpython/src/
+    // runtime-allocation.ts). Stored into a static so the JIT cannot put it on the stack.
+    static byte[] runtimeBetweenCollects;
+    const int RuntimeBytesBetweenCollects = 352, ByteArrayBaseBytes = 24;
+
     // Pinned handles, one per pin held (pins nest). Unpin finds one by its target: no second
     // array of the objects, which would add old-to-young references the model does not have.
     const int MaxPins = 4096;
@@ -338,7 +404,8 @@ static class Oracle
             gcIndex[i] = k + 1 - baseCounts[0];
             if (gcInfo && k == c0 - 1)
             {
-                GCMemoryInfo info = GC.GetGCMemoryInfo(GCKind.Any);
+                ReadGcInfo();
+                ref readonly GCMemoryInfo info = ref gcInfoBox;
                 gcHeap[i] = info.HeapSizeBytes;
                 gcPromoted[i] = info.PromotedBytes;
                 gcFrag[i] = info.FragmentedBytes;
@@ -378,10 +445,14 @@ static class Oracle
         // budget computed from the gen2 size printed as startGen2Bytes. Counts printed are
         // relative to this point.
         var wall = new System.Diagnostics.Stopwatch();
+        gcInfoBox = GC.GetGCMemoryInfo(GCKind.Any);
+        ReadGcInfo(); // compiled now, not after the first collection of the trace
+        RuntimeHelpers.PrepareMethod(typeof(Oracle).GetMethod(nameof(NoteCollections), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.MethodHandle);
         GC.Collect(2, GCCollectionMode.Forced, true, true);
         GC.WaitForPendingFinalizers();
         GC.Collect(2, GCCollectionMode.Forced, true, true);
-        long startGen2 = GC.GetGCMemoryInfo(GCKind.Any).GenerationInfo[2].SizeAfterBytes;
+        ReadGcInfo();
+        long startGen2 = gcInfoBox.GenerationInfo[2].SizeAfterBytes;
         GC.Collect(1, GCCollectionMode.Forced, true, true);
         // Measured: ending with a gen1 collection leaves .NET 10's first gen0 budget far above
         // GCgen0size here (about 7.5 MB); a final gen0 collection makes it GCgen0size.
@@ -431,7 +502,11 @@ static class Oracle
                     if (GC.GetGeneration(arr) == 2) { lohAllocs++; lohBytes += Math.Max(24, 24 + 8L * slots); }
                     if (tFin[type])
                     {
-                        var f = new Fin(arr, finCount, tInto[type]);
+                        var f = tAllocCount[type] == 0 && tStoreType[type] < 0
+                            ? new Fin(arr, finCount, tInto[type])
+                            : new AllocatingFin(arr, finCount, tInto[type], tAllocCount[type],
+                                tAllocType[type] < 0 ? 0 : SlotsOf(tAllocType[type]),
+                                tStoreType[type] < 0 ? -1 : SlotsOf(tStoreType[type]), tStoreGlobal[type]);
                         if (finCount < FinTrackCapacity) finHandles[finCount] = GCHandle.Alloc(f, GCHandleType.WeakTrackResurrection);
                         finCount++;
                         Slot(dst) = f;
@@ -469,7 +544,6 @@ static class Oracle
                     Slot(dst) = weak;
                     if (callback != 0 && referent != null)
                     {
-                        if (callbackCount == 0) AllocateCallbackTables();
                         if (callbackCount == CallbackCapacity) throw new InvalidDataException($"more than {CallbackCapacity} weakref callbacks at op {ops}");
                         int ordinal = callbackCount++;
                         callbackTag[ordinal] = (int)(callback - 1);
@@ -494,6 +568,11 @@ static class Oracle
                     int g = gen < 0 ? 2 : (int)gen;
                     for (int i = 0; i < 2; i++)
                     {
+                        if (i > 0)
+                        {
+                            runtimeBetweenCollects = new byte[RuntimeBytesBetweenCollects - ByteArrayBaseBytes];
+                            runtimeBetweenCollects = null;
+                        }
                         GC.Collect(g);
                         NoteCollections(ops);
                         GC.WaitForPendingFinalizers();
@@ -512,6 +591,10 @@ static class Oracle
                     int fin = ReadByte();
                     tFin[t] = (fin & 1) != 0;
                     tInto[t] = (fin & 2) != 0 ? (int)ReadVarint() : -1;
+                    tAllocType[t] = (fin & 8) != 0 ? (int)ReadVarint() : -1;
+                    tAllocCount[t] = (fin & 8) != 0 ? (int)ReadVarint() : 0;
+                    tStoreType[t] = (fin & 16) != 0 ? (int)ReadVarint() : -1;
+                    tStoreGlobal[t] = (fin & 16) != 0 ? (int)ReadVarint() : -1;
                     definitions++;
                     break;
                 }

@@ -86,6 +86,14 @@ public final class TraceReplay {
     private int[] extraSlots = new int[16];
     /** Per type: -2 no finalizer, -1 a finalizer, else the global its finalizer resurrects into. */
     private int[] finalizer = new int[16];
+    /**
+     * Per type whose finalizer allocates (FinalizerSpec.allocate, storeNew): how many objects, of
+     * which type, and the type and global of the one it stores (-1: none); else count 0, store -1.
+     */
+    private int[] allocCount = new int[16];
+    private int[] allocType = new int[16];
+    private int[] storeType = new int[16];
+    private int[] storeGlobal = new int[16];
     /** The trace has finalizers or weakref callbacks (the first pass says). */
     private boolean hasEvents;
 
@@ -266,14 +274,26 @@ public final class TraceReplay {
         u8(); // shape
         int fin = u8();
         int into = (fin & 2) != 0 ? (int) varint() : -1;
+        int aType = (fin & 8) != 0 ? uint() : 0;
+        int aCount = (fin & 8) != 0 ? uint() : 0;
+        int sType = (fin & 16) != 0 ? uint() : -1;
+        int sGlobal = (fin & 16) != 0 ? uint() : -1;
         if (!record) return;
         if (typeCount == fixedSlots.length) {
             fixedSlots = java.util.Arrays.copyOf(fixedSlots, typeCount * 2);
             variable = java.util.Arrays.copyOf(variable, typeCount * 2);
             extraSlots = java.util.Arrays.copyOf(extraSlots, typeCount * 2);
             finalizer = java.util.Arrays.copyOf(finalizer, typeCount * 2);
+            allocCount = java.util.Arrays.copyOf(allocCount, typeCount * 2);
+            allocType = java.util.Arrays.copyOf(allocType, typeCount * 2);
+            storeType = java.util.Arrays.copyOf(storeType, typeCount * 2);
+            storeGlobal = java.util.Arrays.copyOf(storeGlobal, typeCount * 2);
         }
         int t = typeCount++;
+        allocCount[t] = aCount;
+        allocType[t] = aType;
+        storeType[t] = sType;
+        storeGlobal[t] = sGlobal;
         finalizer[t] = (fin & 1) != 0 ? into : -2;
         if ((fin & 1) != 0) hasEvents = true;
         variable[t] = var;
@@ -393,7 +413,11 @@ public final class TraceReplay {
                     else {
                         // The FinalizeTrigger in one slot past the fields (Jython's JyAttribute).
                         Object[] a = new Object[n + 1];
-                        a[n] = TraceEvents.trigger(a, fin[type]);
+                        a[n] = allocCount[type] == 0 && storeType[type] < 0
+                            ? TraceEvents.trigger(a, fin[type])
+                            : TraceEvents.allocatingTrigger(a, fin[type], allocCount[type],
+                                fixed[allocType[type]], storeType[type] < 0 ? -1 : fixed[storeType[type]],
+                                storeGlobal[type]);
                         o = a;
                     }
                     if (dst >= 0) stack[base + dst] = o; else globals[-dst - 1] = o;
@@ -520,6 +544,15 @@ final class TraceEvents {
         return new FinalizeTrigger(self, into);
     }
 
+    /**
+     * The FinalizeTrigger of an object whose __del__ allocates (FinalizerSpec.allocate, storeNew):
+     * `count` Object[allocSlots] made and dropped, then an Object[storeSlots] stored into global
+     * `storeGlobal` (storeSlots -1: none). The allocated types have no finalizer (TypeRegistry).
+     */
+    static Object allocatingTrigger(Object[] self, int into, int count, int allocSlots, int storeSlots, int storeGlobal) {
+        return new AllocatingTrigger(self, into, count, allocSlots, storeSlots, storeGlobal);
+    }
+
     /** A callback weakref `w` with `tag` to `referent`: registered with the referent's GlobalRef. */
     static void register(Object referent, int tag, WeakReference<Object> w) {
         GlobalRef g = globalRefs.get(referent);
@@ -575,6 +608,42 @@ final class TraceEvents {
         protected void finalize() {
             if (into >= 0) globalsNow[into] = self;
             event(0, 0);
+        }
+    }
+
+    /**
+     * Where an allocating __del__ puts each object it makes, for the moment it makes it: an
+     * allocation nothing reads could be removed by the JIT's escape analysis; stored into a
+     * static field, it is made, and it is garbage again once the next one replaces it.
+     */
+    static Object sink;
+
+    /** A FinalizeTrigger whose __del__ also allocates (see allocatingTrigger). */
+    static final class AllocatingTrigger {
+        final Object[] self;
+        final int into;
+        final int count;
+        final int allocSlots;
+        final int storeSlots;
+        final int storeGlobal;
+
+        AllocatingTrigger(Object[] self, int into, int count, int allocSlots, int storeSlots, int storeGlobal) {
+            this.self = self;
+            this.into = into;
+            this.count = count;
+            this.allocSlots = allocSlots;
+            this.storeSlots = storeSlots;
+            this.storeGlobal = storeGlobal;
+        }
+
+        @Override
+        @SuppressWarnings("deprecation")
+        protected void finalize() {
+            if (into >= 0) globalsNow[into] = self;
+            event(0, 0);
+            for (int k = 0; k < count; k++) sink = new Object[allocSlots];
+            sink = null;
+            if (storeSlots >= 0) globalsNow[storeGlobal] = new Object[storeSlots];
         }
     }
 

@@ -229,6 +229,9 @@ class Tables(object):
         self.shapes = [replay.SHAPES.index(types[t]['shape']) for t in range(ntypes)]
         self.variable = [types[t]['variable'] for t in range(ntypes)]
         self.resurrect = [types[t]['resurrect'] for t in range(ntypes)]
+        # replay.py's allocating __del__ (FinalizerSpec.allocate, storeNew); make_init sets fields
+        replay.install_finalizer_allocations(self.classes, types, self.templates, init_sets_fields=True)
+        self.store_new = [-1 if types[t]['store_new'] is None else types[t]['store_new'][1] for t in range(ntypes)]
         self.pin_table = [None] * (plan['pins'] + 1)
 
 
@@ -329,6 +332,12 @@ def skip_definition(code):
     S[S_P] += 1
     if fin & 2:
         varint()
+    if fin & 8:
+        varint()
+        varint()
+    if fin & 16:
+        varint()
+        varint()
 
 
 def step(tb):
@@ -358,6 +367,9 @@ def step(tb):
             obj = cls()  # slots and dict-instance objects get their fields in make_init's __init__
             if tb.shapes[t] == 0:
                 obj.extend(tb.var_templates[t][n] if tb.variable[t] == 1 else tb.templates[t])
+            if replay.ID_SHIFT[0]:
+                S[S_NEXT_ID] += replay.ID_SHIFT[0]
+                replay.ID_SHIFT[0] = 0
             obj._pygc_id = S[S_NEXT_ID]
             R[d] = obj
         S[S_NEXT_ID] += 1
@@ -501,6 +513,7 @@ def run_pass(start, tb):
         S[k] = 0
         k += 1
     S[S_P] = start
+    replay.ID_SHIFT[0] = 0  # the warm-up's finalizers (and the last pass's) made objects
     S[S_TOP] = NGLOBALS[0]
     S[S_FB] = NGLOBALS[0]
     while step(tb):
@@ -540,6 +553,8 @@ def warm_finalizers(tb):
             pass
         if tb.resurrect[t] >= 0:
             R[tb.resurrect[t]] = None
+        if tb.store_new[t] >= 0:
+            R[tb.store_new[t]] = None
         obj = None
     for tag in list(CALLBACKS):
         for ignored in map(CALLBACKS[tag], [None] * FINALIZER_WARMUP_CALLS):

@@ -49,6 +49,8 @@ import {
   cloneStats,
   EventHub,
   emptyStats,
+  type FinalizerAllocations,
+  finalizerAllocations,
   type GcControl,
   type GcEventListener,
   type GcEventType,
@@ -64,6 +66,7 @@ import {
   PygcError,
   RootSet,
   resolveCosts,
+  runFinalizerAllocations,
   type Slot,
   type TypeId,
   TypeRegistry,
@@ -130,6 +133,8 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   private typeVariable: number[] = [] // 0 fixed, 1 refs, 2 bytes
   private typeFinalizable: boolean[] = []
   private typeResurrect: number[] = [] // global index or -1
+  /** What each type's finalizer allocates (null: nothing). */
+  private typeFinalizerAllocs: (FinalizerAllocations | null)[] = []
   private typeCellSize: number[] = [] // for fixed-size types
 
   private nextId = 0
@@ -189,6 +194,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     this.typeVariable.push(t.variable === 'refs' ? 1 : t.variable === 'bytes' ? 2 : 0)
     this.typeFinalizable.push(t.finalizer !== undefined)
     this.typeResurrect.push(t.finalizer?.resurrectInto ?? -1)
+    this.typeFinalizerAllocs.push(finalizerAllocations(t))
     this.typeCellSize.push(cellSize(t.refs, t.ints ?? 0, t.bytes ?? 0))
     return id
   }
@@ -228,6 +234,12 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     } else if (variable === 2) {
       size = cellSize(refs, ints, n)
     }
+    this.roots.values[di] = this.newObject(type, refs, ints, size, dst)
+    this.counts.ops++
+  }
+
+  /** A new object of `type` with null fields and zero ints (the op's or a finalizer's). */
+  private newObject(type: TypeId, refs: number, ints: number, size: number, dst: Slot | undefined): number {
     const a = this.allocateCell(size, dst)
     const u32 = this.space.u32
     const finalizable = this.typeFinalizable[type]
@@ -239,8 +251,8 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     const body = (a + HEADER_BYTES) >>> 2
     u32.fill(0, body, body + refs * 2 + ints)
     if (finalizable) this.finalizable.push(a)
-    this.roots.values[di] = a
     this.recordAllocation(id, type, size, a)
+    return a
   }
 
   weakref(dst: Slot, target: Slot, callback?: CallbackSpec): void {
@@ -266,10 +278,11 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     this.weakRefs.push(a)
     this.roots.values[di] = a
     this.recordAllocation(id, -1, WEAKREF_BYTES, a)
+    this.counts.ops++
   }
 
   /** A cell of `size` bytes: collects first when the trigger says so, last-ditch before MemoryError. */
-  private allocateCell(size: number, dst: Slot): number {
+  private allocateCell(size: number, dst: Slot | undefined): number {
     if (this.autoGcEnabled && this.allocatedSinceGc + size > this.gcTrigger) this.collectGarbage('allocation')
     let a = this.space.allocate(size)
     if (a === 0) {
@@ -303,7 +316,6 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     s.footprintBytes = footprint
     if (footprint > s.peakFootprintBytes) s.peakFootprintBytes = footprint
     if (this.hub.perObject) this.hub.emit({ type: 'alloc', op: s.ops, id, typeId, bytes: size, address })
-    s.ops++
   }
 
   // ---------------------------------------------------------------- field access
@@ -518,13 +530,14 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
         this.hub.emit({ type: 'weakref-callback', op, weakId: callbacks[i], tag: callbacks[i + 1] })
       }
     }
+    // The queue keeps the objects until every finalizer of this turn has run: a finalizer that
+    // allocates may start a collection, and the objects still to finalize must stay roots (a
+    // finalizer thread holds its queue). Objects that collection queues wait for the next turn.
     const queue = this.finalizationQueue
     const n = queue.length
-    const pending = queue.items.slice(0, n)
-    queue.length = 0
-    const u32 = this.space.u32
     for (let i = 0; i < n; i++) {
-      const a = pending[i]
+      const a = queue.items[i]
+      const u32 = this.space.u32
       const type = u32[(a + 4) >>> 2] & TYPE_MASK
       const into = this.typeResurrect[type]
       if (into >= 0) this.roots.values[into] = a
@@ -538,7 +551,16 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
           resurrected: into >= 0,
           betweenOps: true,
         })
+      const allocs = this.typeFinalizerAllocs[type]
+      if (allocs !== null)
+        runFinalizerAllocations(
+          allocs,
+          (t) => this.newObject(t, this.typeRefs[t], this.typeInts[t], this.typeCellSize[t], undefined),
+          this.roots,
+        )
     }
+    queue.items.copyWithin(0, n, queue.length)
+    queue.length -= n
   }
 
   // ---------------------------------------------------------------- the collection

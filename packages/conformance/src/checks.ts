@@ -9,7 +9,14 @@
  * for garbage with finalizers, and they judge reclamation with forEachLiveId, never with
  * addresses (objects may move).
  */
-import { globalSlot, isPygcError, type MemoryManager, type Slot, withOracle } from '@pygc/core'
+import {
+  globalSlot,
+  isPygcError,
+  MAX_FINALIZER_ALLOCATIONS,
+  type MemoryManager,
+  type Slot,
+  withOracle,
+} from '@pygc/core'
 import { accountingReconciles } from './accounting.js'
 import { boundarySizes } from './boundary-sizes.js'
 import { contractChecks } from './contract-checks.js'
@@ -271,6 +278,116 @@ const finalizersOnce: ConformanceCheck = {
       ensureEqual(ofMortal().length, 1, 'finalizer runs of the plain finalizable object')
     }
     off()
+  },
+}
+
+/**
+ * FinalizerSpec.allocate and storeNew: the finalizer's objects come after its `finalize` event
+ * (allocate's, then storeNew's), allocate's are reclaimed, storeNew's stays in its global and is
+ * usable; the reachability oracle, fed through withOracle, agrees on every one.
+ */
+const finalizerAllocates: ConformanceCheck = {
+  name: 'a finalizer that allocates: its objects are garbage, but the one storeNew stores stays live',
+  run(create) {
+    const m = create()
+    const { mutator, oracle, detach } = withOracle(m)
+    mutator.defineGlobals(2)
+    const leaf = mutator.defineType({ name: 'leaf', refs: 1, ints: 1 })
+    const maker = mutator.defineType({
+      name: 'maker',
+      refs: 1,
+      ints: 1,
+      finalizer: { allocate: { type: leaf, count: 5 }, storeNew: { type: leaf, global: 1 } },
+    })
+    // Per maker: its finalize event, then the ids of the objects made after it.
+    const made = new Map<number, number[]>()
+    const order: number[] = []
+    let current: number[] | undefined
+    const off = m.on((e) => {
+      if (e.type === 'finalize' && made.has(e.id)) {
+        current = made.get(e.id)
+        order.push(e.id)
+      } else if (e.type === 'alloc' && e.typeId === leaf) current?.push(e.id)
+      else if (e.type === 'finalize') current = undefined
+    })
+    mutator.pushFrame(1)
+    // One maker dies by its last reference (a reference-counting runtime finalizes it inside the
+    // clear), one in a self-cycle (only a collection finds it).
+    mutator.alloc(0, maker)
+    made.set(m.objectId(0), [])
+    mutator.clear(0)
+    mutator.alloc(0, maker)
+    made.set(m.objectId(0), [])
+    mutator.store(0, 0, 0)
+    mutator.clear(0)
+    for (let i = 0; i < 4; i++) {
+      mutator.collect()
+      mutator.isNull(G0)
+    }
+    ensureEqual(order.length, 2, 'finalizer runs of the two makers')
+    for (const [id, ids] of made)
+      ensureEqual(ids.length, 6, `objects the finalizer of ${id} made after its finalize event`)
+    const stored = (made.get(order[1]) as number[])[5]
+    const garbage = [...made.values()].flat().filter((id) => id !== stored)
+    ensureEqual(m.objectId(G1), stored, "the id in the global storeNew names (the last finalizer's)")
+    ensureEqual(oracle.idIn(G1), stored, "the oracle's id in the global storeNew names")
+    mutator.writeInt(G1, 0, 31)
+    ensureEqual(mutator.readInt(G1, 0), 31, 'int of the stored object')
+    settle(m, G0)
+    mutator.isNull(G0)
+    const live = liveIds(m)
+    ensure(live.has(stored), 'the object storeNew stored was reclaimed')
+    for (const id of garbage) ensure(!live.has(id), `the finalizer's garbage object ${id} is still live`)
+    ensure(oracle.isReachable(stored), 'the oracle lost the stored object')
+    for (const id of garbage) ensure(!oracle.isReachable(id), `the oracle thinks ${id} is reachable`)
+    for (const id of made.keys()) ensure(!live.has(id), `the finalized maker ${id} is still live`)
+    // Many at once: their allocations (1,024 per finalizer) start collections while the rest of
+    // the batch waits to be finalized; nothing may be lost, nothing reachable freed.
+    const freed: number[] = []
+    const offFree = m.on(
+      (e) => {
+        if (e.type === 'free') freed.push(e.id)
+      },
+      ['free'],
+    )
+    const burst = mutator.defineType({
+      name: 'burst',
+      refs: 1,
+      ints: 0,
+      finalizer: {
+        allocate: { type: leaf, count: MAX_FINALIZER_ALLOCATIONS },
+        storeNew: { type: leaf, global: 0 },
+      },
+    })
+    order.length = 0
+    mutator.popFrame()
+    mutator.pushFrame(40)
+    for (let i = 0; i < 40; i++) {
+      mutator.alloc(i, burst)
+      made.set(m.objectId(i), [])
+    }
+    for (let i = 0; i < 40; i++) mutator.clear(i)
+    for (let i = 0; i < 6; i++) {
+      mutator.collect()
+      mutator.isNull(G0)
+    }
+    ensureEqual(order.length, 40, 'finalizer runs of 40 makers that each allocate 1,025 objects')
+    const last = made.get(order[39]) as number[]
+    ensureEqual(m.objectId(G0), last[last.length - 1], "the last finalizer's stored object")
+    ensureEqual(oracle.idIn(G0), last[last.length - 1], "the oracle's id in global 0")
+    // Between ops the oracle has seen every op: a freed object it still reaches was freed early
+    // (it can only come back by a revival, which the oracle counts).
+    oracle.trace()
+    const early = freed.filter((id) => oracle.reachedByTrace(id))
+    ensureEqual(
+      early.length,
+      0,
+      `objects freed that the oracle still reaches (e.g. ${early.slice(0, 5).join(', ')})`,
+    )
+    ensureEqual(oracle.revivedAfterFree, 0, 'objects the manager freed that were reached again')
+    offFree()
+    off()
+    detach()
   },
 }
 
@@ -689,6 +806,7 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
   reclaimsUnreachable,
   reclaimsCycles,
   finalizersOnce,
+  finalizerAllocates,
   weakrefsClear,
   popFrameReleases,
   rejectsBadOps,

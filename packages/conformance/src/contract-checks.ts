@@ -142,6 +142,21 @@ const BAD_SPECS: readonly (readonly [string, unknown])[] = [
   ['resurrectInto -1', { name: 'x', refs: 0, finalizer: { resurrectInto: -1 } }],
   ['resurrectInto 0.5', { name: 'x', refs: 0, finalizer: { resurrectInto: 0.5 } }],
   ['legacy "yes"', { name: 'x', refs: 0, finalizer: { legacy: 'yes' } }],
+  [
+    'allocate of a type not defined',
+    { name: 'x', refs: 0, finalizer: { allocate: { type: 1000, count: 1 } } },
+  ],
+  ['allocate count 0', { name: 'x', refs: 0, finalizer: { allocate: { type: 0, count: 0 } } }],
+  ['allocate without count', { name: 'x', refs: 0, finalizer: { allocate: { type: 0 } } }],
+  ['allocate an array', { name: 'x', refs: 0, finalizer: { allocate: [0, 1] } }],
+  [
+    'storeNew into a global not defined',
+    { name: 'x', refs: 0, finalizer: { storeNew: { type: 0, global: GLOBALS } } },
+  ],
+  [
+    'storeNew with an unknown key',
+    { name: 'x', refs: 0, finalizer: { storeNew: { type: 0, global: 0, at: 1 } } },
+  ],
 ]
 
 /** Every row of the table, for the fixture's state. */

@@ -6,6 +6,7 @@
  */
 import { showValue as describe, PygcError } from './errors.js'
 import {
+  MAX_FINALIZER_ALLOCATIONS,
   MAX_PAYLOAD_BYTES,
   MAX_REF_FIELDS,
   MAX_TYPES,
@@ -23,7 +24,9 @@ const SPEC_KEYS: ReadonlySet<string> = new Set([
   'finalizer',
   'shape',
 ])
-const FINALIZER_KEYS: ReadonlySet<string> = new Set(['resurrectInto', 'legacy'])
+const FINALIZER_KEYS: ReadonlySet<string> = new Set(['resurrectInto', 'legacy', 'allocate', 'storeNew'])
+const ALLOCATE_KEYS: readonly string[] = ['type', 'count']
+const STORE_NEW_KEYS: readonly string[] = ['type', 'global']
 const SHAPES: ReadonlySet<PyShape> = new Set(['list', 'tuple', 'slots', 'dict-instance'])
 const MAX_NAME_LENGTH = 200
 
@@ -49,7 +52,7 @@ export class TypeRegistry {
         { type: id },
       )
     }
-    validateTypeSpec(spec, globals, id)
+    validateTypeSpec(spec, globals, id, this.specs)
     const frozen = canonicalSpec(spec)
     this.specs.push(frozen)
     this.maxLength.push(
@@ -122,6 +125,12 @@ function canonicalSpec(spec: TypeSpec): TypeSpec {
     out.finalizer = Object.freeze({
       ...(f.resurrectInto !== undefined ? { resurrectInto: f.resurrectInto } : {}),
       ...(f.legacy !== undefined ? { legacy: f.legacy } : {}),
+      ...(f.allocate !== undefined
+        ? { allocate: Object.freeze({ type: f.allocate.type, count: f.allocate.count }) }
+        : {}),
+      ...(f.storeNew !== undefined
+        ? { storeNew: Object.freeze({ type: f.storeNew.type, global: f.storeNew.global }) }
+        : {}),
     })
   }
   return Object.freeze(out)
@@ -131,16 +140,24 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-/** Throws INVALID_TYPE_SPEC naming the first thing wrong with `spec` (types.ts, TypeSpec). */
-export function validateTypeSpec(spec: TypeSpec, globals: number, id: number): void {
-  const why = specProblem(spec, globals)
+/**
+ * Throws INVALID_TYPE_SPEC naming the first thing wrong with `spec` (types.ts, TypeSpec);
+ * `defined` are the types defined before it (what a finalizer may allocate).
+ */
+export function validateTypeSpec(
+  spec: TypeSpec,
+  globals: number,
+  id: number,
+  defined: readonly TypeSpec[] = [],
+): void {
+  const why = specProblem(spec, globals, defined)
   if (why === null) return
   const named = isPlainObject(spec) && typeof spec.name === 'string' ? JSON.stringify(spec.name) : 'unnamed'
   throw new PygcError('INVALID_TYPE_SPEC', `type #${id} (${named}): ${why}`, { type: id })
 }
 
 /** What is wrong with a spec, or null. */
-function specProblem(spec: unknown, globals: number): string | null {
+function specProblem(spec: unknown, globals: number, defined: readonly TypeSpec[]): string | null {
   if (!isPlainObject(spec)) return 'a type spec must be an object'
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.has(key)) return `unknown key ${JSON.stringify(key)}; keys: ${[...SPEC_KEYS].join(', ')}`
@@ -182,5 +199,48 @@ function specProblem(spec: unknown, globals: number): string | null {
   if (f.legacy !== undefined && typeof f.legacy !== 'boolean') {
     return `finalizer.legacy must be a boolean, got ${describe(f.legacy)}`
   }
+  const a = f.allocate
+  if (a !== undefined) {
+    const why = allocationProblem('finalizer.allocate', a, ALLOCATE_KEYS, defined)
+    if (why !== null) return why
+    const n = (a as Record<string, unknown>).count
+    if (!(Number.isInteger(n) && (n as number) >= 1 && (n as number) <= MAX_FINALIZER_ALLOCATIONS))
+      return `finalizer.allocate.count must be an integer in 1..${MAX_FINALIZER_ALLOCATIONS}, got ${describe(n)}`
+  }
+  const s = f.storeNew
+  if (s !== undefined) {
+    const why = allocationProblem('finalizer.storeNew', s, STORE_NEW_KEYS, defined)
+    if (why !== null) return why
+    const g = (s as Record<string, unknown>).global
+    if (!(Number.isInteger(g) && (g as number) >= 0 && (g as number) < globals))
+      return `finalizer.storeNew.global must name a defined global (0..${globals - 1}), got ${describe(g)}`
+    if (g === r) return `finalizer.storeNew.global must differ from finalizer.resurrectInto (both ${r})`
+  }
+  return null
+}
+
+/**
+ * What is wrong with a finalizer's allocation (allocate, storeNew): an object of exactly `keys`
+ * whose `type` is a type defined before this one, of fixed size and without a finalizer (a
+ * finalizer never allocates objects that would run finalizers in turn).
+ */
+function allocationProblem(
+  what: string,
+  value: unknown,
+  keys: readonly string[],
+  defined: readonly TypeSpec[],
+): string | null {
+  if (!isPlainObject(value)) return `${what} must be an object {${keys.join(', ')}}, got ${describe(value)}`
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) return `unknown ${what} key ${JSON.stringify(key)}; keys: ${keys.join(', ')}`
+  }
+  const t = value.type
+  if (!(Number.isInteger(t) && (t as number) >= 0 && (t as number) < defined.length))
+    return `${what}.type must name a type defined before this one (0..${defined.length - 1}), got ${describe(t)}`
+  const target = defined[t as number]
+  if (target.variable !== undefined)
+    return `${what}.type ${t} ('${target.name}') is variable-size; a finalizer allocates fixed-size objects`
+  if (target.finalizer !== undefined)
+    return `${what}.type ${t} ('${target.name}') has a finalizer; a finalizer allocates objects without one`
   return null
 }

@@ -119,6 +119,35 @@ export type PyShape = 'list' | 'tuple' | 'slots' | 'dict-instance'
  * must be a plain object (`{}` for a plain finalizer) with no keys but these; anything else
  * (`finalizer: "yes"`, `true`, `null`) is INVALID_TYPE_SPEC.
  */
+/**
+ * Most objects one finalizer run may allocate (FinalizerSpec.allocate.count). The oracles run a
+ * finalizer as interpreted code inside the collection or on the finalizer thread; a bound keeps
+ * one finalizer's work to the order of one op's, so a trace cannot hide a workload inside its
+ * finalizers (pygc's own bound, not a runtime's).
+ */
+export const MAX_FINALIZER_ALLOCATIONS = 1024
+
+/**
+ * What a finalizer allocates: `count` new objects of `type`, each with null fields and zero
+ * ints, garbage once the finalizer returns. `type` must be defined before the finalizer's type,
+ * be fixed-size and have no finalizer itself (so a finalizer never starts a chain of finalizers
+ * of the objects it made); `count` is in 1..{@link MAX_FINALIZER_ALLOCATIONS}.
+ */
+export interface FinalizerAllocation {
+  type: TypeId
+  count: number
+}
+
+/**
+ * A new object the finalizer stores into a global: one object of `type` (the same rules as
+ * {@link FinalizerAllocation}'s type), stored into global `global` (an index, not a slot; defined
+ * when the finalizer's type is, and not the global `resurrectInto` names), replacing what it held.
+ */
+export interface FinalizerStore {
+  type: TypeId
+  global: number
+}
+
 export interface FinalizerSpec {
   /**
    * If set, the finalizer stores the object into this global (index, not slot), resurrecting
@@ -132,6 +161,15 @@ export interface FinalizerSpec {
    * A boolean.
    */
   legacy?: boolean
+  /**
+   * The finalizer allocates objects that die when it returns. It runs where the runtime runs
+   * finalizers (CPython: inside the collection or the dealloc; JVM and CLR: on the finalizer
+   * thread after the GC; PyPy: from its finalizer queue), so the objects are allocated there.
+   * Order inside one finalizer: resurrectInto, then allocate, then storeNew.
+   */
+  allocate?: FinalizerAllocation
+  /** The finalizer allocates one object and stores it into a global, where it stays live. */
+  storeNew?: FinalizerStore
 }
 
 /**
@@ -393,6 +431,12 @@ export interface MemoryManager<Native = unknown> extends Mutator {
   forEachLiveId(visit: (id: number) => void): void
   /** The id of the object in the slot (its allocation ordinal), or -1 for null. */
   objectId(slot: Slot): number
+  /**
+   * Optional: the caller is done with this manager (it must not be used afterwards), so its
+   * host memory may go to the next manager created in this process (host-buffers.ts). Figures
+   * never depend on it; it only spares the next manager fresh pages.
+   */
+  release?(): void
 }
 
 /** Options every manager accepts; runtime-specific options extend this. */

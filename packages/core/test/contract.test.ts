@@ -9,6 +9,7 @@ import {
   callbackCode,
   callbackTagOf,
   MAX_CALLBACK_TAG,
+  MAX_FINALIZER_ALLOCATIONS,
   MAX_TYPES,
   OutOfMemoryError,
   RootSet,
@@ -35,6 +36,56 @@ describe('the type cap', () => {
     spec.finalizer.resurrectInto = 5
     expect(r.get(id)).toEqual({ name: 'node', refs: 2, finalizer: { resurrectInto: 0 } })
     expect(Object.isFrozen(r.get(id)) && Object.isFrozen(r.get(id).finalizer)).toBe(true)
+  })
+})
+
+describe('a finalizer that allocates', () => {
+  /** Types 0 plain, 1 variable, 2 with a finalizer; 3 globals. */
+  function registry(): TypeRegistry {
+    const r = new TypeRegistry()
+    r.define({ name: 'plain', refs: 1, ints: 1 }, 3)
+    r.define({ name: 'var', refs: 0, variable: 'refs' }, 3)
+    r.define({ name: 'fin', refs: 0, finalizer: {} }, 3)
+    return r
+  }
+  const reject = (finalizer: unknown, key: string): void => {
+    expect(() => registry().define({ name: 'f', refs: 0, finalizer } as never, 3)).toThrow(
+      expect.objectContaining({ code: 'INVALID_TYPE_SPEC', message: expect.stringContaining(key) }),
+    )
+  }
+
+  it('accepts allocate {type, count} and storeNew {type, global}, kept frozen in canonical form', () => {
+    const r = registry()
+    const spec = {
+      name: 'f',
+      refs: 0,
+      finalizer: { allocate: { type: 0, count: 3 }, storeNew: { type: 0, global: 2 } },
+    }
+    const id = r.define(spec, 3)
+    spec.finalizer.allocate.count = 9
+    expect(r.get(id).finalizer).toEqual({ allocate: { type: 0, count: 3 }, storeNew: { type: 0, global: 2 } })
+    expect(Object.isFrozen(r.get(id).finalizer?.allocate)).toBe(true)
+    r.define(
+      { name: 'max', refs: 0, finalizer: { allocate: { type: 0, count: MAX_FINALIZER_ALLOCATIONS } } },
+      3,
+    )
+  })
+
+  it('rejects each bad part with INVALID_TYPE_SPEC naming the key', () => {
+    reject({ allocate: { type: 0, count: 0 } }, 'finalizer.allocate.count')
+    reject({ allocate: { type: 0, count: MAX_FINALIZER_ALLOCATIONS + 1 } }, 'finalizer.allocate.count')
+    reject({ allocate: { type: 0, count: 1.5 } }, 'finalizer.allocate.count')
+    reject({ allocate: { type: 0 } }, 'finalizer.allocate.count')
+    reject({ allocate: { type: 3, count: 1 } }, 'finalizer.allocate.type') // not defined yet (itself)
+    reject({ allocate: { type: 1, count: 1 } }, 'variable-size')
+    reject({ allocate: { type: 2, count: 1 } }, 'has a finalizer')
+    reject({ allocate: { type: 0, count: 1, extra: 1 } }, '"extra"')
+    reject({ allocate: [0, 1] }, 'finalizer.allocate must be an object')
+    reject({ storeNew: { type: 0, global: 3 } }, 'finalizer.storeNew.global')
+    reject({ storeNew: { type: 0 } }, 'finalizer.storeNew.global')
+    reject({ storeNew: { type: 2, global: 0 } }, 'has a finalizer')
+    reject({ storeNew: { type: 0, global: 1 }, resurrectInto: 1 }, 'must differ from finalizer.resurrectInto')
+    reject({ storeNew: null }, 'finalizer.storeNew must be an object')
   })
 })
 

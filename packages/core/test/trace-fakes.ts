@@ -170,6 +170,11 @@ export function everyOpProgram(m: Mutator): void {
     finalizer: { resurrectInto: 3, legacy: true },
   })
   m.defineType({ name: 'Plain fin', refs: 0, variable: 'refs', shape: 'slots', finalizer: {} })
+  m.defineType({
+    name: 'Allocating fin',
+    refs: 1,
+    finalizer: { allocate: { type: 0, count: 1024 }, storeNew: { type: 0, global: 2 } },
+  })
   m.alloc(-4, 2)
   m.store(0, 1, 1)
   m.load(2, 0, 1)

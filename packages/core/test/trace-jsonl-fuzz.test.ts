@@ -75,7 +75,7 @@ function sitesOf(lines: Json[]): Site[] {
 
 /** Every key the format knows, at any level (a misspelling must not land on one). */
 const KNOWN_KEYS = new Set(
-  `format version metadata end ops op spec name refs ints bytes variable shape finalizer resurrectInto legacy
+  `format version metadata end ops op spec name refs ints bytes variable shape finalizer resurrectInto legacy allocate storeNew global
    callback tag locals dst type length obj field src index expected value s a b target weak generation result
    action count`.split(/\s+/),
 )

@@ -12,6 +12,7 @@
  */
 import { OutOfMemoryError, PygcError, type Slot } from '@pygc/core'
 import { collectGenerations } from './collector.js'
+import { ARENA_SIZE, SMALL_REQUEST_THRESHOLD } from './constants.js'
 import type { GcState } from './gc-state.js'
 import { F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
 import { Kind, tupleBytes } from './layout.js'
@@ -23,12 +24,18 @@ const MAX_OBJECT_ID = 2 ** 31 - 1
 export class Allocator {
   private nextId = 0
   private readonly collectsAtEvalBreaker: boolean
+  /**
+   * A footprint at or below which an op's three small blocks (object, items, payload; at most
+   * one new arena each, pymalloc.ts growthFor) always fit the heap limit.
+   */
+  private readonly roomyFootprint: number
 
   constructor(
     private readonly st: GcState,
     private readonly heapLimit: number,
   ) {
     this.collectsAtEvalBreaker = st.policy.trigger === 'eval-breaker'
+    this.roomyFootprint = heapLimit - 3 * ARENA_SIZE
   }
 
   /** A fresh or free-listed object row with its block; runs _PyObject_GC_Link for fresh ones. */
@@ -45,15 +52,14 @@ export class Allocator {
       h = heap.newHandle()
       heap.address[h] = address
       heap.objBytes[h] = objBytes
+      // What a collection the link may run can see of the row: not live, not tracked, held by
+      // the allocating C code. A fresh handle has no block row (releaseHandle dropped it), and
+      // initObject writes the rest before anything reads it.
       heap.flags[h] = 0
       heap.gcNext[h] = 0
       heap.kind[h] = kind
-      heap.itemsBytes[h] = 0 // a fresh handle has no block row (releaseHandle dropped it)
-      heap.fieldBase[h] = 0
-      heap.fieldCap[h] = 0
-      heap.refcnt[h] = 1 // held by the allocating C code during a collection the link may run
+      heap.refcnt[h] = 1
       heap.nrefs[h] = 0
-      heap.nints[h] = 0
       this.gcLink()
       const footprint = st.pymalloc.footprint
       if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
@@ -80,8 +86,15 @@ export class Allocator {
     heap.refcnt[h] = 1
     heap.flags[h] = internal ? F_LIVE | F_INTERNAL : F_LIVE
     const cells = kind === Kind.Weakref ? WEAKREF_CELLS : refs + ints
-    heap.fieldCap[h] = cells
-    heap.fieldBase[h] = heap.allocFields(cells)
+    const kept = heap.fieldBase[h] // 0 but for a tuple from its free list (dealloc.ts freeListOrTuple)
+    if (kept !== 0 && heap.fieldCap[h] === cells) {
+      const fields = heap.fields
+      for (let i = kept; i < kept + cells; i++) fields[i] = 0
+    } else {
+      if (kept !== 0) heap.freeFields(kept, heap.fieldCap[h])
+      heap.fieldCap[h] = cells
+      heap.fieldBase[h] = heap.allocFields(cells)
+    }
     heap.nrefs[h] = refs
     heap.nints[h] = ints
     const itemsAddress = itemsBytes === 0 ? 0 : st.pymalloc.malloc(itemsBytes)
@@ -159,6 +172,14 @@ export class Allocator {
   checkHeapRoom(objBytes: number, itemsBytes: number, op: string, slot: Slot, payloadBytes = 0): void {
     if (this.heapLimit === Number.POSITIVE_INFINITY) return
     const pymalloc = this.st.pymalloc
+    // The op loop's case: small blocks (each adds at most one arena) far below the limit.
+    if (
+      pymalloc.footprint <= this.roomyFootprint &&
+      objBytes <= SMALL_REQUEST_THRESHOLD &&
+      itemsBytes <= SMALL_REQUEST_THRESHOLD &&
+      payloadBytes <= SMALL_REQUEST_THRESHOLD
+    )
+      return
     const need =
       (objBytes === 0 ? 0 : pymalloc.growthFor(objBytes)) +
       (itemsBytes === 0 ? 0 : pymalloc.growthFor(itemsBytes)) +

@@ -14,6 +14,8 @@
  * same nesting, and objects die in exactly CPython's order — which is what makes finalizer and
  * weakref-callback order comparable with the real runtime.
  */
+
+import type { FinalizerAllocations } from '@pygc/core'
 import { TRASH_UNWIND_LEVEL } from './constants.js'
 import type { GcState } from './gc-state.js'
 import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
@@ -274,17 +276,72 @@ export class Deallocator {
         betweenOps: st.atOpBoundary,
       })
     }
+    const allocs = layout.finalizerAllocs
+    if (allocs !== null) {
+      // The body goes on after its first store: every death it causes runs to completion
+      // here, as the C stack of a __del__ that keeps going does.
+      if (layout.resurrectInto >= 0) {
+        heap.refcnt[h]++
+        st.stats.work.refcountOps++
+        this.storeGlobal(layout.resurrectInto, h, false)
+      }
+      this.finalizerAllocate(allocs)
+      return false
+    }
     if (layout.resurrectInto < 0) return false
     heap.refcnt[h]++
     st.stats.work.refcountOps++
-    const gi = layout.resurrectInto
-    const roots = st.roots
+    return this.storeGlobal(layout.resurrectInto, h, inFrame)
+  }
+
+  /** `G[g] = h` with h's new reference taken: the old value dropped last. True if that pushed a frame. */
+  private storeGlobal(gi: number, h: number, inFrame: boolean): boolean {
+    const roots = this.st.roots
     const old = roots.values[gi]
     roots.values[gi] = h
     if (old === 0) return false
     if (inFrame) return this.decrefInFrame(old)
     this.decref(old)
     return false
+  }
+
+  /**
+   * A __del__ that allocates (FinalizerSpec.allocate, storeNew): `for _ in range(count): T()`,
+   * each instance dropped as soon as it is made, then `G[g] = S()`. Each allocation is
+   * _PyObject_GC_Link's: it counts in generation 0 and may start a collection (3.11) or schedule
+   * one (3.12+) unless one is running, exactly as the program's own allocations do.
+   */
+  private finalizerAllocate(a: FinalizerAllocations): void {
+    for (let k = 0; k < a.count; k++) this.decref(this.newInstance(a.type))
+    if (a.storeType >= 0) this.storeGlobal(a.storeGlobal, this.newInstance(a.storeType), false)
+  }
+
+  /** A new instance of a fixed-size type, held by the caller (reference count 1). */
+  private newInstance(type: number): number {
+    const st = this.st
+    const layout = st.layouts[type]
+    const refs = layout.fixedRefs
+    const made = st.instancesMade[type]
+    const steady = made >= layout.fixedWarmup
+    const objBytes = steady ? layout.fixedObjectBytes : layout.objectBytes(refs + layout.ints, made)
+    const itemsBytes = steady ? layout.fixedItemsBytes : layout.itemsBytes(refs + layout.ints, made)
+    const fromFreeList =
+      (layout.kind === Kind.List && st.freeLists.hasList()) ||
+      (layout.kind === Kind.Tuple && st.freeLists.hasTuple(refs + layout.ints))
+    if (layout.kind === Kind.DictInstance) st.instancesMade[type] = made + 1
+    const h = st.allocator.newObject(layout.kind, objBytes, fromFreeList)
+    st.allocator.initObject(
+      h,
+      type,
+      layout.kind,
+      refs,
+      layout.ints,
+      objBytes,
+      itemsBytes,
+      false,
+      layout.payloadBytes,
+    )
+    return h
   }
 
   // ---------------------------------------------------------------- freeing
@@ -295,11 +352,18 @@ export class Deallocator {
     const heap = this.st.heap
     const size = heap.fieldCap[h]
     const freeLists = this.st.freeLists
-    if (kind === Kind.List ? freeLists.tryPushList(h) : freeLists.tryPushTuple(h, size)) {
+    if (kind === Kind.List) {
+      if (freeLists.tryPushList(h)) {
+        this.noteFreed(h)
+        this.releaseFields(h) // the next list from the free list may have any length
+        heap.flags[h] = F_FREELISTED
+        return
+      }
+    } else if (freeLists.tryPushTuple(h, size)) {
+      // A tuple's free list is per size, so the next tuple from it has this many cells: it keeps
+      // them (host storage only; allocation.ts initObject zeroes them).
       this.noteFreed(h)
-      this.releaseFields(h)
       heap.flags[h] = F_FREELISTED
-      heap.fieldCap[h] = size // a tuple's free list is per size
       return
     }
     this.gcDel(h)
@@ -308,6 +372,7 @@ export class Deallocator {
   /** The items block, and the payload's `bytes` object the items referenced (its bytes stay counted until noteFreed). */
   private freeItems(h: number): void {
     const heap = this.st.heap
+    if (heap.blockRow[h] === 0) return // owns neither an items block nor a payload (most objects)
     if (heap.itemsBytes[h] !== 0) {
       this.st.pymalloc.free(heap.itemsAddressOf(h), heap.itemsBytes[h])
       heap.itemsResized(h, 0)
@@ -349,7 +414,8 @@ export class Deallocator {
     const flags = heap.flags[h]
     heap.flags[h] = flags & ~F_LIVE
     if ((flags & F_INTERNAL) !== 0) return
-    const bytes = heap.objBytes[h] + heap.itemsAtAllocOf(h) + heap.payloadBytesOf(h)
+    const bytes =
+      heap.blockRow[h] === 0 ? heap.objBytes[h] : heap.objBytes[h] + heap.itemsAtAllocOf(h) + heap.payloadBytesOf(h)
     const cause = st.inDeleteGarbage ? 'cycle' : 'refcount'
     st.cycle.freed(bytes, cause)
     if (st.hub.perObject) {

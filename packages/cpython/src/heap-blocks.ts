@@ -6,7 +6,7 @@
  * object row (issue 11, host memory per live object).
  */
 import { IntList } from '@pygc/core'
-import { growCapacity } from './heap-growth.js'
+import { growCapacity, withGrowth } from './heap-growth.js'
 
 export class BlockRows {
   /** Address of the items block (0 if none). */
@@ -40,11 +40,18 @@ export class BlockRows {
   }
 
   private grow(): void {
-    const n = growCapacity(this.itemsAddress.length)
-    this.itemsAddress = copyInto(new Float64Array(n), this.itemsAddress)
-    this.itemsAtAlloc = copyInto(new Int32Array(n), this.itemsAtAlloc)
-    this.payloadAddress = copyInto(new Float64Array(n), this.payloadAddress)
-    this.payloadBytes = copyInto(new Int32Array(n), this.payloadBytes)
+    const current = this.itemsAddress.length
+    withGrowth(current, growCapacity(current), (n) => {
+      // All four allocated before any is replaced: a refused allocation changes nothing.
+      const itemsAddress = new Float64Array(n)
+      const itemsAtAlloc = new Int32Array(n)
+      const payloadAddress = new Float64Array(n)
+      const payloadBytes = new Int32Array(n)
+      this.itemsAddress = copyInto(itemsAddress, this.itemsAddress)
+      this.itemsAtAlloc = copyInto(itemsAtAlloc, this.itemsAtAlloc)
+      this.payloadAddress = copyInto(payloadAddress, this.payloadAddress)
+      this.payloadBytes = copyInto(payloadBytes, this.payloadBytes)
+    })
   }
 }
 

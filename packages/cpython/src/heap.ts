@@ -9,7 +9,7 @@
  */
 import { PygcError } from '@pygc/core'
 import { BlockRows, copyInto } from './heap-blocks.js'
-import { growCapacity, MAX_ROWS } from './heap-growth.js'
+import { growCapacity, MAX_ROWS, withGrowth } from './heap-growth.js'
 
 /** List heads: the generations, the permanent generation, and the collector's working lists. */
 export const GEN0 = 1
@@ -123,7 +123,7 @@ export class ObjectHeap {
     this.flags[h] = 0
     this.where[h] = 0
     this.gcNext[h] = 0
-    this.weakrefHeads.delete(h)
+    if (this.weakrefHeads.size !== 0) this.weakrefHeads.delete(h)
     const row = this.blockRow[h]
     if (row !== 0) {
       this.blocks.release(row)
@@ -144,25 +144,45 @@ export class ObjectHeap {
 
   private grow(): void {
     if (this.capacity >= MAX_ROWS) throw new PygcError('INTERNAL', 'object table exceeds 2^31 rows')
-    const n = growCapacity(this.capacity)
-    this.refcnt = copyInto(new Int32Array(n), this.refcnt)
-    this.gcNext = copyInto(new Int32Array(n), this.gcNext)
-    this.gcPrev = copyInto(new Int32Array(n), this.gcPrev)
-    this.gcRefs = copyInto(new Int32Array(n), this.gcRefs)
-    this.flags = copyInto(new Uint8Array(n), this.flags)
-    this.kind = copyInto(new Uint8Array(n), this.kind)
-    this.where = copyInto(new Uint8Array(n), this.where)
-    this.type = copyInto(new Int32Array(n), this.type)
-    this.oid = copyInto(new Int32Array(n), this.oid)
-    this.address = copyInto(new Float64Array(n), this.address)
-    this.objBytes = copyInto(new Int32Array(n), this.objBytes)
-    this.itemsBytes = copyInto(new Int32Array(n), this.itemsBytes)
-    this.blockRow = copyInto(new Int32Array(n), this.blockRow)
-    this.nrefs = copyInto(new Int32Array(n), this.nrefs)
-    this.nints = copyInto(new Int32Array(n), this.nints)
-    this.fieldBase = copyInto(new Int32Array(n), this.fieldBase)
-    this.fieldCap = copyInto(new Int32Array(n), this.fieldCap)
-    this.capacity = n
+    this.capacity = withGrowth(this.capacity, growCapacity(this.capacity), (n) => this.resize(n))
+  }
+
+  /** Every column at `n` rows: all are allocated before any is replaced, so a refused allocation changes nothing. */
+  private resize(n: number): void {
+    const refcnt = new Int32Array(n)
+    const gcNext = new Int32Array(n)
+    const gcPrev = new Int32Array(n)
+    const gcRefs = new Int32Array(n)
+    const flags = new Uint8Array(n)
+    const kind = new Uint8Array(n)
+    const where = new Uint8Array(n)
+    const type = new Int32Array(n)
+    const oid = new Int32Array(n)
+    const address = new Float64Array(n)
+    const objBytes = new Int32Array(n)
+    const itemsBytes = new Int32Array(n)
+    const blockRow = new Int32Array(n)
+    const nrefs = new Int32Array(n)
+    const nints = new Int32Array(n)
+    const fieldBase = new Int32Array(n)
+    const fieldCap = new Int32Array(n)
+    this.refcnt = copyInto(refcnt, this.refcnt)
+    this.gcNext = copyInto(gcNext, this.gcNext)
+    this.gcPrev = copyInto(gcPrev, this.gcPrev)
+    this.gcRefs = copyInto(gcRefs, this.gcRefs)
+    this.flags = copyInto(flags, this.flags)
+    this.kind = copyInto(kind, this.kind)
+    this.where = copyInto(where, this.where)
+    this.type = copyInto(type, this.type)
+    this.oid = copyInto(oid, this.oid)
+    this.address = copyInto(address, this.address)
+    this.objBytes = copyInto(objBytes, this.objBytes)
+    this.itemsBytes = copyInto(itemsBytes, this.itemsBytes)
+    this.blockRow = copyInto(blockRow, this.blockRow)
+    this.nrefs = copyInto(nrefs, this.nrefs)
+    this.nints = copyInto(nints, this.nints)
+    this.fieldBase = copyInto(fieldBase, this.fieldBase)
+    this.fieldCap = copyInto(fieldCap, this.fieldCap)
   }
 
   // ---------------------------------------------------------------- weakref lists
@@ -258,17 +278,28 @@ export class ObjectHeap {
       base = this.largeFree.get(n) as number
       this.largeFree.set(n, this.fields[base])
     } else {
-      if (this.fieldTop + n > this.fields.length) {
-        let size = growCapacity(this.fields.length)
-        while (this.fieldTop + n > size) size = growCapacity(size)
-        this.fields = copyInto(new Int32Array(size), this.fields)
-      }
+      if (this.fieldTop + n > this.fields.length) this.growFields(this.fieldTop + n)
       base = this.fieldTop
       this.fieldTop += n
       return base
     }
-    this.fields.fill(0, base, base + n)
+    if (n > 64) {
+      this.fields.fill(0, base, base + n)
+      return base
+    }
+    // A loop, not fill(): small runs are a few cells, and fill() costs a builtin call per object.
+    const fields = this.fields
+    for (let i = base; i < base + n; i++) fields[i] = 0
     return base
+  }
+
+  private growFields(cells: number): void {
+    const current = this.fields.length
+    let size = growCapacity(current)
+    while (cells > size) size = growCapacity(size)
+    withGrowth(current, size, (n) => {
+      this.fields = copyInto(new Int32Array(Math.max(n, cells)), this.fields)
+    })
   }
 
   freeFields(base: number, n: number): void {

@@ -7,7 +7,7 @@
  * PyObject_Malloc gets); pymalloc rounds it to its size class, or the system allocator takes it
  * above 512 bytes. Pinned to the real interpreters' blocks by test/layout.test.ts.
  */
-import type { TypeSpec } from '@pygc/core'
+import { type FinalizerAllocations, finalizerAllocations, type TypeSpec } from '@pygc/core'
 import {
   BYTEARRAY_OBJECT_SIZE,
   BYTES_OBJECT_HEADER,
@@ -61,6 +61,8 @@ export interface TypeLayout {
   hasFinalizer: boolean
   legacyFinalizer: boolean
   resurrectInto: number
+  /** What the finalizer allocates (FinalizerSpec.allocate, storeNew), or null. */
+  finalizerAllocs: FinalizerAllocations | null
   /** Fixed-size types: their reference fields and sizes (k = Infinity), computed once (-1: variable). */
   fixedRefs: number
   ints: number
@@ -199,6 +201,7 @@ function shapeLayout(spec: TypeSpec, version: LayoutVersion): ShapeLayout {
     hasFinalizer: fin !== undefined && !fin.legacy,
     legacyFinalizer: fin?.legacy === true,
     resurrectInto: fin?.resurrectInto ?? -1,
+    finalizerAllocs: finalizerAllocations(spec),
     warmup: () => 0,
   }
   // 3.12+: a `__weakref__` in `__slots__` is Py_TPFLAGS_MANAGED_WEAKREF, its pointer in the

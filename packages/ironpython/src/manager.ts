@@ -28,6 +28,8 @@ import {
   cloneStats,
   EventHub,
   emptyStats,
+  type FinalizerAllocations,
+  finalizerAllocations,
   type GcControl,
   type GcEventListener,
   type GcEventType,
@@ -42,6 +44,7 @@ import {
   PygcError,
   RootSet,
   resolveCosts,
+  runFinalizerAllocations,
   type Slot,
   type TypeId,
   TypeRegistry,
@@ -152,6 +155,8 @@ interface TypeLayout {
   ints: number
   finalizable: boolean
   resurrectInto: number
+  /** What the finalizer allocates (FinalizerSpec.allocate, storeNew), or null. */
+  finalizerAllocs: FinalizerAllocations | null
   /** For fixed-size types: the size, else null (computed per allocation). */
   fixed: ObjectSize | null
 }
@@ -318,6 +323,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       ints,
       finalizable,
       resurrectInto: spec.finalizer?.resurrectInto ?? -1,
+      finalizerAllocs: finalizerAllocations(spec),
       fixed,
     })
     return id
@@ -641,10 +647,12 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const q = h.freachable
     this.drainDue = false
     this.opsAtLastDrain = this.s.ops
-    // Copy out first: a finalizer's effects never enqueue more, but keep the loop simple and safe.
-    const items = q.items.slice(0, q.length)
-    q.length = 0
-    for (const g of items) {
+    // The batch stays in the queue (a root list the collections relocate) until every finalizer
+    // of it has run: one that allocates may start a collection. What that collection queues
+    // waits for the next turn.
+    const n = q.length
+    for (let i = 0; i < n; i++) {
+      const g = q.items[i]
       const m = g < LOH_BASE ? h.soh : h.loh
       const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
       m[w + W_FLAGS] = (m[w + W_FLAGS] & ~F_FREACHABLE) | F_FINALIZED
@@ -668,7 +676,24 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
           betweenOps,
         })
       }
+      const allocs = this.layouts[type].finalizerAllocs
+      if (allocs !== null) runFinalizerAllocations(allocs, (t) => this.finalizerObject(t), this.roots)
     }
+    q.items.copyWithin(0, n, q.length)
+    q.length -= n
+  }
+
+  /**
+   * A `__del__` that allocates (FinalizerSpec.allocate, storeNew), on the finalizer thread:
+   * `count` instances dropped as made, then one stored into its global, each through the
+   * allocator as the program's are (its gen0 budget may start a collection).
+   */
+  private finalizerObject(type: TypeId): number {
+    const layout = this.layouts[type]
+    const size = layout.fixed as ObjectSize // allocate and storeNew name fixed-size types (TypeRegistry)
+    const g = this.allocator.allocate(size.bytes, size.largestPart >= LARGE_OBJECT_SIZE)
+    this.initObject(g, type, size.bytes, layout.refs, 0)
+    return g
   }
 
   /** GC.SuppressFinalize: the object's finalizer will not run. */

@@ -3,9 +3,11 @@
  *
  * IronPython's gc.collect() is PythonContext.Collect: twice GC.Collect(generation) +
  * GC.WaitForPendingFinalizers(), and between them FunctionCode.CleanFunctionCodes (for a
- * gen2 collect) and whatever the finalizers ran; the .NET oracle records the first collection
- * with GC.GetGCMemoryInfo there, 352 bytes (measured on .NET 10 by
- * benchmarks/oracles/clr/probes/BudgetProbe `gcinfo-bytes`).
+ * gen2 collect) and whatever the finalizers ran. How much is not measured; 352 bytes is what
+ * one GC.GetGCMemoryInfo record costs on .NET 10 (benchmarks/oracles/clr/probes/BudgetProbe
+ * `gcinfo-bytes`), which the .NET oracle used to allocate there. The oracle now reads its GC
+ * figures without allocating and allocates one 352-byte object between the two collections
+ * instead, standing for the runtime's allocation as this constant does.
  *
  * Its size hardly matters, that it is not zero does: gc.cpp `linear_allocation_model` blends
  * the computed budget with the previous one only when the spent fraction of the budget is

@@ -127,7 +127,7 @@ export class GenCollectedHeap {
    * 17 allocates the object outside any TLAB, so the request that triggers a collection is
    * the object itself, not a TLAB (checked with -Xlog:gc=trace: "Young invoke=N size=32").
    */
-  allocate(size: number, what: string, slot: Slot): number {
+  allocate(size: number, what: string, slot: Slot | undefined): number {
     const heap = this.heap
     const a = heap.allocEden(size)
     if (a !== 0) return a
@@ -146,7 +146,7 @@ export class GenCollectedHeap {
   }
 
   /** GenCollectedHeap::satisfy_failed_allocation. */
-  private satisfyFailedAllocation(size: number, what: string, slot: Slot): number {
+  private satisfyFailedAllocation(size: number, what: string, slot: Slot | undefined): number {
     const heap = this.heap
     if (!this.incrementalCollectionFailed) {
       this.doCollection(false, size, 'Allocation Failure', 'allocation failure', false)
@@ -168,7 +168,7 @@ export class GenCollectedHeap {
     return this.outOfMemory(size, what, slot, 'Java heap space')
   }
 
-  private outOfMemory(size: number, what: string, slot: Slot, detail: string): never {
+  private outOfMemory(size: number, what: string, slot: Slot | undefined, detail: string): never {
     throw new OutOfMemoryError('java.lang.OutOfMemoryError', size, `${detail} (${what} into slot ${slot})`, {
       slot,
       op: this.clock.currentOp(),
@@ -316,6 +316,7 @@ export class GenCollectedHeap {
 
   /** A collection of `generation` starts; `reason` is what it is counted under. */
   private beginGc(generation: number, reason: string): GcBegin {
+    this.heap.notePeaks() // a collection lowers tops: what was written below them must stay known
     this.cycle.begin(generation, reason, this.clock.currentOp())
     this.ctx.cleared.length = 0
     return { usedBefore: this.heap.used() }
@@ -335,6 +336,7 @@ export class GenCollectedHeap {
     promotionFailed: boolean,
   ): void {
     const heap = this.heap
+    heap.notePeaks()
     this.notePeakFootprint()
     const cleared = this.ctx.cleared
     this.stats.weakrefsCleared += cleared.length / 2

@@ -31,7 +31,7 @@
  * then the reference fields (4 bytes each: compressed oops), then the int words; the rest of
  * a `jython`-mode object is the bytes of the other Java objects Jython makes for it.
  */
-import { type CardTable, PygcError } from '@pygc/core'
+import { type BufferWriter, type CardTable, PygcError, takeHostBuffer } from '@pygc/core'
 import { coverCommitted, oldGenCardTable } from './card-table.js'
 import type { ResolvedOptions } from './options.js'
 import { PAGE_SIZE } from './options.js'
@@ -124,9 +124,9 @@ export class TypeTables {
  * ReservedSpace: the whole heap's bytes at once. When the host refuses them the JVM does not
  * start ("Could not reserve enough space for object heap"); so the manager is not created.
  */
-function reserve(bytes: number): ArrayBuffer {
+function reserve(owner: object, bytes: number, writer: BufferWriter): ArrayBuffer {
   try {
-    return new ArrayBuffer(bytes)
+    return takeHostBuffer(owner, bytes, writer)
   } catch (e) {
     if (!(e instanceof RangeError)) throw e
     throw new PygcError(
@@ -138,7 +138,7 @@ function reserve(bytes: number): ArrayBuffer {
 }
 
 /** The heap's spaces, their boundaries and the object layout over one reserved buffer. */
-export class JvmHeap {
+export class JvmHeap implements BufferWriter {
   /** The reserved heap: [0, oldMaxEnd). */
   readonly buffer: ArrayBuffer
   /** Word view of the whole heap (addresses are byte offsets; word index = address >> 2). */
@@ -163,8 +163,19 @@ export class JvmHeap {
   toTop: number
   oldTop: number
   readonly cards: CardTable
+  /**
+   * The highest top each space has had (eden, the survivor space at edenEnd, the one above it,
+   * old): every byte the heap ever wrote lies below them, so they are what a reused buffer
+   * must zero (core host-buffers.ts). Noted around every collection, the only place a top
+   * falls.
+   */
+  private readonly peaks: number[]
 
-  constructor(readonly options: ResolvedOptions) {
+  /** `owner` is the manager: the buffer may go to another heap once the owner is garbage. */
+  constructor(
+    readonly options: ResolvedOptions,
+    owner: object,
+  ) {
     const g = options.geometry
     this.weakBytes = weakrefBytes(options.sizeMode)
     this.edenStart = NULL_PAGE
@@ -179,10 +190,30 @@ export class JvmHeap {
     this.fromTop = this.fromStart
     this.toTop = this.toStart
     this.oldTop = this.oldStart
-    this.buffer = reserve(this.oldMaxEnd)
+    this.peaks = [this.edenStart, this.fromStart, this.toStart, this.oldStart]
+    this.buffer = reserve(owner, this.oldMaxEnd, this)
     this.words = new Uint32Array(this.buffer)
     this.ints = new Int32Array(this.buffer)
     this.cards = oldGenCardTable(this.oldStart, g.oldInitialBytes)
+  }
+
+  /** Raise the peaks to the current tops (before and after each collection, and when asked). */
+  notePeaks(): void {
+    const p = this.peaks
+    if (this.edenTop > p[0]) p[0] = this.edenTop
+    const lowSurvivorTop = this.fromStart < this.toStart ? this.fromTop : this.toTop
+    const highSurvivorTop = this.fromStart < this.toStart ? this.toTop : this.fromTop
+    if (lowSurvivorTop > p[1]) p[1] = lowSurvivorTop
+    if (highSurvivorTop > p[2]) p[2] = highSurvivorTop
+    if (this.oldTop > p[3]) p[3] = this.oldTop
+  }
+
+  writtenRanges(): readonly number[] {
+    this.notePeaks()
+    const p = this.peaks
+    const low = this.edenEnd
+    const high = this.edenEnd + this.survivorBytes
+    return [this.edenStart, p[0], low, p[1], high, p[2], this.oldStart, p[3]]
   }
 
   // ---- object geometry -------------------------------------------------------------------

@@ -30,6 +30,8 @@ import {
   cloneStats,
   EventHub,
   emptyStats,
+  type FinalizerAllocations,
+  finalizerAllocations,
   type GcControl,
   type GcEventListener,
   type GcEventType,
@@ -41,7 +43,9 @@ import {
   notPinned,
   nullReference,
   RootSet,
+  releaseHostBuffer,
   resolveCosts,
+  runFinalizerAllocations,
   type Slot,
   type TypeId,
   TypeRegistry,
@@ -97,12 +101,14 @@ export class JythonManager implements MemoryManager<JythonNative> {
   private readonly pyIds = new Map<number, number>()
   /** Finalizers or callbacks are queued and the drain rule says run them at the next op. */
   private drainPending = false
+  /** What each type's finalizer allocates (absent: nothing). */
+  private readonly finalizerAllocs: (FinalizerAllocations | undefined)[] = []
   private readonly freeVisitor = (a: number): void => this.reportFree(a)
 
   constructor(options: JythonOptions = {}) {
     this.options = resolveOptions(options)
     this.costs = resolveCosts(options.cost)
-    this.heap = new JvmHeap(this.options)
+    this.heap = new JvmHeap(this.options, this)
     this.roots = new RootSet({ outOfMemory: 'java.lang.OutOfMemoryError', slotLimit: options.rootSlotLimit })
     const preset = options.preset ?? (this.options.sizeMode === 'java' ? 'java' : 'default')
     this.info = {
@@ -170,6 +176,8 @@ export class JythonManager implements MemoryManager<JythonNative> {
       s.finalizer !== undefined,
       s.finalizer?.resurrectInto ?? -1,
     )
+    const allocs = finalizerAllocations(s)
+    if (allocs !== null) this.finalizerAllocs[id] = allocs
     return id
   }
 
@@ -386,6 +394,11 @@ export class JythonManager implements MemoryManager<JythonNative> {
     return a === 0 ? -1 : this.heap.words[a >> 2]
   }
 
+  /** Done: the reserved heap may go to the next manager (core host-buffers.ts). */
+  release(): void {
+    releaseHostBuffer(this)
+  }
+
   forEachLiveId(visit: (id: number) => void): void {
     const h = this.heap
     const spans: [number, number][] = [
@@ -515,10 +528,12 @@ export class JythonManager implements MemoryManager<JythonNative> {
     const op = this.ops
     const queue = ctx.finalizeQueue
     if (queue.length > 0) {
-      const batch = queue.items.slice(0, queue.length)
-      queue.clear()
-      for (let i = 0; i < batch.length; i++) {
-        const a = batch[i]
+      // The batch stays in the queue (a root list the collections update) until every
+      // finalizer of it has run: one that allocates may start a collection that moves the rest.
+      // What that collection queues waits for the next turn.
+      const n = queue.length
+      for (let i = 0; i < n; i++) {
+        const a = queue.items[i]
         const type = heap.words[(a >> 2) + H_KLASS] & TYPE_MASK
         const into = heap.types.resurrectInto[type]
         if (into >= 0) this.roots.values[into] = a
@@ -534,7 +549,11 @@ export class JythonManager implements MemoryManager<JythonNative> {
             betweenOps: true,
           })
         }
+        const allocs = this.finalizerAllocs[type]
+        if (allocs !== undefined) runFinalizerAllocations(allocs, (t) => this.finalizerObject(t), this.roots)
       }
+      queue.items.copyWithin(0, n, queue.length)
+      queue.length -= n
     }
     const cbs = ctx.pendingCallbacks
     if (cbs.length > 0) {
@@ -546,6 +565,20 @@ export class JythonManager implements MemoryManager<JythonNative> {
         for (const [weakId, tag] of pairs) this.hub.emit({ type: 'weakref-callback', op, weakId, tag })
       }
     }
+  }
+
+  /**
+   * A `__del__` that allocates (FinalizerSpec.allocate, storeNew), on the finalizer thread:
+   * `count` instances dropped as made, then one stored into its global, each allocated in eden
+   * as the program's are (a collection it starts is an allocation failure like any other).
+   */
+  private finalizerObject(type: TypeId): number {
+    const size = this.heap.bytesFor(type, 0)
+    const a = this.gch.allocate(size, 'alloc', undefined)
+    const id = this.s.objectsAllocated
+    this.heap.initObject(a, size, id, type, 0)
+    this.noteAllocated(a, id, type, size)
+    return a
   }
 
   // ---- native summary ----------------------------------------------------------------------

@@ -6,10 +6,12 @@ import { JythonManager, resolveOptions } from '../src/index.js'
 
 const MiB = 1024 * 1024
 const POISON = 0xdeadbeef
+/** Owner of the heaps built directly here: alive throughout, so no test gets another test's buffer. */
+const OWNER = {}
 
 describe('the reserved heap (ReservedSpace / VirtualSpace)', () => {
   it('reserves -Xmx once: the old generation grows and shrinks by moving its committed end, never by copying', () => {
-    const heap = new JvmHeap(resolveOptions({ xms: 4 * MiB, xmx: 64 * MiB, xmn: MiB }))
+    const heap = new JvmHeap(resolveOptions({ xms: 4 * MiB, xmx: 64 * MiB, xmn: MiB }), OWNER)
     expect(heap.buffer.byteLength).toBe(heap.oldMaxEnd)
     const { buffer, words } = heap
     // Fill the committed old generation with objects carrying their own address as payload.
@@ -39,7 +41,7 @@ describe('the reserved heap (ReservedSpace / VirtualSpace)', () => {
   })
 
   it('never shrinks below the top and never grows past the reservation', () => {
-    const heap = new JvmHeap(resolveOptions({ xms: 4 * MiB, xmx: 8 * MiB, xmn: MiB }))
+    const heap = new JvmHeap(resolveOptions({ xms: 4 * MiB, xmx: 8 * MiB, xmn: MiB }), OWNER)
     heap.allocOld(2 * MiB + 8)
     heap.shrinkOld(heap.oldStart)
     expect(heap.oldEnd).toBe(heap.oldStart + 2 * MiB + 4096)

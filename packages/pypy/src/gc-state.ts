@@ -85,7 +85,7 @@ export class GcState {
     readonly roots: RootSet,
   ) {
     this.nurserySize = options.nurseryBytes
-    this.mem = new Memory(options.nurseryBytes)
+    this.mem = new Memory(options.nurseryBytes, this)
     this.heap = new Heap(this.mem)
     this.ac = new ArenaCollection(this.mem)
     // allocate_nursery (incminimark.py:548): the first threshold.

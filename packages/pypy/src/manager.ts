@@ -26,6 +26,8 @@ import {
   checkIntIndex,
   checkRefField,
   EventHub,
+  type FinalizerAllocations,
+  finalizerAllocations,
   type GcControl,
   type GcEvent,
   type GcEventListener,
@@ -41,7 +43,9 @@ import {
   PygcError,
   RootSet,
   type RuntimeFamily,
+  releaseHostBuffer,
   resolveCosts,
+  runFinalizerAllocations,
   type Slot,
   type TypeId,
   TypeRegistry,
@@ -85,6 +89,9 @@ export const PYPY_FAMILY: RuntimeFamily = 'pypy'
 
 export const GENERATIONS = ['minor', 'major'] as const
 
+/** The slot an error names for a finalizer's object, which is in none. */
+const NO_SLOT = Number.NaN
+
 export class PyPyManager implements MemoryManager<PyPyNative> {
   readonly info: ManagerInfo
   readonly native: PyPyNative
@@ -114,6 +121,8 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   private runtimeBytesAllocated = 0
   private peakLiveBytes = 0
   private finalizersFired = false
+  /** What each type's finalizer allocates (absent: nothing). */
+  private readonly finalizerAllocs: (FinalizerAllocations | undefined)[] = []
   private finalizersEnabled = true
   private readonly callbackPairs: number[] = []
   private readonly freeVisitor = (a: number, bytes: number): void => this.reportFree(a, bytes)
@@ -163,6 +172,8 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     const s = this.registry.get(id)
     const layout = layoutOf(s)
     this.gc.s.heap.types.add(layout, s.variable === undefined ? layout.bytes(0) : -1)
+    const allocs = finalizerAllocations(s)
+    if (allocs !== null) this.finalizerAllocs[id] = allocs
     return id
   }
 
@@ -439,6 +450,11 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     return a === 0 ? -1 : this.gc.s.mem.w[(a >> 2) + H_ID]
   }
 
+  /** Done: the reserved address space may go to the next manager (core host-buffers.ts). */
+  release(): void {
+    releaseHostBuffer(this.gc.s)
+  }
+
   forEachLiveId(visit: (id: number) => void): void {
     this.native.forEachObject((a) => {
       if (this.gc.s.heap.isProgram(a)) visit(this.gc.s.mem.w[(a >> 2) + H_ID])
@@ -561,14 +577,48 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     if (!this.finalizersEnabled && !force) return
     const q = this.gc.finalizers.queue
     if (q.length === 0) return
-    const batch = q.items.slice(0, q.length)
-    q.clear()
     // In queue order (FinalizerQueue.next_dead pops the deque from the left). FIDELITY.md,
     // "Finalizers": a gc.collect() whose first finalizer the JIT has not compiled runs it last.
-    const units: GcEvent[][] = []
-    for (let k = 0; k < batch.length; k++) units.push(this.finalizeOne(batch[k], op))
-    if (!this.hub.listening) return
-    for (const unit of units) for (const e of unit) this.hub.emit(e)
+    // The batch stays in the queue (roots of the major collections) until it has run: a
+    // finalizer that allocates may start collections. What they queue waits for the next run.
+    const n = q.length
+    for (let k = 0; k < n; k++) {
+      const a = q.items[k]
+      const unit = this.finalizeOne(a, op)
+      if (this.hub.listening) for (const e of unit) this.hub.emit(e)
+      const t = this.gc.s.mem.w[(a >> 2) + H_TID] & TYPE_MASK
+      const allocs = t === LIFELINE_TYPE ? undefined : this.finalizerAllocs[t]
+      if (allocs !== undefined) runFinalizerAllocations(allocs, (t) => this.finalizerObject(t), this.roots)
+    }
+    q.items.copyWithin(0, n, q.length)
+    q.length -= n
+  }
+
+  /** A new instance of a fixed-size type (TypeRegistry: allocate and storeNew name only those). */
+  /**
+   * A `__del__` that allocates (FinalizerSpec.allocate, storeNew), run from the finalizer queue
+   * as UserDelAction runs it: `count` instances dropped as made, then one stored into its
+   * global, each allocated as the program's are (in the nursery; a full one starts a minor
+   * collection, whose own finalizers wait for the next run).
+   */
+  private finalizerObject(type: TypeId): number {
+    const types = this.gc.s.heap.types
+    const layout = types.layouts[type]
+    if (layout.transient > 0) this.gc.allocateTransient(layout.transient, OP_ALLOC, NO_SLOT)
+    const size = this.gc.s.heap.bytesFor(type, 0)
+    const largest = layout.largestPart(0)
+    const large = largest >= LARGE_OBJECT_BYTES
+    const items = layout.kind === Kind.IntList ? -1 : this.itemsOf(type, 0)
+    const cardItems = large && layout.refArray && layout.itemsPart(0) >= LARGE_OBJECT_BYTES ? items : -1
+    const a = this.gc.allocate(size, largest, cardItems, OP_ALLOC, NO_SLOT)
+    const id = this.objectsAllocated
+    const w = this.gc.s.mem.w
+    w[(a >> 2) + H_TID] = type | (large ? this.gc.youngRawFlags(cardItems >= 0) : 0)
+    w[(a >> 2) + H_ID] = id
+    w[(a >> 2) + H_LEN] = 0
+    w[(a >> 2) + H_EXTRA] = 0
+    this.noteAllocated(a, id, type, size, true)
+    return a
   }
 
   /** Run one queued object's finalizer: a __del__ (maybe resurrecting) or a lifeline's callbacks. */

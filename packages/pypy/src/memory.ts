@@ -14,7 +14,7 @@
  * 63 whole pages like a real one. How much memory the model's address space takes is not a
  * figure: footprints are PyPy's own counters (arena and raw-malloc bytes), not this buffer.
  */
-import { IntList, PygcError } from '@pygc/core'
+import { type BufferWriter, IntList, PygcError, takeHostBuffer } from '@pygc/core'
 import { MALLOC_CHUNK_HEADER } from './constants.js'
 
 export const NULL_PAGE = 4096
@@ -27,18 +27,19 @@ export const MAX_ADDRESS = 2 ** 31 - OS_PAGE
  * a page only when it is first written (a big zeroed ArrayBuffer is calloc'ed, i.e. fresh mmap
  * pages), so untouched addresses cost no resident memory, and the buffer never has to be copied
  * into a bigger one (each doubling copy touched every page again: most of create()'s time).
- * Where the host refuses that much, the buffer starts at `fallback` bytes and doubles.
+ * Where the host refuses that much, the buffer starts at `fallback` bytes and doubles. The
+ * reservation of a garbage-collected model is reused (core host-buffers.ts): its pages are resident.
  */
-function reserve(fallback: number): ArrayBuffer {
+function reserve(owner: object, writer: BufferWriter, fallback: number): ArrayBuffer {
   try {
-    return new ArrayBuffer(MAX_ADDRESS)
+    return takeHostBuffer(owner, MAX_ADDRESS, writer)
   } catch (e) {
     if (!(e instanceof RangeError)) throw e
     return new ArrayBuffer(fallback)
   }
 }
 
-export class Memory {
+export class Memory implements BufferWriter {
   buffer: ArrayBuffer
   /** The heap as signed 32-bit words (address >> 2): headers, references, ints. */
   w: Int32Array
@@ -49,11 +50,12 @@ export class Memory {
   private brk: number
   private readonly freeBySize = new Map<number, IntList>()
 
-  constructor(nurseryBytes: number) {
+  /** `owner` holds this memory for its life (the GC state): once it is garbage, the buffer may be reused. */
+  constructor(nurseryBytes: number, owner: object) {
     this.nurseryStart = NULL_PAGE
     this.nurseryEnd = NULL_PAGE + nurseryBytes
     this.brk = Math.ceil(this.nurseryEnd / OS_PAGE) * OS_PAGE
-    this.buffer = reserve(this.brk + 4 * 1024 * 1024)
+    this.buffer = reserve(owner, this, this.brk + 4 * 1024 * 1024)
     this.w = new Int32Array(this.buffer)
     this.bytes = new Uint8Array(this.buffer)
   }
@@ -84,6 +86,11 @@ export class Memory {
       this.freeBySize.set(rounded, list)
     }
     list.push(a)
+  }
+
+  /** Everything ever written lies below the break (the nursery included): brk never falls. */
+  writtenRanges(): readonly number[] {
+    return [0, this.brk]
   }
 
   inNursery(a: number): boolean {

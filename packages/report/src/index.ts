@@ -3,6 +3,7 @@
  * self-contained HTML report, all rendered from a ResultsDocument (results.ts).
  */
 
+export * from './collection-log.js'
 export * from './compare.js'
 export * from './csv.js'
 export * from './differences.js'

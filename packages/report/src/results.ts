@@ -1,9 +1,10 @@
 /**
- * The pygc results document, schema version 2: what `pygc run`, `replay`, `sweep` and `merge`
+ * The pygc results document, schema version 3: what `pygc run`, `replay`, `sweep` and `merge`
  * write as JSON, and what every table and the HTML report are rendered from. Version 2 (issue
  * 14) replaced the timeline's samples with min/max buckets (HeapTimeline) so no peak is lost
  * and the file stays small; `pygc report` and `merge` still read version 1 (results-file.ts
- * upgrades its timeline).
+ * upgrades its timeline). Version 3 stores the per-collection records as columns
+ * (CollectionLog), a third of their size; versions 1 and 2 are upgraded on reading.
  *
  * Reproducibility rule: everything that differs between two runs of the same command (the
  * command line, tool versions, the date, host wall-clock times) lives in `meta` and `wall`
@@ -14,9 +15,10 @@
  * on any change a reader could trip over (a removed or renamed field, a changed meaning).
  */
 import type { RunMetrics } from '@pygc/core'
+import type { CollectionLog } from './collection-log.js'
 
 export const RESULTS_FORMAT = 'pygc-results'
-export const RESULTS_SCHEMA_VERSION = 2
+export const RESULTS_SCHEMA_VERSION = 3
 
 /**
  * The heap over the run, in buckets of `everyOps` ops: per bucket the least and the most live
@@ -55,13 +57,15 @@ export interface HeapTimeline {
 
 /**
  * RunMetrics without its host wall-time part (that moves to the document's `wall` section),
- * with the heap timeline as min/max buckets.
+ * with the heap timeline as min/max buckets and the collections as columns.
  */
 export type DeterministicMetrics = Omit<
   RunMetrics,
-  'wall' | 'timeline' | 'finalLiveObjects' | 'freedBytes'
+  'wall' | 'timeline' | 'finalLiveObjects' | 'freedBytes' | 'gcs'
 > & {
   timeline: HeapTimeline
+  /** Every collection the collector kept, as columns (collectionRecordsOf gives the records). */
+  gcs: CollectionLog
   /** Absent in a file upgraded from schema version 1, which did not record them. */
   finalLiveObjects?: RunMetrics['finalLiveObjects']
   freedBytes?: RunMetrics['freedBytes']

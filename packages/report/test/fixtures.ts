@@ -1,5 +1,10 @@
 /** A small, hand-made results document: two runtimes, one failing runtime, a sweep. */
-import type { DeterministicMetrics, ResultsDocument, RuntimeStyles } from '../src/index.js'
+import {
+  collectionLogOf,
+  type DeterministicMetrics,
+  type ResultsDocument,
+  type RuntimeStyles,
+} from '../src/index.js'
 
 /**
  * What a caller's runtime registry would pass (the command passes apps/bench RUNTIME_STYLES):
@@ -93,22 +98,24 @@ export function metrics(family: 'cpython' | 'jython', scale: number): Determinis
     },
     collectCalls: [{ op: 500, generation: 2, result: family === 'cpython' ? 20 : -2 }],
     gcControls: [],
-    gcs: pauses.map((p, i) => ({
-      index: i,
-      op: 200 * (i + 1),
-      generation: 0,
-      kind: generations[0],
-      reason: 'allocation',
-      pauseVirtual: p,
-      freedObjects: 10,
-      freedBytes: 800,
-      liveBytesAfter: 5000 + i * 100,
-      footprintAfter: 16000,
-      promotedBytes: 100,
-      copiedBytes: 400,
-      compacted: false,
-      spaces: { a: 1 },
-    })),
+    gcs: collectionLogOf(
+      pauses.map((p, i) => ({
+        index: i,
+        op: 200 * (i + 1),
+        generation: 0,
+        kind: generations[0],
+        reason: 'allocation',
+        pauseVirtual: p,
+        freedObjects: 10,
+        freedBytes: 800,
+        liveBytesAfter: 5000 + i * 100,
+        footprintAfter: 16000,
+        promotedBytes: 100,
+        copiedBytes: 400,
+        compacted: false,
+        spaces: { a: 1 },
+      })),
+    ),
     truncated: false,
     timeline: {
       everyOps: 100,
@@ -126,7 +133,7 @@ export function metrics(family: 'cpython' | 'jython', scale: number): Determinis
 export function sampleDocument(): ResultsDocument {
   return {
     format: 'pygc-results',
-    schemaVersion: 2,
+    schemaVersion: 3,
     meta: {
       command: "pygc run demo --param 'x=1'",
       date: '2026-01-01T00:00:00.000Z',

@@ -3,6 +3,7 @@
  * side-by-side table (or JSON / CSV / Markdown), and with --out the four result files.
  */
 import { writeFileSync } from 'node:fs'
+import { isPygcError } from '@pygc/core'
 import type { ResultsDocument, WallRun, WorkloadResults } from '@pygc/report'
 import type { SizeName, Workload } from '@pygc/workloads'
 import type { RunCell } from '../cell.js'
@@ -22,7 +23,7 @@ import {
   UsageError,
 } from '../cli-support.js'
 import { DEFAULT_EVENTS_KEPT, keepLowestIds } from '../event-lists.js'
-import type { ExecuteOptions } from '../execute.js'
+import { createManager, type ExecuteOptions } from '../execute.js'
 import { type GcLogEntry, gcLogFor, gcLogPath } from '../gc-log.js'
 import { createProgress } from '../progress.js'
 import type { RuntimeChoice } from '../runtimes.js'
@@ -81,7 +82,26 @@ export function parseHeapLimits(
     }
     for (const r of runtimes) if (target === undefined || r.label === target) limits.set(r.label, bytes)
   }
+  for (const r of runtimes) {
+    const heapLimit = limits.get(r.label)
+    if (heapLimit !== undefined) checkHeapLimitAccepted(r, heapLimit)
+  }
   return limits
+}
+
+/**
+ * A heap limit the runtime refuses outright (below Jython's 2 MiB -Xmx floor, say) is a usage
+ * error, found before anything runs: the runtime is created once with it, as every cell would
+ * be. Running out of memory under an accepted limit is a run failure, reported in its cell.
+ */
+function checkHeapLimitAccepted(runtime: RuntimeChoice, heapLimit: number): void {
+  try {
+    createManager(runtime, { heapLimit })
+  } catch (e) {
+    if (isPygcError(e, 'INVALID_OPTION'))
+      throw new UsageError(`--heap-limit ${heapLimit}: ${runtime.label} refuses it: ${e.message}`)
+    throw e
+  }
 }
 
 function mean(values: readonly number[]): number {

@@ -7,6 +7,7 @@
  *   --tlab on|off         JVM thread-local allocation buffers  jython (default off)
  *   --gen0size            DOTNET_GCgen0size                    ironpython
  *   --thresholds T0,T1,T2 gc.set_threshold (repeatable)        cpython
+ *   --nursery             PYPY_GC_NURSERY                      pypy
  */
 import { UsageError } from '../cli-support.js'
 import type { HeapConfig } from '../validate/types.js'
@@ -40,6 +41,7 @@ export interface HeapOptionValues {
   xmn?: string
   tlab?: string
   gen0size?: string
+  nursery?: string
   thresholds?: string[]
 }
 
@@ -50,6 +52,7 @@ export function parseHeapConfigs(values: HeapOptionValues): HeapConfig[] | undef
     xmx: list('xmx', values.xmx),
     xmn: list('xmn', values.xmn),
     gen0size: list('gen0size', values.gen0size),
+    nursery: list('nursery', values.nursery),
   }
   let tlab: boolean | undefined
   if (values.tlab !== undefined) {
@@ -73,7 +76,7 @@ export function parseHeapConfigs(values: HeapOptionValues): HeapConfig[] | undef
   const configs: HeapConfig[] = []
   for (let i = 0; i < n; i++) {
     const c: HeapConfig = {}
-    for (const key of ['xms', 'xmx', 'xmn', 'gen0size'] as const) {
+    for (const key of ['xms', 'xmx', 'xmn', 'gen0size', 'nursery'] as const) {
       const v = at(lists[key], i)
       if (v !== undefined) c[key] = v
     }

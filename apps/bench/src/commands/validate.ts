@@ -11,7 +11,7 @@
  * when any report is not ok.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileSink, PygcError, RecordingMutator, Rng } from '@pygc/core'
 import {
@@ -27,8 +27,10 @@ import { createManager } from '../execute.js'
 import { findRuntime } from '../runtimes.js'
 import { validate, validatedRuntimes } from '../validate/api.js'
 import { formatValidationTable, VALIDATION_CASE_NAMES, VALIDATORS } from '../validate/index.js'
+import { runValidateJobs } from '../validate/parallel.js'
 import { planRuns } from '../validate/selection.js'
 import type { ValidatedRuntime, ValidationReport } from '../validate/types.js'
+import { PARALLEL_OPTIONS, parseJobs } from '../worker-pool.js'
 import { findWorkload, parseSize } from '../workloads.js'
 import { planWorkloads } from './run.js'
 import { parseHeapConfigs } from './validate-heaps.js'
@@ -49,10 +51,12 @@ const OPTIONS = {
   xmn: { type: 'string' },
   tlab: { type: 'string' },
   gen0size: { type: 'string' },
+  nursery: { type: 'string' },
   thresholds: { type: 'string', multiple: true },
   thorough: { type: 'boolean' },
   python: { type: 'string' },
   pymalloc: { type: 'boolean' },
+  jobs: PARALLEL_OPTIONS.jobs,
 } as const
 
 /**
@@ -121,23 +125,26 @@ async function builtInCases(
   // A case name selects the cases of whichever runtimes have it; a name none has throws here,
   // before any oracle runs.
   const runs = planRuns(runtimes, cases, VALIDATION_CASE_NAMES)
-  const reports: ValidationReport[] = []
-  for (const { runtime, cases: own } of runs) {
+  const jobs = runs.map(({ runtime, cases: own }) => {
     const preset = presets.get(runtime)
-    const report = await VALIDATORS[runtime]({
-      ...(own ? { cases: own } : {}),
-      ...(values.thorough ? { thorough: true } : {}),
-      ...(preset !== undefined ? { preset } : {}),
-      ...(values.python !== undefined && runtime === 'cpython' ? { python: values.python } : {}),
-      ...(values.pymalloc === true && runtime === 'cpython' ? { pymalloc: true } : {}),
-      log: values.quiet ? () => {} : (text) => message(`pygc validate ${runtime}: ${text}`),
-    })
-    if (workloads) {
+    return {
+      runtime: runtime as ValidationReport['runtime'],
+      options: {
+        ...(own ? { cases: own } : {}),
+        ...(values.thorough ? { thorough: true } : {}),
+        ...(preset !== undefined ? { preset } : {}),
+        ...(values.python !== undefined && runtime === 'cpython' ? { python: values.python } : {}),
+        ...(values.pymalloc === true && runtime === 'cpython' ? { pymalloc: true } : {}),
+      },
+      verbose: !values.quiet,
+    }
+  })
+  const reports = await runValidateJobs(jobs, parseJobs(values.jobs) ?? availableParallelism())
+  if (workloads)
+    for (const report of reports) {
       report.rows = report.rows.filter((r) => matchesWorkloads(r.case, workloads))
       report.ok = report.rows.every((r) => r.ok)
     }
-    reports.push(report)
-  }
   // A name that matched nothing is a mistake, not a pass: say so and fail.
   const unmatched = [...(cases ?? []), ...(workloads ?? [])].filter(
     (name) => !reports.some((report) => report.rows.some((r) => matchesWorkloads(r.case, [name]))),

@@ -11,6 +11,7 @@ import { traceNeeds } from './capabilities.js'
 import { CPYTHON_TRACE_VALIDATOR } from './cpython.js'
 import { IRONPYTHON_TRACE_VALIDATOR } from './ironpython.js'
 import { JYTHON_TRACE_VALIDATOR } from './jython.js'
+import { PYPY_TRACE_VALIDATOR } from './pypy.js'
 import type {
   HeapConfig,
   TraceValidateOptions,
@@ -23,6 +24,7 @@ export const TRACE_VALIDATORS: Readonly<Record<ValidatedRuntime, TraceValidator>
   cpython: CPYTHON_TRACE_VALIDATOR,
   jython: JYTHON_TRACE_VALIDATOR,
   ironpython: IRONPYTHON_TRACE_VALIDATOR,
+  pypy: PYPY_TRACE_VALIDATOR,
 }
 
 /** Which fields of a heap configuration each runtime reads. */
@@ -30,6 +32,7 @@ const HEAP_FIELDS: Readonly<Record<ValidatedRuntime, readonly (keyof HeapConfig)
   cpython: ['thresholds'],
   jython: ['xms', 'xmx', 'xmn', 'tlab'],
   ironpython: ['gen0size'],
+  pypy: ['nursery'],
 }
 
 /**
@@ -60,7 +63,7 @@ export function validatedRuntimes(
 
 /**
  * Validate one trace on one runtime, a list of them, or all: one report per runtime (for 'all'
- * in the order cpython, jython, ironpython). Every runtime's capability check runs before any oracle does, so a trace
+ * in the order cpython, jython, ironpython, pypy). Every runtime's capability check runs before any oracle does, so a trace
  * one of them cannot replay fails at once.
  */
 export async function validate(

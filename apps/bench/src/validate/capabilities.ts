@@ -6,8 +6,8 @@
  *
  * The needs are found by one pass over the trace with a shadow of its slots and reference
  * fields (so a weak reference's target is known by type even when it was loaded from a field).
- * A need is counted where it first takes effect: a finalizer, a resurrecting or legacy
- * finalizer at the first allocation of such a type; a shape an oracle cannot build at the type's
+ * A need is counted where it first takes effect: a finalizer, a resurrecting, legacy or
+ * allocating finalizer at the first allocation of such a type; a shape an oracle cannot build at the type's
  * definition (the op index is then the next op's); a callback at its weakref op; a pin at its
  * PIN op; a gc control at its op.
  */
@@ -22,6 +22,8 @@ export type Capability =
   | 'resurrection'
   /** CPython's legacy tp_del finalizer (FinalizerSpec.legacy). */
   | 'legacy-finalizer'
+  /** A finalizer that allocates objects or stores a new one into a global (FinalizerSpec.allocate, storeNew). */
+  | 'finalizer-allocation'
   /** A weak reference with a callback. */
   | 'weakref-callback'
   /** A weak reference to a plain list (shape 'list', no finalizer): exact lists have no weakref slot in Python. */
@@ -41,6 +43,7 @@ export const CAPABILITIES: readonly Capability[] = [
   'finalizer',
   'resurrection',
   'legacy-finalizer',
+  'finalizer-allocation',
   'weakref-callback',
   'weakref-to-list',
   'shape-tuple',
@@ -59,7 +62,13 @@ export interface OracleCapabilities {
   source: string
 }
 
-const PYTHON_INSTANCE_LIMITS: Capability[] = ['finalizer', 'resurrection', 'weakref-callback', 'pin']
+const PYTHON_INSTANCE_LIMITS: Capability[] = [
+  'finalizer',
+  'resurrection',
+  'finalizer-allocation',
+  'weakref-callback',
+  'pin',
+]
 
 /** benchmarks/oracles/replay.py on CPython: real lists, __slots__ classes, plain classes. */
 export const REPLAY_PY_CPYTHON: OracleCapabilities = {
@@ -77,6 +86,17 @@ export const REPLAY_PY_JYTHON: OracleCapabilities = {
   oracle: 'replay.py on jython',
   can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control'],
   source: 'benchmarks/oracles/replay.py (make_class)',
+}
+
+/**
+ * benchmarks/oracles/pypy/replay_pypy.py on pypy3: replay.py's classes (make_class), so the
+ * same shapes as on CPython; a legacy finalizer is an ordinary __del__ on PyPy (the model
+ * treats it so too); gc.disable and friends run as PyPy's gc module does them.
+ */
+export const REPLAY_PYPY_CAPS: OracleCapabilities = {
+  oracle: 'replay_pypy.py on pypy3',
+  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control'],
+  source: 'benchmarks/oracles/pypy/replay_pypy.py (file comment)',
 }
 
 /**
@@ -204,6 +224,8 @@ function scanTrace(trace: string): TraceNeeds {
           need('finalizer', index)
           if (spec.finalizer.resurrectInto !== undefined) need('resurrection', index)
           if (spec.finalizer.legacy) need('legacy-finalizer', index)
+          if (spec.finalizer.allocate !== undefined || spec.finalizer.storeNew !== undefined)
+            need('finalizer-allocation', index)
         }
         const refs = spec.variable === 'refs' ? op.length : spec.refs
         set(op.dst, {

@@ -36,7 +36,7 @@ import { findInterpreter, type Interpreter, presetPolicy } from './cpython-inter
 import { comparePymalloc, pymallocStartOf, type RealMallocStats } from './cpython-pymalloc.js'
 import { ReplayInts } from './cpython-replay-ints.js'
 import { parseOracleJson, REPLAY_PY, REPO, runOracle, slug } from './oracles.js'
-import { bottomUpTree, buildRing, TREE_NODE } from './programs.js'
+import { bottomUpTree, buildRing, finalizerAllocations, TREE_NODE } from './programs.js'
 import { randomCases } from './random-cases.js'
 import { buildReport } from './residuals.js'
 import { selectCases } from './selection.js'
@@ -379,6 +379,7 @@ const FIXED_CASES: readonly CpythonCase[] = [
   { name: 'lru-mix', program: lruMix(1000, Math.round(30_000 * SCALE)) },
   { name: 'del-finalizers', program: finalizers(100) },
   { name: 'weakref-callbacks', program: weakrefCallbacks(100) },
+  { name: 'finalizer-allocations', program: finalizerAllocations(300, 300, 100) },
   { name: 'deep-chain 1M', program: deepChain(1_000_000, 997) },
   { name: 'gc-phases', program: gcPhases(3_000) },
   { name: 'instances', program: instances(Math.round(3_000 * SCALE)) },

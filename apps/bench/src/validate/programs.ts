@@ -9,7 +9,7 @@
  * 2 unless a parameter names others) and return their result in a register slot the caller
  * chooses (a global, so it survives the builder's own frames).
  */
-import type { Mutator } from '@pygc/core'
+import { globalSlot, type Mutator } from '@pygc/core'
 
 /** The benchmarks game's binary-trees node: two child references, nothing else. */
 export const TREE_NODE = { name: 'Node', refs: 2 } as const
@@ -69,4 +69,46 @@ export function buildRing(m: Mutator, node: number, length: number, backLinks = 
     m.move(1, 2)
   }
   m.store(1, 0, 0)
+}
+
+/**
+ * Finalizers that allocate (FinalizerSpec.allocate and storeNew), the one validation program
+ * every runtime runs with them: `rounds` makers, each dropped (every other one in a self-cycle,
+ * so that only a collection finds it), a little churn, then gc.collect(), which runs the
+ * makers' `__del__` where each runtime runs it (CPython: in the dealloc or the collection; JVM,
+ * CLR: the finalizer thread, which gc.collect() waits for; PyPy: its finalizer queue). Each
+ * `__del__` makes `count` Junk objects that die at once and one Keep stored into global 1,
+ * replacing the last one. gc.collect() every `collectEvery` rounds; after each round (1) keeps
+ * the finalizers' allocations in the op they belong to on a runtime whose finalizer thread
+ * runs on its own time (Jython).
+ */
+export function finalizerAllocations(rounds: number, count: number, collectEvery = 1): (m: Mutator) => void {
+  return (m) => {
+    m.defineGlobals(2)
+    const junk = m.defineType({ name: 'Junk', refs: 1, ints: 1 })
+    const keep = m.defineType({ name: 'Keep', refs: 1, ints: 1, shape: 'slots' })
+    const maker = m.defineType({
+      name: 'Maker',
+      refs: 1,
+      ints: 1,
+      shape: 'slots',
+      finalizer: { allocate: { type: junk, count }, storeNew: { type: keep, global: 1 } },
+    })
+    m.pushFrame(2)
+    for (let r = 0; r < rounds; r++) {
+      m.alloc(0, maker)
+      m.writeInt(0, 0, r)
+      if (r % 2 === 1) m.store(0, 0, 0)
+      m.clear(0)
+      for (let i = 0; i < 20; i++) {
+        m.alloc(1, junk)
+        m.store(1, 0, 1) // a self-cycle: garbage that only a collection reclaims (CPython's counts grow)
+      }
+      m.clear(1)
+      if (r % collectEvery === collectEvery - 1) m.collect()
+    }
+    m.popFrame()
+    m.clear(globalSlot(1))
+    m.collect()
+  }
 }

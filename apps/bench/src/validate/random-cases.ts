@@ -15,7 +15,10 @@ import type { ValidatedRuntime } from './types.js'
 
 type Shape = Omit<RandomProgramSpec, 'seed'>
 
-const SHAPES: Readonly<Record<ValidatedRuntime, Shape>> = {
+/** PyPy's validation has its own random programs (@pygc/pypy/validate, random-program.ts). */
+type RandomRuntime = Exclude<ValidatedRuntime, 'pypy'>
+
+const SHAPES: Readonly<Record<RandomRuntime, Shape>> = {
   cpython: {
     steps: 20_000,
     roots: 512,
@@ -45,7 +48,7 @@ export interface RandomCase {
 }
 
 /** The random cases of `runtime`: seeds 1..3, or 1..10 when thorough. */
-export function randomCases(runtime: ValidatedRuntime, thorough = false): RandomCase[] {
+export function randomCases(runtime: RandomRuntime, thorough = false): RandomCase[] {
   const seeds = thorough ? THOROUGH_RANDOM_SEEDS : RANDOM_SEEDS
   return seeds.map((seed) => ({
     name: `random-graph seed=${seed}`,

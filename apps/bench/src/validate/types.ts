@@ -8,7 +8,7 @@
 import type { OracleCapabilities, TraceNeeds } from './capabilities.js'
 
 /** The runtimes with a trace validator (./api.ts TRACE_VALIDATORS). */
-export type ValidatedRuntime = 'cpython' | 'jython' | 'ironpython'
+export type ValidatedRuntime = 'cpython' | 'jython' | 'ironpython' | 'pypy'
 
 /** A difference accepted within a row's bound, and why (the package's FIDELITY.md section). */
 export interface Residual {
@@ -64,6 +64,8 @@ export interface HeapConfig {
   gen0size?: number
   /** CPython: gc.set_threshold(t0, t1, t2). */
   thresholds?: [number, number, number]
+  /** PyPy: PYPY_GC_NURSERY in bytes. */
+  nursery?: number
 }
 
 export interface ValidateOptions {

@@ -188,6 +188,16 @@ export class ReachabilityOracle implements Mutator {
     this.markResurrected(id)
   }
 
+  /**
+   * A finalizer made `id`, a fixed-size object of `type` (FinalizerSpec.allocate, storeNew):
+   * stored into global `into`, or (-1) garbage the moment it is made.
+   */
+  finalizerAlloc(type: TypeId, id: number, into: number): void {
+    this.createObject(id, this.types.shapeOf(type, undefined).refs)
+    if (into >= 0) this.setRoot(into, id)
+    else this.die(id, true)
+  }
+
   /** Run the periodic check now: date every unreachable object the reference counts missed. */
   detectCyclicGarbage(): void {
     const reached = this.markReachable()

@@ -27,10 +27,17 @@
  *    Queued; applied after the oracle has applied the op.
  * If the manager rejects an op after running finalizers, what it queued is applied by the
  * next op or flush().
+ *
+ * A finalizer that allocates (FinalizerSpec.allocate, storeNew) has its `finalize` event first,
+ * then one `alloc` event per object it makes, in the spec's order (allocate's objects, then
+ * storeNew's): those alloc events are the finalizer's, not the op's. Its objects are born at the
+ * finalizer's moment, placed as a resurrection is; allocate's die there, storeNew's is stored
+ * into its global.
  */
 import { PygcError } from '../errors.js'
 import {
   type CallbackSpec,
+  type FinalizerSpec,
   type GcControl,
   globalIndex,
   type MemoryManager,
@@ -65,13 +72,13 @@ export function withOracle(manager: MemoryManager, options: WithOracleOptions = 
     switch (e.type) {
       case 'alloc':
         oracle.bytesAllocated += e.bytes
-        tee.noteAlloc(e.id)
+        tee.noteAlloc(e.id, e.typeId)
         break
       case 'free':
         tee.pendingFrees.push(e.id, e.op, oracle.bytesAllocated)
         break
       case 'finalize':
-        if (e.resurrected) tee.noteResurrection(e.typeId, e.id, e.betweenOps)
+        tee.noteFinalizer(e.typeId, e.id, e.resurrected, e.betweenOps)
         break
     }
   })
@@ -92,12 +99,22 @@ type Phase = (typeof Phase)[keyof typeof Phase]
 class OracleTeeMutator implements Mutator {
   /** Global each type's finalizer resurrects into (-1: none), indexed by type id. */
   readonly resurrectInto: number[] = []
+  /** Each type's finalizer spec (undefined: none), indexed by type id. */
+  private readonly finalizers: (FinalizerSpec | undefined)[] = []
+  /** The finalizer whose alloc events are expected next: objects still to come, and where they go. */
+  private finalizerAllocs = 0
+  private finalizerBetweenOps = false
+  private finalizerSpec: FinalizerSpec | undefined
   /** Frees not yet handed to the oracle: triples (id, op, bytes allocated). */
   pendingFrees: number[] = []
   private phase: Phase = Phase.Idle
   /** The id of the object the current allocating op made (from its alloc event), -1 before. */
   private allocatedId = -1
-  /** Resurrections queued inside the op: pairs (global index, id), before the op's write and after it. */
+  /**
+   * A finalizer's effects queued inside the op, before the op's write and after it: triples
+   * (global index or -1, id, type): type -1 a resurrection of `id` into the global; else a new
+   * object of that type, stored into the global or (-1) dead at once.
+   */
   private readonly beforeWrite: number[] = []
   private readonly afterWrite: number[] = []
 
@@ -120,22 +137,44 @@ class OracleTeeMutator implements Mutator {
     }
   }
 
-  noteAlloc(id: number): void {
+  noteAlloc(id: number, typeId: number): void {
+    if (this.finalizerAllocs > 0) {
+      const f = this.finalizerSpec as FinalizerSpec
+      this.finalizerAllocs--
+      // allocate's objects come first; storeNew's is the last one
+      const into = f.storeNew !== undefined && this.finalizerAllocs === 0 ? f.storeNew.global : -1
+      this.place(this.finalizerBetweenOps, into, id, typeId)
+      return
+    }
     if (this.phase === Phase.BeforeAlloc) {
       this.allocatedId = id
       this.phase = Phase.InOp
     }
   }
 
-  noteResurrection(typeId: number, id: number, betweenOps: boolean): void {
-    const into = this.resurrectInto[typeId]
-    if (betweenOps || this.phase === Phase.Idle) this.o.resurrect(into, id)
-    else (this.phase === Phase.BeforeAlloc ? this.beforeWrite : this.afterWrite).push(into, id)
+  noteFinalizer(typeId: number, id: number, resurrected: boolean, betweenOps: boolean): void {
+    if (resurrected) this.place(betweenOps, this.resurrectInto[typeId], id, -1)
+    const f = this.finalizers[typeId]
+    if (f === undefined) return
+    this.finalizerAllocs = (f.allocate?.count ?? 0) + (f.storeNew !== undefined ? 1 : 0)
+    this.finalizerSpec = f
+    this.finalizerBetweenOps = betweenOps
+  }
+
+  /** Apply a finalizer's effect now or queue it for its moment in the op (see the header). */
+  private place(betweenOps: boolean, into: number, id: number, type: number): void {
+    if (betweenOps || this.phase === Phase.Idle) this.apply(into, id, type)
+    else (this.phase === Phase.BeforeAlloc ? this.beforeWrite : this.afterWrite).push(into, id, type)
+  }
+
+  private apply(into: number, id: number, type: number): void {
+    if (type < 0) this.o.resurrect(into, id)
+    else this.o.finalizerAlloc(type, id, into)
   }
 
   private resurrectQueued(queue: number[]): void {
     if (queue.length === 0) return
-    for (let i = 0; i < queue.length; i += 2) this.o.resurrect(queue[i], queue[i + 1])
+    for (let i = 0; i < queue.length; i += 3) this.apply(queue[i], queue[i + 1], queue[i + 2])
     queue.length = 0
   }
 
@@ -160,7 +199,7 @@ class OracleTeeMutator implements Mutator {
   /** Whether a queued resurrection stores into the global `slot` names. */
   private resurrectsInto(queue: number[], slot: Slot): boolean {
     if (slot >= 0) return false
-    for (let i = 0; i < queue.length; i += 2) if (queue[i] === globalIndex(slot)) return true
+    for (let i = 0; i < queue.length; i += 3) if (queue[i] === globalIndex(slot)) return true
     return false
   }
 
@@ -175,6 +214,10 @@ class OracleTeeMutator implements Mutator {
     if (mirrored !== id)
       throw new PygcError('INTERNAL', `manager gave type id ${id}, the oracle ${mirrored}`, { type: id })
     this.resurrectInto[id] = spec.finalizer?.resurrectInto ?? -1
+    this.finalizers[id] =
+      spec.finalizer?.allocate !== undefined || spec.finalizer?.storeNew !== undefined
+        ? spec.finalizer
+        : undefined
     return id
   }
   defineGlobals(count: number): void {

@@ -25,7 +25,9 @@ import {
   CHUNK_HEADER_BYTES,
   COUNT_BYTES_AFTER_END,
   END_MAGIC,
+  FINALIZER_ALLOCATES,
   FINALIZER_RESURRECTS,
+  FINALIZER_STORES_NEW,
   FNV_OFFSET_BASIS,
   FOOTER_BYTES_AFTER_END,
   FORMAT_VERSION,
@@ -65,6 +67,8 @@ import { parseTraceJson } from './json-check.js'
 import { SCHEMA_BY_CODE } from './op-schema.js'
 import { typeSpecFromRecord } from './type-record.js'
 
+/** The most bytes of a type record after its name: eight varints of at most 9 bytes, three u8s. */
+const TYPE_RECORD_TAIL_BYTES = 4 * MAX_FIXED_RECORD_BYTES
 /** Slack after the data area: a record read past the data lands here, never out of the array. */
 const SLACK = 2 * MAX_FIXED_RECORD_BYTES
 /** The data area: room for a whole chunk after the unread end of the previous one. */
@@ -383,9 +387,10 @@ export class BinaryTraceCursor implements OpCursor {
     if (length > MAX_STRING_BYTES)
       this.fail(`${what} length ${length} exceeds the limit of ${MAX_STRING_BYTES} bytes`, lengthAt, this.pos)
     if (this.pos > this.end) this.truncated()
-    // Room for the string and for the fixed-size fields that follow it in a type record.
-    if (this.end - this.pos < length + 2 * MAX_FIXED_RECORD_BYTES && !this.eof)
-      this.refill(length + 2 * MAX_FIXED_RECORD_BYTES)
+    // Room for the string and for the fields that follow it in a type record (up to eight
+    // varints and three bytes with a finalizer that allocates).
+    if (this.end - this.pos < length + TYPE_RECORD_TAIL_BYTES && !this.eof)
+      this.refill(length + TYPE_RECORD_TAIL_BYTES)
     if (this.end - this.pos < length) this.truncated()
     const at = this.pos
     this.pos += length
@@ -560,9 +565,32 @@ export class BinaryTraceCursor implements OpCursor {
     const flagsAt = this.pos
     const finalizer = this.buf[this.pos++]
     const resurrectInto = finalizer & FINALIZER_RESURRECTS ? this.uvarint() : 0
+    // At the trace's end the window may hold less than a whole record: stop at the cut before
+    // reading on (what follows fits in SLACK).
     if (this.pos > this.end) this.truncated()
-    return typeSpecFromRecord({ name, refs, ints, bytes, variable, shape, finalizer, resurrectInto }, (why) =>
-      this.fail(`type record: ${why}`, flagsAt),
+    const allocates = (finalizer & FINALIZER_ALLOCATES) !== 0
+    const allocateType = allocates ? this.uvarint() : 0
+    const allocateCount = allocates ? this.uvarint() : 0
+    const storesNew = (finalizer & FINALIZER_STORES_NEW) !== 0
+    const storeNewType = storesNew ? this.uvarint() : 0
+    const storeNewGlobal = storesNew ? this.uvarint() : 0
+    if (this.pos > this.end) this.truncated()
+    return typeSpecFromRecord(
+      {
+        name,
+        refs,
+        ints,
+        bytes,
+        variable,
+        shape,
+        finalizer,
+        resurrectInto,
+        allocateType,
+        allocateCount,
+        storeNewType,
+        storeNewGlobal,
+      },
+      (why) => this.fail(`type record: ${why}`, flagsAt),
     )
   }
 

@@ -16,6 +16,9 @@ import { echo } from './echo.js'
 import {
   CHUNK_HEADER_BYTES,
   END_MAGIC,
+  FINALIZER_ALLOCATES,
+  FINALIZER_RESURRECTS,
+  FINALIZER_STORES_NEW,
   FNV_OFFSET_BASIS,
   FORMAT_VERSION,
   FORMAT_VERSION_1,
@@ -227,7 +230,7 @@ export class BinaryTraceWriter extends ChunkedOutput implements TraceWriter {
 
   defineType(spec: TypeSpec): void {
     const rec = typeRecordFromSpec(spec, (why) => this.reject(`defineType (${why})`, echo(spec)))
-    this.startRecord(MAX_FIXED_RECORD_BYTES * 2 + 4 + rec.name.length * 3)
+    this.startRecord(MAX_FIXED_RECORD_BYTES * 3 + 4 + rec.name.length * 3)
     this.u8(OP_DEFINE_TYPE)
     this.string(rec.name, 'defineType name')
     this.uvarint(rec.refs, 'defineType refs')
@@ -236,7 +239,16 @@ export class BinaryTraceWriter extends ChunkedOutput implements TraceWriter {
     this.u8(rec.variable)
     this.u8(rec.shape)
     this.u8(rec.finalizer)
-    if (rec.finalizer & 2) this.uvarint(rec.resurrectInto, 'defineType finalizer.resurrectInto')
+    if (rec.finalizer & FINALIZER_RESURRECTS)
+      this.uvarint(rec.resurrectInto, 'defineType finalizer.resurrectInto')
+    if (rec.finalizer & FINALIZER_ALLOCATES) {
+      this.uvarint(rec.allocateType, 'defineType finalizer.allocate.type')
+      this.uvarint(rec.allocateCount, 'defineType finalizer.allocate.count')
+    }
+    if (rec.finalizer & FINALIZER_STORES_NEW) {
+      this.uvarint(rec.storeNewType, 'defineType finalizer.storeNew.type')
+      this.uvarint(rec.storeNewGlobal, 'defineType finalizer.storeNew.global')
+    }
     this.records++
   }
 

@@ -93,7 +93,12 @@ export const GC_CONTROL_CODES = ['disable', 'enable', 'freeze', 'unfreeze'] as c
 export const FINALIZER_PRESENT = 1
 export const FINALIZER_RESURRECTS = 2
 export const FINALIZER_LEGACY = 4
-export const FINALIZER_KNOWN_BITS = FINALIZER_PRESENT | FINALIZER_RESURRECTS | FINALIZER_LEGACY
+/** The finalizer allocates (FinalizerSpec.allocate): varints type and count follow. */
+export const FINALIZER_ALLOCATES = 8
+/** The finalizer stores a new object into a global (FinalizerSpec.storeNew): varints type and global follow. */
+export const FINALIZER_STORES_NEW = 16
+export const FINALIZER_KNOWN_BITS =
+  FINALIZER_PRESENT | FINALIZER_RESURRECTS | FINALIZER_LEGACY | FINALIZER_ALLOCATES | FINALIZER_STORES_NEW
 
 /**
  * The deepest nesting of arrays and objects in any JSON of a trace (a JSON line, the metadata):

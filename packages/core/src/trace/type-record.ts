@@ -7,10 +7,12 @@
 import type { TypeSpec } from '../types.js'
 import { echo } from './echo.js'
 import {
+  FINALIZER_ALLOCATES,
   FINALIZER_KNOWN_BITS,
   FINALIZER_LEGACY,
   FINALIZER_PRESENT,
   FINALIZER_RESURRECTS,
+  FINALIZER_STORES_NEW,
   SHAPE_CODES,
   VARIABLE_CODES,
 } from './format.js'
@@ -28,6 +30,12 @@ export interface TypeRecord {
   finalizer: number
   /** Meaningful only with FINALIZER_RESURRECTS. */
   resurrectInto: number
+  /** Meaningful only with FINALIZER_ALLOCATES. */
+  allocateType: number
+  allocateCount: number
+  /** Meaningful only with FINALIZER_STORES_NEW. */
+  storeNewType: number
+  storeNewGlobal: number
 }
 
 /** Why a value cannot be stored; the caller turns it into its own error (writer vs reader). */
@@ -50,7 +58,7 @@ const SPEC_KEYS: ReadonlySet<string> = new Set([
   'shape',
   'finalizer',
 ])
-const FINALIZER_KEYS: ReadonlySet<string> = new Set(['resurrectInto', 'legacy'])
+const FINALIZER_KEYS: ReadonlySet<string> = new Set(['resurrectInto', 'legacy', 'allocate', 'storeNew'])
 
 /**
  * `value` must be a plain object with no members outside `known` (a misspelled "finaliser"
@@ -62,6 +70,23 @@ export function exactObject(value: unknown, known: ReadonlySet<string>, what: st
   const unknown = Object.keys(value as object).filter((k) => !known.has(k))
   if (unknown.length > 0)
     reject(`${what}: unknown member${unknown.length > 1 ? 's' : ''} ${unknown.map(echo).join(', ')}`)
+}
+
+/** A finalizer's allocate or storeNew member: an object of exactly `keys`, two counts. */
+function pair(
+  value: unknown,
+  what: string,
+  keys: [string, string],
+  exact: boolean,
+  reject: Reject,
+): [number, number] {
+  if (exact) exactObject(value, new Set(keys), `spec.finalizer.${what}`, reject)
+  if (value === null || typeof value !== 'object') reject(`finalizer.${what} must be an object`)
+  const v = value as Record<string, unknown>
+  return [
+    count(v[keys[0]], `finalizer.${what}.${keys[0]}`, reject),
+    count(v[keys[1]], `finalizer.${what}.${keys[1]}`, reject),
+  ]
 }
 
 /**
@@ -80,6 +105,10 @@ export function typeRecordFromSpec(spec: TypeSpec, reject: Reject, exact = false
   if (shape < 0) reject(`unknown shape ${echo(spec.shape)}`)
   let finalizer = 0
   let resurrectInto = 0
+  let allocateType = 0
+  let allocateCount = 0
+  let storeNewType = 0
+  let storeNewGlobal = 0
   const f = spec.finalizer
   if (f !== undefined) {
     if (exact) exactObject(f, FINALIZER_KEYS, 'spec.finalizer', reject)
@@ -91,6 +120,14 @@ export function typeRecordFromSpec(spec: TypeSpec, reject: Reject, exact = false
     }
     if (f.legacy !== undefined && typeof f.legacy !== 'boolean') reject('finalizer.legacy must be a boolean')
     if (f.legacy) finalizer |= FINALIZER_LEGACY
+    if (f.allocate !== undefined) {
+      finalizer |= FINALIZER_ALLOCATES
+      ;[allocateType, allocateCount] = pair(f.allocate, 'allocate', ['type', 'count'], exact, reject)
+    }
+    if (f.storeNew !== undefined) {
+      finalizer |= FINALIZER_STORES_NEW
+      ;[storeNewType, storeNewGlobal] = pair(f.storeNew, 'storeNew', ['type', 'global'], exact, reject)
+    }
   }
   return {
     name: spec.name,
@@ -101,6 +138,10 @@ export function typeRecordFromSpec(spec: TypeSpec, reject: Reject, exact = false
     shape,
     finalizer,
     resurrectInto,
+    allocateType,
+    allocateCount,
+    storeNewType,
+    storeNewGlobal,
   }
 }
 
@@ -123,6 +164,10 @@ export function typeSpecFromRecord(r: TypeRecord, reject: Reject): TypeSpec {
     spec.finalizer = {}
     if (r.finalizer & FINALIZER_RESURRECTS) spec.finalizer.resurrectInto = r.resurrectInto
     if (r.finalizer & FINALIZER_LEGACY) spec.finalizer.legacy = true
+    if (r.finalizer & FINALIZER_ALLOCATES)
+      spec.finalizer.allocate = { type: r.allocateType, count: r.allocateCount }
+    if (r.finalizer & FINALIZER_STORES_NEW)
+      spec.finalizer.storeNew = { type: r.storeNewType, global: r.storeNewGlobal }
   }
   return spec
 }

@@ -324,6 +324,61 @@ function hookRows(name: string, real: RealRun): PyPyValidationRow[] {
   ]
 }
 
+/** The label of one trace's rows at one nursery size: "NAME nursery=512K". */
+function nurseryLabel(name: string, nursery: number): string {
+  return `${name} nursery=${Math.round(nursery / 1024)}K`
+}
+
+/** One trace's rows at each nursery size: the real run, then the model with its startup heap. */
+async function traceRows(
+  trace: string,
+  name: string,
+  nurseries: readonly number[],
+  order: boolean,
+  options: PyPyValidateOptions,
+): Promise<PyPyValidationRow[]> {
+  const log = options.log ?? (() => {})
+  const rows: PyPyValidationRow[] = []
+  for (const nursery of nurseries) {
+    const label = nurseryLabel(name, nursery)
+    log(`${label}: pypy3`)
+    const real = await runRealPyPy(trace, { nursery, hooks: false, pypy: options.pypy })
+    log(`${label}: model`)
+    const model = runModel(trace, nursery, real)
+    rows.push(...compare(label, model, real, order))
+  }
+  return rows
+}
+
+function reportOf(version: string, rows: PyPyValidationRow[]): PyPyValidationReport {
+  const residuals = rows
+    .filter((r) => r.ok && r.note?.includes('FIDELITY'))
+    .map((r) => `${r.case}: ${r.figure} ${r.model} vs ${r.real} (${r.note})`)
+  return { realRuntime: version, rows, ok: rows.every((r) => r.ok), residuals }
+}
+
+async function requirePyPy(pypy: string | undefined): Promise<string> {
+  const version = await pypyVersion(pypy)
+  if (version === null) throw new Error('pypy3 is not installed (Debian: apt-get install pypy3)')
+  return version
+}
+
+/**
+ * Validate one recorded trace (any program, not only the cases) against the real pypy3 at each
+ * nursery size, with the cases' comparisons and bounds; `order` adds the __del__ and callback
+ * order row. Throws if pypy3 cannot be run.
+ */
+export async function validatePyPyTrace(
+  trace: string,
+  name: string,
+  nurseries: readonly number[],
+  order: boolean,
+  options: PyPyValidateOptions = {},
+): Promise<PyPyValidationReport> {
+  const version = await requirePyPy(options.pypy)
+  return reportOf(version, await traceRows(trace, name, nurseries, order, options))
+}
+
 /** Validate the cases against the real pypy3. Throws if pypy3 cannot be run. */
 export async function validatePyPy(
   cases: readonly PyPyCase[],
@@ -332,21 +387,13 @@ export async function validatePyPy(
   const log = options.log ?? (() => {})
   const dir = options.cacheDir ?? join(tmpdir(), 'pygc-validate-pypy')
   mkdirSync(dir, { recursive: true })
-  const version = await pypyVersion(options.pypy)
-  if (version === null) throw new Error('pypy3 is not installed (Debian: apt-get install pypy3)')
+  const version = await requirePyPy(options.pypy)
   const rows: PyPyValidationRow[] = []
   for (const c of cases) {
     const trace = join(dir, `${slug(c.name)}.trace`)
     log(`${c.name}: recording`)
     record(c.program, trace)
-    for (const nursery of c.nurseries) {
-      const label = `${c.name} nursery=${Math.round(nursery / 1024)}K`
-      log(`${label}: pypy3`)
-      const real = await runRealPyPy(trace, { nursery, hooks: false, pypy: options.pypy })
-      log(`${label}: model`)
-      const model = runModel(trace, nursery, real)
-      rows.push(...compare(label, model, real, c.order === true))
-    }
+    rows.push(...(await traceRows(trace, c.name, c.nurseries, c.order === true, options)))
     if (
       options.hooks === true ||
       options.hooks === undefined ||
@@ -355,11 +402,8 @@ export async function validatePyPy(
       const nursery = c.nurseries[0]
       log(`${c.name}: pypy3 with gc.hooks`)
       const real = await runRealPyPy(trace, { nursery, hooks: true, pypy: options.pypy })
-      rows.push(...hookRows(`${c.name} nursery=${Math.round(nursery / 1024)}K`, real))
+      rows.push(...hookRows(nurseryLabel(c.name, nursery), real))
     }
   }
-  const residuals = rows
-    .filter((r) => r.ok && r.note?.includes('FIDELITY'))
-    .map((r) => `${r.case}: ${r.figure} ${r.model} vs ${r.real} (${r.note})`)
-  return { realRuntime: version, rows, ok: rows.every((r) => r.ok), residuals }
+  return reportOf(version, rows)
 }

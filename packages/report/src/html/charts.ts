@@ -4,6 +4,7 @@
  * Animations are off: the report is a document (and screenshots must show the final state).
  */
 import { DEFAULT_COSTS } from '@pygc/core'
+import { collectionRecordsOf } from '../collection-log.js'
 import { kindColor } from '../glossary.js'
 import type { DeterministicMetrics, HeapTimeline, SweepResults, WorkloadResults } from '../results.js'
 import { NO_STYLES, type RuntimeStyles, styleOf } from '../runtime-styles.js'
@@ -165,7 +166,7 @@ export function liveChart(
       symbolSize: 5,
       color: r.color,
       itemStyle: { opacity: 0.85 },
-      data: downsample(r.metrics.gcs).map((g) => ({
+      data: downsample(collectionRecordsOf(r.metrics.gcs)).map((g) => ({
         value: [scaled(g.op, ops), scaled(g.liveBytesAfter, unit), g.kind],
         itemStyle: { color: kindColor(g.kind) },
       })),
@@ -284,13 +285,14 @@ export function pausesOverTimeChart(
   const runs = okRuns(results, styles)
   let smallest = Number.POSITIVE_INFINITY
   for (const r of runs)
-    for (const g of r.metrics.gcs) if (g.pauseVirtual > 0) smallest = Math.min(smallest, g.pauseVirtual)
+    for (const pause of r.metrics.gcs.pauseVirtual) if (pause > 0) smallest = Math.min(smallest, pause)
   const unit = timeUnit(Number.isFinite(smallest) ? smallest : 0)
   const ops = opUnit(Math.max(0, ...runs.map((r) => r.metrics.ops)))
   const series: unknown[] = []
   runs.forEach((r, i) => {
+    const records = collectionRecordsOf(r.metrics.gcs)
     for (const kind of r.metrics.runtime.generations) {
-      const gcs = r.metrics.gcs.filter((g) => g.kind === kind && g.pauseVirtual > 0)
+      const gcs = records.filter((g) => g.kind === kind && g.pauseVirtual > 0)
       if (gcs.length === 0) continue
       series.push({
         name: `${r.runtime} ${kind}`,

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { collectionRecordsOf } from '../collection-log.js'
 import { type Comparison, comparisonGrid, comparisonSummary } from '../compare.js'
 import { semanticDifferences } from '../differences.js'
 import { formatBytes, formatCount, formatNanos } from '../format.js'
@@ -196,7 +197,7 @@ const COLLECTION_COLUMNS: readonly [string, 'text' | 'count' | 'ns' | 'bytes' | 
 
 function collectionRows(results: WorkloadResults): CollectionRow[] {
   return results.runs.flatMap((r) =>
-    (r.metrics?.gcs ?? []).map(
+    (r.metrics ? collectionRecordsOf(r.metrics.gcs) : []).map(
       (g): CollectionRow => [
         r.runtime,
         g.index,

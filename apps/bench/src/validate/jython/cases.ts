@@ -13,7 +13,7 @@
  * same names keep other objects alive in other places, so their op streams differ.
  */
 import { globalSlot, type Mutator, Rng } from '@pygc/core'
-import { buildRing, longAndShortLivedTrees, TREE_NODE } from '../programs.js'
+import { buildRing, finalizerAllocations, longAndShortLivedTrees, TREE_NODE } from '../programs.js'
 import type { HeapConfig } from '../types.js'
 
 const MiB = 1024 * 1024
@@ -237,6 +237,7 @@ export const JVM_CASES: readonly JvmCase[] = [
 
 export const ORDER_CASES: readonly OrderCase[] = [
   { name: 'finalizer + weakref', program: finalizerAndWeakref },
+  { name: 'finalizer allocations', program: finalizerAllocations(200, 100) },
   { name: 'weakref callbacks', program: weakrefCallbacks },
   { name: 'resurrection', program: resurrection },
 ]
