@@ -107,8 +107,8 @@ export class ReplayInts {
           this.startOp()
           const out = (value as (...a: unknown[]) => unknown).apply(t, args)
           if (!this.keptOps.has(this.op - 1)) this.drop(this.previousOpInt)
-          if (name === 'alloc') this.afterAlloc(args[1] as TypeId)
-          else if (name === 'weakref') this.afterWeakref(args[2] as { tag: number } | undefined)
+          if (name === 'alloc') this.afterAlloc(args[1] as TypeId, args[0] as number)
+          else if (name === 'weakref') this.afterWeakref(args[2] as { tag: number } | undefined, args[0] as number)
           else if (writeTo >= 0) this.setField(writeTo, args[1] as number, args[2] as number)
           this.endOp()
           return out
@@ -168,18 +168,22 @@ export class ReplayInts {
     this.nextOpInt = this.make(this.op)
   }
 
-  private afterAlloc(type: TypeId): void {
-    const id = this.nextId
+  private afterAlloc(type: TypeId, dst: number): void {
+    const id = this.manager.objectIdIn(dst)
     if (this.finalizable[type]) {
       this.idsKey.set(id, this.make(Number.MAX_SAFE_INTEGER))
       this.idsValue.set(id, this.nextIdInt)
     }
-    this.advanceId(this.finalizable[type])
+    this.advanceId(id, this.finalizable[type])
   }
 
-  /** `next_id += 1`: the new int, and the old one dropped unless an IDS entry took it. */
-  private advanceId(taken: boolean): void {
-    this.nextId++
+  /**
+   * `next_id += 1` after the object with id `id`: the new int, and the old one dropped unless an
+   * IDS entry took it. (Ids follow the model's, which number the objects finalizers make too,
+   * as replay.py's `ID_SHIFT` does.)
+   */
+  private advanceId(id: number, taken: boolean): void {
+    this.nextId = id + 1
     const old = this.nextIdInt
     this.nextIdInt = this.make(this.nextId)
     if (!taken) this.drop(old)
@@ -190,7 +194,7 @@ export class ReplayInts {
    * address; a reused address keeps its old key (insertdict drops the new equal one) and drops
    * its old value. Then `next_id += 1` (a weak reference has an id too).
    */
-  private afterWeakref(callback: { tag: number } | undefined): void {
+  private afterWeakref(callback: { tag: number } | undefined, dst: number): void {
     if (callback) {
       const key = this.make(Number.MAX_SAFE_INTEGER)
       const value = this.make(callback.tag)
@@ -201,7 +205,7 @@ export class ReplayInts {
         old.value = value
       } else this.tags.set(this.weakrefAddress, { key, value })
     }
-    this.advanceId(false)
+    this.advanceId(this.manager.objectIdIn(dst), false)
   }
 
   /** record_event: EV_OP keeps the op's int; a __del__'s IDS.pop drops the key, EV_VAL keeps the value. */
