@@ -417,9 +417,23 @@ export class CPythonManager implements MemoryManager<GcModule> {
     return this.hub.on(listener, types)
   }
 
-  /** `sys._debugmallocstats()`'s figures of the modeled pymalloc (what `pygc validate --pymalloc` compares). */
+  /** `sys._debugmallocstats()`'s figures of the modeled pymalloc (what `pygc validate` compares). */
   debugMallocStats(): MallocStats {
     return this.st.pymalloc.debugStats()
+  }
+
+  /**
+   * The modeled pymalloc itself, for a validation that places blocks the real interpreter makes
+   * beside the program's (replay.py's own ints: apps/bench/src/validate/cpython-replay-ints.ts).
+   */
+  get pymalloc(): PyMalloc {
+    return this.st.pymalloc
+  }
+
+  /** The interface id of the object in `slot` (-1 if null), with no op counted and nothing run: for such a validation's bookkeeping. */
+  objectIdIn(slot: Slot): number {
+    const h = this.roots.values[this.roots.index(slot)]
+    return h === 0 ? -1 : this.heap.oid[h]
   }
 
   stats(): ManagerStats {
