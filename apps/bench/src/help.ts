@@ -127,8 +127,8 @@ ${wrapAt(`Compares the model with the real runtime (${REAL}) and prints model an
                          validates that preset (cpython:3.12 = cpython:cpython-3.12) against
                          that Python, found as python3.12 / python3 on PATH or \`pyenv prefix 3.12\`
       --python PATH      the Python to validate cpython against (its version must match the preset)
-      --pymalloc         cpython: also compare pymalloc pools per size class and arenas (blocks per
-                         size class are compared in every cpython validation)
+      --pymalloc         cpython: also compare pymalloc pools per size class (blocks per size class
+                         and arenas are compared in every cpython validation)
       --cases a,b        only these validation cases
       --workloads a,b    only the cases of these workloads
       --thorough         more random seeds (10 instead of 3)

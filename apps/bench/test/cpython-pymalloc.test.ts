@@ -75,11 +75,16 @@ describe('comparePymalloc', () => {
     expect(rows.map((row) => row.ok)).toEqual([true, true, false, false])
   })
 
-  it('flags a class more than 3 blocks off, and gives blocks only without pools and arenas', () => {
-    const m = { mallocAtStart: model([], 0), mallocAtEnd: model([{ size: 16, pools: 1, inUse: 10 }], 1) }
+  it('flags a class more than 3 blocks off, and gives blocks and arenas without pools', () => {
+    const m = { mallocAtStart: model([], 5), mallocAtEnd: model([{ size: 16, pools: 1, inUse: 10 }], 6) }
     const r = { atStart: real([], 5), atEnd: real([{ size: 16, pools: 1, inUse: 14, available: 0 }], 5) }
     const rows = comparePymalloc('c', m, r, empty, false)
-    expect(rows).toHaveLength(2)
+    expect(rows.map((row) => row.metric.split(' (')[0])).toEqual([
+      'pymalloc Δ blocks per class',
+      'pymalloc Δ bytes in blocks',
+      'pymalloc Δ arenas',
+    ])
     expect(rows[0].ok).toBe(false)
+    expect(rows[2].ok).toBe(true) // 1 arena more than the real run: within ±1
   })
 })

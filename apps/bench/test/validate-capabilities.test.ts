@@ -14,6 +14,7 @@ import {
   firstMissing,
   OracleCapabilityError,
   REPLAY_PY_CPYTHON,
+  REPLAY_PYPY_CAPS,
   requireCapabilities,
   TRACE_REPLAY_JAVA,
   traceNeeds,
@@ -58,6 +59,27 @@ describe('traceNeeds', () => {
       pin: 9,
       'gc-control': 10,
     })
+  })
+
+  it('finds a finalizer that allocates at the first allocation of its type', () => {
+    const trace = record('allocating', (m) => {
+      m.defineGlobals(1)
+      const junk = m.defineType({ name: 'J', refs: 1 })
+      const plain = m.defineType({ name: 'P', refs: 0, shape: 'slots', finalizer: {} })
+      const maker = m.defineType({
+        name: 'M',
+        refs: 0,
+        shape: 'slots',
+        finalizer: { allocate: { type: junk, count: 3 }, storeNew: { type: junk, global: 0 } },
+      })
+      m.pushFrame(1) // op 0
+      m.alloc(0, plain) // 1
+      m.alloc(0, maker) // 2
+      m.popFrame()
+    })
+    expect(traceNeeds(trace)).toEqual({ finalizer: 1, 'finalizer-allocation': 2 })
+    for (const oracle of [REPLAY_PY_CPYTHON, REPLAY_PYPY_CAPS, TRACE_REPLAY_JAVA, CLR_ORACLE])
+      expect(firstMissing(traceNeeds(trace), oracle)).toBeNull()
   })
 
   it('counts a shape at its definition (the next op index)', () => {
@@ -120,5 +142,21 @@ describe('validate(trace, runtime)', () => {
       oracle: 'ClrOracle on dotnet',
     })
     expect(logged).toEqual([]) // nothing ran
+  })
+
+  it('checks pypy as every other runtime: replay_pypy.py refuses the tuple shape at once', async () => {
+    const trace = record('tuple-pypy', (m) => {
+      m.pushFrame(1) // op 0
+      m.defineType({ name: 'T', refs: 2, shape: 'tuple' })
+      m.popFrame() // op 1
+    })
+    const logged: string[] = []
+    await expect(validate(trace, 'pypy', { log: (s) => logged.push(s) })).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      capability: 'shape-tuple',
+      op: 1,
+      oracle: 'replay_pypy.py on pypy3',
+    })
+    expect(logged).toEqual([])
   })
 })

@@ -3,7 +3,8 @@
  * 3.13), every case of the validation set must give identical per-generation collections,
  * collected and uncollectable counts, final gc.get_count(), and the same sequence of __del__
  * calls and weakref callbacks, and what the trace added to pymalloc's blocks per size class within
- * ±3 (FIDELITY.md "pymalloc"). A preset whose interpreter is not installed is skipped with a
+ * ±3 and arenas within ±1, the model started from the interpreter's own pymalloc (FIDELITY.md
+ * "pymalloc"). A preset whose interpreter is not installed is skipped with a
  * message saying so (PYGC_CPYTHON_PRESETS=3.12 to choose; PYGC_CPYTHON_CASES=a,b for cases).
  */
 import { policyOf } from '@pygc/cpython'

@@ -64,8 +64,15 @@ describe('validate ironpython', () => {
       expect(r.real).toBe(r.model)
       expect(r.real).toBeGreaterThan(500)
     }
-    // The clearing GC per callback is compared; it differs where the model's collections fall
-    // at other ops (no WeakRefTracker in the model: FIDELITY.md#weakref-callbacks).
-    expect(rows('weakref callbacks cleared by the same GC').length).toBe(3)
+    // Both sides run callbacks from a WeakRefTracker's finalizer, and the oracle gives the
+    // finalizer thread its turn after each GC as the model does: the counts agree exactly and
+    // the promoted bytes within 5% (FIDELITY.md#weakref-callbacks).
+    for (const r of rows('gen0 collections')) expect(r.model).toBe(r.real)
+    for (const r of rows('promoted bytes per gen0 GC (median)')) expect(r.ok).toBe(true)
+    // The clearing GC per callback is compared; at 256 KiB .NET's budget after the first
+    // collection is 1.8% larger and 52 callbacks' referents are cleared one collection earlier.
+    const cleared = rows('weakref callbacks cleared by the same GC')
+    expect(cleared.map((r) => r.ok)).toEqual([false, true, true])
+    expect(cleared[0].real).toBeGreaterThan(1900)
   })
 })

@@ -87,16 +87,15 @@ export class Allocator {
     heap.flags[h] = internal ? F_LIVE | F_INTERNAL : F_LIVE
     const cells = kind === Kind.Weakref ? WEAKREF_CELLS : refs + ints
     const kept = heap.fieldBase[h] // 0 but for a tuple from its free list (dealloc.ts freeListOrTuple)
-    if (kept !== 0 && heap.fieldCap[h] === cells) {
+    if (kept !== 0 && heap.fieldCells(h) === cells) {
       const fields = heap.fields
       for (let i = kept; i < kept + cells; i++) fields[i] = 0
     } else {
-      if (kept !== 0) heap.freeFields(kept, heap.fieldCap[h])
-      heap.fieldCap[h] = cells
+      if (kept !== 0) heap.freeFields(kept, heap.fieldCells(h))
       heap.fieldBase[h] = heap.allocFields(cells)
     }
     heap.nrefs[h] = refs
-    heap.nints[h] = ints
+    heap.setNints(h, ints)
     const itemsAddress = itemsBytes === 0 ? 0 : st.pymalloc.malloc(itemsBytes)
     // The payload's `bytes` object: untracked (an atomic object), so no GC link, no count.
     const payloadAddress = payloadBytes === 0 ? 0 : st.pymalloc.malloc(payloadBytes)

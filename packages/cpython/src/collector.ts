@@ -522,10 +522,13 @@ function tpClear(st: GcState, h: number): void {
     // Detach the items first (size 0, ob_item NULL), drop them last to first, then PyMem_Free.
     const items: number[] = []
     for (let i = 0; i < n; i++) items.push(heap.fields[base + i])
+    // The emptied list's cells go back with its items (it has none left to hold).
+    heap.freeFields(base, heap.fieldCells(h))
+    heap.fieldBase[h] = 0
     heap.nrefs[h] = 0
-    heap.nints[h] = 0
+    heap.setNints(h, 0)
     const itemsAddress = heap.itemsAddressOf(h)
-    const itemsBytes = heap.itemsBytes[h]
+    const itemsBytes = heap.itemsBytesOf(h)
     heap.itemsResized(h, 0)
     for (let i = n - 1; i >= 0; i--) if (items[i] !== 0) st.objects.decref(items[i])
     if (itemsBytes !== 0) st.pymalloc.free(itemsAddress, itemsBytes)

@@ -15,7 +15,7 @@
  * weakref-callback order comparable with the real runtime.
  */
 
-import type { FinalizerAllocations } from '@pygc/core'
+import type { FinalizerAllocations, WorkCounters } from '@pygc/core'
 import { TRASH_UNWIND_LEVEL } from './constants.js'
 import type { GcState } from './gc-state.js'
 import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
@@ -44,24 +44,29 @@ export class Deallocator {
   /** Objects the trashcan deferred (native.summary()). */
   trashDeposits = 0
 
-  constructor(private readonly st: GcState) {}
+  /** The work counters (stats.work, never replaced), cached for the refcount paths. */
+  private readonly work: WorkCounters
+
+  constructor(private readonly st: GcState) {
+    this.work = st.stats.work
+  }
 
   // ---------------------------------------------------------------- Py_INCREF / Py_DECREF
 
   incref(h: number): void {
-    this.st.stats.work.refcountOps++
+    this.work.refcountOps++
     this.st.heap.refcnt[h]++
   }
 
   /** Py_DECREF from C code that is not itself a tp_dealloc: a death runs to completion here. */
   decref(h: number): void {
-    this.st.stats.work.refcountOps++
+    this.work.refcountOps++
     if (--this.st.heap.refcnt[h] === 0) this.runDealloc(h)
   }
 
   /** Py_DECREF inside a tp_dealloc frame: a death becomes a nested frame; true if one was pushed. */
   decrefInFrame(h: number): boolean {
-    this.st.stats.work.refcountOps++
+    this.work.refcountOps++
     if (--this.st.heap.refcnt[h] !== 0) return false
     this.pushDeallocFrame(h)
     return true
@@ -350,7 +355,7 @@ export class Deallocator {
   private freeListOrTuple(h: number, kind: number): void {
     this.freeItems(h)
     const heap = this.st.heap
-    const size = heap.fieldCap[h]
+    const size = heap.fieldCells(h)
     const freeLists = this.st.freeLists
     if (kind === Kind.List) {
       if (freeLists.tryPushList(h)) {
@@ -373,8 +378,9 @@ export class Deallocator {
   private freeItems(h: number): void {
     const heap = this.st.heap
     if (heap.blockRow[h] === 0) return // owns neither an items block nor a payload (most objects)
-    if (heap.itemsBytes[h] !== 0) {
-      this.st.pymalloc.free(heap.itemsAddressOf(h), heap.itemsBytes[h])
+    const itemsBytes = heap.itemsBytesOf(h)
+    if (itemsBytes !== 0) {
+      this.st.pymalloc.free(heap.itemsAddressOf(h), itemsBytes)
       heap.itemsResized(h, 0)
     }
     const payloadAddress = heap.payloadAddressOf(h)
@@ -386,7 +392,7 @@ export class Deallocator {
 
   private releaseFields(h: number): void {
     const heap = this.st.heap
-    heap.freeFields(heap.fieldBase[h], heap.fieldCap[h])
+    heap.freeFields(heap.fieldBase[h], heap.fieldCells(h))
     heap.fieldBase[h] = 0
   }
 

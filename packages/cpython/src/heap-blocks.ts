@@ -11,6 +11,8 @@ import { growCapacity, withGrowth } from './heap-growth.js'
 export class BlockRows {
   /** Address of the items block (0 if none). */
   itemsAddress: Float64Array
+  /** The items block's current bytes (0 once tp_clear freed it). */
+  itemsBytes: Int32Array
   /** Items bytes at allocation: what liveBytes counted (tp_clear frees the block before death). */
   itemsAtAlloc: Int32Array
   /** The payload's `bytes` object (layout.ts bytesObjectBytes): address, 0 once freed. */
@@ -23,6 +25,7 @@ export class BlockRows {
 
   constructor(initial = 1 << 8) {
     this.itemsAddress = new Float64Array(initial)
+    this.itemsBytes = new Int32Array(initial)
     this.itemsAtAlloc = new Int32Array(initial)
     this.payloadAddress = new Float64Array(initial)
     this.payloadBytes = new Int32Array(initial)
@@ -42,12 +45,14 @@ export class BlockRows {
   private grow(): void {
     const current = this.itemsAddress.length
     withGrowth(current, growCapacity(current), (n) => {
-      // All four allocated before any is replaced: a refused allocation changes nothing.
+      // All allocated before any is replaced: a refused allocation changes nothing.
       const itemsAddress = new Float64Array(n)
+      const itemsBytes = new Int32Array(n)
       const itemsAtAlloc = new Int32Array(n)
       const payloadAddress = new Float64Array(n)
       const payloadBytes = new Int32Array(n)
       this.itemsAddress = copyInto(itemsAddress, this.itemsAddress)
+      this.itemsBytes = copyInto(itemsBytes, this.itemsBytes)
       this.itemsAtAlloc = copyInto(itemsAtAlloc, this.itemsAtAlloc)
       this.payloadAddress = copyInto(payloadAddress, this.payloadAddress)
       this.payloadBytes = copyInto(payloadBytes, this.payloadBytes)

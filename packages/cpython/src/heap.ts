@@ -10,6 +10,8 @@
 import { PygcError } from '@pygc/core'
 import { BlockRows, copyInto } from './heap-blocks.js'
 import { growCapacity, MAX_ROWS, withGrowth } from './heap-growth.js'
+import { Kind } from './layout.js'
+import { WEAKREF_CELLS } from './weakrefs.js'
 
 /** List heads: the generations, the permanent generation, and the collector's working lists. */
 export const GEN0 = 1
@@ -24,6 +26,8 @@ export const STILL_UNREACHABLE = 9
 /** 3.14.0's incremental collector: the increment being built (incremental.ts). */
 export const INCREMENT = 10
 const LIST_HEADS = 11
+/** The `nints` byte of an object with this many int words or more (ObjectHeap.manyInts). */
+const MANY_INTS = 255
 /** The first handle of a real object (handle 0 is NULL). */
 export const FIRST_HANDLE = 16
 
@@ -57,22 +61,27 @@ export class ObjectHeap {
   oid: Int32Array
   address: Float64Array
   objBytes: Int32Array
-  /** The items block's current bytes (0 once tp_clear freed it); its address is in `blocks`. */
-  itemsBytes: Int32Array
   /** The object's row in `blocks` (its items block and payload), 0 if it owns neither. */
   blockRow: Int32Array
   readonly blocks = new BlockRows()
   /** Reference fields and int words currently held (tp_clear empties a list). */
   nrefs: Int32Array
-  nints: Int32Array
+  /**
+   * Int words, up to MANY_INTS - 1; an object with more has MANY_INTS here and its count in
+   * `manyInts` (few objects carry int words at all: one byte rather than four per object row,
+   * issue 11, host memory per live object). Read with nintsOf, written with setNints.
+   */
+  nints: Uint8Array
+  /** The object's first cell in `fields` (0: none); it holds fieldCells(h) cells. */
   fieldBase: Int32Array
-  fieldCap: Int32Array
   /**
    * Heads of the weakref lists (the tp_weaklistoffset slot) of the objects flagged F_WEAKREFD:
    * few objects are weakly referenced, so a map rather than a column (issue 11, host memory
    * per live object).
    */
   private readonly weakrefHeads = new Map<number, number>()
+  /** Int word counts of MANY_INTS or more, by handle. */
+  private readonly manyInts = new Map<number, number>()
 
   fields: Int32Array
   private fieldTop = 1
@@ -100,12 +109,10 @@ export class ObjectHeap {
     this.oid = new Int32Array(initial)
     this.address = new Float64Array(initial)
     this.objBytes = new Int32Array(initial)
-    this.itemsBytes = new Int32Array(initial)
     this.blockRow = new Int32Array(initial)
     this.nrefs = new Int32Array(initial)
-    this.nints = new Int32Array(initial)
+    this.nints = new Uint8Array(initial)
     this.fieldBase = new Int32Array(initial)
-    this.fieldCap = new Int32Array(initial)
     this.fields = new Int32Array(1 << 12)
     this.freeHandles = new Int32Array(1 << 10)
     for (let h = 1; h < LIST_HEADS; h++) this.listInit(h)
@@ -124,6 +131,7 @@ export class ObjectHeap {
     this.where[h] = 0
     this.gcNext[h] = 0
     if (this.weakrefHeads.size !== 0) this.weakrefHeads.delete(h)
+    if (this.manyInts.size !== 0) this.manyInts.delete(h)
     const row = this.blockRow[h]
     if (row !== 0) {
       this.blocks.release(row)
@@ -160,12 +168,10 @@ export class ObjectHeap {
     const oid = new Int32Array(n)
     const address = new Float64Array(n)
     const objBytes = new Int32Array(n)
-    const itemsBytes = new Int32Array(n)
     const blockRow = new Int32Array(n)
     const nrefs = new Int32Array(n)
-    const nints = new Int32Array(n)
+    const nints = new Uint8Array(n)
     const fieldBase = new Int32Array(n)
-    const fieldCap = new Int32Array(n)
     this.refcnt = copyInto(refcnt, this.refcnt)
     this.gcNext = copyInto(gcNext, this.gcNext)
     this.gcPrev = copyInto(gcPrev, this.gcPrev)
@@ -177,12 +183,10 @@ export class ObjectHeap {
     this.oid = copyInto(oid, this.oid)
     this.address = copyInto(address, this.address)
     this.objBytes = copyInto(objBytes, this.objBytes)
-    this.itemsBytes = copyInto(itemsBytes, this.itemsBytes)
     this.blockRow = copyInto(blockRow, this.blockRow)
     this.nrefs = copyInto(nrefs, this.nrefs)
     this.nints = copyInto(nints, this.nints)
     this.fieldBase = copyInto(fieldBase, this.fieldBase)
-    this.fieldCap = copyInto(fieldCap, this.fieldCap)
   }
 
   // ---------------------------------------------------------------- weakref lists
@@ -216,7 +220,6 @@ export class ObjectHeap {
     payloadAddress: number,
     payloadBytes: number,
   ): void {
-    this.itemsBytes[h] = itemsBytes
     let row = this.blockRow[h]
     if (itemsBytes === 0 && payloadBytes === 0) {
       if (row !== 0) {
@@ -231,9 +234,16 @@ export class ObjectHeap {
     }
     const b = this.blocks
     b.itemsAddress[row] = itemsAddress
+    b.itemsBytes[row] = itemsBytes
     b.itemsAtAlloc[row] = itemsBytes
     b.payloadAddress[row] = payloadAddress
     b.payloadBytes[row] = payloadBytes
+  }
+
+  /** The items block's current bytes (0 once tp_clear freed it, or none). */
+  itemsBytesOf(h: number): number {
+    const row = this.blockRow[h]
+    return row === 0 ? 0 : this.blocks.itemsBytes[row]
   }
 
   itemsAddressOf(h: number): number {
@@ -302,6 +312,31 @@ export class ObjectHeap {
     })
   }
 
+  /**
+   * The cells object `h`'s fields occupy: its reference fields and int words, or a weak
+   * reference's links (weakrefs.ts). A tuple on its free list still has its last ones (dealloc.ts
+   * freeListOrTuple); tp_clear gives a list's cells back as it empties it (collector.ts tpClear).
+   */
+  fieldCells(h: number): number {
+    return this.kind[h] === Kind.Weakref ? WEAKREF_CELLS : this.nrefs[h] + this.nintsOf(h)
+  }
+
+  /** The int words object `h` holds. */
+  nintsOf(h: number): number {
+    const n = this.nints[h]
+    return n < MANY_INTS ? n : (this.manyInts.get(h) as number)
+  }
+
+  setNints(h: number, n: number): void {
+    if (n < MANY_INTS) {
+      if (this.nints[h] === MANY_INTS) this.manyInts.delete(h)
+      this.nints[h] = n
+    } else {
+      this.nints[h] = MANY_INTS
+      this.manyInts.set(h, n)
+    }
+  }
+
   freeFields(base: number, n: number): void {
     if (n === 0) return
     if (n <= 64) {
@@ -335,7 +370,7 @@ export class ObjectHeap {
     this.gcPrev[head] = node
     this.where[node] = head
     this.listCount[head]++
-    this.listBytes[head] += this.objBytes[node] + this.itemsBytes[node]
+    this.listBytes[head] += this.objBytes[node] + this.itemsBytesOf(node)
   }
 
   /** gc_list_remove: unlink; gcNext = 0 marks the object untracked. */
@@ -347,7 +382,7 @@ export class ObjectHeap {
     this.gcNext[node] = 0
     const head = this.where[node]
     this.listCount[head]--
-    this.listBytes[head] -= this.objBytes[node] + this.itemsBytes[node]
+    this.listBytes[head] -= this.objBytes[node] + this.itemsBytesOf(node)
     this.where[node] = 0
   }
 
@@ -376,8 +411,11 @@ export class ObjectHeap {
 
   /** Keep the per-list byte totals right when an object's items block changes size. */
   itemsResized(h: number, bytes: number): void {
+    const row = this.blockRow[h]
+    const before = row === 0 ? 0 : this.blocks.itemsBytes[row]
     const head = this.where[h]
-    if (head !== 0) this.listBytes[head] += bytes - this.itemsBytes[h]
-    this.itemsBytes[h] = bytes
+    if (head !== 0) this.listBytes[head] += bytes - before
+    if (row !== 0) this.blocks.itemsBytes[row] = bytes
+    else if (bytes !== 0) throw new PygcError('INTERNAL', `items resized to ${bytes} bytes on an object with no block row`)
   }
 }

@@ -47,6 +47,7 @@ import {
   type TypeId,
   TypeRegistry,
   type TypeSpec,
+  type WorkCounters,
   weakrefHasNoFields,
 } from '@pygc/core'
 import { Allocator, collectGenerationsNow, runAtEvalBreaker } from './allocation.js'
@@ -77,6 +78,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
   private readonly heap: ObjectHeap
   private readonly roots: RootSet
   private readonly s: ManagerStats
+  /** s.work (never replaced), cached for the refcount paths of the op loop. */
+  private readonly work: WorkCounters
   private readonly hub = new EventHub()
   private readonly objects: Deallocator
   private readonly allocator: Allocator
@@ -131,6 +134,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     this.heap = heap
     this.roots = this.st.roots
     this.s = stats
+    this.work = stats.work
     this.objects = this.st.objects = new Deallocator(this.st)
     this.st.weakrefs = new WeakrefLists(this.st)
     this.allocator = this.st.allocator = new Allocator(this.st, options.heapLimit ?? DEFAULT_HEAP_LIMIT)
@@ -227,7 +231,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     // list_ass_item / STORE_ATTR: take the new reference, then drop the old one.
     if (v !== 0) {
       heap.refcnt[v]++
-      this.s.work.refcountOps++
+      this.work.refcountOps++
     }
     const old = heap.fields[at]
     heap.fields[at] = v
@@ -259,7 +263,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   readInt(obj: Slot, index: number): number {
     if (this.st.gcScheduled) this.runScheduledCollection()
     const h = this.fieldsOf(this.roots.index(obj), obj, 'readInt')
-    checkIntIndex('readInt', this.s.ops, obj, index, this.heap.nints[h])
+    checkIntIndex('readInt', this.s.ops, obj, index, this.heap.nintsOf(h))
     this.s.ops++
     return this.heap.fields[this.heap.fieldBase[h] + this.heap.nrefs[h] + index]
   }
@@ -269,7 +273,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const oi = this.roots.index(obj)
     checkInt32('writeInt', this.s.ops, value)
     const h = this.fieldsOf(oi, obj, 'writeInt')
-    checkIntIndex('writeInt', this.s.ops, obj, index, this.heap.nints[h])
+    checkIntIndex('writeInt', this.s.ops, obj, index, this.heap.nintsOf(h))
     this.s.ops++
     this.heap.fields[this.heap.fieldBase[h] + this.heap.nrefs[h] + index] = value
   }
@@ -413,9 +417,23 @@ export class CPythonManager implements MemoryManager<GcModule> {
     return this.hub.on(listener, types)
   }
 
-  /** `sys._debugmallocstats()`'s figures of the modeled pymalloc (what `pygc validate --pymalloc` compares). */
+  /** `sys._debugmallocstats()`'s figures of the modeled pymalloc (what `pygc validate` compares). */
   debugMallocStats(): MallocStats {
     return this.st.pymalloc.debugStats()
+  }
+
+  /**
+   * The modeled pymalloc itself, for a validation that places blocks the real interpreter makes
+   * beside the program's (replay.py's own ints: apps/bench/src/validate/cpython-replay-ints.ts).
+   */
+  get pymalloc(): PyMalloc {
+    return this.st.pymalloc
+  }
+
+  /** The interface id of the object in `slot` (-1 if null), with no op counted and nothing run: for such a validation's bookkeeping. */
+  objectIdIn(slot: Slot): number {
+    const h = this.roots.values[this.roots.index(slot)]
+    return h === 0 ? -1 : this.heap.oid[h]
   }
 
   stats(): ManagerStats {
@@ -453,7 +471,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const roots = this.roots
     if (v !== 0) {
       this.heap.refcnt[v]++
-      this.s.work.refcountOps++
+      this.work.refcountOps++
     }
     const old = roots.values[index]
     roots.values[index] = v

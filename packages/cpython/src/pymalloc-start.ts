@@ -10,7 +10,8 @@
  * What `sys._debugmallocstats()` does not say is how the free slots are spread over a class's
  * pools and where the unused pools are; the model spreads the free slots evenly over the pools
  * (a full collection just ran: the garbage it freed was scattered) and puts the unused pools in
- * the last arena (the arenas were carved in order during start-up).
+ * the last arena (the arenas were carved in order during start-up), or in a wholly free arena
+ * after it when the arenas are more than the pools fill.
  */
 import { PygcError } from '@pygc/core'
 import { NB_SMALL_SIZE_CLASSES, POOL_OVERHEAD, POOL_SIZE, POOLS_PER_ARENA } from './constants.js'
@@ -56,6 +57,9 @@ export function seedPymalloc(pm: PyMalloc, start: PymallocStartState, reserved: 
   const misaligned = start.arenas * POOLS_PER_ARENA - pools - start.unusedPools
   pm.misalignNextArenas(Math.max(0, Math.min(start.arenas, misaligned)))
   for (const c of start.classes) seedClass(pm, c.size, c.pools, c.inUse, reserved[sizeClassOf(c.size)] ?? 0)
+  // An arena beyond those the pools fill is held wholly free (3.13.0 starts with 5 arenas of 63
+  // pools, 240 pools in use and 75 unused: the fifth holds none).
+  while (pm.arenasAllocated < start.arenas) pm.mapEmptyArena()
 }
 
 /** `pools` full pools of one class, then free slots taken out evenly across them, pool by pool. */

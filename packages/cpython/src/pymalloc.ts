@@ -418,6 +418,22 @@ export class PyMalloc {
     this.misalignedToCome = n
   }
 
+  /**
+   * new_arena for an arena held wholly free: the one a real interpreter keeps as the last usable
+   * arena instead of returning it (insert_to_freepool case 1, bpo-37257). usable_arenas is
+   * sorted by ascending free pools, so it goes to the tail.
+   */
+  mapEmptyArena(): void {
+    const a = this.newArena()
+    let tail = NONE
+    for (let x = this.usableArenas; x !== NONE; x = this.nextarena[x]) tail = x
+    this.prevarena[a] = tail
+    this.nextarena[a] = NONE
+    if (tail === NONE) this.usableArenas = a
+    else this.nextarena[tail] = a
+    this.nfp2lasta[this.nfreepools[a]] = a
+  }
+
   /** Usable arenas in list order with their free-pool counts (for tests and summary()). */
   usableArenaOrder(): { slot: number; freePools: number }[] {
     const out: { slot: number; freePools: number }[] = []

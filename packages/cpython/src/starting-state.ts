@@ -74,11 +74,9 @@ function staticObject(st: GcState, head: number): void {
   heap.refcnt[h] = 1
   heap.flags[h] = F_LIVE | F_INTERNAL
   heap.oid[h] = -1
-  heap.itemsBytes[h] = 0
   heap.fieldBase[h] = 0
-  heap.fieldCap[h] = 0
   heap.nrefs[h] = 0
-  heap.nints[h] = 0
+  heap.setNints(h, 0)
   heap.listAppend(h, head)
 }
 
@@ -90,8 +88,8 @@ function deadBlock(st: GcState, kind: number, bytes: number, size: number): numb
   heap.objBytes[h] = bytes
   heap.kind[h] = kind
   heap.flags[h] = F_FREELISTED
-  heap.fieldBase[h] = 0
-  heap.fieldCap[h] = size
-  heap.itemsBytes[h] = 0
+  heap.nrefs[h] = size // a tuple's items (its free list is per size); 0 for a list
+  heap.setNints(h, 0)
+  heap.fieldBase[h] = 0 // no cells: the object made from it takes fresh ones (allocation.ts)
   return h
 }

@@ -58,6 +58,23 @@ describe('pymalloc started from a real interpreter', () => {
     expect(s.arenas.allocatedCurrent).toBe(5)
   })
 
+  it('holds an arena beyond those the pools fill wholly free, as the last usable one', () => {
+    // 3.13.0 at replay.py's loop start: 5 arenas of 63 pools, 240 pools in use, 75 unused.
+    const p = new PyMalloc()
+    seedPymalloc(
+      p,
+      { arenas: 5, unusedPools: 75, classes: [{ size: 64, pools: 240, inUse: 240 * 255 }] },
+      new Float64Array(32),
+    )
+    expect(p.arenasAllocated).toBe(5)
+    expect(p.debugStats().unusedPools).toBe(75)
+    expect(p.usableArenaOrder().map((a) => a.freePools)).toEqual([12, 63])
+    for (let i = 0; i < 75 * 255; i++) p.malloc(64)
+    expect(p.arenasAllocated).toBe(5)
+    p.malloc(64)
+    expect(p.arenasAllocated).toBe(6)
+  })
+
   it('refuses a class that is not a size class or holds more blocks than its pools', () => {
     const p = new PyMalloc()
     expect(() =>

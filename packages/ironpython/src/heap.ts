@@ -81,6 +81,16 @@ export class ClrHeap implements BufferWriter {
   handleCount = 0
   handleFree: number[] = []
 
+  /**
+   * Dependent handles (HNDTYPE_DEPENDENT, what a ConditionalWeakTable entry holds): the secondary
+   * object is kept alive exactly while the primary is; both are nulled when the primary dies.
+   * IronPython's WeakRefTracker hangs off its target this way (weakref-tracker.ts).
+   */
+  depPrimary = new Int32Array(16)
+  depSecondary = new Int32Array(16)
+  depCount = 0
+  depFree: number[] = []
+
   /** The allocation context in gen0: objects bump from ptr up to limit; end = limit + a 24-byte pad. */
   acPtr = 0
   acLimit = 0
@@ -329,6 +339,33 @@ export class ClrHeap implements BufferWriter {
     this.handleCallback[h] = callbackTag
     this.handleOwner[h] = owner
     return h
+  }
+
+  // ---- dependent handles ----
+
+  allocDependent(primary: number, secondary: number): number {
+    let d: number
+    if (this.depFree.length > 0) d = this.depFree.pop() as number
+    else {
+      d = this.depCount++
+      if (d >= this.depPrimary.length) {
+        const p = new Int32Array(this.depPrimary.length * 2)
+        p.set(this.depPrimary)
+        this.depPrimary = p
+        const q = new Int32Array(this.depSecondary.length * 2)
+        q.set(this.depSecondary)
+        this.depSecondary = q
+      }
+    }
+    this.depPrimary[d] = primary
+    this.depSecondary[d] = secondary
+    return d
+  }
+
+  freeDependent(d: number): void {
+    this.depPrimary[d] = 0
+    this.depSecondary[d] = 0
+    this.depFree.push(d)
   }
 
   freeHandle(h: number): void {

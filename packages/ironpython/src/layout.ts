@@ -60,6 +60,8 @@ export const FREE_TYPE = -1
 export const WEAKREF_TYPE = -2
 /** The runtime's own objects (statics, type objects): no fields the program can see. */
 export const RUNTIME_TYPE = -3
+/** IronPython's WeakRefTracker: one per object that has weakref callbacks (weakref-tracker.ts). */
+export const TRACKER_TYPE = -4
 
 /** Set by the mark phase (the CLR sets bit 0 of the MethodTable pointer). */
 export const F_MARKED = 1
@@ -150,6 +152,24 @@ export function ironPythonSize(shape: PyShape, refs: number, ints: number, bytes
     largestPart: Math.max(backing, bytesObject - 24),
     longestArray: Math.max(elements, bytes),
   }
+}
+
+/**
+ * IronPython's WeakRefTracker with its first callback, as one modeled object.
+ *
+ * `clr`: what the .NET oracle allocates (benchmarks/oracles/clr/Program.cs `Tracker`): the
+ * tracker (header, MT, its int[] and an int: 32 bytes) and its `new int[1]` (32 bytes).
+ * `ironpython`: IronLanguages/ironpython3 Src/IronPython/Runtime/WeakRef.cs — the tracker
+ * (header, MT, `_lock`, `_callbacks`: 32), `new List<CallbackInfo>(1)` (32), its
+ * `CallbackInfo[1]` (array header 24 + callback, long and short WeakHandle: 48) and its
+ * ReaderWriterLockSlim (System.Threading: header 16, four event refs 32, `_lockID` 8, eight
+ * int/uint counters and owner ids 32, four bools padded to 8: 96): 208 bytes. The thread's
+ * ReaderWriterCount that EnterWriteLock takes is reused across locks once released, so not
+ * counted per tracker.
+ * A second callback on the same object grows the list or array; not modeled (one each here).
+ */
+export function trackerSize(mode: SizeMode): number {
+  return mode === 'clr' ? 64 : 208
 }
 
 /** IronPython's `weakref` object (WeakHandle, hash, callback) or the CLR's WeakReference. */

@@ -20,6 +20,7 @@ import {
   CollectionCycle,
   type CostModel,
   callbackCode,
+  callbackTagOf,
   checkGcAction,
   checkGeneration,
   checkInt32,
@@ -74,6 +75,8 @@ import {
   type ObjectSize,
   RUNTIME_TYPE,
   type SizeMode,
+  TRACKER_TYPE,
+  trackerSize,
   W_FIELDS,
   W_FLAGS,
   W_GRANULES,
@@ -85,6 +88,7 @@ import {
 } from './layout.js'
 import { buildNative, type IronPythonNative } from './native.js'
 import { allocateBetweenCollects } from './runtime-allocation.js'
+import { WeakRefTrackers } from './weakref-tracker.js'
 
 /**
  * When the modeled finalizer thread runs the f-reachable queue:
@@ -166,6 +170,8 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   readonly info: ManagerInfo
   readonly native: IronPythonNative
   readonly heap = new ClrHeap()
+  /** IronPython's WeakRefTrackers: where weakref callbacks wait for the finalizer thread. */
+  private readonly trackers = new WeakRefTrackers(this.heap)
   readonly collector: ClrCollector
   private readonly allocator: ClrAllocator
   readonly gcRecords: GcRecord[] = []
@@ -582,7 +588,31 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     this.heap.soh[g * 2 + W_REFS] = h
     this.heap.finalizable.push(g)
     this.roots.values[di] = g
+    // IronPython chains every weakref into its target's tracker (WeakRefHelpers.InitializeWeakRef,
+    // a null callback included); the .NET oracle (`clr` sizes) makes a Tracker only for a callback.
+    if (code !== 0 || this.sizeMode === 'ironpython')
+      this.chainCallback(ti, di, id, code === 0 ? -1 : callbackTagOf(code))
     this.s.ops++
+  }
+
+  /**
+   * IronPython's weakref: the target's WeakRefTracker (made now if it has none, after the weakref
+   * object, as `_weakref.ref` does) chains the callback (`tag` -1: none). Making the tracker may
+   * collect: the target and the weakref are re-read from their slots afterwards.
+   */
+  private chainCallback(ti: number, di: number, weakId: number, tag: number): void {
+    const v = this.roots.values
+    const targetId = this.heap.words(v[ti])[this.heap.wordOf(v[ti]) + W_ID]
+    let trackerId = this.trackers.trackerOf(targetId)
+    if (trackerId < 0) {
+      const bytes = trackerSize(this.sizeMode)
+      const t = this.allocator.allocateSmall(bytes / 8)
+      trackerId = this.nextId
+      this.initObject(t, TRACKER_TYPE, bytes, 0, F_REGISTERED)
+      this.heap.finalizable.push(t)
+      this.trackers.add(trackerId, t, targetId, v[ti])
+    }
+    this.trackers.chain(trackerId, v[di], weakId, tag)
   }
 
   deref(dst: Slot, weak: Slot): void {
@@ -663,6 +693,10 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
         h.freeHandle(m[w + W_REFS])
         continue
       }
+      if (type === TRACKER_TYPE) {
+        this.runTrackerFinalizer(m[w + W_ID])
+        continue
+      }
       this.finalizersRunCount++
       // The finalizer thread runs between collections: mutator time (CollectionCycle's rule).
       this.cycle.finalized()
@@ -696,6 +730,18 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const g = this.allocator.allocate(size.bytes, size.largestPart >= LARGE_OBJECT_SIZE)
     this.initObject(g, type, size.bytes, layout.refs, 0)
     return g
+  }
+
+  /**
+   * ~WeakRefTracker on the finalizer thread, between ops (mutator time, never inside a pause):
+   * its callbacks last registered first. Counted as no `finalize` (the tracker is the runtime's
+   * object, like a weak reference's own finalizer); each callback is a `weakref-callback` event.
+   */
+  private runTrackerFinalizer(trackerId: number): void {
+    const runs = this.trackers.finalize(trackerId)
+    if (!this.hub.listening) return
+    for (const r of runs)
+      this.hub.emit({ type: 'weakref-callback', op: this.s.ops, weakId: r.weakId, tag: r.tag })
   }
 
   /** GC.SuppressFinalize: the object's finalizer will not run. */
@@ -776,9 +822,10 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     releaseHostBuffer(this)
   }
 
+  /** The program's objects (weak references included; the runtime's WeakRefTrackers are not). */
   forEachLiveId(visit: (id: number) => void): void {
     this.forEachObject((g, m, w) => {
-      visit(m[w + W_ID])
+      if (m[w + W_TYPE] !== TRACKER_TYPE) visit(m[w + W_ID])
       void g
     })
   }

@@ -5,7 +5,7 @@
  * the finalization scan. It also walks the older generations' dirty cards for the relocation
  * phase (`forEachOlderCardField`), which must visit exactly the fields marking visited.
  */
-import { callbackTagOf, IntList } from '@pygc/core'
+import { IntList } from '@pygc/core'
 import type { CollectorContext } from './collector.js'
 import { finalizesEagerly } from './eager-finalization.js'
 import { brokenHeap, CARD_BYTE_GRANULES, CARDS_PER_BYTE, generationOf, SOH_BASE } from './heap.js'
@@ -26,6 +26,7 @@ import {
   W_TYPE,
   WEAKREF_TYPE,
 } from './layout.js'
+import { INTERNAL_HANDLE_OWNER } from './weakref-tracker.js'
 
 export class ClrMarker {
   /** generation_skip_ratio from the last card marking (100 = efficient). */
@@ -72,13 +73,16 @@ export class ClrMarker {
     this.markRoots()
     if (n < 2) this.markThroughCards()
     this.drainMarkStack()
+    this.scanDependentHandles()
     this.clearWeakHandles(false)
     this.finalizationPromotedBytes = 0
     this.countingFinalization = true
     this.scanForFinalization()
     this.drainMarkStack()
+    this.scanDependentHandles()
     this.countingFinalization = false
     this.clearWeakHandles(true)
+    this.clearDeadDependentHandles()
     return runtimePinned
   }
 
@@ -243,6 +247,39 @@ export class ClrMarker {
     if (open >= 0 && afterChunk) afterChunk(h.lohCards.bytes, open)
   }
 
+  /**
+   * Dependent handles (gc.cpp scan_dependent_handles): the secondary of a live primary is marked,
+   * with all it reaches, until nothing changes; done after the roots and again after the
+   * finalization scan, whose f-reachable objects may keep primaries alive.
+   */
+  private scanDependentHandles(): void {
+    const h = this.ctx.heap
+    for (let changed = true; changed; ) {
+      changed = false
+      for (let d = 0; d < h.depCount; d++) {
+        const p = h.depPrimary[d]
+        if (p === 0) continue
+        const sec = h.depSecondary[d]
+        if (this.condemned(p) && !this.isMarked(p)) continue
+        if (!this.condemned(sec) || this.isMarked(sec)) continue
+        this.markAndPush(sec)
+        changed = true
+      }
+      this.drainMarkStack()
+    }
+  }
+
+  /** Null dependent handles whose condemned primary was not marked (with the long weak handles). */
+  private clearDeadDependentHandles(): void {
+    const h = this.ctx.heap
+    for (let d = 0; d < h.depCount; d++) {
+      const p = h.depPrimary[d]
+      if (p === 0 || !this.condemned(p) || this.isMarked(p)) continue
+      h.depPrimary[d] = 0
+      h.depSecondary[d] = 0
+    }
+  }
+
   /** Null weak handles whose condemned target was not marked: short ones before finalization, long after. */
   private clearWeakHandles(long: boolean): void {
     const { heap: h, hub, stats } = this.ctx
@@ -251,13 +288,19 @@ export class ClrMarker {
       const t = h.handleTarget[i]
       if (t === 0 || h.handleLong[i] !== want || !this.condemned(t) || this.isMarked(t)) continue
       h.handleTarget[i] = 0
+      // A WeakRefTracker's own handle to a weakref object: no program weak reference cleared.
+      if (h.handleOwner[i] === INTERNAL_HANDLE_OWNER) continue
       stats.weakrefsCleared++
+      // Callbacks do not run here: the target's WeakRefTracker, found dead in this collection
+      // too, runs them from its finalizer after it (weakref-tracker.ts).
       if (hub.listening) {
-        const op = this.ctx.opIndex()
         const weakId = h.handleOwner[i]
-        hub.emit({ type: 'weakref-clear', op, weakId, targetId: h.words(t)[h.wordOf(t) + W_ID] })
-        const cb = h.handleCallback[i]
-        if (cb !== 0) hub.emit({ type: 'weakref-callback', op, weakId, tag: callbackTagOf(cb) })
+        hub.emit({
+          type: 'weakref-clear',
+          op: this.ctx.opIndex(),
+          weakId,
+          targetId: h.words(t)[h.wordOf(t) + W_ID],
+        })
       }
     }
   }

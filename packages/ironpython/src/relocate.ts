@@ -50,6 +50,11 @@ export class ClrRelocator {
     }
     for (let i = 0; i < h.handleCount; i++)
       if (h.handleTarget[i] !== 0) h.handleTarget[i] = this.forward(h.handleTarget[i])
+    for (let d = 0; d < h.depCount; d++) {
+      if (h.depPrimary[d] === 0) continue
+      h.depPrimary[d] = this.forward(h.depPrimary[d])
+      h.depSecondary[d] = this.forward(h.depSecondary[d])
+    }
     if (!this.marker.condemnsAll) return
     // A full compacting GC: every surviving large object may point at a moved small one.
     const lm = h.loh

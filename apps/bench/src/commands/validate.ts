@@ -25,7 +25,8 @@ import {
 } from '../cli-support.js'
 import { createManager } from '../execute.js'
 import { findRuntime } from '../runtimes.js'
-import { validate, validatedRuntimes } from '../validate/api.js'
+import { TRACE_VALIDATORS, validate, validatedRuntimes } from '../validate/api.js'
+import { OracleCapabilityError, traceNeeds } from '../validate/capabilities.js'
 import { formatValidationTable, VALIDATION_CASE_NAMES, VALIDATORS } from '../validate/index.js'
 import { runValidateJobs } from '../validate/parallel.js'
 import { planRuns } from '../validate/selection.js'
@@ -170,7 +171,13 @@ async function workloadCase(
   const [{ params }] = planWorkloads([workload], size, values.param ?? [])
   const dir = mkdtempSync(join(tmpdir(), 'pygc-validate-'))
   const reports: ValidationReport[] = []
+  const label = `${workload.name} size=${size} seed=${seed}`
   try {
+    // Every runtime's trace is recorded and checked before any oracle runs; a runtime whose
+    // oracle cannot replay its trace gets a report with the refusal as its one (FAIL) row, and
+    // the others still run.
+    const traces = new Map<ValidatedRuntime, string>()
+    const refused = new Map<ValidatedRuntime, ValidationReport>()
     for (const runtime of runtimes) {
       const trace = join(dir, `${workload.name}-${runtime}.trace`)
       const recorder = new RecordingMutator(createManager(findRuntime(runtime), {}), fileSink(trace), {
@@ -178,9 +185,23 @@ async function workloadCase(
       })
       workload.run(recorder, params, new Rng(seed))
       recorder.finish()
-      const label = `${workload.name} size=${size} seed=${seed}`
+      traces.set(runtime, trace)
+      try {
+        TRACE_VALIDATORS[runtime].checkTrace(traceNeeds(trace), trace)
+      } catch (e) {
+        if (!(e instanceof OracleCapabilityError)) throw e
+        refused.set(runtime, refusalReport(runtime, label, e))
+      }
+    }
+    for (const runtime of runtimes) {
+      const refusal = refused.get(runtime)
+      if (refusal !== undefined) {
+        message(`pygc validate: ${refusal.rows[0].note}`)
+        reports.push(refusal)
+        continue
+      }
       reports.push(
-        ...(await validate(trace, runtime, {
+        ...(await validate(traces.get(runtime) as string, runtime, {
           name: label,
           ...(heaps ? { heaps } : {}),
           ...logOf(values, runtime),
@@ -191,6 +212,26 @@ async function workloadCase(
     rmSync(dir, { recursive: true, force: true })
   }
   return reports
+}
+
+/** A runtime's report when its oracle refuses the workload's trace: the refusal is its one row. */
+function refusalReport(runtime: ValidatedRuntime, label: string, e: OracleCapabilityError): ValidationReport {
+  return {
+    runtime,
+    realRuntime: e.oracle,
+    rows: [
+      {
+        case: label,
+        metric: 'oracle capability',
+        model: 'recorded',
+        real: `refused: op ${e.op} needs '${e.capability}'`,
+        ok: false,
+        note: e.message,
+      },
+    ],
+    ok: false,
+    residuals: [],
+  }
 }
 
 function logOf(values: Values, runtime: string): { log: (s: string) => void } {

@@ -34,6 +34,7 @@ import { CPythonManager, type MallocStats, type VersionPolicy } from '@pygc/cpyt
 import { REPLAY_PY_CPYTHON, requireCapabilities, traceNeeds } from './capabilities.js'
 import { findInterpreter, type Interpreter, presetPolicy } from './cpython-interpreter.js'
 import { comparePymalloc, pymallocStartOf, type RealMallocStats } from './cpython-pymalloc.js'
+import { ReplayInts } from './cpython-replay-ints.js'
 import { parseOracleJson, REPLAY_PY, REPO, runOracle, slug } from './oracles.js'
 import { bottomUpTree, buildRing, finalizerAllocations, TREE_NODE } from './programs.js'
 import { randomCases } from './random-cases.js'
@@ -412,6 +413,8 @@ interface ModelRun {
   /** The model's pymalloc after its starting state was built, and after the replay. */
   mallocAtStart: MallocStats
   mallocAtEnd: MallocStats
+  /** replay.py's own ints the model placed (cpython-replay-ints.ts), alive at the end: 32-byte blocks. */
+  replayInts: number
 }
 
 /** What mallocstats.py --report prints: replay.py's report and pymalloc before and after the trace. */
@@ -472,12 +475,13 @@ export function runModel(
     },
   })
   const mallocAtStart = m.debugMallocStats()
+  const ints = realMallocAtStart ? new ReplayInts(m) : undefined
   const events: [number, string, number][] = []
   const off = m.on((e: GcEvent) => {
     if (e.type === 'finalize') events.push([e.op, 'finalize', e.id])
     else if (e.type === 'weakref-callback') events.push([e.op, 'callback', e.tag])
   })
-  replayTrace(fileSource(path), m)
+  replayTrace(fileSource(path), ints ? ints.wrap(m) : m)
   off()
   return {
     stats: m.native.get_stats(),
@@ -485,6 +489,7 @@ export function runModel(
     events,
     mallocAtStart,
     mallocAtEnd: m.debugMallocStats(),
+    replayInts: ints?.live ?? 0,
   }
 }
 

@@ -81,7 +81,7 @@ export interface ValidateOptions {
   preset?: string
   /** The real runtime's executable (`--python PATH`; default: found by version). */
   python?: string
-  /** cpython: also compare pymalloc's pools and arenas (`--pymalloc`); blocks per size class always. */
+  /** cpython: also compare pymalloc's pools per size class (`--pymalloc`); blocks per size class and arenas always. */
   pymalloc?: boolean
 }
 

@@ -1,0 +1,80 @@
+import { type GcEvent, globalSlot } from '@pygc/core'
+import { describe, expect, it } from 'vitest'
+import { IronPythonManager } from '../src/index.js'
+
+/**
+ * IronPython's WeakRefTracker (Src/IronPython/Runtime/WeakRef.cs): weakref callbacks run from the
+ * finalizer of a tracker object on the finalizer thread after the GC, last registered first, each
+ * only while its weakref object is alive.
+ */
+function setUp(sizeMode: 'clr' | 'ironpython') {
+  const m = new IronPythonManager({ preset: 'clr', sizeMode, gen0size: 256 * 1024 })
+  m.defineGlobals(3)
+  const node = m.defineType({ name: 'Node', refs: 1 })
+  const events: GcEvent[] = []
+  m.on((e) => {
+    if (e.type === 'weakref-callback' || e.type === 'gc-end' || e.type === 'weakref-clear') events.push(e)
+  })
+  m.pushFrame(2)
+  return { m, node, events }
+}
+
+describe('WeakRefTracker', () => {
+  for (const sizeMode of ['clr', 'ironpython'] as const) {
+    it(`runs callbacks after the GC that found the target dead, newest first (${sizeMode} sizes)`, () => {
+      const { m, node, events } = setUp(sizeMode)
+      m.alloc(globalSlot(0), node)
+      m.weakref(globalSlot(1), globalSlot(0), { tag: 1 })
+      m.weakref(globalSlot(2), globalSlot(0), { tag: 2 })
+      m.clear(globalSlot(0))
+      // The budget-triggered path: no gc.collect(), the finalizer thread runs at the next op.
+      m.native.clr.Collect(0, 'forced', true, true)
+      const kinds = events.map((e) => (e.type === 'weakref-callback' ? `cb${e.tag}` : e.type))
+      expect(kinds).toEqual(['weakref-clear', 'weakref-clear', 'gc-end'])
+      m.alloc(0, node) // the next op: the finalizer thread's turn
+      const after = events.map((e) => (e.type === 'weakref-callback' ? `cb${e.tag}` : e.type))
+      expect(after.slice(3)).toEqual(['cb2', 'cb1'])
+    })
+  }
+
+  it('skips the callback of a weakref that died with its target', () => {
+    const { m, node, events } = setUp('clr')
+    m.alloc(globalSlot(0), node)
+    m.weakref(0, globalSlot(0), { tag: 7 }) // held only by a local
+    m.weakref(globalSlot(1), globalSlot(0), { tag: 8 })
+    m.clear(0)
+    m.clear(globalSlot(0))
+    m.collect()
+    expect(
+      events.filter((e) => e.type === 'weakref-callback').map((e) => (e as { tag: number }).tag),
+    ).toEqual([8])
+  })
+
+  it('keeps the tracker alive exactly as long as its target, and reclaims it after its finalizer', () => {
+    const { m, node } = setUp('clr')
+    m.alloc(globalSlot(0), node)
+    m.weakref(globalSlot(1), globalSlot(0), { tag: 1 })
+    const live = () => m.stats().liveObjects
+    m.collect()
+    const withTarget = live() // target, weakref, tracker
+    m.collect()
+    expect(live()).toBe(withTarget)
+    m.clear(globalSlot(0))
+    m.collect() // target reclaimed; tracker found dead, finalized, reclaimed by the second collection
+    expect(live()).toBe(withTarget - 2)
+  })
+
+  it('gives every weakly referenced object a tracker in ironpython sizes (a null callback too), only callback targets in clr sizes', () => {
+    for (const [sizeMode, trackers] of [
+      ['ironpython', 1],
+      ['clr', 0],
+    ] as const) {
+      const { m, node } = setUp(sizeMode)
+      m.alloc(globalSlot(0), node)
+      const before = m.stats().liveObjects
+      m.weakref(globalSlot(1), globalSlot(0))
+      m.weakref(globalSlot(2), globalSlot(0))
+      expect(m.stats().liveObjects - before).toBe(2 + trackers)
+    }
+  })
+})
