@@ -73,6 +73,9 @@ export class CollectionCycle {
   private freedBytesBefore = 0
   /** Bytes freed by the collector (cycle + tracing) over the whole run. */
   private collectorFreedBytes = 0
+  /** The runtime's own objects (not the program's) allocated so far: priced, never counted. */
+  private runtimeObjects = 0
+  private runtimeBytes = 0
 
   constructor(
     private readonly stats: ManagerStats,
@@ -209,13 +212,39 @@ export class CollectionCycle {
   }
 
   /**
-   * Mutator virtual time from the whole-run counters: ops, allocation, refcount and barrier
-   * work, and the frees and finalizers that ran outside any collection.
+   * The runtime made an object of its own for the program (IronPython's WeakRefTracker). It takes
+   * heap space and its allocation is priced as mutator time, but it is not one of the program's
+   * objects: allocated, live and freed figures, and events, count the program's objects only, so
+   * they mean the same on every runtime (PyPy keeps its int boxes out the same way).
+   */
+  runtimeAllocated(bytes: number): void {
+    this.runtimeObjects++
+    this.runtimeBytes += bytes
+  }
+
+  /** A runtime object (see runtimeAllocated) was reclaimed: collector work, not a program free. */
+  runtimeFreed(): void {
+    if (!this.open) throw new PygcError('INTERNAL', 'a runtime object freed outside a collection')
+    this.stats.work.objectsFreed++
+  }
+
+  /**
+   * Mutator virtual time from the whole-run counters: ops, allocation (the runtime's own objects
+   * included), refcount and barrier work, and the frees and finalizers that ran outside any
+   * collection.
    */
   mutatorTime(): number {
     const s = this.stats
+    const allocated =
+      this.runtimeObjects === 0
+        ? s
+        : {
+            ops: s.ops,
+            objectsAllocated: s.objectsAllocated + this.runtimeObjects,
+            bytesAllocated: s.bytesAllocated + this.runtimeBytes,
+          }
     return (
-      mutatorCost(s, s.work, this.freesOutsideGc, this.costs) +
+      mutatorCost(allocated, s.work, this.freesOutsideGc, this.costs) +
       this.finalizersOutsideGc * this.costs.finalizer
     )
   }

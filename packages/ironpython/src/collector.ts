@@ -502,6 +502,11 @@ export class ClrCollector {
   /** Account for a dead object (its memory is reused by the compaction, sweep or LOH sweep). */
   private reclaimed(m: Int32Array, w: number, bytes: number): void {
     const { hub, cycle } = this.ctx
+    // A WeakRefTracker (id < 0) is the runtime's, not the program's: collector work only.
+    if (m[w + W_ID] < 0) {
+      cycle.runtimeFreed()
+      return
+    }
     cycle.freed(bytes, 'tracing')
     if (hub.perObject)
       hub.emit({ type: 'free', op: this.ctx.opIndex(), id: m[w + W_ID], bytes, cause: 'tracing' })

@@ -88,7 +88,7 @@ import {
 } from './layout.js'
 import { buildNative, type IronPythonNative } from './native.js'
 import { allocateBetweenCollects } from './runtime-allocation.js'
-import { WeakRefTrackers } from './weakref-tracker.js'
+import { NO_TRACKER, WeakRefTrackers } from './weakref-tracker.js'
 
 /**
  * When the modeled finalizer thread runs the f-reachable queue:
@@ -192,6 +192,8 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   private readonly costs: CostModel
   private readonly cycle: CollectionCycle
   private nextId = 0
+  /** WeakRefTrackers made so far (their ids count down from -3: see initObject). */
+  private trackerCount = 0
   private readonly pyIds = new Map<number, number>()
   private nextPyId = 43 // IronPython's IdDispenser starts above the small numbers it reserves
   private drainDue = false
@@ -399,6 +401,14 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const h = this.heap
     const m = g < LOH_BASE ? h.soh : h.loh
     const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
+    if (type === TRACKER_TYPE) {
+      // The runtime's WeakRefTracker, not a program object: ids of its own (-3, -4, ...), so the
+      // program's objects keep the ids they have on every runtime (the n-th object the program
+      // makes is id n), and no program figure or event counts it (CollectionCycle.runtimeAllocated).
+      h.writeHeader(m, w, -3 - this.trackerCount++, type, bytes, refs, flags)
+      this.cycle.runtimeAllocated(bytes)
+      return
+    }
     const id = this.nextId++
     h.writeHeader(m, w, id, type, bytes, refs, flags)
     const s = this.s
@@ -604,10 +614,10 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     const v = this.roots.values
     const targetId = this.heap.words(v[ti])[this.heap.wordOf(v[ti]) + W_ID]
     let trackerId = this.trackers.trackerOf(targetId)
-    if (trackerId < 0) {
+    if (trackerId === NO_TRACKER) {
       const bytes = trackerSize(this.sizeMode)
       const t = this.allocator.allocateSmall(bytes / 8)
-      trackerId = this.nextId
+      trackerId = -3 - this.trackerCount
       this.initObject(t, TRACKER_TYPE, bytes, 0, F_REGISTERED)
       this.heap.finalizable.push(t)
       this.trackers.add(trackerId, t, targetId, v[ti])
@@ -839,7 +849,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
         continue
       }
       const w = g * 2
-      if (h.soh[w + W_TYPE] !== FREE_TYPE && h.soh[w + W_ID] >= 0) visit(g, h.soh, w)
+      if (h.soh[w + W_TYPE] !== FREE_TYPE && h.soh[w + W_ID] !== -1) visit(g, h.soh, w)
       g += h.soh[w + W_GRANULES]
     }
     for (let g = LOH_BASE; g < h.lohTop; ) {

@@ -37,6 +37,9 @@ export interface TrackerCallbackRun {
 /** Handle owner of the trackers' internal handles: not a program weak reference, so no events. */
 export const INTERNAL_HANDLE_OWNER = -1
 
+/** trackerOf's answer for a target without a tracker (tracker ids are -3 and below). */
+export const NO_TRACKER = -1
+
 export class WeakRefTrackers {
   /** Target object id -> its tracker's object id (until the tracker's finalizer runs). */
   private readonly byTarget = new Map<number, number>()
@@ -44,9 +47,9 @@ export class WeakRefTrackers {
 
   constructor(private readonly heap: ClrHeap) {}
 
-  /** The id of the target's tracker object, or -1 when it has none. */
+  /** The id of the target's tracker object, or NO_TRACKER when it has none. */
   trackerOf(targetId: number): number {
-    return this.byTarget.get(targetId) ?? -1
+    return this.byTarget.get(targetId) ?? NO_TRACKER
   }
 
   /** A new tracker object (id `trackerId` at granule `trackerG`) for the target at `targetG`. */

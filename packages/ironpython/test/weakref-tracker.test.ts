@@ -1,6 +1,16 @@
 import { type GcEvent, globalSlot } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { IronPythonManager } from '../src/index.js'
+import { TRACKER_TYPE, W_ID, W_TYPE } from '../src/layout.js'
+
+/** The WeakRefTrackers on the heap: the runtime's objects, which no program figure counts. */
+function trackersOnHeap(m: IronPythonManager): number[] {
+  const ids: number[] = []
+  m.forEachObject((_g, words, w) => {
+    if (words[w + W_TYPE] === TRACKER_TYPE) ids.push(words[w + W_ID])
+  })
+  return ids
+}
 
 /**
  * IronPython's WeakRefTracker (Src/IronPython/Runtime/WeakRef.cs): weakref callbacks run from the
@@ -56,12 +66,15 @@ describe('WeakRefTracker', () => {
     m.weakref(globalSlot(1), globalSlot(0), { tag: 1 })
     const live = () => m.stats().liveObjects
     m.collect()
-    const withTarget = live() // target, weakref, tracker
+    const withTarget = live() // target and weakref; the tracker is the runtime's
+    expect(trackersOnHeap(m)).toHaveLength(1)
     m.collect()
     expect(live()).toBe(withTarget)
+    expect(trackersOnHeap(m)).toHaveLength(1)
     m.clear(globalSlot(0))
     m.collect() // target reclaimed; tracker found dead, finalized, reclaimed by the second collection
-    expect(live()).toBe(withTarget - 2)
+    expect(live()).toBe(withTarget - 1)
+    expect(trackersOnHeap(m)).toHaveLength(0)
   })
 
   it('gives every weakly referenced object a tracker in ironpython sizes (a null callback too), only callback targets in clr sizes', () => {
@@ -71,10 +84,19 @@ describe('WeakRefTracker', () => {
     ] as const) {
       const { m, node } = setUp(sizeMode)
       m.alloc(globalSlot(0), node)
-      const before = m.stats().liveObjects
+      const before = m.stats()
       m.weakref(globalSlot(1), globalSlot(0))
       m.weakref(globalSlot(2), globalSlot(0))
-      expect(m.stats().liveObjects - before).toBe(2 + trackers)
+      const after = m.stats()
+      // Program figures count the two weakrefs only; the tracker takes heap space of its own id.
+      expect(after.liveObjects - before.liveObjects).toBe(2)
+      expect(after.objectsAllocated - before.objectsAllocated).toBe(2)
+      const ids = trackersOnHeap(m)
+      expect(ids).toHaveLength(trackers)
+      for (const id of ids) expect(id).toBeLessThan(-2)
+      // The next program object gets the id it gets on every runtime: the fourth made.
+      m.alloc(globalSlot(2), node)
+      expect(m.objectId(globalSlot(2))).toBe(m.objectId(globalSlot(0)) + 3)
     }
   })
 })
