@@ -119,6 +119,9 @@ export function executeProgram(
     const nativeGcLog = options.gcLog ? nativeGcLogLines(manager) : undefined
     if (nativeGcLog) execution.nativeGcLog = nativeGcLog
     if (clock && clockEnd) execution.gcClock = { collections: clock.collections, end: clockEnd }
+    // Everything is read from it: its heap buffer goes to the thread's next manager, whose first
+    // writes then find pages already faulted in (core host-buffers.ts).
+    manager.release?.()
     return execution
   } catch (e) {
     if (isPygcError(e, 'TRACE_FORMAT')) throw e // the trace is broken, not the runtime: abort the command
