@@ -112,7 +112,7 @@ export class MajorCollector {
       s.keptAliveByFinalizer = 0
       if (s.oldObjectsWithFinalizers.length > 0) {
         this.finalizers.dealWithObjectsWithFinalizers(() => this.weak.invalidateOld())
-      } else if (s.oldObjectsWithWeakrefs.length > 0 || this.weak.callbackRefs.length > 0) {
+      } else if (s.oldObjectsWithWeakrefs.length > 0 || this.weak.hasCallbackRefs()) {
         this.weak.invalidateOld()
       }
       s.ac.massFreePrepare()

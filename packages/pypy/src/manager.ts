@@ -344,7 +344,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
         w[(lifeline >> 2) + H_TID] |= LIFELINE_HAS_CALLBACKS
         s.probablyYoungObjectsWithFinalizers.push(lifeline)
       }
-      this.gc.weak.callbackRefs.push(a)
+      this.gc.weak.addCallbackRef(a)
     }
     this.roots.values[di] = a
     this.noteAllocated(a, id, -1, WEAKREF_BYTES, true)
