@@ -421,7 +421,9 @@ export class Deallocator {
     heap.flags[h] = flags & ~F_LIVE
     if ((flags & F_INTERNAL) !== 0) return
     const bytes =
-      heap.blockRow[h] === 0 ? heap.objBytes[h] : heap.objBytes[h] + heap.itemsAtAllocOf(h) + heap.payloadBytesOf(h)
+      heap.blockRow[h] === 0
+        ? heap.objBytes[h]
+        : heap.objBytes[h] + heap.itemsAtAllocOf(h) + heap.payloadBytesOf(h)
     const cause = st.inDeleteGarbage ? 'cycle' : 'refcount'
     st.cycle.freed(bytes, cause)
     if (st.hub.perObject) {

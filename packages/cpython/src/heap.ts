@@ -416,6 +416,7 @@ export class ObjectHeap {
     const head = this.where[h]
     if (head !== 0) this.listBytes[head] += bytes - before
     if (row !== 0) this.blocks.itemsBytes[row] = bytes
-    else if (bytes !== 0) throw new PygcError('INTERNAL', `items resized to ${bytes} bytes on an object with no block row`)
+    else if (bytes !== 0)
+      throw new PygcError('INTERNAL', `items resized to ${bytes} bytes on an object with no block row`)
   }
 }

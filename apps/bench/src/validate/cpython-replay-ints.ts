@@ -108,7 +108,8 @@ export class ReplayInts {
           const out = (value as (...a: unknown[]) => unknown).apply(t, args)
           if (!this.keptOps.has(this.op - 1)) this.drop(this.previousOpInt)
           if (name === 'alloc') this.afterAlloc(args[1] as TypeId, args[0] as number)
-          else if (name === 'weakref') this.afterWeakref(args[2] as { tag: number } | undefined, args[0] as number)
+          else if (name === 'weakref')
+            this.afterWeakref(args[2] as { tag: number } | undefined, args[0] as number)
           else if (writeTo >= 0) this.setField(writeTo, args[1] as number, args[2] as number)
           this.endOp()
           return out
