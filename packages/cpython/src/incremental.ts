@@ -242,26 +242,7 @@ export class IncrementalCollector {
       heap.where[root] === PERMANENT
     )
       return 0
-    let marked = 0
-    const stack = this.stack
-    heap.listMove(root, visited)
-    stack.push(root)
-    marked++
-    while (stack.length > 0) {
-      const h = stack.pop() as number
-      const kind = heap.kind[h]
-      if (kind === Kind.Weakref || kind === Kind.Static) continue
-      const base = heap.fieldBase[h]
-      for (let i = 0; i < heap.nrefs[h]; i++) {
-        const c = heap.fields[base + i]
-        if (c === 0 || heap.gcNext[c] === 0) continue
-        const where = heap.where[c]
-        if (where === visited || where === PERMANENT) continue
-        heap.listMove(c, visited)
-        stack.push(c)
-        marked++
-      }
-    }
+    const marked = this.moveTransitively(root, visited)
     this.host.noteMarked(marked)
     return marked
   }
@@ -272,12 +253,22 @@ export class IncrementalCollector {
    * so a cycle enters an increment whole. Returns how many joined.
    */
   private expandRegionTransitivelyReachable(first: number): number {
+    return this.moveTransitively(first, INCREMENT)
+  }
+
+  /**
+   * The walk mark_all_reachable and expand_region_transitively_reachable share: `first` and
+   * every tracked object it reaches that is in none of the visited space, `dest` and the
+   * permanent generation move to `dest` (weakrefs and statics are not traversed). Returns how
+   * many moved, `first` included.
+   */
+  private moveTransitively(first: number, dest: number): number {
     const { heap } = this.host
     const visited = this.visitedHead
     const stack = this.stack
-    heap.listMove(first, INCREMENT)
+    heap.listMove(first, dest)
     stack.push(first)
-    let added = 1
+    let moved = 1
     while (stack.length > 0) {
       const h = stack.pop() as number
       const kind = heap.kind[h]
@@ -287,12 +278,12 @@ export class IncrementalCollector {
         const c = heap.fields[base + i]
         if (c === 0 || heap.gcNext[c] === 0) continue
         const where = heap.where[c]
-        if (where === visited || where === INCREMENT || where === PERMANENT) continue
-        heap.listMove(c, INCREMENT)
+        if (where === visited || where === dest || where === PERMANENT) continue
+        heap.listMove(c, dest)
         stack.push(c)
-        added++
+        moved++
       }
     }
-    return added
+    return moved
   }
 }

@@ -397,7 +397,8 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     this.s.ops++
   }
 
-  private initObject(g: number, type: number, bytes: number, refs: number, flags: number): void {
+  /** Write a new object's header and count it; returns its id. */
+  private initObject(g: number, type: number, bytes: number, refs: number, flags: number): number {
     const h = this.heap
     const m = g < LOH_BASE ? h.soh : h.loh
     const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
@@ -405,9 +406,10 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       // The runtime's WeakRefTracker, not a program object: ids of its own (-3, -4, ...), so the
       // program's objects keep the ids they have on every runtime (the n-th object the program
       // makes is id n), and no program figure or event counts it (CollectionCycle.runtimeAllocated).
-      h.writeHeader(m, w, -3 - this.trackerCount++, type, bytes, refs, flags)
+      const trackerId = -3 - this.trackerCount++
+      h.writeHeader(m, w, trackerId, type, bytes, refs, flags)
       this.cycle.runtimeAllocated(bytes)
-      return
+      return trackerId
     }
     const id = this.nextId++
     h.writeHeader(m, w, id, type, bytes, refs, flags)
@@ -420,6 +422,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     if (this.hub.perObject) {
       this.hub.emit({ type: 'alloc', op: s.ops, id, typeId: type, bytes, address: g * 8 })
     }
+    return id
   }
 
   footprint(): number {
@@ -592,8 +595,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     if (this.roots.values[ti] === 0) throw nullReference('weakref', this.s.ops, target)
     const bytes = weakrefSize(this.sizeMode)
     const g = this.allocator.allocateSmall(bytes / 8)
-    const id = this.nextId
-    this.initObject(g, WEAKREF_TYPE, bytes, 0, F_REGISTERED)
+    const id = this.initObject(g, WEAKREF_TYPE, bytes, 0, F_REGISTERED)
     const h = this.heap.allocHandle(this.roots.values[ti], false, code, id)
     this.heap.soh[g * 2 + W_REFS] = h
     this.heap.finalizable.push(g)
@@ -617,8 +619,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     if (trackerId === NO_TRACKER) {
       const bytes = trackerSize(this.sizeMode)
       const t = this.allocator.allocateSmall(bytes / 8)
-      trackerId = -3 - this.trackerCount
-      this.initObject(t, TRACKER_TYPE, bytes, 0, F_REGISTERED)
+      trackerId = this.initObject(t, TRACKER_TYPE, bytes, 0, F_REGISTERED)
       this.heap.finalizable.push(t)
       this.trackers.add(trackerId, t, targetId, v[ti])
     }

@@ -11,12 +11,10 @@
  * directory, so splitting one runtime's set needs per-cell sessions first.
  */
 import { Tinypool } from 'tinypool'
-import { message } from '../cli-support.js'
 import { receiveError } from '../worker-errors.js'
 import { compiledWorker, workerExecArgv } from '../worker-pool.js'
-import { VALIDATORS } from './index.js'
 import type { ValidationReport } from './types.js'
-import type { ValidateJob, ValidateReply } from './worker.js'
+import { runValidateJob, type ValidateJob, type ValidateReply } from './worker.js'
 
 /** Every job's report, in job order; the first job's error (after all have finished) is thrown. */
 export async function runValidateJobs(
@@ -25,10 +23,7 @@ export async function runValidateJobs(
 ): Promise<ValidationReport[]> {
   if (threads <= 1 || jobs.length <= 1) {
     const reports: ValidationReport[] = []
-    for (const job of jobs) {
-      const log = job.verbose ? (text: string) => message(`pygc validate ${job.runtime}: ${text}`) : () => {}
-      reports.push(await VALIDATORS[job.runtime]({ ...job.options, log }))
-    }
+    for (const job of jobs) reports.push(await runValidateJob(job))
     return reports
   }
   const pool = new Tinypool({

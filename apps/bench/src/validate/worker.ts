@@ -5,6 +5,7 @@
  * others' (cpython: a directory per process and thread; jython, ironpython, pypy: their own
  * directories), so the runtimes' validations can run side by side.
  */
+import { message } from '../cli-support.js'
 import { type SentError, sendError } from '../worker-errors.js'
 import { VALIDATORS } from './index.js'
 import type { ValidateOptions, ValidationReport } from './types.js'
@@ -18,12 +19,15 @@ export interface ValidateJob {
 
 export type ValidateReply = { ok: true; report: ValidationReport } | { ok: false; error: SentError }
 
+/** One job's validation, its progress lines (when verbose) on stderr: on either thread. */
+export function runValidateJob(job: ValidateJob): Promise<ValidationReport> {
+  const log = job.verbose ? (text: string) => message(`pygc validate ${job.runtime}: ${text}`) : () => {}
+  return VALIDATORS[job.runtime]({ ...job.options, log })
+}
+
 export default async function validateInWorker(job: ValidateJob): Promise<ValidateReply> {
   try {
-    const log = job.verbose
-      ? (text: string) => process.stderr.write(`pygc validate ${job.runtime}: ${text}\n`)
-      : () => {}
-    return { ok: true, report: await VALIDATORS[job.runtime]({ ...job.options, log }) }
+    return { ok: true, report: await runValidateJob(job) }
   } catch (e) {
     return { ok: false, error: sendError(e) }
   }
