@@ -34,8 +34,8 @@ describe('validate jython', () => {
     for (const metric of ['young collections', 'full collections', 'causes']) {
       expect(report.rows.filter((r) => r.metric === metric).length).toBe(24) // 8 programs × 3 heaps
     }
-    expect(report.rows.filter((r) => r.metric === 'event order').length).toBe(3)
-    expect(report.rows.filter((r) => r.metric === 'event order (TraceReplay.java)').length).toBe(3)
+    expect(report.rows.filter((r) => r.metric === 'event order').length).toBe(4)
+    expect(report.rows.filter((r) => r.metric === 'event order (TraceReplay.java)').length).toBe(4)
   })
 
   it('replays finalizers, resurrection and callbacks on the real JVM (TraceReplay.java) in the model’s order', {
@@ -53,5 +53,20 @@ describe('validate jython', () => {
     expect(jvm[1].real === '(same)' || String(jvm[1].real).includes('callback:3 callback:2 callback:1')).toBe(
       true,
     )
+  })
+
+  it('waits at each gc.collect() for the __del__s it made due, even ones that allocate (both oracles)', {
+    timeout: 300_000,
+  }, async () => {
+    const report = await validateJython({ cases: ['finalizer allocations'] })
+    const order = report.rows.filter((r) => r.metric.startsWith('event order'))
+    expect(order.map((r) => r.metric)).toEqual(['event order', 'event order (TraceReplay.java)'])
+    for (const r of order) {
+      expect(r.ok, JSON.stringify(r).slice(0, 400)).toBe(true)
+      // 200 makers, each finalized between its collection and the next, as the model runs it.
+      const segments = String(r.real).split('collect').slice(1, -1)
+      expect(segments.length).toBe(200)
+      for (const s of segments) expect(s.trim()).toBe('finalize')
+    }
   })
 })
