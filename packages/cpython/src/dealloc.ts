@@ -19,6 +19,7 @@ import type { FinalizerAllocations, WorkCounters } from '@pygc/core'
 import { TRASH_UNWIND_LEVEL } from './constants.js'
 import type { GcState } from './gc-state.js'
 import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
+import { detachInstanceDict, instanceDictOf, makeInstanceDict } from './instance-dict.js'
 import { Kind, type TypeLayout } from './layout.js'
 
 /** Phases of a tp_dealloc frame. */
@@ -30,6 +31,8 @@ const P_LEGACY = 4
 const P_AFTER_LEGACY = 5
 const P_FIELDS = 6
 const P_FREE = 7
+/** dict_dealloc's loop over a 3.10 instance dict's values (instance-dict.ts). */
+const P_DICT_VALUES = 8
 /** The pseudo-frame of _PyTrash_thread_destroy_chain. */
 const CHAIN = -1
 
@@ -137,7 +140,10 @@ export class Deallocator {
         this.trashEnd()
         return
       }
-      if (kind === Kind.List || kind === Kind.Tuple) {
+      if (kind === Kind.Dict) {
+        this.stkPhase[top] = P_DICT_VALUES
+        phase = P_DICT_VALUES
+      } else if (kind === Kind.List || kind === Kind.Tuple) {
         this.stkIdx[top] = heap.nrefs[h]
         this.stkPhase[top] = P_LIST_ITEMS
         // Real lists and tuples are not weakly referenceable; the model lets any object be, and
@@ -159,6 +165,18 @@ export class Deallocator {
         }
         phase = P_WEAKREFS
       }
+    }
+    if (phase === P_DICT_VALUES) {
+      // dict_dealloc: Py_XDECREF the values first to last, free_values, then the dict free list.
+      if (this.dropFieldsFirstToLast(h, top)) return
+      this.freeItems(h)
+      if (heap.fieldBase[h] !== 0) this.releaseFields(h) // the cells were the dict's alone
+      if (st.freeLists.tryPushDict(h)) {
+        this.noteFreed(h)
+        heap.flags[h] = F_FREELISTED
+      } else this.gcDel(h)
+      this.trashEnd()
+      return
     }
     if (phase === P_LIST_ITEMS) {
       // list_dealloc / tupledealloc: Py_XDECREF the items from the last to the first.
@@ -220,19 +238,17 @@ export class Deallocator {
             return
           }
         }
+      } else if (
+        kind === Kind.DictInstance &&
+        heap.instanceDicts.size !== 0 &&
+        instanceDictOf(heap, h) !== 0
+      ) {
+        // 3.10 subtype_dealloc: no slots to clear; Py_DECREF(dict), which frees the values.
+        this.stkPhase[top] = P_FREE
+        if (this.decrefInFrame(detachInstanceDict(heap, h))) return
       } else {
         // clear_slots / _PyObject_FreeInstanceAttributes: first to last.
-        const n = heap.nrefs[h]
-        for (let i = this.stkIdx[top]; i < n; i++) {
-          const c = f[base + i]
-          if (c !== 0) {
-            f[base + i] = 0
-            if (this.decrefInFrame(c)) {
-              this.stkIdx[top] = i + 1
-              return
-            }
-          }
-        }
+        if (this.dropFieldsFirstToLast(h, top)) return
       }
       this.stkPhase[top] = P_FREE
       phase = P_FREE
@@ -242,6 +258,28 @@ export class Deallocator {
       this.gcDel(h)
       this.trashEnd()
     }
+  }
+
+  /**
+   * Clear and Py_DECREF the reference fields of the frame on top from its index on, first to
+   * last; true when a death pushed a nested frame (the index then says where to resume).
+   */
+  private dropFieldsFirstToLast(h: number, top: number): boolean {
+    const heap = this.st.heap
+    const f = heap.fields
+    const base = heap.fieldBase[h]
+    const n = heap.nrefs[h]
+    for (let i = this.stkIdx[top]; i < n; i++) {
+      const c = f[base + i]
+      if (c !== 0) {
+        f[base + i] = 0
+        if (this.decrefInFrame(c)) {
+          this.stkIdx[top] = i + 1
+          return true
+        }
+      }
+    }
+    return false
   }
 
   /** Py_TRASHCAN_END: leave the nesting; at the outermost level drain the deferred objects. */
@@ -346,6 +384,11 @@ export class Deallocator {
       false,
       layout.payloadBytes,
     )
+    const items = refs + layout.ints
+    if (layout.kind === Kind.DictInstance && items > 0) {
+      const valuesBytes = layout.dictValuesBytes(items)
+      if (valuesBytes !== 0) makeInstanceDict(st, h, valuesBytes)
+    }
     return h
   }
 

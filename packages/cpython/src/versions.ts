@@ -48,6 +48,23 @@ export interface VersionPolicy {
 
 export const VERSION_POLICIES: readonly VersionPolicy[] = [
   {
+    name: 'cpython-3.10',
+    description:
+      'CPython 3.10 (the 3.11 collector: 700/10/10 inside the allocation; plain instances with a dict object of their own; 3.10 object layouts)',
+    thresholds: DEFAULT_THRESHOLDS,
+    trigger: 'in-allocation',
+    collector: 'generational',
+    layout: '3.10',
+    python: '3.10',
+    validated: false,
+    sources: [
+      '3.10.13 Modules/gcmodule.c:146-150 _PyGC_InitState: thresholds 700, 10, 10',
+      '3.10.13 Modules/gcmodule.c _PyObject_GC_Alloc: count++, collect_generations() inside the allocation, as 3.11',
+      '3.10.13 Modules/gcmodule.c:1252 gc_collect_main: untrack_dicts(young) on full collections',
+      '3.10.13 Objects/dictobject.c _PyObjectDict_SetItem (:5014), new_dict (:647): an instance dict per plain instance, from the dict free list or PyObject_GC_New (instance-dict.ts)',
+    ],
+  },
+  {
     name: 'cpython-3.11',
     description:
       'CPython 3.11 (refcounting, 3-generation cycle GC 700/10/10 run inside allocation, pymalloc)',

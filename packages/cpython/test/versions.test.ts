@@ -29,6 +29,7 @@ function selfCycles(m: CPythonManager, n: number): void {
 describe('presets', () => {
   it('are listed by the runtime descriptor from the version table, 3.11 the default', () => {
     expect(cpythonRuntime.presets.map((p) => p.name)).toEqual([
+      'cpython-3.10',
       'cpython-3.11',
       'cpython-3.12',
       'cpython-3.13',
