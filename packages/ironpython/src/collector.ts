@@ -117,6 +117,8 @@ export interface CollectorContext {
   promotionSpendsBudget: boolean
   /** Weak reference objects are System.WeakReference, which the GC finalizes itself (`clr` layout). */
   weakrefsFinalizeEagerly: boolean
+  /** What a WeakRefTracker counts in finalization_promoted_bytes (layout.ts trackerFinalizationBytes). */
+  trackerFinalizationBytes: number
   /** Modeled bytes the SOH and the LOH together may hold (the arena grows up to it). */
   heapLimit: number
   /** The op index events carry. */

@@ -76,6 +76,7 @@ import {
   RUNTIME_TYPE,
   type SizeMode,
   TRACKER_TYPE,
+  trackerFinalizationBytes,
   trackerSize,
   W_FIELDS,
   W_FLAGS,
@@ -276,6 +277,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       // has an ordinary finalizer (eager-finalization.ts).
       weakrefsFinalizeEagerly: this.sizeMode === 'clr',
       heapLimit: this.heapLimit,
+      trackerFinalizationBytes: trackerFinalizationBytes(this.sizeMode),
       opIndex: () => this.s.ops,
     })
     this.allocator = new ClrAllocator({

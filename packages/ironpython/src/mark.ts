@@ -18,6 +18,7 @@ import {
   FREE_TYPE,
   HEADER_GRANULES,
   LOH_BASE,
+  TRACKER_TYPE,
   W_FIELDS,
   W_FLAGS,
   W_GRANULES,
@@ -113,7 +114,10 @@ export class ClrMarker {
     m[w + W_FLAGS] = f | F_MARKED
     this.ctx.work.marked++
     if (g < LOH_BASE) this.markedSohBytes += m[w + W_GRANULES] * 8
-    if (this.countingFinalization) this.finalizationPromotedBytes += m[w + W_GRANULES] * 8
+    if (this.countingFinalization) {
+      this.finalizationPromotedBytes +=
+        m[w + W_TYPE] === TRACKER_TYPE ? this.ctx.trackerFinalizationBytes : m[w + W_GRANULES] * 8
+    }
     this.markStack.push(g)
   }
 

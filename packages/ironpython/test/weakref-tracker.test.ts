@@ -1,7 +1,7 @@
 import { type GcEvent, globalSlot } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
-import { IronPythonManager } from '../src/index.js'
-import { TRACKER_TYPE, W_ID, W_TYPE } from '../src/layout.js'
+import { budgetHistory, gen0Budget, IronPythonManager, staticDataTable } from '../src/index.js'
+import { TRACKER_TYPE, trackerFinalizationBytes, trackerSize, W_ID, W_TYPE } from '../src/layout.js'
 
 /** The WeakRefTrackers on the heap: the runtime's objects, which no program figure counts. */
 function trackersOnHeap(m: IronPythonManager): number[] {
@@ -98,5 +98,22 @@ describe('WeakRefTracker', () => {
       m.alloc(globalSlot(2), node)
       expect(m.objectId(globalSlot(2))).toBe(m.objectId(globalSlot(0)) + 3)
     }
+  })
+})
+
+describe('finalization_promoted_bytes counts a tracker as gc.cpp size (o) does', () => {
+  it("the oracle's tracker counts 60 bytes (its int[1] unrounded), IronPython's its whole 208", () => {
+    expect(trackerFinalizationBytes('clr')).toBe(trackerSize('clr') - 4)
+    expect(trackerFinalizationBytes('ironpython')).toBe(trackerSize('ironpython'))
+  })
+
+  it("gives .NET's gen0 budget after callbacks-resurrection's first collection (472,000 bytes)", () => {
+    // The first collection at 256 KiB: 32,072 bytes survive, 262,256 were gen0's data, and the
+    // finalization scan marked 8,896 bytes (model, rounded sizes) of which 106 trackers: .NET's
+    // budget (GC.GetGenerationBudget) is surv_to_growth's 20 x (32,072 - 8,472).
+    const sd = staticDataTable(256 * 1024)[0]
+    const history = budgetHistory(262_144, -8)
+    expect(gen0Budget(0, sd, 32_072, 8_896 - 106 * 4, 262_256, history)).toBe(472_000)
+    expect(gen0Budget(0, sd, 32_072, 8_896, 262_256, history)).toBe(463_520) // before
   })
 })
