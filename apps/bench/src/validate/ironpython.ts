@@ -294,6 +294,11 @@ export const IRONPYTHON_CASE_NAMES: readonly string[] = [
   ...IRONPYTHON_NAMED_ONLY_CASES,
 ].map((c) => c.name)
 
+/** The cases validateIronPython runs when none are named (--thorough adds the random programs). */
+export function ironpythonDefaultCases(thorough: boolean): readonly string[] {
+  return (thorough ? withRandom(true) : IRONPYTHON_VALIDATION_CASES).map((c) => c.name)
+}
+
 // ---------------------------------------------------------------------------- the oracle
 
 interface OracleCollection {

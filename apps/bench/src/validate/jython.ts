@@ -62,6 +62,11 @@ function jvmCases(thorough: boolean): JvmCase[] {
 
 export const JYTHON_CASE_NAMES: readonly string[] = [...jvmCases(false), ...ORDER_CASES].map((c) => c.name)
 
+/** The cases validateJython runs when none are named (--thorough adds the random programs). */
+export function jythonDefaultCases(thorough: boolean): readonly string[] {
+  return [...jvmCases(thorough), ...ORDER_CASES].map((c) => c.name)
+}
+
 /** The oracles of the Jython validation, in the order a trace is offered to them. */
 export const JYTHON_ORACLES: readonly OracleCapabilities[] = [TRACE_REPLAY_JAVA, REPLAY_PY_JYTHON]
 
