@@ -25,7 +25,15 @@ import {
 } from '@pygc/core'
 import { compareGen0Promoted, IronPythonManager, LARGE_OBJECT_SIZE } from '@pygc/ironpython'
 import { CLR_ORACLE, requireCapabilities, traceNeeds } from './capabilities.js'
-import { oracleCacheDir, parseOracleJson, REPO, rowsPerHeap, runOracle, slug } from './oracles.js'
+import {
+  oracleCacheDir,
+  parseOracleJson,
+  REPO,
+  rowsPerHeap,
+  runOracle,
+  slug,
+  threadScratch,
+} from './oracles.js'
 import { buildRing, finalizerAllocations, longAndShortLivedTrees, TREE_NODE } from './programs.js'
 import { randomCases } from './random-cases.js'
 import { buildReport } from './residuals.js'
@@ -505,7 +513,7 @@ const FIN_TRACKED = 10000
 
 /** The bytes the real runtime holds in gen2 after the start ritual, from a run on an empty trace. */
 async function measureRuntimeLiveBytes(dll: string, cacheDir: string): Promise<number> {
-  const empty = join(cacheDir, 'ironpython-empty.trace')
+  const empty = join(cacheDir, `${threadScratch('ironpython-empty')}.trace`)
   const recorder = new RecordingMutator(new IronPythonManager({ preset: 'clr' }), fileSink(empty), {
     metadata: { case: 'empty' },
   })

@@ -33,7 +33,7 @@ import {
   jvmRows,
 } from './jython/jvm.js'
 import { jvmOrderRow, jythonVersion, orderRows } from './jython/order.js'
-import { oracleCacheDir, probeVersion, rowsPerHeap, slug } from './oracles.js'
+import { oracleCacheDir, probeVersion, rowsPerHeap, slug, threadScratch } from './oracles.js'
 import { randomCases } from './random-cases.js'
 import { buildReport } from './residuals.js'
 import { selectCases } from './selection.js'
@@ -89,7 +89,7 @@ interface Session {
 
 function session(cacheDir: string | undefined, log: ((s: string) => void) | undefined): Session {
   const cache = oracleCacheDir(cacheDir)
-  const dir = join(cache, 'jython')
+  const dir = join(cache, threadScratch('jython'))
   mkdirSync(dir, { recursive: true })
   return { dir, log: log ?? (() => {}), cacheDir: cache }
 }
