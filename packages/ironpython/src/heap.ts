@@ -29,6 +29,13 @@ export const CARD_BYTE_GRANULES = 1 << CARD_BYTE_SHIFT
 /** 256-byte cards per card byte (gc.cpp card_size = 256 on 64-bit): the unit "cards scanned" counts. */
 export const CARDS_PER_BYTE = 8
 const LOH_INITIAL_WORDS = 1 << 12
+/** The SOH's first committed words (256 KiB). */
+const INITIAL_SOH_WORDS = 1 << 16
+/**
+ * The SOH before adoptSoh gives it a buffer (a released manager's or a new one): allocating one
+ * here first would zero 256 KiB per manager only to drop it when a released buffer is reused.
+ */
+const NO_SOH_YET = new Int32Array(0)
 /** SOH words (64 MiB) past which ensureSoh reserves the heap limit's words instead of doubling. */
 const RESERVE_FROM_WORDS = 1 << 24
 /** The largest SOH reservation, 4 GiB of words (the SOH's granules end at LOH_BASE, 8 GiB). */
@@ -39,9 +46,9 @@ export class ClrHeap implements BufferWriter {
    * SOH arena, 32-bit words; word index = granule * 2. It may be longer than the SOH the CLR has
    * committed (sohWords): adoptSoh may start it on a longer buffer a released manager left.
    */
-  soh = new Int32Array(1 << 16)
+  soh: Int32Array<ArrayBuffer> = NO_SOH_YET
   /** SOH words committed so far: doubling, then the heap limit's words (ensureSoh); the card table covers them. */
-  private sohWords = 1 << 16
+  private sohWords = INITIAL_SOH_WORDS
   loh = new Int32Array(LOH_INITIAL_WORDS)
   g1Start = SOH_BASE
   g0Start = SOH_BASE
@@ -147,7 +154,8 @@ export class ClrHeap implements BufferWriter {
   }
 
   /**
-   * Start the SOH on the buffer a released manager's SOH left, when there is one (core
+   * Start the SOH on the buffer a released manager's SOH left, when there is one, else on a new
+   * one (core
    * host-buffers.ts): its pages are resident already, where a fresh buffer's first write to
    * each page is a fault, and the SOH grows within it without copying. `owner` is the manager.
    * The committed size (sohWords) and the card table grow exactly as before.
@@ -156,6 +164,7 @@ export class ClrHeap implements BufferWriter {
     const most = Math.max(Math.min(Math.ceil(heapLimit / 4), MAX_RESERVED_WORDS), this.sohWords) * 4
     const reused = this.sohTop === SOH_BASE ? reuseHostBuffer(this.sohWords * 4, most) : null
     if (reused !== null) this.soh = new Int32Array(reused)
+    else if (this.soh.length === 0) this.soh = new Int32Array(this.sohWords)
     lendHostBuffer(owner, this)
   }
 

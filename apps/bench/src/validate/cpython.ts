@@ -21,6 +21,7 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
+import { threadId } from 'node:worker_threads'
 import {
   fileSink,
   fileSource,
@@ -620,7 +621,7 @@ export const validateCpython: Validator = async (options: ValidateOptions): Prom
   }
   const all = options.thorough ? [...FIXED_CASES, ...randomCases('cpython', true)] : CPYTHON_CASES
   const selected = selectCases('cpython', all, options.cases)
-  const dir = join(options.cacheDir ?? tmpdir(), `pygc-validate-cpython-${process.pid}`)
+  const dir = join(options.cacheDir ?? tmpdir(), `pygc-validate-cpython-${process.pid}-${threadId}`)
   mkdirSync(dir, { recursive: true })
   const rows: ValidationRow[] = []
   try {
