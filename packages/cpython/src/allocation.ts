@@ -162,6 +162,11 @@ export class Allocator {
     }
   }
 
+  /** _PyObject_GC_Link for an object the model keeps no row of (3.10's frames, frames.ts). */
+  linkUntracked(): void {
+    this.gcLink()
+  }
+
   /** A tuple of `n` items would come from its free list (no block, no count). */
   tupleFromFreeList(n: number): boolean {
     return this.st.freeLists.hasTuple(n)

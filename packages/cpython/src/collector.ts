@@ -585,6 +585,7 @@ function tpClear(st: GcState, h: number): void {
  * blocks back to pymalloc through PyObject_GC_Del (a dict's counted down from generation 0).
  */
 export function clearFreelists(st: GcState): void {
+  st.frames?.clearFreeList() // 3.10: frames first (gcmodule.c clear_freelists)
   st.freeLists.clear(
     (h) => st.objects.gcDel(h),
     () => {

@@ -17,6 +17,7 @@
 
 import type { FinalizerAllocations, WorkCounters } from '@pygc/core'
 import { TRASH_UNWIND_LEVEL } from './constants.js'
+import { FrameObjects } from './frames.js'
 import type { GcState } from './gc-state.js'
 import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
 import { detachInstanceDict, instanceDictOf, makeInstanceDict } from './instance-dict.js'
@@ -157,8 +158,10 @@ export class Deallocator {
           heap.listAppend(h, GEN0) // _PyObject_GC_TRACK before PyObject_CallFinalizerFromDealloc
           heap.refcnt[h] = 1 // the temporary resurrection
           this.stkPhase[top] = P_AFTER_FINALIZER
+          this.stkIdx[top] = 0
           if ((heap.flags[h] & F_FINALIZED) === 0) {
             heap.flags[h] |= F_FINALIZED
+            this.stkIdx[top] = 1 // its Python frame returns in P_AFTER_FINALIZER
             if (this.runFinalizer(h, layout, true)) return
           }
           return
@@ -194,6 +197,9 @@ export class Deallocator {
       return
     }
     if (phase === P_AFTER_FINALIZER) {
+      // The __del__ call returns once the deaths its body caused are done (3.10: its frame).
+      if (this.stkIdx[top] === 1 && st.frames !== undefined)
+        st.frames.leave(FrameObjects.codeOf(st.layouts[heap.type[h]]))
       if (--heap.refcnt[h] > 0) {
         // The finalizer resurrected the object: it stays tracked (in generation 0).
         this.trashEnd()
@@ -306,6 +312,16 @@ export class Deallocator {
    * finalize_garbage (Modules/gcmodule.c) is inside gc_collect_main, so part of the pause.
    */
   runFinalizer(h: number, layout: TypeLayout, inFrame: boolean): boolean {
+    const st = this.st
+    // 3.10: the call takes a frame (frames.ts); with inFrame the caller's frame returns it.
+    const code = st.frames !== undefined && !layout.legacyFinalizer ? FrameObjects.codeOf(layout) : -1
+    if (code >= 0) st.frames?.enter(code)
+    const pushed = this.finalizerBody(h, layout, inFrame)
+    if (code >= 0 && !inFrame) st.frames?.leave(code)
+    return pushed
+  }
+
+  private finalizerBody(h: number, layout: TypeLayout, inFrame: boolean): boolean {
     const st = this.st
     const heap = st.heap
     st.cycle.finalized()

@@ -54,6 +54,7 @@ import { Allocator, collectGenerationsNow, runAtEvalBreaker } from './allocation
 import { collectWithCallback } from './collector.js'
 import { NUM_GENERATIONS } from './constants.js'
 import { Deallocator } from './dealloc.js'
+import { FrameObjects } from './frames.js'
 import { FreeLists } from './free-lists.js'
 import { GcState } from './gc-state.js'
 import { F_INTERNAL, F_LIVE, FIRST_HANDLE, ObjectHeap } from './heap.js'
@@ -143,6 +144,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     this.st.weakrefs = new WeakrefLists(this.st)
     this.allocator = this.st.allocator = new Allocator(this.st, options.heapLimit ?? DEFAULT_HEAP_LIMIT)
     if (policy.collector === 'incremental') this.st.incremental = incrementalCollectorOf(this.st)
+    if (policy.frameObjects) this.st.frames = new FrameObjects(this.st)
     if (options.thresholds) this.setThresholds(options.thresholds)
     this.native = new GcModule(this, this.st)
     applyStartingState(this.st, options.start)

@@ -41,6 +41,7 @@ describe('presets', () => {
     for (const p of VERSION_POLICIES) expect(p.sources.length).toBeGreaterThan(0)
     // validated = apps/bench/test/validate-cpython.test.ts runs it against its interpreter in CI
     expect(VERSION_POLICIES.filter((p) => p.validated).map((p) => p.name)).toEqual([
+      'cpython-3.10',
       'cpython-3.11',
       'cpython-3.12',
       'cpython-3.13',

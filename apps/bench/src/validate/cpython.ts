@@ -390,6 +390,11 @@ export const CPYTHON_CASES: readonly CpythonCase[] = [...FIXED_CASES, ...randomC
 
 export const CPYTHON_CASE_NAMES: readonly string[] = CPYTHON_CASES.map((c) => c.name)
 
+/** The cases validateCpython runs when none are named (--thorough adds the random programs). */
+export function cpythonDefaultCases(thorough: boolean): readonly string[] {
+  return (thorough ? [...FIXED_CASES, ...randomCases('cpython', true)] : CPYTHON_CASES).map((c) => c.name)
+}
+
 // ---- running one case ---------------------------------------------------------------------------
 
 interface RealRun {
