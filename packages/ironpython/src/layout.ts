@@ -99,13 +99,22 @@ const clrArray = (n: number, elem: number): number => Math.max(MIN_OBJECT_BYTES,
  * `clr` mode: the object is an `object[]` of its reference fields plus its payload packed into
  * 8-byte slots (ints 4 bytes each, then bytes), exactly what benchmarks/oracles/clr allocates.
  * A finalizable object adds the oracle's 32-byte `Fin` wrapper (header, MT, the `object[]`
- * reference and an int id, padded) — allocated with it and dying with it, folded into one.
+ * reference and an int id, padded) — allocated with it and dying with it, folded into one;
+ * one whose finalizer allocates or stores a new object (FinalizerSpec.allocate / storeNew) is
+ * an `AllocatingFin`, whose four more ints (count, slots, store slots, global) make it 48.
  * A weak reference is a `System.WeakReference`: header, MT and the handle word, 24 bytes.
  */
-export function clrSize(refs: number, ints: number, bytes: number, finalizable: boolean): ObjectSize {
+export function clrSize(
+  refs: number,
+  ints: number,
+  bytes: number,
+  finalizable: boolean,
+  allocatingFinalizer = false,
+): ObjectSize {
   const elements = refs + Math.ceil((ints * 4 + bytes) / 8)
   const array = clrArray(elements, 8)
-  return { bytes: array + (finalizable ? 32 : 0), largestPart: array, longestArray: elements }
+  const wrapper = !finalizable ? 0 : allocatingFinalizer ? 48 : 32
+  return { bytes: array + wrapper, largestPart: array, longestArray: elements }
 }
 
 /**

@@ -364,9 +364,12 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   private sizeOf(type: TypeId, refs: number, ints: number, bytes: number, finalizable: boolean): ObjectSize {
     const spec = this.types.get(type)
+    // The oracle makes an AllocatingFin when the finalizer allocates or stores (layout.ts clrSize).
+    const allocs = finalizerAllocations(spec)
+    const allocating = allocs !== null && (allocs.count > 0 || allocs.storeType >= 0)
     const size =
       this.sizeMode === 'clr'
-        ? clrSize(refs, ints, bytes, finalizable)
+        ? clrSize(refs, ints, bytes, finalizable, allocating)
         : ironPythonSize(spec.shape ?? 'list', refs, ints, bytes)
     const host = layoutBytes(refs, ints, bytes)
     return size.bytes >= host ? size : { ...size, bytes: host, largestPart: Math.max(size.largestPart, host) }

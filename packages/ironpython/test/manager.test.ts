@@ -396,3 +396,31 @@ describe('the IronPython surface', () => {
     expect(run()).toBe(run())
   })
 })
+
+describe("clr sizes: the .NET oracle's objects", () => {
+  it('a finalizable object is its object[] plus Fin (32 bytes), or AllocatingFin (48) when its finalizer allocates or stores', () => {
+    const m = new IronPythonManager({ preset: 'clr', sizeMode: 'clr' })
+    const sizes: number[] = []
+    m.on((e) => {
+      if (e.type === 'alloc') sizes.push(e.bytes)
+    })
+    m.defineGlobals(1)
+    const node = m.defineType({ name: 'Node', refs: 2 }) // object[2]: 40
+    const plain = m.defineType({ name: 'Plain', refs: 2, finalizer: {} })
+    const allocating = m.defineType({
+      name: 'Alloc',
+      refs: 2,
+      finalizer: { allocate: { type: node, count: 3 } },
+    })
+    const storing = m.defineType({
+      name: 'Store',
+      refs: 2,
+      finalizer: { storeNew: { type: node, global: 0 } },
+    })
+    m.pushFrame(1)
+    for (const t of [plain, allocating, storing]) m.alloc(0, t)
+    // Program.cs: `new Fin(arr, ...)` (header, MT, the array, two ints) or `new AllocatingFin`
+    // (four more ints) when tAllocCount > 0 or a store type is set.
+    expect(sizes).toEqual([40 + 32, 40 + 48, 40 + 48])
+  })
+})
