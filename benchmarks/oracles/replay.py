@@ -713,6 +713,43 @@ def snapshot_stats(into):
     return True
 
 
+def warm_up_functions(classes):
+    """Call once, before the setup's last gc.collect(), every Python function the op loop can
+    call that the first pass did not (the __del__s, the event recorders, new_object, skip_type): on CPython 3.10 the first call of a
+    function allocates its frame, a GC object that counts toward generation 0 (a later call
+    reuses the code object's zombie frame; Objects/frameobject.c frame_alloc, 3.10.13 :780-828),
+    so a first call inside the loop would be the interpreter's allocation, not the trace's.
+    3.11+ frames are not objects: nothing changes there. What the calls record or store is
+    undone here (the event log is not allocated yet: record_event only counts)."""
+    record_event(0, 0)
+    weakref_callback(None)
+    try:
+        own_id(None)  # None has no _pygc_id unless IDS_OUTSIDE: the frame is made all the same
+    except AttributeError:
+        pass
+    for cls in classes:
+        d = getattr(cls, '__del__', None) if cls is not None else None
+        if d is not None:
+            try:
+                d(None)
+            except Exception:
+                pass
+    new_object(None, [], 0, 0, False)
+    try:
+        skip_type(None)  # the loop's type records (the first pass read them with read_type)
+    except AttributeError:
+        pass
+    k = 0
+    while k < len(R):
+        R[k] = None
+        k += 1
+    EVN[0] = 0
+    ID_SHIFT[0] = 0
+    IDS.clear()
+    TAGS.clear()
+    TYPE_OF_LIST.clear()
+
+
 def runtime_name():
     impl = getattr(sys, 'implementation', None)
     name = impl.name if impl is not None else ('jython' if sys.platform.startswith('java') else 'cpython')
@@ -757,6 +794,7 @@ def replay(path):
     # One entry per pin held at once (pins nest); sized by the first pass, so pinning allocates nothing.
     pin_table = [None] * (plan['pins'] + 1)
     npins = 0
+    warm_up_functions(classes)
     EV_OP.extend([0] * plan['events'])
     EV_KIND.extend([0] * plan['events'])
     EV_VAL.extend([0] * plan['events'])

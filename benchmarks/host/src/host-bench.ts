@@ -2,7 +2,8 @@
  * `npm run bench:host`: how fast each manager runs on this machine, against anchors.
  *
  * 1. binary-trees at N = 10 and N = 14 on every available manager and on plain V8 objects, all in
- *    one tinybench run: runs/s, Mutator ops/s and the slowdown against V8.
+ *    one tinybench run: runs/s, Mutator ops/s and the slowdown against V8; then each model again
+ *    alone in a fresh process beside its own V8 anchor (the `alone` column: see ownProcessSample).
  * 2. The CPython model against the real python3, both replaying the same recorded op stream.
  * 3. Host memory for 10 million live objects on the baseline manager (and as plain V8 objects).
  *
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { type MemoryManager, Rng } from '@pygc/core'
 import { binaryTrees } from '@pygc/workloads'
 import { Bench } from 'tinybench'
-import { envInt, envList } from './child.js'
+import { envInt, envList, runChild } from './child.js'
 import { type MemorySample, measureInChild, measureInThisProcess } from './memory.js'
 import { replayOnPython3 } from './python-replay.js'
 import { type AvailableRuntime, loadRuntimes } from './runtimes.js'
@@ -58,17 +59,16 @@ function timedRun(create: () => MemoryManager, params: Record<string, number>): 
   m.release?.()
 }
 
-async function speedSection(
-  depth: number,
-  timeMs: number,
-  available: readonly AvailableRuntime[],
-): Promise<void> {
+/** The V8 anchor's row name. */
+const V8_ROW = 'V8 plain objects'
+
+/** binary-trees at `depth` on `available`, with the V8 anchor first: one row each, before timing. */
+function speedRows(depth: number, available: readonly AvailableRuntime[]): SpeedRow[] {
   const params = { maxDepth: depth, minDepth: 4 }
   const expected = binaryTrees.expectedCheck(params)
-
   const rows: SpeedRow[] = [
     {
-      name: 'V8 plain objects',
+      name: V8_ROW,
       opsPerRun: Number.NaN,
       allocationsPerRun: expected,
       checkOk: binaryTreesV8(depth) === expected,
@@ -84,7 +84,16 @@ async function speedSection(
       create: runtime.create,
     })
   }
+  return rows
+}
 
+/** One tinybench run of every row at `depth`: runs per second by row name (failed tasks are printed and left out). */
+async function timeRows(
+  rows: readonly SpeedRow[],
+  depth: number,
+  timeMs: number,
+): Promise<Map<string, number>> {
+  const params = { maxDepth: depth, minDepth: 4 }
   const bench = new Bench({
     name: `binary-trees N=${depth}`,
     time: timeMs,
@@ -96,19 +105,67 @@ async function speedSection(
     if (create === undefined) bench.add(row.name, () => void binaryTreesV8(depth))
     else bench.add(row.name, () => timedRun(create, params))
   }
-  console.log(`\nbinary-trees N=${depth} (${formatCount(expected)} nodes per run), ${timeMs} ms per task...`)
   await bench.run()
-
   const runsPerSecond = new Map<string, number>()
   for (const task of bench.tasks) {
     const r = task.result
     if (r.state === 'completed' || r.state === 'aborted-with-statistics')
       runsPerSecond.set(task.name, 1000 / r.period)
-    else if (r.state === 'errored') console.log(`${task.name} failed: ${r.error.message}`)
+    else if (r.state === 'errored') console.error(`${task.name} failed: ${r.error.message}`)
   }
-  const v8 = runsPerSecond.get('V8 plain objects') ?? Number.NaN
+  return runsPerSecond
+}
+
+/** What a child process measured: one model beside its own V8 anchor (see ownProcessRatio). */
+interface OwnProcessSample {
+  runtime: string
+  v8RunsPerSecond: number
+  runsPerSecond: number
+}
+
+/**
+ * Child mode: binary-trees at `depth` on the model `runtime` and on plain V8 objects, alone in
+ * this process. With every model in one process, the workload's calls (m.alloc, m.load, ...)
+ * see five manager classes, so V8's inline caches for them go megamorphic and nothing is
+ * inlined across the call; a program that embeds one model never pays that. Measured on this
+ * machine: 20-70% of a model's time at N = 10.
+ */
+async function ownProcessSample(runtime: string, depth: number, timeMs: number): Promise<OwnProcessSample> {
+  const { available } = await loadRuntimes()
+  const chosen = available.filter((r) => r.name === runtime)
+  if (chosen.length === 0) throw new Error(`no runtime named ${runtime}`)
+  const runsPerSecond = await timeRows(speedRows(depth, chosen), depth, timeMs)
+  return {
+    runtime,
+    v8RunsPerSecond: runsPerSecond.get(V8_ROW) ?? Number.NaN,
+    runsPerSecond: runsPerSecond.get(runtime) ?? Number.NaN,
+  }
+}
+
+/** The model's slowdown against V8 measured alone in a fresh process, or NaN when the child failed. */
+function ownProcessRatio(runtime: string, depth: number, timeMs: number): number {
+  const sample = runChild<OwnProcessSample>(ENTRY, ['--speed', runtime, String(depth), String(timeMs)])
+  if ('skipped' in sample) {
+    console.log(`own-process run skipped: ${sample.skipped}`)
+    return Number.NaN
+  }
+  return sample.v8RunsPerSecond / sample.runsPerSecond
+}
+
+async function speedSection(
+  depth: number,
+  timeMs: number,
+  available: readonly AvailableRuntime[],
+): Promise<void> {
+  const rows = speedRows(depth, available)
+  console.log(
+    `\nbinary-trees N=${depth} (${formatCount(rows[0].allocationsPerRun)} nodes per run), ${timeMs} ms per task...`,
+  )
+  const runsPerSecond = await timeRows(rows, depth, timeMs)
+  const v8 = runsPerSecond.get(V8_ROW) ?? Number.NaN
   const table = rows.map((row) => {
     const hz = runsPerSecond.get(row.name) ?? Number.NaN
+    const own = row.create === undefined ? Number.NaN : ownProcessRatio(row.name, depth, timeMs)
     return [
       row.name,
       Number.isNaN(hz) ? '-' : (1000 / hz).toFixed(2),
@@ -117,12 +174,23 @@ async function speedSection(
       Number.isNaN(row.opsPerRun) || Number.isNaN(hz) ? '-' : formatCount(row.opsPerRun * hz),
       Number.isNaN(hz) ? '-' : formatCount(row.allocationsPerRun * hz),
       formatRatio(v8 / hz),
+      row.create === undefined ? formatRatio(1) : formatRatio(own),
       row.checkOk ? 'ok' : 'WRONG',
     ]
   })
   console.log(
     formatTable(
-      ['runner', 'ms/run', 'runs/s', 'ops/run', 'ops/s', 'allocs/s', 'slower than V8', 'check'],
+      [
+        'runner',
+        'ms/run',
+        'runs/s',
+        'ops/run',
+        'ops/s',
+        'allocs/s',
+        'slower than V8',
+        'alone: slower than V8',
+        'check',
+      ],
       table,
     ),
   )
@@ -200,6 +268,11 @@ function memorySection(objects: number): void {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
+  if (args[0] === '--speed') {
+    // Child mode of the own-process column: one model and the V8 anchor, JSON on stdout.
+    console.log(JSON.stringify(await ownProcessSample(args[1], Number(args[2]), Number(args[3]))))
+    return
+  }
   if (args[0] === '--memory') {
     // Child mode of the memory benchmark: one measurement, JSON on stdout.
     const subject = args[1] === 'v8' ? 'v8' : 'baseline'

@@ -9,6 +9,7 @@
  * LOH:  [LOH_BASE ..objects and free blocks.. lohTop)
  */
 import { type BufferWriter, CardTable, IntList, lendHostBuffer, PygcError, reuseHostBuffer } from '@pygc/core'
+import { HOME_REGION_COMMITTED } from './gen0-regions.js'
 import {
   F_REGISTERED,
   FREE_TYPE,
@@ -29,6 +30,13 @@ export const CARD_BYTE_GRANULES = 1 << CARD_BYTE_SHIFT
 /** 256-byte cards per card byte (gc.cpp card_size = 256 on 64-bit): the unit "cards scanned" counts. */
 export const CARDS_PER_BYTE = 8
 const LOH_INITIAL_WORDS = 1 << 12
+/** The SOH's first committed words (256 KiB). */
+const INITIAL_SOH_WORDS = 1 << 16
+/**
+ * The SOH before adoptSoh gives it a buffer (a released manager's or a new one): allocating one
+ * here first would zero 256 KiB per manager only to drop it when a released buffer is reused.
+ */
+const NO_SOH_YET = new Int32Array(0)
 /** SOH words (64 MiB) past which ensureSoh reserves the heap limit's words instead of doubling. */
 const RESERVE_FROM_WORDS = 1 << 24
 /** The largest SOH reservation, 4 GiB of words (the SOH's granules end at LOH_BASE, 8 GiB). */
@@ -39,9 +47,9 @@ export class ClrHeap implements BufferWriter {
    * SOH arena, 32-bit words; word index = granule * 2. It may be longer than the SOH the CLR has
    * committed (sohWords): adoptSoh may start it on a longer buffer a released manager left.
    */
-  soh = new Int32Array(1 << 16)
+  soh: Int32Array<ArrayBuffer> = NO_SOH_YET
   /** SOH words committed so far: doubling, then the heap limit's words (ensureSoh); the card table covers them. */
-  private sohWords = 1 << 16
+  private sohWords = INITIAL_SOH_WORDS
   loh = new Int32Array(LOH_INITIAL_WORDS)
   g1Start = SOH_BASE
   g0Start = SOH_BASE
@@ -95,6 +103,31 @@ export class ClrHeap implements BufferWriter {
   acPtr = 0
   acLimit = 0
   acEnd = 0
+  /**
+   * The context was carved from gen0's free-list item (gc.cpp a_fit_free_list_p), not from the
+   * SOH's top: the next context is not contiguous with it, and what it leaves unused stays
+   * charged to the budget (runtime-pinned-layout.ts).
+   */
+  acFromFreeList = false
+
+  /**
+   * Where the runtime's pinned object lies in gen0 (granule of a 104-byte filler; 0 = not laid
+   * out in gen0) and gen0's free-list item before it (granule and granules; 0 = none). See
+   * runtime-pinned-layout.ts.
+   */
+  gen0Obstacle = 0
+  gen0FreeItem = 0
+  gen0FreeItemGranules = 0
+  /**
+   * gen0's current allocation region (gen0-regions.ts): its first granule, the furthest a
+   * context may end in it (0 = no bound yet: before the first collection) and below its
+   * committed end; the committed bytes of the region gen0 starts in after a collection.
+   */
+  gen0RegionStart = 0
+  gen0RegionEnd = 0
+  gen0CommitEnd = 0
+  gen0InHomeRegion = false
+  homeRegionCommitted = HOME_REGION_COMMITTED
 
   /**
    * The runtime's own pinned object (bytes; 0 = none) and the generation it is in. Not placed in
@@ -103,6 +136,8 @@ export class ClrHeap implements BufferWriter {
    */
   runtimePinnedBytes = 0
   runtimePinnedGen = 0
+  /** Bytes from gen0's start to where compacting collections lay that object out (runtime-pinned-layout.ts). */
+  runtimePinnedOffsetBytes = 0
   /**
    * Bytes the runtime itself allocated in gen0 since the last collection and dropped (see
    * runtime-allocation.ts). Accounted, not placed: charged to gen0's budget and counted in its
@@ -147,7 +182,8 @@ export class ClrHeap implements BufferWriter {
   }
 
   /**
-   * Start the SOH on the buffer a released manager's SOH left, when there is one (core
+   * Start the SOH on the buffer a released manager's SOH left, when there is one, else on a new
+   * one (core
    * host-buffers.ts): its pages are resident already, where a fresh buffer's first write to
    * each page is a fault, and the SOH grows within it without copying. `owner` is the manager.
    * The committed size (sohWords) and the card table grow exactly as before.
@@ -156,6 +192,7 @@ export class ClrHeap implements BufferWriter {
     const most = Math.max(Math.min(Math.ceil(heapLimit / 4), MAX_RESERVED_WORDS), this.sohWords) * 4
     const reused = this.sohTop === SOH_BASE ? reuseHostBuffer(this.sohWords * 4, most) : null
     if (reused !== null) this.soh = new Int32Array(reused)
+    else if (this.soh.length === 0) this.soh = new Int32Array(this.sohWords)
     lendHostBuffer(owner, this)
   }
 

@@ -33,7 +33,7 @@ import {
   jvmRows,
 } from './jython/jvm.js'
 import { jvmOrderRow, jythonVersion, orderRows } from './jython/order.js'
-import { oracleCacheDir, probeVersion, rowsPerHeap, slug } from './oracles.js'
+import { oracleCacheDir, probeVersion, rowsPerHeap, slug, threadScratch } from './oracles.js'
 import { randomCases } from './random-cases.js'
 import { buildReport } from './residuals.js'
 import { selectCases } from './selection.js'
@@ -62,6 +62,11 @@ function jvmCases(thorough: boolean): JvmCase[] {
 
 export const JYTHON_CASE_NAMES: readonly string[] = [...jvmCases(false), ...ORDER_CASES].map((c) => c.name)
 
+/** The cases validateJython runs when none are named (--thorough adds the random programs). */
+export function jythonDefaultCases(thorough: boolean): readonly string[] {
+  return [...jvmCases(thorough), ...ORDER_CASES].map((c) => c.name)
+}
+
 /** The oracles of the Jython validation, in the order a trace is offered to them. */
 export const JYTHON_ORACLES: readonly OracleCapabilities[] = [TRACE_REPLAY_JAVA, REPLAY_PY_JYTHON]
 
@@ -84,7 +89,7 @@ interface Session {
 
 function session(cacheDir: string | undefined, log: ((s: string) => void) | undefined): Session {
   const cache = oracleCacheDir(cacheDir)
-  const dir = join(cache, 'jython')
+  const dir = join(cache, threadScratch('jython'))
   mkdirSync(dir, { recursive: true })
   return { dir, log: log ?? (() => {}), cacheDir: cache }
 }
