@@ -13,8 +13,5 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 180_000,
     hookTimeout: 180_000,
-    // The end-to-end files each spawn the command; running them one at a time keeps this
-    // 2-core machine responsive and the timings of the suite predictable.
-    fileParallelism: false,
   },
 })

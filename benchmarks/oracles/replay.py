@@ -486,6 +486,47 @@ def settle_threads():
             quiet = 0
 
 
+# On Jython, gc.collect() is System.gc() and returns at once (org.python.modules.gc, no
+# monitored objects): the finalizer thread runs the __del__s it made due while the op loop goes
+# on, so with a few ops between two collections a __del__ lands after the next one. The model
+# runs them at the op after their collection, so COLLECT here waits until every __del__ it made
+# due has returned (jython_collect_and_wait): each finalizable object is watched through a
+# java.lang.ref.WeakReference, which the collection that finds it unreachable clears (before
+# finalization), and each __del__ counts its return. replay.py's Jython runs are compared for
+# event order, never for counts. Defined on Jython only, so CPython's replay starts with the
+# same objects as before.
+if ON_JYTHON:
+    FIN_WATCH = []
+    FIN_DUE = [0]
+    FIN_DONE = [0]
+    FIN_WAIT_S = 30.0
+
+    def count_del_returns(del_fn):
+        """A __del__ that also counts its return (FIN_DONE), for jython_collect_and_wait."""
+        def __del__(self):
+            try:
+                del_fn(self)
+            finally:
+                FIN_DONE[0] += 1
+        return __del__
+
+    def jython_collect_and_wait(generation=-1):
+        """gc.collect(), then wait until every __del__ the collection made due has returned (at most
+        FIN_WAIT_S: a __del__ still missing then shows as missing in the events)."""
+        gc.collect()
+        k = len(FIN_WATCH) - 1
+        while k >= 0:
+            if FIN_WATCH[k].get() is None:
+                FIN_DUE[0] += 1
+                FIN_WATCH[k] = FIN_WATCH[-1]
+                FIN_WATCH.pop()
+            k -= 1
+        waited = 0.0
+        while FIN_DONE[0] < FIN_DUE[0] and waited < FIN_WAIT_S:
+            time.sleep(0.001)
+            waited += 0.001
+
+
 GCLOG_OP = []
 GCLOG_GEN = []
 GCLOG_COLLECTED = []
@@ -672,6 +713,43 @@ def snapshot_stats(into):
     return True
 
 
+def warm_up_functions(classes):
+    """Call once, before the setup's last gc.collect(), every Python function the op loop can
+    call that the first pass did not (the __del__s, the event recorders, new_object, skip_type): on CPython 3.10 the first call of a
+    function allocates its frame, a GC object that counts toward generation 0 (a later call
+    reuses the code object's zombie frame; Objects/frameobject.c frame_alloc, 3.10.13 :780-828),
+    so a first call inside the loop would be the interpreter's allocation, not the trace's.
+    3.11+ frames are not objects: nothing changes there. What the calls record or store is
+    undone here (the event log is not allocated yet: record_event only counts)."""
+    record_event(0, 0)
+    weakref_callback(None)
+    try:
+        own_id(None)  # None has no _pygc_id unless IDS_OUTSIDE: the frame is made all the same
+    except AttributeError:
+        pass
+    for cls in classes:
+        d = getattr(cls, '__del__', None) if cls is not None else None
+        if d is not None:
+            try:
+                d(None)
+            except Exception:
+                pass
+    new_object(None, [], 0, 0, False)
+    try:
+        skip_type(None)  # the loop's type records (the first pass read them with read_type)
+    except AttributeError:
+        pass
+    k = 0
+    while k < len(R):
+        R[k] = None
+        k += 1
+    EVN[0] = 0
+    ID_SHIFT[0] = 0
+    IDS.clear()
+    TAGS.clear()
+    TYPE_OF_LIST.clear()
+
+
 def runtime_name():
     impl = getattr(sys, 'implementation', None)
     name = impl.name if impl is not None else ('jython' if sys.platform.startswith('java') else 'cpython')
@@ -716,6 +794,7 @@ def replay(path):
     # One entry per pin held at once (pins nest); sized by the first pass, so pinning allocates nothing.
     pin_table = [None] * (plan['pins'] + 1)
     npins = 0
+    warm_up_functions(classes)
     EV_OP.extend([0] * plan['events'])
     EV_KIND.extend([0] * plan['events'])
     EV_VAL.extend([0] * plan['events'])
@@ -725,6 +804,14 @@ def replay(path):
     cb = weakref_callback
     list_type = list
     collect = gc.collect
+    watch_finalizable = False
+    if ON_JYTHON and True in finalizable:
+        from java.lang.ref import WeakReference as JavaWeakReference
+        for t in range(ntypes):
+            if classes[t] is not None and '__del__' in classes[t].__dict__:
+                classes[t].__del__ = count_del_returns(classes[t].__dict__['__del__'])
+        collect = jython_collect_and_wait
+        watch_finalizable = True
     r = Reader(path)
     read_header(r)
 
@@ -843,6 +930,8 @@ def replay(path):
                     obj._pygc_id = next_id
                 elif finalizable[t]:
                     IDS[id(obj)] = next_id
+                if watch_finalizable and finalizable[t]:
+                    FIN_WATCH.append(JavaWeakReference(obj))
                 R[(fb + d) if d >= 0 else (-d - 1)] = obj
                 obj = None
             next_id += 1

@@ -14,10 +14,10 @@ import { jythonRuntime } from '@pygc/jython'
 import { pypyRuntime } from '@pygc/pypy'
 import type { RuntimeStyle } from '@pygc/report'
 import { choiceMessage, UsageError, unknownChoice } from './usage.js'
-import { CPYTHON_CASE_NAMES, validateCpython } from './validate/cpython.js'
-import { IRONPYTHON_CASE_NAMES, validateIronPython } from './validate/ironpython.js'
-import { JYTHON_CASE_NAMES, validateJython } from './validate/jython.js'
-import { PYPY_CASE_NAMES, validatePypy } from './validate/pypy.js'
+import { CPYTHON_CASE_NAMES, cpythonDefaultCases, validateCpython } from './validate/cpython.js'
+import { IRONPYTHON_CASE_NAMES, ironpythonDefaultCases, validateIronPython } from './validate/ironpython.js'
+import { JYTHON_CASE_NAMES, jythonDefaultCases, validateJython } from './validate/jython.js'
+import { PYPY_CASE_NAMES, pypyDefaultCases, validatePypy } from './validate/pypy.js'
 import type { Validator } from './validate/types.js'
 
 /** How `pygc validate --runtime NAME` checks the model against the real runtime. */
@@ -25,6 +25,8 @@ export interface RuntimeValidation {
   validate: Validator
   /** Its validation cases (what `--cases` may name). */
   caseNames: readonly string[]
+  /** The cases it runs when none are named, in its order (what `--jobs` splits into cells). */
+  defaultCases: (thorough: boolean) => readonly string[]
   /** The real runtime it runs, for help text: 'python3', 'pypy3'... */
   real: string
 }
@@ -38,19 +40,39 @@ export interface RegistryEntry {
 export const REGISTRY: readonly RegistryEntry[] = [
   {
     descriptor: cpythonRuntime,
-    validation: { validate: validateCpython, caseNames: CPYTHON_CASE_NAMES, real: 'python3' },
+    validation: {
+      validate: validateCpython,
+      caseNames: CPYTHON_CASE_NAMES,
+      defaultCases: cpythonDefaultCases,
+      real: 'python3',
+    },
   },
   {
     descriptor: jythonRuntime,
-    validation: { validate: validateJython, caseNames: JYTHON_CASE_NAMES, real: 'jython, java' },
+    validation: {
+      validate: validateJython,
+      caseNames: JYTHON_CASE_NAMES,
+      defaultCases: jythonDefaultCases,
+      real: 'jython, java',
+    },
   },
   {
     descriptor: ironpythonRuntime,
-    validation: { validate: validateIronPython, caseNames: IRONPYTHON_CASE_NAMES, real: 'dotnet' },
+    validation: {
+      validate: validateIronPython,
+      caseNames: IRONPYTHON_CASE_NAMES,
+      defaultCases: ironpythonDefaultCases,
+      real: 'dotnet',
+    },
   },
   {
     descriptor: pypyRuntime,
-    validation: { validate: validatePypy, caseNames: PYPY_CASE_NAMES, real: 'pypy3' },
+    validation: {
+      validate: validatePypy,
+      caseNames: PYPY_CASE_NAMES,
+      defaultCases: pypyDefaultCases,
+      real: 'pypy3',
+    },
   },
   { descriptor: baselineRuntime },
 ]

@@ -47,6 +47,37 @@ describe.each(presets.map((p, i) => ({ preset: p, python: found[i] })))(
   },
 )
 
+/**
+ * 3.10 in CI on a subset (the full set is `pygc validate --runtime cpython:3.10`, all ok: FIDELITY.md),
+ * to keep `npm test` short: the cases that exercise what 3.10 does differently — plain instances
+ * with a dict object each (instances), frames warmed before the loop and the 781-allocation
+ * period (gc-collect 2-cycles), 72-byte weak references and their callbacks (weakref-callbacks),
+ * `__del__` on both paths (del-finalizers). PYGC_CPYTHON_310_CASES=a,b to choose.
+ */
+const CASES_310 = (
+  process.env.PYGC_CPYTHON_310_CASES ?? 'instances,gc-collect 2-cycles,weakref-callbacks,del-finalizers'
+).split(',')
+const python310 = await locateInterpreter(presetPolicy('3.10'))
+
+describe('validate cpython-3.10 (a subset of the cases)', () => {
+  if (python310 === null)
+    console.warn(
+      'validate cpython-3.10: skipped, no Python 3.10 here (python3.10, python3, pyenv prefix 3.10)',
+    )
+
+  it.skipIf(python310 === null)(`agrees with the real interpreter on ${CASES_310.join(', ')}`, async () => {
+    const report = await validateCpython({ cases: CASES_310, preset: 'cpython-3.10' })
+    const failed = report.rows.filter((r) => !r.ok)
+    expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
+    expect(report.realRuntime).toContain('python 3.10.')
+    expect(new Set(report.rows.map((r) => r.case)).size).toBe(CASES_310.length)
+  })
+
+  it('is marked validated (versions.ts): every case agrees (pygc validate --runtime cpython:3.10)', () => {
+    expect(policyOf('cpython-3.10')?.validated).toBe(true)
+  })
+})
+
 describe('cpython presets without an interpreter here', () => {
   it('3.14.5 is not marked validated: no 3.14 to check it against', () => {
     expect(policyOf('cpython-3.14.5')?.validated).toBe(false)
@@ -58,7 +89,7 @@ describe('interpreter lookup', () => {
     expect(presetPolicy('3.12').name).toBe('cpython-3.12')
     expect(presetPolicy('cpython-3.13').name).toBe('cpython-3.13')
     expect(presetPolicy(undefined).name).toBe('cpython-3.11')
-    expect(() => presetPolicy('3.9')).toThrow(/valid presets: cpython-3.11, cpython-3.12/)
+    expect(() => presetPolicy('3.9')).toThrow(/valid presets: cpython-3.10, cpython-3.11, cpython-3.12/)
   })
 
   it('refuses a --python of another version', async () => {

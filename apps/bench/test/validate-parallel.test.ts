@@ -1,7 +1,7 @@
 /**
- * `pygc validate --jobs N` (issue 11, item 5): each runtime's validation set runs in its own
- * worker thread; the reports come back in the runtimes' order with the same cases and rows as
- * with --jobs 1. The real runtimes' own figures may differ between two runs (PyPy's start-up
+ * `pygc validate --jobs N` (issue 11, item 5): each case of each runtime is a cell of its own
+ * in a worker thread (here 2 runtimes x 2 cases: 4 cells); the cells' rows are joined back into
+ * one report per runtime, in the runtimes' order, with the same cases and rows as with --jobs 1. The real runtimes' own figures may differ between two runs (PyPy's start-up
  * heap, which the PyPy model is started from, moves by a few hundred bytes), so what is
  * compared is the table's shape and the verdicts, and the model figures of CPython (whose model
  * reads nothing from the real run).
@@ -28,7 +28,7 @@ function reports(jobs: number): ValidationReport[] {
 }
 
 describe('pygc validate --jobs', () => {
-  it('runs the runtimes side by side and reports them in order, as --jobs 1 does', () => {
+  it('runs the cells side by side and reports each runtime whole and in order, as --jobs 1 does', () => {
     const parallel = reports(2)
     const serial = reports(1)
     expect(parallel.map((r) => r.runtime)).toEqual(['cpython', 'pypy'])

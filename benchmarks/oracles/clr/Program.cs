@@ -378,6 +378,12 @@ static class Oracle
     static readonly bool[] gcCompacted = new bool[MaxGcs];
     static readonly long[][] gcGenSize = { new long[MaxGcs], new long[MaxGcs], new long[MaxGcs], new long[MaxGcs], new long[MaxGcs] };
     static readonly double[] gcPauseMs = new double[MaxGcs];
+    // When each collection was noticed, in ms since the op loop began: gc.cpp's
+    // new_allocation_allowed (WKS) ends a gen0 window early once more than a second has passed
+    // since the last GC, so a window that took over 1 s on a loaded machine may be the clock's,
+    // not the budget's (apps/bench/src/validate/ironpython.ts clockWindows).
+    static readonly double[] gcMs = new double[MaxGcs];
+    static readonly System.Diagnostics.Stopwatch loopClock = new();
     static int gcCount;
     static readonly int[] baseCounts = new int[3], lastCounts = new int[3];
     static bool gcInfo = true;
@@ -429,6 +435,7 @@ static class Oracle
             gcOp[i] = op;
             gcGen[i] = k == c0 - 1 ? gen : -1;
             gcIndex[i] = k + 1 - baseCounts[0];
+            gcMs[i] = loopClock.Elapsed.TotalMilliseconds;
             if (gcInfo && k == c0 - 1)
             {
                 ReadGcInfo();
@@ -483,7 +490,7 @@ static class Oracle
         // with nothing to find leave the gen0 and gen1 budgets at their minimums and the gen2
         // budget computed from the gen2 size printed as startGen2Bytes. Counts printed are
         // relative to this point.
-        var wall = new System.Diagnostics.Stopwatch();
+        var wall = loopClock;
         gcInfoBox = GC.GetGCMemoryInfo(GCKind.Any);
         ReadGcInfo(); // compiled now, not after the first collection of the trace
         RuntimeHelpers.PrepareMethod(typeof(Oracle).GetMethod(nameof(NoteCollections), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.MethodHandle);
@@ -726,6 +733,7 @@ static class Oracle
         {
             if (i > 0) sb.Append(',');
             sb.Append("{\"index\":").Append(gcIndex[i]).Append(",\"op\":").Append(gcOp[i]).Append(",\"generation\":").Append(gcGen[i]);
+            sb.Append(",\"ms\":").Append(gcMs[i].ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
             if (gcInfo)
             {
                 sb.Append(",\"compacted\":").Append(gcCompacted[i] ? "true" : "false");

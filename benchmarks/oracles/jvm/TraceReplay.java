@@ -25,9 +25,13 @@
  * callbacks newest first, each only while its weakref is alive. Both record [op, kind, tag] with
  * the op the main thread was at, as replay.py does, and the report lists them ("events"). The
  * event log and the reaper exist only for a trace that has finalizers or callbacks; COLLECT then
- * also waits for the finalizer thread (System.runFinalization) and for the reaper to empty its
- * queue, as Jython's gc.collect() does before it returns. Such traces are compared for event
- * ORDER (apps/bench/src/validate/jython/order.ts), not for counts.
+ * also waits until every finalizer the collection made due has completed (each trigger watched
+ * through a WeakReference, which the collection clears: TraceEvents.collectAndWait) and for the
+ * reaper to empty its queue, so the events of one collection come before the next, as in the
+ * model (which runs both threads at the op after the collection). Jython's own gc.collect()
+ * waits like this only with gc-monitored objects; otherwise it is System.gc() and returns.
+ * Such traces are compared for event ORDER (apps/bench/src/validate/jython/order.ts), not for
+ * counts.
  *
  * The op loop allocates nothing but the trace's own objects: a first pass over the file
  * sizes the root arrays and reads the type table, and the second pass decodes from a
@@ -534,6 +538,7 @@ final class TraceEvents {
         globalRefs = new WeakHashMap<>();
         queue = new ReferenceQueue<>();
         allRefs = new java.util.ArrayList<>();
+        triggerWatch = new WeakReference<?>[64];
         Thread reaper = new Thread(TraceEvents::reap, "weakref reaper");
         reaper.setDaemon(true);
         reaper.start();
@@ -541,7 +546,7 @@ final class TraceEvents {
 
     /** A finalizable object's FinalizeTrigger (stored in its extra slot). */
     static Object trigger(Object[] self, int into) {
-        return new FinalizeTrigger(self, into);
+        return watched(new FinalizeTrigger(self, into));
     }
 
     /**
@@ -550,7 +555,46 @@ final class TraceEvents {
      * `storeGlobal` (storeSlots -1: none). The allocated types have no finalizer (TypeRegistry).
      */
     static Object allocatingTrigger(Object[] self, int into, int count, int allocSlots, int storeSlots, int storeGlobal) {
-        return new AllocatingTrigger(self, into, count, allocSlots, storeSlots, storeGlobal);
+        return watched(new AllocatingTrigger(self, into, count, allocSlots, storeSlots, storeGlobal));
+    }
+
+    /**
+     * Every trigger not yet found dead, each through a WeakReference: a collection that finds a
+     * trigger unreachable clears its WeakReference in the collection itself (before finalization,
+     * ReferenceProcessor order), so right after System.gc() the cleared ones are exactly the
+     * finalizers that collection (or an earlier young one) made due. A trace with finalizers is
+     * compared for order only, so these 32-byte references are no count's concern.
+     */
+    static WeakReference<?>[] triggerWatch;
+    static int watchCount;
+
+    static Object watched(Object trigger) {
+        if (watchCount == triggerWatch.length) triggerWatch = java.util.Arrays.copyOf(triggerWatch, watchCount * 2);
+        triggerWatch[watchCount++] = new WeakReference<Object>(trigger);
+        return trigger;
+    }
+
+    /** Finalizers found due so far (main thread) and finalize() calls completed (finalizer thread). */
+    static long finalizersDue;
+    static long finalizersDone;
+    static final Object DONE_LOCK = new Object();
+
+    static void finalizerDone() {
+        synchronized (DONE_LOCK) {
+            finalizersDone++;
+            DONE_LOCK.notifyAll();
+        }
+    }
+
+    /** Count the triggers the last collection found dead (and stop watching them). */
+    static void countDueFinalizers() {
+        for (int i = watchCount - 1; i >= 0; i--) {
+            if (triggerWatch[i].refersTo(null)) {
+                finalizersDue++;
+                triggerWatch[i] = triggerWatch[--watchCount];
+                triggerWatch[watchCount] = null;
+            }
+        }
     }
 
     /** A callback weakref `w` with `tag` to `referent`: registered with the referent's GlobalRef. */
@@ -606,8 +650,12 @@ final class TraceEvents {
         @Override
         @SuppressWarnings("deprecation")
         protected void finalize() {
-            if (into >= 0) globalsNow[into] = self;
-            event(0, 0);
+            try {
+                if (into >= 0) globalsNow[into] = self;
+                event(0, 0);
+            } finally {
+                finalizerDone();
+            }
         }
     }
 
@@ -639,11 +687,15 @@ final class TraceEvents {
         @Override
         @SuppressWarnings("deprecation")
         protected void finalize() {
-            if (into >= 0) globalsNow[into] = self;
-            event(0, 0);
-            for (int k = 0; k < count; k++) sink = new Object[allocSlots];
-            sink = null;
-            if (storeSlots >= 0) globalsNow[storeGlobal] = new Object[storeSlots];
+            try {
+                if (into >= 0) globalsNow[into] = self;
+                event(0, 0);
+                for (int k = 0; k < count; k++) sink = new Object[allocSlots];
+                sink = null;
+                if (storeSlots >= 0) globalsNow[storeGlobal] = new Object[storeSlots];
+            } finally {
+                finalizerDone();
+            }
         }
     }
 
@@ -689,10 +741,33 @@ final class TraceEvents {
         }
     }
 
-    /** gc.collect() with finalizers or callbacks: collect, run the finalizers, let the reaper drain. */
+    /** How long COLLECT waits for the finalizers it made due before it gives up (they then show as missing). */
+    static final long FINALIZER_WAIT_MS = 30_000;
+
+    /**
+     * gc.collect() with finalizers or callbacks: collect, wait until every finalizer found due has
+     * completed, let the reaper drain. Not System.runFinalization(): it returns once its own
+     * secondary thread finds the Finalizer queue empty, while the Reference Handler may not yet
+     * have enqueued what the collection found and the primary finalizer thread may still be inside
+     * a finalize() (one that allocates takes long enough to be caught); it also starts a thread,
+     * an allocation of its own. Here the finalizer thread runs them as it would anyway, and the
+     * main thread waits on a count (no allocation: a monitor and two longs).
+     */
     static void collectAndWait() {
         System.gc();
-        System.runFinalization();
+        countDueFinalizers();
+        long deadline = System.nanoTime() + FINALIZER_WAIT_MS * 1_000_000L;
+        synchronized (DONE_LOCK) {
+            while (finalizersDone < finalizersDue) {
+                long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
+                if (leftMs <= 0) break;
+                try {
+                    DONE_LOCK.wait(leftMs);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
         // The reaper may still be running what this collection enqueued: wait (bounded) until
         // every GlobalRef whose referent is gone has been reaped.
         for (int spin = 0; spin < 200; spin++) {

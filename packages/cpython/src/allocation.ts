@@ -41,29 +41,41 @@ export class Allocator {
   /** A fresh or free-listed object row with its block; runs _PyObject_GC_Link for fresh ones. */
   newObject(kind: number, objBytes: number, fromFreeList: boolean): number {
     const st = this.st
-    const heap = st.heap
     let h: number
     if (fromFreeList && kind === Kind.List) {
       h = st.freeLists.popList()
+    } else if (fromFreeList && kind === Kind.Dict) {
+      h = st.freeLists.popDict()
+      // An entry of a starting state's dict free list, which the model holds no object of: a
+      // row and a block, still without a count.
+      if (h === 0) h = this.freshRow(kind, objBytes)
     } else if (fromFreeList) {
       h = st.freeLists.popTuple((objBytes - tupleBytes(0)) / 8)
     } else {
-      const address = st.pymalloc.malloc(objBytes)
-      h = heap.newHandle()
-      heap.address[h] = address
-      heap.objBytes[h] = objBytes
-      // What a collection the link may run can see of the row: not live, not tracked, held by
-      // the allocating C code. A fresh handle has no block row (releaseHandle dropped it), and
-      // initObject writes the rest before anything reads it.
-      heap.flags[h] = 0
-      heap.gcNext[h] = 0
-      heap.kind[h] = kind
-      heap.refcnt[h] = 1
-      heap.nrefs[h] = 0
+      h = this.freshRow(kind, objBytes)
       this.gcLink()
       const footprint = st.pymalloc.footprint
       if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
     }
+    return h
+  }
+
+  /** A new row and its pymalloc block, not yet linked (no count). */
+  private freshRow(kind: number, objBytes: number): number {
+    const st = this.st
+    const heap = st.heap
+    const address = st.pymalloc.malloc(objBytes)
+    const h = heap.newHandle()
+    heap.address[h] = address
+    heap.objBytes[h] = objBytes
+    // What a collection the link may run can see of the row: not live, not tracked, held by
+    // the allocating C code. A fresh handle has no block row (releaseHandle dropped it), and
+    // initObject writes the rest before anything reads it.
+    heap.flags[h] = 0
+    heap.gcNext[h] = 0
+    heap.kind[h] = kind
+    heap.refcnt[h] = 1
+    heap.nrefs[h] = 0
     return h
   }
 
@@ -148,6 +160,11 @@ export class Allocator {
         st.gcScheduled = true // _Py_ScheduleGC
       else collectGenerationsNow(st)
     }
+  }
+
+  /** _PyObject_GC_Link for an object the model keeps no row of (3.10's frames, frames.ts). */
+  linkUntracked(): void {
+    this.gcLink()
   }
 
   /** A tuple of `n` items would come from its free list (no block, no count). */

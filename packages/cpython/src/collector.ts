@@ -24,6 +24,7 @@ import {
   WRCB_TO_CALL,
 } from './heap.js'
 import type { IncrementalCollector } from './incremental.js'
+import { clearInstanceDict, detachInstanceDict, instanceDictOf, untrackDicts } from './instance-dict.js'
 import { Kind } from './layout.js'
 
 const GEN_HEADS = [GEN0, GEN1, GEN2]
@@ -187,7 +188,7 @@ function mergeYounger(st: GcState, generation: number): number {
 /**
  * Move reachable objects to the next generation. Invariant after: `young` is empty (or, for the
  * oldest generation, stays where it is); long_lived_pending / long_lived_total are updated as
- * gc_collect_main does (untrack_dicts would run here; the model has no dict objects of its own).
+ * gc_collect_main does, untrack_dicts included (3.10's instance dicts; none on 3.11+).
  */
 function promoteSurvivors(st: GcState, generation: number, young: number, old: number): void {
   const heap = st.heap
@@ -196,6 +197,8 @@ function promoteSurvivors(st: GcState, generation: number, young: number, old: n
     st.stats.work.bytesPromoted += heap.listBytes[young]
     heap.listMerge(young, old)
   } else {
+    // Only full collections untrack dicts (gcmodule.c: "to avoid quadratic dict build-up").
+    untrackDicts(st, young)
     st.longLivedPending = 0
     st.longLivedTotal = heap.listCount[young]
   }
@@ -239,8 +242,18 @@ function subtractRefs(st: GcState, containers: number): void {
   const refs = heap.gcRefs
   const f = heap.fields
   let scanned = 0
+  const dicts = heap.instanceDicts.size !== 0
   for (let h = next[containers]; h !== containers; h = next[h]) {
-    const n = heap.kind[h] === Kind.Weakref ? 0 : heap.nrefs[h]
+    const kind = heap.kind[h]
+    if (dicts && kind === Kind.DictInstance) {
+      // 3.10 subtype_traverse: the instance visits its dict, whose traversal visits the values.
+      const d = instanceDictOf(heap, h)
+      if (d !== 0) {
+        if ((flags[d] & F_COLLECTING) !== 0) refs[d]--
+        continue
+      }
+    }
+    const n = kind === Kind.Weakref ? 0 : heap.nrefs[h]
     const base = heap.fieldBase[h]
     scanned += n
     for (let i = 0; i < n; i++) {
@@ -271,7 +284,10 @@ function moveUnreachable(st: GcState, young: number, unreachable: number): void 
       // tp_traverse(op, visit_reachable): lists and tuples visit their items last to first,
       // slots and instance values first to last.
       const kind = heap.kind[h]
-      if (kind !== Kind.Weakref && kind !== Kind.Static) {
+      const d = kind === Kind.DictInstance ? instanceDictOf(heap, h) : 0
+      if (d !== 0) {
+        visitReachable(st, d, young) // 3.10: the instance's dict (subtype_traverse)
+      } else if (kind !== Kind.Weakref && kind !== Kind.Static) {
         const f = heap.fields
         const base = heap.fieldBase[h]
         const n = heap.nrefs[h]
@@ -374,6 +390,15 @@ function moveLegacyFinalizerReachable(st: GcState, finalizers: number): void {
   const next = heap.gcNext
   for (let h = next[finalizers]; h !== finalizers; h = next[h]) {
     if (heap.kind[h] === Kind.Weakref || heap.kind[h] === Kind.Static) continue
+    const d = heap.kind[h] === Kind.DictInstance ? instanceDictOf(heap, h) : 0
+    if (d !== 0) {
+      // 3.10: the instance reaches its values through its dict.
+      if ((heap.flags[d] & F_COLLECTING) !== 0) {
+        heap.flags[d] &= ~F_COLLECTING
+        heap.listMove(d, finalizers)
+      }
+      continue
+    }
     const base = heap.fieldBase[h]
     const n = heap.nrefs[h]
     const reverse = heap.kind[h] === Kind.List || heap.kind[h] === Kind.Tuple || heap.kind[h] === Kind.ListSub
@@ -516,6 +541,18 @@ function tpClear(st: GcState, h: number): void {
     st.weakrefs.takeCallback(h)
     return
   }
+  if (kind === Kind.Dict) {
+    clearInstanceDict(st, h)
+    return
+  }
+  if (kind === Kind.DictInstance) {
+    // 3.10 subtype_clear: Py_CLEAR(the instance's dict); its values go with it.
+    const d = detachInstanceDict(heap, h)
+    if (d !== 0) {
+      st.objects.decref(d)
+      return
+    }
+  }
   const base = heap.fieldBase[h]
   const n = heap.nrefs[h]
   if (kind === Kind.List || kind === Kind.ListSub) {
@@ -548,6 +585,7 @@ function tpClear(st: GcState, h: number): void {
  * blocks back to pymalloc through PyObject_GC_Del (a dict's counted down from generation 0).
  */
 export function clearFreelists(st: GcState): void {
+  st.frames?.clearFreeList() // 3.10: frames first (gcmodule.c clear_freelists)
   st.freeLists.clear(
     (h) => st.objects.gcDel(h),
     () => {

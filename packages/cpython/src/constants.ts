@@ -16,6 +16,8 @@ export const LIST_MAXFREELIST = 80
 /** Objects/tupleobject.c: PyTuple_NFREELISTS (sizes 1..20) and PyTuple_MAXFREELIST. */
 export const TUPLE_NFREELISTS = 20
 export const TUPLE_MAXFREELIST = 2000
+/** 3.10 Objects/frameobject.c PyFrame_MAXFREELIST (3.10.13 :578); 3.11+ frames are not objects. */
+export const FRAME_MAXFREELIST = 200
 /** Objects/dictobject.c: PyDict_MAXFREELIST. */
 export const DICT_MAXFREELIST = 80
 

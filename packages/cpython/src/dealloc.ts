@@ -17,8 +17,10 @@
 
 import type { FinalizerAllocations, WorkCounters } from '@pygc/core'
 import { TRASH_UNWIND_LEVEL } from './constants.js'
+import { FrameObjects } from './frames.js'
 import type { GcState } from './gc-state.js'
 import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
+import { detachInstanceDict, instanceDictOf, makeInstanceDict } from './instance-dict.js'
 import { Kind, type TypeLayout } from './layout.js'
 
 /** Phases of a tp_dealloc frame. */
@@ -30,6 +32,8 @@ const P_LEGACY = 4
 const P_AFTER_LEGACY = 5
 const P_FIELDS = 6
 const P_FREE = 7
+/** dict_dealloc's loop over a 3.10 instance dict's values (instance-dict.ts). */
+const P_DICT_VALUES = 8
 /** The pseudo-frame of _PyTrash_thread_destroy_chain. */
 const CHAIN = -1
 
@@ -137,7 +141,10 @@ export class Deallocator {
         this.trashEnd()
         return
       }
-      if (kind === Kind.List || kind === Kind.Tuple) {
+      if (kind === Kind.Dict) {
+        this.stkPhase[top] = P_DICT_VALUES
+        phase = P_DICT_VALUES
+      } else if (kind === Kind.List || kind === Kind.Tuple) {
         this.stkIdx[top] = heap.nrefs[h]
         this.stkPhase[top] = P_LIST_ITEMS
         // Real lists and tuples are not weakly referenceable; the model lets any object be, and
@@ -151,14 +158,28 @@ export class Deallocator {
           heap.listAppend(h, GEN0) // _PyObject_GC_TRACK before PyObject_CallFinalizerFromDealloc
           heap.refcnt[h] = 1 // the temporary resurrection
           this.stkPhase[top] = P_AFTER_FINALIZER
+          this.stkIdx[top] = 0
           if ((heap.flags[h] & F_FINALIZED) === 0) {
             heap.flags[h] |= F_FINALIZED
+            this.stkIdx[top] = 1 // its Python frame returns in P_AFTER_FINALIZER
             if (this.runFinalizer(h, layout, true)) return
           }
           return
         }
         phase = P_WEAKREFS
       }
+    }
+    if (phase === P_DICT_VALUES) {
+      // dict_dealloc: Py_XDECREF the values first to last, free_values, then the dict free list.
+      if (this.dropFieldsFirstToLast(h, top)) return
+      this.freeItems(h)
+      if (heap.fieldBase[h] !== 0) this.releaseFields(h) // the cells were the dict's alone
+      if (st.freeLists.tryPushDict(h)) {
+        this.noteFreed(h)
+        heap.flags[h] = F_FREELISTED
+      } else this.gcDel(h)
+      this.trashEnd()
+      return
     }
     if (phase === P_LIST_ITEMS) {
       // list_dealloc / tupledealloc: Py_XDECREF the items from the last to the first.
@@ -176,6 +197,9 @@ export class Deallocator {
       return
     }
     if (phase === P_AFTER_FINALIZER) {
+      // The __del__ call returns once the deaths its body caused are done (3.10: its frame).
+      if (this.stkIdx[top] === 1 && st.frames !== undefined)
+        st.frames.leave(FrameObjects.codeOf(st.layouts[heap.type[h]]))
       if (--heap.refcnt[h] > 0) {
         // The finalizer resurrected the object: it stays tracked (in generation 0).
         this.trashEnd()
@@ -220,19 +244,17 @@ export class Deallocator {
             return
           }
         }
+      } else if (
+        kind === Kind.DictInstance &&
+        heap.instanceDicts.size !== 0 &&
+        instanceDictOf(heap, h) !== 0
+      ) {
+        // 3.10 subtype_dealloc: no slots to clear; Py_DECREF(dict), which frees the values.
+        this.stkPhase[top] = P_FREE
+        if (this.decrefInFrame(detachInstanceDict(heap, h))) return
       } else {
         // clear_slots / _PyObject_FreeInstanceAttributes: first to last.
-        const n = heap.nrefs[h]
-        for (let i = this.stkIdx[top]; i < n; i++) {
-          const c = f[base + i]
-          if (c !== 0) {
-            f[base + i] = 0
-            if (this.decrefInFrame(c)) {
-              this.stkIdx[top] = i + 1
-              return
-            }
-          }
-        }
+        if (this.dropFieldsFirstToLast(h, top)) return
       }
       this.stkPhase[top] = P_FREE
       phase = P_FREE
@@ -242,6 +264,28 @@ export class Deallocator {
       this.gcDel(h)
       this.trashEnd()
     }
+  }
+
+  /**
+   * Clear and Py_DECREF the reference fields of the frame on top from its index on, first to
+   * last; true when a death pushed a nested frame (the index then says where to resume).
+   */
+  private dropFieldsFirstToLast(h: number, top: number): boolean {
+    const heap = this.st.heap
+    const f = heap.fields
+    const base = heap.fieldBase[h]
+    const n = heap.nrefs[h]
+    for (let i = this.stkIdx[top]; i < n; i++) {
+      const c = f[base + i]
+      if (c !== 0) {
+        f[base + i] = 0
+        if (this.decrefInFrame(c)) {
+          this.stkIdx[top] = i + 1
+          return true
+        }
+      }
+    }
+    return false
   }
 
   /** Py_TRASHCAN_END: leave the nesting; at the outermost level drain the deferred objects. */
@@ -268,6 +312,16 @@ export class Deallocator {
    * finalize_garbage (Modules/gcmodule.c) is inside gc_collect_main, so part of the pause.
    */
   runFinalizer(h: number, layout: TypeLayout, inFrame: boolean): boolean {
+    const st = this.st
+    // 3.10: the call takes a frame (frames.ts); with inFrame the caller's frame returns it.
+    const code = st.frames !== undefined && !layout.legacyFinalizer ? FrameObjects.codeOf(layout) : -1
+    if (code >= 0) st.frames?.enter(code)
+    const pushed = this.finalizerBody(h, layout, inFrame)
+    if (code >= 0 && !inFrame) st.frames?.leave(code)
+    return pushed
+  }
+
+  private finalizerBody(h: number, layout: TypeLayout, inFrame: boolean): boolean {
     const st = this.st
     const heap = st.heap
     st.cycle.finalized()
@@ -346,6 +400,11 @@ export class Deallocator {
       false,
       layout.payloadBytes,
     )
+    const items = refs + layout.ints
+    if (layout.kind === Kind.DictInstance && items > 0) {
+      const valuesBytes = layout.dictValuesBytes(items)
+      if (valuesBytes !== 0) makeInstanceDict(st, h, valuesBytes)
+    }
     return h
   }
 

@@ -2,7 +2,8 @@
  * The per-type free lists of CPython 3.11 that the model's objects use: `list` (an array of up
  * to 80 dead list objects, Objects/listobject.c), `tuple` (one LIFO chain per size 1..20, up to
  * 2000 each, linked through ob_item[0] in Objects/tupleobject.c — here through the dead object's
- * gcPrev), and `dict` (80; a counter only: the model has no dict objects of its own). A dead
+ * gcPrev), and `dict` (80: 3.10's instance dicts, instance-dict.ts; on 3.11+ the model has no dict
+ * objects of its own and the list is a count, set by the starting state). A dead
  * object on a free list keeps its pymalloc block; allocating from a free list takes neither a
  * new block nor a generation-0 count, and freeing to it gives back neither.
  */
@@ -14,7 +15,10 @@ export class FreeLists {
   listCount = 0
   private readonly tupleHead = new Int32Array(TUPLE_NFREELISTS + 1)
   readonly tupleCount = new Int32Array(TUPLE_NFREELISTS + 1)
+  /** Entries of the dict free list: the dead dicts in `dicts` (3.10) plus entries with no object (a starting state's). */
   dictCount = 0
+  private readonly dicts = new Int32Array(DICT_MAXFREELIST)
+  private dictObjects = 0
 
   constructor(private readonly heap: ObjectHeap) {}
 
@@ -53,6 +57,24 @@ export class FreeLists {
     return true
   }
 
+  hasDict(): boolean {
+    return this.dictCount > 0
+  }
+
+  /** new_dict's `numfree` pop: a dead dict object, or 0 for an entry the model has no object of. */
+  popDict(): number {
+    this.dictCount--
+    return this.dictObjects > 0 ? this.dicts[--this.dictObjects] : 0
+  }
+
+  /** dict_dealloc's `numfree < PyDict_MAXFREELIST` test and push; false: the caller frees the dict. */
+  tryPushDict(h: number): boolean {
+    if (this.dictCount >= DICT_MAXFREELIST) return false
+    this.dictCount++
+    this.dicts[this.dictObjects++] = h
+    return true
+  }
+
   setDictCount(n: number): void {
     this.dictCount = Math.min(Math.max(0, n), DICT_MAXFREELIST)
   }
@@ -66,6 +88,10 @@ export class FreeLists {
       while (this.tupleCount[n] > 0) gcDel(this.popTuple(n))
     }
     while (this.listCount > 0) gcDel(this.popList())
+    while (this.dictObjects > 0) {
+      this.dictCount--
+      gcDel(this.dicts[--this.dictObjects])
+    }
     for (; this.dictCount > 0; this.dictCount--) dictDel()
   }
 

@@ -12,6 +12,7 @@ import type { CollectionCycle, EventHub, ManagerStats, RootSet } from '@pygc/cor
 import type { Allocator } from './allocation.js'
 import { ARENA_SIZE } from './constants.js'
 import type { Deallocator } from './dealloc.js'
+import type { FrameObjects } from './frames.js'
 import type { FreeLists } from './free-lists.js'
 import { GEN0, GEN1, GEN2, type ObjectHeap, PERMANENT } from './heap.js'
 import type { IncrementalCollector } from './incremental.js'
@@ -78,6 +79,8 @@ export class GcState {
   readonly policy: VersionPolicy
   /** 3.14.0's incremental collector (policy.collector 'incremental'), else undefined: the generational one. */
   incremental?: IncrementalCollector
+  /** 3.10's frames as GC objects (policy.frameObjects), else undefined. */
+  frames?: FrameObjects
   /** True while delete_garbage runs: frees then count as cycle frees. */
   inDeleteGarbage = false
   /** The parts that need each other; wired once by the manager's constructor. */

@@ -82,6 +82,8 @@ export class ObjectHeap {
   private readonly weakrefHeads = new Map<number, number>()
   /** Int word counts of MANY_INTS or more, by handle. */
   private readonly manyInts = new Map<number, number>()
+  /** 3.10: a plain instance's dict object, by instance handle (instance-dict.ts). */
+  readonly instanceDicts = new Map<number, number>()
 
   fields: Int32Array
   private fieldTop = 1

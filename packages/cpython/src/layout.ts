@@ -32,6 +32,9 @@ import {
  * - DictInstance: an instance of a plain class, its fields in the inline managed-dict values
  * - Weakref: a `weakref.ref`, a GC-tracked container (it traverses its callback)
  * - Static: one of the interpreter's own objects of the starting state: reachable, never freed
+ * - Dict: 3.10's instance `__dict__` of a plain instance (instance-dict.ts): a GC object of its
+ *   own holding the instance's values — dict_dealloc (trashcan, dict free list), dict_traverse,
+ *   dict_tp_clear; tracked lazily (MAINTAIN_TRACKING), untracked by full collections
  */
 export const Kind = {
   List: 0,
@@ -41,6 +44,7 @@ export const Kind = {
   DictInstance: 4,
   Weakref: 5,
   Static: 6,
+  Dict: 7,
 } as const
 export type Kind = (typeof Kind)[keyof typeof Kind]
 
@@ -72,6 +76,12 @@ export interface TypeLayout {
   fixedWarmup: number
   /** Bytes of the payload's `bytes` object (0: none; -1: sized by alloc's length, bytesObjectBytes). */
   payloadBytes: number
+  /**
+   * 3.10: a plain instance keeps its attributes in a dict object of its own (Kind.Dict, made by
+   * the first setattr) whose split values block has this many bytes for `items` attributes
+   * (0: no dict — no attribute, or 3.11+ where the values hang off the object itself).
+   */
+  dictValuesBytes(items: number): number
 }
 
 /**
@@ -80,7 +90,25 @@ export interface TypeLayout {
  * instance keeps its attribute values (3.11/3.12 a separate values block, 3.13 inline).
  * Measured on the real interpreters: packages/cpython/VERSIONS.md section 1.
  */
-export type LayoutVersion = '3.11' | '3.12' | '3.13'
+export type LayoutVersion = '3.10' | '3.11' | '3.12' | '3.13'
+
+/**
+ * 3.10 Objects/dictobject.c: a split table's values, `new_values(USABLE_FRACTION(DK_SIZE(keys)))`
+ * (:642, :687), 8 bytes per usable slot; the class's shared keys start at PyDict_MINSIZE 8 and
+ * grow by `insertion_resize` (GROWTH_RATE = used * 3) to the next power of two: 5, 10, 21, 42,
+ * 85, 170 values (measured: benchmarks/oracles/cpython/measured/layouts-3.10.13.json).
+ */
+export function splitDictValuesBytes(attributes: number): number {
+  if (attributes === 0) return 0
+  let size = 8
+  while (usableFraction(size) < attributes) size *= 2
+  return 8 * usableFraction(size)
+}
+
+/** A weakref.ref with its GC head: PyWeakReference 64 on 3.11+ (vectorcall added), 56 on 3.10 (3.10.13 Include/weakrefobject.h). */
+export function weakrefBytes(version: LayoutVersion): number {
+  return GC_HEAD_SIZE + (version === '3.10' ? WEAKREF_OBJECT_SIZE - 8 : WEAKREF_OBJECT_SIZE)
+}
 
 /** Objects/listobject.c list_resize: the over-allocation `(n + (n >> 3) + 6) & ~3`, exact when growing by more. */
 export function listResizeAllocated(n: number): number {
@@ -167,6 +195,8 @@ function nextPowerOfTwo(n: number): number {
 export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeLayout {
   const layout = shapeLayout(spec, version)
   const ints = spec.ints ?? 0
+  const dictValuesBytes =
+    layout.kind === Kind.DictInstance && version === '3.10' ? splitDictValuesBytes : () => 0
   const payloadBytes = spec.variable === 'bytes' ? -1 : bytesObjectBytes(spec.bytes ?? 0)
   if (spec.variable !== undefined)
     return {
@@ -177,6 +207,7 @@ export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeL
       fixedItemsBytes: 0,
       fixedWarmup: 0,
       payloadBytes,
+      dictValuesBytes,
     }
   const n = spec.refs + ints
   return {
@@ -187,12 +218,19 @@ export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeL
     fixedItemsBytes: layout.itemsBytes(n, Infinity),
     fixedWarmup: layout.warmup(n),
     payloadBytes,
+    dictValuesBytes,
   }
 }
 
 type ShapeLayout = Omit<
   TypeLayout,
-  'fixedRefs' | 'ints' | 'fixedObjectBytes' | 'fixedItemsBytes' | 'fixedWarmup' | 'payloadBytes'
+  | 'fixedRefs'
+  | 'ints'
+  | 'fixedObjectBytes'
+  | 'fixedItemsBytes'
+  | 'fixedWarmup'
+  | 'payloadBytes'
+  | 'dictValuesBytes'
 >
 
 function shapeLayout(spec: TypeSpec, version: LayoutVersion): ShapeLayout {
@@ -206,7 +244,7 @@ function shapeLayout(spec: TypeSpec, version: LayoutVersion): ShapeLayout {
   }
   // 3.12+: a `__weakref__` in `__slots__` is Py_TPFLAGS_MANAGED_WEAKREF, its pointer in the
   // pre-header (3.12.1 Objects/typeobject.c:3559-3563, pycore_object.h:339-343).
-  const managedWeakref = version !== '3.11'
+  const managedWeakref = version === '3.12' || version === '3.13'
   const shape = spec.shape ?? 'list'
   if (shape === 'list' && fin === undefined) {
     return {
@@ -262,6 +300,8 @@ function shapeLayout(spec: TypeSpec, version: LayoutVersion): ShapeLayout {
 
 /**
  * A plain instance with `a` attributes, the k-th of its class (k = Infinity: steady state).
+ * - 3.10: PyObject + dict pointer + weaklist + GC head = 48 (no pre-header, sys.getsizeof 48);
+ *   the attributes in a dict object of its own (dictValuesBytes, instance-dict.ts).
  * - 3.11: pre-header (dict, values) + PyObject + weaklist 8 + GC head = 56; values block.
  * - 3.12: pre-header (dict or values, weakref) + PyObject + GC head = 48; values block.
  * - 3.13: one block, the values inline after the object (`_PyType_AllocNoTrack`, 3.13.0
@@ -273,6 +313,15 @@ function shapeLayout(spec: TypeSpec, version: LayoutVersion): ShapeLayout {
 function dictInstanceLayout(
   version: LayoutVersion,
 ): Pick<ShapeLayout, 'kind' | 'objectBytes' | 'itemsBytes' | 'preHeader' | 'warmup'> {
+  if (version === '3.10') {
+    return {
+      kind: Kind.DictInstance,
+      objectBytes: () => GC_HEAD_SIZE + OBJECT_HEAD_SIZE + 16,
+      itemsBytes: () => 0,
+      preHeader: GC_HEAD_SIZE,
+      warmup: () => 0,
+    }
+  }
   const fixed =
     version === '3.11'
       ? PREHEADER_SIZE + GC_HEAD_SIZE + OBJECT_HEAD_SIZE + 8
@@ -299,8 +348,8 @@ function dictInstanceLayout(
   }
 }
 
-/** A weakref.ref: PyWeakReference 64 + GC head 16 = 80 on 3.11, 3.12, 3.13 (3.10: 72, no vectorcall). */
-export const WEAKREF_BYTES = GC_HEAD_SIZE + WEAKREF_OBJECT_SIZE
+/** A weakref.ref: PyWeakReference 64 + GC head 16 = 80 on 3.11, 3.12, 3.13 (3.10: weakrefBytes). */
+export const WEAKREF_BYTES = weakrefBytes('3.11')
 /** A starting-state object: modeled as an empty list-sized block. */
 export const STATIC_OBJECT_BYTES = GC_HEAD_SIZE + LIST_OBJECT_SIZE
 /** The args tuple of a call (`weakref.ref(t)` / `weakref.ref(t, cb)`). */

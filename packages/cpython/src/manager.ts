@@ -54,11 +54,13 @@ import { Allocator, collectGenerationsNow, runAtEvalBreaker } from './allocation
 import { collectWithCallback } from './collector.js'
 import { NUM_GENERATIONS } from './constants.js'
 import { Deallocator } from './dealloc.js'
+import { FrameObjects } from './frames.js'
 import { FreeLists } from './free-lists.js'
 import { GcState } from './gc-state.js'
 import { F_INTERNAL, F_LIVE, FIRST_HANDLE, ObjectHeap } from './heap.js'
 import { incrementalCollectorOf } from './incremental-host.js'
-import { bytesObjectBytes, Kind, layoutOf, tupleBytes, WEAKREF_BYTES } from './layout.js'
+import { maintainTracking, makeInstanceDict } from './instance-dict.js'
+import { bytesObjectBytes, Kind, layoutOf, tupleBytes, weakrefBytes } from './layout.js'
 import { GcModule } from './native.js'
 import { type CPythonOptions, DEFAULT_HEAP_LIMIT } from './options.js'
 import { type MallocStats, PyMalloc } from './pymalloc.js'
@@ -90,6 +92,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
    * there is to it. Each entry owns one reference.
    */
   private readonly pins: number[] = []
+  /** A weak reference object's bytes on this preset's layouts (72 on 3.10, 80 on 3.11+). */
+  private readonly weakrefBytes: number
 
   constructor(options: CPythonOptions = {}) {
     const preset = options.preset ?? DEFAULT_PRESET
@@ -102,6 +106,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       )
     }
     this.policy = policy
+    this.weakrefBytes = weakrefBytes(policy.layout)
     if (options.heapLimit !== undefined && !(options.heapLimit > 0)) {
       throw new PygcError(
         'INVALID_OPTION',
@@ -139,6 +144,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     this.st.weakrefs = new WeakrefLists(this.st)
     this.allocator = this.st.allocator = new Allocator(this.st, options.heapLimit ?? DEFAULT_HEAP_LIMIT)
     if (policy.collector === 'incremental') this.st.incremental = incrementalCollectorOf(this.st)
+    if (policy.frameObjects) this.st.frames = new FrameObjects(this.st)
     if (options.thresholds) this.setThresholds(options.thresholds)
     this.native = new GcModule(this, this.st)
     applyStartingState(this.st, options.start)
@@ -205,6 +211,11 @@ export class CPythonManager implements MemoryManager<GcModule> {
     if (layout.kind === Kind.DictInstance) this.st.instancesMade[type] = made + 1
     const h = this.allocator.newObject(layout.kind, objBytes, fromFreeList)
     this.allocator.initObject(h, type, layout.kind, refs, ints, objBytes, itemsBytes, false, payloadBytes)
+    // 3.10: the first setattr makes the instance's dict, before `obj` is stored.
+    if (layout.kind === Kind.DictInstance && n > 0) {
+      const valuesBytes = layout.dictValuesBytes(n)
+      if (valuesBytes !== 0) makeInstanceDict(this.st, h, valuesBytes)
+    }
     this.storeRootOwned(di, h)
     if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
@@ -233,6 +244,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
       heap.refcnt[v]++
       this.work.refcountOps++
     }
+    // 3.10 insertdict: MAINTAIN_TRACKING of the instance's dict, before the old value goes.
+    if (v !== 0 && heap.kind[h] === Kind.DictInstance) maintainTracking(this.st, h, v)
     const old = heap.fields[at]
     heap.fields[at] = v
     if (old !== 0) this.objects.decref(old)
@@ -298,7 +311,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const h = this.objectIn(slot, 'idOf')
     this.s.ops++
     const kind = this.heap.kind[h]
-    const pre = kind === Kind.DictInstance ? 32 : 16
+    // 3.11+ plain instances have the two pre-header words in front of the GC head; 3.10's none.
+    const pre = kind === Kind.DictInstance && this.st.policy.layout !== '3.10' ? 32 : 16
     return this.heap.address[h] + pre
   }
 
@@ -346,9 +360,10 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const t = this.roots.values[ti]
     if (t === 0) throw nullReference('weakref', this.s.ops, target)
     const nargs = code === 0 ? 1 : 2
+    const wrBytes = this.weakrefBytes
     this.allocator.checkHeapRoom(
       this.allocator.tupleFromFreeList(nargs) ? 0 : tupleBytes(nargs),
-      WEAKREF_BYTES,
+      wrBytes,
       'weakref',
       dst,
     )
@@ -359,9 +374,9 @@ export class CPythonManager implements MemoryManager<GcModule> {
     heap.fields[heap.fieldBase[args]] = t
     heap.refcnt[t]++
     // weakref___new__: a fresh reference object, inserted at the head of the target's list.
-    const wr = this.allocator.newObject(Kind.Weakref, WEAKREF_BYTES, false)
+    const wr = this.allocator.newObject(Kind.Weakref, wrBytes, false)
     // The CALL's eval-breaker check runs before `wr` is stored (initObject runs it once `wr` is tracked).
-    this.allocator.initObject(wr, -1, Kind.Weakref, 0, 0, WEAKREF_BYTES, 0, false)
+    this.allocator.initObject(wr, -1, Kind.Weakref, 0, 0, wrBytes, 0, false)
     this.st.weakrefs.insertHead(wr, t, code)
     this.objects.decref(args)
     this.storeRootOwned(di, wr)

@@ -36,6 +36,8 @@ export interface VersionPolicy {
   readonly trigger: CollectionTrigger
   /** Which cycle collector: the generational one (collector.ts) or 3.14.0's incremental one (incremental.ts). */
   readonly collector: 'generational' | 'incremental'
+  /** Python frames are GC objects that count toward generation 0 (3.10, frames.ts); 3.11+ not. */
+  readonly frameObjects: boolean
   /** Whose object layouts (layout.ts): pre-header, plain instances' values. */
   readonly layout: LayoutVersion
   /** The interpreter `pygc validate --runtime cpython:<preset>` runs (python3.12, pyenv's 3.12.x). */
@@ -48,12 +50,32 @@ export interface VersionPolicy {
 
 export const VERSION_POLICIES: readonly VersionPolicy[] = [
   {
+    name: 'cpython-3.10',
+    description:
+      'CPython 3.10 (the 3.11 collector: 700/10/10 inside the allocation; plain instances with a dict object of their own, frames as GC objects; 3.10 object layouts; validated against 3.10.13)',
+    thresholds: DEFAULT_THRESHOLDS,
+    trigger: 'in-allocation',
+    collector: 'generational',
+    frameObjects: true,
+    layout: '3.10',
+    python: '3.10',
+    validated: true,
+    sources: [
+      '3.10.13 Modules/gcmodule.c:146-150 _PyGC_InitState: thresholds 700, 10, 10',
+      '3.10.13 Modules/gcmodule.c _PyObject_GC_Alloc: count++, collect_generations() inside the allocation, as 3.11',
+      '3.10.13 Modules/gcmodule.c:1252 gc_collect_main: untrack_dicts(young) on full collections',
+      '3.10.13 Objects/dictobject.c _PyObjectDict_SetItem (:5014), new_dict (:647): an instance dict per plain instance, from the dict free list or PyObject_GC_New (instance-dict.ts)',
+      '3.10.13 Objects/frameobject.c frame_alloc (:781), frame_dealloc (:581): frames are GC objects, a nested call of the same function allocates one (frames.ts)',
+    ],
+  },
+  {
     name: 'cpython-3.11',
     description:
       'CPython 3.11 (refcounting, 3-generation cycle GC 700/10/10 run inside allocation, pymalloc)',
     thresholds: DEFAULT_THRESHOLDS,
     trigger: 'in-allocation',
     collector: 'generational',
+    frameObjects: false,
     layout: '3.11',
     python: '3.11',
     validated: true,
@@ -69,6 +91,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
     thresholds: DEFAULT_THRESHOLDS,
     trigger: 'eval-breaker',
     collector: 'generational',
+    frameObjects: false,
     layout: '3.12',
     python: '3.12',
     validated: true,
@@ -88,6 +111,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
     thresholds: [2000, 10, 10],
     trigger: 'eval-breaker',
     collector: 'generational',
+    frameObjects: false,
     layout: '3.13',
     python: '3.13',
     validated: true,
@@ -104,6 +128,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
     thresholds: INCREMENTAL_THRESHOLDS,
     trigger: 'eval-breaker',
     collector: 'incremental',
+    frameObjects: false,
     layout: '3.13',
     python: '3.14',
     validated: false,
@@ -121,6 +146,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
     thresholds: [2000, 10, 10],
     trigger: 'eval-breaker',
     collector: 'generational',
+    frameObjects: false,
     // No 3.14 interpreter was measured: 3.13's layouts (obmalloc's constants are unchanged in 3.14.7).
     layout: '3.13',
     python: '3.14',

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TypeSpec } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
+import { DICT_OBJECT_SIZE } from '../src/constants.js'
 import {
   bytearrayBytes,
   bytesObjectBytes,
@@ -17,8 +18,10 @@ import {
   layoutOf,
   sharedKeysValues,
   sharedKeysWarmup,
+  splitDictValuesBytes,
   tupleBytes,
   WEAKREF_BYTES,
+  weakrefBytes,
 } from '../src/layout.js'
 import { blockSizeOf, sizeClassOf, systemChunkSize } from '../src/pymalloc.js'
 
@@ -40,6 +43,7 @@ interface Measured {
 }
 
 const VERSIONS: [LayoutVersion, string][] = [
+  ['3.10', '3.10.13'],
   ['3.11', '3.11.7'],
   ['3.12', '3.12.1'],
   ['3.13', '3.13.0'],
@@ -55,7 +59,14 @@ function modelBlocks(version: LayoutVersion, row: Row): number[] | null {
   const i = row.ints ?? 0
   const blocks = (spec: TypeSpec, items: number, extraObject = 0): number[] => {
     const l = layoutOf(spec, version)
-    return [l.objectBytes(items, Infinity) + extraObject, l.itemsBytes(items, Infinity)].filter((b) => b > 0)
+    // 3.10: a plain instance's dict object (64) and its values block (instance-dict.ts).
+    const dict = l.dictValuesBytes(items)
+    return [
+      l.objectBytes(items, Infinity) + extraObject,
+      l.itemsBytes(items, Infinity),
+      dict === 0 ? 0 : DICT_OBJECT_SIZE,
+      dict,
+    ].filter((b) => b > 0)
   }
   switch (row.kind) {
     case 'list':
@@ -69,7 +80,7 @@ function modelBlocks(version: LayoutVersion, row: Row): number[] | null {
     case 'dict-instance':
       return blocks({ name: 'D', refs: r, ints: i, shape: 'dict-instance' }, r + i + 1)
     case 'weakref':
-      return [WEAKREF_BYTES]
+      return [weakrefBytes(version)]
     case 'bytes':
       return [bytesObjectBytes(row.length ?? 0)].filter((b) => b > 0)
     case 'bytearray': {
@@ -97,8 +108,8 @@ describe.each(VERSIONS)('CPython %s layouts', (version, file) => {
       if (model === null) continue
       compared++
       const what = `${row.kind} refs=${row.refs} ints=${row.ints} length=${row.length}`
-      // Over 29 attributes the model holds the dict and its table as one block of both.
-      if (row.kind === 'dict-instance' && (row.refs ?? 0) + (row.ints ?? 0) + 1 >= 30)
+      // Over 29 attributes (3.11+) the model holds the dict and its table as one block of both.
+      if (row.kind === 'dict-instance' && version !== '3.10' && (row.refs ?? 0) + (row.ints ?? 0) + 1 >= 30)
         expect(sum(model), what).toBe(sum(row.blocks))
       else expect(sorted(model), what).toEqual(sorted(row.blocks))
     }
@@ -108,7 +119,10 @@ describe.each(VERSIONS)('CPython %s layouts', (version, file) => {
   it(`every measured shape of ${file}: the same bytes in pymalloc size classes and glibc chunks`, () => {
     for (const row of data.rows) {
       const model = modelBlocks(version, row)
-      if (model === null || (row.kind === 'dict-instance' && (row.refs ?? 0) + (row.ints ?? 0) + 1 >= 30))
+      if (
+        model === null ||
+        (row.kind === 'dict-instance' && version !== '3.10' && (row.refs ?? 0) + (row.ints ?? 0) + 1 >= 30)
+      )
         continue
       const small = sum(model.filter((b) => b <= 512).map((b) => blockSizeOf(sizeClassOf(b))))
       const system = sum(model.filter((b) => b > 512).map(systemChunkSize))
@@ -119,13 +133,49 @@ describe.each(VERSIONS)('CPython %s layouts', (version, file) => {
     }
   })
 
-  it(`a class's first plain instances: values from dk_usable = 30 down (${file}, 3 attributes)`, () => {
-    const l = layoutOf({ name: 'D', refs: 3, shape: 'dict-instance' }, version)
-    const warm = data.dictInstanceWarmup3Attrs.map((blocks) => sorted(blocks))
-    // layouts.py sets 3 attributes (no _pygc_id here); steady from k = warmup
-    const model = warm.map((_, k) => sorted([l.objectBytes(3, k), l.itemsBytes(3, k)].filter((b) => b > 0)))
-    expect(model).toEqual(warm)
-    expect(l.warmup(3)).toBe(version === '3.13' ? 26 : 25)
+  it.skipIf(version === '3.10')(
+    `a class's first plain instances: values from dk_usable = 30 down (${file}, 3 attributes)`,
+    () => {
+      const l = layoutOf({ name: 'D', refs: 3, shape: 'dict-instance' }, version)
+      const warm = data.dictInstanceWarmup3Attrs.map((blocks) => sorted(blocks))
+      // layouts.py sets 3 attributes (no _pygc_id here); steady from k = warmup
+      const model = warm.map((_, k) => sorted([l.objectBytes(3, k), l.itemsBytes(3, k)].filter((b) => b > 0)))
+      expect(model).toEqual(warm)
+      expect(l.warmup(3)).toBe(version === '3.13' ? 26 : 25)
+    },
+  )
+})
+
+describe('3.10 layouts (3.10.13)', () => {
+  const data = measured('3.10.13')
+
+  it('sys.getsizeof: a plain instance 48 (no pre-header), a weak reference 72 (no vectorcall)', () => {
+    for (const row of data.rows) {
+      if (row.kind === 'dict-instance')
+        expect(layoutOf({ name: 'D', refs: 1, shape: 'dict-instance' }, '3.10').fixedObjectBytes).toBe(
+          (row as Row & { getsizeof: number }).getsizeof,
+        )
+      if (row.kind === 'weakref')
+        expect(weakrefBytes('3.10')).toBe((row as Row & { getsizeof: number }).getsizeof)
+    }
+    expect(WEAKREF_BYTES).toBe(80)
+  })
+
+  it("a class's first plain instances are laid out as the rest (no shared-keys warm-up before 3.11)", () => {
+    const l = layoutOf({ name: 'D', refs: 3, shape: 'dict-instance' }, '3.10')
+    expect(l.warmup(3)).toBe(0)
+    // layouts.py's first instances (3 attributes): the object and its values; the dict object
+    // came from the dict free list, so tracemalloc saw no new block for it.
+    for (const blocks of data.dictInstanceWarmup3Attrs)
+      expect(sorted(blocks)).toEqual(sorted([l.objectBytes(3, 0), l.dictValuesBytes(3)]))
+  })
+
+  it('split values: 5, 10, 21, 42, 85, 170 slots as the shared keys grow (USABLE_FRACTION of 8, 16, ...)', () => {
+    expect([1, 5, 6, 10, 11, 21, 22, 42, 43, 85, 86].map(splitDictValuesBytes)).toEqual([
+      40, 40, 80, 80, 168, 168, 336, 336, 680, 680, 1360,
+    ])
+    expect(splitDictValuesBytes(0)).toBe(0)
+    expect(layoutOf({ name: 'D', refs: 3, shape: 'dict-instance' }, '3.11').dictValuesBytes(3)).toBe(0)
   })
 })
 

@@ -29,6 +29,7 @@ function selfCycles(m: CPythonManager, n: number): void {
 describe('presets', () => {
   it('are listed by the runtime descriptor from the version table, 3.11 the default', () => {
     expect(cpythonRuntime.presets.map((p) => p.name)).toEqual([
+      'cpython-3.10',
       'cpython-3.11',
       'cpython-3.12',
       'cpython-3.13',
@@ -40,6 +41,7 @@ describe('presets', () => {
     for (const p of VERSION_POLICIES) expect(p.sources.length).toBeGreaterThan(0)
     // validated = apps/bench/test/validate-cpython.test.ts runs it against its interpreter in CI
     expect(VERSION_POLICIES.filter((p) => p.validated).map((p) => p.name)).toEqual([
+      'cpython-3.10',
       'cpython-3.11',
       'cpython-3.12',
       'cpython-3.13',

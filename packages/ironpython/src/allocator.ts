@@ -8,11 +8,19 @@
  */
 import { type ManagerStats, OutOfMemoryError } from '@pygc/core'
 import { GEN_LOH } from './budgets.js'
+import { topContextRoom } from './gen0-regions.js'
 import type { ClrHeap } from './heap.js'
 import { HEADER_GRANULES, LOH_BASE, LOH_END, MIN_OBJECT_BYTES } from './layout.js'
+import { MIN_FREE_LIST_BYTES } from './runtime-pinned-layout.js'
 
-/** gen0 allocation quantum (gc.cpp allocation_quantum, CLR_SIZE = 8 KB). */
-const ALLOCATION_QUANTUM = 8192
+/**
+ * gen0 allocation quantum: what a context at the SOH's top holds at most (gc.cpp
+ * limit_from_size: `max (padded_size, allocation_quantum)`). Measured on .NET 10: contiguous
+ * contexts of 40-byte objects lie exactly 8,224 bytes apart, 205 objects and a 24-byte pad
+ * each, and a 256 KiB budget is spent by exactly 31 of them, one of 7,200 bytes (179 objects)
+ * and one of 64 (1 object): 31 x 8,224 + 7,200 = 262,144 (BUDGETS.md#runtime-pinned-layout).
+ */
+const ALLOCATION_QUANTUM = 8224
 
 /** What the allocator needs from the manager that owns the heap. */
 export interface AllocatorContext {
@@ -48,18 +56,26 @@ export class ClrAllocator {
   }
 
   /**
-   * Get a new allocation context (gc.cpp soh_try_fit / limit_from_size / new_allocation_limit):
-   * collect first if gen0's budget is spent; the context is the quantum, or what is left of the
-   * budget, or at least the object plus a min-object pad; its whole size is charged.
+   * Get a new allocation context (gc.cpp allocate_soh, soh_try_fit, a_fit_segment_end_p,
+   * limit_from_size, new_allocation_limit, adjust_limit_clr): collect first if gen0's budget is
+   * spent (checked before anything is handed out: new_allocation_allowed); take gen0's
+   * free-list item if there is one (takeFreeListContext), else the SOH's top: the quantum, or
+   * what is left of the budget, or at least the object plus a min-object pad, charged in full.
+   * A context that starts where the previous one ends carries its unused tail on: a 24-byte
+   * pad (a free object) at the old pointer, and allocation goes on from there. The tail is
+   * never credited back to the budget.
    */
   private refillContext(granules: number): number {
     const h = this.ctx.heap
-    // A context that follows the previous one leaves a pad the CLR does not count as free space.
-    if (h.acEnd !== 0) h.contextPadBytes += MIN_OBJECT_BYTES
-    retireAllocationContext(h)
     if (h.newAllocation[0] < 0) this.ctx.collect(0, 'allocation', false)
+    if (h.gen0FreeItemGranules > 0) {
+      if (h.acEnd !== 0) retireAllocationContext(h)
+      const g = takeFreeListContext(h, granules)
+      if (g !== 0) return g
+    }
     const need = granules * 8 + MIN_OBJECT_BYTES
     let limit = Math.min(ALLOCATION_QUANTUM, Math.max(h.newAllocation[0], need))
+    limit = Math.min(limit, topContextRoom(h, need, limit))
     limit = Math.max(need, Math.floor(limit / 8) * 8)
     if (!this.sohRoom(limit)) {
       limit = need
@@ -70,14 +86,25 @@ export class ClrAllocator {
     }
     const start = h.sohTop
     h.ensureSoh(start + limit / 8, this.ctx.heapLimit)
-    h.acPtr = start + granules
+    let ptr = start
+    if (h.acEnd === start && !h.acFromFreeList) {
+      // "contiguous ac: making min obj gap": a pad the CLR does not count as free space.
+      h.writeSohFree(h.acPtr, HEADER_GRANULES)
+      h.freeBytes[0] += MIN_OBJECT_BYTES
+      h.contextPadBytes += MIN_OBJECT_BYTES
+      ptr = h.acPtr + HEADER_GRANULES
+    } else {
+      retireAllocationContext(h)
+    }
+    h.acPtr = ptr + granules
     h.acEnd = start + limit / 8
     h.acLimit = h.acEnd - HEADER_GRANULES
+    h.acFromFreeList = false
     h.sohTop = h.acEnd
     h.newAllocation[0] -= limit
-    h.noteSohObject(start, granules)
+    h.noteSohObject(ptr, granules)
     this.notePeakFootprint()
-    return start
+    return ptr
   }
 
   /** LOH allocation (gc.cpp allocate_uoh): collect gen2 first if the LOH budget is spent; first fit, else bump. */
@@ -138,15 +165,59 @@ export class ClrAllocator {
 }
 
 /**
- * Retire gen0's allocation context: its unused tail becomes a free object, and the part of the
- * budget it was charged but did not use is credited back (so a context costs what it held
- * plus the 24-byte pad that keeps room for the free object).
+ * Retire gen0's allocation context for a collection, or for a context that does not follow it
+ * (gc.cpp fix_allocation_context, adjust_limit_clr "filling up hole"). One at the top of the
+ * SOH gives its unused part back to the space above the top (alloc_allocated moves back to
+ * alloc_ptr); any other leaves its unused part, the 24-byte pad included, as a free object.
+ * Neither is credited back to the budget: it was charged when handed out.
  */
 export function retireAllocationContext(h: ClrHeap): void {
   if (h.acEnd === 0) return
-  const tail = h.acEnd - h.acPtr
-  h.newAllocation[0] += (h.acLimit - h.acPtr) * 8
-  h.writeSohFree(h.acPtr, tail)
-  h.freeBytes[0] += tail * 8
+  if (h.acEnd === h.sohTop && !h.acFromFreeList) {
+    h.sohTop = h.acPtr
+  } else {
+    const tail = h.acEnd - h.acPtr
+    h.writeSohFree(h.acPtr, tail)
+    h.freeBytes[0] += tail * 8
+  }
   h.acPtr = h.acLimit = h.acEnd = 0
+  h.acFromFreeList = false
+}
+
+/**
+ * An allocation context from gen0's free-list item (gc.cpp a_fit_free_list_p, limit_from_size,
+ * new_allocation_limit), or 0 if the object does not fit it: the item must hold the object plus
+ * a min-object pad; the context is the item, capped at the quantum and at the budget (at least
+ * the object and its pad), and charged in full; a remainder of at least min_free_list stays
+ * on the list, a smaller one is absorbed into the context (charged, as the CLR charges the
+ * limit before absorbing). gen0's allocator has one bucket, so an item the object does not fit
+ * is discarded (allocator::discard_if_no_fit_p): it stays a free object, never used.
+ */
+export function takeFreeListContext(h: ClrHeap, granules: number): number {
+  const start = h.gen0FreeItem
+  const itemBytes = h.gen0FreeItemGranules * 8
+  h.gen0FreeItem = 0
+  h.gen0FreeItemGranules = 0
+  const need = granules * 8 + MIN_OBJECT_BYTES
+  if (need > itemBytes) return 0
+  const physical = Math.min(itemBytes, Math.max(need, ALLOCATION_QUANTUM))
+  let limit = Math.max(need, Math.floor(Math.min(Math.max(h.newAllocation[0], need), physical) / 8) * 8)
+  h.newAllocation[0] -= limit
+  const remain = itemBytes - limit
+  if (remain >= MIN_FREE_LIST_BYTES) {
+    h.writeSohFree(start + limit / 8, remain / 8)
+    h.gen0FreeItem = start + limit / 8
+    h.gen0FreeItemGranules = remain / 8
+  } else {
+    limit += remain
+  }
+  h.freeBytes[0] -= limit
+  // The CLR clears a context's memory before handing it out; the item holds old objects.
+  h.soh.fill(0, start * 2, (start + limit / 8) * 2)
+  h.acPtr = start + granules
+  h.acEnd = start + limit / 8
+  h.acLimit = h.acEnd - HEADER_GRANULES
+  h.acFromFreeList = true
+  h.noteSohObject(start, granules)
+  return start
 }

@@ -89,10 +89,15 @@ export function staticDataTable(gen0MinSize: number): StaticData[] {
  * budget towards M times the survivors; above the knee (M - L) / (L (M - 1)) it is M.
  */
 export function survToGrowth(cst: number, limit: number, maxLimit: number): number {
-  if (cst < (maxLimit - limit) / (limit * (maxLimit - 1))) {
-    return (limit - limit * cst) / (1 - cst * limit)
+  // gc.cpp computes it in float (`inline float surv_to_growth (float cst, float limit, float max_limit)`).
+  const f = Math.fround
+  const c = f(cst)
+  const l = f(limit)
+  const m = f(maxLimit)
+  if (c < f(f(m - l) / f(l * f(m - 1)))) {
+    return f(f(l - f(l * c)) / f(1 - f(c * l)))
   }
-  return maxLimit
+  return m
 }
 
 /**
@@ -177,9 +182,11 @@ export function desiredNewAllocation(
     const newSize = Math.min(Math.max(f * currentSize, sd.minSize), sd.maxSize)
     return align8(linearAllocationModel(Math.max(newSize - currentSize, sd.minSize), history))
   }
-  const cst = survived / sizeAtStart
+  // "cst = float (out) / float (dd_begin_data_size (dd))" and "(size_t)(f * (survivors))": float.
+  const cst = Math.fround(Math.fround(survived) / Math.fround(sizeAtStart))
   const f = survToGrowth(cst, sd.limit, sd.maxLimit)
-  return align8(linearAllocationModel(Math.min(Math.max(f * survived, sd.minSize), sd.maxSize), history))
+  const grown = Math.trunc(Math.fround(f * Math.fround(survived)))
+  return align8(linearAllocationModel(Math.min(Math.max(grown, sd.minSize), sd.maxSize), history))
 }
 
 /**
@@ -215,8 +222,9 @@ export function gen0Budget(
   return previous
 }
 
+/** gc.cpp `Align`: up to the next multiple of 8 (desired_new_allocation returns `Align (new_allocation, ...)`). */
 function align8(n: number): number {
-  return Math.floor(n / 8) * 8
+  return Math.ceil(Math.floor(n) / 8) * 8
 }
 
 /** The remaining and desired budgets of gen0, gen1, gen2 and the LOH, and the sizes they follow. */

@@ -37,6 +37,7 @@ import {
   gen0BeginDataSize,
   type StaticData,
 } from './budgets.js'
+import { startGen0Region } from './gen0-regions.js'
 import { brokenHeap, type ClrHeap, SOH_BASE } from './heap.js'
 import {
   F_MARKED,
@@ -54,6 +55,12 @@ import {
 } from './layout.js'
 import { ClrMarker } from './mark.js'
 import { ClrRelocator, destination } from './relocate.js'
+import {
+  clearGen0Layout,
+  layOutRuntimePinned,
+  setGen0FreeItem,
+  writeObstacle,
+} from './runtime-pinned-layout.js'
 
 /** Per-generation sizes around a collection, like GCGenerationInfo. */
 export interface GenerationInfo {
@@ -110,6 +117,8 @@ export interface CollectorContext {
   promotionSpendsBudget: boolean
   /** Weak reference objects are System.WeakReference, which the GC finalizes itself (`clr` layout). */
   weakrefsFinalizeEagerly: boolean
+  /** Modeled bytes the SOH and the LOH together may hold (the arena grows up to it). */
+  heapLimit: number
   /** The op index events carry. */
   opIndex(): number
 }
@@ -127,6 +136,9 @@ interface Plan {
   plannedTop: number
   /** Bytes of the gaps left before pinned plugs, per original generation. */
   pinnedGapBytes: number[]
+  /** The gap left before the runtime's pinned object kept in gen0: its granule and granules (0 = none). */
+  obstacleGapAt: number
+  obstacleGap: number
 }
 
 /** What the collection decided: promote, compact, and the generation boundaries after it. */
@@ -196,15 +208,36 @@ export class ClrCollector {
     const history = [0, 1, 2, GEN_LOH].map((g) => budgetHistory(h.desiredAllocation[g], h.newAllocation[g]))
     const { generation: n, elevation } = this.chooseGeneration(req.generation)
     const before = this.generationSizes()
+    const obstacle = h.gen0Obstacle
+    clearGen0Layout(h)
     this.marker.condemn(n)
     this.ctx.cycle.begin(n, req.reason, this.ctx.opIndex())
     const runtimePinned = this.marker.mark(n)
-    const plan = this.plan(n)
-    const shape = this.decide(req, n, elevation, plan, runtimePinned)
+    // plan_phase decides on promotion from the bytes mark found alive, before planning plugs.
+    const promotion =
+      n === 2 ||
+      elevation === 'low card table efficiency' ||
+      this.decideOnPromotion(n, this.marker.markedSohBytes + runtimePinned)
+    // A gen0 GC that keeps gen0's survivors in gen0 compacts them around the runtime's pinned
+    // object where it lies (runtime-pinned-layout.ts); any other collection lays it out anew.
+    const kept = n === 0 && !promotion ? obstacle : 0
+    const plan = this.plan(n, obstacle, kept)
+    const shape = this.decide(req, n, plan, promotion)
     const newFree = this.relocateOrSweep(n, plan, shape)
     const lohSurvived = n === 2 ? this.sweepLoh(shape.newG1Start) : 0
     this.installGenerations(shape, newFree)
-    const survivedBytes = this.updateBudgets(n, plan, shape, before, runtimePinned, lohSurvived, history)
+    startGen0Region(h)
+    if (runtimePinned > 0 && shape.compacting) this.layOutRuntimePinned(plan, kept)
+    const survivedBytes = this.updateBudgets(
+      n,
+      plan,
+      shape,
+      before,
+      runtimePinned,
+      lohSurvived,
+      history,
+      obstacle,
+    )
     return this.record(req, n, elevation, shape, before, plan, survivedBytes)
   }
 
@@ -222,18 +255,8 @@ export class ClrCollector {
    * Invariant after: nothing in the heap changed; `shape` says whether survivors are promoted
    * and slid, and where gen1 and gen0 start and the SOH ends after the collection.
    */
-  private decide(
-    req: CollectRequest,
-    n: number,
-    elevation: string,
-    plan: Plan,
-    runtimePinned: number,
-  ): Shape {
+  private decide(req: CollectRequest, n: number, plan: Plan, promotion: boolean): Shape {
     const h = this.ctx.heap
-    const promotion =
-      n === 2 ||
-      elevation === 'low card table efficiency' ||
-      this.decideOnPromotion(n, plan.survivedTotal + runtimePinned)
     const condemnedSize = (h.sohTop - this.marker.condStart) * 8
     const sd = this.ctx.staticData[n]
     // Measured on .NET 10 (regions): every gen0/gen1 collection of the validation set reports
@@ -307,6 +330,27 @@ export class ClrCollector {
   }
 
   /**
+   * The runtime's pinned object, demoted to gen0 by this compacting collection, and gen0's
+   * free-list item before it (runtime-pinned-layout.ts): where the plan kept it (`kept`), with
+   * the gap the plan left; else at gen0's top (after an empty gen0's free-list item).
+   * Invariant after: gen0 is walkable up to sohTop, the filler is at gen0Obstacle, and the
+   * free-list item, if any, is counted in gen0's free bytes.
+   */
+  private layOutRuntimePinned(plan: Plan, kept: number): void {
+    const h = this.ctx.heap
+    const granules = h.runtimePinnedBytes / 8
+    if (kept !== 0) {
+      if (plan.obstacleGap > 0) setGen0FreeItem(h, plan.obstacleGapAt, plan.obstacleGap)
+      writeObstacle(h, kept, granules)
+      return
+    }
+    const offset = h.runtimePinnedOffsetBytes / 8
+    const top = h.sohTop + (h.sohTop === h.g0Start ? offset : 0) + granules
+    h.ensureSoh(top, this.ctx.heapLimit)
+    h.sohTop = layOutRuntimePinned(h, h.sohTop, offset, granules)
+  }
+
+  /**
    * desired_new_allocation for each collected generation, and what promotion spends of the
    * older ones (budgets.ts computeNewDynamicData). The runtime's pinned object is live data of its
    * generation: in dd_begin_data_size and in the survivors (dd_survived_size) the budget grows
@@ -322,6 +366,7 @@ export class ClrCollector {
     runtimePinned: number,
     lohSurvived: number,
     history: readonly BudgetHistory[],
+    obstacle: number,
   ): number {
     const h = this.ctx.heap
     const survived = plan.survived.slice()
@@ -330,7 +375,8 @@ export class ClrCollector {
     h.contextPadBytes = 0
     if (runtimePinned > 0) {
       survived[h.runtimePinnedGen] += runtimePinned
-      beginData[h.runtimePinnedGen] += runtimePinned
+      // Laid out in gen0, its bytes were in gen0's size already (a filler not counted as free).
+      if (obstacle === 0) beginData[h.runtimePinnedGen] += runtimePinned
     }
     // What the runtime allocated between gc.collect()'s two collections (runtime-allocation.ts)
     // was gen0 data when this one began.
@@ -440,11 +486,17 @@ export class ClrCollector {
    * a free object (plan_phase.cpp: the space before a pinned plug stays as free space of the
    * generation the plug ends up in, its `pinned_len`).
    *
+   * `obstacle` is where the runtime's pinned object lies in gen0 (0 = not laid out): its old
+   * place is reclaimed like free space unless `kept` (the same granule) says the collection
+   * keeps it there; then it is a pinned plug like a program's, and the gap the survivors below
+   * it leave is gen0's free-list item (measured on .NET 10: survivors above the object stay
+   * above it even where the gap would hold them, BUDGETS.md#runtime-pinned-layout).
+   *
    * Invariant after: every marked object of the condemned range holds its planned address in
    * W_AUX, planned addresses keep address order and never lie above the object's own; every
    * dead object was reclaimed once (CollectionCycle.freed), and nothing has moved yet.
    */
-  private plan(n: number): Plan {
+  private plan(n: number, obstacle: number, kept: number): Plan {
     const { heap: h, work } = this.ctx
     const m = h.soh
     const survived = [0, 0, 0]
@@ -455,6 +507,8 @@ export class ClrCollector {
     const starts = [h.g0Start, h.g1Start, SOH_BASE]
     let gen = n
     plannedStart[gen] = cursor
+    let obstacleGapAt = 0
+    let obstacleGap = 0
     for (let g = this.marker.condStart; g < h.sohTop; ) {
       while (gen > 0 && g >= starts[gen - 1]) {
         gen--
@@ -464,12 +518,22 @@ export class ClrCollector {
       const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       const type = m[w + W_TYPE]
+      const flags = m[w + W_FLAGS]
       work.objectsSwept++
-      if (type === FREE_TYPE) {
+      if (g === obstacle) {
+        // The runtime's pinned object: not garbage, and not this plan's to move.
+        if (g === kept) {
+          if (cursor < g) {
+            obstacleGapAt = cursor
+            obstacleGap = g - cursor
+          }
+          cursor = g + size
+        }
+      } else if (type === FREE_TYPE) {
         fragmentation += size * 8
-      } else if ((m[w + W_FLAGS] & F_MARKED) !== 0) {
+      } else if ((flags & F_MARKED) !== 0) {
         survived[gen] += size * 8
-        if ((m[w + W_FLAGS] & F_PINNED) !== 0 && cursor < g) {
+        if ((flags & F_PINNED) !== 0 && cursor < g) {
           // A pinned plug stays; the survivors below it slid down to `cursor`. The gap is a
           // whole number of dead objects and old gaps, each at least 24 bytes, so it can
           // always hold a free object.
@@ -496,6 +560,8 @@ export class ClrCollector {
       plannedStart,
       plannedTop: cursor,
       pinnedGapBytes,
+      obstacleGapAt,
+      obstacleGap,
     }
   }
 

@@ -9,6 +9,7 @@
  * LOH:  [LOH_BASE ..objects and free blocks.. lohTop)
  */
 import { type BufferWriter, CardTable, IntList, lendHostBuffer, PygcError, reuseHostBuffer } from '@pygc/core'
+import { HOME_REGION_COMMITTED } from './gen0-regions.js'
 import {
   F_REGISTERED,
   FREE_TYPE,
@@ -102,6 +103,31 @@ export class ClrHeap implements BufferWriter {
   acPtr = 0
   acLimit = 0
   acEnd = 0
+  /**
+   * The context was carved from gen0's free-list item (gc.cpp a_fit_free_list_p), not from the
+   * SOH's top: the next context is not contiguous with it, and what it leaves unused stays
+   * charged to the budget (runtime-pinned-layout.ts).
+   */
+  acFromFreeList = false
+
+  /**
+   * Where the runtime's pinned object lies in gen0 (granule of a 104-byte filler; 0 = not laid
+   * out in gen0) and gen0's free-list item before it (granule and granules; 0 = none). See
+   * runtime-pinned-layout.ts.
+   */
+  gen0Obstacle = 0
+  gen0FreeItem = 0
+  gen0FreeItemGranules = 0
+  /**
+   * gen0's current allocation region (gen0-regions.ts): its first granule, the furthest a
+   * context may end in it (0 = no bound yet: before the first collection) and below its
+   * committed end; the committed bytes of the region gen0 starts in after a collection.
+   */
+  gen0RegionStart = 0
+  gen0RegionEnd = 0
+  gen0CommitEnd = 0
+  gen0InHomeRegion = false
+  homeRegionCommitted = HOME_REGION_COMMITTED
 
   /**
    * The runtime's own pinned object (bytes; 0 = none) and the generation it is in. Not placed in
@@ -110,6 +136,8 @@ export class ClrHeap implements BufferWriter {
    */
   runtimePinnedBytes = 0
   runtimePinnedGen = 0
+  /** Bytes from gen0's start to where compacting collections lay that object out (runtime-pinned-layout.ts). */
+  runtimePinnedOffsetBytes = 0
   /**
    * Bytes the runtime itself allocated in gen0 since the last collection and dropped (see
    * runtime-allocation.ts). Accounted, not placed: charged to gen0's budget and counted in its

@@ -88,6 +88,7 @@ import {
 } from './layout.js'
 import { buildNative, type IronPythonNative } from './native.js'
 import { allocateBetweenCollects } from './runtime-allocation.js'
+import { RUNTIME_PINNED_OFFSET_BYTES } from './runtime-pinned-layout.js'
 import { NO_TRACKER, WeakRefTrackers } from './weakref-tracker.js'
 
 /**
@@ -119,6 +120,12 @@ export interface IronPythonOptions extends ManagerOptions {
    * .NET 10: ClrMarker.runtimePinnedSurvivor (mark.ts)). 0 leaves it out.
    */
   runtimePinnedBytes?: number
+  /**
+   * Bytes from the start of gen0's region to that object (default 456, measured on .NET 10:
+   * runtime-pinned-layout.ts): compacting collections leave it there with gen0's free-list item
+   * before it. A multiple of 8, 0 or at least 24.
+   */
+  runtimePinnedOffsetBytes?: number
   /**
    * 'regions' (default, .NET 7+): survivors are promoted with their regions and do not spend
    * the older generation's budget; 'segments' (.NET 6 and before): promotion is an allocation
@@ -268,6 +275,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       // System.WeakReference (the oracle's) is finalized inside the GC; IronPython's weakref.ref
       // has an ordinary finalizer (eager-finalization.ts).
       weakrefsFinalizeEagerly: this.sizeMode === 'clr',
+      heapLimit: this.heapLimit,
       opIndex: () => this.s.ops,
     })
     this.allocator = new ClrAllocator({
@@ -306,6 +314,19 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       )
     }
     this.heap.runtimePinnedBytes = runtimePinned
+    const offset = options.runtimePinnedOffsetBytes ?? RUNTIME_PINNED_OFFSET_BYTES
+    if (
+      !Number.isInteger(offset) ||
+      offset % 8 !== 0 ||
+      (offset !== 0 && offset < MIN_OBJECT_BYTES) ||
+      offset > 1 << 20
+    ) {
+      throw new PygcError(
+        'INVALID_OPTION',
+        `runtimePinnedOffsetBytes must be 0 or a multiple of 8 in 24..1,048,576, got ${options.runtimePinnedOffsetBytes}`,
+      )
+    }
+    this.heap.runtimePinnedOffsetBytes = offset
   }
 
   /** The runtime's own objects: blocks under 85,000 bytes, live through strong handles, ids -2. */

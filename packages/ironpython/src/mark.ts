@@ -39,6 +39,11 @@ export class ClrMarker {
   finalizationPromotedBytes = 0
   /** Pinned handles whose object this collection condemned (gc.cpp num_pinned_objects). */
   pinnedObjects = 0
+  /**
+   * Bytes of the SOH objects this collection marked: what plan will find surviving, known
+   * before it as gc.cpp knows its promoted bytes when plan_phase decides on promotion.
+   */
+  markedSohBytes = 0
   /** The mark stack: granules of marked objects whose fields are not yet scanned. */
   private readonly markStack = new IntList(1024)
   private countingFinalization = false
@@ -68,6 +73,7 @@ export class ClrMarker {
    */
   mark(n: number): number {
     this.pinnedObjects = 0
+    this.markedSohBytes = 0
     const runtimePinned = this.runtimePinnedSurvivor(n)
     if (runtimePinned > 0) this.pinnedObjects++
     this.markRoots()
@@ -106,6 +112,7 @@ export class ClrMarker {
     if ((f & F_MARKED) !== 0) return
     m[w + W_FLAGS] = f | F_MARKED
     this.ctx.work.marked++
+    if (g < LOH_BASE) this.markedSohBytes += m[w + W_GRANULES] * 8
     if (this.countingFinalization) this.finalizationPromotedBytes += m[w + W_GRANULES] * 8
     this.markStack.push(g)
   }

@@ -45,8 +45,9 @@ describe('allocation and budgets', () => {
     expect(desiredNewAllocation(0, sd[0], 0, 1 << 20, 0)).toBe(G0) // nothing survived: the minimum
     expect(desiredNewAllocation(0, sd[0], 1 << 20, 2 << 20, 0)).toBe(20 << 20) // f = M = 20
     expect(desiredNewAllocation(0, sd[0], 100 << 20, 100 << 20, 0)).toBe(128 << 20) // capped at the max
+    // Align rounds up: 838,860.8 bytes -> 838,864.
     expect(desiredNewAllocation(2, sd[2], 1 << 20, 1 << 20, 1 << 20)).toBe(
-      Math.floor((0.8 * (1 << 20)) / 8) * 8,
+      Math.ceil(Math.floor(0.8 * (1 << 20)) / 8) * 8,
     )
   })
 

@@ -8,14 +8,15 @@
  *                    raw-malloced objects (large young objects, old objects above 280 bytes,
  *                    with their card-marking bytes in front)
  *
- * malloc() is modeled by a bump pointer with exact-size free lists: a freed arena or raw block
- * is reused by the next request of the same size. Addresses returned are 16 bytes past a page
+ * malloc() is modeled as mmap: whole pages, taken from the gaps freed blocks left
+ * (free-page-ranges.ts) or else from a bump pointer. Addresses returned are 16 bytes past a page
  * boundary, as glibc's for mmap'ed chunks (constants.ts MALLOC_CHUNK_HEADER), so an arena spans
- * 63 whole pages like a real one. How much memory the model's address space takes is not a
+ * 63 whole pages like a real one. A block is zero when malloc returns it, as fresh mmap pages are. How much memory the model's address space takes is not a
  * figure: footprints are PyPy's own counters (arena and raw-malloc bytes), not this buffer.
  */
-import { type BufferWriter, IntList, PygcError, takeHostBuffer } from '@pygc/core'
+import { type BufferWriter, PygcError, takeHostBuffer } from '@pygc/core'
 import { MALLOC_CHUNK_HEADER } from './constants.js'
+import { FreePageRanges } from './free-page-ranges.js'
 
 export const NULL_PAGE = 4096
 /** Copies up to this size are a word loop rather than TypedArray.copyWithin (a call per object). */
@@ -50,7 +51,7 @@ export class Memory implements BufferWriter {
   readonly nurseryStart: number
   readonly nurseryEnd: number
   private brk: number
-  private readonly freeBySize = new Map<number, IntList>()
+  private readonly freePages = new FreePageRanges()
 
   /** `owner` holds this memory for its life (the GC state): once it is garbage, the buffer may be reused. */
   constructor(nurseryBytes: number, owner: object) {
@@ -63,31 +64,31 @@ export class Memory implements BufferWriter {
   }
 
   /**
-   * malloc(size): a block of at least `size` bytes (rounded up to 16) whose address is 16 past
-   * a page boundary; 0 when the model's address space is exhausted.
+   * malloc(size): a zeroed block of at least `size` bytes (rounded up to 16) whose address is 16
+   * past a page boundary; 0 when the model's address space is exhausted.
    */
   malloc(size: number): number {
     const rounded = Math.ceil(size / 16) * 16
-    const reuse = this.freeBySize.get(rounded)
-    if (reuse !== undefined && reuse.length > 0) return reuse.pop()
+    const pages = pagesOf(rounded)
+    const page = this.freePages.take(pages)
+    if (page >= 0) {
+      // A gap a freed block left: the block's bytes may hold what that block had.
+      const a = page * OS_PAGE + MALLOC_CHUNK_HEADER
+      this.zero(a, rounded)
+      return a
+    }
     const start = this.brk
-    const a = start + MALLOC_CHUNK_HEADER
-    const end = Math.ceil((a + rounded) / OS_PAGE) * OS_PAGE
+    const end = start + pages * OS_PAGE
     if (end > MAX_ADDRESS) return 0
     this.brk = end
     this.ensure(end)
-    return a
+    return start + MALLOC_CHUNK_HEADER
   }
 
-  /** free(a) of a block malloc(size) returned. */
+  /** free(a) of a block malloc(size) returned: its pages become a gap the next malloc may take. */
   free(a: number, size: number): void {
     const rounded = Math.ceil(size / 16) * 16
-    let list = this.freeBySize.get(rounded)
-    if (list === undefined) {
-      list = new IntList(16)
-      this.freeBySize.set(rounded, list)
-    }
-    list.push(a)
+    this.freePages.give((a - MALLOC_CHUNK_HEADER) / OS_PAGE, pagesOf(rounded))
   }
 
   /** Everything ever written lies below the break (the nursery included): brk never falls. */
@@ -130,4 +131,9 @@ export class Memory implements BufferWriter {
     this.w = new Int32Array(next)
     this.bytes = new Uint8Array(next)
   }
+}
+
+/** Whole pages a block of `rounded` bytes takes with malloc's chunk header in front. */
+function pagesOf(rounded: number): number {
+  return Math.ceil((MALLOC_CHUNK_HEADER + rounded) / OS_PAGE)
 }

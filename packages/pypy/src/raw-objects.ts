@@ -36,8 +36,8 @@ export class RawObjects {
     const allocsize = cardWords * WORD + roundUpForAllocation(size)
     const block = this.s.mem.malloc(allocsize)
     if (block === 0) return 0
+    // No zeroing here: malloc's blocks are zero, as fresh mmap pages are.
     const a = block + cardWords * WORD
-    this.s.mem.zero(block, allocsize)
     this.s.rawmallocedTotalSize += allocsize
     this.s.notePeakRaw()
     return a
@@ -61,7 +61,6 @@ export class RawObjects {
     const s = this.s
     const allocsize = this.allocatedSize(a)
     const cardBytes = this.cardWords(a) * WORD
-    s.mem.zero(a - cardBytes, allocsize)
     s.mem.free(a - cardBytes, allocsize)
     s.rawmallocedTotalSize -= allocsize
   }

@@ -208,5 +208,4 @@ export class Weakrefs {
     }
     return index
   }
-
 }

@@ -69,8 +69,23 @@ export function collectionCount(log: CollectionLog): number {
   return log.op.length
 }
 
-/** The records back from their columns (what the report's tables and charts read). */
-export function collectionRecordsOf(log: CollectionLog): CollectionRecord[] {
+/** Records already built from a log: a report reads each run's records three times (table, two charts). */
+const recordsOfLog = new WeakMap<CollectionLog, readonly CollectionRecord[]>()
+
+/**
+ * The records back from their columns (what the report's tables and charts read), built once
+ * per log: the log must not change after it is first read this way (results are not edited).
+ */
+export function collectionRecordsOf(log: CollectionLog): readonly CollectionRecord[] {
+  let records = recordsOfLog.get(log)
+  if (records === undefined) {
+    records = buildRecords(log)
+    recordsOfLog.set(log, records)
+  }
+  return records
+}
+
+function buildRecords(log: CollectionLog): CollectionRecord[] {
   const columns = log as unknown as Record<(typeof COLUMNS)[number], unknown[]>
   const spaceNames = Object.keys(log.spaces)
   const records: CollectionRecord[] = []

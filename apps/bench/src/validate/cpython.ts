@@ -21,6 +21,7 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
+import { threadId } from 'node:worker_threads'
 import {
   fileSink,
   fileSource,
@@ -389,6 +390,11 @@ export const CPYTHON_CASES: readonly CpythonCase[] = [...FIXED_CASES, ...randomC
 
 export const CPYTHON_CASE_NAMES: readonly string[] = CPYTHON_CASES.map((c) => c.name)
 
+/** The cases validateCpython runs when none are named (--thorough adds the random programs). */
+export function cpythonDefaultCases(thorough: boolean): readonly string[] {
+  return (thorough ? [...FIXED_CASES, ...randomCases('cpython', true)] : CPYTHON_CASES).map((c) => c.name)
+}
+
 // ---- running one case ---------------------------------------------------------------------------
 
 interface RealRun {
@@ -620,7 +626,7 @@ export const validateCpython: Validator = async (options: ValidateOptions): Prom
   }
   const all = options.thorough ? [...FIXED_CASES, ...randomCases('cpython', true)] : CPYTHON_CASES
   const selected = selectCases('cpython', all, options.cases)
-  const dir = join(options.cacheDir ?? tmpdir(), `pygc-validate-cpython-${process.pid}`)
+  const dir = join(options.cacheDir ?? tmpdir(), `pygc-validate-cpython-${process.pid}-${threadId}`)
   mkdirSync(dir, { recursive: true })
   const rows: ValidationRow[] = []
   try {

@@ -25,7 +25,15 @@ import {
 } from '@pygc/core'
 import { compareGen0Promoted, IronPythonManager, LARGE_OBJECT_SIZE } from '@pygc/ironpython'
 import { CLR_ORACLE, requireCapabilities, traceNeeds } from './capabilities.js'
-import { oracleCacheDir, parseOracleJson, REPO, rowsPerHeap, runOracle, slug } from './oracles.js'
+import {
+  oracleCacheDir,
+  parseOracleJson,
+  REPO,
+  rowsPerHeap,
+  runOracle,
+  slug,
+  threadScratch,
+} from './oracles.js'
 import { buildRing, finalizerAllocations, longAndShortLivedTrees, TREE_NODE } from './programs.js'
 import { randomCases } from './random-cases.js'
 import { buildReport } from './residuals.js'
@@ -294,12 +302,19 @@ export const IRONPYTHON_CASE_NAMES: readonly string[] = [
   ...IRONPYTHON_NAMED_ONLY_CASES,
 ].map((c) => c.name)
 
+/** The cases validateIronPython runs when none are named (--thorough adds the random programs). */
+export function ironpythonDefaultCases(thorough: boolean): readonly string[] {
+  return (thorough ? withRandom(true) : IRONPYTHON_VALIDATION_CASES).map((c) => c.name)
+}
+
 // ---------------------------------------------------------------------------- the oracle
 
 interface OracleCollection {
   index: number
   op: number
   generation: number
+  /** When the oracle noticed it, ms since its op loop began (see clockWindows). */
+  ms?: number
   compacted?: boolean
   promotedBytes?: number
   heapSizeBytes?: number
@@ -500,7 +515,7 @@ const FIN_TRACKED = 10000
 
 /** The bytes the real runtime holds in gen2 after the start ritual, from a run on an empty trace. */
 async function measureRuntimeLiveBytes(dll: string, cacheDir: string): Promise<number> {
-  const empty = join(cacheDir, 'ironpython-empty.trace')
+  const empty = join(cacheDir, `${threadScratch('ironpython-empty')}.trace`)
   const recorder = new RecordingMutator(new IronPythonManager({ preset: 'clr' }), fileSink(empty), {
     metadata: { case: 'empty' },
   })
@@ -809,10 +824,62 @@ async function clrTraceRows(
     s.log(`${caseName}: model`)
     const model = runModel(trace, gen0size, runtimeLiveBytes)
     s.log(`${caseName}: .NET oracle`)
-    const real = await runClrOracle(s.dll, trace, gen0size)
+    let real = await runClrOracle(s.dll, trace, gen0size)
+    for (let attempt = 2; clockWindows(real) > 0 && attempt <= CLOCK_ATTEMPTS; attempt++) {
+      s.log(
+        `${caseName}: a gen0 window of the real run took over 1 s (gc.cpp's wall-clock rule); again (${attempt} of ${CLOCK_ATTEMPTS})`,
+      )
+      real = await runClrOracle(s.dll, trace, gen0size)
+    }
     s.realRuntime = `${real.runtime} (workstation, non-concurrent)`
-    return compareCase(caseName, needs.pin !== undefined, model, real)
+    return excuseClockWindows(compareCase(caseName, needs.pin !== undefined, model, real), clockWindows(real))
   })
+}
+
+/**
+ * How many of the real run's gen0 windows took over a second of wall time. WKS gc.cpp
+ * new_allocation_allowed: once more than gen0's minimum budget has been allocated since the last
+ * check and `(ctime - allocation_running_time) > 1000` ms since the last GC, the next allocation
+ * context refill triggers a gen0 GC before the budget is spent. The model has no clock, so such a
+ * window ends early on a slow or loaded machine only (packages/ironpython/FIDELITY.md, lru-mix).
+ */
+export function clockWindows(real: Pick<OracleResult, 'collections'>): number {
+  let n = 0
+  let last = 0
+  for (const c of real.collections) {
+    if (c.ms === undefined) continue
+    if (c.ms - last > CLOCK_WINDOW_MS) n++
+    last = c.ms
+  }
+  return n
+}
+
+/** gc.cpp new_allocation_allowed's 1-second rule. */
+const CLOCK_WINDOW_MS = 1000
+/** Real runs tried before a case's figures are taken with clock-ended windows in them. */
+const CLOCK_ATTEMPTS = 3
+
+/**
+ * Rows of a real run that still had clock-ended windows after CLOCK_ATTEMPTS runs: a row that
+ * differs is accepted with that reason as its residual (each such window can add a collection and
+ * move every figure after it), never silently. What the real run was is in the row.
+ */
+export function excuseClockWindows(rows: ValidationRow[], windows: number): ValidationRow[] {
+  if (windows === 0) return rows
+  return rows.map((r) =>
+    r.ok
+      ? r
+      : {
+          ...r,
+          ok: true,
+          residual: {
+            amount:
+              typeof r.model === 'number' && typeof r.real === 'number' ? Math.abs(r.model - r.real) : null,
+            unit: r.unit === 'B' || r.unit === 'KiB' ? r.unit : 'count',
+            why: `the real run had ${windows} gen0 window(s) over 1 s in ${CLOCK_ATTEMPTS} tries: gc.cpp's wall-clock rule (new_allocation_allowed) ended them, which the model, having no clock, does not (${FIDELITY}, lru-mix)`,
+          },
+        },
+  )
 }
 
 function clrReport(s: ClrSession, rows: ValidationRow[]): ValidationReport {

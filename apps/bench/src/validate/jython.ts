@@ -4,10 +4,11 @@
  * whose programs are recorded as traces and go through the same path.
  *
  * Which comparison a trace gets follows from what it contains: a trace with finalizers or
- * weakref callbacks is compared for event order under the real Jython (./jython/order.ts), since
- * TraceReplay.java's Object[]s cannot have finalizers; any other trace for collection counts
- * and heap after collection on the real JVM at each heap configuration (./jython/jvm.ts). Before
- * either runs, the trace is checked against the chosen oracle's capabilities.
+ * weakref callbacks is compared for event order under the real Jython and TraceReplay.java
+ * (./jython/order.ts), not for counts (the finalizer triggers are not in the model's sizes); any
+ * other trace for collection counts and heap after collection on the real JVM at each heap
+ * configuration (./jython/jvm.ts). Before either runs, the trace is checked against the chosen
+ * oracle's capabilities.
  */
 import { mkdirSync } from 'node:fs'
 import { basename, join } from 'node:path'
@@ -22,7 +23,7 @@ import {
   type TraceNeeds,
   traceNeeds,
 } from './capabilities.js'
-import { JVM_CASES, type JvmCase, jvmHeap, NAMED_ONLY_ORDER_CASES, ORDER_CASES } from './jython/cases.js'
+import { JVM_CASES, type JvmCase, jvmHeap, ORDER_CASES } from './jython/cases.js'
 import {
   compileJvmOracle,
   DEFAULT_JVM_HEAPS,
@@ -32,7 +33,7 @@ import {
   jvmRows,
 } from './jython/jvm.js'
 import { jvmOrderRow, jythonVersion, orderRows } from './jython/order.js'
-import { oracleCacheDir, probeVersion, rowsPerHeap, slug } from './oracles.js'
+import { oracleCacheDir, probeVersion, rowsPerHeap, slug, threadScratch } from './oracles.js'
 import { randomCases } from './random-cases.js'
 import { buildReport } from './residuals.js'
 import { selectCases } from './selection.js'
@@ -59,11 +60,12 @@ function jvmCases(thorough: boolean): JvmCase[] {
   return [...JVM_CASES, ...randomCases('jython', thorough).map((c) => ({ ...c, heaps: [...RANDOM_HEAPS] }))]
 }
 
-export const JYTHON_CASE_NAMES: readonly string[] = [
-  ...jvmCases(false),
-  ...ORDER_CASES,
-  ...NAMED_ONLY_ORDER_CASES,
-].map((c) => c.name)
+export const JYTHON_CASE_NAMES: readonly string[] = [...jvmCases(false), ...ORDER_CASES].map((c) => c.name)
+
+/** The cases validateJython runs when none are named (--thorough adds the random programs). */
+export function jythonDefaultCases(thorough: boolean): readonly string[] {
+  return [...jvmCases(thorough), ...ORDER_CASES].map((c) => c.name)
+}
 
 /** The oracles of the Jython validation, in the order a trace is offered to them. */
 export const JYTHON_ORACLES: readonly OracleCapabilities[] = [TRACE_REPLAY_JAVA, REPLAY_PY_JYTHON]
@@ -87,7 +89,7 @@ interface Session {
 
 function session(cacheDir: string | undefined, log: ((s: string) => void) | undefined): Session {
   const cache = oracleCacheDir(cacheDir)
-  const dir = join(cache, 'jython')
+  const dir = join(cache, threadScratch('jython'))
   mkdirSync(dir, { recursive: true })
   return { dir, log: log ?? (() => {}), cacheDir: cache }
 }
@@ -165,9 +167,7 @@ export const validateJython: Validator = async (options: ValidateOptions): Promi
   const s = session(options.cacheDir, options.log)
   const thorough = options.thorough === true
   const jvm = jvmCases(thorough)
-  // Named-only cases join the pool only when cases are named.
-  const order = options.cases ? [...ORDER_CASES, ...NAMED_ONLY_ORDER_CASES] : ORDER_CASES
-  const chosen = new Set(selectCases('jython', [...jvm, ...order], options.cases).map((c) => c.name))
+  const chosen = new Set(selectCases('jython', [...jvm, ...ORDER_CASES], options.cases).map((c) => c.name))
   const rows: ValidationRow[] = []
   for (const c of jvm.filter((jc) => chosen.has(jc.name))) {
     const trace = join(s.dir, `${slug(c.name)}.trace`)
@@ -175,7 +175,7 @@ export const validateJython: Validator = async (options: ValidateOptions): Promi
     const heaps = thorough && c.thoroughHeaps ? [...c.heaps, ...c.thoroughHeaps] : c.heaps
     rows.push(...(await traceRows(s, c.name, trace, heaps)))
   }
-  for (const c of order.filter((oc) => chosen.has(oc.name))) {
+  for (const c of ORDER_CASES.filter((oc) => chosen.has(oc.name))) {
     const trace = join(s.dir, `${slug(c.name)}.trace`)
     recordProgram(c.program, trace)
     rows.push(...(await traceRows(s, c.name, trace, [])))

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { threadId } from 'node:worker_threads'
 
 const execFileAsync = promisify(execFile)
 
@@ -23,6 +24,16 @@ export function oracleCacheDir(cacheDir: string | undefined): string {
   const dir = cacheDir ?? join(REPO, '.cache', 'oracles')
   mkdirSync(dir, { recursive: true })
   return dir
+}
+
+/**
+ * A scratch name of this thread's own: `base` on the main thread, `base-thread<N>` on worker
+ * thread N. `pygc validate --jobs` runs a runtime's cases at once on several threads, and files
+ * every case writes (a start-up measurement's trace and log) must not meet. The names stay few
+ * (one per thread), so a cache directory does not grow from run to run.
+ */
+export function threadScratch(base: string): string {
+  return threadId === 0 ? base : `${base}-thread${threadId}`
 }
 
 /** A file-name-safe form of a case name: "binary-trees d=14" -> "binary-trees-d-14". */

@@ -32,6 +32,11 @@ const CASES = pypyCases(programs, process.env.CI !== undefined)
 
 export const PYPY_CASE_NAMES: readonly string[] = CASES.map((c) => c.name)
 
+/** The cases validatePypy runs when none are named: its whole set, with or without --thorough. */
+export function pypyDefaultCases(_thorough: boolean): readonly string[] {
+  return PYPY_CASE_NAMES
+}
+
 export const validatePypy: Validator = async (options: ValidateOptions): Promise<ValidationReport> => {
   const selected = selectCases('pypy', CASES, options.cases)
   const report = await validatePyPy(selected, {

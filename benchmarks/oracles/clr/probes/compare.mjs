@@ -12,6 +12,7 @@
 // both. The oracle neither resurrects nor runs weakref callbacks (its README), so a trace
 // that needs them is compared as the oracle can run it.
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { fileSink, fileSource, globalSlot, RecordingMutator, Rng, replayTrace } from '@pygc/core'
 import { compareGen0Promoted, IronPythonManager } from '@pygc/ironpython'
 import { oracleCacheDir } from '../../../../apps/bench/dist/validate/oracles.js'
@@ -85,7 +86,7 @@ export const PROBE_PROGRAMS = [
 ]
 
 /** The validator's start ritual (apps/bench/src/validate/ironpython.ts), on the model. */
-function startRitual(manager) {
+export function startRitual(manager) {
   const clr = manager.native.clr
   clr.Collect(2, 'forced', true, true)
   clr.WaitForPendingFinalizers()
@@ -170,4 +171,5 @@ async function main() {
   }
 }
 
-await main()
+// Run as a script, not when address-log.mjs imports the start ritual.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await main()

@@ -235,22 +235,15 @@ export const JVM_CASES: readonly JvmCase[] = [
   },
 ]
 
+/**
+ * 'finalizer allocations' (FinalizerSpec.allocate, storeNew: 100 objects per __del__,
+ * gc.collect() after every maker, ~45 ops apart): the oracles wait at each gc.collect() for the
+ * __del__s it made due (TraceReplay.java's collectAndWait, replay.py's jython_collect_and_wait),
+ * so each __del__ is seen between its collection and the next, as the model runs it.
+ */
 export const ORDER_CASES: readonly OrderCase[] = [
   { name: 'finalizer + weakref', program: finalizerAndWeakref },
   { name: 'weakref callbacks', program: weakrefCallbacks },
   { name: 'resurrection', program: resurrection },
-]
-
-/**
- * Order cases run only when named (`--cases`). 'finalizer allocations' (FinalizerSpec.allocate,
- * storeNew: 100 objects per __del__, gc.collect() after every maker): the model finalizes each
- * maker at its gc.collect(); on the real JVM (TraceReplay.java) and Jython several makers'
- * __del__ are recorded only after later collections, in batches. The same program with plain
- * __del__ passes ('finalizer + weakref' does too): a __del__ that allocates keeps the finalizer
- * thread busy past System.runFinalization(), which returns once its own thread finds the queue
- * empty while the Reference Handler or the primary finalizer thread still holds work. Until the
- * oracles wait for that, the comparison shows timing, not the model.
- */
-export const NAMED_ONLY_ORDER_CASES: readonly OrderCase[] = [
   { name: 'finalizer allocations', program: finalizerAllocations(200, 100) },
 ]

@@ -15,8 +15,9 @@
  * packages/jython/FIDELITY.md.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { threadId } from 'node:worker_threads'
 import { fileSink, fileSource, RecordingMutator, replayTrace } from '@pygc/core'
 import { JythonManager, type JythonOptions } from '@pygc/jython'
 import { parseOracleJson, REPO, runOracle, slug } from '../oracles.js'
@@ -70,10 +71,18 @@ export async function compileJvmOracle(cacheDir: string, log: (s: string) => voi
   const source = readFileSync(ORACLE_SOURCE)
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 16)
   const dir = join(cacheDir, `jvm-${hash}`)
-  if (!existsSync(join(dir, 'TraceReplay.class'))) {
-    mkdirSync(dir, { recursive: true })
-    log(`javac TraceReplay.java -> ${dir}`)
-    await runOracle('javac', ['-d', dir, ORACLE_SOURCE])
+  if (existsSync(join(dir, 'TraceReplay.class'))) return dir
+  // Compiled beside the cache entry and renamed into place, so a validation running at the same
+  // time (another test file, another pygc) never loads a half-written class.
+  const tmp = `${dir}.tmp-${process.pid}-${threadId}`
+  rmSync(tmp, { recursive: true, force: true })
+  mkdirSync(tmp, { recursive: true })
+  log(`javac TraceReplay.java -> ${dir}`)
+  await runOracle('javac', ['-d', tmp, ORACLE_SOURCE])
+  if (existsSync(join(dir, 'TraceReplay.class'))) rmSync(tmp, { recursive: true, force: true })
+  else {
+    rmSync(dir, { recursive: true, force: true }) // a partial entry an older pygc left
+    renameSync(tmp, dir)
   }
   return dir
 }

@@ -1,0 +1,93 @@
+/**
+ * gen0's regions and their committed memory, as far as they bound an allocation context at the
+ * SOH's top (gc.cpp a_fit_segment_end_p, grow_heap_segment, soh_try_fit; .NET 7+ regions).
+ *
+ * a_fit_segment_end_p first tries to fit the request below the region's committed end and caps
+ * the context there; only a request that does not fit commits more of the region (at least
+ * `commit_min_th`, 16 pages) and is capped by the region's end; one that does not fit before
+ * the region's end takes a new region, leaving the old one's end unused. Measured on .NET 10
+ * (BUDGETS.md#runtime-pinned-layout, every traced object's address logged): a context is cut
+ * every 64 KiB of a region (at offsets 0x101000, 0x111000, ... of the region gen0 starts in
+ * after a collection, at 0x1000, 0x11000, ... of a fresh one), and a region holds 104,544
+ * objects of 40 bytes. A cut costs the window the 24-byte pad of one more context.
+ *
+ * The model's gen0 is contiguous; the current region is the stretch [gen0RegionStart,
+ * gen0RegionEnd) and its committed end a granule inside it. After a collection gen0 allocates
+ * in the region it starts in (the runtime pinned object's, runtime-pinned-layout.ts), whose
+ * committed end persists from window to window.
+ */
+import type { ClrHeap } from './heap.js'
+
+/** The basic region size (gc.cpp regions, `GCRegionSize` default on 64-bit). */
+const REGION_BYTES = 4 * 1024 * 1024
+/**
+ * Where a region's first object starts, and where the GC's allocation pointers point into an
+ * object (plug_skew): a context may end 0x20 + 8 + 24 = 0x40 bytes before the committed or
+ * reserved end (a_fit_segment_end_p: `end = heap_segment_committed (seg) - pad`), counted from
+ * the first object.
+ */
+const REGION_END_SLACK = 0x40
+/** Committed memory grows by at least this much (gc.cpp grow_heap_segment, commit_min_th). */
+const COMMIT_STEP_BYTES = 64 * 1024
+/** A fresh region has its first page committed (measured: its first context ends before 0x1000). */
+const FRESH_REGION_COMMITTED = 0x1000
+/**
+ * The committed part of the region gen0 allocates in after a collection, when the program
+ * starts (measured on .NET 10 with the .NET oracle: the first cut at offset 0x101000 at every
+ * GCgen0size; 1 MiB and a page).
+ */
+export const HOME_REGION_COMMITTED = 0x101000
+
+/** After a collection: gen0 allocates from its start, in the region whose committed end persists. */
+export function startGen0Region(h: ClrHeap): void {
+  h.gen0RegionStart = h.g0Start
+  h.gen0RegionEnd = h.g0Start + (REGION_BYTES - REGION_END_SLACK) / 8
+  h.gen0CommitEnd = h.g0Start + (h.homeRegionCommitted - REGION_END_SLACK) / 8
+  h.gen0InHomeRegion = true
+}
+
+/**
+ * The bytes a context at the SOH's top may span (a_fit_segment_end_p's physical limit) for a
+ * request of `need` bytes (object + min-object pad) that wants `wanted`: below the committed
+ * end if the request fits there; else up to the region's end, committing what the context
+ * needs; else in a new region (the rest of the old one a free object, not gen0 data).
+ */
+export function topContextRoom(h: ClrHeap, need: number, wanted: number): number {
+  if (h.gen0RegionEnd === 0) return wanted
+  const toCommit = (h.gen0CommitEnd - h.sohTop) * 8
+  if (toCommit >= need) return toCommit
+  let toEnd = (h.gen0RegionEnd - h.sohTop) * 8
+  if (toEnd < need) {
+    nextGen0Region(h)
+    const fresh = (h.gen0CommitEnd - h.sohTop) * 8
+    if (fresh >= need) return fresh
+    toEnd = (h.gen0RegionEnd - h.sohTop) * 8
+  }
+  const end = h.sohTop + Math.min(wanted, toEnd) / 8
+  let commit = h.gen0CommitEnd
+  while (commit < end) commit += COMMIT_STEP_BYTES / 8
+  h.gen0CommitEnd = Math.min(commit, h.gen0RegionEnd)
+  if (h.gen0InHomeRegion) h.homeRegionCommitted = (h.gen0CommitEnd - h.gen0RegionStart) * 8 + REGION_END_SLACK
+  return toEnd
+}
+
+/** Allocation moves to a fresh region: the context is retired first, the old region's rest left free. */
+function nextGen0Region(h: ClrHeap): void {
+  if (h.acEnd !== 0 && h.acEnd === h.sohTop && !h.acFromFreeList) {
+    // Its tail is no longer at the top: a hole, as adjust_limit_clr leaves it.
+    const tail = h.acEnd - h.acPtr
+    h.writeSohFree(h.acPtr, tail)
+    h.freeBytes[0] += tail * 8
+    h.acPtr = h.acLimit = h.acEnd = 0
+  }
+  const start = h.gen0RegionStart + REGION_BYTES / 8
+  if (start > h.sohTop) {
+    h.writeSohFree(h.sohTop, start - h.sohTop)
+    h.freeBytes[0] += (start - h.sohTop) * 8
+    h.sohTop = start
+  }
+  h.gen0RegionStart = start
+  h.gen0RegionEnd = start + (REGION_BYTES - REGION_END_SLACK) / 8
+  h.gen0CommitEnd = start + (FRESH_REGION_COMMITTED - REGION_END_SLACK) / 8
+  h.gen0InHomeRegion = false
+}

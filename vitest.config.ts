@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config'
+
+/**
+ * `npm test`: every package's tests in one vitest run, each package a project with its own
+ * config (packages/X/vitest.config.ts). One run schedules every file of every package on the
+ * machine's cores together, longest first once durations are known, instead of package after
+ * package with a core idle whenever one package's longest file runs alone (CI: the PyPy
+ * conformance file alone, then the end-to-end files of apps/bench one at a time).
+ * Each package's own `npm test` (`vitest run` in its folder) still runs just that package.
+ */
+export default defineConfig({
+  test: {
+    projects: ['packages/*', 'apps/bench'],
+  },
+})
