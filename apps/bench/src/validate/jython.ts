@@ -8,7 +8,8 @@
  * (./jython/order.ts), not for counts (the finalizer triggers are not in the model's sizes); any
  * other trace for collection counts and heap after collection on the real JVM at each heap
  * configuration (./jython/jvm.ts). Before either runs, the trace is checked against the chosen
- * oracle's capabilities.
+ * oracle's capabilities; an order trace replay.py cannot replay (byte payloads) is compared on
+ * TraceReplay.java alone.
  */
 import { mkdirSync } from 'node:fs'
 import { basename, join } from 'node:path'
