@@ -715,12 +715,15 @@ def snapshot_stats(into):
 
 def warm_up_functions(classes):
     """Call once, before the setup's last gc.collect(), every Python function the op loop can
-    call that the first pass did not (the __del__s, the event recorders, new_object, skip_type): on CPython 3.10 the first call of a
-    function allocates its frame, a GC object that counts toward generation 0 (a later call
-    reuses the code object's zombie frame; Objects/frameobject.c frame_alloc, 3.10.13 :780-828),
-    so a first call inside the loop would be the interpreter's allocation, not the trace's.
-    3.11+ frames are not objects: nothing changes there. What the calls record or store is
-    undone here (the event log is not allocated yet: record_event only counts)."""
+    call that the first pass did not (the __del__s, the event recorders, new_object, skip_type):
+    on CPython 3.10 the first call of a function allocates its frame, a GC object that counts
+    toward generation 0 (a later call reuses the code object's zombie frame;
+    Objects/frameobject.c frame_alloc, 3.10.13 :781-829), so a first call inside the loop would
+    be the interpreter's allocation, not the trace's. 3.11+ frames are not objects: nothing changes there. What the calls record or store is
+    undone here (the event log is not allocated yet: record_event only counts). Not on Jython,
+    whose finalizer bookkeeping (count_del_returns) must see the trace's __del__s only."""
+    if ON_JYTHON:
+        return
     record_event(0, 0)
     weakref_callback(None)
     try:

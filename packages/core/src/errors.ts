@@ -55,13 +55,15 @@ export class OutOfMemoryError extends PygcError {
   readonly runtimeError: RuntimeOomName
   readonly requestedBytes: number
 
+  /** `requestedBytes` 0: raised where nothing was being allocated (PyPy's gc.collect() at PYPY_GC_MAX). */
   constructor(
     runtimeError: RuntimeOomName,
     requestedBytes: number,
     detail: string,
     where: Record<string, unknown> = {},
   ) {
-    super('OUT_OF_MEMORY', `${runtimeError}: cannot allocate ${requestedBytes} bytes: ${detail}`, {
+    const request = requestedBytes > 0 ? `cannot allocate ${requestedBytes} bytes: ` : ''
+    super('OUT_OF_MEMORY', `${runtimeError}: ${request}${detail}`, {
       ...where,
       requestedBytes,
     })

@@ -16,7 +16,6 @@
  */
 
 import type { FinalizerAllocations, WorkCounters } from '@pygc/core'
-import { TRASH_UNWIND_LEVEL } from './constants.js'
 import { FrameObjects } from './frames.js'
 import type { GcState } from './gc-state.js'
 import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
@@ -51,8 +50,14 @@ export class Deallocator {
   /** The work counters (stats.work, never replaced), cached for the refcount paths. */
   private readonly work: WorkCounters
 
+  /** The version's trashcan rule (versions.ts): the nesting that defers, the one that drains. */
+  private readonly depositAt: number
+  private readonly drainAt: number
+
   constructor(private readonly st: GcState) {
     this.work = st.stats.work
+    this.depositAt = st.policy.trashcan.depositAt
+    this.drainAt = st.policy.trashcan.drainAt
   }
 
   // ---------------------------------------------------------------- Py_INCREF / Py_DECREF
@@ -126,7 +131,7 @@ export class Deallocator {
     if (phase === P_BEGIN) {
       if (heap.gcNext[h] !== 0) heap.listRemove(h) // PyObject_GC_UnTrack
       // Py_TRASHCAN_BEGIN: past the unwind level, defer the object to the LIFO list.
-      if (this.trashNesting >= TRASH_UNWIND_LEVEL) {
+      if (this.trashNesting >= this.depositAt) {
         heap.gcPrev[h] = this.trashLater
         this.trashLater = h
         this.trashDeposits++
@@ -292,7 +297,7 @@ export class Deallocator {
   private trashEnd(): void {
     this.sp--
     this.trashNesting--
-    if (this.trashLater !== 0 && this.trashNesting <= 0) {
+    if (this.trashLater !== 0 && this.trashNesting <= this.drainAt) {
       this.trashNesting++
       this.pushDeallocFrame(CHAIN)
     }

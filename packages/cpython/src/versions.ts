@@ -11,7 +11,7 @@
  * A preset is `validated` only when `pygc validate --runtime cpython:<preset>` agrees with the
  * real interpreter on every case; the others follow their sources and unit tests only.
  */
-import { DEFAULT_THRESHOLDS } from './constants.js'
+import { DEFAULT_THRESHOLDS, TRASH_UNWIND_LEVEL } from './constants.js'
 import { INCREMENTAL_THRESHOLDS } from './incremental.js'
 import type { LayoutVersion } from './layout.js'
 
@@ -27,6 +27,31 @@ import type { LayoutVersion } from './layout.js'
  */
 export type CollectionTrigger = 'in-allocation' | 'eval-breaker'
 
+export interface TrashcanRule {
+  readonly depositAt: number
+  readonly drainAt: number
+}
+
+/**
+ * 3.10-3.12: a nesting counter, deferred past _PyTrash_UNWIND_LEVEL 50, drained back at nesting
+ * 0 (3.11.7 Include/cpython/object.h, Objects/object.c _PyTrash_begin/_PyTrash_end).
+ */
+export const NESTING_TRASHCAN: TrashcanRule = { depositAt: TRASH_UNWIND_LEVEL, drainAt: 0 }
+
+/**
+ * 3.13.0 Include/cpython/object.h:477-494: the C recursion budget instead. BEGIN defers when
+ * `c_recursion_remaining <= Py_TRASHCAN_HEADROOM (50)`, else takes one; END gives it back and
+ * drains the list when `c_recursion_remaining > 2 * 50`. The budget at replay.py's op loop is
+ * Py_C_RECURSION_LIMIT 10000 (Include/cpython/pystate.h:226) less the 2 units
+ * (PY_EVAL_C_STACK_UNITS, Python/ceval.c:726) of the one C-level eval frame the loop runs in:
+ * a chain nests 9948 deep before the first deferral, then frees in pieces of about 50.
+ */
+const C_RECURSION_AT_LOOP = 10_000 - 2
+export const C_RECURSION_TRASHCAN: TrashcanRule = {
+  depositAt: C_RECURSION_AT_LOOP - 50,
+  drainAt: C_RECURSION_AT_LOOP - 101,
+}
+
 export interface VersionPolicy {
   /** The preset name users pass as `preset` ('cpython-3.12'). */
   readonly name: string
@@ -36,6 +61,11 @@ export interface VersionPolicy {
   readonly trigger: CollectionTrigger
   /** Which cycle collector: the generational one (collector.ts) or 3.14.0's incremental one (incremental.ts). */
   readonly collector: 'generational' | 'incremental'
+  /**
+   * The trashcan (Py_TRASHCAN_BEGIN/END): a dealloc at this nesting or deeper is deferred to the
+   * delete-later list, which is drained when an END leaves the nesting at or below `drainAt`.
+   */
+  readonly trashcan: TrashcanRule
   /** Python frames are GC objects that count toward generation 0 (3.10, frames.ts); 3.11+ not. */
   readonly frameObjects: boolean
   /** Whose object layouts (layout.ts): pre-header, plain instances' values. */
@@ -56,6 +86,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
     thresholds: DEFAULT_THRESHOLDS,
     trigger: 'in-allocation',
     collector: 'generational',
+    trashcan: NESTING_TRASHCAN,
     frameObjects: true,
     layout: '3.10',
     python: '3.10',
@@ -75,6 +106,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
     thresholds: DEFAULT_THRESHOLDS,
     trigger: 'in-allocation',
     collector: 'generational',
+    trashcan: NESTING_TRASHCAN,
     frameObjects: false,
     layout: '3.11',
     python: '3.11',
@@ -91,6 +123,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
     thresholds: DEFAULT_THRESHOLDS,
     trigger: 'eval-breaker',
     collector: 'generational',
+    trashcan: NESTING_TRASHCAN,
     frameObjects: false,
     layout: '3.12',
     python: '3.12',
@@ -111,6 +144,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
     thresholds: [2000, 10, 10],
     trigger: 'eval-breaker',
     collector: 'generational',
+    trashcan: C_RECURSION_TRASHCAN,
     frameObjects: false,
     layout: '3.13',
     python: '3.13',
@@ -119,6 +153,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
       '3.13.0 gc.get_threshold() == (2000, 10, 10), measured (benchmarks/oracles/cpython/measured/eval-breaker.json: a collection at allocation 2001)',
       '3.13 Python/gc.c _PyObject_GC_Link -> _Py_ScheduleGC(tstate) (eval-breaker bit _PY_GC_SCHEDULED_BIT); _Py_RunGC -> gc_collect_main(GENERATION_AUTO)',
       '3.13 Python/ceval_gil.c _Py_HandlePending: _PY_GC_SCHEDULED_BIT -> _Py_RunGC',
+      '3.13.0 Include/cpython/object.h:477-494 Py_TRASHCAN_BEGIN/END: the C recursion budget (defer at <= 50 left, drain above 100), not a nesting of 50 (VERSIONS.md section 6)',
     ],
   },
   {
@@ -128,6 +163,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
     thresholds: INCREMENTAL_THRESHOLDS,
     trigger: 'eval-breaker',
     collector: 'incremental',
+    trashcan: NESTING_TRASHCAN,
     frameObjects: false,
     layout: '3.13',
     python: '3.14',
@@ -146,6 +182,7 @@ export const VERSION_POLICIES: readonly VersionPolicy[] = [
     thresholds: [2000, 10, 10],
     trigger: 'eval-breaker',
     collector: 'generational',
+    trashcan: NESTING_TRASHCAN,
     frameObjects: false,
     // No 3.14 interpreter was measured: 3.13's layouts (obmalloc's constants are unchanged in 3.14.7).
     layout: '3.13',

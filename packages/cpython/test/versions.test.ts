@@ -192,3 +192,32 @@ describe('cpython-3.13: threshold0 2000 with the 3.12 scheduling', () => {
     expect(new Set(gaps)).toEqual(new Set([2081]))
   })
 })
+
+describe('the trashcan by version', () => {
+  /** A chain of `n` lists dropped at once; how many deallocs the trashcan deferred. */
+  function deposits(preset: string, n: number): number {
+    const m = new CPythonManager({ preset })
+    const t = m.defineType({ name: 'Link', refs: 1 })
+    m.pushFrame(2)
+    for (let i = 0; i < n; i++) {
+      m.alloc(1, t)
+      m.store(1, 0, 0)
+      m.move(0, 1)
+    }
+    m.clear(1)
+    m.clear(0)
+    return m.native.summary().trashcanDeposits as number
+  }
+
+  it('3.11/3.12 defer past a nesting of 50 (_PyTrash_UNWIND_LEVEL)', () => {
+    expect(deposits('cpython-3.11', 50)).toBe(0)
+    expect(deposits('cpython-3.11', 52)).toBe(1)
+    expect(deposits('cpython-3.12', 1000)).toBeGreaterThan(15)
+  })
+
+  it('3.13 spends the C recursion budget first (Include/cpython/object.h:477-494): 9948 levels, then pieces of ~50', () => {
+    expect(deposits('cpython-3.13', 9948)).toBe(0)
+    expect(deposits('cpython-3.13', 9950)).toBe(1)
+    expect(deposits('cpython-3.13', 20_000)).toBeGreaterThan(150)
+  })
+})

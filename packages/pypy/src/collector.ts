@@ -36,7 +36,7 @@ import {
 } from '@pygc/core'
 import { GC_STATES, LARGE_OBJECT_BYTES, STATE_SCANNING } from './constants.js'
 import { Finalizers } from './finalizers.js'
-import { GcState } from './gc-state.js'
+import { GcState, where } from './gc-state.js'
 import { MajorCollector } from './major.js'
 import { MinorCollector } from './minor.js'
 import { Nursery } from './nursery.js'
@@ -55,16 +55,6 @@ import type { ResolvedOptions } from './options.js'
 import { cardMarkingWordsForLength, RawObjects } from './raw-objects.js'
 import { Weakrefs } from './weakrefs.js'
 import { WriteBarrier } from './write-barrier.js'
-
-/** The mutator operation an allocation serves, named in its MemoryError (no message is built per op). */
-export const OP_ALLOC = 0
-export const OP_WRITE_INT = 1
-export const OP_WEAKREF = 2
-const OP_NAMES = ['alloc', 'writeInt', 'weakref']
-
-function where(op: number, slot: number): string {
-  return `${OP_NAMES[op]} into slot ${slot}`
-}
 
 /** One minor collection, as the GC logs it (gc-minor). */
 export interface MinorRecord {
@@ -197,6 +187,7 @@ export class IncMiniMark {
 
   private collectAndReserve(size: number, op: number, slot: number): number {
     this.beginPause('nursery full')
+    this.serving(size, op, slot)
     try {
       let count = 0
       let a = 0
@@ -216,8 +207,16 @@ export class IncMiniMark {
       this.nursery.applyTiny(this.s.options.debugTinyNursery)
       return a
     } finally {
+      this.serving(0, -1, 0)
       this.endPause()
     }
+  }
+
+  /** The allocation the next collections serve (0, -1: none; see GcState.requestBytes). */
+  private serving(bytes: number, op: number, slot: number): void {
+    this.s.requestBytes = bytes
+    this.s.requestOp = op
+    this.s.requestSlot = slot
   }
 
   /** external_malloc(alloc_young=True) for a large object (incminimark.py:939). */
@@ -227,9 +226,11 @@ export class IncMiniMark {
     const allocsize = size + cardWords * 8
     if (s.thresholdReached(allocsize)) {
       this.beginPause('large object')
+      this.serving(allocsize, op, slot)
       try {
         this.minorCollectionWithMajorProgress(allocsize + Math.floor(s.nurserySize / 2), false)
       } finally {
+        this.serving(0, -1, 0)
         this.endPause()
       }
     }

@@ -22,6 +22,17 @@ import type { ResolvedOptions } from './options.js'
  */
 export const ROOTS_OBJECT = -8
 
+/** The mutator operation an allocation serves, named in its MemoryError (no message is built per op). */
+export const OP_ALLOC = 0
+export const OP_WRITE_INT = 1
+export const OP_WEAKREF = 2
+const OP_NAMES = ['alloc', 'writeInt', 'weakref']
+
+/** Where an allocation happens, for a MemoryError: "alloc into slot 3". */
+export function where(op: number, slot: number): string {
+  return `${OP_NAMES[op]} into slot ${slot}`
+}
+
 export class GcState {
   readonly mem: Memory
   readonly heap: Heap
@@ -71,6 +82,14 @@ export class GcState {
   minHeapSize = 0
   maxHeapSize = 0
   maxHeapSizeAlreadyRaised = false
+  /**
+   * The allocation the running collection serves: its bytes, op kind and slot (requestOp -1:
+   * gc.collect() or gc.collect_step()). A MemoryError at the end of a major collection names it:
+   * PyPy raises it from inside that allocation (collect_and_reserve, external_malloc).
+   */
+  requestBytes = 0
+  requestOp = -1
+  requestSlot = 0
   /** Bytes kept alive only for finalizers by the current major collection (line 2420). */
   keptAliveByFinalizer = 0
   numMajorCollects = 0

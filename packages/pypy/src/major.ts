@@ -33,7 +33,7 @@ import {
   STATE_SWEEPING,
 } from './constants.js'
 import type { Finalizers } from './finalizers.js'
-import { type GcState, ROOTS_OBJECT } from './gc-state.js'
+import { type GcState, ROOTS_OBJECT, where } from './gc-state.js'
 import { H_EXTRA, H_WORDS, TRACK_YOUNG_PTRS, VISITED } from './objects.js'
 import type { RawObjects } from './raw-objects.js'
 import type { Weakrefs } from './weakrefs.js'
@@ -151,12 +151,16 @@ export class MajorCollector {
       s.gcState = STATE_SCANNING
       const fatal = s.maxHeapSizeAlreadyRaised
       s.maxHeapSizeAlreadyRaised = true
+      // Raised from inside the allocation that ran this step (PyPy: a bare MemoryError, then
+      // "using too much memory, aborting"); gc.collect() and collect_step() allocate nothing.
+      const site =
+        s.requestOp >= 0 ? `${where(s.requestOp, s.requestSlot)}: ` : 'gc.collect() or gc.collect_step(): '
       throw new OutOfMemoryError(
         'MemoryError',
-        reservingSize,
+        s.requestBytes,
         fatal
-          ? `using too much memory, aborting (PYPY_GC_MAX ${s.maxHeapSize} bytes)`
-          : `PYPY_GC_MAX (${s.maxHeapSize} bytes) reached with ${s.totalMemoryUsed()} bytes in use`,
+          ? `${site}using too much memory, aborting (PYPY_GC_MAX ${s.maxHeapSize} bytes)`
+          : `${site}PYPY_GC_MAX (${s.maxHeapSize} bytes) reached at the end of a major collection, ${s.totalMemoryUsed()} bytes in use`,
       )
     }
     s.gcState = STATE_FINALIZING

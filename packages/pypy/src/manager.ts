@@ -52,8 +52,9 @@ import {
   type TypeSpec,
   weakrefHasNoFields,
 } from '@pygc/core'
-import { IncMiniMark, OP_ALLOC, OP_WEAKREF, OP_WRITE_INT } from './collector.js'
+import { IncMiniMark } from './collector.js'
 import { LARGE_OBJECT_BYTES } from './constants.js'
+import { OP_ALLOC, OP_WEAKREF, OP_WRITE_INT } from './gc-state.js'
 import {
   INT_BOX_BYTES,
   Kind,

@@ -244,25 +244,47 @@ describe('the incremental major collection (incminimark.py:2318)', () => {
     expect(m.gcControl('freeze')).toBe(false) // no gc.freeze on PyPy
   })
 
-  it('raises MemoryError when PYPY_GC_MAX bounds the threshold below what is in use (incminimark.py:2526)', () => {
+  /** A chain of 80-byte pairs kept from a global, a gc.collect() every `collectEvery`; the error it ends with. */
+  function keptChainUnderGcMax(collectEvery: number): { m: PyPyManager; error: unknown } {
     const m = manager({ maxHeap: 3_000_000 })
     const pair = m.defineType({ name: 'Pair', refs: 2 })
     m.defineGlobals(1)
     m.pushFrame(1)
-    let error: unknown = null
     try {
       for (let i = 0; i < 200_000; i++) {
         m.alloc(0, pair)
         m.store(0, 0, globalSlot(0))
         m.move(globalSlot(0), 0)
+        if (i % collectEvery === collectEvery - 1) m.collect()
       }
-    } catch (e) {
-      error = e
+    } catch (error) {
+      return { m, error }
     }
+    return { m, error: null }
+  }
+
+  it('raises MemoryError when PYPY_GC_MAX bounds the threshold below what is in use (incminimark.py:2526)', () => {
+    const { m, error } = keptChainUnderGcMax(Number.POSITIVE_INFINITY)
     expect(isPygcError(error, 'OUT_OF_MEMORY')).toBe(true)
     expect((error as OutOfMemoryError).runtimeError).toBe('MemoryError')
+    // Raised from inside the allocation whose full nursery ran the last major step: its size.
+    expect((error as OutOfMemoryError).requestedBytes).toBe(80)
+    expect((error as Error).message).toMatch(
+      /^MemoryError: cannot allocate 80 bytes: alloc into slot 0: PYPY_GC_MAX/,
+    )
     expect(m.native.state()).toBe('SCANNING')
     expect(m.native.verify()).toEqual([])
+  })
+
+  it('raises a bare MemoryError from gc.collect() when PYPY_GC_MAX is reached there (nothing to allocate)', () => {
+    // A gc.collect() every 1,000 pairs: its major collection ends above PYPY_GC_MAX before an
+    // allocation's does (the threshold is not reached in between).
+    const { error } = keptChainUnderGcMax(1000)
+    expect(isPygcError(error, 'OUT_OF_MEMORY')).toBe(true)
+    expect((error as OutOfMemoryError).requestedBytes).toBe(0)
+    expect((error as Error).message).toMatch(
+      /^MemoryError: gc\.collect\(\) or gc\.collect_step\(\): PYPY_GC_MAX/,
+    )
   })
 
   it('sweeps at most 3 x nursery / 8 KiB pages per step (incminimark.py:2481)', () => {
