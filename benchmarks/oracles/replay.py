@@ -12,6 +12,11 @@ Every trace object becomes a real Python object:
   - shape slots                -> a class with __slots__ f0.., i0.., '__weakref__', '_pygc_id'
     (under mallocstats.py, IDS_OUTSIDE: no '_pygc_id'; a finalizable object's id is in IDS)
   - shape dict-instance        -> a plain class (fields in its instance dict)
+  - a byte payload (a type's `bytes`, a `variable: 'bytes'` alloc's length n)
+                               -> a `bytes` of n zero bytes (b'' when n = 0), made after the
+                                  object, held by one more reference (an exact list's or list
+                                  subclass's last item, a `_pygc_b` slot or attribute), as the
+                                  CPython model lays it out (packages/cpython/src/layout.ts)
   - weak references            -> weakref.ref(target[, callback])
   - locals and globals         -> one preallocated list R: [globals | frame 0 | frame 1 ...]
   - pins                       -> a strong reference in a preallocated pin table (CPython never
@@ -567,12 +572,16 @@ FINALIZER_KNOWN_BITS = 1 | 2 | 4 | 8 | 16
 ID_SHIFT = [0]
 
 
-def new_object(cls, template, refs, ints, set_fields):
+def new_object(cls, template, refs, ints, set_fields, payload=None):
     """An object of a fixed-size type as the op loop makes one (fields null, ints 0), made by a
     finalizer: an exact list copied from its template, a list subclass extended from it, or an
-    instance with its fields set (`set_fields`: unless the class's __init__ sets them)."""
+    instance with its fields set (`set_fields`: unless the class's __init__ sets them); then its
+    payload (`payload`: (source, bytes), None without one) in its last item or _pygc_b."""
     if cls is None:
-        return template * 1
+        obj = template * 1
+        if payload is not None:
+            obj[-1] = make_payload(payload[0], payload[1])
+        return obj
     obj = cls()
     if isinstance(obj, list):
         obj.extend(template)
@@ -585,6 +594,11 @@ def new_object(cls, template, refs, ints, set_fields):
         while k < ints:
             setattr(obj, INT_NAMES[k], 0)
             k += 1
+    if payload is not None:
+        if isinstance(obj, list):
+            obj[-1] = make_payload(payload[0], payload[1])
+        else:
+            setattr(obj, PAYLOAD_NAME, make_payload(payload[0], payload[1]))
     if not IDS_OUTSIDE[0]:
         obj._pygc_id = -1
     return obj
@@ -601,6 +615,15 @@ def install_finalizer_allocations(classes, types, templates, init_sets_fields=Fa
         classes[t].__del__ = make_allocating_del(spec, classes, types, templates, not init_sets_fields)
 
 
+def finalizer_payload(spec):
+    """new_object's `payload` for an object a finalizer makes: a fixed payload's bytes; a
+    `variable: 'bytes'` type has no alloc length there, so b''."""
+    size = payload_size(spec)
+    if size == PAYLOAD_NONE:
+        return None
+    return (PAYLOAD_SOURCE[0], size if size > 0 else 0)
+
+
 def make_allocating_del(spec, classes, types, templates, set_fields):
     resurrect_index = spec['resurrect']
     a_cls = a_tpl = s_cls = s_tpl = None
@@ -613,6 +636,8 @@ def make_allocating_del(spec, classes, types, templates, set_fields):
         s_t, s_g = spec['store_new']
         s_cls, s_tpl, s_refs, s_ints = classes[s_t], templates[s_t], types[s_t]['refs'], types[s_t]['ints']
     made = a_n + (1 if s_t >= 0 else 0)
+    a_pay = finalizer_payload(types[a_t]) if a_t >= 0 else None
+    s_pay = finalizer_payload(types[s_t]) if s_t >= 0 else None
     s_list_ints = s_t >= 0 and s_cls is None and s_ints > 0
 
     def __del__(self):
@@ -621,10 +646,10 @@ def make_allocating_del(spec, classes, types, templates, set_fields):
             R[resurrect_index] = self
         k = 0
         while k < a_n:
-            new_object(a_cls, a_tpl, a_refs, a_ints, set_fields)
+            new_object(a_cls, a_tpl, a_refs, a_ints, set_fields, a_pay)
             k += 1
         if s_t >= 0:
-            obj = new_object(s_cls, s_tpl, s_refs, s_ints, set_fields)
+            obj = new_object(s_cls, s_tpl, s_refs, s_ints, set_fields, s_pay)
             if s_list_ints:
                 TYPE_OF_LIST[id(obj)] = s_t  # an exact list does not know its type (readInt)
             R[s_g] = obj
@@ -673,6 +698,52 @@ AT_LOOP_END = [None]
 THRESHOLDS = [None]
 
 
+# A byte payload: the attribute or slot holding it (an object with a list shape holds it as its
+# last item), and how it is made (make_payload).
+PAYLOAD_NAME = '_pygc_b'
+PAYLOAD_NONE = -1
+PAYLOAD_BY_LENGTH = -2  # variable: 'bytes', the alloc's length is the payload's
+
+
+def has_payload(spec):
+    return spec['variable'] == 2 or spec['bytes'] > 0
+
+
+def payload_size(spec):
+    """PAYLOAD_NONE, PAYLOAD_BY_LENGTH or the fixed payload's bytes."""
+    if spec['variable'] == 2:
+        return PAYLOAD_BY_LENGTH
+    return spec['bytes'] if spec['bytes'] > 0 else PAYLOAD_NONE
+
+
+def payload_source():
+    """What make_payload repeats: one zero byte of a bytes subclass, so that `source * n` is a
+    new exact bytes object of one block of PyBytesObject_SIZE + n for every n >= 1 (bytes_repeat
+    returns an exact bytes operand itself when n = 1), with no call (a call with arguments packs
+    them in a tracked tuple). Made only for traces with payloads: other replays start with the
+    same objects as before."""
+    class ZeroByte(bytes):
+        __slots__ = ()
+    return ZeroByte(b'\x00')
+
+
+# payload_source(), set by replay() before any class or __del__ is made when the trace has payloads.
+PAYLOAD_SOURCE = [None]
+
+
+def payload_items(payload, t):
+    """The items an object of type t with a list shape has for its payload's reference: 1 or 0."""
+    return 1 if payload is not None and payload[t] != PAYLOAD_NONE else 0
+
+
+def make_payload(source, n):
+    """The payload of n bytes: the b'' singleton (bytes_repeat would make a 33-byte object of
+    `source * 0`), else a new bytes object."""
+    if n == 0:
+        return b''
+    return source * n
+
+
 def make_class(t, spec):
     """The Python class standing for trace type t (None for an exact list)."""
     shape = spec['shape']
@@ -695,6 +766,7 @@ def make_class(t, spec):
         raise TraceError('type %r: too many fields for the %s shape' % (spec['name'], shape))
     if shape == 'slots':
         body['__slots__'] = FIELD_NAMES[:spec['refs']] + INT_NAMES[:spec['ints']] + \
+            ((PAYLOAD_NAME,) if has_payload(spec) else ()) + \
             (('__weakref__',) if IDS_OUTSIDE[0] else ('__weakref__', '_pygc_id'))
     return type(str('T%d_%s' % (t, spec['name'])), (object,), body)
 
@@ -715,7 +787,8 @@ def snapshot_stats(into):
 
 def warm_up_functions(classes):
     """Call once, before the setup's last gc.collect(), every Python function the op loop can
-    call that the first pass did not (the __del__s, the event recorders, new_object, skip_type):
+    call that the first pass did not (the __del__s, the event recorders, new_object, the payload's
+    payload_items and make_payload, skip_type):
     on CPython 3.10 the first call of a function allocates its frame, a GC object that counts
     toward generation 0 (a later call reuses the code object's zombie frame;
     Objects/frameobject.c frame_alloc, 3.10.13 :781-829), so a first call inside the loop would
@@ -738,6 +811,8 @@ def warm_up_functions(classes):
             except Exception:
                 pass
     new_object(None, [], 0, 0, False)
+    payload_items(None, 0)
+    make_payload(None, 0)
     try:
         skip_type(None)  # the loop's type records (the first pass read them with read_type)
     except AttributeError:
@@ -765,6 +840,15 @@ def replay(path):
     types = plan['types']
     ntypes = len(types)
     nglobals = plan['globals']
+    # Per type, its payload_size; None when no type has a payload (then no list is made here:
+    # a replay without payloads starts with the same objects as before payloads were replayed).
+    payload = None
+    for t in range(ntypes):
+        if payload_size(types[t]) != PAYLOAD_NONE:
+            payload = [payload_size(types[k]) for k in range(ntypes)]
+            break
+    PAYLOAD_SOURCE[0] = payload_source() if payload is not None else None
+    source = PAYLOAD_SOURCE[0]
     classes = [make_class(t, types[t]) for t in range(ntypes)]
     # Templates: an exact list is allocated as TEMPLATE * 1 (list_repeat -> PyList_New: the list
     # free list, then pymalloc), a list subclass is filled by extend(TEMPLATE).
@@ -774,11 +858,12 @@ def replay(path):
     for t in range(ntypes):
         spec = types[t]
         if spec['variable'] != 1:
-            templates[t] = [None] * spec['refs'] + [0] * spec['ints']
+            templates[t] = [None] * spec['refs'] + [0] * spec['ints'] + [None] * payload_items(payload, t)
     install_finalizer_allocations(classes, types, templates)
     ID_SHIFT[0] = 0
     for key in plan['lengths']:
-        var_templates[key[0]][key[1]] = [None] * key[1] + [0] * types[key[0]]['ints']
+        var_templates[key[0]][key[1]] = [None] * key[1] + [0] * types[key[0]]['ints'] + \
+            [None] * payload_items(payload, key[0])
     nints = [types[t]['ints'] for t in range(ntypes)]
     finalizable = [types[t]['finalizer'] or types[t]['legacy'] for t in range(ntypes)]
     ids_outside = IDS_OUTSIDE[0]
@@ -913,6 +998,8 @@ def replay(path):
                     R[(fb + d) if d >= 0 else (-d - 1)] = templates[t] * 1
                 if list_types_with_ints:
                     type_of_list[id(R[(fb + d) if d >= 0 else (-d - 1)])] = t
+                if payload is not None and payload[t] != PAYLOAD_NONE:
+                    R[(fb + d) if d >= 0 else (-d - 1)][-1] = make_payload(source, n if payload[t] == PAYLOAD_BY_LENGTH else payload[t])
             else:
                 obj = cls()
                 if types[t]['shape'] == 'list':
@@ -926,6 +1013,11 @@ def replay(path):
                     while k < nints[t]:
                         setattr(obj, INT_NAMES[k], 0)
                         k += 1
+                if payload is not None and payload[t] != PAYLOAD_NONE:
+                    if types[t]['shape'] == 'list':
+                        obj[-1] = make_payload(source, n if payload[t] == PAYLOAD_BY_LENGTH else payload[t])
+                    else:
+                        setattr(obj, PAYLOAD_NAME, make_payload(source, n if payload[t] == PAYLOAD_BY_LENGTH else payload[t]))
                 if ID_SHIFT[0]:
                     next_id += ID_SHIFT[0]
                     ID_SHIFT[0] = 0
@@ -966,7 +1058,7 @@ def replay(path):
             obj = R[(fb + o) if o >= 0 else (-o - 1)]
             if isinstance(obj, list_type):
                 t = obj._pygc_t if type(obj) is not list_type else type_of_list.get(id(obj), 0)
-                at = len(obj) - nints[t] + index
+                at = len(obj) - nints[t] - payload_items(payload, t) + index
                 if code == OP_READ_INT:
                     if obj[at] != value:
                         mismatches[0] += 1
@@ -1037,7 +1129,7 @@ def replay(path):
             obj = R[(fb + s) if s >= 0 else (-s - 1)]
             if isinstance(obj, list_type):
                 t = obj._pygc_t if type(obj) is not list_type else type_of_list.get(id(obj), 0)
-                n = len(obj) - nints[t]
+                n = len(obj) - nints[t] - payload_items(payload, t)
             else:
                 n = nrefs[obj._pygc_t]
             obj = None

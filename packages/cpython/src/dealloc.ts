@@ -406,7 +406,7 @@ export class Deallocator {
       layout.payloadBytes,
     )
     const items = refs + layout.ints
-    if (layout.kind === Kind.DictInstance && items > 0) {
+    if (layout.kind === Kind.DictInstance) {
       const valuesBytes = layout.dictValuesBytes(items)
       if (valuesBytes !== 0) makeInstanceDict(st, h, valuesBytes)
     }

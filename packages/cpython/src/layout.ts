@@ -193,10 +193,13 @@ function nextPowerOfTwo(n: number): number {
 }
 
 export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeLayout {
-  const layout = shapeLayout(spec, version)
+  const layout = withPayloadReference(spec, shapeLayout(spec, version))
   const ints = spec.ints ?? 0
+  const payloadItem = spec.variable === 'bytes' || (spec.bytes ?? 0) > 0 ? 1 : 0
   const dictValuesBytes =
-    layout.kind === Kind.DictInstance && version === '3.10' ? splitDictValuesBytes : () => 0
+    layout.kind === Kind.DictInstance && version === '3.10'
+      ? (items: number) => splitDictValuesBytes(items + payloadItem)
+      : () => 0
   const payloadBytes = spec.variable === 'bytes' ? -1 : bytesObjectBytes(spec.bytes ?? 0)
   if (spec.variable !== undefined)
     return {
@@ -219,6 +222,22 @@ export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeL
     fixedWarmup: layout.warmup(n),
     payloadBytes,
     dictValuesBytes,
+  }
+}
+
+/**
+ * An object carrying a byte payload holds its `bytes` object by a reference of its own, one more
+ * item (a list's last item, a slot, an attribute) after its reference and int fields: a Python
+ * object can own another only through a reference (benchmarks/oracles/replay.py keeps it there).
+ * Every size taking an item count counts it; the fields the program sees do not change.
+ */
+function withPayloadReference(spec: TypeSpec, layout: ShapeLayout): ShapeLayout {
+  if (spec.variable !== 'bytes' && (spec.bytes ?? 0) === 0) return layout
+  return {
+    ...layout,
+    objectBytes: (items, k) => layout.objectBytes(items + 1, k),
+    itemsBytes: (items, k) => layout.itemsBytes(items + 1, k),
+    warmup: (items) => layout.warmup(items + 1),
   }
 }
 

@@ -212,7 +212,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const h = this.allocator.newObject(layout.kind, objBytes, fromFreeList)
     this.allocator.initObject(h, type, layout.kind, refs, ints, objBytes, itemsBytes, false, payloadBytes)
     // 3.10: the first setattr makes the instance's dict, before `obj` is stored.
-    if (layout.kind === Kind.DictInstance && n > 0) {
+    if (layout.kind === Kind.DictInstance) {
       const valuesBytes = layout.dictValuesBytes(n)
       if (valuesBytes !== 0) makeInstanceDict(this.st, h, valuesBytes)
     }

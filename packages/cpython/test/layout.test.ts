@@ -190,6 +190,19 @@ describe('layout rules', () => {
     expect(layoutOf({ name: 'L', refs: 2 }).payloadBytes).toBe(0)
   })
 
+  it('the owner of a payload holds it by one more item, slot or attribute (replay.py make_payload)', () => {
+    // An exact list [a, b, payload]: PyList_New(3), 24 bytes of items, not 16.
+    expect(layoutOf({ name: 'L', refs: 2, bytes: 10 }).fixedItemsBytes).toBe(24)
+    expect(layoutOf({ name: 'L', refs: 2 }).fixedItemsBytes).toBe(16)
+    // `variable: 'bytes'` with no reference field: the list still holds its bytes object.
+    expect(layoutOf({ name: 'B', refs: 0, variable: 'bytes' }).itemsBytes(0, Infinity)).toBe(8)
+    // __slots__ = ('f0', 'f1', '_pygc_b', '__weakref__') on 3.11: GC head 16 + 16 + 3 * 8 + 8.
+    expect(layoutOf({ name: 'S', refs: 2, bytes: 10, shape: 'slots' }, '3.11').fixedObjectBytes).toBe(64)
+    // 3.10: the payload is one more attribute in the instance's split dict (5 values up to 5).
+    const d = layoutOf({ name: 'D', refs: 5, bytes: 10, shape: 'dict-instance' }, '3.10')
+    expect(d.dictValuesBytes(5)).toBe(splitDictValuesBytes(6))
+  })
+
   it('3.12 moved the __weakref__ slot into the pre-header: slots and list subclasses +8, id offset 32', () => {
     const slots: TypeSpec = { name: 'S', refs: 3, shape: 'slots' }
     expect(layoutOf(slots, '3.11').fixedObjectBytes).toBe(64)

@@ -79,13 +79,13 @@ const PYTHON_INSTANCE_LIMITS: Capability[] = [
 ]
 
 /**
- * benchmarks/oracles/replay.py on CPython: real lists, __slots__ classes, plain classes. No
- * byte payloads: replay.py reads a type's `bytes` and an alloc's bytes length but builds no
- * buffer for them (new_object, make_class), so it is not 'byte-payload' capable.
+ * benchmarks/oracles/replay.py on CPython: real lists, __slots__ classes, plain classes; a byte
+ * payload is a real `bytes` object held by one more item, slot or attribute of its owner, as the
+ * CPython model lays it out (replay.py make_payload, packages/cpython/src/layout.ts).
  */
 export const REPLAY_PY_CPYTHON: OracleCapabilities = {
   oracle: 'replay.py on python3',
-  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control'],
+  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control', 'byte-payload'],
   source: 'benchmarks/oracles/replay.py (make_class)',
 }
 

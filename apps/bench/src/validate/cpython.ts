@@ -595,7 +595,10 @@ function cpythonReport(target: Target, rows: ValidationRow[]): ValidationReport 
   return { ...buildReport('cpython', target.python.label, rows), preset: target.policy.name }
 }
 
-/** Any trace against the default preset's Python, once per heap configuration that sets thresholds (default: the interpreter's own). */
+/**
+ * Any trace against the default preset's Python, once per heap configuration that sets
+ * thresholds (default: the interpreter's own, with pymalloc's blocks per size class and arenas).
+ */
 export async function validateCpythonTrace(
   trace: string,
   options: TraceValidateOptions = {},
@@ -603,8 +606,11 @@ export async function validateCpythonTrace(
   const log = options.log ?? (() => {})
   const name = options.name ?? basename(trace)
   const policy = presetPolicy(undefined)
-  const target: Target = { python: await findInterpreter(policy), policy }
+  const python = await findInterpreter(policy)
   const heaps = options.heaps?.filter((h) => h.thresholds !== undefined) ?? []
+  // At the interpreter's own thresholds the run is under mallocstats.py: blocks per size class
+  // and arenas are compared as in the case set (the empty trace's run is replay.py's own share).
+  const target: Target = { python, policy, empty: heaps.length === 0 ? await runEmpty(python) : undefined }
   const rows: ValidationRow[] = []
   if (heaps.length === 0) rows.push(...(await traceRows(name, trace, log, target)))
   for (const h of heaps)
