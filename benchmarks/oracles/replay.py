@@ -619,8 +619,8 @@ def finalizer_payload(spec):
     """new_object's `payload` for an object a finalizer makes: a fixed payload's bytes; a
     `variable: 'bytes'` type has no alloc length there, so b''."""
     size = payload_size(spec)
-    if size == PAYLOAD_NONE:
-        return None
+    if size == PAYLOAD_NONE or PAYLOAD_SOURCE[0] is None:
+        return None  # no payload, or not replay()'s objects (replay_pypy.py builds none)
     return (PAYLOAD_SOURCE[0], size if size > 0 else 0)
 
 
