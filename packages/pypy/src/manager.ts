@@ -81,7 +81,7 @@ import {
   WR_TARGET,
 } from './objects.js'
 import { type PyPyOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { layDownStartupHeap } from './startup-heap.js'
+import { startUp } from './startup-image.js'
 
 /** A lifeline registered with the finalizer queue for its callbacks (enable_callbacks). */
 const LIFELINE_HAS_CALLBACKS = 1 << 27
@@ -145,7 +145,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
       },
     })
     this.gc.minor.extraRoots = this.pins
-    layDownStartupHeap(this.gc.s, this.options.startup, this.hiddenRoots)
+    startUp(this.gc.s, this.hiddenRoots)
     const preset = options.preset ?? 'default'
     this.info = {
       family: PYPY_FAMILY,
