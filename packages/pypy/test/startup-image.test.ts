@@ -107,7 +107,7 @@ describe('the start-up heap copied from the first one built (startup-image.ts)',
     const c = fromCache(DEFAULT)
     expect(differences(b.gc.s, c.gc.s, true)).toEqual([])
     expect(differences(a.gc.s, b.gc.s, true)).toEqual([])
-    expect(differences(hiddenRoots(b), hiddenRoots(c), true)).toEqual([])
+    expect(Object.isFrozen(hiddenRoots(b))).toBe(true) // one array for all: no one can change it
     // Running a program in one leaves the next copy as built.
     runRandomProgram(b, { seed: 7, ops: 20_000, retained: 1_000, collectRate: 0.002, generations: 2 })
     expect(b.stats().collections[1]).toBeGreaterThan(0)
