@@ -139,12 +139,15 @@ export class ObjectHeap {
       this.blocks.release(row)
       this.blockRow[h] = 0
     }
-    if (this.freeHandleCount === this.freeHandles.length) {
-      const next = new Int32Array(this.freeHandles.length * 2)
-      next.set(this.freeHandles)
-      this.freeHandles = next
-    }
+    if (this.freeHandleCount === this.freeHandles.length) this.growFreeHandles()
     this.freeHandles[this.freeHandleCount++] = h
+  }
+
+  /** Out of releaseHandle, which runs at every death: the rare growth kept out of the inlined path. */
+  private growFreeHandles(): void {
+    const next = new Int32Array(this.freeHandles.length * 2)
+    next.set(this.freeHandles)
+    this.freeHandles = next
   }
 
   /** Handles ever handed out (an upper bound for scans). */
@@ -372,7 +375,8 @@ export class ObjectHeap {
     this.gcPrev[head] = node
     this.where[node] = head
     this.listCount[head]++
-    this.listBytes[head] += this.objBytes[node] + this.itemsBytesOf(node)
+    const row = this.blockRow[node]
+    this.listBytes[head] += row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
   }
 
   /** gc_list_remove: unlink; gcNext = 0 marks the object untracked. */
@@ -384,7 +388,8 @@ export class ObjectHeap {
     this.gcNext[node] = 0
     const head = this.where[node]
     this.listCount[head]--
-    this.listBytes[head] -= this.objBytes[node] + this.itemsBytesOf(node)
+    const row = this.blockRow[node]
+    this.listBytes[head] -= row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
     this.where[node] = 0
   }
 
