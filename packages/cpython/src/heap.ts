@@ -376,7 +376,8 @@ export class ObjectHeap {
     this.where[node] = head
     this.listCount[head]++
     const row = this.blockRow[node]
-    this.listBytes[head] += row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
+    this.listBytes[head] +=
+      row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
   }
 
   /** gc_list_remove: unlink; gcNext = 0 marks the object untracked. */
@@ -389,7 +390,8 @@ export class ObjectHeap {
     const head = this.where[node]
     this.listCount[head]--
     const row = this.blockRow[node]
-    this.listBytes[head] -= row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
+    this.listBytes[head] -=
+      row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
     this.where[node] = 0
   }
 

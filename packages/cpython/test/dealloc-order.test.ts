@@ -36,9 +36,12 @@ describe('dropping a tuple tree', () => {
     m.defineGlobals(2)
     const expected = buildTree(m, node, 6)
     const freed: number[] = []
-    m.on((e) => {
-      if (e.type === 'free') freed.push(e.id)
-    }, ['free'])
+    m.on(
+      (e) => {
+        if (e.type === 'free') freed.push(e.id)
+      },
+      ['free'],
+    )
     m.clear(-2)
     expect(freed).toEqual(expected)
     expect(m.stats().liveObjects).toBe(0)
