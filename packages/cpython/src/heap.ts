@@ -395,9 +395,27 @@ export class ObjectHeap {
     this.where[node] = 0
   }
 
+  /** listRemove then listAppend in one pass (the collector moves most young objects twice): the row's bytes read once. */
   listMove(node: number, head: number): void {
-    this.listRemove(node)
-    this.listAppend(node, head)
+    const next = this.gcNext
+    const prev = this.gcPrev
+    const row = this.blockRow[node]
+    const bytes = row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
+    const from = this.where[node]
+    const before = prev[node]
+    const after = next[node]
+    next[before] = after
+    prev[after] = before
+    this.listCount[from]--
+    this.listBytes[from] -= bytes
+    const last = prev[head]
+    next[last] = node
+    prev[node] = last
+    next[node] = head
+    prev[head] = node
+    this.where[node] = head
+    this.listCount[head]++
+    this.listBytes[head] += bytes
   }
 
   /** gc_list_merge: append all of `from` to `to` (O(n) only to keep the per-list byte counts). */
