@@ -18,7 +18,7 @@
 import type { FinalizerAllocations, WorkCounters } from '@pygc/core'
 import { FrameObjects } from './frames.js'
 import type { GcState } from './gc-state.js'
-import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, F_WEAKREFD, GEN0 } from './heap.js'
+import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
 import { detachInstanceDict, instanceDictOf, makeInstanceDict } from './instance-dict.js'
 import { Kind, type TypeLayout } from './layout.js'
 
@@ -70,40 +70,14 @@ export class Deallocator {
   /** Py_DECREF from C code that is not itself a tp_dealloc: a death runs to completion here. */
   decref(h: number): void {
     this.work.refcountOps++
-    if (--this.st.heap.refcnt[h] === 0 && !this.deallocItemless(h)) this.runDealloc(h)
+    if (--this.st.heap.refcnt[h] === 0) this.runDealloc(h)
   }
 
   /** Py_DECREF inside a tp_dealloc frame: a death becomes a nested frame; true if one was pushed. */
   decrefInFrame(h: number): boolean {
     this.work.refcountOps++
-    if (--this.st.heap.refcnt[h] !== 0 || this.deallocItemless(h)) return false
+    if (--this.st.heap.refcnt[h] !== 0) return false
     this.pushDeallocFrame(h)
-    return true
-  }
-
-  /**
-   * The death of a list or tuple with no items left (a leaf `(None, None)` of a tree: half the
-   * deaths of binary-trees) done at once, without a frame, where the frame would do just this:
-   * nothing deferred (trashLater empty, so its Py_TRASHCAN_END drains nothing), below the
-   * deposit nesting, no weak references to clear, no item to Py_XDECREF. Then list_dealloc /
-   * tupledealloc is only the untrack and the free list or free, in the frame's order. False:
-   * the frame runs it.
-   */
-  private deallocItemless(h: number): boolean {
-    const heap = this.st.heap
-    const kind = heap.kind[h]
-    if (
-      (kind !== Kind.Tuple && kind !== Kind.List) ||
-      this.trashLater !== 0 ||
-      this.trashNesting >= this.depositAt ||
-      (heap.flags[h] & F_WEAKREFD) !== 0
-    )
-      return false
-    const f = heap.fields
-    const base = heap.fieldBase[h]
-    for (let i = heap.nrefs[h] - 1; i >= 0; i--) if (f[base + i] !== 0) return false
-    if (heap.gcNext[h] !== 0) heap.listRemove(h) // PyObject_GC_UnTrack
-    this.freeListOrTuple(h, kind)
     return true
   }
 

@@ -1,8 +1,8 @@
 /**
  * The order of deaths when a tuple tree is dropped: tupledealloc drops its items last to first,
- * each death running to completion first, so a tree dies right subtree, left subtree, node.
- * Leaves with no items die without a dealloc frame (dealloc.ts deallocItemless); the order and
- * the trashcan must be the frame machine's.
+ * each death running to completion first, so a tree dies right subtree, left subtree, node;
+ * a spine deeper than the trashcan's nesting is deferred and still freed whole. A guard for any
+ * shortcut through the dealloc frames (dealloc.ts).
  */
 import { describe, expect, it } from 'vitest'
 import { CPythonManager } from '../src/index.js'
@@ -47,7 +47,7 @@ describe('dropping a tuple tree', () => {
     expect(m.stats().liveObjects).toBe(0)
   })
 
-  it('still defers past the trashcan nesting when the leaves die without a frame', () => {
+  it('defers past the trashcan nesting and frees a spine with leaves whole', () => {
     const m = new CPythonManager()
     const node = m.defineType({ name: 'Node', refs: 2, shape: 'tuple' })
     m.defineGlobals(2)
