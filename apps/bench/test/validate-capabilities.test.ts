@@ -6,14 +6,15 @@
  */
 import { join } from 'node:path'
 import { BaselineManager } from '@pygc/baseline'
-import { fileSink, globalSlot, type Mutator, RecordingMutator } from '@pygc/core'
+import { type FinalizerSpec, fileSink, globalSlot, type Mutator, RecordingMutator } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
-import { validate } from '../src/validate/api.js'
+import { TRACE_VALIDATORS, validate } from '../src/validate/api.js'
 import {
   CLR_ORACLE,
   firstMissing,
   OracleCapabilityError,
   REPLAY_PY_CPYTHON,
+  REPLAY_PY_JYTHON,
   REPLAY_PYPY_CAPS,
   requireCapabilities,
   TRACE_REPLAY_JAVA,
@@ -119,6 +120,86 @@ describe('requireCapabilities', () => {
     expect(firstMissing(needs, CLR_ORACLE)).toBeNull()
     expect(firstMissing(needs, TRACE_REPLAY_JAVA)).toBeNull()
     expect(() => requireCapabilities(needs, CLR_ORACLE, 't')).not.toThrow()
+  })
+})
+
+describe('byte payloads', () => {
+  const finalizable = (m: Mutator, finalizer: FinalizerSpec): number =>
+    m.defineType({ name: 'D', refs: 0, shape: 'slots', finalizer })
+
+  /** A trace whose objects carry payload bytes: fixed (op 2), variable (op 4), in a finalizer's allocation (op 5). */
+  function payloadTrace(name: string, withFinalizer: boolean): string {
+    return record(name, (m) => {
+      m.defineGlobals(1)
+      const plain = m.defineType({ name: 'P', refs: 1, shape: 'slots' })
+      const fixed = m.defineType({ name: 'F', refs: 1, bytes: 48 })
+      const blob = m.defineType({ name: 'B', refs: 0, variable: 'bytes' })
+      const fin = finalizable(m, { allocate: { type: fixed, count: 2 } })
+      m.pushFrame(2) // op 0
+      m.alloc(0, plain) // 1
+      m.alloc(1, blob, 0) // 2: a variable-bytes object of no bytes has no payload
+      m.alloc(1, fixed) // 3: 48 payload bytes
+      m.alloc(1, blob, 100) // 4
+      if (withFinalizer) m.alloc(1, fin) // 5
+      m.clear(1)
+      m.collect()
+      m.popFrame()
+    })
+  }
+
+  it('needs byte-payload at the first allocation of an object with payload bytes', () => {
+    expect(traceNeeds(payloadTrace('payload', false))).toEqual({ 'byte-payload': 3 })
+    const variable = record('variable-bytes', (m) => {
+      const blob = m.defineType({ name: 'B', refs: 0, variable: 'bytes' })
+      m.pushFrame(1) // op 0
+      m.alloc(0, blob, 0) // 1
+      m.alloc(0, blob, 8) // 2
+      m.popFrame()
+    })
+    expect(traceNeeds(variable)).toEqual({ 'byte-payload': 2 })
+    const finalizerOnly = record('finalizer-payload', (m) => {
+      m.defineGlobals(1)
+      const fixed = m.defineType({ name: 'F', refs: 0, bytes: 16 })
+      const fin = finalizable(m, { storeNew: { type: fixed, global: 0 } })
+      m.pushFrame(1) // op 0
+      m.alloc(0, fin) // 1: its finalizer makes a payload object
+      m.popFrame()
+    })
+    expect(traceNeeds(finalizerOnly)).toMatchObject({ 'byte-payload': 1 })
+  })
+
+  it('is refused by replay.py and replay_pypy.py with the op index, replayed by TraceReplay.java and the .NET oracle', () => {
+    const trace = payloadTrace('payload-runtimes', false)
+    const needs = traceNeeds(trace)
+    for (const runtime of ['cpython', 'pypy'] as const) {
+      let error: unknown
+      try {
+        TRACE_VALIDATORS[runtime].checkTrace(needs, trace)
+      } catch (e) {
+        error = e
+      }
+      expect(error).toBeInstanceOf(OracleCapabilityError)
+      expect(error).toMatchObject({ code: 'UNSUPPORTED', capability: 'byte-payload', op: 3 })
+      expect((error as Error).message).toMatch(/op 3 needs 'byte-payload'/)
+    }
+    expect(firstMissing(needs, TRACE_REPLAY_JAVA)).toBeNull()
+    expect(firstMissing(needs, CLR_ORACLE)).toBeNull()
+    expect(() => TRACE_VALIDATORS.ironpython.checkTrace(needs, trace)).not.toThrow()
+    // Jython: no finalizer or callback, so the counts go to TraceReplay.java, which has payloads.
+    expect(() => TRACE_VALIDATORS.jython.checkTrace(needs, trace)).not.toThrow()
+  })
+
+  it('leaves an order trace with payloads to TraceReplay.java on Jython, and refuses it where neither oracle can', () => {
+    const trace = payloadTrace('payload-order', true)
+    const needs = traceNeeds(trace)
+    expect(needs).toMatchObject({ 'byte-payload': 3, finalizer: 5, 'finalizer-allocation': 5 })
+    expect(firstMissing(needs, REPLAY_PY_JYTHON)).toEqual({ capability: 'byte-payload', op: 3 })
+    expect(() => TRACE_VALIDATORS.jython.checkTrace(needs, trace)).not.toThrow()
+    // A legacy finalizer too: TraceReplay.java cannot replay it either, so the refusal names
+    // replay.py's missing capability.
+    expect(() => TRACE_VALIDATORS.jython.checkTrace({ ...needs, 'legacy-finalizer': 5 }, trace)).toThrow(
+      /replay\.py on jython cannot replay .*: op 3 needs 'byte-payload'/,
+    )
   })
 })
 

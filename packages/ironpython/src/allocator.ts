@@ -185,6 +185,37 @@ export function retireAllocationContext(h: ClrHeap): void {
 }
 
 /**
+ * Switch allocation to the other thread's context (the finalizer thread's, or back to the
+ * program's). Every thread allocates from its own alloc_context (gc.cpp gc_alloc_context, one
+ * per Thread), each drawn from gen0 and charged to the one gen0 budget when handed out
+ * (allocate_more_space); a context another thread carved since is why a thread's next context
+ * does not follow its last one (adjust_limit_clr makes the old tail a hole).
+ */
+export function swapAllocationContexts(h: ClrHeap): void {
+  const ptr = h.acPtr
+  const limit = h.acLimit
+  const end = h.acEnd
+  const fromFreeList = h.acFromFreeList
+  h.acPtr = h.otherAcPtr
+  h.acLimit = h.otherAcLimit
+  h.acEnd = h.otherAcEnd
+  h.acFromFreeList = h.otherAcFromFreeList
+  h.otherAcPtr = ptr
+  h.otherAcLimit = limit
+  h.otherAcEnd = end
+  h.otherAcFromFreeList = fromFreeList
+}
+
+/** Retire every thread's context for a collection (gc.cpp fix_allocation_contexts). */
+export function retireAllocationContexts(h: ClrHeap): void {
+  retireAllocationContext(h)
+  if (h.otherAcEnd === 0) return
+  swapAllocationContexts(h)
+  retireAllocationContext(h)
+  swapAllocationContexts(h)
+}
+
+/**
  * An allocation context from gen0's free-list item (gc.cpp a_fit_free_list_p, limit_from_size,
  * new_allocation_limit), or 0 if the object does not fit it: the item must hold the object plus
  * a min-object pad; the context is the item, capped at the quantum and at the budget (at least

@@ -28,7 +28,7 @@
  * the LOH to an object in the ephemeral range [g1Start, sohTop) lies on a dirty card byte.
  */
 import type { CollectionCycle, EventHub, ManagerStats, RootSet, WorkCounters } from '@pygc/core'
-import { retireAllocationContext } from './allocator.js'
+import { retireAllocationContexts } from './allocator.js'
 import {
   type BudgetHistory,
   budgetHistory,
@@ -205,7 +205,7 @@ export class ClrCollector {
    */
   collect(req: CollectRequest): GcRecord {
     const h = this.ctx.heap
-    retireAllocationContext(h)
+    retireAllocationContexts(h)
     // generation_to_condemn saves every budget's remainder before anything is collected.
     const history = [0, 1, 2, GEN_LOH].map((g) => budgetHistory(h.desiredAllocation[g], h.newAllocation[g]))
     const { generation: n, elevation } = this.chooseGeneration(req.generation)

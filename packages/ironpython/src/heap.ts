@@ -109,6 +109,15 @@ export class ClrHeap implements BufferWriter {
    * charged to the budget (runtime-pinned-layout.ts).
    */
   acFromFreeList = false
+  /**
+   * The other thread's allocation context, saved while this one allocates (allocator.ts
+   * swapAllocationContexts): the finalizer thread's while the program runs, the program's while
+   * finalizers run. Same four fields; `otherAcEnd` 0 = none.
+   */
+  otherAcPtr = 0
+  otherAcLimit = 0
+  otherAcEnd = 0
+  otherAcFromFreeList = false
 
   /**
    * Where the runtime's pinned object lies in gen0 (granule of a 104-byte filler; 0 = not laid

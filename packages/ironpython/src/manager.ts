@@ -54,7 +54,7 @@ import {
   type WorkCounters,
   weakrefHasNoFields,
 } from '@pygc/core'
-import { ClrAllocator } from './allocator.js'
+import { ClrAllocator, swapAllocationContexts } from './allocator.js'
 import { DEFAULT_L3_CACHE_BYTES, gen0BudgetFromCache, type StaticData, staticDataTable } from './budgets.js'
 import { ClrCollector, type GcRecord } from './collector.js'
 import { ClrHeap, SOH_BASE } from './heap.js'
@@ -713,9 +713,21 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
    */
   runFinalizers(betweenOps: boolean): void {
     const h = this.heap
-    const q = h.freachable
     this.drainDue = false
     this.opsAtLastDrain = this.s.ops
+    // The finalizer thread allocates from its own context (allocator.ts swapAllocationContexts).
+    swapAllocationContexts(h)
+    try {
+      this.runFinalizerBatch(betweenOps)
+    } finally {
+      swapAllocationContexts(h)
+    }
+  }
+
+  /** The finalizers queued when the thread's turn began, in queue order. */
+  private runFinalizerBatch(betweenOps: boolean): void {
+    const h = this.heap
+    const q = h.freachable
     // The batch stays in the queue (a root list the collections relocate) until every finalizer
     // of it has run: one that allocates may start a collection. What that collection queues
     // waits for the next turn.
@@ -873,6 +885,10 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     for (let g = SOH_BASE; g < h.sohTop; ) {
       if (g === h.acPtr && h.acEnd !== 0) {
         g = h.acEnd
+        continue
+      }
+      if (g === h.otherAcPtr && h.otherAcEnd !== 0) {
+        g = h.otherAcEnd
         continue
       }
       const w = g * 2

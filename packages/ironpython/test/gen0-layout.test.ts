@@ -160,3 +160,34 @@ describe('desired_new_allocation rounding (gc.cpp: float arithmetic, Align up)',
     }
   })
 })
+
+describe("the finalizer thread's own allocation context (gc.cpp: one alloc_context per thread)", () => {
+  it('finalizers allocate in a context of their own; the program goes on in its context', () => {
+    const m = new IronPythonManager({
+      preset: 'clr',
+      sizeMode: 'clr',
+      gen0size: G0,
+      finalizerDrain: 'next-op',
+    })
+    const node = m.defineType({ name: 'Node', refs: 2 }) // 40 bytes
+    const fin = m.defineType({ name: 'Fin', refs: 2, finalizer: { allocate: { type: node, count: 5 } } })
+    m.pushFrame(2)
+    m.alloc(1, fin)
+    m.native.clr.Collect(0, 'forced', true, true) // fin survives (slot 1)
+    m.clear(1) // fin is garbage now (in gen1)
+    m.native.clr.Collect(1, 'forced', true, true) // fin f-reachable, finalized at the next op
+    // The next op: the finalizer thread runs first (five nodes), then the program allocates.
+    const a = addresses(m, node, 2)
+    expect(a.length).toBe(7)
+    const finalizerObjects = a.slice(0, 5)
+    const [p1, p2] = a.slice(5)
+    // The program's objects follow each other in its own context...
+    expect(p2).toBe(p1 + 40)
+    // ... while the finalizer's five are contiguous in the finalizer thread's, apart from them.
+    for (let i = 1; i < 5; i++) expect(finalizerObjects[i] - finalizerObjects[i - 1]).toBe(40)
+    for (const f of finalizerObjects) expect(f < p1 || f >= p2 + 40).toBe(true)
+    // Two contexts were charged: the finalizer thread's first from the free-list item, the
+    // program's from the top.
+    expect(p1 - finalizerObjects[0]).toBeGreaterThanOrEqual(456)
+  })
+})

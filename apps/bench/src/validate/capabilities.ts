@@ -9,7 +9,8 @@
  * A need is counted where it first takes effect: a finalizer, a resurrecting, legacy or
  * allocating finalizer at the first allocation of such a type; a shape an oracle cannot build at the type's
  * definition (the op index is then the next op's); a callback at its weakref op; a pin at its
- * PIN op; a gc control at its op.
+ * PIN op; a gc control at its op; a byte payload at the first allocation of an object that has
+ * one (or of a finalizable object whose finalizer allocates one).
  */
 import { statSync } from 'node:fs'
 import { fileSource, PygcError, TraceReader, type TypeSpec } from '@pygc/core'
@@ -38,6 +39,12 @@ export type Capability =
   | 'pin'
   /** gc.disable/enable/freeze/unfreeze. */
   | 'gc-control'
+  /**
+   * Objects carrying opaque payload bytes: a type's fixed `bytes` > 0, or a `variable: 'bytes'`
+   * allocation of n > 0 bytes. An oracle without it would replay a smaller program than the
+   * model measures (the models count the payload into the object's size).
+   */
+  | 'byte-payload'
 
 export const CAPABILITIES: readonly Capability[] = [
   'finalizer',
@@ -51,6 +58,7 @@ export const CAPABILITIES: readonly Capability[] = [
   'wide-instance',
   'pin',
   'gc-control',
+  'byte-payload',
 ]
 
 /** One oracle and what it can replay (everything not listed is refused). */
@@ -70,7 +78,11 @@ const PYTHON_INSTANCE_LIMITS: Capability[] = [
   'pin',
 ]
 
-/** benchmarks/oracles/replay.py on CPython: real lists, __slots__ classes, plain classes. */
+/**
+ * benchmarks/oracles/replay.py on CPython: real lists, __slots__ classes, plain classes. No
+ * byte payloads: replay.py reads a type's `bytes` and an alloc's bytes length but builds no
+ * buffer for them (new_object, make_class), so it is not 'byte-payload' capable.
+ */
 export const REPLAY_PY_CPYTHON: OracleCapabilities = {
   oracle: 'replay.py on python3',
   can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control'],
@@ -91,7 +103,8 @@ export const REPLAY_PY_JYTHON: OracleCapabilities = {
 /**
  * benchmarks/oracles/pypy/replay_pypy.py on pypy3: replay.py's classes (make_class), so the
  * same shapes as on CPython; a legacy finalizer is an ordinary __del__ on PyPy (the model
- * treats it so too); gc.disable and friends run as PyPy's gc module does them.
+ * treats it so too); gc.disable and friends run as PyPy's gc module does them. Byte payloads
+ * are not materialized, as in replay.py (its file comment).
  */
 export const REPLAY_PYPY_CAPS: OracleCapabilities = {
   oracle: 'replay_pypy.py on pypy3',
@@ -100,8 +113,10 @@ export const REPLAY_PYPY_CAPS: OracleCapabilities = {
 }
 
 /**
- * What both array-per-object oracles replay: every shape and width, pins, gc controls, and
- * finalizers, resurrection and callbacks the way their Python does (no legacy tp_del).
+ * What both array-per-object oracles replay: every shape and width, pins, gc controls,
+ * finalizers, resurrection and callbacks the way their Python does (no legacy tp_del), and byte
+ * payloads, which size the object's array (TraceReplay.java: one slot per 4 bytes, its type
+ * record's fixedSlots/extraSlots; the .NET oracle: packed into 8-byte slots, its ALLOC and SlotsOf).
  */
 const ARRAY_ORACLE_CAN: Capability[] = CAPABILITIES.filter((c) => c !== 'legacy-finalizer')
 
@@ -227,6 +242,8 @@ function scanTrace(trace: string): TraceNeeds {
           if (spec.finalizer.allocate !== undefined || spec.finalizer.storeNew !== undefined)
             need('finalizer-allocation', index)
         }
+        const payload = spec.variable === 'bytes' ? op.length : (spec.bytes ?? 0)
+        if (payload > 0 || finalizerPayload(spec, types)) need('byte-payload', index)
         const refs = spec.variable === 'refs' ? op.length : spec.refs
         set(op.dst, {
           type: op.type,
@@ -274,6 +291,14 @@ function scanTrace(trace: string): TraceNeeds {
     }
   }
   return needs
+}
+
+/** Whether `spec`'s finalizer allocates objects of a type with payload bytes (such types are fixed-size). */
+function finalizerPayload(spec: TypeSpec, types: readonly TypeSpec[]): boolean {
+  const f = spec.finalizer
+  if (f === undefined) return false
+  const hasBytes = (t: number | undefined): boolean => t !== undefined && (types[t]?.bytes ?? 0) > 0
+  return hasBytes(f.allocate?.type) || hasBytes(f.storeNew?.type)
 }
 
 /** The first need (by op index) that `oracle` lacks, or null when it can replay the trace. */

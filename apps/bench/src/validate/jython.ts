@@ -8,7 +8,8 @@
  * (./jython/order.ts), not for counts (the finalizer triggers are not in the model's sizes); any
  * other trace for collection counts and heap after collection on the real JVM at each heap
  * configuration (./jython/jvm.ts). Before either runs, the trace is checked against the chosen
- * oracle's capabilities.
+ * oracle's capabilities; an order trace replay.py cannot replay (byte payloads) is compared on
+ * TraceReplay.java alone.
  */
 import { mkdirSync } from 'node:fs'
 import { basename, join } from 'node:path'
@@ -75,9 +76,24 @@ function wantsOrder(needs: TraceNeeds): boolean {
   return needs.finalizer !== undefined || needs['weakref-callback'] !== undefined
 }
 
-/** The oracle a trace goes to (by what it contains) must be able to replay it. */
+/**
+ * The oracle a trace goes to (by what it contains) must be able to replay it. An order trace
+ * goes to replay.py on the real Jython and to TraceReplay.java; one that replay.py cannot replay
+ * (byte payloads: replay.py builds no buffer for them) is compared on TraceReplay.java alone
+ * when that can replay it, and refused with replay.py's missing capability when neither can.
+ */
 function checkJythonTrace(needs: TraceNeeds, trace: string): void {
-  requireCapabilities(needs, wantsOrder(needs) ? REPLAY_PY_JYTHON : TRACE_REPLAY_JAVA, trace)
+  if (!wantsOrder(needs)) requireCapabilities(needs, TRACE_REPLAY_JAVA, trace)
+  else if (firstMissing(needs, TRACE_REPLAY_JAVA) !== null || firstMissing(needs, REPLAY_PY_JYTHON) === null)
+    requireCapabilities(needs, REPLAY_PY_JYTHON, trace)
+}
+
+/** Why replay.py on the real Jython does not judge an order trace TraceReplay.java does judge. */
+function withoutRealJython(row: ValidationRow, needs: TraceNeeds): ValidationRow {
+  const missing = firstMissing(needs, REPLAY_PY_JYTHON)
+  if (missing === null) return row
+  const why = `real Jython not run: op ${missing.op} needs '${missing.capability}', which ${REPLAY_PY_JYTHON.oracle} does not have`
+  return { ...row, note: row.note === undefined ? why : `${row.note}; ${why}` }
 }
 
 interface Session {
@@ -112,10 +128,11 @@ async function traceRows(
   const needs = traceNeeds(trace)
   checkJythonTrace(needs, trace)
   if (wantsOrder(needs)) {
-    const rows = await orderRows(name, trace, s.log)
+    const rows = firstMissing(needs, REPLAY_PY_JYTHON) === null ? await orderRows(name, trace, s.log) : []
     // The real JVM too, where TraceReplay.java can replay the trace (Jython-style finalizers and reaper).
     if (firstMissing(needs, TRACE_REPLAY_JAVA) !== null) return rows
-    return [...rows, await jvmOrderRow(name, trace, (await jvmContext(s)).classDir, s.log)]
+    const jvmRow = await jvmOrderRow(name, trace, (await jvmContext(s)).classDir, s.log)
+    return [...rows, withoutRealJython(jvmRow, needs)]
   }
   const ctx = await jvmContext(s)
   return rowsPerHeap(heaps, (heap) => jvmRows(ctx, name, trace, jvmHeapOf(heap)))
