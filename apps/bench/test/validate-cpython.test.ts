@@ -8,8 +8,9 @@
  * message saying so (PYGC_CPYTHON_PRESETS=3.12 to choose; PYGC_CPYTHON_CASES=a,b for cases).
  */
 import { policyOf } from '@pygc/cpython'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { CPYTHON_CASES, validateCpython } from '../src/validate/cpython.js'
+import type { ValidationReport } from '../src/validate/types.js'
 import { locateInterpreter, presetPolicy } from '../src/validate/cpython-interpreter.js'
 
 const only = process.env.PYGC_CPYTHON_CASES?.split(',')
@@ -17,6 +18,18 @@ const presets = (process.env.PYGC_CPYTHON_PRESETS ?? '3.11,3.12,3.13')
   .split(',')
   .map((p) => presetPolicy(p).name)
 const found = await Promise.all(presets.map(async (p) => locateInterpreter(presetPolicy(p))))
+
+/**
+ * Every preset's validation starts before the first test and they run at once: each is mostly
+ * waiting for its interpreter (a child process), so the four overlap on the machine's cores
+ * instead of queueing in this file one after another. The tests then read their own report.
+ */
+const started = new Map<string, Promise<ValidationReport>>()
+function startValidation(preset: string, cases: readonly string[] | undefined): void {
+  const run = validateCpython({ ...(cases ? { cases: [...cases] } : {}), preset })
+  run.catch(() => {}) // reported by the test that awaits it
+  started.set(preset, run)
+}
 
 describe.each(presets.map((p, i) => ({ preset: p, python: found[i] })))(
   'validate $preset',
@@ -28,18 +41,22 @@ describe.each(presets.map((p, i) => ({ preset: p, python: found[i] })))(
       )
     }
 
-    it.skipIf(python === null)(`agrees with the real interpreter on every case`, async () => {
-      const report = await validateCpython({ ...(only ? { cases: only } : {}), preset })
-      const failed = report.rows.filter((r) => !r.ok)
-      if (process.env.PYGC_SHOW)
-        console.log(
-          report.rows.map((r) => `${r.case} | ${r.metric} | ${r.model} | ${r.real} | ${r.ok}`).join('\n'),
-        )
-      expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
-      expect(report.ok).toBe(true)
-      expect(report.realRuntime).toContain(`python ${presetPolicy(preset).python}.`)
-      expect(new Set(report.rows.map((r) => r.case)).size).toBe(only ? only.length : CPYTHON_CASES.length)
-    })
+    it.skipIf(python === null)(
+      `agrees with the real interpreter on every case`,
+      { timeout: 600_000 },
+      async () => {
+        const report = await (started.get(preset) as Promise<ValidationReport>)
+        const failed = report.rows.filter((r) => !r.ok)
+        if (process.env.PYGC_SHOW)
+          console.log(
+            report.rows.map((r) => `${r.case} | ${r.metric} | ${r.model} | ${r.real} | ${r.ok}`).join('\n'),
+          )
+        expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
+        expect(report.ok).toBe(true)
+        expect(report.realRuntime).toContain(`python ${presetPolicy(preset).python}.`)
+        expect(new Set(report.rows.map((r) => r.case)).size).toBe(only ? only.length : CPYTHON_CASES.length)
+      },
+    )
 
     it(`is marked validated (versions.ts) exactly when CI validates it`, () => {
       expect(policyOf(preset)?.validated).toBe(true)
@@ -59,19 +76,30 @@ const CASES_310 = (
 ).split(',')
 const python310 = await locateInterpreter(presetPolicy('3.10'))
 
+beforeAll(() => {
+  presets.forEach((preset, i) => {
+    if (found[i] !== null) startValidation(preset, only)
+  })
+  if (python310 !== null) startValidation('cpython-3.10', CASES_310)
+})
+
 describe('validate cpython-3.10 (a subset of the cases)', () => {
   if (python310 === null)
     console.warn(
       'validate cpython-3.10: skipped, no Python 3.10 here (python3.10, python3, pyenv prefix 3.10)',
     )
 
-  it.skipIf(python310 === null)(`agrees with the real interpreter on ${CASES_310.join(', ')}`, async () => {
-    const report = await validateCpython({ cases: CASES_310, preset: 'cpython-3.10' })
-    const failed = report.rows.filter((r) => !r.ok)
-    expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
-    expect(report.realRuntime).toContain('python 3.10.')
-    expect(new Set(report.rows.map((r) => r.case)).size).toBe(CASES_310.length)
-  })
+  it.skipIf(python310 === null)(
+    `agrees with the real interpreter on ${CASES_310.join(', ')}`,
+    { timeout: 600_000 },
+    async () => {
+      const report = await (started.get('cpython-3.10') as Promise<ValidationReport>)
+      const failed = report.rows.filter((r) => !r.ok)
+      expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
+      expect(report.realRuntime).toContain('python 3.10.')
+      expect(new Set(report.rows.map((r) => r.case)).size).toBe(CASES_310.length)
+    },
+  )
 
   it('is marked validated (versions.ts): every case agrees (pygc validate --runtime cpython:3.10)', () => {
     expect(policyOf('cpython-3.10')?.validated).toBe(true)

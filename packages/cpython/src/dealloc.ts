@@ -87,23 +87,26 @@ export class Deallocator {
     while (this.sp > base) this.step()
   }
 
+  /** Kept small so the JIT inlines it into every Py_DECREF; the rare growth is its own method. */
   private pushDeallocFrame(h: number): void {
-    if (this.sp === this.stkH.length) {
-      const n = this.sp * 2
-      const h2 = new Int32Array(n)
-      h2.set(this.stkH)
-      const p2 = new Int8Array(n)
-      p2.set(this.stkPhase)
-      const i2 = new Int32Array(n)
-      i2.set(this.stkIdx)
-      this.stkH = h2
-      this.stkPhase = p2
-      this.stkIdx = i2
-    }
+    if (this.sp === this.stkH.length) this.growStack()
     this.stkH[this.sp] = h
     this.stkPhase[this.sp] = P_BEGIN
     this.stkIdx[this.sp] = 0
     this.sp++
+  }
+
+  private growStack(): void {
+    const n = this.sp * 2
+    const h2 = new Int32Array(n)
+    h2.set(this.stkH)
+    const p2 = new Int8Array(n)
+    p2.set(this.stkPhase)
+    const i2 = new Int32Array(n)
+    i2.set(this.stkIdx)
+    this.stkH = h2
+    this.stkPhase = p2
+    this.stkIdx = i2
   }
 
   // ---------------------------------------------------------------- the tp_dealloc frames

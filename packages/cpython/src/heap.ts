@@ -139,12 +139,15 @@ export class ObjectHeap {
       this.blocks.release(row)
       this.blockRow[h] = 0
     }
-    if (this.freeHandleCount === this.freeHandles.length) {
-      const next = new Int32Array(this.freeHandles.length * 2)
-      next.set(this.freeHandles)
-      this.freeHandles = next
-    }
+    if (this.freeHandleCount === this.freeHandles.length) this.growFreeHandles()
     this.freeHandles[this.freeHandleCount++] = h
+  }
+
+  /** Out of releaseHandle, which runs at every death: the rare growth kept out of the inlined path. */
+  private growFreeHandles(): void {
+    const next = new Int32Array(this.freeHandles.length * 2)
+    next.set(this.freeHandles)
+    this.freeHandles = next
   }
 
   /** Handles ever handed out (an upper bound for scans). */
@@ -372,7 +375,9 @@ export class ObjectHeap {
     this.gcPrev[head] = node
     this.where[node] = head
     this.listCount[head]++
-    this.listBytes[head] += this.objBytes[node] + this.itemsBytesOf(node)
+    const row = this.blockRow[node]
+    this.listBytes[head] +=
+      row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
   }
 
   /** gc_list_remove: unlink; gcNext = 0 marks the object untracked. */
@@ -384,13 +389,33 @@ export class ObjectHeap {
     this.gcNext[node] = 0
     const head = this.where[node]
     this.listCount[head]--
-    this.listBytes[head] -= this.objBytes[node] + this.itemsBytesOf(node)
+    const row = this.blockRow[node]
+    this.listBytes[head] -=
+      row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
     this.where[node] = 0
   }
 
+  /** listRemove then listAppend in one pass (the collector moves most young objects twice): the row's bytes read once. */
   listMove(node: number, head: number): void {
-    this.listRemove(node)
-    this.listAppend(node, head)
+    const next = this.gcNext
+    const prev = this.gcPrev
+    const row = this.blockRow[node]
+    const bytes = row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
+    const from = this.where[node]
+    const before = prev[node]
+    const after = next[node]
+    next[before] = after
+    prev[after] = before
+    this.listCount[from]--
+    this.listBytes[from] -= bytes
+    const last = prev[head]
+    next[last] = node
+    prev[node] = last
+    next[node] = head
+    prev[head] = node
+    this.where[node] = head
+    this.listCount[head]++
+    this.listBytes[head] += bytes
   }
 
   /** gc_list_merge: append all of `from` to `to` (O(n) only to keep the per-list byte counts). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ObjectHeap } from '../src/heap.js'
 import {
   copyGrowth,
   growCapacity,
@@ -7,7 +8,6 @@ import {
   RESERVED_ROWS,
   withGrowth,
 } from '../src/heap-growth.js'
-import { ObjectHeap } from '../src/heap.js'
 
 describe('object table growth', () => {
   it('grows small tables by half, then reserves once, then grows by half again', () => {

@@ -28,6 +28,32 @@ const B_NEXT = 1
 
 const MAX_PAGES_PER_ARENA = ARENA_BYTES / PAGE_BYTES
 
+/** An ArenaCollection's state as a copy that shares nothing with it (startup-image.ts); the pages are in the memory. */
+export interface ArenaState {
+  readonly pageForSize: Int32Array
+  readonly fullPageForSize: Int32Array
+  readonly oldPageForSize: Int32Array
+  readonly oldFullPageForSize: Int32Array
+  readonly base: Int32Array
+  readonly nfreepages: Int32Array
+  readonly totalpages: Int32Array
+  readonly freepages: Int32Array
+  readonly nextarena: Int32Array
+  readonly arenaSlots: number
+  readonly freeSlots: readonly number[]
+  readonly arenasLists: Int32Array
+  readonly oldArenasLists: Int32Array
+  readonly currentArena: number
+  readonly minEmptyNfreepages: number
+  readonly numUninitializedPages: number
+  readonly sizeClassWithOldPages: number
+  readonly arenasCount: number
+  readonly totalMemoryUsed: number
+  readonly peakMemoryUsed: number
+  readonly totalMemoryAlloced: number
+  readonly peakMemoryAlloced: number
+}
+
 export class ArenaCollection {
   /** Per size class: a page with room, and the chain of full pages (0 = none). */
   readonly pageForSize = new Int32Array(SIZE_CLASSES + 1)
@@ -65,6 +91,61 @@ export class ArenaCollection {
     for (let i = 1; i <= SIZE_CLASSES; i++) {
       this.nblocksForSize[i] = Math.floor((PAGE_BYTES - PAGE_HEADER_BYTES) / (WORD * i))
     }
+  }
+
+  /** A copy of the state (the arenas' pages themselves are in the memory's image). */
+  state(): ArenaState {
+    return {
+      pageForSize: this.pageForSize.slice(),
+      fullPageForSize: this.fullPageForSize.slice(),
+      oldPageForSize: this.oldPageForSize.slice(),
+      oldFullPageForSize: this.oldFullPageForSize.slice(),
+      base: this.base.slice(),
+      nfreepages: this.nfreepages.slice(),
+      totalpages: this.totalpages.slice(),
+      freepages: this.freepages.slice(),
+      nextarena: this.nextarena.slice(),
+      arenaSlots: this.arenaSlots,
+      freeSlots: this.freeSlots.slice(),
+      arenasLists: this.arenasLists.slice(),
+      oldArenasLists: this.oldArenasLists.slice(),
+      currentArena: this.currentArena,
+      minEmptyNfreepages: this.minEmptyNfreepages,
+      numUninitializedPages: this.numUninitializedPages,
+      sizeClassWithOldPages: this.sizeClassWithOldPages,
+      arenasCount: this.arenasCount,
+      totalMemoryUsed: this.totalMemoryUsed,
+      peakMemoryUsed: this.peakMemoryUsed,
+      totalMemoryAlloced: this.totalMemoryAlloced,
+      peakMemoryAlloced: this.peakMemoryAlloced,
+    }
+  }
+
+  /** Take on a copy of `state` (over a memory restored from the same image). */
+  restore(state: ArenaState): void {
+    this.pageForSize.set(state.pageForSize)
+    this.fullPageForSize.set(state.fullPageForSize)
+    this.oldPageForSize.set(state.oldPageForSize)
+    this.oldFullPageForSize.set(state.oldFullPageForSize)
+    this.base = state.base.slice()
+    this.nfreepages = state.nfreepages.slice()
+    this.totalpages = state.totalpages.slice()
+    this.freepages = state.freepages.slice()
+    this.nextarena = state.nextarena.slice()
+    this.arenaSlots = state.arenaSlots
+    this.freeSlots.length = 0
+    this.freeSlots.push(...state.freeSlots)
+    this.arenasLists = state.arenasLists.slice()
+    this.oldArenasLists = state.oldArenasLists.slice()
+    this.currentArena = state.currentArena
+    this.minEmptyNfreepages = state.minEmptyNfreepages
+    this.numUninitializedPages = state.numUninitializedPages
+    this.sizeClassWithOldPages = state.sizeClassWithOldPages
+    this.arenasCount = state.arenasCount
+    this.totalMemoryUsed = state.totalMemoryUsed
+    this.peakMemoryUsed = state.peakMemoryUsed
+    this.totalMemoryAlloced = state.totalMemoryAlloced
+    this.peakMemoryAlloced = state.peakMemoryAlloced
   }
 
   /** Allocate a block of `nsize` bytes (a multiple of WORD, at most 280); 0 if out of memory. */

@@ -15,6 +15,7 @@
  * pair whose range has since been merged or taken is stale and dropped when a search meets it.
  */
 import { IntList } from '@pygc/core'
+import { copyOfIntList } from './int-list-copy.js'
 
 export class FreePageRanges {
   /** Free range starting at a page: its length in pages. */
@@ -72,6 +73,18 @@ export class FreePageRanges {
       }
     }
     return -1
+  }
+
+  /** Become a copy of `src` (this one must have no ranges): the same ranges, the same search order. */
+  copyFrom(src: FreePageRanges): void {
+    for (const [start, pages] of src.lengthAt) this.lengthAt.set(start, pages)
+    for (const [end, start] of src.startOfRangeEndingAt) this.startOfRangeEndingAt.set(end, start)
+    this.classes.length = 0
+    for (let k = 0; k < src.classes.length; k++) {
+      const list = src.classes[k]
+      if (list !== undefined) this.classes[k] = copyOfIntList(list)
+    }
+    this.freePages = src.freePages
   }
 
   private link(start: number, pages: number): void {

@@ -81,7 +81,7 @@ import {
   WR_TARGET,
 } from './objects.js'
 import { type PyPyOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { layDownStartupHeap } from './startup-heap.js'
+import { startUp } from './startup-image.js'
 
 /** A lifeline registered with the finalizer queue for its callbacks (enable_callbacks). */
 const LIFELINE_HAS_CALLBACKS = 1 << 27
@@ -106,7 +106,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   /** Pins (strong roots; PyPy cannot pin an object with references, so it may still move). */
   private readonly pins = new IntList(8)
   /** The interpreter's own objects (startup data): roots the program cannot see. */
-  private readonly hiddenRoots = new IntList(16)
+  private readonly hiddenRoots: readonly number[]
 
   private ops = 0
   private objectsAllocated = 0
@@ -145,7 +145,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
       },
     })
     this.gc.minor.extraRoots = this.pins
-    layDownStartupHeap(this.gc.s, this.options.startup, this.hiddenRoots)
+    this.hiddenRoots = startUp(this.gc.s)
     const preset = options.preset ?? 'default'
     this.info = {
       family: PYPY_FAMILY,
@@ -537,7 +537,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
 
   private forEachExtraRoot(visit: (a: number) => void): void {
     const h = this.hiddenRoots
-    for (let i = 0; i < h.length; i++) visit(h.items[i])
+    for (let i = 0; i < h.length; i++) visit(h[i])
     const q = this.gc.finalizers.queue
     for (let i = 0; i < q.length; i++) visit(q.items[i])
   }
@@ -672,7 +672,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
 
   /** The hidden roots, for heap walks. */
   forEachHiddenRoot(visit: (a: number) => void): void {
-    for (let i = 0; i < this.hiddenRoots.length; i++) visit(this.hiddenRoots.items[i])
+    for (let i = 0; i < this.hiddenRoots.length; i++) visit(this.hiddenRoots[i])
   }
 
   get opCount(): number {

@@ -42,6 +42,15 @@ function reserve(owner: object, writer: BufferWriter, fallback: number): ArrayBu
   }
 }
 
+/** A memory's contents and allocator as a copy that shares nothing with it (startup-image.ts). */
+export interface MemoryImage {
+  readonly brk: number
+  /** The words that are not zero, as word indices (ascending) and their values: the rest is zero. */
+  readonly wordIndex: Int32Array
+  readonly wordValue: Int32Array
+  readonly freePages: FreePageRanges
+}
+
 export class Memory implements BufferWriter {
   buffer: ArrayBuffer
   /** The heap as signed 32-bit words (address >> 2): headers, references, ints. */
@@ -57,7 +66,7 @@ export class Memory implements BufferWriter {
   constructor(nurseryBytes: number, owner: object) {
     this.nurseryStart = NULL_PAGE
     this.nurseryEnd = NULL_PAGE + nurseryBytes
-    this.brk = Math.ceil(this.nurseryEnd / OS_PAGE) * OS_PAGE
+    this.brk = this.freshBreak()
     this.buffer = reserve(owner, this, this.brk + 4 * 1024 * 1024)
     this.w = new Int32Array(this.buffer)
     this.bytes = new Uint8Array(this.buffer)
@@ -96,6 +105,47 @@ export class Memory implements BufferWriter {
     return [0, this.brk]
   }
 
+  /**
+   * A copy of this memory: its words (stored sparsely: a start-up heap is mostly zero, headers
+   * 280 bytes apart and untouched nursery and raw blocks), its break and its free ranges.
+   */
+  image(): MemoryImage {
+    const w = this.w
+    const end = this.brk >> 2
+    let count = 0
+    for (let i = 0; i < end; i++) if (w[i] !== 0) count++
+    const wordIndex = new Int32Array(count)
+    const wordValue = new Int32Array(count)
+    for (let i = 0, j = 0; i < end; i++) {
+      if (w[i] === 0) continue
+      wordIndex[j] = i
+      wordValue[j++] = w[i]
+    }
+    const freePages = new FreePageRanges()
+    freePages.copyFrom(this.freePages)
+    return { brk: this.brk, wordIndex, wordValue, freePages }
+  }
+
+  /**
+   * Become the memory `image` was taken of: the same bytes at the same addresses, the same
+   * break and free ranges. This memory must be fresh (all zero, as its buffer comes, and
+   * nothing malloc'ed yet), with the same nursery.
+   */
+  restore(image: MemoryImage): void {
+    if (this.brk !== this.freshBreak() || image.brk < this.brk) {
+      throw new PygcError(
+        'INTERNAL',
+        'pypy memory: an image is restored only into a fresh memory of its nursery',
+      )
+    }
+    this.ensure(image.brk)
+    this.brk = image.brk
+    const w = this.w
+    const { wordIndex, wordValue } = image
+    for (let i = 0; i < wordIndex.length; i++) w[wordIndex[i]] = wordValue[i]
+    this.freePages.copyFrom(image.freePages)
+  }
+
   hostBuffer(): ArrayBuffer {
     return this.buffer
   }
@@ -118,6 +168,11 @@ export class Memory implements BufferWriter {
     } else {
       w.copyWithin(to >> 2, from >> 2, (from + size) >> 2)
     }
+  }
+
+  /** The break before the first malloc: the page after the nursery. */
+  private freshBreak(): number {
+    return Math.ceil(this.nurseryEnd / OS_PAGE) * OS_PAGE
   }
 
   private ensure(end: number): void {

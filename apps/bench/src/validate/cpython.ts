@@ -18,10 +18,9 @@
  * (`--pymalloc`; ./cpython-pymalloc.ts, FIDELITY.md "pymalloc" says where the model is outside
  * the tolerance there).
  */
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import { threadId } from 'node:worker_threads'
 import {
   fileSink,
   fileSource,
@@ -632,8 +631,10 @@ export const validateCpython: Validator = async (options: ValidateOptions): Prom
   }
   const all = options.thorough ? [...FIXED_CASES, ...randomCases('cpython', true)] : CPYTHON_CASES
   const selected = selectCases('cpython', all, options.cases)
-  const dir = join(options.cacheDir ?? tmpdir(), `pygc-validate-cpython-${process.pid}-${threadId}`)
-  mkdirSync(dir, { recursive: true })
+  // A directory of this validation's own: validations may run at once in one thread too.
+  const base = options.cacheDir ?? tmpdir()
+  mkdirSync(base, { recursive: true })
+  const dir = mkdtempSync(join(base, 'pygc-validate-cpython-'))
   const rows: ValidationRow[] = []
   try {
     for (const c of selected) {
