@@ -38,8 +38,7 @@ Object mapping (the model in packages/pypy sizes exactly these):
   - weak references            -> a weakref.ref subclass instance (a new one per op), with callback
   - locals and globals         -> one preallocated list R: [globals | frame 0 | frame 1 ...]
   - pins                       -> a strong reference in a preallocated pin table
-  - a byte payload of n bytes  -> a `bytes` (replay.make_payload; b'' when n = 0) held by one
-                                  more item before the int words or a `_pygc_b` attribute
+Byte payloads (`bytes`, `variable: 'bytes'`) are not materialized, as in replay.py.
 """
 from __future__ import print_function
 
@@ -216,20 +215,15 @@ class Tables(object):
         types = plan['types']
         ntypes = len(types)
         self.classes = [make_class(t, types[t]) for t in range(ntypes)]
-        # payloads: replay.payload_size per type, the item holding one (before the int words)
-        self.payload = [replay.payload_size(types[t]) for t in range(ntypes)]
-        self.payload_items = [0 if self.payload[t] == replay.PAYLOAD_NONE else 1 for t in range(ntypes)]
-        self.payload_source = replay.payload_source()
         self.templates = [None] * ntypes
         self.var_templates = [{} for t in range(ntypes)]
         for t in range(ntypes):
             spec = types[t]
             if spec['variable'] != 1:
                 # int words are kept reversed at the end: int i is obj[-1 - i]
-                self.templates[t] = [None] * (spec['refs'] + self.payload_items[t]) + [0] * spec['ints']
+                self.templates[t] = [None] * spec['refs'] + [0] * spec['ints']
         for key in plan['lengths']:
-            self.var_templates[key[0]][key[1]] = [None] * (key[1] + self.payload_items[key[0]]) + \
-                [0] * types[key[0]]['ints']
+            self.var_templates[key[0]][key[1]] = [None] * key[1] + [0] * types[key[0]]['ints']
         self.nints = [types[t]['ints'] for t in range(ntypes)]
         self.nrefs = [types[t]['refs'] for t in range(ntypes)]
         self.shapes = [replay.SHAPES.index(types[t]['shape']) for t in range(ntypes)]
@@ -369,22 +363,10 @@ def step(tb):
                 R[d] = tb.var_templates[t][n] * 1
             else:
                 R[d] = tb.templates[t] * 1
-            if tb.payload_items[t]:
-                obj = R[d]
-                obj[len(obj) - tb.nints[t] - 1] = replay.make_payload(
-                    tb.payload_source, n if tb.payload[t] == replay.PAYLOAD_BY_LENGTH else tb.payload[t])
-                obj = None
         else:
             obj = cls()  # slots and dict-instance objects get their fields in make_init's __init__
             if tb.shapes[t] == 0:
                 obj.extend(tb.var_templates[t][n] if tb.variable[t] == 1 else tb.templates[t])
-            if tb.payload_items[t]:
-                b = replay.make_payload(tb.payload_source, n if tb.payload[t] == replay.PAYLOAD_BY_LENGTH else tb.payload[t])
-                if tb.shapes[t] == 0:
-                    obj[len(obj) - tb.nints[t] - 1] = b
-                else:
-                    obj._pygc_b = b
-                b = None
             if replay.ID_SHIFT[0]:
                 S[S_NEXT_ID] += replay.ID_SHIFT[0]
                 replay.ID_SHIFT[0] = 0
@@ -496,7 +478,7 @@ def step(tb):
         expected = varint()
         if isinstance(obj, list):
             if type(obj) is not list:
-                if len(obj) - tb.nints[obj._pygc_t] - tb.payload_items[obj._pygc_t] != expected:
+                if len(obj) - tb.nints[obj._pygc_t] != expected:
                     MISMATCHES[1] += 1
             else:
                 MISMATCHES[4] += 1  # an exact list does not know its type: unchecked

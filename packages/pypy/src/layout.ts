@@ -117,18 +117,9 @@ export interface TypeLayout {
   resurrectInto: number
 }
 
-/** The payload's rpy_string; none for b'' (a prebuilt constant, what replay_pypy.py stores for n = 0). */
 function payloadString(spec: TypeSpec, length: number): number {
   const n = spec.variable === 'bytes' ? length : (spec.bytes ?? 0)
-  return n > 0 ? roundUpForAllocation(RPY_STRING_FIXED + n) : 0
-}
-
-/**
- * The reference an object holds its payload's bytes object by: one more list item or attribute
- * (a Python object owns another only through a reference; replay_pypy.py keeps it there).
- */
-function payloadReference(spec: TypeSpec): number {
-  return spec.variable === 'bytes' || (spec.bytes ?? 0) > 0 ? 1 : 0
+  return spec.variable === 'bytes' || n > 0 ? roundUpForAllocation(RPY_STRING_FIXED + n) : 0
 }
 
 function payloadBytes(spec: TypeSpec, length: number): number {
@@ -147,8 +138,7 @@ export function instanceBytes(refs: number, ints: number): number {
 export function layoutOf(spec: TypeSpec): TypeLayout {
   const ints = spec.ints ?? 0
   const variableRefs = spec.variable === 'refs'
-  // Reference words the object has: its ref fields and its payload's reference.
-  const refsOf = (length: number): number => (variableRefs ? length : spec.refs) + payloadReference(spec)
+  const refsOf = (length: number): number => (variableRefs ? length : spec.refs)
   const fin = spec.finalizer
   const base = {
     refs: variableRefs ? -1 : spec.refs,
@@ -160,7 +150,7 @@ export function layoutOf(spec: TypeSpec): TypeLayout {
   if (shape === 'list') {
     const fixed = fin === undefined ? LIST_FIXED : LIST_SUBCLASS_FIXED
     // A list built from a template of Nones and zeros: no None means IntegerListStrategy.
-    const intOnly = !variableRefs && spec.refs === 0 && payloadReference(spec) === 0
+    const intOnly = !variableRefs && spec.refs === 0
     return {
       ...base,
       transient: fin === undefined ? 0 : FINALIZER_LIST_TRANSIENT,
@@ -208,7 +198,7 @@ export function layoutOf(spec: TypeSpec): TypeLayout {
 export function lifelineSlotGrowth(spec: TypeSpec, length: number): number {
   if ((spec.shape ?? 'list') === 'list' && spec.finalizer === undefined) return 0
   if (spec.shape === 'tuple') return 0
-  const refs = (spec.variable === 'refs' ? length : spec.refs) + payloadReference(spec)
+  const refs = spec.variable === 'refs' ? length : spec.refs
   if ((spec.shape ?? 'list') === 'list') {
     // the list subclass's storage array holds the unboxed ints; the lifeline is a second slot
     return 8
