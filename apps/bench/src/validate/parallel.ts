@@ -33,9 +33,18 @@ export async function runValidateJobs(
 /** A job's cells: one per case it runs (its named cases, else its runtime's default set). */
 function cellsOf(job: ValidateJob): ValidateJob[] {
   const validation = VALIDATIONS.get(job.runtime)
-  const names = job.options.cases ?? validation?.defaultCases(job.options.thorough === true)
+  const named = job.options.cases
+  // Named cases run in the set's order, as a validator orders them itself with --jobs 1.
+  const order = validation?.caseNames ?? []
+  const rank = (name: string) => {
+    const i = order.indexOf(name)
+    return i < 0 ? order.length : i
+  }
+  const names = named
+    ? [...named].sort((a, b) => rank(a) - rank(b))
+    : validation?.defaultCases(job.options.thorough === true)
   if (names === undefined || names.length <= 1) return [job]
-  return names.map((name) => ({ ...job, options: { ...job.options, cases: [name] } }))
+  return names.map((name, i) => ({ ...job, options: { ...job.options, cases: [name], firstCell: i === 0 } }))
 }
 
 /** One runtime's report from its cells' reports, rows in the cells' order. */

@@ -42,7 +42,8 @@ export const validatePypy: Validator = async (options: ValidateOptions): Promise
   const report = await validatePyPy(selected, {
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     ...(options.log ? { log: options.log } : {}),
-    hooks: 'first',
+    // Once per selection: in its first case (with --jobs, only the first cell's).
+    hooks: options.firstCell === false ? false : 'first',
   })
   return inReportShape(report)
 }

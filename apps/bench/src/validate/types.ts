@@ -83,6 +83,12 @@ export interface ValidateOptions {
   python?: string
   /** cpython: also compare pymalloc's pools per size class (`--pymalloc`); blocks per size class and arenas always. */
   pymalloc?: boolean
+  /**
+   * Set when this call is one cell of a larger selection (`validate --jobs`, parallel.ts): false
+   * for every cell but the selection's first. What a validator does once per selection (PyPy's
+   * run with gc.hooks on) then happens in that cell only, as with --jobs 1.
+   */
+  firstCell?: boolean
 }
 
 export type Validator = (options: ValidateOptions) => Promise<ValidationReport>
