@@ -15,9 +15,9 @@ const ARGS = [
   '--runtime',
   'cpython,pypy',
   '--cases',
-  // Two cases each, so each runtime is split into cells; PyPy's once-per-selection run with
+  // Two cases each (in both PyPy case sets, CI's and the full one), so each runtime is split into cells; PyPy's once-per-selection run with
   // gc.hooks on must stay in its first cell only (the rows would differ otherwise).
-  'gc-phases,binary-trees d=10,finalizers and weakrefs,binary-trees d=12',
+  'gc-phases,binary-trees d=14,finalizers and weakrefs,finalizer allocations',
   '--format',
   'json',
   '--quiet',
