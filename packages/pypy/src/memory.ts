@@ -11,8 +11,9 @@
  * malloc() is modeled as mmap: whole pages, taken from the gaps freed blocks left
  * (free-page-ranges.ts) or else from a bump pointer. Addresses returned are 16 bytes past a page
  * boundary, as glibc's for mmap'ed chunks (constants.ts MALLOC_CHUNK_HEADER), so an arena spans
- * 63 whole pages like a real one. A block is zero when malloc returns it, as fresh mmap pages are. How much memory the model's address space takes is not a
- * figure: footprints are PyPy's own counters (arena and raw-malloc bytes), not this buffer.
+ * 63 whole pages like a real one. A block is zero when malloc returns it, as fresh mmap pages
+ * are. How much memory the model's address space takes is not a figure: footprints are PyPy's
+ * own counters (arena and raw-malloc bytes), not this buffer.
  */
 import { type BufferWriter, PygcError, takeHostBuffer } from '@pygc/core'
 import { MALLOC_CHUNK_HEADER } from './constants.js'
