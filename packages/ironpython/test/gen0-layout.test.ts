@@ -27,6 +27,22 @@ function addresses(m: IronPythonManager, node: number, n: number): number[] {
   return out
 }
 
+/**
+ * After a gen0 collection, 30,000 nodes: where each context cut short ends (from gen0's first
+ * object). Context boundaries are a 64-byte step; full contexts hold 205 objects, a cut one fewer.
+ */
+function contextCuts(m: IronPythonManager, node: number): number[] {
+  m.native.clr.Collect(0, 'forced', true, true)
+  const a = addresses(m, node, 30_000).map((x) => x - m.heap.g0Start * 8)
+  const boundaries = []
+  for (let i = 11; i < a.length; i++) if (a[i] - a[i - 1] === 64) boundaries.push(i)
+  const cuts = []
+  for (let k = 1; k < boundaries.length; k++) {
+    if (boundaries[k] - boundaries[k - 1] !== 205) cuts.push(a[boundaries[k] - 1] + 40)
+  }
+  return cuts
+}
+
 describe("the runtime's pinned object in gen0 (gc.cpp a_fit_free_list_p, plan_phase pinned plugs)", () => {
   it('after a collection that promotes, gen0 is 456 free bytes and the 104-byte object', () => {
     const { m, h } = fresh()
@@ -130,15 +146,7 @@ describe('allocation contexts at the top (gc.cpp limit_from_size, adjust_limit_c
 
   it("contexts stop at the region's committed end, which grows 64 KiB at a time", () => {
     const { m, node, h } = fresh(64 * 1024 * 1024)
-    m.native.clr.Collect(0, 'forced', true, true)
-    const a = addresses(m, node, 30_000).map((x) => x - h.g0Start * 8)
-    // Context boundaries (a 64-byte step); full contexts hold 205 objects, a cut one fewer.
-    const boundaries = []
-    for (let i = 11; i < a.length; i++) if (a[i] - a[i - 1] === 64) boundaries.push(i)
-    const cuts = []
-    for (let k = 1; k < boundaries.length; k++) {
-      if (boundaries[k] - boundaries[k - 1] !== 205) cuts.push(a[boundaries[k] - 1] + 40)
-    }
+    const cuts = contextCuts(m, node)
     // Measured: the first cut just below region offset 0x101000, then one every 0x10000; in
     // the model's addresses (from the first object, 0x20 into the region) a context ends at
     // most 0x40 before.
@@ -146,6 +154,24 @@ describe('allocation contexts at the top (gc.cpp limit_from_size, adjust_limit_c
     // 0x110fa8, 0x120f90 bytes after the region's first object (its MT at 0x100f98 + 0x28 - 0x28).
     expect(cuts.slice(0, 3)).toEqual([0x100f98, 0x110fa8, 0x120f90])
     expect(h.homeRegionCommitted).toBe(0x101000 + 3 * 0x10000)
+  })
+
+  it('homeRegionCommitted moves the first cut (the .NET oracle measures it per budget: 0xd1000 at 512 KiB)', () => {
+    const m = new IronPythonManager({
+      preset: 'clr',
+      sizeMode: 'clr',
+      gen0size: 64 * 1024 * 1024,
+      homeRegionCommitted: 0xd1000,
+    })
+    const node = m.defineType({ name: 'Node', refs: 2 })
+    m.pushFrame(4)
+    const cuts = contextCuts(m, node)
+    // .NET 10 (binary-trees at 512 KiB): the last object before the first cut ends at region
+    // offset 0xd0fc8, 0xd0fa8 after the region's first object.
+    expect(cuts.slice(0, 3)).toEqual([0xd0fa8, 0xe0f90, 0xf0fa0])
+    expect(() => new IronPythonManager({ preset: 'clr', homeRegionCommitted: 0x1234 })).toThrow(
+      /homeRegionCommitted must be a multiple of 4,096/,
+    )
   })
 
   it('a 4 MB region holds 104,544 objects of 40 bytes from its start', () => {
