@@ -92,6 +92,23 @@ describe('traceNeeds', () => {
     })
     expect(traceNeeds(trace)).toEqual({ 'shape-tuple': 1, 'variable-instance': 1 })
   })
+
+  it('finds what only tuples need: a weak reference to one, a finalizer on or making one', () => {
+    const trace = record('tuple-needs', (m) => {
+      m.defineGlobals(1)
+      const tuple = m.defineType({ name: 'T', refs: 1, shape: 'tuple' })
+      m.pushFrame(2) // op 0
+      m.alloc(0, tuple) // 1
+      m.weakref(1, 0) // 2
+      m.defineType({ name: 'M', refs: 0, shape: 'slots', finalizer: { storeNew: { type: tuple, global: 0 } } })
+      m.popFrame() // op 3
+    })
+    expect(traceNeeds(trace)).toEqual({ 'shape-tuple': 0, 'weakref-to-tuple': 2, 'tuple-finalizer': 3 })
+    // CPython's replay fills tuples in place, but cannot weakly reference one.
+    expect(firstMissing(traceNeeds(trace), REPLAY_PY_CPYTHON)).toEqual({ capability: 'weakref-to-tuple', op: 2 })
+    expect(firstMissing(traceNeeds(trace), REPLAY_PYPY_CAPS)).toEqual({ capability: 'shape-tuple', op: 0 })
+    expect(firstMissing(traceNeeds(trace), TRACE_REPLAY_JAVA)).toBeNull()
+  })
 })
 
 describe('requireCapabilities', () => {
