@@ -748,6 +748,10 @@ TYPE_OF_LIST = {}
 # the one after a collection).
 AT_LOOP_START = [None]
 
+# The op loop's own ints at its end (op index, next id, frame bases), where mallocstats.py's count
+# of int objects finds them (only when AT_LOOP_END is set).
+OWN_INTS = [0] * 6
+
 # mallocstats.py's reading of pymalloc at the end of the op loop (a function of no arguments,
 # called once after the gc counts and stats are read, with the collector disabled); None: none.
 AT_LOOP_END = [None]
@@ -1260,11 +1264,22 @@ def replay(path):
     if gclog:
         gc.callbacks.remove(gc_log_callback)
     snapshot_stats(after)
-    wall_ms = (time.time() - start_wall) * 1000.0
     if AT_LOOP_END[0] is not None:
+        # The loop's own ints (op index, next id, frame bases) are replay.py's, not the trace's:
+        # kept where mallocstats.py's count of int objects finds them (OWN_INTS, reachable from
+        # this module), and the last op's operands dropped (small ints are the interpreter's).
+        # The wall time is taken after the reading: its float is a pymalloc block too.
+        OWN_INTS[0] = opi
+        OWN_INTS[1] = next_id
+        OWN_INTS[2] = fb
+        OWN_INTS[3] = top
+        OWN_INTS[4] = depth
+        OWN_INTS[5] = npins
+        d = t = n = o = s = a = b = w = g = k = at = field = value = index = tag = expected = pinning = action = code = 0
         # Before the report is built (its objects are replay.py's, not the trace's).
         AT_LOOP_END[0]()
         gc.enable()
+    wall_ms = (time.time() - start_wall) * 1000.0
     final_counts = list(counts_now) if counts_now is not None else None
     counts_now = None
     deltas = None
