@@ -59,7 +59,8 @@ describe("the runtime's pinned object in gen0 (gc.cpp a_fit_free_list_p, plan_ph
     expect(h.freeBytes[0]).toBe(56)
   })
 
-  it('a gen0 collection that keeps its survivors compacts them below the object, the gap is the next item', () => {
+  /** Three survivors in the free-list item, garbage after the object, then what `tail` keeps (slot 3). */
+  function keepSurvivors(tail: (m: IronPythonManager, node: number) => void) {
     const m = new IronPythonManager({ preset: 'clr', sizeMode: 'clr', gen0size: G0 })
     const node = m.defineType({ name: 'Node', refs: 2 }) // object[2]: 40 bytes
     const big = m.defineType({ name: 'Big', refs: 2000 }) // 16,024 bytes
@@ -67,20 +68,33 @@ describe("the runtime's pinned object in gen0 (gc.cpp a_fit_free_list_p, plan_ph
     m.pushFrame(5)
     m.alloc(4, big)
     m.native.clr.Collect(0, 'forced', true, true) // Big is promoted: gen1 is no longer tiny
-    // Three survivors first (the free-list item), then garbage: too few bytes to promote
-    // (decide_on_promotion_surv), so they stay gen0 and slide to its start, below the object.
+    // Too few bytes survive to promote (decide_on_promotion_surv): they stay gen0.
     for (let i = 0; i < 3; i++) m.alloc(i, node)
     for (let i = 0; i < 100; i++) m.alloc(3, node)
+    tail(m, node)
     m.native.clr.Collect(0, 'forced', true, true)
     expect(h.genSize(1)).toBeGreaterThan(16_000)
-    // 120 bytes of survivors, 336 free, the object, and above it the last garbage node
-    // (slot 3 still holds it): it was above the object, it stays above it.
-    expect(h.genSize(0)).toBe(600)
+    return { m, node, h }
+  }
+
+  it('a gen0 collection that keeps its survivors compacts them below the object, the gap is the next item', () => {
+    // The survivor above the object (344 bytes) does not fit the 336-byte gap with a min object
+    // before and after it (size_fit_p): it goes after the object, behind a 24-byte front pad.
+    const { m, node, h } = keepSurvivors((m) => m.alloc(3, m.defineType({ name: 'Wide', refs: 40 })))
+    expect(h.genSize(0)).toBe(560 + 24 + 344)
     expect(h.gen0FreeItemGranules * 8).toBe(336)
     const a = addresses(m, node, 8).map((x) => x - h.g0Start * 8)
     // .NET (binary-trees at 1 MiB): seven objects at 0xa0 .. 0x190, then past the object.
     expect(a.slice(0, 7)).toEqual([120, 160, 200, 240, 280, 320, 360])
-    expect(a[7]).toBe(600)
+    expect(a[7]).toBe(928)
+  })
+
+  it('a survivor above the object that fits the gap goes below it (the limit is the oldest pin)', () => {
+    // gcbench GC 10 at 256 KiB: .NET put survivors that lay above the object below it.
+    const { h } = keepSurvivors(() => {})
+    // The last garbage node (40 bytes, slot 3) follows the three at 120: 24 + 40 + 24 <= 336.
+    expect(h.genSize(0)).toBe(560)
+    expect(h.gen0FreeItemGranules * 8).toBe(296)
   })
 })
 
