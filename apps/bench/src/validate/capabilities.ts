@@ -111,12 +111,13 @@ export const REPLAY_PY_JYTHON: OracleCapabilities = {
 /**
  * benchmarks/oracles/pypy/replay_pypy.py on pypy3: replay.py's classes (make_class), so the
  * same shapes as on CPython; a legacy finalizer is an ordinary __del__ on PyPy (the model
- * treats it so too); gc.disable and friends run as PyPy's gc module does them. Byte payloads
- * are not materialized, as in replay.py (its file comment).
+ * treats it so too); gc.disable and friends run as PyPy's gc module does them. A byte payload
+ * is a real `bytes` its owner holds by one more item or attribute (replay.make_payload), as the
+ * PyPy model lays it out (packages/pypy/src/layout.ts payloadReference).
  */
 export const REPLAY_PYPY_CAPS: OracleCapabilities = {
   oracle: 'replay_pypy.py on pypy3',
-  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control'],
+  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control', 'byte-payload'],
   source: 'benchmarks/oracles/pypy/replay_pypy.py (file comment)',
 }
 
