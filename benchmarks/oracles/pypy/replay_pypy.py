@@ -9,6 +9,8 @@ Options:
     --nursery BYTES   PYPY_GC_NURSERY for the run (default: PyPy's own choice on this machine)
     --no-warmup       measure the first pass over the trace (default: run it twice, measure the second)
     --no-hooks        do not install gc.hooks (the counts then come from the GC's log only)
+    --probe           also measure the nursery bytes the replayer has taken when op 0 runs
+                      (probe_nursery_at_start: one more child run): "nurseryAtStart"
     --env NAME=VALUE  another PYPY_GC_* setting for the run (repeatable)
 
 The script runs itself again as a child `pypy3 replay_pypy.py --child ...` with the GC's own
@@ -613,7 +615,54 @@ def full_collection():
         pass
 
 
-def child(path, warmup, hooks, dump_path):
+PROBE_MIN_OBJECT = 16  # the smallest nursery object (a header and one word), for the probe's length
+
+
+def probe_type(tb):
+    """The trace type the probe allocates: a small fixed-size one without __del__ or payload (an
+    object with a __del__ is not allocated in the nursery, incminimark.py malloc_fixedsize), or
+    None when the trace has none."""
+    best = None
+    for t in range(len(tb.classes)):
+        cls = tb.classes[t]
+        if tb.variable[t] == 1 or tb.resurrect[t] >= 0 or tb.store_new[t] >= 0:
+            continue
+        if cls is not None and getattr(cls, '__del__', None) is not None:
+            continue
+        if PAYLOADS and tb.payload_items[t]:  # noqa: F821 (Tables)
+            continue
+        # the fewest fields: the smallest object, the finest measure
+        if best is None or tb.nrefs[t] + tb.nints[t] < tb.nrefs[best] + tb.nints[best]:
+            best = t
+    return best
+
+
+def append_probe(start, t, nursery_size):
+    """Append to BUF, after the trace, the trace's leading definition records (the measured
+    pass runs them before its op 0) and a stream of OP_ALLOC of type t into local 0 (each drops
+    the last), long enough for three nurseries; returns its offset."""
+    p = start
+    while BUF[p] == OP_DEFINE_TYPE or BUF[p] == OP_DEFINE_GLOBALS:
+        S[S_P] = p + 1
+        skip_definition(BUF[p])
+        p = S[S_P]
+    S[S_P] = 0
+    probe_start = len(BUF)
+    BUF.extend(BUF[start:p])
+    record = array.array('B', [OP_ALLOC, 0])
+    v = t
+    while v >= 128:
+        record.append((v & 127) | 128)
+        v >>= 7
+    record.append(v)
+    record.append(0)  # n (a fixed-size type ignores it)
+    count = 3 * nursery_size // PROBE_MIN_OBJECT + 64
+    BUF.extend(record * count)
+    BUF.append(OP_END)
+    return probe_start
+
+
+def child(path, warmup, hooks, dump_path, probe=False):
     try:
         import pypyjit
         # A guard that failed once gets its bridge compiled at once (default: after 200
@@ -635,6 +684,16 @@ def child(path, warmup, hooks, dump_path):
                 MAJOR_OP, MAJOR_COUNT, MAJOR_ARENA_BYTES, MAJOR_RAW_AFTER):
         lst.extend([0] * HOOK_CAPACITY)
     start = load_trace(path)
+    measured_start = start
+    probe_t = None
+    if probe:
+        # The probe (see probe_nursery_at_start in the parent): the same set-up and warm-ups, then
+        # the measured pass runs a stream of same-size allocations instead of the trace.
+        probe_t = probe_type(tb)
+        if probe_t is None:
+            return {'probe': None}
+        measured_start = append_probe(start, probe_t, gc.get_stats()._s.nursery_size)
+        hooks = True
     import __pypy__
     if warmup:
         run_pass(start, tb)
@@ -691,7 +750,7 @@ def child(path, warmup, hooks, dump_path):
     __pypy__.debug_print('start')
     __pypy__.debug_stop('pygc-measure')
     t0 = time.time()
-    ops = run_pass(start, tb)
+    ops = run_pass(measured_start, tb)
     wall_ms = (time.time() - t0) * 1000.0
     __pypy__.debug_start('pygc-measure')
     __pypy__.debug_print('end')
@@ -699,6 +758,9 @@ def child(path, warmup, hooks, dump_path):
     RECORDING[0] = False
     if hooks:
         gc.hooks.reset()
+    if probe:
+        return {'probe': {'type': probe_t, 'ops': ops, 'nurserySize': baseline['nurserySize'],
+                          'minorOps': [MINOR_OP[k] for k in range(min(HOOKN[0], 4))]}}
     ncollect = S[S_NCOLLECT]
     mismatches = MISMATCHES
     unsupported = UNSUPPORTED
@@ -879,10 +941,48 @@ def startup_heap(done, dump_path):
     }
 
 
+def probe_nursery_at_start(cmd, env):
+    """The nursery bytes the replayer itself has taken when the trace's op 0 runs.
+
+    The child runs again with --probe: the same set-up, warm-up passes and last collections,
+    then the measured pass through the same run_pass and compiled loop, but on a stream of
+    allocations of one trace type instead of the trace; gc.hooks gives the op of each minor
+    collection. Between two collections the nursery holds N / (k2 - k1) objects, which gives
+    their size s (a multiple of a word); the first came at op k1, so the bytes taken before op 0
+    lie in (N - (k1 + 1) s, N - k1 s]: the middle of that, rounded down to a word."""
+    probe_cmd = [a for a in cmd if a != '--no-hooks']
+    probe_cmd.insert(probe_cmd.index('--child') + 1, '--probe')
+    # the same set-up as the measured run's, heap dump included (into a file of its own; its
+    # GC log, switched on as in the measured run, overwrites that run's, already read)
+    fd, dump_path = tempfile.mkstemp(prefix='pygc-pypyprobe-', suffix='.dump')
+    os.close(fd)
+    probe_cmd[probe_cmd.index('--dump') + 1] = dump_path
+    try:
+        proc = subprocess.Popen(probe_cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = proc.communicate()
+    finally:
+        for p in (dump_path, dump_path + '.maps'):
+            if os.path.exists(p):
+                os.unlink(p)
+    if proc.returncode != 0:
+        raise RuntimeError('pypy3 probe failed (exit %d): %s' % (
+            proc.returncode, err.decode('utf-8', 'replace')[-2000:]))
+    probe = json.loads(out.decode('utf-8')).get('probe')
+    if probe is None or len(probe['minorOps']) < 2:
+        return None
+    n = probe['nurserySize']
+    k1, k2 = probe['minorOps'][0], probe['minorOps'][1]
+    size = int(round(float(n) / (k2 - k1) / 8)) * 8
+    used = n - k1 * size - size // 2
+    return {'bytes': max(0, used // 8 * 8), 'objectSize': size, 'firstMinorOp': k1,
+            'secondMinorOp': k2, 'type': probe['type'], 'nurserySize': n}
+
+
 def parent(argv):
     nursery = None
     warmup = True
     hooks = True
+    probe = False
     extra_env = {}
     args = []
     i = 0
@@ -896,6 +996,8 @@ def parent(argv):
             warmup = False
         elif a == '--no-hooks':
             hooks = False
+        elif a == '--probe':
+            probe = True
         elif a == '--env':
             name, _, value = argv[i + 1].partition('=')
             extra_env[name] = value
@@ -905,7 +1007,7 @@ def parent(argv):
             args.append(a)
         i += 1
     if len(args) != 1:
-        print('usage: replay_pypy.py [--nursery BYTES] [--no-warmup] [--no-hooks] [--env NAME=VALUE] TRACE',
+        print('usage: replay_pypy.py [--nursery BYTES] [--no-warmup] [--no-hooks] [--probe] [--env NAME=VALUE] TRACE',
               file=sys.stderr)
         return 2
     fd, log_path = tempfile.mkstemp(prefix='pygc-pypylog-', suffix='.log')
@@ -939,6 +1041,8 @@ def parent(argv):
         with open(log_path) as f:
             result['log'] = parse_log(f.read())
         result['startupHeap'] = startup_heap(result['log'].get('startup'), dump_path)
+        if probe:
+            result['nurseryAtStart'] = probe_nursery_at_start(cmd, env)
     finally:
         for p in (log_path, dump_path, dump_path + '.maps'):
             if os.path.exists(p):
@@ -959,7 +1063,7 @@ def main(argv):
             args = [a for a in args if a != dump_path]
         paths = [a for a in args if not a.startswith('--')]
         try:
-            result = child(paths[0], warmup, hooks, dump_path)
+            result = child(paths[0], warmup, hooks, dump_path, '--probe' in args)
         except TraceError as e:
             print(json.dumps({'error': str(e)}))
             return 0

@@ -146,6 +146,8 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     })
     this.gc.minor.extraRoots = this.pins
     this.hiddenRoots = startUp(this.gc.s)
+    // garbage the oracle's loop left in the nursery before the program (options.ts StartupHeap)
+    this.gc.nursery.free += this.options.startup.nurseryUsed ?? 0
     const preset = options.preset ?? 'default'
     this.info = {
       family: PYPY_FAMILY,

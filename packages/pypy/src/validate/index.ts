@@ -118,7 +118,10 @@ interface ModelSide {
 }
 
 function runModel(trace: string, nursery: number, real: RealRun): ModelSide {
-  const m = new PyPyManager({ nursery, startup: real.startupHeap })
+  // the model starts as the oracle's program does: after its startup heap, with the nursery
+  // bytes the replayer itself has taken by op 0 (FIDELITY.md, "gcbench-median")
+  const startup = { ...real.startupHeap, nurseryUsed: real.nurseryAtStart?.bytes ?? 0 }
+  const m = new PyPyManager({ nursery, startup })
   const order: string[] = []
   let collects = 0
   m.on(
