@@ -2,7 +2,9 @@
  * The PyPy model against the real PyPy (Debian's pypy3 7.3.11): each case's program is
  * recorded once as a trace, replayed on pypy3 by benchmarks/oracles/pypy/replay_pypy.py at
  * each of its nursery sizes (PYPY_GC_NURSERY), and replayed on the model with the same nursery
- * and the interpreter's startup heap that run measured. Compared per case and nursery size:
+ * and the interpreter's startup heap that run measured, its nursery starting with the bytes
+ * the replayer itself had taken by op 0 (measured by replay_pypy.py --probe, one more pypy3
+ * run: FIDELITY.md, "gcbench-median"). Compared per case and nursery size:
  * minor collections, completed major collections, major collection steps (per state), the
  * bytes surviving minor collections (median and total), gc.collect()'s results, and for the
  * order cases the __del__ calls and weakref callbacks with the op each ran in.
@@ -374,7 +376,7 @@ async function traceRows(
   for (const nursery of nurseries) {
     const label = nurseryLabel(name, nursery)
     log(`${label}: pypy3`)
-    const real = await runRealPyPy(trace, { nursery, hooks: false, pypy: options.pypy })
+    const real = await runRealPyPy(trace, { nursery, hooks: false, probe: true, pypy: options.pypy })
     log(`${label}: model`)
     const model = runModel(trace, nursery, real)
     rows.push(...compare(label, model, real, order))
