@@ -17,8 +17,16 @@ import { validateIronPython } from '../src/validate/ironpython.js'
 const KNOWN_MODEL_ERRORS: string[] = []
 
 describe('validate ironpython', () => {
+  // The whole set (10 programs, each on .NET at 3 gen0 budgets) runs once; the pinned test reads
+  // its 'pinned n=60000' rows, the same case on the same budgets as naming it alone would run.
+  let whole: ReturnType<typeof validateIronPython> | undefined
+  const wholeSet = () => {
+    whole ??= validateIronPython({})
+    return whole
+  }
+
   it('agrees with the .NET GC on every case but the open model error', async () => {
-    const report = await validateIronPython({})
+    const report = await wholeSet()
     const failed = report.rows.filter((r) => !r.ok).map((r) => `${r.case}: ${r.metric}`)
     expect(failed.sort()).toEqual([...KNOWN_MODEL_ERRORS].sort())
     for (const metric of ['gen0 collections', 'gen1 collections', 'gen2 collections', 'LOH allocations']) {
@@ -30,8 +38,10 @@ describe('validate ironpython', () => {
   })
 
   it('replays pins with real pinned handles and compares pinned counts and fragmentation', async () => {
-    const report = await validateIronPython({ cases: ['pinned n=60000'] })
-    const row = (metric: string) => report.rows.find((r) => r.metric === metric)
+    const rows = (await wholeSet()).rows.filter((r) => r.case.startsWith('pinned n=60000 '))
+    expect(rows.length).toBeGreaterThan(0)
+    // The first gen0 budget's row, as in a report of this case alone.
+    const row = (metric: string) => rows.find((r) => r.metric === metric)
     // Collections per generation: exact on this case.
     for (const g of [0, 1, 2])
       expect(row(`gen${g} collections`)?.model).toBe(row(`gen${g} collections`)?.real)
@@ -39,7 +49,7 @@ describe('validate ironpython', () => {
     expect(row('pinned objects seen by GCs (sum)')?.model).toBeGreaterThan(0)
     expect(row('pinned objects seen by GCs (sum)')?.real).toBeGreaterThan(0)
     expect(row('fragmented bytes after a GC (mean)')?.model).toBeGreaterThan(0)
-    expect(report.ok).toBe(true)
+    expect(rows.filter((r) => !r.ok)).toEqual([])
   })
 
   it('runs weakref callbacks and resurrecting finalizers on .NET as IronPython does (named case)', async () => {

@@ -118,6 +118,11 @@ export interface TypeLayout {
   refArray: boolean
   /** Bytes of its array of references and ints (the part card marks cover), 0 if none. */
   itemsPart(length: number): number
+  /**
+   * Bytes of its byte payload (W_BytesObject and rpy_string), 0 if none: PyPy makes them after
+   * the rest of the object (replay_pypy.py: the owner, then `source * n`).
+   */
+  payloadPart(length: number): number
   hasFinalizer: boolean
   resurrectInto: number
 }
@@ -175,6 +180,7 @@ export function layoutOf(spec: TypeSpec): TypeLayout {
     ints,
     hasFinalizer: fin !== undefined,
     resurrectInto: fin?.resurrectInto ?? -1,
+    payloadPart: (length: number) => payloadBytes(spec, length),
   }
   const shape = spec.shape ?? 'list'
   if (shape === 'list') {
