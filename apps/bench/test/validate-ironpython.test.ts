@@ -17,8 +17,16 @@ import { validateIronPython } from '../src/validate/ironpython.js'
 const KNOWN_MODEL_ERRORS: string[] = []
 
 describe('validate ironpython', () => {
+  // The whole set (10 programs, each on .NET at 3 gen0 budgets) runs once; the pinned test reads
+  // its 'pinned n=60000' rows, the same case on the same budgets as naming it alone would run.
+  let whole: ReturnType<typeof validateIronPython> | undefined
+  const wholeSet = () => {
+    whole ??= validateIronPython({})
+    return whole
+  }
+
   it('agrees with the .NET GC on every case but the open model error', async () => {
-    const report = await validateIronPython({})
+    const report = await wholeSet()
     const failed = report.rows.filter((r) => !r.ok).map((r) => `${r.case}: ${r.metric}`)
     expect(failed.sort()).toEqual([...KNOWN_MODEL_ERRORS].sort())
     for (const metric of ['gen0 collections', 'gen1 collections', 'gen2 collections', 'LOH allocations']) {
@@ -30,8 +38,10 @@ describe('validate ironpython', () => {
   })
 
   it('replays pins with real pinned handles and compares pinned counts and fragmentation', async () => {
-    const report = await validateIronPython({ cases: ['pinned n=60000'] })
-    const row = (metric: string) => report.rows.find((r) => r.metric === metric)
+    const rows = (await wholeSet()).rows.filter((r) => r.case.startsWith('pinned n=60000 '))
+    expect(rows.length).toBeGreaterThan(0)
+    // The first gen0 budget's row, as in a report of this case alone.
+    const row = (metric: string) => rows.find((r) => r.metric === metric)
     // Collections per generation: exact on this case.
     for (const g of [0, 1, 2])
       expect(row(`gen${g} collections`)?.model).toBe(row(`gen${g} collections`)?.real)
@@ -39,7 +49,7 @@ describe('validate ironpython', () => {
     expect(row('pinned objects seen by GCs (sum)')?.model).toBeGreaterThan(0)
     expect(row('pinned objects seen by GCs (sum)')?.real).toBeGreaterThan(0)
     expect(row('fragmented bytes after a GC (mean)')?.model).toBeGreaterThan(0)
-    expect(report.ok).toBe(true)
+    expect(rows.filter((r) => !r.ok)).toEqual([])
   })
 
   it('runs weakref callbacks and resurrecting finalizers on .NET as IronPython does (named case)', async () => {
@@ -63,10 +73,11 @@ describe('validate ironpython', () => {
     for (const r of rows('gen0 collections')) expect(r.model).toBe(r.real)
     for (const r of rows('promoted bytes per gen0 GC (median)')) expect(r.ok).toBe(true)
     // The clearing GC per callback is compared; at 256 KiB .NET's budget after the first
-    // collection is now the model's to the byte (472,000: a tracker's int[1] counts 28 bytes in
-    // finalization_promoted_bytes), and one referent of 2,000 is cleared one collection apart.
+    // collection is the model's to the byte (472,000: a tracker's int[1] counts 28 bytes in
+    // finalization_promoted_bytes), and since plan places plugs as .NET does
+    // (packages/ironpython BUDGETS.md#short-plugs) every referent is cleared by the same GC.
     const cleared = rows('weakref callbacks cleared by the same GC')
-    expect(cleared.map((r) => r.ok)).toEqual([false, true, true])
-    expect(cleared[0].real).toBeGreaterThan(1990)
+    expect(cleared.map((r) => r.ok)).toEqual([true, true, true])
+    expect(cleared[0].real).toBe(2000)
   })
 })

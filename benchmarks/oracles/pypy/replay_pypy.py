@@ -38,7 +38,10 @@ Object mapping (the model in packages/pypy sizes exactly these):
   - weak references            -> a weakref.ref subclass instance (a new one per op), with callback
   - locals and globals         -> one preallocated list R: [globals | frame 0 | frame 1 ...]
   - pins                       -> a strong reference in a preallocated pin table
-Byte payloads (`bytes`, `variable: 'bytes'`) are not materialized, as in replay.py.
+  - a byte payload of n bytes  -> a `bytes` (replay.make_payload; b'' when n = 0) held by one
+                                  more item before the int words, or a `_pygc_b` attribute
+A trace without payloads runs the very code it ran before payloads were replayed (see
+PAYLOADS below): the JIT's compiled loops, and so the interpreter's heap, stay the same.
 """
 from __future__ import print_function
 
@@ -207,6 +210,17 @@ MISMATCHES = array.array('l', [0] * 5)
 UNSUPPORTED = array.array('l', [0] * 4)
 COLLECTS = array.array('b', [0] * 4096)
 
+# PAYLOADS (whether the trace has byte payloads) and MAKE_PAYLOAD (pypy_payloads.make_payload)
+# are module globals written exactly once, by Tables() before the first pass, and never defined
+# here: PyPy's JIT constant-folds a global that was written once (pypy/objspace/std/celldict.py:
+# a second write of another value makes it a mutable cell, read with a guard). So for a trace
+# without payloads the `if PAYLOADS` tests in step() compile to nothing, and what payloads need
+# is in pypy_payloads.py, imported only when a trace has them. A guard in the compiled loops
+# carries resume data in the GC heap: the interpreter's startup heap grew by 56 KB (779 objects)
+# with plain tests and helpers here, and the model, which lays that heap down, marks and sweeps
+# it, then made one sweeping step more per major collection in 'random program seed=1' at 1 MiB
+# (1,442 minor collections against pypy3's unchanged 1,238: FIDELITY.md, "Byte payloads").
+
 
 class Tables(object):
     """The per-type tables of one trace (read-only during the loop)."""
@@ -215,15 +229,26 @@ class Tables(object):
         types = plan['types']
         ntypes = len(types)
         self.classes = [make_class(t, types[t]) for t in range(ntypes)]
+        payloads = False
+        for t in range(ntypes):
+            payloads = payloads or replay.payload_size(types[t]) != replay.PAYLOAD_NONE
+        # Per type, the item holding its payload (1 or 0), before the int words.
+        items = [0] * ntypes
+        if payloads:
+            import pypy_payloads
+            items = pypy_payloads.prepare(self, types)
+            globals()['MAKE_PAYLOAD'] = pypy_payloads.make_payload
+        globals()['PAYLOADS'] = payloads
         self.templates = [None] * ntypes
         self.var_templates = [{} for t in range(ntypes)]
         for t in range(ntypes):
             spec = types[t]
             if spec['variable'] != 1:
                 # int words are kept reversed at the end: int i is obj[-1 - i]
-                self.templates[t] = [None] * spec['refs'] + [0] * spec['ints']
+                self.templates[t] = [None] * (spec['refs'] + items[t]) + [0] * spec['ints']
         for key in plan['lengths']:
-            self.var_templates[key[0]][key[1]] = [None] * key[1] + [0] * types[key[0]]['ints']
+            self.var_templates[key[0]][key[1]] = [None] * (key[1] + items[key[0]]) + \
+                [0] * types[key[0]]['ints']
         self.nints = [types[t]['ints'] for t in range(ntypes)]
         self.nrefs = [types[t]['refs'] for t in range(ntypes)]
         self.shapes = [replay.SHAPES.index(types[t]['shape']) for t in range(ntypes)]
@@ -363,10 +388,19 @@ def step(tb):
                 R[d] = tb.var_templates[t][n] * 1
             else:
                 R[d] = tb.templates[t] * 1
+            if PAYLOADS and tb.payload_items[t]:  # noqa: F821 (Tables)
+                obj = R[d]
+                obj[len(obj) - tb.nints[t] - 1] = MAKE_PAYLOAD(tb, t, n)  # noqa: F821
+                obj = None
         else:
             obj = cls()  # slots and dict-instance objects get their fields in make_init's __init__
             if tb.shapes[t] == 0:
                 obj.extend(tb.var_templates[t][n] if tb.variable[t] == 1 else tb.templates[t])
+            if PAYLOADS and tb.payload_items[t]:  # noqa: F821 (Tables)
+                if tb.shapes[t] == 0:
+                    obj[len(obj) - tb.nints[t] - 1] = MAKE_PAYLOAD(tb, t, n)  # noqa: F821
+                else:
+                    obj._pygc_b = MAKE_PAYLOAD(tb, t, n)  # noqa: F821
             if replay.ID_SHIFT[0]:
                 S[S_NEXT_ID] += replay.ID_SHIFT[0]
                 replay.ID_SHIFT[0] = 0
@@ -478,7 +512,10 @@ def step(tb):
         expected = varint()
         if isinstance(obj, list):
             if type(obj) is not list:
-                if len(obj) - tb.nints[obj._pygc_t] != expected:
+                items = len(obj) - tb.nints[obj._pygc_t]
+                if PAYLOADS:  # noqa: F821 (Tables)
+                    items -= tb.payload_items[obj._pygc_t]
+                if items != expected:
                     MISMATCHES[1] += 1
             else:
                 MISMATCHES[4] += 1  # an exact list does not know its type: unchecked
