@@ -6,28 +6,10 @@
  * the real process's exit codes for a few rows.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { COMMANDS, main } from '../src/main.js'
+import { COMMANDS } from '../src/main.js'
 import { DEFAULT_RUNTIMES, runtimeNames, VALIDATIONS } from '../src/runtimes.js'
 import { pygc } from './cli-helpers.js'
-
-async function inProcess(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk)
-    return true
-  })
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk)
-    return true
-  })
-  try {
-    const code = await main(args)
-    return { code, stdout, stderr }
-  } finally {
-    vi.restoreAllMocks()
-  }
-}
+import { inProcess } from './in-process.js'
 
 afterEach(() => vi.restoreAllMocks())
 

@@ -9,9 +9,12 @@ import { deterministicPart, type ResultsDocument } from '../src/results.js'
 import { resultsSchemaError } from '../src/results-file.js'
 import { DEFAULT_RUNTIMES, runtimeNames, VALIDATIONS } from '../src/runtimes.js'
 import { pygc, tempDir } from './cli-helpers.js'
+import { inProcess } from './in-process.js'
 
 describe('help and listing', () => {
-  it('prints help for the command and each subcommand', () => {
+  // The command's own help from the built command; each subcommand's through main() in this
+  // process (the same text and exit code, without a process start each).
+  it('prints help for the command and each subcommand', async () => {
     const main = pygc(['--help'])
     expect(main.code).toBe(0)
     for (const command of [
@@ -27,7 +30,7 @@ describe('help and listing', () => {
       'diff',
     ]) {
       expect(main.stdout).toContain(command)
-      const help = pygc([command, '--help'])
+      const help = await inProcess([command, '--help'])
       expect(help.code, command).toBe(0)
       expect(help.stdout).toContain(`Usage: pygc ${command}`)
     }
@@ -52,34 +55,36 @@ describe('bad input names what is valid', () => {
     expect(r.stderr).toMatch(/unknown workload 'no-such-workload'; valid workloads: .*binary-trees/)
   })
 
-  it('an unknown runtime, size or parameter lists the valid ones; a bad value says why', () => {
-    const runtime = pygc(['run', 'binary-trees', '--runtimes', 'graalpy'])
+  // Through main() in this process: every one is refused before anything runs (the exit codes of
+  // the real process: cli-contract.test.ts, its last test).
+  it('an unknown runtime, size or parameter lists the valid ones; a bad value says why', async () => {
+    const runtime = await inProcess(['run', 'binary-trees', '--runtimes', 'graalpy'])
     expect(runtime.code).not.toBe(0)
     expect(runtime.stderr).toContain(
       `unknown runtime 'graalpy'; valid runtimes: ${runtimeNames().join(', ')}`,
     )
-    const size = pygc(['run', 'binary-trees', '--size', 'huge'])
+    const size = await inProcess(['run', 'binary-trees', '--size', 'huge'])
     expect(size.stderr).toMatch(/unknown size 'huge'; valid sizes: test, small, medium, large/)
-    const param = pygc(['run', 'binary-trees', '--param', 'depth=3'])
+    const param = await inProcess(['run', 'binary-trees', '--param', 'depth=3'])
     expect(param.code).not.toBe(0)
     expect(param.stderr).toMatch(/unknown parameter 'depth'.*maxDepth/)
-    const value = pygc(['run', 'binary-trees', '--param', 'maxDepth=999'])
+    const value = await inProcess(['run', 'binary-trees', '--param', 'maxDepth=999'])
     expect(value.code).not.toBe(0)
     expect(value.stderr).toMatch(/maxDepth.*999.*1\.\.30/)
-    const option = pygc(['run', 'binary-trees', '--frobnicate'])
+    const option = await inProcess(['run', 'binary-trees', '--frobnicate'])
     expect(option.code).toBe(2)
     expect(option.stderr).toMatch(/frobnicate/)
-    const negative = pygc(['run', 'binary-trees', '--seed', '-1'])
+    const negative = await inProcess(['run', 'binary-trees', '--seed', '-1'])
     expect(negative.code).toBe(2)
     expect(negative.stderr).toBe("pygc run: --seed must be an integer >= 0, got '-1'\n")
-    const cost = pygc(['run', 'binary-trees', '--cost', 'nope=1'])
+    const cost = await inProcess(['run', 'binary-trees', '--cost', 'nope=1'])
     expect(cost.stderr).toMatch(/unknown cost 'nope'; valid costs: .*markObject/)
-    const validate = pygc(['validate', '--runtime', 'baseline'])
+    const validate = await inProcess(['validate', '--runtime', 'baseline'])
     expect(validate.code).not.toBe(0)
     expect(validate.stderr).toContain(
       `no validation for runtime 'baseline'; valid: ${[...VALIDATIONS.keys()].join(', ')}, all`,
     )
-    const command = pygc(['frobnicate'])
+    const command = await inProcess(['frobnicate'])
     expect(command.code).toBe(2)
     expect(command.stderr).toMatch(
       /valid commands: list, run, record, replay, validate, sweep, merge, report, compare, diff/,

@@ -4,6 +4,7 @@ export {
   type ConformanceOptions,
   conformanceChecks,
   runConformance,
+  variantStressOps,
 } from './checks.js'
 export { type ContractRow, contractChecks, contractFailures, contractRows } from './contract-checks.js'
 export { describeConformance } from './describe.js'

@@ -9,7 +9,7 @@
  */
 import { PygcError } from '@pygc/core'
 import { BlockRows, copyInto } from './heap-blocks.js'
-import { growCapacity, MAX_ROWS, RESERVE_FROM, withGrowth } from './heap-growth.js'
+import { growCapacity, MAX_ROWS, withGrowth } from './heap-growth.js'
 import { Kind } from './layout.js'
 import { WEAKREF_CELLS } from './weakrefs.js'
 
@@ -45,16 +45,6 @@ export const F_INTERNAL = 16
 export const F_FREELISTED = 32
 /** Weakly referenced: its weakref list head is in `weakrefHeads` (weakrefHead). */
 export const F_WEAKREFD = 64
-
-/** The columns a released heap left for the next one (ObjectHeap.release), or null. */
-let spareColumns: ObjectHeap | null = null
-
-/** The released heap's columns, once: the next ObjectHeap adopts them. */
-function takeSpareColumns(): ObjectHeap | null {
-  const spare = spareColumns
-  spareColumns = null
-  return spare
-}
 
 export class ObjectHeap {
   capacity: number
@@ -103,88 +93,31 @@ export class ObjectHeap {
   private freeHandles: Int32Array
   private freeHandleCount = 0
   private nextHandle = FIRST_HANDLE
-  /** Set by release(): the columns belong to the next heap from then on. */
-  private released = false
 
   /** Objects and modeled bytes linked into each list head. */
   readonly listCount = new Float64Array(LIST_HEADS)
   readonly listBytes = new Float64Array(LIST_HEADS)
 
   constructor(initial = 1 << 12) {
-    const reused = takeSpareColumns()
-    if (reused !== null) {
-      this.capacity = reused.capacity
-      this.refcnt = reused.refcnt
-      this.gcNext = reused.gcNext
-      this.gcPrev = reused.gcPrev
-      this.gcRefs = reused.gcRefs
-      this.flags = reused.flags
-      this.kind = reused.kind
-      this.where = reused.where
-      this.type = reused.type
-      this.oid = reused.oid
-      this.address = reused.address
-      this.objBytes = reused.objBytes
-      this.blockRow = reused.blockRow
-      this.nrefs = reused.nrefs
-      this.nints = reused.nints
-      this.fieldBase = reused.fieldBase
-      this.fields = reused.fields
-    } else {
-      this.capacity = initial
-      this.refcnt = new Int32Array(initial)
-      this.gcNext = new Int32Array(initial)
-      this.gcPrev = new Int32Array(initial)
-      this.gcRefs = new Int32Array(initial)
-      this.flags = new Uint8Array(initial)
-      this.kind = new Uint8Array(initial)
-      this.where = new Uint8Array(initial)
-      this.type = new Int32Array(initial)
-      this.oid = new Int32Array(initial)
-      this.address = new Float64Array(initial)
-      this.objBytes = new Int32Array(initial)
-      this.blockRow = new Int32Array(initial)
-      this.nrefs = new Int32Array(initial)
-      this.nints = new Uint8Array(initial)
-      this.fieldBase = new Int32Array(initial)
-      this.fields = new Int32Array(1 << 12)
-    }
+    this.capacity = initial
+    this.refcnt = new Int32Array(initial)
+    this.gcNext = new Int32Array(initial)
+    this.gcPrev = new Int32Array(initial)
+    this.gcRefs = new Int32Array(initial)
+    this.flags = new Uint8Array(initial)
+    this.kind = new Uint8Array(initial)
+    this.where = new Uint8Array(initial)
+    this.type = new Int32Array(initial)
+    this.oid = new Int32Array(initial)
+    this.address = new Float64Array(initial)
+    this.objBytes = new Int32Array(initial)
+    this.blockRow = new Int32Array(initial)
+    this.nrefs = new Int32Array(initial)
+    this.nints = new Uint8Array(initial)
+    this.fieldBase = new Int32Array(initial)
+    this.fields = new Int32Array(1 << 12)
     this.freeHandles = new Int32Array(1 << 10)
     for (let h = 1; h < LIST_HEADS; h++) this.listInit(h)
-  }
-
-  /**
-   * The owner is done with this heap (MemoryManager.release): its columns, zeroed where they
-   * were written, go to the next ObjectHeap made in this process. Nothing the model computes
-   * depends on a column's length (handles and field cells are handed out in order whatever the
-   * capacity), so figures cannot change; the next manager is spared fresh arrays, their first-
-   * write page faults and the copies of growing from 4096 rows again (binary-trees N = 10: 3-5%
-   * of a run). Only tables below the reservation size are kept, so a released large heap does
-   * not stay resident.
-   */
-  release(): void {
-    if (this.released || this.capacity >= RESERVE_FROM || this.fields.length >= RESERVE_FROM) return
-    this.released = true
-    // Every write to a column is at a handle below nextHandle (list heads included), every
-    // write to `fields` below fieldTop.
-    const rows = this.nextHandle
-    this.refcnt.fill(0, 0, rows)
-    this.gcNext.fill(0, 0, rows)
-    this.gcPrev.fill(0, 0, rows)
-    this.gcRefs.fill(0, 0, rows)
-    this.flags.fill(0, 0, rows)
-    this.kind.fill(0, 0, rows)
-    this.where.fill(0, 0, rows)
-    this.type.fill(0, 0, rows)
-    this.oid.fill(0, 0, rows)
-    this.address.fill(0, 0, rows)
-    this.objBytes.fill(0, 0, rows)
-    this.blockRow.fill(0, 0, rows)
-    this.nrefs.fill(0, 0, rows)
-    this.nints.fill(0, 0, rows)
-    this.fieldBase.fill(0, 0, rows)
-    this.fields.fill(0, 0, this.fieldTop)
-    spareColumns = this
   }
 
   // ---------------------------------------------------------------- handles

@@ -459,11 +459,6 @@ export class CPythonManager implements MemoryManager<GcModule> {
     return cloneStats(s)
   }
 
-  /** Done: the object table's columns go to the next manager made in this process (heap.ts release). */
-  release(): void {
-    this.heap.release()
-  }
-
   forEachLiveId(visit: (id: number) => void): void {
     const heap = this.heap
     for (let h = FIRST_HANDLE; h < heap.handleLimit; h++) {
