@@ -12,6 +12,9 @@ Every trace object becomes a real Python object:
   - shape slots                -> a class with __slots__ f0.., i0.., '__weakref__', '_pygc_id'
     (under mallocstats.py, IDS_OUTSIDE: no '_pygc_id'; a finalizable object's id is in IDS)
   - shape dict-instance        -> a plain class (fields in its instance dict)
+  - shape tuple (CPython only) -> an exact `tuple` made whole from its template, its items then
+                                  written in place (TupleItems: what a C extension's
+                                  PyTuple_SET_ITEM does on a tuple it owns)
   - a byte payload (a type's `bytes`, a `variable: 'bytes'` alloc's length n)
                                -> a `bytes` of n zero bytes (b'' when n = 0), made after the
                                   object, held by one more reference (an exact list's or list
@@ -675,6 +678,62 @@ def make_del(resurrect_index):
 # (tuples are untracked when all their items are atomic, lists never are): never for validation.
 TUPLES_AS_LISTS = [False]
 
+
+class TupleItems(object):
+    """Stores into tuples on CPython (capability 'shape-tuple'). A Python program cannot store into
+    a tuple, but a C extension can into one it owns (PyTuple_SET_ITEM), and the model's tuple is
+    such an object: made whole (tuple(TEMPLATE): tuple_vectorcall -> PyTuple_New, its free list or
+    a tracked GC object) and then filled field by field.
+
+    The store is done on memory, with no call: `words` is a ctypes array of machine words laid
+    over the whole address space, so reading or writing one is an item access, which makes no
+    Python object (a ctypes call would pack its arguments in a tuple, a tracked object on an empty
+    free list). Refcounts are kept exact: the new item is increfed before its pointer is written
+    and the old one decrefed after, as list_ass_item does; an immortal object's refcount (3.12+,
+    bit 31 of its low word set: Include/object.h _Py_IsImmortal) is left alone, as Py_INCREF
+    does. A tuple that a collection untracked (_PyTuple_MaybeUntrack: only atomic items) stays
+    untracked after a store, as in the model (packages/cpython/src/collector.ts untrackTuples)."""
+
+    def __init__(self):
+        import ctypes
+        # Words up to 2**51 bytes: user-space addresses on x86-64 and arm64 are below 2**48.
+        self.words = (ctypes.c_ssize_t * (1 << 48)).from_address(0)
+        # ob_item's offset: PyVarObject 24 bytes (3.14 adds ob_hash): tuple's basicsize.
+        self.items = tuple.__basicsize__ // 8
+
+    def store(self, t, i, v):
+        """t[i] = v on an exact tuple (v None or any object)."""
+        words = self.words
+        old = t[i]
+        k = id(v) // 8
+        rc = words[k]
+        if not (rc & 0x80000000):
+            words[k] = rc + 1
+        words[id(t) // 8 + self.items + i] = id(v)
+        # The tuple's reference to `old` is dropped here; `old` itself holds one, so the count
+        # stays above zero until `old` is released below, where the object dies if it was the last.
+        k = id(old) // 8
+        rc = words[k]
+        if not (rc & 0x80000000):
+            words[k] = rc - 1
+        old = None
+
+
+# Set by replay() when the trace has a tuple-shaped type (CPython only).
+TUPLE_ITEMS = [None]
+
+
+def tuple_items_available():
+    """Whether this interpreter can store into tuples (CPython's object layout, ctypes)."""
+    impl = getattr(sys, 'implementation', None)
+    if impl is None or impl.name != 'cpython':
+        return False
+    try:
+        import ctypes  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
 # IDS_OUTSIDE (set by mallocstats.py): the objects carry no `_pygc_id`, so that they have the
 # interface's fields only (the model's layout, FIDELITY.md "pymalloc"); a finalizable object's
 # id is kept in IDS, keyed by id(obj), only __del__ reads it. Off by default: the PyPy and
@@ -688,6 +747,10 @@ TYPE_OF_LIST = {}
 # no arguments; AT_LOOP_START is followed by one more gc.collect(), so the starting state stays
 # the one after a collection).
 AT_LOOP_START = [None]
+
+# The op loop's own ints at its end (op index, next id, frame bases), where mallocstats.py's count
+# of int objects finds them (only when AT_LOOP_END is set).
+OWN_INTS = [0] * 6
 
 # mallocstats.py's reading of pymalloc at the end of the op loop (a function of no arguments,
 # called once after the gc counts and stats are read, with the collector disabled); None: none.
@@ -751,7 +814,11 @@ def make_class(t, spec):
     if shape == 'tuple' and TUPLES_AS_LISTS[0]:
         shape = 'list'
     if shape == 'tuple':
-        raise TraceError('type %r: the tuple shape cannot be replayed (tuples are immutable)' % spec['name'])
+        if not tuple_items_available():
+            raise TraceError('type %r: the tuple shape cannot be replayed here (tuples are immutable; only CPython\'s are filled in place)' % spec['name'])
+        if fin:
+            raise TraceError('type %r: a tuple with a finalizer cannot be replayed' % spec['name'])
+        return None
     if shape == 'list' and not fin:
         return None
     body = {'_pygc_t': t}
@@ -811,6 +878,8 @@ def warm_up_functions(classes):
             except Exception:
                 pass
     new_object(None, [], 0, 0, False)
+    if TUPLE_ITEMS[0] is not None:
+        TUPLE_ITEMS[0].store(tuple([None]), 0, None)
     payload_items(None, 0)
     make_payload(None, 0)
     try:
@@ -861,6 +930,17 @@ def replay(path):
             templates[t] = [None] * spec['refs'] + [0] * spec['ints'] + [None] * payload_items(payload, t)
     install_finalizer_allocations(classes, types, templates)
     ID_SHIFT[0] = 0
+    # Tuple-shaped types (TupleItems): made whole as tuple(TEMPLATE), then stored into in place.
+    is_tuple = [types[t]['shape'] == 'tuple' and not TUPLES_AS_LISTS[0] for t in range(ntypes)]
+    for t in range(ntypes):
+        spec = types[t]
+        for made in (spec['allocate'], spec['store_new']):
+            if made is not None and is_tuple[made[0]]:
+                raise TraceError('type %r: its finalizer makes a tuple (type %r), which cannot be replayed'
+                                 % (spec['name'], types[made[0]]['name']))
+    tuple_items = TupleItems() if True in is_tuple else None
+    TUPLE_ITEMS[0] = tuple_items
+    tuple_type = tuple
     for key in plan['lengths']:
         var_templates[key[0]][key[1]] = [None] * key[1] + [0] * types[key[0]]['ints'] + \
             [None] * payload_items(payload, key[0])
@@ -971,7 +1051,7 @@ def replay(path):
             o = r.svarint()
             field = r.varint()
             obj = R[(fb + o) if o >= 0 else (-o - 1)]
-            if isinstance(obj, list_type):
+            if isinstance(obj, list_type) or type(obj) is tuple_type:
                 R[(fb + d) if d >= 0 else (-d - 1)] = obj[field]
             else:
                 R[(fb + d) if d >= 0 else (-d - 1)] = getattr(obj, FIELD_NAMES[field])
@@ -983,6 +1063,8 @@ def replay(path):
             obj = R[(fb + o) if o >= 0 else (-o - 1)]
             if isinstance(obj, list_type):
                 obj[field] = R[(fb + s) if s >= 0 else (-s - 1)]
+            elif type(obj) is tuple_type:
+                tuple_items.store(obj, field, R[(fb + s) if s >= 0 else (-s - 1)])
             else:
                 setattr(obj, FIELD_NAMES[field], R[(fb + s) if s >= 0 else (-s - 1)])
             obj = None
@@ -992,14 +1074,21 @@ def replay(path):
             n = r.varint()
             cls = classes[t]
             if cls is None:
-                if types[t]['variable'] == 1:
+                if is_tuple[t]:
+                    R[(fb + d) if d >= 0 else (-d - 1)] = tuple_type(var_templates[t][n] if types[t]['variable'] == 1 else templates[t])
+                elif types[t]['variable'] == 1:
                     R[(fb + d) if d >= 0 else (-d - 1)] = var_templates[t][n] * 1
                 else:
                     R[(fb + d) if d >= 0 else (-d - 1)] = templates[t] * 1
                 if list_types_with_ints:
                     type_of_list[id(R[(fb + d) if d >= 0 else (-d - 1)])] = t
                 if payload is not None and payload[t] != PAYLOAD_NONE:
-                    R[(fb + d) if d >= 0 else (-d - 1)][-1] = make_payload(source, n if payload[t] == PAYLOAD_BY_LENGTH else payload[t])
+                    if is_tuple[t]:
+                        obj = R[(fb + d) if d >= 0 else (-d - 1)]
+                        tuple_items.store(obj, len(obj) - 1, make_payload(source, n if payload[t] == PAYLOAD_BY_LENGTH else payload[t]))
+                        obj = None
+                    else:
+                        R[(fb + d) if d >= 0 else (-d - 1)][-1] = make_payload(source, n if payload[t] == PAYLOAD_BY_LENGTH else payload[t])
             else:
                 obj = cls()
                 if types[t]['shape'] == 'list':
@@ -1056,12 +1145,14 @@ def replay(path):
             index = r.varint()
             value = r.svarint()
             obj = R[(fb + o) if o >= 0 else (-o - 1)]
-            if isinstance(obj, list_type):
-                t = obj._pygc_t if type(obj) is not list_type else type_of_list.get(id(obj), 0)
+            if isinstance(obj, list_type) or type(obj) is tuple_type:
+                t = obj._pygc_t if type(obj) is not list_type and type(obj) is not tuple_type else type_of_list.get(id(obj), 0)
                 at = len(obj) - nints[t] - payload_items(payload, t) + index
                 if code == OP_READ_INT:
                     if obj[at] != value:
                         mismatches[0] += 1
+                elif type(obj) is tuple_type:
+                    tuple_items.store(obj, at, value)
                 else:
                     obj[at] = value
             else:
@@ -1127,8 +1218,8 @@ def replay(path):
             s = r.svarint()
             expected = r.varint()
             obj = R[(fb + s) if s >= 0 else (-s - 1)]
-            if isinstance(obj, list_type):
-                t = obj._pygc_t if type(obj) is not list_type else type_of_list.get(id(obj), 0)
+            if isinstance(obj, list_type) or type(obj) is tuple_type:
+                t = obj._pygc_t if type(obj) is not list_type and type(obj) is not tuple_type else type_of_list.get(id(obj), 0)
                 n = len(obj) - nints[t] - payload_items(payload, t)
             else:
                 n = nrefs[obj._pygc_t]
@@ -1173,11 +1264,22 @@ def replay(path):
     if gclog:
         gc.callbacks.remove(gc_log_callback)
     snapshot_stats(after)
-    wall_ms = (time.time() - start_wall) * 1000.0
     if AT_LOOP_END[0] is not None:
+        # The loop's own ints (op index, next id, frame bases) are replay.py's, not the trace's:
+        # kept where mallocstats.py's count of int objects finds them (OWN_INTS, reachable from
+        # this module), and the last op's operands dropped (small ints are the interpreter's).
+        # The wall time is taken after the reading: its float is a pymalloc block too.
+        OWN_INTS[0] = opi
+        OWN_INTS[1] = next_id
+        OWN_INTS[2] = fb
+        OWN_INTS[3] = top
+        OWN_INTS[4] = depth
+        OWN_INTS[5] = npins
+        d = t = n = o = s = a = b = w = g = k = at = field = value = index = tag = expected = pinning = action = code = 0
         # Before the report is built (its objects are replay.py's, not the trace's).
         AT_LOOP_END[0]()
         gc.enable()
+    wall_ms = (time.time() - start_wall) * 1000.0
     final_counts = list(counts_now) if counts_now is not None else None
     counts_now = None
     deltas = None

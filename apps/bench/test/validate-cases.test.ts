@@ -112,13 +112,15 @@ describe('pygc validate --trace and WORKLOAD', () => {
     const dir = tempDir('validate-refuse')
     const trace = join(dir, 'tuple.trace')
     const recorder = new RecordingMutator(new BaselineManager(), fileSink(trace), { metadata: {} })
-    recorder.defineType({ name: 'T', refs: 2, shape: 'tuple' })
-    recorder.pushFrame(1)
+    const tuple = recorder.defineType({ name: 'T', refs: 2, shape: 'tuple' })
+    recorder.pushFrame(2) // op 0
+    recorder.alloc(0, tuple) // 1
+    recorder.weakref(1, 0) // 2: Python's tuples have no weakref slot
     recorder.popFrame()
     recorder.finish()
     const run = pygc(['validate', '--trace', trace, '--runtime', 'all'])
     expect(run.code).toBe(1)
     expect(run.stdout).toBe('')
-    expect(run.stderr).toMatch(/replay\.py on python3 cannot replay .*: op 0 needs 'shape-tuple'/)
+    expect(run.stderr).toMatch(/replay\.py on python3 cannot replay .*: op 2 needs 'weakref-to-tuple'/)
   })
 })

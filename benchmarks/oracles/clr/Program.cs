@@ -471,6 +471,56 @@ static class Oracle
         if (finalizerTurnAfterGc) GC.WaitForPendingFinalizers();
     }
     static bool finalizerTurnAfterGc = true;
+    static bool commitProbe = false;
+
+    // --commit-probe (run with the empty trace, in a process of its own, never in a measured
+    // run): how far the region gen0 allocates in is committed when the program starts, which
+    // bounds allocation contexts (gc.cpp a_fit_segment_end_p: `heap_segment_committed (seg) -
+    // pad` first) and depends on the process's start-up (BUDGETS.md#home-commit). After the start
+    // ritual it allocates object[2]s (40 bytes): a first window kept alive as a chain, so the
+    // next window is large, then a second one dropped, logging each address off the GC heap.
+    // Contexts at the top are 8,224 bytes apart (205 objects); the first shorter one that ends
+    // within 0x80 bytes of a page boundary, not one of a window's last two (the budget's end
+    // cuts those), was cut at the committed end: printed as that page boundary's region offset.
+    static unsafe int CommitProbe()
+    {
+        const int Cap = 1 << 20, Size = 40, Full = 205;
+        const long Region = 4L << 20;
+        long* addr = (long*)NativeMemory.Alloc((nuint)Cap, 8);
+        int* window = (int*)NativeMemory.Alloc((nuint)Cap, 4);
+        int start = GC.CollectionCount(0), n = 0;
+        object[] chain = null;
+        while (n < Cap && GC.CollectionCount(0) < start + 2)
+        {
+            object[] o = new object[2];
+            if (GC.CollectionCount(0) == start) { o[0] = chain; chain = o; }
+            addr[n] = (long)Unsafe.As<object[], IntPtr>(ref o);
+            window[n++] = GC.CollectionCount(0) - start;
+        }
+        GC.KeepAlive(chain);
+        long committed = 0;
+        // Contexts: runs of objects 40 bytes apart within one window; [first, last] indices.
+        for (int w = 0; w <= 1 && committed == 0; w++)
+        {
+            var runs = new System.Collections.Generic.List<(int first, int last)>();
+            for (int i = 0; i < n; i++)
+            {
+                if (window[i] != w) continue;
+                if (runs.Count > 0 && runs[^1].last == i - 1 && addr[i] - addr[i - 1] == Size) runs[^1] = (runs[^1].first, i);
+                else runs.Add((i, i));
+            }
+            for (int r = 1; r < runs.Count - 2 && committed == 0; r++)
+            {
+                var (first, last) = runs[r];
+                if (last - first + 1 >= Full - 1) continue;
+                long end = (addr[last] - 8 + Size) % Region; // memory end of the context's last object
+                long page = (end + 0xFFF) & ~0xFFFL;
+                if (page - end <= 0x80) committed = page;
+            }
+        }
+        Console.Out.WriteLine($"{{\"runtime\":\".NET {Environment.Version}\",\"homeRegionCommitted\":{committed}}}");
+        return 0;
+    }
 
     static int Main(string[] args)
     {
@@ -479,6 +529,7 @@ static class Oracle
         {
             if (a == "--no-gcinfo") gcInfo = false;
             if (a == "--finalizer-lag") finalizerTurnAfterGc = false;
+            if (a == "--commit-probe") commitProbe = true;
         }
         input = new FileStream(args[0], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         ReadHeader();
@@ -504,6 +555,7 @@ static class Oracle
         // GCgen0size here (about 7.5 MB); a final gen0 collection makes it GCgen0size.
         GC.Collect(0, GCCollectionMode.Forced, true, true);
         for (int g = 0; g < 3; g++) lastCounts[g] = baseCounts[g] = GC.CollectionCount(g);
+        if (commitProbe) return CommitProbe();
         wall.Start();
 
         long ops = 0, definitions = 0;

@@ -157,9 +157,11 @@ def int_blocks():
     words inside its objects, FIDELITY.md "Ints"), replay.py's own ints (ids, op indices, the
     id-keyed tables) are not the trace's: both are taken out of the comparison. An int's block
     is its size rounded up to pymalloc's 16-byte alignment (3.8+ on 64-bit)."""
+    stack = gc.get_objects()
+    # Made after gc.get_objects(), so that these two tables are not among the objects walked:
+    # `seen` holds the ids (ints) of the untracked containers visited so far.
     seen_ints = {}
     seen = set()
-    stack = gc.get_objects()
     while stack:
         o = stack.pop()
         for r in gc.get_referents(o):

@@ -86,7 +86,41 @@ def shapes():
     cb = rp.make_callback(1)
     out.append(('weakref to one old target', weak(None, False)))
     out.append(('weakref+callback to one old target', weak(cb, False)))
+
+    # Byte payloads as replay_pypy.py makes them (replay.make_payload: `source * n`): the bytes
+    # alone, and held by the item before the int words of an exact list. The length is read
+    # from a list at an index that changes every call: `source * n` ends in ll_char_mul, which
+    # is @jit.elidable, and with a loop-invariant n the JIT would hoist it out of the loop and
+    # every object would share one string.
+    source = replay_source()
+    turn = [0]
+
+    def payload(n, refs, ints):
+        lengths = [n, n]
+        template = [None] * (refs + 1) + [0] * ints
+
+        def make():
+            turn[0] += 1
+            b = rp.replay.make_payload(source, lengths[turn[0] & 1])
+            if template is None:
+                return b
+            o = template * 1
+            o[refs] = b
+            return o
+        if refs < 0:
+            template = None
+        return make
+
+    for n in (0, 1, 7, 8, 16, 100, 1000):
+        out.append(('bytes n=%d' % n, payload(n, -1, 0)))
+        out.append(('list refs=1 ints=0 + bytes n=%d' % n, payload(n, 1, 0)))
+    out.append(('list refs=0 ints=2 + bytes n=8', payload(8, 0, 2)))
     return out, slots1, keep_targets
+
+
+def replay_source():
+    import replay_pypy as rp
+    return rp.replay.payload_source()
 
 
 TARGET = [None]

@@ -9,6 +9,8 @@ Options:
     --nursery BYTES   PYPY_GC_NURSERY for the run (default: PyPy's own choice on this machine)
     --no-warmup       measure the first pass over the trace (default: run it twice, measure the second)
     --no-hooks        do not install gc.hooks (the counts then come from the GC's log only)
+    --probe           also measure the nursery bytes the replayer has taken when op 0 runs
+                      (probe_nursery_at_start: one more child run): "nurseryAtStart"
     --env NAME=VALUE  another PYPY_GC_* setting for the run (repeatable)
 
 The script runs itself again as a child `pypy3 replay_pypy.py --child ...` with the GC's own
@@ -38,7 +40,10 @@ Object mapping (the model in packages/pypy sizes exactly these):
   - weak references            -> a weakref.ref subclass instance (a new one per op), with callback
   - locals and globals         -> one preallocated list R: [globals | frame 0 | frame 1 ...]
   - pins                       -> a strong reference in a preallocated pin table
-Byte payloads (`bytes`, `variable: 'bytes'`) are not materialized, as in replay.py.
+  - a byte payload of n bytes  -> a `bytes` (replay.make_payload; b'' when n = 0) held by one
+                                  more item before the int words, or a `_pygc_b` attribute
+A trace without payloads runs the very code it ran before payloads were replayed (see
+PAYLOADS below): the JIT's compiled loops, and so the interpreter's heap, stay the same.
 """
 from __future__ import print_function
 
@@ -207,6 +212,17 @@ MISMATCHES = array.array('l', [0] * 5)
 UNSUPPORTED = array.array('l', [0] * 4)
 COLLECTS = array.array('b', [0] * 4096)
 
+# PAYLOADS (whether the trace has byte payloads) and MAKE_PAYLOAD (pypy_payloads.make_payload)
+# are module globals written exactly once, by Tables() before the first pass, and never defined
+# here: PyPy's JIT constant-folds a global that was written once (pypy/objspace/std/celldict.py:
+# a second write of another value makes it a mutable cell, read with a guard). So for a trace
+# without payloads the `if PAYLOADS` tests in step() compile to nothing, and what payloads need
+# is in pypy_payloads.py, imported only when a trace has them. A guard in the compiled loops
+# carries resume data in the GC heap: the interpreter's startup heap grew by 56 KB (779 objects)
+# with plain tests and helpers here, and the model, which lays that heap down, marks and sweeps
+# it, then made one sweeping step more per major collection in 'random program seed=1' at 1 MiB
+# (1,442 minor collections against pypy3's unchanged 1,238: FIDELITY.md, "Byte payloads").
+
 
 class Tables(object):
     """The per-type tables of one trace (read-only during the loop)."""
@@ -215,15 +231,26 @@ class Tables(object):
         types = plan['types']
         ntypes = len(types)
         self.classes = [make_class(t, types[t]) for t in range(ntypes)]
+        payloads = False
+        for t in range(ntypes):
+            payloads = payloads or replay.payload_size(types[t]) != replay.PAYLOAD_NONE
+        # Per type, the item holding its payload (1 or 0), before the int words.
+        items = [0] * ntypes
+        if payloads:
+            import pypy_payloads
+            items = pypy_payloads.prepare(self, types)
+            globals()['MAKE_PAYLOAD'] = pypy_payloads.make_payload
+        globals()['PAYLOADS'] = payloads
         self.templates = [None] * ntypes
         self.var_templates = [{} for t in range(ntypes)]
         for t in range(ntypes):
             spec = types[t]
             if spec['variable'] != 1:
                 # int words are kept reversed at the end: int i is obj[-1 - i]
-                self.templates[t] = [None] * spec['refs'] + [0] * spec['ints']
+                self.templates[t] = [None] * (spec['refs'] + items[t]) + [0] * spec['ints']
         for key in plan['lengths']:
-            self.var_templates[key[0]][key[1]] = [None] * key[1] + [0] * types[key[0]]['ints']
+            self.var_templates[key[0]][key[1]] = [None] * (key[1] + items[key[0]]) + \
+                [0] * types[key[0]]['ints']
         self.nints = [types[t]['ints'] for t in range(ntypes)]
         self.nrefs = [types[t]['refs'] for t in range(ntypes)]
         self.shapes = [replay.SHAPES.index(types[t]['shape']) for t in range(ntypes)]
@@ -363,10 +390,19 @@ def step(tb):
                 R[d] = tb.var_templates[t][n] * 1
             else:
                 R[d] = tb.templates[t] * 1
+            if PAYLOADS and tb.payload_items[t]:  # noqa: F821 (Tables)
+                obj = R[d]
+                obj[len(obj) - tb.nints[t] - 1] = MAKE_PAYLOAD(tb, t, n)  # noqa: F821
+                obj = None
         else:
             obj = cls()  # slots and dict-instance objects get their fields in make_init's __init__
             if tb.shapes[t] == 0:
                 obj.extend(tb.var_templates[t][n] if tb.variable[t] == 1 else tb.templates[t])
+            if PAYLOADS and tb.payload_items[t]:  # noqa: F821 (Tables)
+                if tb.shapes[t] == 0:
+                    obj[len(obj) - tb.nints[t] - 1] = MAKE_PAYLOAD(tb, t, n)  # noqa: F821
+                else:
+                    obj._pygc_b = MAKE_PAYLOAD(tb, t, n)  # noqa: F821
             if replay.ID_SHIFT[0]:
                 S[S_NEXT_ID] += replay.ID_SHIFT[0]
                 replay.ID_SHIFT[0] = 0
@@ -478,7 +514,10 @@ def step(tb):
         expected = varint()
         if isinstance(obj, list):
             if type(obj) is not list:
-                if len(obj) - tb.nints[obj._pygc_t] != expected:
+                items = len(obj) - tb.nints[obj._pygc_t]
+                if PAYLOADS:  # noqa: F821 (Tables)
+                    items -= tb.payload_items[obj._pygc_t]
+                if items != expected:
                     MISMATCHES[1] += 1
             else:
                 MISMATCHES[4] += 1  # an exact list does not know its type: unchecked
@@ -576,7 +615,54 @@ def full_collection():
         pass
 
 
-def child(path, warmup, hooks, dump_path):
+PROBE_MIN_OBJECT = 16  # the smallest nursery object (a header and one word), for the probe's length
+
+
+def probe_type(tb):
+    """The trace type the probe allocates: a small fixed-size one without __del__ or payload (an
+    object with a __del__ is not allocated in the nursery, incminimark.py malloc_fixedsize), or
+    None when the trace has none."""
+    best = None
+    for t in range(len(tb.classes)):
+        cls = tb.classes[t]
+        if tb.variable[t] == 1 or tb.resurrect[t] >= 0 or tb.store_new[t] >= 0:
+            continue
+        if cls is not None and getattr(cls, '__del__', None) is not None:
+            continue
+        if PAYLOADS and tb.payload_items[t]:  # noqa: F821 (Tables)
+            continue
+        # the fewest fields: the smallest object, the finest measure
+        if best is None or tb.nrefs[t] + tb.nints[t] < tb.nrefs[best] + tb.nints[best]:
+            best = t
+    return best
+
+
+def append_probe(start, t, nursery_size):
+    """Append to BUF, after the trace, the trace's leading definition records (the measured
+    pass runs them before its op 0) and a stream of OP_ALLOC of type t into local 0 (each drops
+    the last), long enough for three nurseries; returns its offset."""
+    p = start
+    while BUF[p] == OP_DEFINE_TYPE or BUF[p] == OP_DEFINE_GLOBALS:
+        S[S_P] = p + 1
+        skip_definition(BUF[p])
+        p = S[S_P]
+    S[S_P] = 0
+    probe_start = len(BUF)
+    BUF.extend(BUF[start:p])
+    record = array.array('B', [OP_ALLOC, 0])
+    v = t
+    while v >= 128:
+        record.append((v & 127) | 128)
+        v >>= 7
+    record.append(v)
+    record.append(0)  # n (a fixed-size type ignores it)
+    count = 3 * nursery_size // PROBE_MIN_OBJECT + 64
+    BUF.extend(record * count)
+    BUF.append(OP_END)
+    return probe_start
+
+
+def child(path, warmup, hooks, dump_path, probe=False):
     try:
         import pypyjit
         # A guard that failed once gets its bridge compiled at once (default: after 200
@@ -598,6 +684,16 @@ def child(path, warmup, hooks, dump_path):
                 MAJOR_OP, MAJOR_COUNT, MAJOR_ARENA_BYTES, MAJOR_RAW_AFTER):
         lst.extend([0] * HOOK_CAPACITY)
     start = load_trace(path)
+    measured_start = start
+    probe_t = None
+    if probe:
+        # The probe (see probe_nursery_at_start in the parent): the same set-up and warm-ups, then
+        # the measured pass runs a stream of same-size allocations instead of the trace.
+        probe_t = probe_type(tb)
+        if probe_t is None:
+            return {'probe': None}
+        measured_start = append_probe(start, probe_t, gc.get_stats()._s.nursery_size)
+        hooks = True
     import __pypy__
     if warmup:
         run_pass(start, tb)
@@ -654,7 +750,7 @@ def child(path, warmup, hooks, dump_path):
     __pypy__.debug_print('start')
     __pypy__.debug_stop('pygc-measure')
     t0 = time.time()
-    ops = run_pass(start, tb)
+    ops = run_pass(measured_start, tb)
     wall_ms = (time.time() - t0) * 1000.0
     __pypy__.debug_start('pygc-measure')
     __pypy__.debug_print('end')
@@ -662,6 +758,9 @@ def child(path, warmup, hooks, dump_path):
     RECORDING[0] = False
     if hooks:
         gc.hooks.reset()
+    if probe:
+        return {'probe': {'type': probe_t, 'ops': ops, 'nurserySize': baseline['nurserySize'],
+                          'minorOps': [MINOR_OP[k] for k in range(min(HOOKN[0], 4))]}}
     ncollect = S[S_NCOLLECT]
     mismatches = MISMATCHES
     unsupported = UNSUPPORTED
@@ -842,10 +941,52 @@ def startup_heap(done, dump_path):
     }
 
 
+def probe_nursery_at_start(cmd, env):
+    """The nursery bytes the replayer itself has taken when the trace's op 0 runs.
+
+    The child runs again with --probe: the same set-up, warm-up passes and last collections,
+    then the measured pass through the same run_pass and compiled loop, but on a stream of
+    allocations of one trace type instead of the trace; gc.hooks gives the op of each minor
+    collection. Between two collections the nursery holds N / (k2 - k1) objects, which gives
+    their size s (a multiple of a word); the first came at op k1, so the bytes taken before op 0
+    lie in (N - (k1 + 1) s, N - k1 s]: the middle of that, rounded down to a word."""
+    probe_cmd = [a for a in cmd if a != '--no-hooks']
+    probe_cmd.insert(probe_cmd.index('--child') + 1, '--probe')
+    # the same set-up as the measured run's, heap dump included (into a file of its own; its
+    # GC log, switched on as in the measured run, overwrites that run's, already read)
+    fd, dump_path = tempfile.mkstemp(prefix='pygc-pypyprobe-', suffix='.dump')
+    os.close(fd)
+    probe_cmd[probe_cmd.index('--dump') + 1] = dump_path
+    try:
+        proc = subprocess.Popen(probe_cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = proc.communicate()
+    finally:
+        for p in (dump_path, dump_path + '.maps'):
+            if os.path.exists(p):
+                os.unlink(p)
+    if proc.returncode != 0:
+        raise RuntimeError('pypy3 probe failed (exit %d): %s' % (
+            proc.returncode, err.decode('utf-8', 'replace')[-2000:]))
+    probe = json.loads(out.decode('utf-8')).get('probe')
+    if probe is None or len(probe['minorOps']) < 2:
+        return None
+    n = probe['nurserySize']
+    k1, k2 = probe['minorOps'][0], probe['minorOps'][1]
+    size = int(round(float(n) / (k2 - k1) / 8)) * 8
+    used = n - k1 * size - size // 2
+    if size <= 0 or used < 0 or k1 > k2 - k1:
+        # Not a nursery filled by the stream from op 0 on (seen with 'finalizers and weakrefs':
+        # no collection for 12,991 allocations of a 2,752-byte object): no measure.
+        return None
+    return {'bytes': used // 8 * 8, 'objectSize': size, 'firstMinorOp': k1,
+            'secondMinorOp': k2, 'type': probe['type'], 'nurserySize': n}
+
+
 def parent(argv):
     nursery = None
     warmup = True
     hooks = True
+    probe = False
     extra_env = {}
     args = []
     i = 0
@@ -859,6 +1000,8 @@ def parent(argv):
             warmup = False
         elif a == '--no-hooks':
             hooks = False
+        elif a == '--probe':
+            probe = True
         elif a == '--env':
             name, _, value = argv[i + 1].partition('=')
             extra_env[name] = value
@@ -868,7 +1011,7 @@ def parent(argv):
             args.append(a)
         i += 1
     if len(args) != 1:
-        print('usage: replay_pypy.py [--nursery BYTES] [--no-warmup] [--no-hooks] [--env NAME=VALUE] TRACE',
+        print('usage: replay_pypy.py [--nursery BYTES] [--no-warmup] [--no-hooks] [--probe] [--env NAME=VALUE] TRACE',
               file=sys.stderr)
         return 2
     fd, log_path = tempfile.mkstemp(prefix='pygc-pypylog-', suffix='.log')
@@ -902,6 +1045,8 @@ def parent(argv):
         with open(log_path) as f:
             result['log'] = parse_log(f.read())
         result['startupHeap'] = startup_heap(result['log'].get('startup'), dump_path)
+        if probe:
+            result['nurseryAtStart'] = probe_nursery_at_start(cmd, env)
     finally:
         for p in (log_path, dump_path, dump_path + '.maps'):
             if os.path.exists(p):
@@ -922,7 +1067,7 @@ def main(argv):
             args = [a for a in args if a != dump_path]
         paths = [a for a in args if not a.startswith('--')]
         try:
-            result = child(paths[0], warmup, hooks, dump_path)
+            result = child(paths[0], warmup, hooks, dump_path, '--probe' in args)
         except TraceError as e:
             print(json.dumps({'error': str(e)}))
             return 0

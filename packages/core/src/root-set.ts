@@ -82,13 +82,7 @@ export class RootSet {
 
   /** Check pushFrame's operand and room, before the manager changes anything (then call pushFrame). */
   checkPush(locals: number): void {
-    if (!(Number.isInteger(locals) && locals >= 0 && locals <= MAX_LOCALS)) {
-      throw new PygcError(
-        'VALUE_OUT_OF_RANGE',
-        `pushFrame(${showValue(locals)}): locals must be an integer in 0..${MAX_LOCALS}`,
-        { locals },
-      )
-    }
+    if (!(Number.isInteger(locals) && locals >= 0 && locals <= MAX_LOCALS)) throw badLocals(locals)
     this.checkRoom(locals, 'pushFrame')
   }
 
@@ -166,8 +160,15 @@ export class RootSet {
 
   /** `extra` more slots must fit the cap: else the runtime's out-of-memory error, nothing changed. */
   private checkRoom(extra: number, op: string): void {
-    if (this.top + extra <= this.slotLimit) return
-    throw new OutOfMemoryError(
+    if (this.top + extra > this.slotLimit) throw this.roomError(extra, op)
+  }
+
+  /**
+   * The error of a full root set, built out of line: pushFrame runs on every call of the
+   * program, and V8 inlines by bytecode size, so the hot checks stay small (core/contract.ts).
+   */
+  private roomError(extra: number, op: string): OutOfMemoryError {
+    return new OutOfMemoryError(
       this.outOfMemory,
       extra * SLOT_BYTES,
       `${op}: ${this.top} root slots (locals and globals) are in use and ${extra} more would pass the root-slot limit of ${this.slotLimit}`,
@@ -194,4 +195,13 @@ export class RootSet {
     next.set(this.values.subarray(0, this.top))
     this.values = next
   }
+}
+
+/** pushFrame's operand error, out of line (see RootSet.roomError). */
+function badLocals(locals: unknown): PygcError {
+  return new PygcError(
+    'VALUE_OUT_OF_RANGE',
+    `pushFrame(${showValue(locals)}): locals must be an integer in 0..${MAX_LOCALS}`,
+    { locals },
+  )
 }

@@ -120,11 +120,7 @@ export class Allocator {
     if (internal) {
       heap.oid[h] = -1
     } else {
-      if (this.nextId === MAX_OBJECT_ID) {
-        throw new PygcError('VALUE_OUT_OF_RANGE', `cpython: more than ${MAX_OBJECT_ID} objects allocated`, {
-          op: 'alloc',
-        })
-      }
+      if (this.nextId === MAX_OBJECT_ID) throw tooManyObjects()
       heap.oid[h] = this.nextId++
       s.objectsAllocated++
       const bytes = objBytes + itemsBytes + payloadBytes
@@ -132,16 +128,7 @@ export class Allocator {
       s.liveObjects++
       s.liveBytes += bytes
       if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
-      if (st.hub.perObject) {
-        st.hub.emit({
-          type: 'alloc',
-          op: s.ops - 1,
-          id: heap.oid[h],
-          typeId: type,
-          bytes,
-          address: heap.address[h],
-        })
-      }
+      if (st.hub.perObject) emitAlloc(st, h, type, bytes)
     }
     const footprint = st.pymalloc.footprint
     if (footprint > s.peakFootprintBytes) s.peakFootprintBytes = footprint
@@ -187,15 +174,29 @@ export class Allocator {
    */
   checkHeapRoom(objBytes: number, itemsBytes: number, op: string, slot: Slot, payloadBytes = 0): void {
     if (this.heapLimit === Number.POSITIVE_INFINITY) return
-    const pymalloc = this.st.pymalloc
     // The op loop's case: small blocks (each adds at most one arena) far below the limit.
     if (
-      pymalloc.footprint <= this.roomyFootprint &&
+      this.st.pymalloc.footprint <= this.roomyFootprint &&
       objBytes <= SMALL_REQUEST_THRESHOLD &&
       itemsBytes <= SMALL_REQUEST_THRESHOLD &&
       payloadBytes <= SMALL_REQUEST_THRESHOLD
     )
       return
+    this.checkHeapRoomNearLimit(objBytes, itemsBytes, op, slot, payloadBytes)
+  }
+
+  /**
+   * checkHeapRoom near the limit or for a large block, out of line: alloc runs checkHeapRoom
+   * on every allocation and V8 inlines by bytecode size, so its hot part stays small.
+   */
+  private checkHeapRoomNearLimit(
+    objBytes: number,
+    itemsBytes: number,
+    op: string,
+    slot: Slot,
+    payloadBytes: number,
+  ): void {
+    const pymalloc = this.st.pymalloc
     const need =
       (objBytes === 0 ? 0 : pymalloc.growthFor(objBytes)) +
       (itemsBytes === 0 ? 0 : pymalloc.growthFor(itemsBytes)) +
@@ -210,6 +211,24 @@ export class Allocator {
       )
     }
   }
+}
+
+/** The `alloc` event of a new program object, built out of line (initObject runs per allocation). */
+function emitAlloc(st: GcState, h: number, type: number, bytes: number): void {
+  st.hub.emit({
+    type: 'alloc',
+    op: st.stats.ops - 1,
+    id: st.heap.oid[h],
+    typeId: type,
+    bytes,
+    address: st.heap.address[h],
+  })
+}
+
+function tooManyObjects(): PygcError {
+  return new PygcError('VALUE_OUT_OF_RANGE', `cpython: more than ${MAX_OBJECT_ID} objects allocated`, {
+    op: 'alloc',
+  })
 }
 
 /**

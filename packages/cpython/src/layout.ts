@@ -192,7 +192,36 @@ function nextPowerOfTwo(n: number): number {
   return p
 }
 
+/**
+ * The layout of a type, as one object shape for every type: alloc reads a layout's fields on
+ * every allocation, and the layouts built by spreading (shapeLayout, withPayloadReference) each
+ * had a hidden class of their own, which made those reads megamorphic in V8 (7 of alloc's
+ * property loads, seen with %DebugPrint on CPythonManager.prototype.alloc after a few
+ * binary-trees runs). One object literal with its keys in a fixed order has one hidden class.
+ */
 export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeLayout {
+  const l = spreadLayoutOf(spec, version)
+  return {
+    kind: l.kind,
+    objectBytes: l.objectBytes,
+    itemsBytes: l.itemsBytes,
+    warmup: l.warmup,
+    preHeader: l.preHeader,
+    hasFinalizer: l.hasFinalizer,
+    legacyFinalizer: l.legacyFinalizer,
+    resurrectInto: l.resurrectInto,
+    finalizerAllocs: l.finalizerAllocs,
+    fixedRefs: l.fixedRefs,
+    ints: l.ints,
+    fixedObjectBytes: l.fixedObjectBytes,
+    fixedItemsBytes: l.fixedItemsBytes,
+    fixedWarmup: l.fixedWarmup,
+    payloadBytes: l.payloadBytes,
+    dictValuesBytes: l.dictValuesBytes,
+  }
+}
+
+function spreadLayoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeLayout {
   const layout = withPayloadReference(spec, shapeLayout(spec, version))
   const ints = spec.ints ?? 0
   const payloadItem = spec.variable === 'bytes' || (spec.bytes ?? 0) > 0 ? 1 : 0

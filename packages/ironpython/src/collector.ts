@@ -54,6 +54,7 @@ import {
   W_TYPE,
 } from './layout.js'
 import { ClrMarker } from './mark.js'
+import { PlugPlanner } from './plug-planner.js'
 import { ClrRelocator, destination } from './relocate.js'
 import {
   clearGen0Layout,
@@ -138,6 +139,8 @@ interface Plan {
   plannedTop: number
   /** Bytes of the gaps left before pinned plugs, per original generation. */
   pinnedGapBytes: number[]
+  /** Bytes of SHORT_PLUGS front pads, per generation after the collection (plug-planner.ts). */
+  padBytes: number[]
   /** The gap left before the runtime's pinned object kept in gen0: its granule and granules (0 = none). */
   obstacleGapAt: number
   obstacleGap: number
@@ -159,6 +162,8 @@ export class ClrCollector {
   private readonly marker: ClrMarker
   /** Relocation and compaction, or the sweep. */
   private readonly relocator: ClrRelocator
+  /** Where plan puts each plug (allocate_in_condemned_generations), reused by every collection. */
+  private readonly planner = new PlugPlanner()
 
   constructor(private readonly ctx: CollectorContext) {
     this.marker = new ClrMarker(ctx)
@@ -223,7 +228,7 @@ export class ClrCollector {
     // A gen0 GC that keeps gen0's survivors in gen0 compacts them around the runtime's pinned
     // object where it lies (runtime-pinned-layout.ts); any other collection lays it out anew.
     const kept = n === 0 && !promotion ? obstacle : 0
-    const plan = this.plan(n, obstacle, kept)
+    const plan = this.plan(n, obstacle, kept, promotion)
     const shape = this.decide(req, n, plan, promotion)
     const newFree = this.relocateOrSweep(n, plan, shape)
     const lohSurvived = n === 2 ? this.sweepLoh(shape.newG1Start) : 0
@@ -307,9 +312,11 @@ export class ClrCollector {
     if (compacting) {
       // The gaps left before pinned plugs stay as free objects of their plug's new generation.
       for (let k = 0; k <= n; k++) newFree[destination(k, promotion)] += plan.pinnedGapBytes[k]
+      // SHORT_PLUGS' front pads are free objects of the generation their plugs go to.
+      for (let k = 0; k <= 2; k++) newFree[k] += plan.padBytes[k]
       this.relocator.relocateRoots()
       this.relocator.relocateSurvivors(promotion, newG1Start, newG0Start)
-      this.relocator.slide()
+      this.relocator.slide(this.planner.holes)
     } else {
       this.relocator.sweep(promotion, newG1Start, newG0Start, newFree)
     }
@@ -483,87 +490,112 @@ export class ClrCollector {
   /**
    * Walk the condemned SOH range: count survivors per original generation and the space a
    * compaction would reclaim, give each survivor its compacted address (W_AUX), and report
-   * the dead objects. A pinned survivor (reached through a pinned handle) is a pinned plug: its
-   * planned address is its own, and the gap between the survivors slid below it and it becomes
-   * a free object (plan_phase.cpp: the space before a pinned plug stays as free space of the
-   * generation the plug ends up in, its `pinned_len`).
+   * the dead objects. Survivors are planned plug by plug (a plug: adjacent survivors of one
+   * generation, pinned or not) by plug-planner.ts, as plan_phase does: a pinned plug (reached
+   * through a pinned handle, or the runtime's pinned object where the collection keeps it) stays
+   * and takes in the marked object right after it; other plugs slide down, into the space before
+   * a pinned plug above them or below them if they fit, with SHORT_PLUGS' front pads. The space
+   * left before each pinned plug stays as free space of the generation the plug ends up in (its
+   * `pinned_len`); before the runtime's pinned object kept in gen0 it is gen0's free-list item.
    *
    * `obstacle` is where the runtime's pinned object lies in gen0 (0 = not laid out): its old
    * place is reclaimed like free space unless `kept` (the same granule) says the collection
-   * keeps it there; then it is a pinned plug like a program's, and the gap the survivors below
-   * it leave is gen0's free-list item (measured on .NET 10: survivors above the object stay
-   * above it even where the gap would hold them, BUDGETS.md#runtime-pinned-layout).
+   * keeps it there. `promotion` decides which plugs are padded (those going to gen0 or gen1).
    *
    * Invariant after: every marked object of the condemned range holds its planned address in
-   * W_AUX, planned addresses keep address order and never lie above the object's own; every
-   * dead object was reclaimed once (CollectionCycle.freed), and nothing has moved yet.
+   * W_AUX, planned addresses never lie above the object's own, and the planner's holes are the
+   * free space between planned survivors; every dead object was reclaimed once
+   * (CollectionCycle.freed), and nothing has moved yet.
    */
-  private plan(n: number, obstacle: number, kept: number): Plan {
+  private plan(n: number, obstacle: number, kept: number, promotion: boolean): Plan {
     const { heap: h, work } = this.ctx
     const m = h.soh
+    const p = this.planner
     const survived = [0, 0, 0]
     const plannedStart = [0, 0, 0]
-    const pinnedGapBytes = [0, 0, 0]
     let fragmentation = 0
-    let cursor = this.marker.condStart
+    p.reset(this.marker.condStart)
     const starts = [h.g0Start, h.g1Start, SOH_BASE]
     let gen = n
-    plannedStart[gen] = cursor
-    let obstacleGapAt = 0
-    let obstacleGap = 0
+    plannedStart[gen] = p.ptr
+    // Survivor (or the kept runtime object) at g; pinned: it stays where it is.
+    const live = (g: number, flags: number, type: number): boolean =>
+      g === kept || (g !== obstacle && type !== FREE_TYPE && (flags & F_MARKED) !== 0)
+    const pinnedAt = (g: number, flags: number): boolean => g === kept || (flags & F_PINNED) !== 0
     for (let g = this.marker.condStart; g < h.sohTop; ) {
       while (gen > 0 && g >= starts[gen - 1]) {
+        // The next generation's regions: the pins left in this one are passed, a new context starts.
+        p.flushPins()
         gen--
-        plannedStart[gen] = cursor
+        plannedStart[gen] = p.ptr
+        p.newContext()
       }
       const w = g * 2
       const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
       const type = m[w + W_TYPE]
       const flags = m[w + W_FLAGS]
-      work.objectsSwept++
-      if (g === obstacle) {
-        // The runtime's pinned object: not garbage, and not this plan's to move.
-        if (g === kept) {
-          if (cursor < g) {
-            obstacleGapAt = cursor
-            obstacleGap = g - cursor
-          }
-          cursor = g + size
+      if (!live(g, flags, type)) {
+        work.objectsSwept++
+        // The runtime's pinned object where it is not kept: its bytes are accounted elsewhere.
+        if (g !== obstacle) {
+          fragmentation += size * 8
+          if (type !== FREE_TYPE) this.reclaimed(m, w, size * 8)
         }
-      } else if (type === FREE_TYPE) {
-        fragmentation += size * 8
-      } else if ((flags & F_MARKED) !== 0) {
-        survived[gen] += size * 8
-        if ((flags & F_PINNED) !== 0 && cursor < g) {
-          // A pinned plug stays; the survivors below it slid down to `cursor`. The gap is a
-          // whole number of dead objects and old gaps, each at least 24 bytes, so it can
-          // always hold a free object.
-          if (g - cursor < 3) brokenHeap(cursor, 'gap before a pinned plug')
-          pinnedGapBytes[gen] += (g - cursor) * 8
-          cursor = g
-        }
-        m[w + W_AUX] = cursor
-        cursor += size
-      } else {
-        fragmentation += size * 8
-        this.reclaimed(m, w, size * 8)
+        g += size
+        continue
       }
-      g += size
+      // One plug: the run of survivors from g with the same pinning, within this generation.
+      const pinned = pinnedAt(g, flags)
+      const genEnd = gen > 0 ? starts[gen - 1] : h.sohTop
+      const start = g
+      let end = g
+      let nextPinned = false
+      let extended = false
+      while (end < genEnd && end < h.sohTop) {
+        const we = end * 2
+        const fe = m[we + W_FLAGS]
+        if (!live(end, fe, m[we + W_TYPE])) break
+        if (pinnedAt(end, fe) !== pinned) {
+          // A pinned plug takes in the survivor right after it (not the runtime's 104 bytes:
+          // measured, they are a whole pinned plug already); a plug right before a pin notes it.
+          if (pinned && !extended && start !== kept) extended = true
+          else {
+            nextPinned = !pinned
+            break
+          }
+        }
+        work.objectsSwept++
+        if (end !== kept) survived[gen] += m[we + W_GRANULES] * 8
+        end += m[we + W_GRANULES]
+        if (extended) break
+      }
+      const destGen = destination(gen, promotion)
+      let dest = pinned ? -1 : p.place(start, end - start, destGen < 2, nextPinned, destGen)
+      if (dest < 0) {
+        p.enqueuePin(start, end, start === kept ? PlugPlanner.OBSTACLE : gen)
+        dest = start
+      }
+      for (let o = start; o < end; o += m[o * 2 + W_GRANULES]) {
+        if (o !== kept) m[o * 2 + W_AUX] = dest + (o - start)
+      }
+      g = end
     }
+    p.flushPins()
     while (gen > 0) {
       gen--
-      plannedStart[gen] = cursor
+      plannedStart[gen] = p.ptr
     }
     return {
       survived,
       survivedTotal: survived[0] + survived[1] + survived[2],
       fragmentation,
       plannedStart,
-      plannedTop: cursor,
-      pinnedGapBytes,
-      obstacleGapAt,
-      obstacleGap,
+      plannedTop: p.ptr,
+      pinnedGapBytes: p.gapBytes.slice(),
+      padBytes: p.padBytes.slice(),
+      obstacleGapAt: p.obstacleGapAt,
+      obstacleGap: p.obstacleGap,
     }
   }
 

@@ -57,6 +57,7 @@ import {
 import { ClrAllocator, swapAllocationContexts } from './allocator.js'
 import { DEFAULT_L3_CACHE_BYTES, gen0BudgetFromCache, type StaticData, staticDataTable } from './budgets.js'
 import { ClrCollector, type GcRecord } from './collector.js'
+import { HOME_REGION_COMMITTED } from './gen0-regions.js'
 import { ClrHeap, SOH_BASE } from './heap.js'
 import {
   ARRAY_MAX_LENGTH,
@@ -127,6 +128,14 @@ export interface IronPythonOptions extends ManagerOptions {
    * before it. A multiple of 8, 0 or at least 24.
    */
   runtimePinnedOffsetBytes?: number
+  /**
+   * How far the region gen0 allocates in is committed when the program starts, as an offset
+   * from the region's start (default 0x101000; gen0-regions.ts): contexts are cut there and at
+   * every 64 KiB after. It depends on the real process's start-up; the validation measures it
+   * (the .NET oracle's --commit-probe, BUDGETS.md#home-commit). A multiple of 4 KiB in
+   * 4 KiB..4 MiB.
+   */
+  homeRegionCommitted?: number
   /**
    * 'regions' (default, .NET 7+): survivors are promoted with their regions and do not spend
    * the older generation's budget; 'segments' (.NET 6 and before): promotion is an allocation
@@ -329,6 +338,14 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       )
     }
     this.heap.runtimePinnedOffsetBytes = offset
+    const committed = options.homeRegionCommitted ?? HOME_REGION_COMMITTED
+    if (!Number.isInteger(committed) || committed % 4096 !== 0 || committed < 4096 || committed > 4 << 20) {
+      throw new PygcError(
+        'INVALID_OPTION',
+        `homeRegionCommitted must be a multiple of 4,096 in 4,096..4,194,304, got ${options.homeRegionCommitted}`,
+      )
+    }
+    this.heap.homeRegionCommitted = committed
   }
 
   /** The runtime's own objects: blocks under 85,000 bytes, live through strong handles, ids -2. */

@@ -132,15 +132,14 @@ export class ClrRelocator {
   }
 
   /**
-   * Slide the survivors down to their planned addresses (memmove in address order is safe:
-   * every planned address is at or below the object's own). Where a survivor's planned address
-   * lies above the end of the one slid before it, it is a pinned plug: the gap becomes a free
-   * object (written once everything below it has moved).
+   * Slide the survivors to their planned addresses (memmove in address order is safe: every
+   * planned address is at or below the object's own, and a plug planned below a pinned plug lies
+   * wholly below it), then write the plan's holes (front pads, gaps before pinned plugs) as free
+   * objects, once everything has moved.
    */
-  slide(): void {
+  slide(holes: readonly number[]): void {
     const { heap: h, work } = this.ctx
     const m = h.soh
-    let placedEnd = this.marker.condStart
     for (let g = this.marker.condStart; g < h.sohTop; ) {
       const w = g * 2
       const size = m[w + W_GRANULES]
@@ -149,8 +148,6 @@ export class ClrRelocator {
         m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
         const dest = m[w + W_AUX]
         m[w + W_AUX] = 0
-        if (dest > placedEnd) h.writeSohFree(placedEnd, dest - placedEnd)
-        placedEnd = dest + size
         if (dest !== g) {
           m.copyWithin(dest * 2, w, w + size * 2)
           work.bytesCompacted += size * 8
@@ -159,6 +156,7 @@ export class ClrRelocator {
       }
       g += size
     }
+    for (let i = 0; i < holes.length; i += 2) h.writeSohFree(holes[i], holes[i + 1])
   }
 
   /**

@@ -27,6 +27,22 @@ function addresses(m: IronPythonManager, node: number, n: number): number[] {
   return out
 }
 
+/**
+ * After a gen0 collection, 30,000 nodes: where each context cut short ends (from gen0's first
+ * object). Context boundaries are a 64-byte step; full contexts hold 205 objects, a cut one fewer.
+ */
+function contextCuts(m: IronPythonManager, node: number): number[] {
+  m.native.clr.Collect(0, 'forced', true, true)
+  const a = addresses(m, node, 30_000).map((x) => x - m.heap.g0Start * 8)
+  const boundaries = []
+  for (let i = 11; i < a.length; i++) if (a[i] - a[i - 1] === 64) boundaries.push(i)
+  const cuts = []
+  for (let k = 1; k < boundaries.length; k++) {
+    if (boundaries[k] - boundaries[k - 1] !== 205) cuts.push(a[boundaries[k] - 1] + 40)
+  }
+  return cuts
+}
+
 describe("the runtime's pinned object in gen0 (gc.cpp a_fit_free_list_p, plan_phase pinned plugs)", () => {
   it('after a collection that promotes, gen0 is 456 free bytes and the 104-byte object', () => {
     const { m, h } = fresh()
@@ -59,7 +75,8 @@ describe("the runtime's pinned object in gen0 (gc.cpp a_fit_free_list_p, plan_ph
     expect(h.freeBytes[0]).toBe(56)
   })
 
-  it('a gen0 collection that keeps its survivors compacts them below the object, the gap is the next item', () => {
+  /** Three survivors in the free-list item, garbage after the object, then what `tail` keeps (slot 3). */
+  function keepSurvivors(tail: (m: IronPythonManager, node: number) => void) {
     const m = new IronPythonManager({ preset: 'clr', sizeMode: 'clr', gen0size: G0 })
     const node = m.defineType({ name: 'Node', refs: 2 }) // object[2]: 40 bytes
     const big = m.defineType({ name: 'Big', refs: 2000 }) // 16,024 bytes
@@ -67,20 +84,33 @@ describe("the runtime's pinned object in gen0 (gc.cpp a_fit_free_list_p, plan_ph
     m.pushFrame(5)
     m.alloc(4, big)
     m.native.clr.Collect(0, 'forced', true, true) // Big is promoted: gen1 is no longer tiny
-    // Three survivors first (the free-list item), then garbage: too few bytes to promote
-    // (decide_on_promotion_surv), so they stay gen0 and slide to its start, below the object.
+    // Too few bytes survive to promote (decide_on_promotion_surv): they stay gen0.
     for (let i = 0; i < 3; i++) m.alloc(i, node)
     for (let i = 0; i < 100; i++) m.alloc(3, node)
+    tail(m, node)
     m.native.clr.Collect(0, 'forced', true, true)
     expect(h.genSize(1)).toBeGreaterThan(16_000)
-    // 120 bytes of survivors, 336 free, the object, and above it the last garbage node
-    // (slot 3 still holds it): it was above the object, it stays above it.
-    expect(h.genSize(0)).toBe(600)
+    return { m, node, h }
+  }
+
+  it('a gen0 collection that keeps its survivors compacts them below the object, the gap is the next item', () => {
+    // The survivor above the object (344 bytes) does not fit the 336-byte gap with a min object
+    // before and after it (size_fit_p): it goes after the object, behind a 24-byte front pad.
+    const { m, node, h } = keepSurvivors((m) => m.alloc(3, m.defineType({ name: 'Wide', refs: 40 })))
+    expect(h.genSize(0)).toBe(560 + 24 + 344)
     expect(h.gen0FreeItemGranules * 8).toBe(336)
     const a = addresses(m, node, 8).map((x) => x - h.g0Start * 8)
     // .NET (binary-trees at 1 MiB): seven objects at 0xa0 .. 0x190, then past the object.
     expect(a.slice(0, 7)).toEqual([120, 160, 200, 240, 280, 320, 360])
-    expect(a[7]).toBe(600)
+    expect(a[7]).toBe(928)
+  })
+
+  it('a survivor above the object that fits the gap goes below it (the limit is the oldest pin)', () => {
+    // gcbench GC 10 at 256 KiB: .NET put survivors that lay above the object below it.
+    const { h } = keepSurvivors(() => {})
+    // The last garbage node (40 bytes, slot 3) follows the three at 120: 24 + 40 + 24 <= 336.
+    expect(h.genSize(0)).toBe(560)
+    expect(h.gen0FreeItemGranules * 8).toBe(296)
   })
 })
 
@@ -116,15 +146,7 @@ describe('allocation contexts at the top (gc.cpp limit_from_size, adjust_limit_c
 
   it("contexts stop at the region's committed end, which grows 64 KiB at a time", () => {
     const { m, node, h } = fresh(64 * 1024 * 1024)
-    m.native.clr.Collect(0, 'forced', true, true)
-    const a = addresses(m, node, 30_000).map((x) => x - h.g0Start * 8)
-    // Context boundaries (a 64-byte step); full contexts hold 205 objects, a cut one fewer.
-    const boundaries = []
-    for (let i = 11; i < a.length; i++) if (a[i] - a[i - 1] === 64) boundaries.push(i)
-    const cuts = []
-    for (let k = 1; k < boundaries.length; k++) {
-      if (boundaries[k] - boundaries[k - 1] !== 205) cuts.push(a[boundaries[k] - 1] + 40)
-    }
+    const cuts = contextCuts(m, node)
     // Measured: the first cut just below region offset 0x101000, then one every 0x10000; in
     // the model's addresses (from the first object, 0x20 into the region) a context ends at
     // most 0x40 before.
@@ -132,6 +154,24 @@ describe('allocation contexts at the top (gc.cpp limit_from_size, adjust_limit_c
     // 0x110fa8, 0x120f90 bytes after the region's first object (its MT at 0x100f98 + 0x28 - 0x28).
     expect(cuts.slice(0, 3)).toEqual([0x100f98, 0x110fa8, 0x120f90])
     expect(h.homeRegionCommitted).toBe(0x101000 + 3 * 0x10000)
+  })
+
+  it('homeRegionCommitted moves the first cut (the .NET oracle measures it per budget: 0xd1000 at 512 KiB)', () => {
+    const m = new IronPythonManager({
+      preset: 'clr',
+      sizeMode: 'clr',
+      gen0size: 64 * 1024 * 1024,
+      homeRegionCommitted: 0xd1000,
+    })
+    const node = m.defineType({ name: 'Node', refs: 2 })
+    m.pushFrame(4)
+    const cuts = contextCuts(m, node)
+    // .NET 10 (binary-trees at 512 KiB): the last object before the first cut ends at region
+    // offset 0xd0fc8, 0xd0fa8 after the region's first object.
+    expect(cuts.slice(0, 3)).toEqual([0xd0fa8, 0xe0f90, 0xf0fa0])
+    expect(() => new IronPythonManager({ preset: 'clr', homeRegionCommitted: 0x1234 })).toThrow(
+      /homeRegionCommitted must be a multiple of 4,096/,
+    )
   })
 
   it('a 4 MB region holds 104,544 objects of 40 bytes from its start', () => {

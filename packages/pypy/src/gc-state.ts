@@ -55,6 +55,12 @@ export class GcState {
   oldRawmallocedObjects = new IntList(64)
   /** The old raw list being swept (raw_malloc_might_sweep, line 386). */
   rawMallocMightSweep = new IntList(64)
+  /**
+   * Young objects an old, dead part of themselves keeps alive at the next minor collection: an
+   * object with a byte payload whose payload did not fit in the nursery after its head did
+   * (collector.ts allocate).
+   */
+  readonly youngKeptByOldHeads = new IntList(4)
   /** Objects with finalizers allocated since the last minor collection (line 395). */
   readonly probablyYoungObjectsWithFinalizers = new IntList(64)
   /** Old objects with finalizers, in registration order (a deque in PyPy, line 396). */

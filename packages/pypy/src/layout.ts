@@ -64,7 +64,12 @@ const ARRAY_HEADER = 16
  * build a tuple field by field (FIDELITY.md, "Not validated").
  */
 const TUPLE_FIXED = 32
-/** W_BytesObject (header + value) and its rpy_string (header, hash, length, chars + NUL). Not validated. */
+/**
+ * A byte payload of n bytes: W_BytesObject (header + value, 16) and its rpy_string (header,
+ * hash, length, chars + NUL: 24 + n + 1, rounded up to 8) (rpython/rtyper/lltypesystem/rstr.py
+ * STR; pypy/objspace/std/bytesobject.py). Measured (benchmarks/oracles/pypy/measure_sizes.py):
+ * n = 1, 7: 48 B; 8: 56; 16: 64; 100: 144; 1,000: 1,048.
+ */
 const BYTES_OBJECT = 16
 const RPY_STRING_FIXED = 24 + 1
 
@@ -113,13 +118,42 @@ export interface TypeLayout {
   refArray: boolean
   /** Bytes of its array of references and ints (the part card marks cover), 0 if none. */
   itemsPart(length: number): number
+  /**
+   * Bytes of its byte payload (W_BytesObject and rpy_string), 0 if none: PyPy makes them after
+   * the rest of the object (replay_pypy.py: the owner, then `source * n`).
+   */
+  payloadPart(length: number): number
   hasFinalizer: boolean
   resurrectInto: number
 }
 
+function payloadLength(spec: TypeSpec, length: number): number {
+  return spec.variable === 'bytes' ? length : (spec.bytes ?? 0)
+}
+
+/** The payload's rpy_string; none for b'' (a prebuilt constant, what replay_pypy.py stores for n = 0). */
 function payloadString(spec: TypeSpec, length: number): number {
-  const n = spec.variable === 'bytes' ? length : (spec.bytes ?? 0)
-  return spec.variable === 'bytes' || n > 0 ? roundUpForAllocation(RPY_STRING_FIXED + n) : 0
+  const n = payloadLength(spec, length)
+  return n > 0 ? roundUpForAllocation(RPY_STRING_FIXED + n) : 0
+}
+
+/**
+ * The size PyPy tests against the large-object limit: malloc_varsize compares the size before
+ * rounding (incminimark.py: `totalsize > nonlarge_max`), so a payload of n >= 135,143 bytes
+ * is allocated outside the nursery (measured: 135,142 in the nursery, 135,143 outside).
+ */
+function payloadStringUnrounded(spec: TypeSpec, length: number): number {
+  const n = payloadLength(spec, length)
+  return n > 0 ? RPY_STRING_FIXED + n : 0
+}
+
+/**
+ * The reference an object holds its payload's bytes object by: one more list item or attribute
+ * (a Python object owns another only through a reference; replay_pypy.py keeps it there).
+ * Measured: a two-item list holding a 1-byte payload survives as 128 B (80 + 48).
+ */
+function payloadReference(spec: TypeSpec): number {
+  return spec.variable === 'bytes' || (spec.bytes ?? 0) > 0 ? 1 : 0
 }
 
 function payloadBytes(spec: TypeSpec, length: number): number {
@@ -138,26 +172,28 @@ export function instanceBytes(refs: number, ints: number): number {
 export function layoutOf(spec: TypeSpec): TypeLayout {
   const ints = spec.ints ?? 0
   const variableRefs = spec.variable === 'refs'
-  const refsOf = (length: number): number => (variableRefs ? length : spec.refs)
+  // Reference words the object has: its ref fields and its payload's reference.
+  const refsOf = (length: number): number => (variableRefs ? length : spec.refs) + payloadReference(spec)
   const fin = spec.finalizer
   const base = {
     refs: variableRefs ? -1 : spec.refs,
     ints,
     hasFinalizer: fin !== undefined,
     resurrectInto: fin?.resurrectInto ?? -1,
+    payloadPart: (length: number) => payloadBytes(spec, length),
   }
   const shape = spec.shape ?? 'list'
   if (shape === 'list') {
     const fixed = fin === undefined ? LIST_FIXED : LIST_SUBCLASS_FIXED
     // A list built from a template of Nones and zeros: no None means IntegerListStrategy.
-    const intOnly = !variableRefs && spec.refs === 0
+    const intOnly = !variableRefs && spec.refs === 0 && payloadReference(spec) === 0
     return {
       ...base,
       transient: fin === undefined ? 0 : FINALIZER_LIST_TRANSIENT,
       kind: intOnly ? Kind.IntList : Kind.ObjectList,
       bytes: (length) => fixed + 8 * (refsOf(length) + ints) + payloadBytes(spec, length),
       largestPart: (length) =>
-        Math.max(ARRAY_HEADER + 8 * (refsOf(length) + ints), payloadString(spec, length)),
+        Math.max(ARRAY_HEADER + 8 * (refsOf(length) + ints), payloadStringUnrounded(spec, length)),
       refArray: !intOnly,
       itemsPart: (length) => ARRAY_HEADER + 8 * (refsOf(length) + ints),
     }
@@ -169,7 +205,7 @@ export function layoutOf(spec: TypeSpec): TypeLayout {
       kind: Kind.Instance,
       bytes: (length) => TUPLE_FIXED + 8 * (refsOf(length) + ints) + payloadBytes(spec, length),
       largestPart: (length) =>
-        Math.max(ARRAY_HEADER + 8 * (refsOf(length) + ints), payloadString(spec, length)),
+        Math.max(ARRAY_HEADER + 8 * (refsOf(length) + ints), payloadStringUnrounded(spec, length)),
       refArray: true,
       itemsPart: (length) => ARRAY_HEADER + 8 * (refsOf(length) + ints),
     }
@@ -183,7 +219,7 @@ export function layoutOf(spec: TypeSpec): TypeLayout {
       Math.max(
         INSTANCE_FIXED,
         ARRAY_HEADER + 8 * Math.max(0, refsOf(length) - 4),
-        payloadString(spec, length),
+        payloadStringUnrounded(spec, length),
       ),
     refArray: true,
     itemsPart: (length) => ARRAY_HEADER + 8 * Math.max(0, refsOf(length) - 4),
@@ -198,7 +234,7 @@ export function layoutOf(spec: TypeSpec): TypeLayout {
 export function lifelineSlotGrowth(spec: TypeSpec, length: number): number {
   if ((spec.shape ?? 'list') === 'list' && spec.finalizer === undefined) return 0
   if (spec.shape === 'tuple') return 0
-  const refs = spec.variable === 'refs' ? length : spec.refs
+  const refs = (spec.variable === 'refs' ? length : spec.refs) + payloadReference(spec)
   if ((spec.shape ?? 'list') === 'list') {
     // the list subclass's storage array holds the unboxed ints; the lifeline is a second slot
     return 8

@@ -146,6 +146,8 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     })
     this.gc.minor.extraRoots = this.pins
     this.hiddenRoots = startUp(this.gc.s)
+    // garbage the oracle's loop left in the nursery before the program (options.ts StartupHeap)
+    this.gc.nursery.free += this.options.startup.nurseryUsed ?? 0
     const preset = options.preset ?? 'default'
     this.info = {
       family: PYPY_FAMILY,
@@ -206,7 +208,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     const large = largest >= LARGE_OBJECT_BYTES
     const items = layout.kind === Kind.IntList ? -1 : this.itemsOf(type, len)
     const cardItems = large && layout.refArray && layout.itemsPart(len) >= LARGE_OBJECT_BYTES ? items : -1
-    const a = this.gc.allocate(size, largest, cardItems, OP_ALLOC, dst)
+    const a = this.gc.allocate(size, largest, cardItems, OP_ALLOC, dst, layout.payloadPart(len))
     const id = this.objectsAllocated
     const w = this.gc.s.mem.w
     w[(a >> 2) + H_TID] = type | (large ? this.gc.youngRawFlags(cardItems >= 0) : 0)
@@ -611,7 +613,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     const large = largest >= LARGE_OBJECT_BYTES
     const items = layout.kind === Kind.IntList ? -1 : this.itemsOf(type, 0)
     const cardItems = large && layout.refArray && layout.itemsPart(0) >= LARGE_OBJECT_BYTES ? items : -1
-    const a = this.gc.allocate(size, largest, cardItems, OP_ALLOC, NO_SLOT)
+    const a = this.gc.allocate(size, largest, cardItems, OP_ALLOC, NO_SLOT, layout.payloadPart(0))
     const id = this.objectsAllocated
     const w = this.gc.s.mem.w
     w[(a >> 2) + H_TID] = type | (large ? this.gc.youngRawFlags(cardItems >= 0) : 0)

@@ -82,6 +82,11 @@ export class MinorCollector {
     }
     s.nurserySurvivingSize = 0
     this.collectRootsInNursery()
+    // Objects a dead old head of theirs keeps (collector.ts allocate): copied out like any
+    // object an old one written into refers to (collect_oldrefs_to_nursery).
+    const kept = s.youngKeptByOldHeads
+    for (let i = 0; i < kept.length; i++) this.dragOut(kept.items[i])
+    kept.clear()
     // Young objects with finalizers all survive (deal_with_young_objects_with_finalizers).
     const young = s.probablyYoungObjectsWithFinalizers
     for (let i = 0; i < young.length; i++) s.oldObjectsWithFinalizers.push(this.dragOut(young.items[i]))

@@ -36,6 +36,13 @@ export interface StartupHeap {
    * objects reuse the free blocks of partly filled pages of their class as in PyPy.
    */
   classes?: readonly (readonly [number, number, number])[]
+  /**
+   * Nursery bytes already taken when the program's first op runs (rounded down to a word):
+   * what the oracle's own loop allocated since its last collection, measured by
+   * replay_pypy.py's probe (FIDELITY.md, "gcbench: a median that depends on the nursery's
+   * phase"). Default 0: an empty nursery.
+   */
+  nurseryUsed?: number
 }
 
 export interface PyPyOptions extends ManagerOptions {
@@ -223,6 +230,8 @@ export function resolveOptions(o: PyPyOptions = {}): ResolvedOptions {
     pages: checkNumber('startup.pages', s.pages, 0, 1 << 20) ?? 0,
     rawObjects: checkNumber('startup.rawObjects', s.rawObjects, 0, 1 << 20) ?? 0,
     classes: checkClasses(s.classes),
+    nurseryUsed:
+      Math.floor((checkNumber('startup.nurseryUsed', s.nurseryUsed, 0, nursery) ?? 0) / WORD) * WORD,
   }
   return {
     nurseryBytes: nursery,

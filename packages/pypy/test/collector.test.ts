@@ -34,6 +34,20 @@ describe('the nursery and minor collections (incminimark.py:637-760, 1708)', () 
     expect(m.gc.nursery.used()).toBe(80)
   })
 
+  it('starts with startup.nurseryUsed bytes taken (the oracle loop garbage), a word multiple', () => {
+    const used = 8 * 80 + 5 // the oracle's loop took eight pairs' worth (and 5 bytes: rounded down)
+    const m = manager({ startup: { arenaBytes: 0, rawBytes: 0, nextMajorThreshold: 0, nurseryUsed: used } })
+    const pair = m.defineType({ name: 'Pair', refs: 2 })
+    m.pushFrame(1)
+    const fit = Math.floor((NURSERY - 8 * 80) / 80)
+    for (let i = 0; i < fit; i++) m.alloc(0, pair)
+    expect(m.native.records().minor.length).toBe(0)
+    m.alloc(0, pair)
+    expect(m.native.records().minor.length).toBe(1)
+    // the garbage was not the program's: nothing of it survives
+    expect(m.native.records().minor[0].surviving).toBe(80)
+  })
+
   it('copies survivors once into an arena block, where they never move again', () => {
     const m = manager()
     const node = m.defineType({ name: 'Node', refs: 1, ints: 1 })

@@ -67,6 +67,7 @@ describe('environment variables, as rpython/memory/gc/env.py reads them', () => 
       { majorCollect: 0.5 },
       { growth: Number.NaN },
       { startup: { arenaBytes: -1, rawBytes: 0, nextMajorThreshold: 0 } },
+      { startup: { arenaBytes: 0, rawBytes: 0, nextMajorThreshold: 0, nurseryUsed: 2 * MiB } },
     ]) {
       try {
         new PyPyManager(bad)

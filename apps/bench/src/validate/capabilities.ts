@@ -29,8 +29,12 @@ export type Capability =
   | 'weakref-callback'
   /** A weak reference to a plain list (shape 'list', no finalizer): exact lists have no weakref slot in Python. */
   | 'weakref-to-list'
-  /** The tuple shape (immutable in Python: cannot be built field by field). */
+  /** The tuple shape (immutable in Python: only CPython's replay fills one in place). */
   | 'shape-tuple'
+  /** A weak reference to a tuple-shaped object: Python's tuples have no weakref slot. */
+  | 'weakref-to-tuple'
+  /** A tuple-shaped type with a finalizer, or a finalizer that makes tuple-shaped objects. */
+  | 'tuple-finalizer'
   /** A variable-length type of shape 'slots' or 'dict-instance'. */
   | 'variable-instance'
   /** A 'slots' or 'dict-instance' type of more than 256 reference or int fields. */
@@ -54,6 +58,8 @@ export const CAPABILITIES: readonly Capability[] = [
   'weakref-callback',
   'weakref-to-list',
   'shape-tuple',
+  'weakref-to-tuple',
+  'tuple-finalizer',
   'variable-instance',
   'wide-instance',
   'pin',
@@ -81,11 +87,13 @@ const PYTHON_INSTANCE_LIMITS: Capability[] = [
 /**
  * benchmarks/oracles/replay.py on CPython: real lists, __slots__ classes, plain classes; a byte
  * payload is a real `bytes` object held by one more item, slot or attribute of its owner, as the
- * CPython model lays it out (replay.py make_payload, packages/cpython/src/layout.ts).
+ * CPython model lays it out (replay.py make_payload, packages/cpython/src/layout.ts); a tuple is
+ * made whole and its items written in place, as a C extension fills a tuple it owns (replay.py
+ * TupleItems).
  */
 export const REPLAY_PY_CPYTHON: OracleCapabilities = {
   oracle: 'replay.py on python3',
-  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control', 'byte-payload'],
+  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control', 'byte-payload', 'shape-tuple'],
   source: 'benchmarks/oracles/replay.py (make_class)',
 }
 
@@ -103,12 +111,13 @@ export const REPLAY_PY_JYTHON: OracleCapabilities = {
 /**
  * benchmarks/oracles/pypy/replay_pypy.py on pypy3: replay.py's classes (make_class), so the
  * same shapes as on CPython; a legacy finalizer is an ordinary __del__ on PyPy (the model
- * treats it so too); gc.disable and friends run as PyPy's gc module does them. Byte payloads
- * are not materialized, as in replay.py (its file comment).
+ * treats it so too); gc.disable and friends run as PyPy's gc module does them. A byte payload
+ * is a real `bytes` its owner holds by one more item or attribute (replay.make_payload), as the
+ * PyPy model lays it out (packages/pypy/src/layout.ts payloadReference).
  */
 export const REPLAY_PYPY_CAPS: OracleCapabilities = {
   oracle: 'replay_pypy.py on pypy3',
-  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control'],
+  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control', 'byte-payload'],
   source: 'benchmarks/oracles/pypy/replay_pypy.py (file comment)',
 }
 
@@ -218,6 +227,10 @@ function scanTrace(trace: string): TraceNeeds {
         const shape = spec.shape ?? 'list'
         const next = reader.ops
         if (shape === 'tuple') need('shape-tuple', next)
+        if (shape === 'tuple' && spec.finalizer) need('tuple-finalizer', next)
+        const f = spec.finalizer
+        for (const made of [f?.allocate?.type, f?.storeNew?.type])
+          if (made !== undefined && (types[made]?.shape ?? 'list') === 'tuple') need('tuple-finalizer', next)
         if ((shape === 'slots' || shape === 'dict-instance') && spec.variable !== undefined)
           need('variable-instance', next)
         if ((shape === 'slots' || shape === 'dict-instance') && (spec.refs > 256 || (spec.ints ?? 0) > 256))
@@ -272,6 +285,7 @@ function scanTrace(trace: string): TraceNeeds {
         if (target !== null && target.type >= 0) {
           const spec = types[target.type]
           if ((spec.shape ?? 'list') === 'list' && !spec.finalizer) need('weakref-to-list', index)
+          if (spec.shape === 'tuple') need('weakref-to-tuple', index)
         }
         set(op.dst, { type: -1, fields: null, target })
         break

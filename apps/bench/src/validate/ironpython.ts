@@ -384,8 +384,13 @@ export async function buildClrOracle(cacheDir: string, log: (m: string) => void)
   return dll
 }
 
-export async function runClrOracle(dll: string, trace: string, gen0size: number): Promise<OracleResult> {
-  const { stdout } = await runOracle('dotnet', [dll, trace], {
+export async function runClrOracle(
+  dll: string,
+  trace: string,
+  gen0size: number,
+  flags: readonly string[] = [],
+): Promise<OracleResult> {
+  const { stdout } = await runOracle('dotnet', [dll, trace, ...flags], {
     env: {
       DOTNET_gcServer: '0',
       DOTNET_gcConcurrent: '0',
@@ -437,13 +442,19 @@ function startRitual(manager: IronPythonManager): number[] {
 }
 
 /** Replay a trace on the model (started like the oracle) at this gen0 budget. */
-function runModel(tracePath: string, gen0size: number, runtimeLiveBytes: number): ModelResult {
+function runModel(
+  tracePath: string,
+  gen0size: number,
+  runtimeLiveBytes: number,
+  homeRegionCommitted: number | undefined,
+): ModelResult {
   const manager = new IronPythonManager({
     preset: 'clr',
     sizeMode: 'clr',
     gen0size,
     finalizerDrain: 'next-op',
     runtimeLiveBytes,
+    homeRegionCommitted,
   })
   const base = startRitual(manager)
   const collections = () => manager.native.clr.CollectionCount(0) - base[0]
@@ -519,15 +530,36 @@ function runModel(tracePath: string, gen0size: number, runtimeLiveBytes: number)
 /** The oracle tracks the first 10,000 finalizable objects (its arrays stay off the LOH). */
 const FIN_TRACKED = 10000
 
-/** The bytes the real runtime holds in gen2 after the start ritual, from a run on an empty trace. */
-async function measureRuntimeLiveBytes(dll: string, cacheDir: string): Promise<number> {
+/** A trace with no ops (this thread's own file): the oracle's start-up and nothing else. */
+function emptyTrace(cacheDir: string): string {
   const empty = join(cacheDir, `${threadScratch('ironpython-empty')}.trace`)
   const recorder = new RecordingMutator(new IronPythonManager({ preset: 'clr' }), fileSink(empty), {
     metadata: { case: 'empty' },
   })
   recorder.finish()
-  const real = await runClrOracle(dll, empty, GEN0_SIZE)
+  return empty
+}
+
+/** The bytes the real runtime holds in gen2 after the start ritual, from a run on an empty trace. */
+async function measureRuntimeLiveBytes(dll: string, cacheDir: string): Promise<number> {
+  const real = await runClrOracle(dll, emptyTrace(cacheDir), GEN0_SIZE)
   return Math.floor(real.startGen2Bytes / 8) * 8
+}
+
+/**
+ * How far the region gen0 allocates in is committed when the program starts, at this gen0
+ * budget: the oracle's --commit-probe in a process of its own (packages/ironpython
+ * BUDGETS.md#home-commit). Undefined (the model's default) if the probe saw no cut.
+ */
+async function measureHomeRegionCommitted(
+  dll: string,
+  cacheDir: string,
+  gen0size: number,
+): Promise<number | undefined> {
+  const probe = (await runClrOracle(dll, emptyTrace(cacheDir), gen0size, ['--commit-probe'])) as unknown as {
+    homeRegionCommitted: number
+  }
+  return probe.homeRegionCommitted > 0 ? probe.homeRegionCommitted : undefined
 }
 
 // ---------------------------------------------------------------------------- comparison
@@ -793,6 +825,8 @@ interface ClrSession {
   cacheDir: string
   /** The runtime's own gen2 bytes after the start ritual, measured once per session. */
   runtimeLiveBytes?: number
+  /** The home region's committed end at the start, per gen0 budget, measured once per session. */
+  homeRegionCommitted?: Map<number, number | undefined>
   realRuntime: string
 }
 
@@ -827,8 +861,16 @@ async function clrTraceRows(
   return rowsPerHeap(heaps, async (heap) => {
     const gen0size = heap.gen0size ?? GEN0_SIZE
     const caseName = `${name} ${clrHeapLabel(gen0size)}`
+    s.homeRegionCommitted ??= new Map()
+    if (!s.homeRegionCommitted.has(gen0size)) {
+      const committed = await measureHomeRegionCommitted(s.dll, s.cacheDir, gen0size)
+      s.homeRegionCommitted.set(gen0size, committed)
+      s.log(
+        `${clrHeapLabel(gen0size)}: gen0's region committed to ${committed ?? 'the default'} at the start`,
+      )
+    }
     s.log(`${caseName}: model`)
-    const model = runModel(trace, gen0size, runtimeLiveBytes)
+    const model = runModel(trace, gen0size, runtimeLiveBytes, s.homeRegionCommitted.get(gen0size))
     s.log(`${caseName}: .NET oracle`)
     let real = await runClrOracle(s.dll, trace, gen0size)
     for (let attempt = 2; clockWindows(real) > 0 && attempt <= CLOCK_ATTEMPTS; attempt++) {

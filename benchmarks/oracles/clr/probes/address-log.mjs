@@ -3,7 +3,7 @@
  * Where .NET 10 puts every traced object, window by window, against the model
  * (packages/ironpython/BUDGETS.md#runtime-pinned-layout).
  *
- *   node benchmarks/oracles/clr/probes/address-log.mjs TRACE [gen0size-hex, default 40000]
+ *   node benchmarks/oracles/clr/probes/address-log.mjs TRACE [gen0size-hex, default 40000] [FROM-TO]
  *
  * Copies the .NET oracle (../Program.cs) into a temporary directory, adds to its ALLOC one store
  * of the new object's address and GC.CollectionCount(0) into native memory (nothing on the GC
@@ -14,6 +14,14 @@
  * end, the next region. The model (built: `node scripts/turbo.mjs --quiet run build`) replays
  * the same trace and its windows are printed below. The oracle itself stays free of the
  * logging; the copy is never committed or used by the validator.
+ *
+ * Then, collection by collection, where the two sides part: each collection's op, promoted
+ * bytes and gen0 size after it (GCMemoryInfo on .NET, the GcRecord on the model; the model's op
+ * is one lower, it counts the op that triggered the collection as not yet done), and every window
+ * whose object count differs. With FROM-TO (window numbers), those windows' objects are printed
+ * as runs, `offset x count @ stride`, on both sides: .NET's offsets are object addresses in the
+ * region (a header's 8 bytes past the object's start), the model's are from gen0's region start
+ * plus the 0x20 where .NET's first object starts.
  */
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -98,13 +106,37 @@ function modelWindows(runtimeLiveBytes) {
     runtimeLiveBytes,
   })
   startRitual(m)
-  const counts = [0]
+  const windows = [[]]
+  const ops = []
   m.on((e) => {
-    if (e.type === 'gc-end') counts.push(0)
-    else if (e.type === 'alloc' && e.typeId >= 0) counts[counts.length - 1]++
+    if (e.type === 'gc-end') {
+      windows.push([])
+      ops.push(e.op)
+    } else if (e.type === 'alloc' && e.typeId >= 0) {
+      windows[windows.length - 1].push(e.address - m.heap.gen0RegionStart * 8 + 0x20)
+    }
   })
   replayTrace(fileSource(trace), m)
-  return counts
+  const all = m.native.clr.records()
+  const records = all.slice(all.length - ops.length).map((r, i) => ({
+    op: ops[i],
+    promoted: r.survivedBytes,
+    gen0After: r.generationInfo[0].sizeAfterBytes,
+  }))
+  return { windows, records }
+}
+
+/** Objects of one window as runs of equal steps: `offset x count @ stride` (hex offsets). */
+function runs(offsets) {
+  const out = []
+  for (let i = 0; i < offsets.length; ) {
+    let j = i + 1
+    const stride = j < offsets.length ? offsets[j] - offsets[i] : 0
+    while (j < offsets.length && offsets[j] - offsets[j - 1] === stride) j++
+    out.push(`${offsets[i].toString(16)}x${j - i}${j - i > 1 ? `@${stride}` : ''}`)
+    i = j
+  }
+  return out.join(' ')
 }
 
 const dir = buildProbe()
@@ -119,4 +151,30 @@ windows.forEach((objs, w) => {
   console.log(`window ${w}: ${objs.length} objects, first at region offset 0x${(objs[0] % REGION).toString(16)}; ${steps.join(' ')}`)
 })
 // The model starts from the gen2 size the oracle measured after its start ritual, as the validator does.
-console.log(`model windows (objects): ${modelWindows(Math.floor(oracle.startGen2Bytes / 8) * 8).join(' ')}`)
+const model = modelWindows(Math.floor(oracle.startGen2Bytes / 8) * 8)
+console.log(`model windows (objects): ${model.windows.map((w) => w.length).join(' ')}`)
+let parted = 0
+oracle.collections.forEach((c, i) => {
+  const r = model.records[i]
+  const same = r && Math.abs(r.op + 1 - c.op) <= 1 && r.promoted === c.promotedBytes && r.gen0After === c.sizeAfter[0]
+  if (same) return
+  parted++
+  const mine = r ? `op ${r.op + 1}, promoted ${r.promoted}, gen0 after ${r.gen0After}` : 'none'
+  console.log(`collection ${i + 1}: .NET op ${c.op}, promoted ${c.promotedBytes}, gen0 after ${c.sizeAfter[0]} | model ${mine}`)
+})
+windows.forEach((objs, w) => {
+  if ((model.windows[w]?.length ?? 0) !== objs.length)
+    console.log(`window ${w}: .NET ${objs.length} objects, model ${model.windows[w]?.length ?? 0}`)
+})
+console.log(
+  `${oracle.collections.length} collections on .NET, ${model.records.length} on the model; ${parted} differ (op beyond ±1, promoted bytes or gen0 size after)`,
+)
+const range = process.argv[4]
+if (range) {
+  const [from, to = from] = range.split('-').map(Number)
+  for (let w = from; w <= to && w < windows.length; w++) {
+    const base = Math.floor(windows[w][0] / REGION) * REGION
+    console.log(`window ${w} .NET:  ${runs(windows[w].map((a) => a - base))}`)
+    console.log(`window ${w} model: ${runs(model.windows[w] ?? [])}`)
+  }
+}

@@ -40,6 +40,11 @@ export interface RealRun {
     steps: RealStep[]
     majors: Record<string, string>[]
   }
+  /**
+   * The nursery bytes replay_pypy.py itself has taken when the trace's op 0 runs, measured by
+   * its probe (`--probe`; absent without it, null when the trace has no type to probe with).
+   */
+  nurseryAtStart?: { bytes: number; objectSize: number; firstMinorOp: number; secondMinorOp: number } | null
   /** gc.hooks records: [op, count, ...figures] (null when run with --no-hooks). */
   hooks: { minor: number[][]; step: number[][]; major: number[][] } | null
   /** [op, 'finalize' | 'callback', object id or tag], in the order they ran. */
@@ -54,6 +59,8 @@ export interface RealRun {
 export interface RealRunOptions {
   nursery: number
   hooks: boolean
+  /** Also measure the nursery bytes taken at op 0 (one more pypy3 run): RealRun.nurseryAtStart. */
+  probe?: boolean
   /** Kill pypy3 after this long (default 10 minutes). */
   timeoutMs?: number
   /** The pypy3 command (default `pypy3`; PYGC_PYPY overrides). */
@@ -68,6 +75,7 @@ export async function runRealPyPy(trace: string, options: RealRunOptions): Promi
     '--nursery',
     String(options.nursery),
     ...(options.hooks ? [] : ['--no-hooks']),
+    ...(options.probe === true ? ['--probe'] : []),
     trace,
   ]
   let stdout: string
