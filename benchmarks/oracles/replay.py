@@ -679,61 +679,6 @@ def make_del(resurrect_index):
 TUPLES_AS_LISTS = [False]
 
 
-class TupleItems(object):
-    """Stores into tuples on CPython (capability 'shape-tuple'). A Python program cannot store into
-    a tuple, but a C extension can into one it owns (PyTuple_SET_ITEM), and the model's tuple is
-    such an object: made whole (tuple(TEMPLATE): tuple_vectorcall -> PyTuple_New, its free list or
-    a tracked GC object) and then filled field by field.
-
-    The store is done on memory, with no call: `words` is a ctypes array of machine words laid
-    over the whole address space, so reading or writing one is an item access, which makes no
-    Python object (a ctypes call would pack its arguments in a tuple, a tracked object on an empty
-    free list). Refcounts are kept exact: the new item is increfed before its pointer is written
-    and the old one decrefed after, as list_ass_item does; an immortal object's refcount (3.12+,
-    bit 31 of its low word set: Include/object.h _Py_IsImmortal) is left alone, as Py_INCREF
-    does. A tuple that a collection untracked (_PyTuple_MaybeUntrack: only atomic items) stays
-    untracked after a store, as in the model (packages/cpython/src/collector.ts untrackTuples)."""
-
-    def __init__(self):
-        import ctypes
-        # Words up to 2**51 bytes: user-space addresses on x86-64 and arm64 are below 2**48.
-        self.words = (ctypes.c_ssize_t * (1 << 48)).from_address(0)
-        # ob_item's offset: PyVarObject 24 bytes (3.14 adds ob_hash): tuple's basicsize.
-        self.items = tuple.__basicsize__ // 8
-
-    def store(self, t, i, v):
-        """t[i] = v on an exact tuple (v None or any object)."""
-        words = self.words
-        old = t[i]
-        k = id(v) // 8
-        rc = words[k]
-        if not (rc & 0x80000000):
-            words[k] = rc + 1
-        words[id(t) // 8 + self.items + i] = id(v)
-        # The tuple's reference to `old` is dropped here; `old` itself holds one, so the count
-        # stays above zero until `old` is released below, where the object dies if it was the last.
-        k = id(old) // 8
-        rc = words[k]
-        if not (rc & 0x80000000):
-            words[k] = rc - 1
-        old = None
-
-
-# Set by replay() when the trace has a tuple-shaped type (CPython only).
-TUPLE_ITEMS = [None]
-
-
-def tuple_items_available():
-    """Whether this interpreter can store into tuples (CPython's object layout, ctypes)."""
-    impl = getattr(sys, 'implementation', None)
-    if impl is None or impl.name != 'cpython':
-        return False
-    try:
-        import ctypes  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
 # IDS_OUTSIDE (set by mallocstats.py): the objects carry no `_pygc_id`, so that they have the
 # interface's fields only (the model's layout, FIDELITY.md "pymalloc"); a finalizable object's
 # id is kept in IDS, keyed by id(obj), only __del__ reads it. Off by default: the PyPy and
@@ -747,10 +692,6 @@ TYPE_OF_LIST = {}
 # no arguments; AT_LOOP_START is followed by one more gc.collect(), so the starting state stays
 # the one after a collection).
 AT_LOOP_START = [None]
-
-# The op loop's own ints at its end (op index, next id, frame bases), where mallocstats.py's count
-# of int objects finds them (only when AT_LOOP_END is set).
-OWN_INTS = [0] * 6
 
 # mallocstats.py's reading of pymalloc at the end of the op loop (a function of no arguments,
 # called once after the gc counts and stats are read, with the collector disabled); None: none.
@@ -814,11 +755,12 @@ def make_class(t, spec):
     if shape == 'tuple' and TUPLES_AS_LISTS[0]:
         shape = 'list'
     if shape == 'tuple':
+        from tuple_items import tuple_items_available
         if not tuple_items_available():
             raise TraceError('type %r: the tuple shape cannot be replayed here (tuples are immutable; only CPython\'s are filled in place)' % spec['name'])
         if fin:
             raise TraceError('type %r: a tuple with a finalizer cannot be replayed' % spec['name'])
-        return None
+        return tuple
     if shape == 'list' and not fin:
         return None
     body = {'_pygc_t': t}
@@ -852,7 +794,7 @@ def snapshot_stats(into):
     return True
 
 
-def warm_up_functions(classes):
+def warm_up_functions(classes, tuple_items=None):
     """Call once, before the setup's last gc.collect(), every Python function the op loop can
     call that the first pass did not (the __del__s, the event recorders, new_object, the payload's
     payload_items and make_payload, skip_type):
@@ -878,8 +820,8 @@ def warm_up_functions(classes):
             except Exception:
                 pass
     new_object(None, [], 0, 0, False)
-    if TUPLE_ITEMS[0] is not None:
-        TUPLE_ITEMS[0].store(tuple([None]), 0, None)
+    if tuple_items is not None:
+        tuple_items.store(tuple([None]), 0, None)
     payload_items(None, 0)
     make_payload(None, 0)
     try:
@@ -930,17 +872,19 @@ def replay(path):
             templates[t] = [None] * spec['refs'] + [0] * spec['ints'] + [None] * payload_items(payload, t)
     install_finalizer_allocations(classes, types, templates)
     ID_SHIFT[0] = 0
-    # Tuple-shaped types (TupleItems): made whole as tuple(TEMPLATE), then stored into in place.
-    is_tuple = [types[t]['shape'] == 'tuple' and not TUPLES_AS_LISTS[0] for t in range(ntypes)]
-    for t in range(ntypes):
-        spec = types[t]
-        for made in (spec['allocate'], spec['store_new']):
-            if made is not None and is_tuple[made[0]]:
-                raise TraceError('type %r: its finalizer makes a tuple (type %r), which cannot be replayed'
-                                 % (spec['name'], types[made[0]]['name']))
-    tuple_items = TupleItems() if True in is_tuple else None
-    TUPLE_ITEMS[0] = tuple_items
+    # Tuple-shaped types (tuple_items.py): their class is `tuple`; made whole as tuple(TEMPLATE),
+    # then stored into in place. Nothing is made here for a trace without them.
     tuple_type = tuple
+    tuple_items = None
+    if tuple_type in classes:
+        from tuple_items import TupleItems
+        tuple_items = TupleItems()
+        for t in range(ntypes):
+            spec = types[t]
+            for made in (spec['allocate'], spec['store_new']):
+                if made is not None and classes[made[0]] is tuple_type:
+                    raise TraceError('type %r: its finalizer makes a tuple (type %r), which cannot be replayed'
+                                     % (spec['name'], types[made[0]]['name']))
     for key in plan['lengths']:
         var_templates[key[0]][key[1]] = [None] * key[1] + [0] * types[key[0]]['ints'] + \
             [None] * payload_items(payload, key[0])
@@ -951,7 +895,7 @@ def replay(path):
     # Exact lists do not know their type; readInt / lengthOf on them need it (id -> type).
     list_types_with_ints = False
     for t in range(ntypes):
-        if classes[t] is None and types[t]['ints'] > 0:
+        if (classes[t] is None or classes[t] is tuple) and types[t]['ints'] > 0:
             list_types_with_ints = True
     # Module-level (TYPE_OF_LIST), so that mallocstats.py can count its id keys as replay.py's.
     type_of_list = TYPE_OF_LIST
@@ -962,7 +906,7 @@ def replay(path):
     # One entry per pin held at once (pins nest); sized by the first pass, so pinning allocates nothing.
     pin_table = [None] * (plan['pins'] + 1)
     npins = 0
-    warm_up_functions(classes)
+    warm_up_functions(classes, tuple_items)
     EV_OP.extend([0] * plan['events'])
     EV_KIND.extend([0] * plan['events'])
     EV_VAL.extend([0] * plan['events'])
@@ -1074,21 +1018,22 @@ def replay(path):
             n = r.varint()
             cls = classes[t]
             if cls is None:
-                if is_tuple[t]:
-                    R[(fb + d) if d >= 0 else (-d - 1)] = tuple_type(var_templates[t][n] if types[t]['variable'] == 1 else templates[t])
-                elif types[t]['variable'] == 1:
+                if types[t]['variable'] == 1:
                     R[(fb + d) if d >= 0 else (-d - 1)] = var_templates[t][n] * 1
                 else:
                     R[(fb + d) if d >= 0 else (-d - 1)] = templates[t] * 1
                 if list_types_with_ints:
                     type_of_list[id(R[(fb + d) if d >= 0 else (-d - 1)])] = t
                 if payload is not None and payload[t] != PAYLOAD_NONE:
-                    if is_tuple[t]:
-                        obj = R[(fb + d) if d >= 0 else (-d - 1)]
-                        tuple_items.store(obj, len(obj) - 1, make_payload(source, n if payload[t] == PAYLOAD_BY_LENGTH else payload[t]))
-                        obj = None
-                    else:
-                        R[(fb + d) if d >= 0 else (-d - 1)][-1] = make_payload(source, n if payload[t] == PAYLOAD_BY_LENGTH else payload[t])
+                    R[(fb + d) if d >= 0 else (-d - 1)][-1] = make_payload(source, n if payload[t] == PAYLOAD_BY_LENGTH else payload[t])
+            elif cls is tuple_type:
+                obj = tuple_type(var_templates[t][n] if types[t]['variable'] == 1 else templates[t])
+                if list_types_with_ints:
+                    type_of_list[id(obj)] = t
+                if payload is not None and payload[t] != PAYLOAD_NONE:
+                    tuple_items.store(obj, len(obj) - 1, make_payload(source, n if payload[t] == PAYLOAD_BY_LENGTH else payload[t]))
+                R[(fb + d) if d >= 0 else (-d - 1)] = obj
+                obj = None
             else:
                 obj = cls()
                 if types[t]['shape'] == 'list':
@@ -1265,16 +1210,15 @@ def replay(path):
         gc.callbacks.remove(gc_log_callback)
     snapshot_stats(after)
     if AT_LOOP_END[0] is not None:
-        # The loop's own ints (op index, next id, frame bases) are replay.py's, not the trace's:
-        # kept where mallocstats.py's count of int objects finds them (OWN_INTS, reachable from
-        # this module), and the last op's operands dropped (small ints are the interpreter's).
-        # The wall time is taken after the reading: its float is a pymalloc block too.
-        OWN_INTS[0] = opi
-        OWN_INTS[1] = next_id
-        OWN_INTS[2] = fb
-        OWN_INTS[3] = top
-        OWN_INTS[4] = depth
-        OWN_INTS[5] = npins
+        # The loop's own ints (op index, next id) are replay.py's, not the trace's: kept where
+        # mallocstats.py's count of int objects finds them, in `frames` (a tracked list made
+        # before the loop, at least 2 long, unused now: the loop has popped every frame; fb, top
+        # and depth are back at their starting objects), and the last op's operands dropped
+        # (small ints are the interpreter's). No object is made here: the real run's pymalloc
+        # must not change between the loop's end and the reading. The wall time is taken after
+        # the reading, since its float is a pymalloc block too.
+        frames[0] = opi
+        frames[1] = next_id
         d = t = n = o = s = a = b = w = g = k = at = field = value = index = tag = expected = pinning = action = code = 0
         # Before the report is built (its objects are replay.py's, not the trace's).
         AT_LOOP_END[0]()
