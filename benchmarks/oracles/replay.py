@@ -13,7 +13,7 @@ Every trace object becomes a real Python object:
     (under mallocstats.py, IDS_OUTSIDE: no '_pygc_id'; a finalizable object's id is in IDS)
   - shape dict-instance        -> a plain class (fields in its instance dict)
   - shape tuple (CPython only) -> an exact `tuple` made whole from its template, its items then
-                                  written in place (TupleItems: what a C extension's
+                                  written in place (tuple_items.py: what a C extension's
                                   PyTuple_SET_ITEM does on a tuple it owns)
   - a byte payload (a type's `bytes`, a `variable: 'bytes'` alloc's length n)
                                -> a `bytes` of n zero bytes (b'' when n = 0), made after the

@@ -1,10 +1,10 @@
 /**
  * Tuples on the real CPython: replay.py makes a tuple-shaped object whole and then stores into
- * it in place (replay.py TupleItems), which is what the CPython model's tuple is. A program of
- * tuples that hold lists, ints and other tuples, stores that replace items (the old item dies by
- * refcount), cycles through tuples that only the collector frees, and enough allocation that
- * collections untrack atomic tuples: every count, the collected objects per generation and
- * pymalloc's blocks agree with python3 3.11.
+ * it in place (benchmarks/oracles/tuple_items.py TupleItems), which is what the CPython model's
+ * tuple is. A program of tuples that hold lists, ints and other tuples, stores that replace
+ * items (the old item dies by refcount), cycles through tuples that only the collector frees,
+ * and enough allocation that collections untrack atomic tuples: every count, the collected
+ * objects per generation and pymalloc's blocks agree with python3 3.11.
  */
 import { join } from 'node:path'
 import { BaselineManager } from '@pygc/baseline'
@@ -48,7 +48,7 @@ function tupleProgram(path: string): void {
   m.finish()
 }
 
-describe('tuples on the real CPython (replay.py TupleItems)', () => {
+describe('tuples on the real CPython (tuple_items.py TupleItems)', () => {
   it('agree with the model on every figure', async () => {
     const path = join(tempDir('validate-cpython-tuples'), 'tuples.trace')
     tupleProgram(path)

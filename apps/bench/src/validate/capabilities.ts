@@ -88,8 +88,8 @@ const PYTHON_INSTANCE_LIMITS: Capability[] = [
  * benchmarks/oracles/replay.py on CPython: real lists, __slots__ classes, plain classes; a byte
  * payload is a real `bytes` object held by one more item, slot or attribute of its owner, as the
  * CPython model lays it out (replay.py make_payload, packages/cpython/src/layout.ts); a tuple is
- * made whole and its items written in place, as a C extension fills a tuple it owns (replay.py
- * TupleItems).
+ * made whole and its items written in place, as a C extension fills a tuple it owns
+ * (benchmarks/oracles/tuple_items.py TupleItems).
  */
 export const REPLAY_PY_CPYTHON: OracleCapabilities = {
   oracle: 'replay.py on python3',
