@@ -87,8 +87,15 @@ sealed class AllocatingFin : Fin
 
     protected override void AfterDel()
     {
-        for (int k = 0; k < Count; k++) Sink = new object[AllocSlots];
-        Sink = null;
+        // Dropped as made: the sink is cleared at once, so a collection the next allocation starts
+        // does not find the previous array alive through it (it did: every collection inside a
+        // __del__ kept one 40-byte Junk more than the model, finalizer-allocations' promoted bytes
+        // 80 | 40, 1,968 | 1,928 B).
+        for (int k = 0; k < Count; k++)
+        {
+            Sink = new object[AllocSlots];
+            Sink = null;
+        }
         if (StoreSlots >= 0) System.Threading.Volatile.Write(ref Oracle.Globals[StoreGlobal], new object[StoreSlots]);
     }
 }

@@ -121,7 +121,7 @@ describe('collections', () => {
     expect(swept?.generationInfo[1].fragmentationAfterBytes).toBeGreaterThan(0.75 * 176_000)
     // gen0's budget after a gen2 collection is large: allocate until two more collections.
     const before = m.native.clr.records().length
-    for (let i = 0; m.native.clr.records().length < before + 2; i++) m.alloc(0, t)
+    while (m.native.clr.records().length < before + 2) m.alloc(0, t)
     const [next, after] = m.native.clr.records().slice(before)
     expect(next.generation).toBe(1)
     expect(next.elevation).toBe('gen1 too fragmented')

@@ -777,11 +777,15 @@ function compareCallbacks(name: string, model: ModelResult, real: OracleResult):
  * (@pygc/ironpython compareGen0Promoted): what finalization and weak references keep alive.
  */
 function comparePromoted(name: string, model: ModelResult, real: OracleResult): ValidationRow {
-  const gen0 = <T extends { generation: number }>(cs: readonly T[]) => cs.filter((c) => c.generation === 0)
+  // Pairs gen0-only on both sides: the oracle labels the last of several collections it read at
+  // once with the highest generation among them, so only a real gen0 label is that collection's.
   const { modelSide, realSide } = readByOracle(model, real)
+  const pairs = realSide
+    .map((c, i) => [modelSide[i], c] as const)
+    .filter(([m, c]) => m.generation === 0 && c.generation === 0)
   const p = compareGen0Promoted(
-    gen0(modelSide).map((c) => c.promotedBytes),
-    gen0(realSide).map((c) => c.promotedBytes ?? 0),
+    pairs.map(([m]) => m.promotedBytes),
+    pairs.map(([, c]) => c.promotedBytes ?? 0),
   )
   return {
     case: name,
@@ -807,7 +811,9 @@ function readByOracle(
   model: ModelResult,
   real: OracleResult,
 ): { modelSide: ModelResult['collections']; realSide: OracleCollection[] } {
-  const realSide = real.collections.filter((c) => c.generation >= 0 && model.collections[c.index - 1] !== undefined)
+  const realSide = real.collections.filter(
+    (c) => c.generation >= 0 && model.collections[c.index - 1] !== undefined,
+  )
   return { modelSide: realSide.map((c) => model.collections[c.index - 1]), realSide }
 }
 
