@@ -4,7 +4,7 @@
  * differing row only when every try had one, with the reason as the row's residual.
  */
 import { describe, expect, it } from 'vitest'
-import { clockWindows, excuseClockWindows } from '../src/validate/ironpython.js'
+import { clockWindows, compareBeforeClock, excuseClockWindows } from '../src/validate/ironpython.js'
 import type { ValidationRow } from '../src/validate/types.js'
 
 const gc = (ms: number) => ({ index: 0, op: 0, generation: 0, ms })
@@ -20,6 +20,33 @@ describe('the wall-clock rule of the .NET oracle', () => {
     const paused = (ms: number, pauseMs: number) => ({ ...gc(ms), pauseMs })
     expect(clockWindows({ collections: [paused(900, 1), paused(2300, 375)] })).toBe(1)
     expect(clockWindows({ collections: [paused(900, 1), paused(2300, 450)] })).toBe(0)
+  })
+
+  it('holds the collections before the first clock-ended window to the model, op by op', () => {
+    const real = (op: number, generation: number, ms: number) => ({ index: 0, op, generation, ms })
+    const model = (op: number, generation: number) => ({ op, generation })
+    const reals = [real(16152, 0, 45), real(208536, 0, 150), real(1531315, 0, 900), real(4098581, 1, 2300)]
+    // No window over a second: nothing to add.
+    expect(compareBeforeClock('c', { collections: [] }, { collections: reals.slice(0, 3) })).toEqual([])
+    const agree = compareBeforeClock(
+      'c',
+      { collections: [model(16151, 0), model(208536, 0), model(1531300, 0)] },
+      {
+        collections: reals,
+      },
+    )
+    expect(agree).toHaveLength(1)
+    expect(agree[0]).toMatchObject({ model: 3, real: 3, ok: true })
+    // A collection 18 ops away (over 0.1% of a 16,152-op window), or of another generation, is
+    // not the same one; 60 ops away in a 192,384-op window is.
+    const apart = compareBeforeClock(
+      'c',
+      { collections: [model(16170, 0), model(208596, 0), model(1531315, 1)] },
+      {
+        collections: reals,
+      },
+    )
+    expect(apart[0]).toMatchObject({ model: 1, real: 3, ok: false })
   })
 
   it('excuses only rows that differ, only when such windows remain, and says why in a residual', () => {
