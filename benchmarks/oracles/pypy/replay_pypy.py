@@ -913,9 +913,12 @@ def startup_heap(done, dump_path):
         k = bisect.bisect_right(starts, addr) - 1
         if addr == 0 or k < 0 or addr >= ranges[k][1]:
             continue  # a marker, or an object prebuilt in libpypy's data: not in the GC's memory
-        total = size + 8  # the GC header
+        # The dump's address is the block's (its GC header's) and its size, as
+        # gc.get_rpy_memory_usage() gives it, includes the header: in the dump, the blocks of
+        # a page lie at page + 32 (the page header) + k x size exactly.
+        total = size
         if total <= SMALL_REQUEST_THRESHOLD:
-            page = (addr - 8) // PAGE_SIZE
+            page = addr // PAGE_SIZE
             pages.add(page)
             small += 1
             size_class = (total + 7) // 8

@@ -161,7 +161,7 @@ function checkClasses(
       Array.isArray(c) &&
       c.length === 3 &&
       Number.isInteger(c[0]) &&
-      c[0] >= 2 &&
+      c[0] >= 1 &&
       c[0] <= SIZE_CLASSES &&
       Number.isInteger(c[1]) &&
       c[1] >= 0 &&
@@ -172,7 +172,7 @@ function checkClasses(
     if (!ok)
       bad(
         'startup.classes',
-        `has a bad entry ${JSON.stringify(c)}: [size class 2..${SIZE_CLASSES}, objects, pages]`,
+        `has a bad entry ${JSON.stringify(c)}: [size class 1..${SIZE_CLASSES}, objects, pages]`,
       )
   }
   return classes

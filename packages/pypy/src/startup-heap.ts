@@ -16,13 +16,20 @@ import type { StartupHeap } from './options.js'
 
 /** The block size of the startup filler in the arenas: marking counts bytes, so few big blocks mark as many as many small ones. */
 export const STARTUP_BLOCK = 280
+/** The smallest filler block, in 8-byte words: 16 bytes hold the model's header (objects.ts). */
+const MIN_FILLER_WORDS = 2
 
 export function layDownStartupHeap(s: GcState, startup: StartupHeap, roots: IntList): void {
   if (startup.classes !== undefined && startup.classes.length > 0) {
     // Class by class, the live bytes scaled to the GC's own "bytes used in arenas".
     const dumpBytes = startup.classes.reduce((sum, [c, n]) => sum + c * WORD * n, 0)
     const scale = dumpBytes > 0 ? startup.arenaBytes / dumpBytes : 0
-    for (const [c, n, p] of startup.classes) layDownClass(s, c * WORD, Math.round(n * scale), p, roots)
+    // An 8-byte object (class 1: a GC header alone) is laid down as a 16-byte block: the
+    // model's filler keeps its size in bytes 12-15 (objects.ts, H_EXTRA). A few hundred such
+    // objects in 4 pages on pypy3 7.3.11.
+    for (const [c, n, p] of startup.classes) {
+      layDownClass(s, Math.max(c, MIN_FILLER_WORDS) * WORD, Math.round(n * scale), p, roots)
+    }
   } else {
     const live = Math.floor(startup.arenaBytes / STARTUP_BLOCK)
     const perPage = Math.floor((PAGE_BYTES - PAGE_HEADER_BYTES) / STARTUP_BLOCK)

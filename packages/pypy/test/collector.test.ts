@@ -213,6 +213,26 @@ describe('the incremental major collection (incminimark.py:2318)', () => {
     expect(m.native.records().majors.length).toBe(1)
   })
 
+  it("lays the startup heap's classes down on their measured pages; 8-byte objects (class 1) as 16-byte blocks", () => {
+    // as gc.dump_rpy_heap reports them: [size class in words, objects, pages]
+    const classes = [
+      [1, 300, 4],
+      [3, 1_000, 10],
+    ] as const
+    const arenaBytes = 300 * 8 + 1_000 * 24
+    const m = manager({ startup: { arenaBytes, rawBytes: 0, nextMajorThreshold: 0, classes } })
+    const ac = m.gc.s.ac
+    // 4 + 10 pages: each class spread over its pages, the other blocks freed
+    expect(ac.totalMemoryUsed).toBe(300 * 16 + 1_000 * 24)
+    let pages = 0
+    for (const sc of [2, 3]) {
+      for (const head of [ac.pageForSize[sc], ac.fullPageForSize[sc]]) {
+        for (let p = head; p !== 0; p = m.gc.s.mem.w[p >> 2]) pages++
+      }
+    }
+    expect(pages).toBe(14)
+  })
+
   it('sets the next threshold to min(used x 1.82, used + max_delta), at most 1.4 x the last (incminimark.py:2497)', () => {
     const m = manager({ startup: { arenaBytes: 4_000_000, rawBytes: 0, nextMajorThreshold: 5_000_000 } })
     m.pushFrame(0)
