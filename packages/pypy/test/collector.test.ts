@@ -377,6 +377,51 @@ describe('minimarkpage (rpython/memory/gc/minimarkpage.py)', () => {
   })
 })
 
+describe("an old object's RPython parts, each in an arena block of its class (parts.ts)", () => {
+  /** Size classes (bytes) with a page in use. */
+  function classesInUse(m: PyPyManager): number[] {
+    const ac = m.gc.s.ac
+    const out: number[] = []
+    for (let sc = 1; sc <= SMALL_REQUEST_THRESHOLD / 8; sc++) {
+      if (ac.pageForSize[sc] !== 0 || ac.fullPageForSize[sc] !== 0) out.push(sc * 8)
+    }
+    return out
+  }
+
+  it('moves a two-item list out as W_ListObject 24, RPython list 24 and items 32, and frees all three with it', () => {
+    const m = manager()
+    const pair = m.defineType({ name: 'Pair', refs: 2 })
+    m.defineGlobals(1)
+    m.pushFrame(0)
+    for (let i = 0; i < 1000; i++) m.alloc(globalSlot(0), pair)
+    m.collect()
+    // the last pair is old: two 24-byte blocks and its 32-byte items array, not one 80-byte block
+    expect(classesInUse(m)).toEqual([24, 32])
+    expect(m.gc.s.ac.totalMemoryUsed).toBe(80)
+  })
+
+  it('keeps the parts of what lives and frees the parts of what died', () => {
+    const m = manager()
+    const node = m.defineType({ name: 'Node', refs: 1, shape: 'slots' }) // 56 + 24 = 80 bytes
+    m.defineGlobals(1)
+    m.pushFrame(1)
+    m.alloc(globalSlot(0), node)
+    for (let i = 0; i < 3000; i++) {
+      m.alloc(0, node)
+      if (i % 3 === 0) {
+        m.store(0, 0, globalSlot(0)) // a chain: every third node is kept
+        m.move(globalSlot(0), 0)
+      }
+    }
+    m.collect()
+    m.collect()
+    // 1,001 nodes in the chain and the last one in slot 0 alive, each an instance of 56 bytes
+    // and its unboxed-int list of 24
+    expect(classesInUse(m)).toEqual([24, 56])
+    expect(m.gc.s.ac.totalMemoryUsed).toBe(1002 * 80)
+  })
+})
+
 describe('finalizers: __del__ in order, never twice, nothing in gc.garbage (incminimark.py:2848)', () => {
   function events(m: PyPyManager): string[] {
     const out: string[] = []
