@@ -899,6 +899,7 @@ def startup_heap(done, dump_path):
     class_pages = {}
     small = 0
     raw_objects = 0
+    raw_sizes = []  # in the dump's order (a walk from the roots, as the marking's)
     i = 0
     n = len(words)
     import bisect
@@ -926,6 +927,7 @@ def startup_heap(done, dump_path):
             class_pages.setdefault(size_class, set()).add(page)
         else:
             raw_objects += 1
+            raw_sizes.append(size)
 
     def figure(key):
         value = done.get(key, '0').split('=>')[-1].strip()
@@ -939,6 +941,10 @@ def startup_heap(done, dump_path):
         'pages': len(pages),
         'smallObjects': small,
         'rawObjects': raw_objects,
+        # Each raw-malloced object's size: a marking step ends after the object that passes its
+        # budget, so a few large ones (86 of 131-200 KB after a random program's warm-up) make
+        # fewer, longer steps than the same bytes in even pieces (FIDELITY.md, "Major steps").
+        'rawSizes': raw_sizes,
         # per size class (8-byte words): [class, objects, pages]
         'classes': [[c, class_objects[c], len(class_pages[c])] for c in sorted(class_objects)],
     }

@@ -9,7 +9,13 @@
  * Then the threshold is the one the last startup collection set.
  */
 import type { IntList } from '@pygc/core'
-import { PAGE_BYTES, PAGE_HEADER_BYTES, WORD } from './constants.js'
+import {
+  PAGE_BYTES,
+  PAGE_HEADER_BYTES,
+  roundUpForAllocation,
+  SMALL_REQUEST_THRESHOLD,
+  WORD,
+} from './constants.js'
 import type { GcState } from './gc-state.js'
 import { H_EXTRA, H_TID, RAW, RUNTIME_TYPE, TRACK_YOUNG_PTRS, VISITED } from './objects.js'
 import type { StartupHeap } from './options.js'
@@ -36,11 +42,8 @@ export function layDownStartupHeap(s: GcState, startup: StartupHeap, roots: IntL
     layDownClass(s, STARTUP_BLOCK, live, Math.max(startup.pages ?? 0, Math.ceil(live / perPage)), roots)
   }
   sweepUnkept(s)
-  const rawObjects = startup.rawBytes > 0 ? Math.max(1, startup.rawObjects ?? 1) : 0
-  let rawLeft = startup.rawBytes
-  for (let i = 0; i < rawObjects; i++) {
-    const size = Math.max(8, Math.floor(rawLeft / (rawObjects - i) / 8) * 8)
-    rawLeft -= size
+  const sizes = rawObjectSizes(startup)
+  for (const size of sizes) {
     const a = s.mem.malloc(size)
     s.mem.zero(a, size)
     s.rawmallocedTotalSize += size
@@ -59,6 +62,33 @@ export function layDownStartupHeap(s: GcState, startup: StartupHeap, roots: IntL
     const used = s.totalMemoryUsed()
     s.setMajorThresholdFrom(Math.min(used * s.options.majorCollect, used + s.options.maxDelta))
   }
+}
+
+/**
+ * The raw-malloced objects' sizes: the dump's (rawSizes), the difference from the GC's own
+ * rawBytes (card words; what changed between the dump and the last collection: 0.02%) on the
+ * largest; else rawBytes in rawObjects even pieces. Marked in this order (the roots are a stack:
+ * the last first).
+ */
+function rawObjectSizes(startup: StartupHeap): number[] {
+  const given = startup.rawSizes
+  if (given !== undefined && given.length > 0) {
+    const sizes = given.map((n) => roundUpForAllocation(n))
+    let largest = 0
+    for (let i = 1; i < sizes.length; i++) if (sizes[i] > sizes[largest]) largest = i
+    const rest = startup.rawBytes - sizes.reduce((a, b) => a + b, 0)
+    sizes[largest] = Math.max(SMALL_REQUEST_THRESHOLD + WORD, sizes[largest] + Math.trunc(rest / WORD) * WORD)
+    return sizes
+  }
+  const rawObjects = startup.rawBytes > 0 ? Math.max(1, startup.rawObjects ?? 1) : 0
+  const sizes: number[] = []
+  let rawLeft = startup.rawBytes
+  for (let i = 0; i < rawObjects; i++) {
+    const size = Math.max(8, Math.floor(rawLeft / (rawObjects - i) / 8) * 8)
+    rawLeft -= size
+    sizes.push(size)
+  }
+  return sizes
 }
 
 /** `live` blocks of `block` bytes spread evenly over `pages` whole pages; the rest swept free. */

@@ -233,6 +233,21 @@ describe('the incremental major collection (incminimark.py:2318)', () => {
     expect(pages).toBe(14)
   })
 
+  it("lays the startup heap's raw objects down with the dump's sizes, the GC's own total on the largest", () => {
+    const rawSizes = [300, 200_000, 5_000, 131_088]
+    const rawBytes = 300 + 200_000 + 5_000 + 131_088 + 60 // the 300 rounded up to 304, 56 bytes of card words
+    const m = manager({ startup: { arenaBytes: 0, rawBytes, nextMajorThreshold: 0, rawSizes } })
+    const s = m.gc.s
+    expect(s.rawmallocedTotalSize).toBe(rawBytes)
+    const sizes = Array.from(s.oldRawmallocedObjects.items.subarray(0, s.oldRawmallocedObjects.length), (a) =>
+      s.heap.sizeOf(a),
+    )
+    expect(sizes).toEqual([304, 200_056, 5_000, 131_088])
+    expect(() =>
+      manager({ startup: { arenaBytes: 0, rawBytes, nextMajorThreshold: 0, rawSizes: [280] } }),
+    ).toThrow(/rawSizes has a bad size 280/)
+  })
+
   it('sets the next threshold to min(used x 1.82, used + max_delta), at most 1.4 x the last (incminimark.py:2497)', () => {
     const m = manager({ startup: { arenaBytes: 4_000_000, rawBytes: 0, nextMajorThreshold: 5_000_000 } })
     m.pushFrame(0)
