@@ -14,6 +14,7 @@ import {
   MAX_PROGRAM_TYPES,
   TYPE_MASK,
   TypeTables,
+  WEAKREF_FIELDS,
   WEAKREF_TYPE,
 } from './objects.js'
 
@@ -43,12 +44,6 @@ export class Heap {
     return w[(a >> 2) + H_EXTRA] // Lifeline, Runtime and Shadow blocks keep their size
   }
 
-  /** Bytes of an allocation of program type `t` with `length`. */
-  bytesFor(t: number, length: number): number {
-    const fixed = this.types.fixedBytes[t]
-    return fixed >= 0 ? fixed : this.types.layouts[t].bytes(length)
-  }
-
   /** Reference fields of a program object (ref fields only, not its boxed ints). */
   refFields(a: number): number {
     const t = this.typeOf(a)
@@ -75,6 +70,13 @@ export class Heap {
   hasLifelineSlot(a: number): boolean {
     const t = this.typeOf(a)
     return t < MAX_PROGRAM_TYPES || t === WEAKREF_TYPE
+  }
+
+  /** The 4-byte words the model writes after an object's header: its fields (and a weakref's three). */
+  fieldWords(a: number): number {
+    const t = this.typeOf(a)
+    if (t < MAX_PROGRAM_TYPES) return this.refFields(a) + this.types.ints[t]
+    return t === WEAKREF_TYPE ? WEAKREF_FIELDS : 0
   }
 
   /** The word index of int `i` of the object at `a`. */

@@ -15,6 +15,7 @@
  * A Weakref's fields are: target (weak, cleared by the GC), callback tag + 1, the serial of the
  * target's lifeline. A Lifeline's word 1 is its serial.
  */
+import { LARGE_OBJECT_BYTES } from './constants.js'
 import { Kind, type TypeLayout } from './layout.js'
 
 export const H_TID = 0
@@ -31,12 +32,15 @@ export const INT_BOX_TYPE = 0xfffd
 export const RUNTIME_TYPE = 0xfffc
 /** The old block id() reserved for a nursery object (incminimark.py:2745 _allocate_shadow), until the object is copied into it. */
 export const SHADOW_TYPE = 0xfffb
+/** An arena block standing for one RPython part of an old object (parts.ts): a leaf of its own size. */
+export const PART_TYPE = 0xfffa
 export const MAX_PROGRAM_TYPES = 0xfff0
 
 /** Weakref fields. */
 export const WR_TARGET = H_WORDS
 export const WR_TAG = H_WORDS + 1
 export const WR_LIFELINE = H_WORDS + 2
+export const WEAKREF_FIELDS = 3
 
 // GC flags: the same meaning as incminimark.py's GCFLAG_* (lines 96-146), other bits.
 /** Old object not yet in old_objects_pointing_to_young: a store into it runs the write barrier. */
@@ -61,10 +65,33 @@ export const FINALIZED = 1 << 24
 export const FORWARDED = 1 << 25
 /** Young raw-malloced (in young_rawmalloced_objects). */
 export const YOUNG_RAW = 1 << 26
+/**
+ * How many of an old object's RPython parts have blocks of their own (parts.ts): 0-7, in bits
+ * 28-30 (bit 27 is a lifeline's "has callbacks", manager.ts); their addresses follow the
+ * object's fields.
+ */
+export const PARTS_SHIFT = 28
+export const PARTS_MASK = 7 << PARTS_SHIFT
 /** A free minimarkpage block (word 1 links to the next free block). */
 export const FREE_TID = 0x7fffffff
 
-/** Per-type tables in typed arrays (read in the collectors' loops). */
+/**
+ * Items of an object's card-marked array when PyPy allocates it outside the nursery with card
+ * marks (a large array of references, incminimark.py:1009-1022), else -1: its refs and ints
+ * (an IntList's ints are unboxed, so it has no cards).
+ */
+export function cardItemsOf(layout: TypeLayout, length: number): number {
+  if (layout.kind === Kind.IntList || !layout.refArray) return -1
+  if (layout.largestPart(length) < LARGE_OBJECT_BYTES || layout.itemsPart(length) < LARGE_OBJECT_BYTES)
+    return -1
+  return (layout.refs >= 0 ? layout.refs : length) + layout.ints
+}
+
+/**
+ * Per-type tables in typed arrays (read in the collectors' loops, and by alloc: a fixed-size
+ * type's allocation figures are laid out once here, so the op loop reads typed arrays rather
+ * than calling the layout's closures, whose objects differ in shape from type to type).
+ */
 export class TypeTables {
   count = 0
   kind = new Uint8Array(16)
@@ -76,6 +103,12 @@ export class TypeTables {
   readonly layouts: TypeLayout[] = []
   /** Fixed-size types' bytes (-1: variable). */
   fixedBytes = new Int32Array(16)
+  /** The layout's transient bytes (layout.ts), of every type. */
+  transient = new Int32Array(16)
+  /** Of a fixed-size type: its largestPart, cardItemsOf and payloadPart (0 for a variable one). */
+  fixedLargest = new Int32Array(16)
+  fixedCardItems = new Int32Array(16)
+  fixedPayload = new Int32Array(16)
 
   add(layout: TypeLayout, fixedBytes: number): number {
     if (this.count === this.kind.length) this.grow()
@@ -86,6 +119,12 @@ export class TypeTables {
     this.finalizer[t] = layout.hasFinalizer ? 1 : 0
     this.resurrectInto[t] = layout.resurrectInto
     this.fixedBytes[t] = fixedBytes
+    this.transient[t] = layout.transient
+    if (fixedBytes >= 0) {
+      this.fixedLargest[t] = layout.largestPart(0)
+      this.fixedCardItems[t] = cardItemsOf(layout, 0)
+      this.fixedPayload[t] = layout.payloadPart(0)
+    }
     this.layouts.push(layout)
     return t
   }
@@ -103,6 +142,10 @@ export class TypeTables {
     this.finalizer = g(this.finalizer, (k) => new Uint8Array(k))
     this.resurrectInto = g(this.resurrectInto, (k) => new Int32Array(k))
     this.fixedBytes = g(this.fixedBytes, (k) => new Int32Array(k))
+    this.transient = g(this.transient, (k) => new Int32Array(k))
+    this.fixedLargest = g(this.fixedLargest, (k) => new Int32Array(k))
+    this.fixedCardItems = g(this.fixedCardItems, (k) => new Int32Array(k))
+    this.fixedPayload = g(this.fixedPayload, (k) => new Int32Array(k))
   }
 }
 
