@@ -435,10 +435,16 @@ export class ClrCollector {
       history,
     })
     if (runtimePinned > 0) {
-      // A compacting GC demotes the pinned object's lightly pinned region to gen0; a sweeping
-      // one promotes it with its region like everything else it keeps.
+      // A compacting ephemeral GC demotes the pinned object's lightly pinned region to gen0
+      // (decide_on_demotion_pin_surv); a compacting gen2 GC leaves it in its generation (measured
+      // on .NET 10, finalizer-allocations at 512 KiB: after gc.collect()'s compacting GC.Collect(2)
+      // with the object in gen1, gen0 holds 0 bytes and the next gen0 GCs see no pinned object;
+      // the start ritual's compacting gen2 GCs leave it in gen0, where it was); a sweeping GC
+      // promotes it with its region like everything else it keeps.
       h.runtimePinnedGen = shape.compacting
-        ? 0
+        ? n < 2
+          ? 0
+          : h.runtimePinnedGen
         : shape.promotion
           ? Math.min(h.runtimePinnedGen + 1, 2)
           : h.runtimePinnedGen
