@@ -27,6 +27,13 @@ export interface GcContext {
   finalizable: IntList
   /** Every live weak reference object (the referent field is not a strong reference). */
   weakrefs: IntList
+  /**
+   * How many leading entries of `weakrefs` are old weak references whose referent is old or
+   * cleared: a young collection leaves those untouched, so it starts after them (a walk of
+   * every weak reference per young collection made weakref-cache's cost grow with the cache,
+   * issue 11). A full collection moves old objects and drops dead ones anywhere: it resets this to 0.
+   */
+  quietWeakrefs: number
   work: WorkCounters
   /** Per collection: cleared weak references as (weakId, targetId) pairs, for events. */
   cleared: number[]
@@ -61,11 +68,11 @@ export interface ReferenceHooks {
  * reference to an object with `__del__` is cleared at the same collection that queues its
  * finalizer, as on a real JVM.
  */
-export function processReferences(ctx: GcContext, hooks: ReferenceHooks, pending: IntList): void {
+export function processReferences(ctx: GcContext, hooks: ReferenceHooks, pending: IntList, quiet = 0): void {
   pending.clear()
   const weak = ctx.weakrefs
-  let kept = 0
-  for (let i = 0; i < weak.length; i++) {
+  let kept = quiet
+  for (let i = quiet; i < weak.length; i++) {
     const w = weak.items[i]
     if (hooks.collected(w) && !hooks.alive(w)) {
       pending.push(w)
@@ -104,6 +111,25 @@ export function processReferences(ctx: GcContext, hooks: ReferenceHooks, pending
     processReferent(ctx, hooks, cw)
     weak.push(cw)
   }
+}
+
+/**
+ * The new length of the quiet prefix of `ctx.weakrefs` (see GcContext.quietWeakrefs) after a
+ * young collection, extended from `from` over old weak references whose referent is old or
+ * cleared; each entry is passed once while it stays in the prefix.
+ */
+export function extendQuietWeakrefs(ctx: GcContext, from: number, oldStart: number): number {
+  const weak = ctx.weakrefs
+  const words = ctx.heap.words
+  let i = from
+  while (i < weak.length) {
+    const w = weak.items[i]
+    if (w < oldStart) break
+    const r = words[(w >> 2) + H_WORDS]
+    if (r !== 0 && r < oldStart) break
+    i++
+  }
+  return i
 }
 
 function processReferent(ctx: GcContext, hooks: ReferenceHooks, w: number): void {

@@ -131,6 +131,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
       finalizeQueue: new IntList(),
       finalizable: new IntList(),
       weakrefs: new IntList(),
+      quietWeakrefs: 0,
       work: this.s.work,
       cleared: [],
       pendingCallbacks: [],

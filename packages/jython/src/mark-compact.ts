@@ -113,6 +113,7 @@ export class MarkCompactor {
       referentKept: () => {},
     }
     processReferences(ctx, hooks, this.pending)
+    ctx.quietWeakrefs = 0
   }
 
   // ---- phase 2 -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@
 import { IntList } from '@pygc/core'
 import type { AgeTable } from './age-table.js'
 import { CLEAN, DIRTY } from './card-table.js'
-import { type GcContext, processReferences, type ReferenceHooks } from './gc-context.js'
+import { extendQuietWeakrefs, type GcContext, processReferences, type ReferenceHooks } from './gc-context.js'
 import {
   AGE_MASK,
   AGE_SHIFT,
@@ -215,7 +215,8 @@ export class Scavenger {
         if (w >= oldStart && r < oldStart) heap.cards.dirty(w + H_WORDS * 4)
       },
     }
-    processReferences(ctx, hooks, this.pending)
+    processReferences(ctx, hooks, this.pending, ctx.quietWeakrefs)
+    ctx.quietWeakrefs = extendQuietWeakrefs(ctx, ctx.quietWeakrefs, oldStart)
 
     // The dead: every program object of eden and from-space that was not reached.
     const freedObjects = youngObjectsBefore - survivorObjects - promotedObjects - stayedObjects
