@@ -12,6 +12,9 @@
 import { OutOfMemoryError, PygcError, type RuntimeOomName, showValue } from './errors.js'
 import { DEFAULT_ROOT_SLOT_LIMIT, MAX_GLOBALS, MAX_LOCALS, type Slot } from './types.js'
 
+/** Number.isInteger, read once (a module binding is a shorter load than a global's property: index() is inlined by bytecode size). */
+const isInteger = Number.isInteger
+
 /** The largest rootSlotLimit: 2^27 slots are 1 GiB of Float64Array. */
 const MAX_ROOT_SLOT_LIMIT = 2 ** 27
 /** A root slot's modeled size, for the out-of-memory error: one pointer. */
@@ -35,8 +38,15 @@ export class RootSet {
   frameBase = 0
   top = 0
   /**
-   * Frame bases of the frames below the current one: bases[0..depth-1), a typed stack (no JS
-   * array push/pop per frame on the op loop).
+   * The valid slots are lowestSlot..localCount-1: globals -globalCount..-1, then the current
+   * frame's locals. Derived from the fields above (kept in step by defineGlobals, pushFrame and
+   * dropFrame) so that index() checks a slot with one range test.
+   */
+  private localCount = 0
+  private lowestSlot = 0
+  /**
+   * Frame bases to return to: bases[d] is the current frameBase when frame d was pushed (the
+   * globals' end for frame 0), a typed stack (no JS array push/pop per frame on the op loop).
    */
   private bases = new Int32Array(64)
   /** Number of frames pushed. */
@@ -73,37 +83,41 @@ export class RootSet {
     // Shift every frame up to make room; frames are contiguous after the globals.
     this.values.copyWithin(count, this.globalCount, this.top)
     this.values.fill(0, this.globalCount, count)
-    for (let i = 0; i < this.depth - 1; i++) this.bases[i] += extra
-    if (this.depth > 0) this.frameBase += extra
-    else this.frameBase = count
+    for (let i = 0; i < this.depth; i++) this.bases[i] += extra
+    this.frameBase += extra
     this.top += extra
     this.globalCount = count
+    this.lowestSlot = -count
   }
 
-  /** Check pushFrame's operand and room, before the manager changes anything (then call pushFrame). */
-  checkPush(locals: number): void {
-    if (!(Number.isInteger(locals) && locals >= 0 && locals <= MAX_LOCALS)) throw badLocals(locals)
-    this.checkRoom(locals, 'pushFrame')
-  }
-
+  /**
+   * Push a frame of `locals` null locals. The checks are one compound test, kept small with
+   * the error built out of line: pushFrame runs on every call of the program, and V8 inlines
+   * by bytecode size (core/contract.ts).
+   */
   pushFrame(locals: number): void {
-    this.checkPush(locals)
-    const depth = this.depth
-    if (depth > 0) {
-      if (depth > this.bases.length) this.growBases()
-      this.bases[depth - 1] = this.frameBase
-    }
     const base = this.top
+    if (!(isInteger(locals) && locals >= 0 && locals <= MAX_LOCALS && base + locals <= this.slotLimit))
+      throw this.pushError(locals)
+    const depth = this.depth
     const top = base + locals
-    if (top > this.values.length) this.ensure(top)
+    if (depth === this.bases.length || top > this.values.length) this.reserve(top)
+    this.bases[depth] = this.frameBase
     this.frameBase = base
     this.top = top
+    this.localCount = locals
     // A frame's locals start null. Entries above `top` may hold stale values (dropFrame leaves
     // them: nothing reads past `top`), so they are zeroed here; a loop, as frames are small and
     // TypedArray.prototype.fill costs a builtin call per frame.
     const values = this.values
     for (let i = base; i < top; i++) values[i] = 0
     this.depth = depth + 1
+  }
+
+  /** pushFrame's error: a bad operand, else a full root set (the runtime's out-of-memory error). */
+  private pushError(locals: number): PygcError {
+    if (!(Number.isInteger(locals) && locals >= 0 && locals <= MAX_LOCALS)) return badLocals(locals)
+    return this.roomError(locals, 'pushFrame')
   }
 
   /** Check that a frame can be popped; the manager releases values[frameBase..top) then calls dropFrame. */
@@ -113,9 +127,11 @@ export class RootSet {
 
   /** Values above `top` are left as they are: nothing reads them, and pushFrame zeroes a frame. */
   dropFrame(): void {
-    this.top = this.frameBase
-    const depth = --this.depth
-    this.frameBase = depth > 0 ? this.bases[depth - 1] : this.globalCount
+    const top = this.frameBase
+    const base = this.bases[--this.depth]
+    this.top = top
+    this.frameBase = base
+    this.localCount = top - base
   }
 
   /**
@@ -124,15 +140,9 @@ export class RootSet {
    * integer test comes first, so no arithmetic ever runs on it.
    */
   index(slot: Slot): number {
-    if (Number.isInteger(slot)) {
-      if (slot >= 0) {
-        const i = this.frameBase + slot
-        if (i < this.top) return i
-      } else {
-        const g = -1 - slot
-        if (g < this.globalCount) return g
-      }
-    }
+    // One range test over globals and locals; isInteger first, so nothing compares a Symbol.
+    if (isInteger(slot) && slot < this.localCount && slot >= this.lowestSlot)
+      return slot < 0 ? -1 - slot : this.frameBase + slot
     throw this.slotError(slot)
   }
 
@@ -180,10 +190,14 @@ export class RootSet {
     return this.values[this.index(slot)]
   }
 
-  private growBases(): void {
-    const next = new Int32Array(this.bases.length * 2)
-    next.set(this.bases)
-    this.bases = next
+  /** Room for one more frame base and for values up to `top` (pushFrame's rare growth, out of line). */
+  private reserve(top: number): void {
+    if (this.depth === this.bases.length) {
+      const next = new Int32Array(this.bases.length * 2)
+      next.set(this.bases)
+      this.bases = next
+    }
+    this.ensure(top)
   }
 
   private ensure(n: number): void {

@@ -44,12 +44,6 @@ export class Heap {
     return w[(a >> 2) + H_EXTRA] // Lifeline, Runtime and Shadow blocks keep their size
   }
 
-  /** Bytes of an allocation of program type `t` with `length`. */
-  bytesFor(t: number, length: number): number {
-    const fixed = this.types.fixedBytes[t]
-    return fixed >= 0 ? fixed : this.types.layouts[t].bytes(length)
-  }
-
   /** Reference fields of a program object (ref fields only, not its boxed ints). */
   refFields(a: number): number {
     const t = this.typeOf(a)

@@ -77,6 +77,7 @@ import {
   MAX_PROGRAM_TYPES,
   TYPE_MASK,
   WEAKREF_TYPE,
+  cardItemsOf,
   WR_LIFELINE,
   WR_TAG,
   WR_TARGET,
@@ -200,34 +201,48 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
 
   alloc(dst: Slot, type: TypeId, length?: number): void {
     const di = this.roots.index(dst)
-    const types = this.gc.s.heap.types
     const len = this.registry.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
-    const layout = types.layouts[type]
-    if (layout.transient > 0) this.gc.allocateTransient(layout.transient, OP_ALLOC, dst)
-    const size = this.gc.s.heap.bytesFor(type, len)
-    const largest = layout.largestPart(len)
+    const a = this.newProgramObject(type, len, dst)
+    if (this.gc.s.heap.types.finalizer[type] === 1) this.gc.s.probablyYoungObjectsWithFinalizers.push(a)
+    this.roots.values[di] = a
+    this.ops++
+    if (this.finalizersFired || this.native.hooksPending) this.afterGc(this.ops - 1)
+  }
+
+  /**
+   * A new program object of `type` with `len` (alloc's, or a finalizer's): the interpreter's
+   * transient garbage first, then the block (nursery or raw) and its header, counted. A
+   * fixed-size type's figures come from the type tables (objects.ts), a variable one's from its layout.
+   */
+  private newProgramObject(type: TypeId, len: number, slot: Slot): number {
+    const types = this.gc.s.heap.types
+    const transient = types.transient[type]
+    if (transient > 0) this.gc.allocateTransient(transient, OP_ALLOC, slot)
+    let size = types.fixedBytes[type]
+    let largest: number
+    let cardItems: number
+    let payload: number
+    if (size >= 0) {
+      largest = types.fixedLargest[type]
+      cardItems = types.fixedCardItems[type]
+      payload = types.fixedPayload[type]
+    } else {
+      const layout = types.layouts[type]
+      size = layout.bytes(len)
+      largest = layout.largestPart(len)
+      cardItems = cardItemsOf(layout, len)
+      payload = layout.payloadPart(len)
+    }
     const large = largest >= LARGE_OBJECT_BYTES
-    const items = layout.kind === Kind.IntList ? -1 : this.itemsOf(type, len)
-    const cardItems = large && layout.refArray && layout.itemsPart(len) >= LARGE_OBJECT_BYTES ? items : -1
-    const a = this.gc.allocate(size, largest, cardItems, OP_ALLOC, dst, layout.payloadPart(len))
+    const a = this.gc.allocate(size, largest, cardItems, OP_ALLOC, slot, payload)
     const id = this.objectsAllocated
     const w = this.gc.s.mem.w
     w[(a >> 2) + H_TID] = type | (large ? this.gc.youngRawFlags(cardItems >= 0) : 0)
     w[(a >> 2) + H_ID] = id
     w[(a >> 2) + H_LEN] = len
     w[(a >> 2) + H_EXTRA] = 0
-    if (types.finalizer[type] === 1) this.gc.s.probablyYoungObjectsWithFinalizers.push(a)
-    this.roots.values[di] = a
     this.noteAllocated(a, id, type, size, true)
-    this.ops++
-    if (this.finalizersFired || this.native.hooksPending) this.afterGc(this.ops - 1)
-  }
-
-  /** Items of the object's items array: its refs and ints (the card-marked part). */
-  private itemsOf(type: number, len: number): number {
-    const types = this.gc.s.heap.types
-    const refs = types.refs[type] >= 0 ? types.refs[type] : len
-    return refs + types.ints[type]
+    return a
   }
 
   load(dst: Slot, obj: Slot, field: number): void {
@@ -607,23 +622,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
    * collection, whose own finalizers wait for the next run).
    */
   private finalizerObject(type: TypeId): number {
-    const types = this.gc.s.heap.types
-    const layout = types.layouts[type]
-    if (layout.transient > 0) this.gc.allocateTransient(layout.transient, OP_ALLOC, NO_SLOT)
-    const size = this.gc.s.heap.bytesFor(type, 0)
-    const largest = layout.largestPart(0)
-    const large = largest >= LARGE_OBJECT_BYTES
-    const items = layout.kind === Kind.IntList ? -1 : this.itemsOf(type, 0)
-    const cardItems = large && layout.refArray && layout.itemsPart(0) >= LARGE_OBJECT_BYTES ? items : -1
-    const a = this.gc.allocate(size, largest, cardItems, OP_ALLOC, NO_SLOT, layout.payloadPart(0))
-    const id = this.objectsAllocated
-    const w = this.gc.s.mem.w
-    w[(a >> 2) + H_TID] = type | (large ? this.gc.youngRawFlags(cardItems >= 0) : 0)
-    w[(a >> 2) + H_ID] = id
-    w[(a >> 2) + H_LEN] = 0
-    w[(a >> 2) + H_EXTRA] = 0
-    this.noteAllocated(a, id, type, size, true)
-    return a
+    return this.newProgramObject(type, 0, NO_SLOT)
   }
 
   /** Run one queued object's finalizer: a __del__ (maybe resurrecting) or a lifeline's callbacks. */

@@ -15,6 +15,7 @@
  * A Weakref's fields are: target (weak, cleared by the GC), callback tag + 1, the serial of the
  * target's lifeline. A Lifeline's word 1 is its serial.
  */
+import { LARGE_OBJECT_BYTES } from './constants.js'
 import { Kind, type TypeLayout } from './layout.js'
 
 export const H_TID = 0
@@ -74,7 +75,23 @@ export const PARTS_MASK = 7 << PARTS_SHIFT
 /** A free minimarkpage block (word 1 links to the next free block). */
 export const FREE_TID = 0x7fffffff
 
-/** Per-type tables in typed arrays (read in the collectors' loops). */
+/**
+ * Items of an object's card-marked array when PyPy allocates it outside the nursery with card
+ * marks (a large array of references, incminimark.py:1009-1022), else -1: its refs and ints
+ * (an IntList's ints are unboxed, so it has no cards).
+ */
+export function cardItemsOf(layout: TypeLayout, length: number): number {
+  if (layout.kind === Kind.IntList || !layout.refArray) return -1
+  if (layout.largestPart(length) < LARGE_OBJECT_BYTES || layout.itemsPart(length) < LARGE_OBJECT_BYTES)
+    return -1
+  return (layout.refs >= 0 ? layout.refs : length) + layout.ints
+}
+
+/**
+ * Per-type tables in typed arrays (read in the collectors' loops, and by alloc: a fixed-size
+ * type's allocation figures are laid out once here, so the op loop reads typed arrays rather
+ * than calling the layout's closures, whose objects differ in shape from type to type).
+ */
 export class TypeTables {
   count = 0
   kind = new Uint8Array(16)
@@ -86,6 +103,12 @@ export class TypeTables {
   readonly layouts: TypeLayout[] = []
   /** Fixed-size types' bytes (-1: variable). */
   fixedBytes = new Int32Array(16)
+  /** The layout's transient bytes (layout.ts), of every type. */
+  transient = new Int32Array(16)
+  /** Of a fixed-size type: its largestPart, cardItemsOf and payloadPart (0 for a variable one). */
+  fixedLargest = new Int32Array(16)
+  fixedCardItems = new Int32Array(16)
+  fixedPayload = new Int32Array(16)
 
   add(layout: TypeLayout, fixedBytes: number): number {
     if (this.count === this.kind.length) this.grow()
@@ -96,6 +119,12 @@ export class TypeTables {
     this.finalizer[t] = layout.hasFinalizer ? 1 : 0
     this.resurrectInto[t] = layout.resurrectInto
     this.fixedBytes[t] = fixedBytes
+    this.transient[t] = layout.transient
+    if (fixedBytes >= 0) {
+      this.fixedLargest[t] = layout.largestPart(0)
+      this.fixedCardItems[t] = cardItemsOf(layout, 0)
+      this.fixedPayload[t] = layout.payloadPart(0)
+    }
     this.layouts.push(layout)
     return t
   }
@@ -113,6 +142,10 @@ export class TypeTables {
     this.finalizer = g(this.finalizer, (k) => new Uint8Array(k))
     this.resurrectInto = g(this.resurrectInto, (k) => new Int32Array(k))
     this.fixedBytes = g(this.fixedBytes, (k) => new Int32Array(k))
+    this.transient = g(this.transient, (k) => new Int32Array(k))
+    this.fixedLargest = g(this.fixedLargest, (k) => new Int32Array(k))
+    this.fixedCardItems = g(this.fixedCardItems, (k) => new Int32Array(k))
+    this.fixedPayload = g(this.fixedPayload, (k) => new Int32Array(k))
   }
 }
 
