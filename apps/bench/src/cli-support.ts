@@ -19,10 +19,10 @@ import {
 import type { SizeName } from '@pygc/workloads'
 import { emptyDocument, makeMeta, makeSettings } from './results.js'
 import { parseRuntimeList, RUNTIME_STYLES, type RuntimeChoice } from './runtimes.js'
-import { choiceMessage, InputError, UsageError, unknownChoice } from './usage.js'
+import { choiceMessage, InputError, message, UsageError, unknownChoice } from './usage.js'
 import { parseIntegerValue, parseSize } from './workloads.js'
 
-export { InputError, UsageError } from './usage.js'
+export { InputError, message, UsageError } from './usage.js'
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>
 
@@ -262,10 +262,6 @@ export function writeOutDir(doc: ResultsDocument, dir: string): string[] {
   const files = OUT_FILES.map(([name, render]) => [join(dir, name), render(doc)] as const)
   for (const [file, text] of files) writeFileSync(file, text)
   return files.map(([file]) => file)
-}
-
-export function message(text: string): void {
-  process.stderr.write(`${text}\n`)
 }
 
 /** The runtimes, cost overrides and output format, as run, sweep, diff and replay take them. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `pygc` process: main() (main.ts) with the process's arguments; its result is the exit code. */
-import { message } from './cli-support.js'
 import { main } from './main.js'
+import { message } from './usage.js'
 
 main(process.argv.slice(2)).then(
   (code) => {

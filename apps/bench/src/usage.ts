@@ -8,6 +8,11 @@
 import { isPygcError, type PygcError } from '@pygc/core'
 import leven from 'leven'
 
+/** A line for the user on stderr (stdout is for data). */
+export function message(text: string): void {
+  process.stderr.write(`${text}\n`)
+}
+
 /** A mistake in the command line: exit code 2, one line. */
 export class UsageError extends Error {
   constructor(message: string) {

@@ -16,6 +16,12 @@ describe('the wall-clock rule of the .NET oracle', () => {
     expect(clockWindows({ collections: [] })).toBe(0)
   })
 
+  it("leaves a collection's own pause out of the window before it (the clock starts at a GC's end)", () => {
+    const paused = (ms: number, pauseMs: number) => ({ ...gc(ms), pauseMs })
+    expect(clockWindows({ collections: [paused(900, 1), paused(2300, 375)] })).toBe(1)
+    expect(clockWindows({ collections: [paused(900, 1), paused(2300, 450)] })).toBe(0)
+  })
+
   it('excuses only rows that differ, only when such windows remain, and says why in a residual', () => {
     const rows: ValidationRow[] = [
       { case: 'c', metric: 'gen0 collections', model: 2, real: 3, ok: false },

@@ -103,7 +103,7 @@ sealed class AllocatingFin : Fin
 // GCHandle to it is the same test here).
 sealed class Tracker
 {
-    // Callback ordinals (see Oracle.CallbackTag), oldest first.
+    // Callback ordinals (WeakrefCallbacks.cs), oldest first.
     public int[] Callbacks = new int[1];
     public int Count;
     public void Chain(int ordinal)
@@ -126,7 +126,7 @@ unsafe readonly struct NativeTable<T> where T : unmanaged
     public ref T this[int i] => ref items[i];
 }
 
-static class Oracle
+static partial class Oracle
 {
     // Every array of the oracle stays below 85,000 bytes, so none lands on the LOH (where it
     // would feed the LOH budget) and the ritual below moves them all to gen2.
@@ -135,56 +135,7 @@ static class Oracle
     public static int FinalizersRun;
     public static int Resurrections;
 
-    // Weakref callbacks: per callback ordinal its tag and a short weak handle to its weakref
-    // object; per run, in the order the trackers' finalizers ran them, the ordinal, the
-    // collection count then (the GC that found the referent dead, as FinalizedAt) and the op
-    // the main thread had reached. GC handles and int arrays: nothing here is a heap object
-    // per callback except the tracker itself, which IronPython allocates too.
-    public const int CallbackCapacity = 10000;
-    // The callback tables live in native memory (NativeTable below), allocated at start-up: on
-    // the GC heap they were ~400 KB of arrays, allocated at a trace's first callback so that
-    // traces without callbacks were undisturbed, but then gen0 survivors of the collection after
-    // it, which grew gen0's budget and made callbacks-resurrection at 256 KiB 3 gen0 collections
-    // on .NET against 17 on the model. Native memory is no part of any generation or budget.
-    static readonly NativeTable<int> callbackTag = new(CallbackCapacity);
-    static readonly NativeTable<GCHandle> callbackWeakref = new(CallbackCapacity);
-    // A short weak handle to each callback's referent, polled after every collection: the GC that
-    // cleared it is the one that found the referent dead, on the main thread and so independent
-    // of when the finalizer thread gets to run the callback (on a loaded machine, collections later).
-    static readonly NativeTable<GCHandle> callbackReferent = new(CallbackCapacity);
-    static readonly NativeTable<int> callbackClearedAt = new(CallbackCapacity);
-    static readonly NativeTable<int> callbackRunOrdinal = new(CallbackCapacity), callbackRunGc = new(CallbackCapacity);
-    static readonly NativeTable<long> callbackRunOp = new(CallbackCapacity);
-    static int callbackCount, callbacksRun;
-    // Per callback ordinal, a short weak handle to the Tracker it chained into (null once the
-    // tracker is found dead). What keeps the tracker alive is a DependentHandle(referent, tracker)
-    // that is never freed: its struct is dropped, the handle stays until the process ends.
-    static readonly NativeTable<GCHandle> callbackTracker = new(CallbackCapacity);
-
-    // The ordinal of the newest earlier callback on the same referent whose tracker is still
-    // attached, or -1 (IronPython's IWeakReferenceable.GetWeakRef: the tracker in the slot).
-    static int TrackerOrdinalOf(object referent, int before)
-    {
-        for (int j = before - 1; j >= 0; j--)
-        {
-            if (!ReferenceEquals(callbackReferent[j].Target, referent)) continue;
-            if (callbackTracker[j].IsAllocated && callbackTracker[j].Target != null) return j;
-        }
-        return -1;
-    }
-
-    // The op the main thread is at, read by the finalizer thread.
-    static long opNow;
-
-    public static void RunCallback(int ordinal)
-    {
-        if (callbackWeakref[ordinal].Target == null) return; // the weakref died with its referent
-        int n = System.Threading.Interlocked.Increment(ref callbacksRun) - 1;
-        if (n >= CallbackCapacity) return;
-        callbackRunOrdinal[n] = ordinal;
-        callbackRunGc[n] = GC.CollectionCount(0);
-        callbackRunOp[n] = System.Threading.Volatile.Read(ref opNow);
-    }
+    // Weakref callbacks: WeakrefCallbacks.cs.
 
     const int MaxTypes = 1024, MaxGlobals = 1024, MaxLocals = 8192, MaxFrames = 4096, MaxGcs = 8192;
 
@@ -458,10 +409,7 @@ static class Oracle
         {
             if (reclaimedAt[i] == 0 && finHandles[i].Target == null) reclaimedAt[i] = collectionIndex;
         }
-        for (int i = 0; i < callbackCount; i++)
-        {
-            if (callbackClearedAt[i] == 0 && callbackReferent[i].Target == null) callbackClearedAt[i] = collectionIndex;
-        }
+        PollCallbackReferents(gen, collectionIndex);
         // The finalizer thread's turn right after the collection, before the next op: what it gets
         // with a core of its own, and the model's finalizerDrain 'next-op'. On this loaded 2-core
         // machine it otherwise lagged up to several collections behind, and the f-reachable
@@ -544,7 +492,10 @@ static class Oracle
         var wall = loopClock;
         gcInfoBox = GC.GetGCMemoryInfo(GCKind.Any);
         ReadGcInfo(); // compiled now, not after the first collection of the trace
-        RuntimeHelpers.PrepareMethod(typeof(Oracle).GetMethod(nameof(NoteCollections), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.MethodHandle);
+        // Compiled now too: what the op loop calls out of line at a trace's first weakref callback
+        // and first collection (compiling mid-loop could allocate, as resolving types does).
+        foreach (var method in new[] { nameof(NoteCollections), nameof(RegisterCallback), nameof(TrackerOrdinalOf), nameof(PollCallbackReferents), nameof(RunCallback) })
+            RuntimeHelpers.PrepareMethod(typeof(Oracle).GetMethod(method, System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!.MethodHandle);
         GC.Collect(2, GCCollectionMode.Forced, true, true);
         GC.WaitForPendingFinalizers();
         GC.Collect(2, GCCollectionMode.Forced, true, true);
@@ -638,24 +589,7 @@ static class Oracle
                     object referent = Slot(target);
                     var weak = new WeakReference(referent, false);
                     Slot(dst) = weak;
-                    if (callback != 0 && referent != null)
-                    {
-                        if (callbackCount == CallbackCapacity) throw new InvalidDataException($"more than {CallbackCapacity} weakref callbacks at op {ops}");
-                        int ordinal = callbackCount++;
-                        callbackTag[ordinal] = (int)(callback - 1);
-                        callbackWeakref[ordinal] = GCHandle.Alloc(weak, GCHandleType.Weak);
-                        callbackReferent[ordinal] = GCHandle.Alloc(referent, GCHandleType.Weak);
-                        int with = TrackerOrdinalOf(referent, ordinal);
-                        Tracker tracker;
-                        if (with < 0)
-                        {
-                            tracker = new Tracker();
-                            _ = new DependentHandle(referent, tracker);
-                        }
-                        else tracker = (Tracker)callbackTracker[with].Target;
-                        callbackTracker[ordinal] = GCHandle.Alloc(tracker, GCHandleType.Weak);
-                        tracker.Chain(ordinal);
-                    }
+                    if (callback != 0 && referent != null) RegisterCallback(referent, weak, (int)(callback - 1), ops);
                     ops++;
                     NoteCollections(ops);
                     break;
@@ -762,16 +696,7 @@ static class Oracle
         sb.Append(",\"lohAllocations\":").Append(lohAllocs).Append(",\"lohBytes\":").Append(lohBytes);
         sb.Append(",\"finalizable\":").Append(finCount).Append(",\"finalizersRun\":").Append(FinalizersRun);
         sb.Append(",\"resurrections\":").Append(Resurrections);
-        sb.Append(",\"callbacks\":[");
-        int runs = Math.Min(callbacksRun, CallbackCapacity);
-        for (int i = 0; i < runs; i++)
-        {
-            int k = callbackRunOrdinal[i];
-            sb.Append(i > 0 ? "," : "").Append("{\"tag\":").Append(callbackTag[k]).Append(",\"weakref\":").Append(k)
-                .Append(",\"cleared\":").Append(callbackClearedAt[k] == 0 ? 0 : callbackClearedAt[k] - baseCounts[0])
-                .Append(",\"gc\":").Append(callbackRunGc[i] - baseCounts[0]).Append(",\"op\":").Append(callbackRunOp[i]).Append('}');
-        }
-        sb.Append(']');
+        AppendCallbacksJson(sb, baseCounts[0]);
         sb.Append(",\"finalization\":[");
         int tracked = Math.Min(finCount, FinTrackCapacity);
         for (int i = 0; i < tracked; i++)

@@ -899,6 +899,7 @@ def startup_heap(done, dump_path):
     class_pages = {}
     small = 0
     raw_objects = 0
+    raw_sizes = []  # in the dump's order (a walk from the roots, as the marking's)
     i = 0
     n = len(words)
     import bisect
@@ -913,9 +914,12 @@ def startup_heap(done, dump_path):
         k = bisect.bisect_right(starts, addr) - 1
         if addr == 0 or k < 0 or addr >= ranges[k][1]:
             continue  # a marker, or an object prebuilt in libpypy's data: not in the GC's memory
-        total = size + 8  # the GC header
+        # The dump's address is the block's (its GC header's) and its size, as
+        # gc.get_rpy_memory_usage() gives it, includes the header: in the dump, the blocks of
+        # a page lie at page + 32 (the page header) + k x size exactly.
+        total = size
         if total <= SMALL_REQUEST_THRESHOLD:
-            page = (addr - 8) // PAGE_SIZE
+            page = addr // PAGE_SIZE
             pages.add(page)
             small += 1
             size_class = (total + 7) // 8
@@ -923,6 +927,7 @@ def startup_heap(done, dump_path):
             class_pages.setdefault(size_class, set()).add(page)
         else:
             raw_objects += 1
+            raw_sizes.append(size)
 
     def figure(key):
         value = done.get(key, '0').split('=>')[-1].strip()
@@ -936,6 +941,10 @@ def startup_heap(done, dump_path):
         'pages': len(pages),
         'smallObjects': small,
         'rawObjects': raw_objects,
+        # Each raw-malloced object's size: a marking step ends after the object that passes its
+        # budget, so a few large ones (86 of 131-200 KB after a random program's warm-up) make
+        # fewer, longer steps than the same bytes in even pieces (FIDELITY.md, "Major steps").
+        'rawSizes': raw_sizes,
         # per size class (8-byte words): [class, objects, pages]
         'classes': [[c, class_objects[c], len(class_pages[c])] for c in sorted(class_objects)],
     }

@@ -438,6 +438,15 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   /**
+   * The entries in the free lists now: lists, tuples by size (index 0 = size 1), dicts. Each
+   * holds a pymalloc block, and an object the interpreter makes next takes one instead of a new
+   * block (what `pygc validate` needs of the oracle's own objects after the trace).
+   */
+  freeListEntries(): { list: number; tuple: number[]; dict: number } {
+    return this.st.freeLists.summary()
+  }
+
+  /**
    * The modeled pymalloc itself, for a validation that places blocks the real interpreter makes
    * beside the program's (replay.py's own ints: apps/bench/src/validate/cpython-replay-ints.ts).
    */

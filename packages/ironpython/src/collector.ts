@@ -197,11 +197,38 @@ export class ClrCollector {
       n = 1
       why = 'low card table efficiency'
     }
+    if (n < 1 && this.gen1TooFragmented()) {
+      n = 1
+      why = 'gen1 too fragmented'
+    }
     if (n === 1 && h.freeBytes[2] >= this.ctx.staticData[1].maxSize) {
       n = 2
       why = 'gen2 fragmentation'
     }
     return { generation: n, elevation: why }
+  }
+
+  /**
+   * generation_to_condemn, "figure out which ephemeral generation is too fragmented":
+   * dt_high_frag_p (dynamic_tuning.cpp) for gen1, WKS: its unusable fragmentation
+   * (generation_unusable_fragmentation: free_obj_space + free_obj_space * free_list_space /
+   * (free_list_allocated + free_obj_space)) above gen1's fragmentation_limit (80,000) and above
+   * dd_v_fragmentation_burden_limit (min(2 * 0.5, 0.75)) of gen1's size. The model keeps no
+   * free list in gen1 (its ephemeral collections promote to gen1's end, never into its gaps), so
+   * free_list_allocated is 0 and every free byte of gen1 is unusable, but for the gaps before
+   * pinned plugs, which are gen0's on .NET (heap.ts pinnedGapBytes). Measured on .NET 10
+   * (GCPerHeapHistory's CondemnReasons1 = gen_eph_high_frag_p, an in-process EventListener):
+   * what raises finalizer-allocations' collections to gen1 after gc.collect()'s sweeping gen2
+   * collections, whose swept gen0 region becomes a gen1 of ~190 KB, nearly all free.
+   */
+  private gen1TooFragmented(): boolean {
+    const h = this.ctx.heap
+    const sd = this.ctx.staticData[1]
+    const unusable = h.freeBytes[1] - h.pinnedGapBytes[1]
+    if (unusable <= sd.fragmentationLimit) return false
+    const size = h.genSize(1)
+    const burden = size > 0 ? Math.fround(unusable / size) : 0
+    return burden > Math.min(2 * sd.fragmentationBurdenLimit, 0.75)
   }
 
   /**
@@ -308,10 +335,15 @@ export class ClrCollector {
     const { promotion, compacting, newG1Start, newG0Start } = shape
     const newFree = [0, 0, 0]
     for (let k = n + 1; k <= 2; k++) newFree[k] = h.freeBytes[k]
+    // The condemned generations' gaps are found anew (a sweep does not tell them apart).
+    for (let k = 0; k <= n; k++) h.pinnedGapBytes[k] = 0
     this.relocator.updateOlderCards(compacting, newG1Start, newG0Start)
     if (compacting) {
       // The gaps left before pinned plugs stay as free objects of their plug's new generation.
-      for (let k = 0; k <= n; k++) newFree[destination(k, promotion)] += plan.pinnedGapBytes[k]
+      for (let k = 0; k <= n; k++) {
+        newFree[destination(k, promotion)] += plan.pinnedGapBytes[k]
+        h.pinnedGapBytes[destination(k, promotion)] += plan.pinnedGapBytes[k]
+      }
       // SHORT_PLUGS' front pads are free objects of the generation their plugs go to.
       for (let k = 0; k <= 2; k++) newFree[k] += plan.padBytes[k]
       this.relocator.relocateRoots()

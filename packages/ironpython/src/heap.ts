@@ -60,6 +60,12 @@ export class ClrHeap implements BufferWriter {
   lohFreeBytes = 0
   /** Free-object bytes inside each SOH generation (unusable gaps: fragmentation). */
   freeBytes = [0, 0, 0]
+  /**
+   * The part of freeBytes that compaction left before pinned plugs: .NET 10 demotes a region
+   * with little pinned survival to gen0, so those gaps are gen0 space there, not gen1's or
+   * gen2's (FIDELITY.md#pinning); the collector leaves them out of gen1's fragmentation test.
+   */
+  pinnedGapBytes = [0, 0, 0]
 
   /**
    * Card bytes for the SOH (from granule 0) with its brick table (objectStart[c]: the granule of

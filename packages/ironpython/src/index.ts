@@ -17,7 +17,7 @@ export {
 } from './budgets.js'
 export type { GcRecord, GenerationInfo } from './collector.js'
 export type { ObjectSize, SizeMode } from './layout.js'
-export { clrSize, ironPythonSize, LARGE_OBJECT_SIZE, weakrefSize } from './layout.js'
+export { clrSize, ironPythonSize, LARGE_OBJECT_SIZE, WEAKREF_TYPE, weakrefSize } from './layout.js'
 export type { FinalizerDrain, IronPythonOptions } from './manager.js'
 export { IRONPYTHON_PRESETS, IronPythonManager } from './manager.js'
 export type { ClrGcView, GcCollectionMode, IronPythonGcModule, IronPythonNative } from './native.js'

@@ -716,7 +716,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   }
 
   /**
-   * The finalizer thread: run every queued finalizer in queue order. A Python `__del__` emits a
+   * The finalizer thread: run every queued finalizer, last queued first. A Python `__del__` emits a
    * `finalize` event and may resurrect the object into a global; a weak reference's finalizer
    * frees its handle. Either way the object is finalized: it is reclaimed by a later collection
    * of the generation it was promoted to (unless resurrected or re-registered). `betweenOps`:
@@ -735,48 +735,59 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     }
   }
 
-  /** The finalizers queued when the thread's turn began, in queue order. */
+  /**
+   * The finalizer thread's loop (FinalizerThread::FinalizeAllObjects) over
+   * CFinalize::GetNextFinalizableObject (finalization.cpp): `obj = *(--SegQueueLimit
+   * (FinalizerListSeg))` takes the object at the queue's end before its finalizer runs, until the
+   * queue is empty. So the last queued runs first, what a collection during a finalizer queues
+   * runs next in the same turn, and an object whose finalizer has run is no root for the
+   * collections its successors' allocations start. The one running stays alive while it runs
+   * (`this` on the thread's stack): it keeps its place in the queue, a root list the collections
+   * relocate, until its finalizer returns.
+   */
   private runFinalizerBatch(betweenOps: boolean): void {
-    const h = this.heap
-    const q = h.freachable
-    // The batch stays in the queue (a root list the collections relocate) until every finalizer
-    // of it has run: one that allocates may start a collection. What that collection queues
-    // waits for the next turn.
-    const n = q.length
-    for (let i = 0; i < n; i++) {
-      const g = q.items[i]
-      const m = g < LOH_BASE ? h.soh : h.loh
-      const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
-      m[w + W_FLAGS] = (m[w + W_FLAGS] & ~F_FREACHABLE) | F_FINALIZED
-      const type = m[w + W_TYPE]
-      if (type === WEAKREF_TYPE) {
-        h.freeHandle(m[w + W_REFS])
-        continue
-      }
-      if (type === TRACKER_TYPE) {
-        this.runTrackerFinalizer(m[w + W_ID])
-        continue
-      }
-      this.finalizersRunCount++
-      // The finalizer thread runs between collections: mutator time (CollectionCycle's rule).
-      this.cycle.finalized()
-      const into = this.layouts[type].resurrectInto
-      if (into >= 0 && into < this.roots.globalCount) this.roots.values[into] = g
-      if (this.hub.listening) {
-        this.hub.emit({
-          type: 'finalize',
-          op: this.s.ops,
-          id: m[w + W_ID],
-          typeId: type,
-          resurrected: into >= 0,
-          betweenOps,
-        })
-      }
-      const allocs = this.layouts[type].finalizerAllocs
-      if (allocs !== null) runFinalizerAllocations(allocs, (t) => this.finalizerObject(t), this.roots)
+    const q = this.heap.freachable
+    while (q.length > 0) {
+      const at = q.length - 1
+      this.runFinalizer(q.items[at], betweenOps)
+      // A collection inside it may have appended to the queue: those stay, after `at`.
+      q.items.copyWithin(at, at + 1, q.length)
+      q.length--
     }
-    q.items.copyWithin(0, n, q.length)
-    q.length -= n
+  }
+
+  /** One queued object's finalizer, on the finalizer thread. */
+  private runFinalizer(g: number, betweenOps: boolean): void {
+    const h = this.heap
+    const m = g < LOH_BASE ? h.soh : h.loh
+    const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
+    m[w + W_FLAGS] = (m[w + W_FLAGS] & ~F_FREACHABLE) | F_FINALIZED
+    const type = m[w + W_TYPE]
+    if (type === WEAKREF_TYPE) {
+      h.freeHandle(m[w + W_REFS])
+      return
+    }
+    if (type === TRACKER_TYPE) {
+      this.runTrackerFinalizer(m[w + W_ID])
+      return
+    }
+    this.finalizersRunCount++
+    // The finalizer thread runs between collections: mutator time (CollectionCycle's rule).
+    this.cycle.finalized()
+    const into = this.layouts[type].resurrectInto
+    if (into >= 0 && into < this.roots.globalCount) this.roots.values[into] = g
+    if (this.hub.listening) {
+      this.hub.emit({
+        type: 'finalize',
+        op: this.s.ops,
+        id: m[w + W_ID],
+        typeId: type,
+        resurrected: into >= 0,
+        betweenOps,
+      })
+    }
+    const allocs = this.layouts[type].finalizerAllocs
+    if (allocs !== null) runFinalizerAllocations(allocs, (t) => this.finalizerObject(t), this.roots)
   }
 
   /**

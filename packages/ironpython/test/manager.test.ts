@@ -103,6 +103,32 @@ describe('allocation and budgets', () => {
 })
 
 describe('collections', () => {
+  it('condemns gen1 when a sweep left it mostly free (dt_high_frag_p: over 80,000 bytes and 75% of gen1)', () => {
+    // As gc.collect() does in finalizer-allocations: a gen2 collection that sweeps (gen2 holds
+    // the runtime's 1.3 MB, so 200 KB of dead gen0 objects stay under decide_on_compacting's
+    // limits) turns gen0 into a gen1 that is nearly all free space; .NET 10 raises the next
+    // allocation-triggered collection to gen1 (CondemnReasons1 gen_eph_high_frag_p, measured).
+    const m = clrManager({ runtimeLiveBytes: 1_321_536 })
+    const t = m.defineType({ name: 'arr', refs: 8 }) // 88 bytes
+    m.defineGlobals(1)
+    m.pushFrame(1)
+    m.native.clr.Collect(2, 'forced', true, true)
+    for (let i = 0; i < 2000; i++) m.alloc(0, t)
+    m.alloc(globalSlot(0), t) // one survivor at gen0's end
+    m.native.clr.Collect(2, 'forced', true, false)
+    const swept = m.native.clr.records().at(-1)
+    expect(swept?.compacted).toBe(false)
+    expect(swept?.generationInfo[1].fragmentationAfterBytes).toBeGreaterThan(0.75 * 176_000)
+    // gen0's budget after a gen2 collection is large: allocate until two more collections.
+    const before = m.native.clr.records().length
+    for (let i = 0; m.native.clr.records().length < before + 2; i++) m.alloc(0, t)
+    const [next, after] = m.native.clr.records().slice(before)
+    expect(next.generation).toBe(1)
+    expect(next.elevation).toBe('gen1 too fragmented')
+    // That collection compacted gen1's free space away: the one after is gen0 again.
+    expect(after.generation).toBe(0)
+  })
+
   it('compaction moves objects and fixes every reference, roots included', () => {
     const m = clrManager()
     const node = m.defineType({ name: 'node', refs: 2, ints: 1 })

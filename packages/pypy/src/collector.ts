@@ -52,6 +52,7 @@ import {
   YOUNG_RAW,
 } from './objects.js'
 import type { ResolvedOptions } from './options.js'
+import { Parts } from './parts.js'
 import { cardMarkingWordsForLength, RawObjects } from './raw-objects.js'
 import { Weakrefs } from './weakrefs.js'
 import { WriteBarrier } from './write-barrier.js'
@@ -142,7 +143,7 @@ export class IncMiniMark {
     this.raw = new RawObjects(this.s)
     this.barrier = new WriteBarrier(this.s, this.raw)
     this.weak = new Weakrefs(this.s)
-    this.minor = new MinorCollector(this.s, this.nursery, this.raw, this.weak)
+    this.minor = new MinorCollector(this.s, this.nursery, this.raw, this.weak, new Parts(this.s))
     this.major = new MajorCollector(this.s, this.raw, this.weak, {
       forEachExtraRoot: (visit) => this.mutator.forEachExtraRoot(visit),
       forEachPin: (visit) => this.mutator.forEachPin(visit),

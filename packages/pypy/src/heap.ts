@@ -14,6 +14,7 @@ import {
   MAX_PROGRAM_TYPES,
   TYPE_MASK,
   TypeTables,
+  WEAKREF_FIELDS,
   WEAKREF_TYPE,
 } from './objects.js'
 
@@ -69,6 +70,13 @@ export class Heap {
   hasLifelineSlot(a: number): boolean {
     const t = this.typeOf(a)
     return t < MAX_PROGRAM_TYPES || t === WEAKREF_TYPE
+  }
+
+  /** The 4-byte words the model writes after an object's header: its fields (and a weakref's three). */
+  fieldWords(a: number): number {
+    const t = this.typeOf(a)
+    if (t < MAX_PROGRAM_TYPES) return this.refFields(a) + this.types.ints[t]
+    return t === WEAKREF_TYPE ? WEAKREF_FIELDS : 0
   }
 
   /** The word index of int `i` of the object at `a`. */

@@ -52,6 +52,12 @@ export type Kind = (typeof Kind)[keyof typeof Kind]
 
 /** W_ListObject 24 + RPython list 24 + items array header 16 (listobject.py; rlist.py). */
 const LIST_FIXED = 64
+/** The parts behind LIST_FIXED and LIST_SUBCLASS_FIXED (measured with gc.get_rpy_memory_usage). */
+const W_LIST_OBJECT = 24
+const RPYTHON_LIST = 24
+const W_LIST_USER_SLOTS = 40
+const SLOTS_STORAGE = 24
+const UNBOXED_ID_LIST = 24
 /** The list subclass of replay_pypy.py: W_ListObjectUser 40 + storage array 24 + unboxed-int list 24 + the list's 64. */
 const LIST_SUBCLASS_FIXED = 128
 /** mapdict: header + map + SUBCLASSES_NUM_FIELDS (5) inline storage words (mapdict.py:861). */
@@ -79,11 +85,15 @@ const RPY_STRING_FIXED = 24 + 1
  * list (16). Measured: 96.0 bytes surviving per weakref.
  */
 export const WEAKREF_BYTES = 96
+/** Its parts, in that order. */
+export const WEAKREF_PARTS: readonly number[] = [48, 16, 16, 16]
 /**
  * The first weakref to an object also makes its WeakrefLifeline (40), the lifeline's
  * WRefShrinkList (24) and that list's items array (24) (pypy/module/_weakref/interp__weakref.py).
  */
 export const LIFELINE_BYTES = 88
+/** Its parts, in that order (the target's storage growth, if any, is counted with the first). */
+export const LIFELINE_PARTS: readonly number[] = [40, 24, 24]
 /** W_IntObject: header + intval (the JIT allocates it with SizeDescr 16). */
 export const INT_BOX_BYTES = 16
 
@@ -123,6 +133,12 @@ export interface TypeLayout {
    * the rest of the object (replay_pypy.py: the owner, then `source * n`).
    */
   payloadPart(length: number): number
+  /**
+   * Its RPython parts' sizes, in the order the layout above lists them, written into `out`;
+   * returns how many. They sum to bytes(length). PyPy gives each part its own block: in an
+   * arena page of its size class when it is old (parts.ts).
+   */
+  parts(length: number, out: Int32Array): number
   hasFinalizer: boolean
   resurrectInto: number
 }
@@ -196,6 +212,19 @@ export function layoutOf(spec: TypeSpec): TypeLayout {
         Math.max(ARRAY_HEADER + 8 * (refsOf(length) + ints), payloadStringUnrounded(spec, length)),
       refArray: !intOnly,
       itemsPart: (length) => ARRAY_HEADER + 8 * (refsOf(length) + ints),
+      parts: (length, out) => {
+        let n = 0
+        if (fin === undefined) {
+          out[n++] = W_LIST_OBJECT
+        } else {
+          out[n++] = W_LIST_USER_SLOTS
+          out[n++] = SLOTS_STORAGE
+          out[n++] = UNBOXED_ID_LIST
+        }
+        out[n++] = RPYTHON_LIST
+        out[n++] = ARRAY_HEADER + 8 * (refsOf(length) + ints)
+        return n + payloadParts(spec, length, out, n)
+      },
     }
   }
   if (shape === 'tuple') {
@@ -208,6 +237,11 @@ export function layoutOf(spec: TypeSpec): TypeLayout {
         Math.max(ARRAY_HEADER + 8 * (refsOf(length) + ints), payloadStringUnrounded(spec, length)),
       refArray: true,
       itemsPart: (length) => ARRAY_HEADER + 8 * (refsOf(length) + ints),
+      // Not validated (the replayer cannot build a tuple): one block, as sized.
+      parts: (length, out) => {
+        out[0] = TUPLE_FIXED + 8 * (refsOf(length) + ints) + payloadBytes(spec, length)
+        return 1
+      },
     }
   }
   return {
@@ -223,7 +257,26 @@ export function layoutOf(spec: TypeSpec): TypeLayout {
       ),
     refArray: true,
     itemsPart: (length) => ARRAY_HEADER + 8 * Math.max(0, refsOf(length) - 4),
+    parts: (length, out) => {
+      const refs = refsOf(length)
+      let n = 0
+      out[n++] = INSTANCE_FIXED
+      out[n++] = ARRAY_HEADER + 8 * (1 + ints)
+      if (refs + 1 > INLINE_STORAGE_WORDS) {
+        out[n++] = ARRAY_HEADER + 8 * (refs + 1 - (INLINE_STORAGE_WORDS - 1))
+      }
+      return n + payloadParts(spec, length, out, n)
+    },
   }
+}
+
+/** The payload's W_BytesObject and rpy_string after `n` parts in `out`; how many it added. */
+function payloadParts(spec: TypeSpec, length: number, out: Int32Array, n: number): number {
+  const string = payloadString(spec, length)
+  if (string === 0) return 0
+  out[n] = BYTES_OBJECT
+  out[n + 1] = string
+  return 2
 }
 
 /**

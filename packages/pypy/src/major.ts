@@ -34,7 +34,8 @@ import {
 } from './constants.js'
 import type { Finalizers } from './finalizers.js'
 import { type GcState, ROOTS_OBJECT, where } from './gc-state.js'
-import { H_EXTRA, H_WORDS, TRACK_YOUNG_PTRS, VISITED } from './objects.js'
+import { H_EXTRA, H_WORDS, PARTS_MASK, TRACK_YOUNG_PTRS, VISITED } from './objects.js'
+import { markParts } from './parts.js'
 import type { RawObjects } from './raw-objects.js'
 import type { Weakrefs } from './weakrefs.js'
 
@@ -278,6 +279,8 @@ export class MajorCollector {
       const l = w[(a >> 2) + H_EXTRA]
       if (l !== 0 && !s.mem.inNursery(l)) pending.push(l)
     }
+    // Its RPython parts' blocks live and die with it (parts.ts); PyPy marks each part.
+    if ((tid & PARTS_MASK) !== 0) markParts(w, a, heap.fieldWords(a))
     return heap.sizeOf(a)
   }
 }

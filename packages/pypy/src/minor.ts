@@ -33,6 +33,7 @@ import {
   VISITED_RMY,
   YOUNG_RAW,
 } from './objects.js'
+import type { Parts } from './parts.js'
 import { cardMarkingBytesForLength, type RawObjects } from './raw-objects.js'
 import type { Weakrefs } from './weakrefs.js'
 
@@ -59,6 +60,7 @@ export class MinorCollector {
     private readonly nursery: Nursery,
     private readonly raw: RawObjects,
     private readonly weak: Weakrefs,
+    private readonly parts: Parts,
   ) {}
 
   collect(): MinorResult {
@@ -261,10 +263,17 @@ export class MinorCollector {
     const size = heap.sizeOf(a)
     s.nurserySurvivingSize += size
     const shadowed = (tid & HAS_SHADOW) !== 0
-    const to = shadowed ? this.shadowOf(a) : this.mallocOutOfNursery(size)
-    mem.copy(a, to, size)
-    const w = mem.w
     const raw = size > SMALL_REQUEST_THRESHOLD
+    const parted = !shadowed && !raw
+    // A small object's RPython parts each take an arena block of their own (parts.ts).
+    const to = shadowed
+      ? this.shadowOf(a)
+      : parted
+        ? this.allocateParts(a, size)
+        : this.mallocOutOfNursery(size)
+    mem.copy(a, to, parted ? this.parts.copyBytes : size)
+    if (parted) this.parts.attach(to)
+    const w = mem.w
     w[to >> 2] = (w[to >> 2] & ~HAS_SHADOW) | (raw ? RAW : 0)
     // A shadow was put on its list when id() made it.
     if (raw && !shadowed) s.oldRawmallocedObjects.push(to)
@@ -294,6 +303,19 @@ export class MinorCollector {
     s.sizeObjectsMadeOld += s.heap.sizeOf(a)
     if ((tid & TRACK_YOUNG_PTRS) === 0) s.oldObjectsPointingToYoung.push(a)
     if ((tid & HAS_CARDS) !== 0) s.oldObjectsWithCardsSet.push(a)
+  }
+
+  /** An object of at most 280 bytes: its parts' arena blocks (parts.ts), the main one's address. */
+  private allocateParts(a: number, size: number): number {
+    const to = this.parts.allocate(a, size)
+    if (to === 0) {
+      throw new OutOfMemoryError(
+        'MemoryError',
+        size,
+        'out of memory: could not move an object out of the nursery',
+      )
+    }
+    return to
   }
 
   /** _malloc_out_of_nursery (incminimark.py:2229): an arena block up to 280 bytes, else raw. */

@@ -32,12 +32,15 @@ export const INT_BOX_TYPE = 0xfffd
 export const RUNTIME_TYPE = 0xfffc
 /** The old block id() reserved for a nursery object (incminimark.py:2745 _allocate_shadow), until the object is copied into it. */
 export const SHADOW_TYPE = 0xfffb
+/** An arena block standing for one RPython part of an old object (parts.ts): a leaf of its own size. */
+export const PART_TYPE = 0xfffa
 export const MAX_PROGRAM_TYPES = 0xfff0
 
 /** Weakref fields. */
 export const WR_TARGET = H_WORDS
 export const WR_TAG = H_WORDS + 1
 export const WR_LIFELINE = H_WORDS + 2
+export const WEAKREF_FIELDS = 3
 
 // GC flags: the same meaning as incminimark.py's GCFLAG_* (lines 96-146), other bits.
 /** Old object not yet in old_objects_pointing_to_young: a store into it runs the write barrier. */
@@ -62,6 +65,13 @@ export const FINALIZED = 1 << 24
 export const FORWARDED = 1 << 25
 /** Young raw-malloced (in young_rawmalloced_objects). */
 export const YOUNG_RAW = 1 << 26
+/**
+ * How many of an old object's RPython parts have blocks of their own (parts.ts): 0-7, in bits
+ * 28-30 (bit 27 is a lifeline's "has callbacks", manager.ts); their addresses follow the
+ * object's fields.
+ */
+export const PARTS_SHIFT = 28
+export const PARTS_MASK = 7 << PARTS_SHIFT
 /** A free minimarkpage block (word 1 links to the next free block). */
 export const FREE_TID = 0x7fffffff
 

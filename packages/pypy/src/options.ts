@@ -9,6 +9,7 @@ import {
   MIN_NURSERY_BYTES,
   NURSERY_SIZE_UNKNOWN_CACHE,
   SIZE_CLASSES,
+  SMALL_REQUEST_THRESHOLD,
   WORD,
 } from './constants.js'
 
@@ -30,6 +31,11 @@ export interface StartupHeap {
   pages?: number
   /** Its raw-malloced objects (default 1 when rawBytes > 0). */
   rawObjects?: number
+  /**
+   * Each raw-malloced object's size, from the heap dump in its order (then rawObjects is their
+   * count); without it, rawBytes is laid down in rawObjects even pieces.
+   */
+  rawSizes?: readonly number[]
   /**
    * Its small objects per size class, from the heap dump: [size class in words, objects,
    * pages]. When given, the model lays the startup heap down class by class, so the program's
@@ -151,6 +157,22 @@ function checkNumber(name: string, v: number | undefined, min: number, max: numb
   return v
 }
 
+function checkRawSizes(sizes: readonly number[] | undefined): readonly number[] | undefined {
+  if (sizes === undefined) return undefined
+  if (!Array.isArray(sizes) || sizes.length > 1 << 20) {
+    bad('startup.rawSizes', 'must be an array of at most 2^20 sizes')
+  }
+  for (const n of sizes) {
+    if (!Number.isInteger(n) || n <= SMALL_REQUEST_THRESHOLD || n > MAX_MODEL_BYTES / 4) {
+      bad(
+        'startup.rawSizes',
+        `has a bad size ${JSON.stringify(n)}: raw-malloced objects are above ${SMALL_REQUEST_THRESHOLD} bytes`,
+      )
+    }
+  }
+  return sizes
+}
+
 function checkClasses(
   classes: readonly (readonly [number, number, number])[] | undefined,
 ): readonly (readonly [number, number, number])[] | undefined {
@@ -161,7 +183,7 @@ function checkClasses(
       Array.isArray(c) &&
       c.length === 3 &&
       Number.isInteger(c[0]) &&
-      c[0] >= 2 &&
+      c[0] >= 1 &&
       c[0] <= SIZE_CLASSES &&
       Number.isInteger(c[1]) &&
       c[1] >= 0 &&
@@ -172,7 +194,7 @@ function checkClasses(
     if (!ok)
       bad(
         'startup.classes',
-        `has a bad entry ${JSON.stringify(c)}: [size class 2..${SIZE_CLASSES}, objects, pages]`,
+        `has a bad entry ${JSON.stringify(c)}: [size class 1..${SIZE_CLASSES}, objects, pages]`,
       )
   }
   return classes
@@ -230,6 +252,7 @@ export function resolveOptions(o: PyPyOptions = {}): ResolvedOptions {
     pages: checkNumber('startup.pages', s.pages, 0, 1 << 20) ?? 0,
     rawObjects: checkNumber('startup.rawObjects', s.rawObjects, 0, 1 << 20) ?? 0,
     classes: checkClasses(s.classes),
+    rawSizes: checkRawSizes(s.rawSizes),
     nurseryUsed:
       Math.floor((checkNumber('startup.nurseryUsed', s.nurseryUsed, 0, nursery) ?? 0) / WORD) * WORD,
   }

@@ -213,6 +213,41 @@ describe('the incremental major collection (incminimark.py:2318)', () => {
     expect(m.native.records().majors.length).toBe(1)
   })
 
+  it("lays the startup heap's classes down on their measured pages; 8-byte objects (class 1) as 16-byte blocks", () => {
+    // as gc.dump_rpy_heap reports them: [size class in words, objects, pages]
+    const classes = [
+      [1, 300, 4],
+      [3, 1_000, 10],
+    ] as const
+    const arenaBytes = 300 * 8 + 1_000 * 24
+    const m = manager({ startup: { arenaBytes, rawBytes: 0, nextMajorThreshold: 0, classes } })
+    const ac = m.gc.s.ac
+    // 4 + 10 pages: each class spread over its pages, the other blocks freed
+    expect(ac.totalMemoryUsed).toBe(300 * 16 + 1_000 * 24)
+    let pages = 0
+    for (const sc of [2, 3]) {
+      for (const head of [ac.pageForSize[sc], ac.fullPageForSize[sc]]) {
+        for (let p = head; p !== 0; p = m.gc.s.mem.w[p >> 2]) pages++
+      }
+    }
+    expect(pages).toBe(14)
+  })
+
+  it("lays the startup heap's raw objects down with the dump's sizes, the GC's own total on the largest", () => {
+    const rawSizes = [300, 200_000, 5_000, 131_088]
+    const rawBytes = 300 + 200_000 + 5_000 + 131_088 + 60 // the 300 rounded up to 304, 56 bytes of card words
+    const m = manager({ startup: { arenaBytes: 0, rawBytes, nextMajorThreshold: 0, rawSizes } })
+    const s = m.gc.s
+    expect(s.rawmallocedTotalSize).toBe(rawBytes)
+    const sizes = Array.from(s.oldRawmallocedObjects.items.subarray(0, s.oldRawmallocedObjects.length), (a) =>
+      s.heap.sizeOf(a),
+    )
+    expect(sizes).toEqual([304, 200_056, 5_000, 131_088])
+    expect(() =>
+      manager({ startup: { arenaBytes: 0, rawBytes, nextMajorThreshold: 0, rawSizes: [280] } }),
+    ).toThrow(/rawSizes has a bad size 280/)
+  })
+
   it('sets the next threshold to min(used x 1.82, used + max_delta), at most 1.4 x the last (incminimark.py:2497)', () => {
     const m = manager({ startup: { arenaBytes: 4_000_000, rawBytes: 0, nextMajorThreshold: 5_000_000 } })
     m.pushFrame(0)
@@ -354,6 +389,51 @@ describe('minimarkpage (rpython/memory/gc/minimarkpage.py)', () => {
     expect(ac.pagesInUse()).toBe(0)
     expect(ac.arenasCount).toBe(1) // the full arena went back to the OS; the current one stays
     expect(ac.totalMemoryUsed).toBe(0)
+  })
+})
+
+describe("an old object's RPython parts, each in an arena block of its class (parts.ts)", () => {
+  /** Size classes (bytes) with a page in use. */
+  function classesInUse(m: PyPyManager): number[] {
+    const ac = m.gc.s.ac
+    const out: number[] = []
+    for (let sc = 1; sc <= SMALL_REQUEST_THRESHOLD / 8; sc++) {
+      if (ac.pageForSize[sc] !== 0 || ac.fullPageForSize[sc] !== 0) out.push(sc * 8)
+    }
+    return out
+  }
+
+  it('moves a two-item list out as W_ListObject 24, RPython list 24 and items 32, and frees all three with it', () => {
+    const m = manager()
+    const pair = m.defineType({ name: 'Pair', refs: 2 })
+    m.defineGlobals(1)
+    m.pushFrame(0)
+    for (let i = 0; i < 1000; i++) m.alloc(globalSlot(0), pair)
+    m.collect()
+    // the last pair is old: two 24-byte blocks and its 32-byte items array, not one 80-byte block
+    expect(classesInUse(m)).toEqual([24, 32])
+    expect(m.gc.s.ac.totalMemoryUsed).toBe(80)
+  })
+
+  it('keeps the parts of what lives and frees the parts of what died', () => {
+    const m = manager()
+    const node = m.defineType({ name: 'Node', refs: 1, shape: 'slots' }) // 56 + 24 = 80 bytes
+    m.defineGlobals(1)
+    m.pushFrame(1)
+    m.alloc(globalSlot(0), node)
+    for (let i = 0; i < 3000; i++) {
+      m.alloc(0, node)
+      if (i % 3 === 0) {
+        m.store(0, 0, globalSlot(0)) // a chain: every third node is kept
+        m.move(globalSlot(0), 0)
+      }
+    }
+    m.collect()
+    m.collect()
+    // 1,001 nodes in the chain and the last one in slot 0 alive, each an instance of 56 bytes
+    // and its unboxed-int list of 24
+    expect(classesInUse(m)).toEqual([24, 56])
+    expect(m.gc.s.ac.totalMemoryUsed).toBe(1002 * 80)
   })
 })
 

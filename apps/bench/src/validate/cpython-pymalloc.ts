@@ -26,6 +26,15 @@ export interface RealMallocStats {
    * tables) are not the trace's; taken out of `inUse`. Absent with --tracemalloc.
    */
   ints?: Record<string, number>
+  /** The `N free X * S bytes each` lines: free-list entries per kind (`PyTupleObjects[n]` by size). */
+  freeLists?: Record<string, { count: number; bytesEach: number }>
+}
+
+/** A model's free-list entries (CPythonManager.freeListEntries): tuples by size, index 0 = size 1. */
+export interface FreeListEntries {
+  list: number
+  tuple: readonly number[]
+  dict: number
 }
 
 /**
@@ -56,6 +65,8 @@ function blocksPerPool(size: number): number {
 interface Sides {
   mallocAtStart: MallocStats
   mallocAtEnd: MallocStats
+  /** The model's free lists at the end, for the oracle's own objects that take their entries. */
+  freeListsAtEnd?: FreeListEntries
   /** replay.py's ints the model placed as the real run makes them (cpython-replay-ints.ts): 32-byte blocks alive at the end. */
   replayInts?: number
 }
@@ -111,6 +122,48 @@ function realDelta(
   return delta(trace, delta(at(empty.atEnd), at(empty.atStart)))
 }
 
+/**
+ * Objects replay.py holds from the loop's end through mallocstats.py's reading, by free list:
+ * `counts_now = gc.get_count()`, a tuple of 3 (benchmarks/oracles/replay.py, after the loop).
+ */
+const ORACLE_HELD_AT_READING: Readonly<Record<string, number>> = { 'PyTupleObjects[3]': 1 }
+/** Objects/obmalloc.c ALIGNMENT on 64-bit, and the GC header every free-listed kind has (PyGC_Head). */
+const BLOCK_ALIGNMENT = 16
+const GC_HEAD = 16
+
+/** The model's entries of the free list `name` (as `sys._debugmallocstats()` names it). */
+function modelEntries(name: string, fl: FreeListEntries): number {
+  if (name === 'PyListObjects') return fl.list
+  if (name === 'PyDictObjects') return fl.dict
+  const size = /^PyTupleObjects\[(\d+)\]$/.exec(name)
+  return size ? (fl.tuple[Number(size[1]) - 1] ?? 0) : 0
+}
+
+/**
+ * The blocks the empty trace's run made for the oracle's own objects after the loop (a full
+ * collection cleared the free lists just before it), which a trace's run takes from the free
+ * lists the trace filled instead: per size class, min(the model's entries, those objects).
+ * Those objects are the entries the empty run's reading found (made and dropped by the end of
+ * the loop and by the reading itself) plus the ones replay.py still holds
+ * (ORACLE_HELD_AT_READING). Without this a trace that ends with a full list free list was
+ * one 64-byte block above the real figure (binary-trees, lru-mix, deep-chain), and one that
+ * ends with 3-item tuples in theirs three.
+ */
+function blocksFromModelFreeLists(fl: FreeListEntries, emptyAtEnd: RealMallocStats): Map<number, number> {
+  const taken = new Map<number, number>()
+  const lists = emptyAtEnd.freeLists ?? {}
+  const names = new Set([...Object.keys(lists), ...Object.keys(ORACLE_HELD_AT_READING)])
+  for (const name of names) {
+    const oracle = (lists[name]?.count ?? 0) + (ORACLE_HELD_AT_READING[name] ?? 0)
+    const n = Math.min(modelEntries(name, fl), oracle)
+    const bytesEach = lists[name]?.bytesEach
+    if (n === 0 || bytesEach === undefined) continue
+    const block = Math.ceil((bytesEach + GC_HEAD) / BLOCK_ALIGNMENT) * BLOCK_ALIGNMENT
+    taken.set(block, (taken.get(block) ?? 0) + n)
+  }
+  return taken
+}
+
 /** The real interpreter's pymalloc at the start of the op loop, as the model starts from it. */
 export function pymallocStartOf(atStart: RealMallocStats): PymallocStartState {
   return {
@@ -157,6 +210,9 @@ export function comparePymalloc(
   const placed = model.replayInts ?? 0
   const realInts = intsDelta.get(INT_BLOCK) ?? 0
   subtract(modelBlocks, INT_BLOCK, placed)
+  // The oracle's own objects after the loop: new blocks in the empty run, free-list entries here.
+  if (model.freeListsAtEnd)
+    for (const [size, n] of blocksFromModelFreeLists(model.freeListsAtEnd, empty.atEnd)) subtract(modelBlocks, size, n)
   subtract(intsDelta, INT_BLOCK, Math.min(placed, intsDelta.get(INT_BLOCK) ?? 0))
   // The model started from the real pools (pymallocStartOf): its own pools and arenas are
   // compared, with the pools the real run's int objects need on top.

@@ -33,7 +33,7 @@ import {
 import { CPythonManager, type MallocStats, type VersionPolicy } from '@pygc/cpython'
 import { REPLAY_PY_CPYTHON, requireCapabilities, traceNeeds } from './capabilities.js'
 import { findInterpreter, type Interpreter, presetPolicy } from './cpython-interpreter.js'
-import { comparePymalloc, pymallocStartOf, type RealMallocStats } from './cpython-pymalloc.js'
+import { comparePymalloc, type FreeListEntries, pymallocStartOf, type RealMallocStats } from './cpython-pymalloc.js'
 import { ReplayInts } from './cpython-replay-ints.js'
 import { parseOracleJson, REPLAY_PY, REPO, runOracle, slug } from './oracles.js'
 import { bottomUpTree, buildRing, finalizerAllocations, TREE_NODE } from './programs.js'
@@ -420,6 +420,8 @@ interface ModelRun {
   mallocAtEnd: MallocStats
   /** replay.py's own ints the model placed (cpython-replay-ints.ts), alive at the end: 32-byte blocks. */
   replayInts: number
+  /** The model's free lists at the end (CPythonManager.freeListEntries). */
+  freeListsAtEnd: FreeListEntries
 }
 
 /** What mallocstats.py --report prints: replay.py's report and pymalloc before and after the trace. */
@@ -495,6 +497,7 @@ export function runModel(
     mallocAtStart,
     mallocAtEnd: m.debugMallocStats(),
     replayInts: ints?.live ?? 0,
+    freeListsAtEnd: m.freeListEntries(),
   }
 }
 

@@ -43,6 +43,7 @@ const REGION = 4 * 1024 * 1024
 function buildProbe() {
   const dir = mkdtempSync(join(tmpdir(), 'clr-address-probe-'))
   cpSync(join(here, '..', 'ClrOracle.csproj'), join(dir, 'ClrOracle.csproj'))
+  cpSync(join(here, '..', 'WeakrefCallbacks.cs'), join(dir, 'WeakrefCallbacks.cs'))
   let src = readFileSync(join(here, '..', 'Program.cs'), 'utf8')
   const alloc = '                    object[] arr = new object[slots];\n'
   if (!src.includes(alloc)) throw new Error('the oracle no longer allocates as this probe expects')
