@@ -550,7 +550,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     const live = this.bytesAllocated - this.gc.freedBytes
     if (live > this.peakLiveBytes) this.peakLiveBytes = live
     if (program && this.hub.perObject) {
-      this.hub.emit({ type: 'alloc', op: this.ops, id, typeId, bytes: size, address: a })
+      this.hub.emitAlloc(this.ops, id, typeId, size, a)
     }
   }
 
