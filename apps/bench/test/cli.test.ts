@@ -48,8 +48,8 @@ describe('help and listing', () => {
 })
 
 describe('bad input names what is valid', () => {
-  it('an unknown workload lists the valid ones, exit code non-zero, nothing on stdout', () => {
-    const r = pygc(['run', 'no-such-workload', '--size', 'test'])
+  it('an unknown workload lists the valid ones, exit code non-zero, nothing on stdout', async () => {
+    const r = await inProcess(['run', 'no-such-workload', '--size', 'test'])
     expect(r.code).not.toBe(0)
     expect(r.stdout).toBe('')
     expect(r.stderr).toMatch(/unknown workload 'no-such-workload'; valid workloads: .*binary-trees/)
@@ -92,13 +92,14 @@ describe('bad input names what is valid', () => {
   })
 })
 
+// Through main() in this process as well: each is refused before anything runs.
 describe('a file that is not what the command needs', () => {
-  it('a bad --out or --gc-log path fails before anything runs, exit 1, no stack trace', () => {
-    const out = pygc(['run', 'binary-trees', '--size', 'test', '--out', '/proc/pygc-no-such-dir'])
+  it('a bad --out or --gc-log path fails before anything runs, exit 1, no stack trace', async () => {
+    const out = await inProcess(['run', 'binary-trees', '--size', 'test', '--out', '/proc/pygc-no-such-dir'])
     expect(out.code).toBe(1)
     expect(out.stdout).toBe('')
     expect(out.stderr).toMatch(/cannot create directory \/proc\/pygc-no-such-dir/)
-    const log = pygc(['run', 'binary-trees', '--size', 'test', '--gc-log', '/no/such/dir/gc.log'])
+    const log = await inProcess(['run', 'binary-trees', '--size', 'test', '--gc-log', '/no/such/dir/gc.log'])
     expect(log.code).toBe(1)
     expect(log.stdout).toBe('')
     expect(log.stderr).toMatch(
@@ -106,31 +107,31 @@ describe('a file that is not what the command needs', () => {
     )
   })
 
-  it('an --out, --gc-log or -o file that cannot be written fails before anything runs', () => {
+  it('an --out, --gc-log or -o file that cannot be written fails before anything runs', async () => {
     const dir = tempDir('unwritable')
     mkdirSync(join(dir, 'results.json'))
-    const out = pygc(['run', 'binary-trees', '--size', 'small', '--out', dir])
+    const out = await inProcess(['run', 'binary-trees', '--size', 'small', '--out', dir])
     expect(out.code).toBe(1)
     expect(out.stdout).toBe('')
     expect(out.stderr).toBe(`pygc run: --out ${join(dir, 'results.json')}: is a directory\n`)
-    const sweep = pygc(['sweep', 'binary-trees', '--size', 'small', '--out', dir])
+    const sweep = await inProcess(['sweep', 'binary-trees', '--size', 'small', '--out', dir])
     expect(sweep.stderr).toBe(`pygc sweep: --out ${join(dir, 'results.json')}: is a directory\n`)
     // --gc-log names one file per run; each is checked before the first run.
     mkdirSync(join(dir, 'gc.binary-trees.jython.log'))
-    const log = pygc(['run', 'binary-trees', '--size', 'small', '--gc-log', join(dir, 'gc.log')])
+    const log = await inProcess(['run', 'binary-trees', '--size', 'small', '--gc-log', join(dir, 'gc.log')])
     expect(log.code).toBe(1)
     expect(log.stdout).toBe('')
     expect(log.stderr).toBe(`pygc run: --gc-log ${join(dir, 'gc.binary-trees.jython.log')}: is a directory\n`)
-    const report = pygc(['report', 'no-such-input.json', '-o', join(dir, 'results.json')])
+    const report = await inProcess(['report', 'no-such-input.json', '-o', join(dir, 'results.json')])
     expect(report.code).toBe(1)
     expect(report.stderr).toBe(`pygc report: -o ${join(dir, 'results.json')}: is a directory\n`)
-    const merge = pygc(['merge', 'no-such-input.json', '-o', '/no/such/dir/m.json'])
+    const merge = await inProcess(['merge', 'no-such-input.json', '-o', '/no/such/dir/m.json'])
     expect(merge.stderr).toBe(
       'pygc merge: -o /no/such/dir/m.json: the directory /no/such/dir does not exist\n',
     )
   })
 
-  it('report and merge say which file and why, exit 1, no stack trace', () => {
+  it('report and merge say which file and why, exit 1, no stack trace', async () => {
     const dir = tempDir('bad-files')
     const notJson = join(dir, 'trace.bin')
     writeFileSync(notJson, 'PYGCTRC\u0000 binary')
@@ -141,7 +142,7 @@ describe('a file that is not what the command needs', () => {
       [['merge', notResults], /pygc merge: .*other\.json: not a pygc results file/],
       [['report', join(dir, 'missing.json')], /pygc report: cannot read .*missing\.json: no such file/],
     ] as const) {
-      const r = pygc(args)
+      const r = await inProcess(args)
       expect(r.code, args.join(' ')).toBe(1)
       expect(r.stderr).toMatch(pattern)
       expect(r.stderr).not.toMatch(/\n\s+at /)

@@ -2,12 +2,14 @@
  * pygc merge joins only files whose figures can share a table (issue 9, item 12): the same
  * size, seed, cost model, promptness, timeline interval and heap limits; runtimes may differ.
  * The same run in two files is kept once when identical and refused when it differs.
+ * The refusals run through main() in this process (test/in-process.ts), the merges the command.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { deterministicPart, type ResultsDocument } from '../src/results.js'
 import { pygc, tempDir } from './cli-helpers.js'
+import { inProcess } from './in-process.js'
 
 const RUN = ['run', 'gc-collect', '--size', 'test', '--format', 'json', '--quiet']
 
@@ -32,9 +34,9 @@ describe('pygc merge', () => {
     expect(JSON.stringify(deterministicPart(merged))).toBe(JSON.stringify(deterministicPart(both)))
   })
 
-  it('refuses files made with different cost models, naming the costs and both files', () => {
+  it('refuses files made with different cost models, naming the costs and both files', async () => {
     const repriced = save('repriced.json', ['--runtimes', 'jython', '--cost', 'markObject=10'])
-    const r = pygc(['merge', cpython, repriced])
+    const r = await inProcess(['merge', cpython, repriced])
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
     expect(r.stderr).toBe(
@@ -44,15 +46,15 @@ describe('pygc merge', () => {
     )
   })
 
-  it('refuses different heap limits for a runtime both files ran, and a different seed or size', () => {
+  it('refuses different heap limits for a runtime both files ran, and a different seed or size', async () => {
     const limited = save('limited.json', ['--runtimes', 'cpython', '--heap-limit', '5000000'])
-    const limit = pygc(['merge', cpython, limited])
+    const limit = await inProcess(['merge', cpython, limited])
     expect(limit.code).toBe(1)
     expect(limit.stderr).toContain('(heap limit of cpython 5000000 vs none)')
     const seeded = save('seed2.json', ['--runtimes', 'jython', '--seed', '2'])
-    expect(pygc(['merge', cpython, seeded]).stderr).toContain('(seed 2 vs 1)')
+    expect((await inProcess(['merge', cpython, seeded])).stderr).toContain('(seed 2 vs 1)')
     const small = save('small.json', ['--runtimes', 'jython', '--size', 'small'])
-    expect(pygc(['merge', cpython, small]).stderr).toContain('(size small vs test)')
+    expect((await inProcess(['merge', cpython, small])).stderr).toContain('(size small vs test)')
   })
 
   it('keeps a run found in two files once, and says so', () => {
@@ -67,12 +69,12 @@ describe('pygc merge', () => {
     expect(merged.wall.runs).toHaveLength(1)
   })
 
-  it('refuses the same run with different figures rather than keep the first', () => {
+  it('refuses the same run with different figures rather than keep the first', async () => {
     const doc = JSON.parse(readFileSync(cpython, 'utf8')) as ResultsDocument
     doc.workloads[0].runs[0].metrics!.pauses.max += 1
     const other = join(dir, 'other-figures.json')
     writeFileSync(other, JSON.stringify(doc))
-    const r = pygc(['merge', cpython, other])
+    const r = await inProcess(['merge', cpython, other])
     expect(r.code).toBe(1)
     expect(r.stderr).toBe(
       `pygc merge: ${other} and ${cpython} both hold gc-collect (size test, seed 1) on cpython with different figures (made by different pygc versions?); merge will not pick one\n`,

@@ -13,6 +13,7 @@ import { UsageError } from '../src/usage.js'
 import { receiveError, sendError } from '../src/worker-errors.js'
 import { defaultJobs, heaviestFirst, runCells, SMALL_RUN_OPS, workerExecArgv } from '../src/worker-pool.js'
 import { pygc, tempDir } from './cli-helpers.js'
+import { inProcess } from './in-process.js'
 
 const RUN = ['run', 'gc-collect', 'finalizers', 'long-chain', '--size', 'test', '-r', 'cpython,baseline']
 const SWEEP = [
@@ -61,8 +62,8 @@ describe('--jobs: cells on worker threads', () => {
     expect(figures(json([...SWEEP, '-j', '3']))).toBe(figures(serial(SWEEP)))
   })
 
-  it('refuses --jobs 0', () => {
-    const r = pygc([...RUN, '--jobs', '0'])
+  it('refuses --jobs 0', async () => {
+    const r = await inProcess([...RUN, '--jobs', '0'])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/--jobs must be an integer >= 1/)
   })

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { deterministicPart, type ResultsDocument } from '../src/results.js'
 import { resultsSchemaError } from '../src/results-file.js'
 import { pygc, tempDir } from './cli-helpers.js'
+import { inProcess } from './in-process.js'
 
 const SWEEP = [
   'sweep',
@@ -102,8 +103,8 @@ describe('pygc sweep', () => {
     expect(table.stdout).toMatch(/jython\s+2\.0 MiB \(model floor\)/)
   })
 
-  it('rejects a bad heap list and a bad shard', () => {
-    expect(pygc(['sweep', 'binary-trees', '--heap', '0.5x']).stderr).toMatch(/multiple >= 1/)
-    expect(pygc(['sweep', 'binary-trees', '--shard', '3/2']).stderr).toMatch(/K\/N/)
+  it('rejects a bad heap list and a bad shard', async () => {
+    expect((await inProcess(['sweep', 'binary-trees', '--heap', '0.5x'])).stderr).toMatch(/multiple >= 1/)
+    expect((await inProcess(['sweep', 'binary-trees', '--shard', '3/2'])).stderr).toMatch(/K\/N/)
   })
 })

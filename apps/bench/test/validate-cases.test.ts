@@ -11,6 +11,7 @@ import { VALIDATIONS } from '../src/runtimes.js'
 import { VALIDATION_CASE_NAMES, VALIDATORS } from '../src/validate/index.js'
 import { planRuns, selectCases } from '../src/validate/selection.js'
 import { pygc, tempDir } from './cli-helpers.js'
+import { inProcess } from './in-process.js'
 
 /** Every runtime the registry has a validator for. */
 const ALL = [...VALIDATIONS.keys()]
@@ -82,8 +83,8 @@ describe('pygc validate --runtime all --cases', () => {
     expect(run.stdout).not.toMatch(/^(jython|ironpython) model vs/m)
   })
 
-  it('fails on a name no runtime has, listing the valid names per runtime', () => {
-    const run = pygc(['validate', '--runtime', 'all', '--cases', 'no-such-case'])
+  it('fails on a name no runtime has, listing the valid names per runtime', async () => {
+    const run = await inProcess(['validate', '--runtime', 'all', '--cases', 'no-such-case'])
     // A name that is not a choice is a usage error (exit 2, one line, no internal code).
     expect(run.code).toBe(2)
     expect(run.stdout).toBe('')
@@ -97,14 +98,14 @@ describe('pygc validate --runtime all --cases', () => {
 })
 
 describe('pygc validate --trace and WORKLOAD', () => {
-  it('refuses heap options without a trace or workload, and --cases with one', () => {
-    const heap = pygc(['validate', '--runtime', 'jython', '--xmx', '64m'])
+  it('refuses heap options without a trace or workload, and --cases with one', async () => {
+    const heap = await inProcess(['validate', '--runtime', 'jython', '--xmx', '64m'])
     expect(heap.code).toBe(2)
     expect(heap.stderr).toMatch(/heap options apply to --trace FILE or a workload/)
-    const both = pygc(['validate', 'gcbench', '--trace', 'x.trace'])
+    const both = await inProcess(['validate', 'gcbench', '--trace', 'x.trace'])
     expect(both.code).toBe(2)
     expect(both.stderr).toMatch(/not both/)
-    const cases = pygc(['validate', 'gcbench', '--cases', 'a'])
+    const cases = await inProcess(['validate', 'gcbench', '--cases', 'a'])
     expect(cases.code).toBe(2)
   })
 

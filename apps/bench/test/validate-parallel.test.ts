@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ValidationReport } from '../src/validate/types.js'
 import { pygc } from './cli-helpers.js'
+import { inProcess } from './in-process.js'
 
 const ARGS = [
   'validate',
@@ -43,8 +44,8 @@ describe('pygc validate --jobs', () => {
     expect(parallel[0].rows.map((x) => x.model)).toEqual(serial[0].rows.map((x) => x.model))
   }, 300_000)
 
-  it('refuses a bad --jobs with a usage error', () => {
-    const r = pygc(['validate', '--runtime', 'cpython', '--jobs', '0'])
+  it('refuses a bad --jobs with a usage error', async () => {
+    const r = await inProcess(['validate', '--runtime', 'cpython', '--jobs', '0'])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/--jobs must be an integer >= 1/)
   })

@@ -316,7 +316,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     const footprint = this.space.frontier
     s.footprintBytes = footprint
     if (footprint > s.peakFootprintBytes) s.peakFootprintBytes = footprint
-    if (this.hub.perObject) this.hub.emit({ type: 'alloc', op: s.ops, id, typeId, bytes: size, address })
+    if (this.hub.perObject) this.hub.emitAlloc(s.ops, id, typeId, size, address)
   }
 
   // ---------------------------------------------------------------- field access

@@ -41,6 +41,15 @@ export class EventHub {
     }
   }
 
+  /**
+   * Emit an `alloc` event. Managers call it behind `perObject` from their allocation paths:
+   * building the event here keeps the object literal out of those paths, whose bytecode V8
+   * counts against its inlining budget.
+   */
+  emitAlloc(op: number, id: number, typeId: number, bytes: number, address: number): void {
+    this.emit({ type: 'alloc', op, id, typeId, bytes, address })
+  }
+
   private refresh(): void {
     this.listening = this.subs.length > 0
     this.perObject = this.subs.some((s) => s.types === null || PER_OBJECT.some((t) => s.types?.has(t)))

@@ -423,15 +423,9 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       refs = shape.refs
       size = this.sizeOf(type, shape.refs, shape.ints, shape.bytes, layout.finalizable)
     }
-    if (size.longestArray > ARRAY_MAX_LENGTH) {
-      // The CLR's allocation helper throws before it allocates or collects anything.
-      throw new OutOfMemoryError(
-        'System.OutOfMemoryException',
-        size.bytes,
-        `Array dimensions exceeded supported range: an array of ${size.longestArray} elements is longer than Array.MaxLength (${ARRAY_MAX_LENGTH})`,
-        { slot: dst, op: this.s.ops },
-      )
-    }
+    // The CLR's allocation helper throws before it allocates or collects anything.
+    if (size.longestArray > ARRAY_MAX_LENGTH)
+      throw arrayTooLong(size.longestArray, size.bytes, dst, this.s.ops)
     const g = this.allocator.allocate(size.bytes, size.largestPart >= LARGE_OBJECT_SIZE)
     const flags = layout.finalizable ? F_REGISTERED : 0
     this.initObject(g, type, size.bytes, refs, flags)
@@ -463,7 +457,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     s.liveBytes += bytes
     if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
     if (this.hub.perObject) {
-      this.hub.emit({ type: 'alloc', op: s.ops, id, typeId: type, bytes, address: g * 8 })
+      this.hub.emitAlloc(s.ops, id, type, bytes, g * 8)
     }
     return id
   }
@@ -964,4 +958,14 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   waitForPendingFinalizers(): void {
     if (this.heap.freachable.length > 0) this.runFinalizers(true)
   }
+}
+
+/** alloc's error for an array past Array.MaxLength, built out of line (alloc runs per object; V8 inlines by bytecode size). */
+function arrayTooLong(length: number, bytes: number, slot: Slot, op: number): OutOfMemoryError {
+  return new OutOfMemoryError(
+    'System.OutOfMemoryException',
+    bytes,
+    `Array dimensions exceeded supported range: an array of ${length} elements is longer than Array.MaxLength (${ARRAY_MAX_LENGTH})`,
+    { slot, op },
+  )
 }

@@ -7,12 +7,15 @@
  * references, parsing each from the object its block-offset entry names.
  *
  * HotSpot reserves the card table for the whole heap and commits the part covering committed
- * memory (CardTable::resize_covered_region); here both tables cover the committed old
- * generation and grow with its boundary (`coverCommitted`), so a manager costs the host
- * memory of its -Xms, not of its -Xmx (issue 11: creating one was most of a short run). They
- * never shrink: a shrunk generation leaves cards that are never read. Every pass over them
- * stops at the old generation's top, above which no card is ever dirty and no block start is
- * ever set (CardTable::clear clears only the covered regions).
+ * memory (CardTable::resize_covered_region); here both tables cover the used old generation
+ * and grow with its top (`coverUsed`, from the old generation's bump allocation), so a manager
+ * costs the host memory its old generation uses, not its -Xms or -Xmx (issue 11: allocating
+ * the tables for the committed -Xms was most of creating a manager, ~1 ms, as much as a whole
+ * binary-trees N=10 run on plain V8 objects). They never shrink: a compaction lowers the top
+ * and leaves cards that are never read. Every pass over them stops at the old generation's
+ * top, above which no card is ever dirty and no block start is ever set (CardTable::clear
+ * clears only the covered regions); no card above the top is ever written either, as every
+ * card mark is for a field of an old object and every block start for one below the top.
  */
 import { CardTable } from '@pygc/core'
 
@@ -25,18 +28,23 @@ function cardsFor(bytes: number): number {
   return Math.ceil(bytes / CARD_BYTES) + 1
 }
 
-/** The card table of an old generation starting at `base` with `committedBytes` committed. */
-export function oldGenCardTable(base: number, committedBytes: number): CardTable {
-  return new CardTable(base, CARD_SHIFT, cardsFor(committedBytes))
+/** The card table of an old generation starting at `base`, covering its first `coveredBytes`. */
+export function oldGenCardTable(base: number, coveredBytes: number): CardTable {
+  return new CardTable(base, CARD_SHIFT, cardsFor(coveredBytes))
+}
+
+/** The bytes of old generation the tables cover now (cardsFor's inverse). */
+export function coveredBytes(cards: CardTable): number {
+  return (cards.bytes.length - 1) * CARD_BYTES
 }
 
 /**
- * The committed old generation grew to `committedBytes` (of at most `maxBytes`): cover it. The
- * tables grow at least by half each time, so a generation expanded a page at a time copies
- * them a logarithmic number of times.
+ * The old generation's top reached `usedBytes` (of at most `maxBytes`): cover it. The tables
+ * grow at least by half each time, so a generation filled an object at a time copies them a
+ * logarithmic number of times.
  */
-export function coverCommitted(cards: CardTable, committedBytes: number, maxBytes: number): void {
-  const need = cardsFor(committedBytes)
+export function coverUsed(cards: CardTable, usedBytes: number, maxBytes: number): void {
+  const need = cardsFor(usedBytes)
   const have = cards.bytes.length
   if (need <= have) return
   cards.grow(Math.max(need, Math.min(cardsFor(maxBytes), have + (have >> 1))))

@@ -32,7 +32,7 @@
  * a `jython`-mode object is the bytes of the other Java objects Jython makes for it.
  */
 import { type BufferWriter, type CardTable, PygcError, takeHostBuffer } from '@pygc/core'
-import { coverCommitted, oldGenCardTable } from './card-table.js'
+import { coveredBytes, coverUsed, oldGenCardTable } from './card-table.js'
 import type { ResolvedOptions } from './options.js'
 import { PAGE_SIZE } from './options.js'
 import { objectBytes, weakrefBytes } from './sizes.js'
@@ -137,6 +137,12 @@ function reserve(owner: object, bytes: number, writer: BufferWriter): ArrayBuffe
   }
 }
 
+/**
+ * Old-generation bytes the card tables cover at first (then they grow with the old top): 1 MiB,
+ * 2,049 cards. A host-memory choice (card-table.ts), not HotSpot's: no figure depends on it.
+ */
+const INITIAL_CARD_COVER_BYTES = 1 << 20
+
 /** The heap's spaces, their boundaries and the object layout over one reserved buffer. */
 export class JvmHeap implements BufferWriter {
   /** The reserved heap: [0, oldMaxEnd). */
@@ -163,6 +169,8 @@ export class JvmHeap implements BufferWriter {
   toTop: number
   oldTop: number
   readonly cards: CardTable
+  /** The address up to which the card tables reach: allocOld grows them when the old top passes it. */
+  private cardsEnd: number
   /**
    * The highest top each space has had (eden, the survivor space at edenEnd, the one above it,
    * old): every byte the heap ever wrote lies below them, so they are what a reused buffer
@@ -194,7 +202,8 @@ export class JvmHeap implements BufferWriter {
     this.buffer = reserve(owner, this.oldMaxEnd, this)
     this.words = new Uint32Array(this.buffer)
     this.ints = new Int32Array(this.buffer)
-    this.cards = oldGenCardTable(this.oldStart, g.oldInitialBytes)
+    this.cards = oldGenCardTable(this.oldStart, INITIAL_CARD_COVER_BYTES)
+    this.cardsEnd = this.oldStart + coveredBytes(this.cards)
   }
 
   /** Raise the peaks to the current tops (before and after each collection, and when asked). */
@@ -306,9 +315,21 @@ export class JvmHeap implements BufferWriter {
   allocOld(size: number): number {
     const a = this.oldTop
     if (size > this.oldEnd - a) return 0
-    this.oldTop = a + size
+    const top = a + size
+    this.oldTop = top
+    if (top > this.cardsEnd) this.coverOldUpTo(top)
     this.cards.recordObject(a, size)
     return a
+  }
+
+  /**
+   * Old-generation objects will reach `top` (the bump above, or a full collection compacting
+   * young objects into the old generation): the card tables must cover it (card-table.ts).
+   */
+  coverOldUpTo(top: number): void {
+    if (top <= this.cardsEnd) return
+    coverUsed(this.cards, top - this.oldStart, this.oldMaxEnd - this.oldStart)
+    this.cardsEnd = this.oldStart + coveredBytes(this.cards)
   }
 
   /**
@@ -324,7 +345,6 @@ export class JvmHeap implements BufferWriter {
     if (grow < need) grow = room // grow_to_reserved
     if (grow <= 0) return false
     this.oldEnd += grow
-    coverCommitted(this.cards, this.oldEnd - this.oldStart, this.oldMaxEnd - this.oldStart)
     return true
   }
 

@@ -467,7 +467,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
     this.gch.noteAllocated(a, size)
     if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
     if (this.hub.perObject) {
-      this.hub.emit({ type: 'alloc', op: this.ops, id, typeId, bytes: size, address: a })
+      this.hub.emitAlloc(this.ops, id, typeId, size, a)
     }
   }
 

@@ -294,7 +294,11 @@ export class MarkCompactor {
           let d = 0
           while (to >= dests[d].end || to < dests[d].start) d++
           tops[d] = to + size
-          if (d === 0) heap.cards.recordObject(to, size)
+          if (d === 0) {
+            // A young object compacted into the old generation may land above its old top.
+            heap.coverOldUpTo(to + size)
+            heap.cards.recordObject(to, size)
+          }
         }
         a += size
       }

@@ -56,6 +56,7 @@ import { IncMiniMark } from './collector.js'
 import { LARGE_OBJECT_BYTES } from './constants.js'
 import { OP_ALLOC, OP_WEAKREF, OP_WRITE_INT } from './gc-state.js'
 import {
+  FIRST_WEAKREF_TRANSIENT,
   INT_BOX_BYTES,
   Kind,
   LIFELINE_BYTES,
@@ -327,10 +328,11 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     if (this.roots.values[ti] === 0) throw nullReference('weakref', this.ops, target)
     const s = this.gc.s
     const heap = s.heap
-    this.gc.allocateTransient(WEAKREF_TRANSIENT, OP_WEAKREF, dst)
     // The first weak reference hangs a WeakrefLifeline on the target (kept in its mapdict).
+    const first = s.mem.w[(this.roots.values[ti] >> 2) + H_EXTRA] === 0
+    this.gc.allocateTransient(first ? FIRST_WEAKREF_TRANSIENT : WEAKREF_TRANSIENT, OP_WEAKREF, dst)
     let t = this.roots.values[ti]
-    if (s.mem.w[(t >> 2) + H_EXTRA] === 0) {
+    if (first) {
       const growth = heap.isProgram(t) && heap.typeOf(t) !== WEAKREF_TYPE ? this.lifelineGrowth(t) : 0
       const size = LIFELINE_BYTES + growth
       const l = this.gc.allocate(size, size, -1, OP_WEAKREF, dst)
@@ -548,7 +550,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
     const live = this.bytesAllocated - this.gc.freedBytes
     if (live > this.peakLiveBytes) this.peakLiveBytes = live
     if (program && this.hub.perObject) {
-      this.hub.emit({ type: 'alloc', op: this.ops, id, typeId, bytes: size, address: a })
+      this.hub.emitAlloc(this.ops, id, typeId, size, a)
     }
   }
 

@@ -32,13 +32,22 @@ export class WriteBarrier {
     w[a >> 2] = tid & ~TRACK_YOUNG_PTRS
   }
 
-  /** A reference was stored into item `index` of the object at `a` (its items: refs, then boxed ints). */
+  /**
+   * A reference was stored into item `index` of the object at `a` (its items: refs, then boxed
+   * ints): write_barrier_from_array's flag test, on every store; the rest only for an old object
+   * with the flag, out of line as in PyPy (and small, so the store op stays inlinable).
+   */
   onStore(a: number, index: number): void {
     const s = this.s
     s.work.barrierOps++
+    const tid = s.mem.w[a >> 2]
+    if ((tid & TRACK_YOUNG_PTRS) !== 0) this.rememberYoungPointer(a, index, tid)
+  }
+
+  /** remember_young_pointer / remember_young_pointer_from_array2 of an object whose header is `tid`. */
+  private rememberYoungPointer(a: number, index: number, tid: number): void {
+    const s = this.s
     const w = s.mem.w
-    const tid = w[a >> 2]
-    if ((tid & TRACK_YOUNG_PTRS) === 0) return
     if ((tid & HAS_CARDS) === 0) {
       s.oldObjectsPointingToYoung.push(a)
       w[a >> 2] = tid & ~TRACK_YOUNG_PTRS

@@ -540,6 +540,18 @@ describe('finalizers: __del__ in order, never twice, nothing in gc.garbage (incm
 })
 
 describe('weak references (incminimark.py:2980, 3027; interp__weakref.py)', () => {
+  it('takes 96 + 88 + 72 nursery bytes for a weakref that makes the lifeline, 96 + 101 for the next (measured)', () => {
+    const m = manager()
+    const plain = m.defineType({ name: 'Plain', refs: 0, shape: 'dict-instance' }) // 80 bytes
+    m.pushFrame(3)
+    const used0 = m.gc.nursery.used()
+    m.alloc(0, plain)
+    m.weakref(1, 0)
+    expect(m.gc.nursery.used() - used0).toBe(80 + 96 + 88 + 72)
+    m.weakref(2, 0)
+    expect(m.gc.nursery.used() - used0).toBe(80 + 96 + 88 + 72 + 96 + 101)
+  })
+
   it('clears a weakref to a young object at the minor collection that finds it dead', () => {
     const m = manager()
     const obj = m.defineType({ name: 'Obj', refs: 0, shape: 'dict-instance' })

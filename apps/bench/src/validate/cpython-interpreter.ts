@@ -63,10 +63,21 @@ function sameMinor(found: string, version: string): boolean {
  * The interpreter for `policy.python`, or null when none is installed. An explicit `--python`
  * that is missing or of another version is an error, not a fallback.
  */
-export async function locateInterpreter(
-  policy: VersionPolicy,
-  explicit?: string,
-): Promise<Interpreter | null> {
+export function locateInterpreter(policy: VersionPolicy, explicit?: string): Promise<Interpreter | null> {
+  // The interpreters installed do not change while the process runs: each search runs once
+  // (a validation, its test and each of its cells would otherwise repeat every probe).
+  const key = `${policy.python}\n${explicit ?? ''}`
+  let search = located.get(key)
+  if (search === undefined) {
+    search = searchInterpreter(policy, explicit)
+    located.set(key, search)
+  }
+  return search
+}
+
+const located = new Map<string, Promise<Interpreter | null>>()
+
+async function searchInterpreter(policy: VersionPolicy, explicit?: string): Promise<Interpreter | null> {
   const make = (command: string, version: string): Interpreter => ({
     command,
     version,
