@@ -10,6 +10,13 @@
 import { DICT_MAXFREELIST, LIST_MAXFREELIST, TUPLE_MAXFREELIST, TUPLE_NFREELISTS } from './constants.js'
 import type { ObjectHeap } from './heap.js'
 
+/** The entries of each free list (FreeLists.summary): tuples by size, index 0 = size 1. */
+export interface FreeListEntries {
+  list: number
+  tuple: number[]
+  dict: number
+}
+
 export class FreeLists {
   private readonly lists = new Int32Array(LIST_MAXFREELIST)
   listCount = 0
@@ -95,7 +102,7 @@ export class FreeLists {
     for (; this.dictCount > 0; this.dictCount--) dictDel()
   }
 
-  summary(): { list: number; tuple: number[]; dict: number } {
+  summary(): FreeListEntries {
     return { list: this.listCount, tuple: Array.from(this.tupleCount.subarray(1)), dict: this.dictCount }
   }
 }

@@ -1,5 +1,6 @@
 /** @pygc/cpython: CPython 3.11's memory manager (refcounting, the cycle collector, pymalloc). */
 
+export type { FreeListEntries } from './free-lists.js'
 export type { GcCallback, GenerationStats } from './gc-state.js'
 export {
   bytesObjectBytes,

@@ -55,7 +55,7 @@ import { collectWithCallback } from './collector.js'
 import { NUM_GENERATIONS } from './constants.js'
 import { Deallocator } from './dealloc.js'
 import { FrameObjects } from './frames.js'
-import { FreeLists } from './free-lists.js'
+import { type FreeListEntries, FreeLists } from './free-lists.js'
 import { GcState } from './gc-state.js'
 import { F_INTERNAL, F_LIVE, FIRST_HANDLE, ObjectHeap } from './heap.js'
 import { incrementalCollectorOf } from './incremental-host.js'
@@ -442,7 +442,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
    * holds a pymalloc block, and an object the interpreter makes next takes one instead of a new
    * block (what `pygc validate` needs of the oracle's own objects after the trace).
    */
-  freeListEntries(): { list: number; tuple: number[]; dict: number } {
+  freeListEntries(): FreeListEntries {
     return this.st.freeLists.summary()
   }
 

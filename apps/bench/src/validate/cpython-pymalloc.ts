@@ -12,7 +12,13 @@
  * The tolerances are the run-to-run spread of the real figures (packages/cpython/VERSIONS.md
  * section 2); FIDELITY.md ("pymalloc") states them and where the model is outside them.
  */
-import type { MallocStats, PymallocStartState } from '@pygc/cpython'
+import {
+  blockSizeOf,
+  type FreeListEntries,
+  type MallocStats,
+  type PymallocStartState,
+  sizeClassOf,
+} from '@pygc/cpython'
 import type { ValidationRow } from './types.js'
 
 /** One `sys._debugmallocstats()` report as mallocstats.py prints it. */
@@ -28,13 +34,6 @@ export interface RealMallocStats {
   ints?: Record<string, number>
   /** The `N free X * S bytes each` lines: free-list entries per kind (`PyTupleObjects[n]` by size). */
   freeLists?: Record<string, { count: number; bytesEach: number }>
-}
-
-/** A model's free-list entries (CPythonManager.freeListEntries): tuples by size, index 0 = size 1. */
-export interface FreeListEntries {
-  list: number
-  tuple: readonly number[]
-  dict: number
 }
 
 /**
@@ -127,8 +126,7 @@ function realDelta(
  * `counts_now = gc.get_count()`, a tuple of 3 (benchmarks/oracles/replay.py, after the loop).
  */
 const ORACLE_HELD_AT_READING: Readonly<Record<string, number>> = { 'PyTupleObjects[3]': 1 }
-/** Objects/obmalloc.c ALIGNMENT on 64-bit, and the GC header every free-listed kind has (PyGC_Head). */
-const BLOCK_ALIGNMENT = 16
+/** sizeof(PyGC_Head) on 64-bit: the GC header every free-listed kind has before its object. */
 const GC_HEAD = 16
 
 /** The model's entries of the free list `name` (as `sys._debugmallocstats()` names it). */
@@ -158,7 +156,7 @@ function blocksFromModelFreeLists(fl: FreeListEntries, emptyAtEnd: RealMallocSta
     const n = Math.min(modelEntries(name, fl), oracle)
     const bytesEach = lists[name]?.bytesEach
     if (n === 0 || bytesEach === undefined) continue
-    const block = Math.ceil((bytesEach + GC_HEAD) / BLOCK_ALIGNMENT) * BLOCK_ALIGNMENT
+    const block = blockSizeOf(sizeClassOf(bytesEach + GC_HEAD))
     taken.set(block, (taken.get(block) ?? 0) + n)
   }
   return taken
@@ -212,7 +210,8 @@ export function comparePymalloc(
   subtract(modelBlocks, INT_BLOCK, placed)
   // The oracle's own objects after the loop: new blocks in the empty run, free-list entries here.
   if (model.freeListsAtEnd)
-    for (const [size, n] of blocksFromModelFreeLists(model.freeListsAtEnd, empty.atEnd)) subtract(modelBlocks, size, n)
+    for (const [size, n] of blocksFromModelFreeLists(model.freeListsAtEnd, empty.atEnd))
+      subtract(modelBlocks, size, n)
   subtract(intsDelta, INT_BLOCK, Math.min(placed, intsDelta.get(INT_BLOCK) ?? 0))
   // The model started from the real pools (pymallocStartOf): its own pools and arenas are
   // compared, with the pools the real run's int objects need on top.

@@ -30,10 +30,10 @@ import {
   RecordingMutator,
   replayTrace,
 } from '@pygc/core'
-import { CPythonManager, type MallocStats, type VersionPolicy } from '@pygc/cpython'
+import { CPythonManager, type FreeListEntries, type MallocStats, type VersionPolicy } from '@pygc/cpython'
 import { REPLAY_PY_CPYTHON, requireCapabilities, traceNeeds } from './capabilities.js'
 import { findInterpreter, type Interpreter, presetPolicy } from './cpython-interpreter.js'
-import { comparePymalloc, type FreeListEntries, pymallocStartOf, type RealMallocStats } from './cpython-pymalloc.js'
+import { comparePymalloc, pymallocStartOf, type RealMallocStats } from './cpython-pymalloc.js'
 import { ReplayInts } from './cpython-replay-ints.js'
 import { parseOracleJson, REPLAY_PY, REPO, runOracle, slug } from './oracles.js'
 import { bottomUpTree, buildRing, finalizerAllocations, TREE_NODE } from './programs.js'
