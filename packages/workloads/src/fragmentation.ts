@@ -109,12 +109,21 @@ export const fragmentation: Workload = {
       longPercent: 30,
       phase: 500_000,
     },
+    // large scales the run's length, not its live set: 40 phases of medium's table and phase
+    // length (~1.4×10^8 ops). The live table must fit every runtime's default heap, or the run
+    // measures an out-of-memory error instead of fragmentation. At medium the table peaks at
+    // 370 MB modeled live on jython (its default -Xmx512m, the Jython launcher's JAVA_MEM,
+    // jython.py), 622 MB on ironpython (the model's 2 GiB default heap limit, manager.ts), 407 MB
+    // on pypy (the model's 2 GiB address space, memory.ts MAX_ADDRESS) and 189 MB on cpython
+    // (2 GiB default limit, options.ts). With 1,000,000 long slots (~1.3 KB mean object, ~1.3 GB
+    // live) large ended in OutOfMemoryError on jython and MemoryError on pypy, and ironpython
+    // peaked at 2,047 MB (benchmarks/host/SCALING.md).
     large: {
       allocations: 20_000_000,
-      longSlots: 1_000_000,
+      longSlots: 200_000,
       shortSlots: 10_000,
       longPercent: 30,
-      phase: 2_000_000,
+      phase: 500_000,
     },
   },
   // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
