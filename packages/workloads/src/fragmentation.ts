@@ -111,13 +111,16 @@ export const fragmentation: Workload = {
     },
     // large scales the run's length, not its live set: 40 phases of medium's table and phase
     // length (~1.4×10^8 ops). The live table must fit every runtime's default heap, or the run
-    // measures an out-of-memory error instead of fragmentation. At medium the table peaks at
-    // 370 MB modeled live on jython (its default -Xmx512m, the Jython launcher's JAVA_MEM,
-    // jython.py), 622 MB on ironpython (the model's 2 GiB default heap limit, manager.ts), 407 MB
-    // on pypy (the model's 2 GiB address space, memory.ts MAX_ADDRESS) and 189 MB on cpython
-    // (2 GiB default limit, options.ts). With 1,000,000 long slots (~1.3 KB mean object, ~1.3 GB
-    // live) large ended in OutOfMemoryError on jython and MemoryError on pypy, and ironpython
-    // peaked at 2,047 MB (benchmarks/host/SCALING.md).
+    // measures an out-of-memory error instead of fragmentation. At medium the run peaks at
+    // (modeled live bytes, pygc run metrics.peakLiveBytes) 370 MiB on jython, whose default is
+    // -Xmx512m (packages/jython options.ts: the upstream launcher's JAVA_MEM default,
+    // jython/jython src/shell/jython.py; Debian's /usr/bin/jython passes no -Xmx, so there the
+    // JVM takes 1/4 of RAM); 622 MiB on ironpython (the model's 2 GiB default heap limit,
+    // packages/ironpython manager.ts); 407 MiB on pypy (the model's 2 GiB address space,
+    // packages/pypy memory.ts MAX_ADDRESS; PYPY_GC_MAX unset); 189 MiB on cpython (the model's
+    // 2 GiB default limit, packages/cpython options.ts). With 1,000,000 long slots (~1.3 KB mean
+    // object, ~1.3 GB live) large ended in OutOfMemoryError on jython and MemoryError on pypy,
+    // and ironpython peaked at its 2 GiB limit (benchmarks/host/SCALING.md).
     large: {
       allocations: 20_000_000,
       longSlots: 200_000,
