@@ -28,15 +28,19 @@ const CLI = resolve(REPO_ROOT, 'apps', 'bench', 'dist', 'cli.js')
 const GNU_TIME = '/usr/bin/time'
 
 interface ResultsLike {
-  workloads: { workload: string; runs: { runtime: string; status: string; metrics?: { ops: number } }[] }[]
+  workloads: {
+    workload: string
+    runs: { runtime: string; status: string; metrics?: { ops: number }; error?: { message: string } }[]
+  }[]
   wall: { runs: { workload: string; runtime: string; totalMs: number }[] }
 }
 
-/** One workload's cell in a runtime's run: its ops (0 when it failed) and its wall seconds. */
+/** One workload's cell in a runtime's run: its ops (0 when it failed), its wall seconds, why it failed. */
 interface Cell {
   ops: number
   wallSeconds: number
   ok: boolean
+  error?: string
 }
 
 /** The workloads of a results document (pygc-results), each with its cell of `runtime`. */
@@ -50,6 +54,7 @@ function cellsOf(json: string, runtime: string): Map<string, Cell> {
       ops: run?.metrics?.ops ?? 0,
       wallSeconds: (wall?.totalMs ?? 0) / 1000,
       ok: run?.status === 'ok',
+      error: run?.error?.message,
     })
   }
   return cells
@@ -111,7 +116,7 @@ function runSuite(name: string, size: string, timeoutMs: number, scratch: string
   else {
     try {
       cells = cellsOf(child.stdout, name)
-      const failed = [...cells].filter(([, c]) => !c.ok).map(([w]) => w)
+      const failed = [...cells].filter(([, c]) => !c.ok).map(([w, c]) => `${w} (${c.error ?? 'no result'})`)
       outcome = failed.length === 0 ? `all ${cells.size} finished` : `failed: ${failed.join(', ')}`
     } catch {
       outcome = `exit code ${child.status}: ${child.stderr.trim().split('\n').slice(-1)[0] ?? ''}`
