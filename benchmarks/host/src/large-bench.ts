@@ -6,7 +6,7 @@
  * workload finished; a second table breaks each runtime's run down per workload (ops, and the
  * wall seconds and ns/op that pygc run's own JSON records per cell). On a shared machine the
  * CPU seconds are the figure to compare: wall time grows with everyone else's load. It takes
- * long (binary-trees large is maxDepth 21, ~6.4×10^9 ops): run it when the machine is free.
+ * long (binary-trees large is maxDepth 20, ~3.1×10^9 ops): run it when the machine is free.
  *
  * Knobs: PYGC_BENCH_RUNTIMES (default every available model except the baseline, which pygc run
  * does not offer), PYGC_LARGE_TIMEOUT (seconds per runtime, default 7200), PYGC_LARGE_SIZE

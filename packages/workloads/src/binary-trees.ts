@@ -73,8 +73,13 @@ export const binaryTrees: Workload = {
     test: { maxDepth: 8, minDepth: 4 },
     small: { maxDepth: 12, minDepth: 4 },
     medium: { maxDepth: 16, minDepth: 4 },
-    // CLBG performance size N = 21 (~600 M allocations).
-    large: { maxDepth: 21, minDepth: 4 },
+    // N = 20 (~300 M allocations, ~3.1×10^9 ops), one below CLBG's performance size N = 21: at
+    // N = 21 the stretch tree (depth 22: 8.4 M nodes of 72 bytes, 604 MB) alone is past jython's
+    // default -Xmx512m (packages/jython options.ts), so the run measured
+    // java.lang.OutOfMemoryError ("cannot allocate 72 bytes: Java heap space"), not the collector.
+    // At N = 20 the stretch tree is 302 MB and the long-lived tree 151 MB. CLBG's size:
+    // `--param maxDepth=21 --heap-limit jython=1000000000`.
+    large: { maxDepth: 20, minDepth: 4 },
   },
   // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
   estimateOps: (p) => 10.5 * expectedCheck(p), // ~10.5 ops per tree node checked

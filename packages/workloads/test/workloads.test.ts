@@ -117,7 +117,7 @@ describe('workload names and parameters', () => {
   it('applies overrides on top of a size, from numbers or strings', () => {
     const w = getWorkload('binary-trees')
     expect(resolveParams(w, 'small', { maxDepth: '9' })).toEqual({ maxDepth: 9, minDepth: 4 })
-    expect(resolveParams(w, 'large')).toEqual({ maxDepth: 21, minDepth: 4 })
+    expect(resolveParams(w, 'large')).toEqual({ maxDepth: 20, minDepth: 4 })
   })
 
   it('binary-trees counts exactly the CLBG node total', () => {
