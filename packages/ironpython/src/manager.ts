@@ -404,8 +404,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   popFrame(): void {
     this.beginOp()
-    this.roots.checkPop()
-    this.roots.dropFrame()
+    this.roots.popFrame()
     this.s.ops++
   }
 

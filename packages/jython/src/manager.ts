@@ -194,8 +194,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
 
   popFrame(): void {
     if (this.drainPending) this.runFinalizerThreads()
-    this.roots.checkPop()
-    this.roots.dropFrame()
+    this.roots.popFrame()
     this.ops++
   }
 

@@ -192,8 +192,7 @@ export class PyPyManager implements MemoryManager<PyPyNative> {
   }
 
   popFrame(): void {
-    this.roots.checkPop()
-    this.roots.dropFrame()
+    this.roots.popFrame()
     this.ops++
   }
 
