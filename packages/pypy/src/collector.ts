@@ -38,6 +38,7 @@ import { GC_STATES, LARGE_OBJECT_BYTES, STATE_SCANNING } from './constants.js'
 import { Finalizers } from './finalizers.js'
 import { GcState, where } from './gc-state.js'
 import { MajorCollector } from './major.js'
+import { ADDRESS_SPACE_EXHAUSTED } from './memory.js'
 import { MinorCollector } from './minor.js'
 import { Nursery } from './nursery.js'
 import {
@@ -260,11 +261,9 @@ export class IncMiniMark {
     }
     const a = this.raw.allocate(size, cardWords)
     if (a === 0) {
-      throw new OutOfMemoryError(
-        'MemoryError',
-        size,
-        `${where(op, slot)}: the model's address space cannot hold it`,
-      )
+      throw new OutOfMemoryError('MemoryError', size, `${where(op, slot)}: ${ADDRESS_SPACE_EXHAUSTED}`, {
+        reason: 'model-address-space',
+      })
     }
     // Header flags are written by the caller; it ORs in youngRawFlags().
     s.youngRawmallocedObjects.push(a)

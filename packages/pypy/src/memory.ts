@@ -27,6 +27,14 @@ const OS_PAGE = 4096
 export const MAX_ADDRESS = 2 ** 31 - OS_PAGE
 
 /**
+ * Why an allocation failed when malloc() returned 0: the model's own limit, not PyPy's. A 64-bit
+ * PyPy maps what the OS gives (with PYPY_GC_MAX unset it has no heap limit), so a run that ends
+ * here measures the model's int32 addresses, not the runtime (FIDELITY.md, "The model's address space").
+ */
+export const ADDRESS_SPACE_EXHAUSTED =
+  "the model's address space of 2 GiB is exhausted (its addresses are int32 words; PyPy on 64-bit has no such limit)"
+
+/**
  * The address space at once, MAX_ADDRESS bytes, as an OS reserves virtual memory: the host maps
  * a page only when it is first written (a big zeroed ArrayBuffer is calloc'ed, i.e. fresh mmap
  * pages), so untouched addresses cost no resident memory, and the buffer never has to be copied

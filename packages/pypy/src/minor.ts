@@ -15,6 +15,7 @@
 import { OutOfMemoryError } from '@pygc/core'
 import { CARD_PAGE_INDICES, SMALL_REQUEST_THRESHOLD, STATE_MARKING } from './constants.js'
 import { type GcState, ROOTS_OBJECT } from './gc-state.js'
+import { ADDRESS_SPACE_EXHAUSTED } from './memory.js'
 import type { Nursery } from './nursery.js'
 import {
   CARDS_SET,
@@ -312,7 +313,8 @@ export class MinorCollector {
       throw new OutOfMemoryError(
         'MemoryError',
         size,
-        'out of memory: could not move an object out of the nursery',
+        `out of memory: could not move an object out of the nursery: ${ADDRESS_SPACE_EXHAUSTED}`,
+        { reason: 'model-address-space' },
       )
     }
     return to
@@ -326,7 +328,8 @@ export class MinorCollector {
       throw new OutOfMemoryError(
         'MemoryError',
         size,
-        'out of memory: could not move an object out of the nursery',
+        `out of memory: could not move an object out of the nursery: ${ADDRESS_SPACE_EXHAUSTED}`,
+        { reason: 'model-address-space' },
       )
     }
     return a

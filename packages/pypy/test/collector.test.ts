@@ -336,6 +336,26 @@ describe('the incremental major collection (incminimark.py:2318)', () => {
     )
   })
 
+  it("raises a MemoryError naming the model's 2 GiB address space when malloc() runs past it", () => {
+    // Eight 256 MiB byte strings (raw-malloced young: above the large-object limit) fill the
+    // model's int32 address space; the ninth cannot be placed. Real 64-bit PyPy would map it.
+    const m = manager()
+    const blob = m.defineType({ name: 'bytes', refs: 0, variable: 'bytes' })
+    m.defineGlobals(9)
+    let error: unknown = null
+    try {
+      for (let i = 0; i < 9; i++) m.alloc(globalSlot(i), blob, 256 * 1024 * 1024)
+    } catch (e) {
+      error = e
+    }
+    expect(isPygcError(error, 'OUT_OF_MEMORY')).toBe(true)
+    expect((error as OutOfMemoryError).runtimeError).toBe('MemoryError')
+    expect((error as OutOfMemoryError).where.reason).toBe('model-address-space')
+    expect((error as Error).message).toMatch(
+      /^MemoryError: cannot allocate \d+ bytes: alloc into slot -?\d+: the model's address space of 2 GiB is exhausted/,
+    )
+  })
+
   it('sweeps at most 3 x nursery / 8 KiB pages per step (incminimark.py:2481)', () => {
     const m = manager()
     const pair = m.defineType({ name: 'Pair', refs: 2 })

@@ -109,12 +109,24 @@ export const fragmentation: Workload = {
       longPercent: 30,
       phase: 500_000,
     },
+    // large scales the run's length, not its live set: 40 phases of medium's table and phase
+    // length (~1.4×10^8 ops). The live table must fit every runtime's default heap, or the run
+    // measures an out-of-memory error instead of fragmentation. At medium the run peaks at
+    // (modeled live bytes, pygc run metrics.peakLiveBytes) 370 MiB on jython, whose default is
+    // -Xmx512m (packages/jython options.ts: the upstream launcher's JAVA_MEM default,
+    // jython/jython src/shell/jython.py; Debian's /usr/bin/jython passes no -Xmx, so there the
+    // JVM takes 1/4 of RAM); 622 MiB on ironpython (the model's 2 GiB default heap limit,
+    // packages/ironpython manager.ts); 407 MiB on pypy (the model's 2 GiB address space,
+    // packages/pypy memory.ts MAX_ADDRESS; PYPY_GC_MAX unset); 189 MiB on cpython (the model's
+    // 2 GiB default limit, packages/cpython options.ts). With 1,000,000 long slots (~1.3 KB mean
+    // object, ~1.3 GB live) large ended in OutOfMemoryError on jython and MemoryError on pypy,
+    // and ironpython peaked at its 2 GiB limit (benchmarks/host/SCALING.md).
     large: {
       allocations: 20_000_000,
-      longSlots: 1_000_000,
+      longSlots: 200_000,
       shortSlots: 10_000,
       longPercent: 30,
-      phase: 2_000_000,
+      phase: 500_000,
     },
   },
   // Fitted to the op counts of the test and small sizes on the baseline (pygc run --format json, metrics.ops).
