@@ -171,7 +171,12 @@ async function workloadCase(
   const [{ params }] = planWorkloads([workload], size, values.param ?? [])
   const dir = mkdtempSync(join(tmpdir(), 'pygc-validate-'))
   const reports: ValidationReport[] = []
-  const label = `${workload.name} size=${size} seed=${seed}`
+  // --param values that differ from the size's own are part of what was validated.
+  const overrides = Object.entries(params)
+    .filter(([k, v]) => workload.sizes[size][k] !== v)
+    .map(([k, v]) => ` ${k}=${v}`)
+    .join('')
+  const label = `${workload.name} size=${size}${overrides} seed=${seed}`
   try {
     // Every runtime's trace is recorded and checked before any oracle runs; a runtime whose
     // oracle cannot replay its trace gets a report with the refusal as its one (FAIL) row, and
