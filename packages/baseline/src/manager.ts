@@ -45,7 +45,6 @@ import {
   checkGeneration,
   checkInt32,
   checkIntIndex,
-  checkRefField,
   cloneStats,
   EventHub,
   emptyStats,
@@ -65,6 +64,7 @@ import {
   OutOfMemoryError,
   PygcError,
   RootSet,
+  refFieldError,
   releaseHostBuffer,
   resolveCosts,
   runFinalizerAllocations,
@@ -92,6 +92,8 @@ import { FreeListSpace, HEAP_START, MAX_HEAP_BYTES } from './space.js'
 
 /** The collection floor of the trigger policy (see the file comment). */
 const MIN_GC_TRIGGER_BYTES = 1 << 20
+/** Number.isInteger, read once: a module binding is fewer bytes of bytecode than a global's property. */
+const isInteger = Number.isInteger
 /** Heap growth allowed between collections, as a multiple of live bytes (GOGC=100). */
 const GC_TRIGGER_LIVE_RATIO = 1.0
 
@@ -137,6 +139,8 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   /** What each type's finalizer allocates (null: nothing). */
   private typeFinalizerAllocs: (FinalizerAllocations | null)[] = []
   private typeCellSize: number[] = [] // for fixed-size types
+  /** Per type: its cell size when fixed-size, 0 when variable (alloc's fast path reads this one table). */
+  private fixedCellSize: number[] = []
 
   private nextId = 0
   private allocatedSinceGc = 0
@@ -154,6 +158,12 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   protected readonly pinned = new IntList()
   /** Weak reference callbacks to run at the next op boundary: pairs (weak reference id, tag). */
   private pendingCallbacks: number[] = []
+  /**
+   * The finalization queue or the callbacks are not empty: set after every collection and every
+   * drain, so that the op boundary is one field test (every op starts with it, and V8 inlines the
+   * op into the workload by bytecode size).
+   */
+  private pendingWork = false
 
   constructor(options: BaselineOptions = {}) {
     if (options.preset !== undefined && options.preset !== 'mark-sweep') {
@@ -197,6 +207,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     this.typeResurrect.push(t.finalizer?.resurrectInto ?? -1)
     this.typeFinalizerAllocs.push(finalizerAllocations(t))
     this.typeCellSize.push(cellSize(t.refs, t.ints ?? 0, t.bytes ?? 0))
+    this.fixedCellSize.push(t.variable === undefined ? cellSize(t.refs, t.ints ?? 0, t.bytes ?? 0) : 0)
     return id
   }
 
@@ -214,17 +225,31 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
 
   popFrame(): void {
     this.opBoundary()
-    this.roots.checkPop()
-    this.roots.dropFrame()
+    this.roots.popFrame()
     this.counts.ops++
   }
 
   // ---------------------------------------------------------------- allocation
 
+  /**
+   * The hot case, a fixed-size type with no length, is one table read (typeof first, so that a
+   * string id such as '0' never indexes the table; any other id reads undefined there); every
+   * other case, errors included, is allocSized's.
+   */
   alloc(dst: Slot, type: TypeId, length?: number): void {
     this.opBoundary()
     const di = this.roots.index(dst)
-    const n = this.types.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
+    const size = typeof type === 'number' && length === undefined ? this.fixedCellSize[type] : 0
+    this.roots.values[di] =
+      size > 0
+        ? this.newObject(type, this.typeRefs[type], this.typeInts[type], size, dst)
+        : this.allocSized(dst, type, length)
+    this.counts.ops++
+  }
+
+  /** alloc of a variable-size type, or with a length, or of a bad type id (UNKNOWN_TYPE, VALUE_OUT_OF_RANGE). */
+  private allocSized(dst: Slot, type: TypeId, length: number | undefined): number {
+    const n = this.types.allocLength(type, length)
     let refs = this.typeRefs[type]
     const ints = this.typeInts[type]
     let size = this.typeCellSize[type]
@@ -235,8 +260,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     } else if (variable === 2) {
       size = cellSize(refs, ints, n)
     }
-    this.roots.values[di] = this.newObject(type, refs, ints, size, dst)
-    this.counts.ops++
+    return this.newObject(type, refs, ints, size, dst)
   }
 
   /** A new object of `type` with null fields and zero ints (the op's or a finalizer's). */
@@ -321,12 +345,16 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
 
   // ---------------------------------------------------------------- field access
 
+  // load and store test the field in place (checkRefField's test, its error out of line): see refFieldError.
+
   load(dst: Slot, obj: Slot, field: number): void {
     this.opBoundary()
     const di = this.roots.index(dst)
     const a = this.objectAt(this.roots.index(obj), obj, 'load')
-    checkRefField('load', this.counts.ops, obj, field, this.space.u32[(a + 12) >>> 2])
-    this.roots.values[di] = this.space.u32[(a + HEADER_BYTES + field * REF_BYTES) >>> 2]
+    const u32 = this.space.u32
+    if (!(isInteger(field) && field >= 0 && field < u32[(a + 12) >>> 2]))
+      throw this.badField('load', obj, field, a)
+    this.roots.values[di] = u32[(a + HEADER_BYTES + field * REF_BYTES) >>> 2]
     this.counts.ops++
   }
 
@@ -335,9 +363,15 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     const oi = this.roots.index(obj)
     const v = this.roots.values[this.roots.index(src)]
     const a = this.objectAt(oi, obj, 'store')
-    checkRefField('store', this.counts.ops, obj, field, this.space.u32[(a + 12) >>> 2])
-    this.space.u32[(a + HEADER_BYTES + field * REF_BYTES) >>> 2] = v
+    const u32 = this.space.u32
+    if (!(isInteger(field) && field >= 0 && field < u32[(a + 12) >>> 2]))
+      throw this.badField('store', obj, field, a)
+    u32[(a + HEADER_BYTES + field * REF_BYTES) >>> 2] = v
     this.counts.ops++
+  }
+
+  private badField(op: string, slot: Slot, field: number, a: number): PygcError {
+    return refFieldError(op, this.counts.ops, slot, field, this.space.u32[(a + 12) >>> 2])
   }
 
   readInt(obj: Slot, index: number): number {
@@ -385,9 +419,13 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   /** The address of the ordinary (non-weak) object at root index `i` (slot `slot`), or the right error. */
   private objectAt(i: number, slot: Slot, op: string): number {
     const a = this.roots.values[i]
-    if (a === 0) throw nullReference(op, this.counts.ops, slot)
-    if ((this.space.u32[(a + 4) >>> 2] & WEAK_FLAG) !== 0) throw weakrefHasNoFields(op, this.counts.ops, slot)
+    if (a === 0 || (this.space.u32[(a + 4) >>> 2] & WEAK_FLAG) !== 0) throw this.noFields(a, slot, op)
     return a
+  }
+
+  /** objectAt's error, out of line: a null slot, else a weak reference. */
+  private noFields(a: number, slot: Slot, op: string): PygcError {
+    return a === 0 ? nullReference(op, this.counts.ops, slot) : weakrefHasNoFields(op, this.counts.ops, slot)
   }
 
   private intAddress(a: number, slot: Slot, index: number, op: string): number {
@@ -524,7 +562,11 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
 
   /** Run what the last collection queued (a finalizer thread draining at a safepoint). */
   private opBoundary(): void {
-    if (this.finalizationQueue.length !== 0 || this.pendingCallbacks.length !== 0) this.runPending()
+    if (this.pendingWork) this.runPending()
+  }
+
+  private notePendingWork(): void {
+    this.pendingWork = this.finalizationQueue.length !== 0 || this.pendingCallbacks.length !== 0
   }
 
   protected runPending(): void {
@@ -567,6 +609,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     }
     queue.items.copyWithin(0, n, queue.length)
     queue.length -= n
+    this.notePendingWork()
   }
 
   // ---------------------------------------------------------------- the collection
@@ -590,6 +633,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     })
     this.gcTrigger = Math.max(MIN_GC_TRIGGER_BYTES, s.liveBytes * GC_TRIGGER_LIVE_RATIO)
     this.allocatedSinceGc = 0
+    this.notePendingWork()
     return freed + queued
   }
 

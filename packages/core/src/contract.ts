@@ -24,7 +24,22 @@ import {
 /** load/store: `field` must be an integer in 0..refs-1 of the object in `slot`. */
 export function checkRefField(op: string, opIndex: number, slot: Slot, field: number, refs: number): void {
   if (!(Number.isInteger(field) && field >= 0 && field < refs))
-    throw outOfObject(op, opIndex, slot, field, refs, 'reference field')
+    throw refFieldError(op, opIndex, slot, field, refs)
+}
+
+/**
+ * checkRefField's error, for a manager that makes the test in place: `isInteger(field) && field
+ * >= 0 && field < refs` is a few bytes of bytecode, where a call of checkRefField also builds
+ * its five arguments on every load and store (V8 inlines an op into the workload by bytecode size).
+ */
+export function refFieldError(
+  op: string,
+  opIndex: number,
+  slot: Slot,
+  field: unknown,
+  refs: number,
+): PygcError {
+  return outOfObject(op, opIndex, slot, field, refs, 'reference field')
 }
 
 /** readInt/writeInt: `index` must be an integer in 0..ints-1 of the object in `slot`. */

@@ -51,6 +51,9 @@ export class RootSet {
   private bases = new Int32Array(64)
   /** Number of frames pushed. */
   depth = 0
+  /** values.length and bases.length, kept as fields: pushFrame tests both on every push. */
+  private capacity = 256
+  private maxDepth = 64
 
   constructor(options: RootSetOptions = { outOfMemory: 'MemoryError' }) {
     const limit = options.slotLimit ?? DEFAULT_ROOT_SLOT_LIMIT
@@ -101,17 +104,18 @@ export class RootSet {
       throw this.pushError(locals)
     const depth = this.depth
     const top = base + locals
-    if (depth === this.bases.length || top > this.values.length) this.reserve(top)
+    // One test for both stacks' room (capacity: see reserve); the growth is out of line.
+    if (top > this.capacity || depth === this.maxDepth) this.reserve(top)
     this.bases[depth] = this.frameBase
     this.frameBase = base
     this.top = top
     this.localCount = locals
-    // A frame's locals start null. Entries above `top` may hold stale values (dropFrame leaves
+    this.depth = depth + 1
+    // A frame's locals start null. Entries above `top` may hold stale values (popFrame leaves
     // them: nothing reads past `top`), so they are zeroed here; a loop, as frames are small and
     // TypedArray.prototype.fill costs a builtin call per frame.
     const values = this.values
     for (let i = base; i < top; i++) values[i] = 0
-    this.depth = depth + 1
   }
 
   /** pushFrame's error: a bad operand, else a full root set (the runtime's out-of-memory error). */
@@ -122,13 +126,28 @@ export class RootSet {
 
   /** Check that a frame can be popped; the manager releases values[frameBase..top) then calls dropFrame. */
   checkPop(): void {
-    if (this.depth === 0) throw new PygcError('NO_FRAME', 'popFrame with no frame pushed')
+    if (this.depth === 0) throw noFrameToPop()
   }
 
   /** Values above `top` are left as they are: nothing reads them, and pushFrame zeroes a frame. */
   dropFrame(): void {
     const top = this.frameBase
     const base = this.bases[--this.depth]
+    this.top = top
+    this.frameBase = base
+    this.localCount = top - base
+  }
+
+  /**
+   * checkPop and dropFrame in one call, for a manager with nothing to release in the frame's
+   * locals (a tracing collector: the slots simply stop being roots).
+   */
+  popFrame(): void {
+    const depth = this.depth - 1
+    if (depth < 0) throw noFrameToPop()
+    const top = this.frameBase
+    const base = this.bases[depth]
+    this.depth = depth
     this.top = top
     this.frameBase = base
     this.localCount = top - base
@@ -142,7 +161,7 @@ export class RootSet {
   index(slot: Slot): number {
     // One range test over globals and locals; isInteger first, so nothing compares a Symbol.
     if (isInteger(slot) && slot < this.localCount && slot >= this.lowestSlot)
-      return slot < 0 ? -1 - slot : this.frameBase + slot
+      return slot < 0 ? ~slot : this.frameBase + slot // ~slot is -1 - slot: an int32 here
     throw this.slotError(slot)
   }
 
@@ -196,6 +215,7 @@ export class RootSet {
       const next = new Int32Array(this.bases.length * 2)
       next.set(this.bases)
       this.bases = next
+      this.maxDepth = next.length
     }
     this.ensure(top)
   }
@@ -208,7 +228,12 @@ export class RootSet {
     const next = new Float64Array(size)
     next.set(this.values.subarray(0, this.top))
     this.values = next
+    this.capacity = size
   }
+}
+
+function noFrameToPop(): PygcError {
+  return new PygcError('NO_FRAME', 'popFrame with no frame pushed')
 }
 
 /** pushFrame's operand error, out of line (see RootSet.roomError). */

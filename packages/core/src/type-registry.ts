@@ -15,6 +15,9 @@ import {
   type TypeSpec,
 } from './types.js'
 
+/** Number.isInteger, read once: a module binding is fewer bytes of bytecode than a global's property. */
+const isInteger = Number.isInteger
+
 const SPEC_KEYS: ReadonlySet<string> = new Set([
   'name',
   'refs',
@@ -34,6 +37,8 @@ export class TypeRegistry {
   private readonly specs: TypeSpec[] = []
   /** Per type: the largest alloc length (0 for a fixed-size type). */
   private readonly maxLength: number[] = []
+  /** specs.length, kept as a field for allocLength's one test. */
+  private typeCount = 0
 
   get count(): number {
     return this.specs.length
@@ -55,6 +60,7 @@ export class TypeRegistry {
     validateTypeSpec(spec, globals, id, this.specs)
     const frozen = canonicalSpec(spec)
     this.specs.push(frozen)
+    this.typeCount = this.specs.length
     this.maxLength.push(
       frozen.variable === 'refs' ? MAX_REF_FIELDS : frozen.variable === 'bytes' ? MAX_PAYLOAD_BYTES : 0,
     )
@@ -75,6 +81,13 @@ export class TypeRegistry {
    * 0 when it is absent. A fixed-size type takes no length but 0.
    */
   allocLength(type: TypeId, length: number | undefined): number {
+    // The op loop's case, a defined type and no length, is this one test (V8 inlines alloc's
+    // checks by bytecode size); a length, and every error, is lengthOf's.
+    if (length === undefined && isInteger(type) && type >= 0 && type < this.typeCount) return 0
+    return this.lengthOf(type, length)
+  }
+
+  private lengthOf(type: TypeId, length: number | undefined): number {
     if (!(Number.isInteger(type) && type >= 0 && type < this.specs.length)) throw this.unknownType(type)
     if (length === undefined) return 0
     if (Number.isInteger(length) && length >= 0 && length <= this.maxLength[type]) return length

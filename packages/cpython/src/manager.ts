@@ -27,7 +27,6 @@ import {
   checkGeneration,
   checkInt32,
   checkIntIndex,
-  checkRefField,
   cloneStats,
   EventHub,
   emptyStats,
@@ -42,6 +41,7 @@ import {
   nullReference,
   PygcError,
   RootSet,
+  refFieldError,
   resolveCosts,
   type Slot,
   type TypeId,
@@ -69,6 +69,11 @@ import { DEFAULT_PRESET, PRESETS, policyOf, type VersionPolicy } from './version
 import { WeakrefLists } from './weakrefs.js'
 
 export { PRESETS } from './versions.js'
+
+/** Number.isInteger and two kinds, read once: a module binding is fewer bytes of bytecode than a property read (V8 inlines an op by bytecode size). */
+const isInteger = Number.isInteger
+const WEAKREF = Kind.Weakref
+const DICT_INSTANCE = Kind.DictInstance
 
 export class CPythonManager implements MemoryManager<GcModule> {
   readonly info: ManagerInfo
@@ -174,11 +179,14 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const roots = this.roots
     roots.checkPop()
     this.s.ops++
-    // Frame teardown clears the locals in order, like a returning Python frame.
-    for (let i = roots.frameBase; i < roots.top; i++) {
-      const old = roots.values[i]
+    // Frame teardown clears the locals in order, like a returning Python frame. A death's
+    // finalizer may store into a global, but nothing pushes a frame meanwhile: `values` and
+    // `top` stay as read here.
+    const values = roots.values
+    for (let i = roots.frameBase, top = roots.top; i < top; i++) {
+      const old = values[i]
       if (old !== 0) {
-        roots.values[i] = 0
+        values[i] = 0
         this.objects.decref(old)
       }
     }
@@ -220,24 +228,31 @@ export class CPythonManager implements MemoryManager<GcModule> {
     if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
 
+  // load and store test the field in place (checkRefField's test, its error out of line: core
+  // contract.ts refFieldError), as V8 inlines an op into the workload by bytecode size.
+
   load(dst: Slot, obj: Slot, field: number): void {
     if (this.st.gcScheduled) this.runScheduledCollection()
-    const di = this.roots.index(dst)
-    const h = this.fieldsOf(this.roots.index(obj), obj, 'load')
-    checkRefField('load', this.s.ops, obj, field, this.heap.nrefs[h])
+    const roots = this.roots
+    const di = roots.index(dst)
+    const h = this.fieldsOf(roots.index(obj), obj, 'load')
+    const heap = this.heap
+    if (!(isInteger(field) && field >= 0 && field < heap.nrefs[h])) throw this.badField('load', obj, field, h)
     this.s.ops++
-    this.storeRoot(di, this.heap.fields[this.heap.fieldBase[h] + field])
+    this.storeRoot(di, heap.fields[heap.fieldBase[h] + field])
     if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
 
   store(obj: Slot, field: number, src: Slot): void {
     if (this.st.gcScheduled) this.runScheduledCollection()
-    const oi = this.roots.index(obj)
-    const v = this.roots.values[this.roots.index(src)]
+    const roots = this.roots
+    const oi = roots.index(obj)
+    const v = roots.values[roots.index(src)]
     const h = this.fieldsOf(oi, obj, 'store')
-    checkRefField('store', this.s.ops, obj, field, this.heap.nrefs[h])
-    this.s.ops++
     const heap = this.heap
+    if (!(isInteger(field) && field >= 0 && field < heap.nrefs[h]))
+      throw this.badField('store', obj, field, h)
+    this.s.ops++
     const at = heap.fieldBase[h] + field
     // list_ass_item / STORE_ATTR: take the new reference, then drop the old one.
     if (v !== 0) {
@@ -245,7 +260,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       this.work.refcountOps++
     }
     // 3.10 insertdict: MAINTAIN_TRACKING of the instance's dict, before the old value goes.
-    if (v !== 0 && heap.kind[h] === Kind.DictInstance) maintainTracking(this.st, h, v)
+    if (v !== 0 && heap.kind[h] === DICT_INSTANCE) maintainTracking(this.st, h, v)
     const old = heap.fields[at]
     heap.fields[at] = v
     if (old !== 0) this.objects.decref(old)
@@ -254,8 +269,9 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   move(dst: Slot, src: Slot): void {
     if (this.st.gcScheduled) this.runScheduledCollection()
-    const di = this.roots.index(dst)
-    const v = this.roots.values[this.roots.index(src)]
+    const roots = this.roots
+    const di = roots.index(dst)
+    const v = roots.values[roots.index(src)]
     this.s.ops++
     this.storeRoot(di, v)
     if (this.st.gcScheduled) this.runAtEvalBreaker()
@@ -263,11 +279,12 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   clear(dst: Slot): void {
     if (this.st.gcScheduled) this.runScheduledCollection()
+    const values = this.roots.values
     const di = this.roots.index(dst)
     this.s.ops++
-    const old = this.roots.values[di]
+    const old = values[di]
     if (old !== 0) {
-      this.roots.values[di] = 0
+      values[di] = 0
       this.objects.decref(old)
     }
     if (this.st.gcScheduled) this.runAtEvalBreaker()
@@ -492,13 +509,13 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   /** Store into a root slot: the STORE_FAST order (new reference in, then the old one dropped). */
   private storeRoot(index: number, v: number): void {
-    const roots = this.roots
+    const values = this.roots.values
     if (v !== 0) {
       this.heap.refcnt[v]++
       this.work.refcountOps++
     }
-    const old = roots.values[index]
-    roots.values[index] = v
+    const old = values[index]
+    values[index] = v
     if (old !== 0) this.objects.decref(old)
   }
 
@@ -551,8 +568,17 @@ export class CPythonManager implements MemoryManager<GcModule> {
   /** The object at root index `i` (slot `slot`) for a field op: not null, not a weak reference. */
   private fieldsOf(i: number, slot: Slot, op: string): number {
     const h = this.roots.values[i]
-    if (h === 0) throw nullReference(op, this.s.ops, slot)
-    if (this.heap.kind[h] === Kind.Weakref) throw weakrefHasNoFields(op, this.s.ops, slot)
+    if (h === 0 || this.heap.kind[h] === WEAKREF) throw this.noFields(h, slot, op)
     return h
+  }
+
+  /** fieldsOf's error, out of line: a null slot, else a weak reference. */
+  private noFields(h: number, slot: Slot, op: string): PygcError {
+    return h === 0 ? nullReference(op, this.s.ops, slot) : weakrefHasNoFields(op, this.s.ops, slot)
+  }
+
+  /** load/store's field error, out of line. */
+  private badField(op: string, slot: Slot, field: number, h: number): PygcError {
+    return refFieldError(op, this.s.ops, slot, field, this.heap.nrefs[h])
   }
 }

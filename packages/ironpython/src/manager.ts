@@ -25,7 +25,6 @@ import {
   checkGeneration,
   checkInt32,
   checkIntIndex,
-  checkRefField,
   cloneStats,
   EventHub,
   emptyStats,
@@ -44,6 +43,7 @@ import {
   OutOfMemoryError,
   PygcError,
   RootSet,
+  refFieldError,
   releaseHostBuffer,
   resolveCosts,
   runFinalizerAllocations,
@@ -92,6 +92,9 @@ import { buildNative, type IronPythonNative } from './native.js'
 import { allocateBetweenCollects } from './runtime-allocation.js'
 import { RUNTIME_PINNED_OFFSET_BYTES } from './runtime-pinned-layout.js'
 import { NO_TRACKER, WeakRefTrackers } from './weakref-tracker.js'
+
+/** Number.isInteger, read once: a module binding is fewer bytes of bytecode than a global's property (V8 inlines an op by bytecode size). */
+const isInteger = Number.isInteger
 
 /**
  * When the modeled finalizer thread runs the f-reachable queue:
@@ -404,8 +407,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   popFrame(): void {
     this.beginOp()
-    this.roots.checkPop()
-    this.roots.dropFrame()
+    this.roots.popFrame()
     this.s.ops++
   }
 
@@ -476,19 +478,25 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   /** The object at root index `i` (slot `slot`) for a field op: not null, not a weak reference. */
   private fieldsOf(i: number, slot: Slot, op: string): number {
     const g = this.roots.values[i]
-    if (g === 0) throw nullReference(op, this.s.ops, slot)
-    if (this.typeAt(g) === WEAKREF_TYPE) throw weakrefHasNoFields(op, this.s.ops, slot)
+    if (g === 0 || this.typeAt(g) === WEAKREF_TYPE) throw this.noFields(g, slot, op)
     return g
+  }
+
+  /** fieldsOf's error, out of line: a null slot, else a weak reference. */
+  private noFields(g: number, slot: Slot, op: string): PygcError {
+    return g === 0 ? nullReference(op, this.s.ops, slot) : weakrefHasNoFields(op, this.s.ops, slot)
   }
 
   private typeAt(g: number): number {
     return g < LOH_BASE ? this.heap.soh[g * 2 + W_TYPE] : this.heap.loh[(g - LOH_BASE) * 2 + W_TYPE]
   }
 
+  /** checkRefField's test in place, its error out of line (core contract.ts refFieldError). */
   private fieldWord(g: number, field: number, what: string, slot: Slot): number {
     const m = g < LOH_BASE ? this.heap.soh : this.heap.loh
     const w = g < LOH_BASE ? g * 2 : (g - LOH_BASE) * 2
-    checkRefField(what, this.s.ops, slot, field, m[w + W_REFS])
+    if (!(isInteger(field) && field >= 0 && field < m[w + W_REFS]))
+      throw refFieldError(what, this.s.ops, slot, field, m[w + W_REFS])
     return w + W_FIELDS + 2 * field
   }
 
@@ -708,7 +716,11 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   /** Called at the start of every op: the modeled finalizer thread gets its turn. */
   private beginOp(): void {
-    if (!this.drainDue) return
+    if (this.drainDue) this.finalizerThreadTurn()
+  }
+
+  /** beginOp's rare part, out of line (every op starts with beginOp, and V8 inlines by bytecode size). */
+  private finalizerThreadTurn(): void {
     const rule = this.finalizerDrain
     if (rule === 'on-collect') return
     if (typeof rule === 'object' && this.s.ops - this.opsAtLastDrain < rule.everyOps) return

@@ -42,6 +42,7 @@ import {
   notAWeakref,
   notPinned,
   nullReference,
+  type PygcError,
   RootSet,
   releaseHostBuffer,
   resolveCosts,
@@ -72,6 +73,9 @@ import { JythonNative } from './native.js'
 import { type JythonOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { layoutOf } from './sizes.js'
 import { verifyHeap } from './verify.js'
+
+/** Number.isInteger, read once: a module binding is fewer bytes of bytecode than a global's property (V8 inlines an op by bytecode size). */
+const isInteger = Number.isInteger
 
 /** Startup data is laid down as fillers of at most this size (real JVM objects are small). */
 const STARTUP_CHUNK_BYTES = 4096
@@ -194,8 +198,7 @@ export class JythonManager implements MemoryManager<JythonNative> {
 
   popFrame(): void {
     if (this.drainPending) this.runFinalizerThreads()
-    this.roots.checkPop()
-    this.roots.dropFrame()
+    this.roots.popFrame()
     this.ops++
   }
 
@@ -438,13 +441,28 @@ export class JythonManager implements MemoryManager<JythonNative> {
   /** The object at root index `i` (slot `slot`) for a field op: not null, not a weak reference. */
   private fieldsOf(i: number, slot: Slot, op: string): number {
     const a = this.roots.values[i]
-    if (a === 0) throw nullReference(op, this.ops, slot)
-    if ((this.heap.words[(a >> 2) + H_KLASS] & FLAG_WEAK) !== 0) throw weakrefHasNoFields(op, this.ops, slot)
+    if (a === 0 || (this.heap.words[(a >> 2) + H_KLASS] & FLAG_WEAK) !== 0) throw this.noFields(a, slot, op)
     return a
   }
 
-  /** The word index of reference field `field` of the object at `a`, after checking it exists. */
+  /** fieldsOf's error, out of line: a null slot, else a weak reference. */
+  private noFields(a: number, slot: Slot, op: string): PygcError {
+    return a === 0 ? nullReference(op, this.ops, slot) : weakrefHasNoFields(op, this.ops, slot)
+  }
+
+  /**
+   * The word index of reference field `field` of the ordinary object at `a` (fieldsOf), after
+   * checking it exists. The hot case is one table read: the type's refs, which are 0 for a type
+   * of variable length, whose length word is read out of line.
+   */
   private fieldWord(a: number, slot: Slot, field: number, op: string): number {
+    const heap = this.heap
+    const t = heap.words[(a >> 2) + H_KLASS] & TYPE_MASK
+    if (isInteger(field) && field >= 0 && field < heap.types.refs[t]) return (a >> 2) + H_WORDS + field
+    return this.lengthCheckedFieldWord(a, slot, field, op)
+  }
+
+  private lengthCheckedFieldWord(a: number, slot: Slot, field: number, op: string): number {
     checkRefField(op, this.ops, slot, field, this.heap.refCount(a))
     return (a >> 2) + H_WORDS + field
   }

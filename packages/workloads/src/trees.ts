@@ -18,20 +18,22 @@ export function treeSize(depth: number): number {
  * Bottom-up construction, leaving the root in the return register: both subtrees are built
  * first and held in the frame's locals, then the node is allocated with them — the order of
  * `(make_tree(d - 1), make_tree(d - 1))` in Python and `new Node(MakeTree(), MakeTree())` in Java.
+ *
+ * Local `c` holds the child that goes into field `c` (LEFT, RIGHT), so each child is one turn
+ * of a loop and each Mutator op has one call site here: V8 inlines the manager's op into this
+ * recursive function per call site from one budget of bytecode (about 920 bytes), and a second
+ * copy of alloc or store left the later ops out of it.
  */
 export function buildBottomUp(m: Mutator, node: TypeId, depth: number): void {
   m.pushFrame(2)
   if (depth > 0) {
-    buildBottomUp(m, node, depth - 1)
-    m.move(0, REG_RET)
-    buildBottomUp(m, node, depth - 1)
-    m.move(1, REG_RET)
-    m.alloc(REG_RET, node)
-    m.store(REG_RET, LEFT, 0)
-    m.store(REG_RET, RIGHT, 1)
-  } else {
-    m.alloc(REG_RET, node)
+    for (let child = LEFT; child <= RIGHT; child++) {
+      buildBottomUp(m, node, depth - 1)
+      m.move(child, REG_RET)
+    }
   }
+  m.alloc(REG_RET, node)
+  if (depth > 0) for (let child = LEFT; child <= RIGHT; child++) m.store(REG_RET, child, child)
   m.popFrame()
 }
 
@@ -62,11 +64,12 @@ export function populateTopDown(m: Mutator, node: TypeId, depth: number): void {
 export function countNodes(m: Mutator): number {
   m.pushFrame(1)
   m.move(0, REG_ARG)
-  m.load(REG_ARG, 0, LEFT)
   let count = 1
-  if (!m.isNull(REG_ARG)) {
-    count += countNodes(m)
-    m.load(REG_ARG, 0, RIGHT)
+  // check_tree: `if left is None: return 1`, else 1 + check(left) + check(right). One load site
+  // for both children (see buildBottomUp): the leaf test follows the left child's load only.
+  for (let child = LEFT; child <= RIGHT; child++) {
+    m.load(REG_ARG, 0, child)
+    if (child === LEFT && m.isNull(REG_ARG)) break
     count += countNodes(m)
   }
   m.popFrame()
