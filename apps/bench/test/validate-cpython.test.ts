@@ -25,8 +25,13 @@ const found = await Promise.all(presets.map(async (p) => locateInterpreter(prese
  * instead of queueing in this file one after another. The tests then read their own report.
  */
 const started = new Map<string, Promise<ValidationReport>>()
+/** "<case>: recording" lines of every validation: the presets share each case's trace. */
+const recordings: string[] = []
 function startValidation(preset: string, cases: readonly string[] | undefined): void {
-  const run = validateCpython({ ...(cases ? { cases: [...cases] } : {}), preset })
+  const log = (line: string): void => {
+    if (line.endsWith(': recording')) recordings.push(line)
+  }
+  const run = validateCpython({ ...(cases ? { cases: [...cases] } : {}), preset, log })
   run.catch(() => {}) // reported by the test that awaits it
   started.set(preset, run)
 }
@@ -104,6 +109,18 @@ describe('validate cpython-3.10 (a subset of the cases)', () => {
   it('is marked validated (versions.ts): every case agrees (pygc validate --runtime cpython:3.10)', () => {
     expect(policyOf('cpython-3.10')?.validated).toBe(true)
   })
+})
+
+describe('the presets validated at once', () => {
+  it.skipIf(found.every((p) => p === null))(
+    'record each case once and share its trace (it does not depend on the preset)',
+    { timeout: 600_000 },
+    async () => {
+      await Promise.allSettled(started.values())
+      expect(recordings.length).toBeGreaterThan(0)
+      expect(recordings.length).toBe(new Set(recordings).size)
+    },
+  )
 })
 
 describe('cpython presets without an interpreter here', () => {

@@ -127,13 +127,21 @@ export function sameOrderUpToThreads(
   return true
 }
 
+/**
+ * `jython --version`, probed once per process: the installed Jython does not change while it
+ * runs, and each probe is a JVM start (~0.4 s of CPU) that every order case and the report's
+ * heading would otherwise repeat.
+ */
 export function jythonVersion(): Promise<string | null> {
-  return probeVersion(
+  probedVersion ??= probeVersion(
     'jython',
     ['--version'],
     ({ stdout, stderr }) => `${stdout}${stderr}`.trim().split('\n')[0],
   )
+  return probedVersion
 }
+
+let probedVersion: Promise<string | null> | undefined
 
 /** The JVM options of the real Jython: the model's collector and heap (see the file comment). */
 function jythonJavaOptions(heap: JvmHeap): string {
