@@ -34,7 +34,10 @@ export interface Workload {
   /** Where the shape comes from (benchmark, paper, pyperformance file...). */
   source: string
   params: Readonly<Record<string, ParamSpec>>
-  /** Named sizes: `test` runs in well under a second, `small` in seconds, `large` = the published size where it fits every runtime's default heap (packages/workloads/README.md). */
+  /**
+   * Named sizes: `test` runs in well under a second, `small` in seconds, `large` = the published
+   * size where it fits every runtime's default heap (packages/workloads/README.md).
+   */
   sizes: Readonly<Record<SizeName, Readonly<Record<string, number>>>>
   /**
    * About how many ops a run with these params makes (within a factor of ~1.5): what progress
