@@ -60,34 +60,45 @@ const OPTIONS = {
   jobs: PARALLEL_OPTIONS.jobs,
 } as const
 
+/** One entry of `--runtime`: a runtime, and for cpython the model preset to validate. */
+interface ValidatorSpec {
+  runtime: string
+  preset?: string
+}
+
 /**
  * The runtimes `--runtime` names: for the built-in sets, every registered runtime with a
  * validator (../runtimes.ts); for --trace FILE or a workload, those with a trace validator.
- * `cpython:3.12` also names the model preset to validate (cpython only).
+ * `cpython:3.12` also names the model preset to validate (cpython only); each preset named is
+ * its own entry (`cpython:3.10,cpython:3.13` validates both), in the order given, once each.
  */
 function parseValidatorList(
   text: string | undefined,
   traces: boolean,
-): { runtimes: string[]; presets: Map<string, string> } {
-  const presets = new Map<string, string>()
+): { runtimes: string[]; specs: ValidatorSpec[] } {
   const valid: string[] = traces ? validatedRuntimes('all') : Object.keys(VALIDATORS)
-  if (text === undefined || text === 'all') return { runtimes: valid, presets }
-  const runtimes = text.split(',').flatMap((spec) => {
+  if (text === undefined || text === 'all')
+    return { runtimes: valid, specs: valid.map((runtime) => ({ runtime })) }
+  const specs = text.split(',').flatMap((spec): ValidatorSpec[] => {
     const [name, preset] = spec.trim().split(':', 2)
-    if (preset !== undefined) {
-      if (name !== 'cpython')
-        throw new PygcError('INVALID_PARAM', `validation of ${name} has no presets (got '${spec.trim()}')`)
-      presets.set(name, preset)
-    }
-    if (traces) return validatedRuntimes(name as ValidatedRuntime)
+    if (preset !== undefined && name !== 'cpython')
+      throw new PygcError('INVALID_PARAM', `validation of ${name} has no presets (got '${spec.trim()}')`)
+    if (traces) return validatedRuntimes(name as ValidatedRuntime).map((runtime) => ({ runtime }))
     if (!valid.includes(name))
       throw new PygcError(
         'UNKNOWN_RUNTIME',
         `no validation for runtime '${name}'; valid: ${valid.join(', ')}, all`,
       )
-    return [name]
+    return [preset !== undefined ? { runtime: name, preset } : { runtime: name }]
   })
-  return { runtimes, presets }
+  const seen = new Set<string>()
+  const unique = specs.filter((s) => {
+    const key = `${s.runtime}:${s.preset ?? ''}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+  return { runtimes: [...new Set(unique.map((s) => s.runtime))], specs: unique }
 }
 
 function splitList(text: string | undefined): string[] | undefined {
@@ -119,15 +130,17 @@ type Values = ReturnType<typeof parseCommand<typeof OPTIONS>>['values']
 async function builtInCases(
   values: Values,
   runtimes: string[],
-  presets: ReadonlyMap<string, string>,
+  specs: readonly ValidatorSpec[],
 ): Promise<{ reports: ValidationReport[]; unmatched: number }> {
   const cases = splitList(values.cases)
   const workloads = splitList(values.workloads)
   // A case name selects the cases of whichever runtimes have it; a name none has throws here,
   // before any oracle runs.
   const runs = planRuns(runtimes, cases, VALIDATION_CASE_NAMES)
-  const jobs = runs.map(({ runtime, cases: own }) => {
-    const preset = presets.get(runtime)
+  const jobs = specs.flatMap(({ runtime, preset }) => {
+    const run = runs.find((r) => r.runtime === runtime)
+    if (run === undefined) return []
+    const own = run.cases
     return {
       runtime: runtime as ValidationReport['runtime'],
       options: {
@@ -246,7 +259,7 @@ function logOf(values: Values, runtime: string): { log: (s: string) => void } {
 export async function validateCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('validate', args, OPTIONS)
   const traces = positionals.length > 0 || values.trace !== undefined
-  const { runtimes, presets } = parseValidatorList(values.runtime ?? values.runtimes, traces)
+  const { runtimes, specs } = parseValidatorList(values.runtime ?? values.runtimes, traces)
   const format = parseFormat(values.format, ['table', 'json'] as const, 'table')
   const heaps = parseHeapConfigs(values)
   if (positionals.length > 1) throw new UsageError('name at most one workload (see pygc list)')
@@ -258,7 +271,12 @@ export async function validateCommand(args: readonly string[]): Promise<number> 
     throw new UsageError(
       'heap options apply to --trace FILE or a workload; the built-in cases carry their own',
     )
-  if (own && (presets.size > 0 || values.python !== undefined || values.pymalloc !== undefined))
+  if (
+    own &&
+    (specs.some((s) => s.preset !== undefined) ||
+      values.python !== undefined ||
+      values.pymalloc !== undefined)
+  )
     throw new UsageError('cpython:PRESET, --python and --pymalloc apply to the built-in cases')
   if (own && (values.cases !== undefined || values.workloads !== undefined))
     throw new UsageError('--cases and --workloads select built-in cases; not with --trace FILE or a workload')
@@ -280,7 +298,7 @@ export async function validateCommand(args: readonly string[]): Promise<number> 
     }
   } else if (workload !== undefined)
     reports = await workloadCase(workload, values, runtimes as ValidatedRuntime[], heaps)
-  else ({ reports, unmatched } = await builtInCases(values, runtimes, presets))
+  else ({ reports, unmatched } = await builtInCases(values, runtimes, specs))
   print(reports, format)
   return reports.every((r) => r.ok) && unmatched === 0 ? 0 : 1
 }
