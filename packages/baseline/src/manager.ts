@@ -58,6 +58,7 @@ import {
   type ManagerOptions,
   type ManagerStats,
   type MemoryManager,
+  noFieldsError,
   notAWeakref,
   notPinned,
   nullReference,
@@ -72,7 +73,6 @@ import {
   type TypeId,
   TypeRegistry,
   type TypeSpec,
-  weakrefHasNoFields,
 } from '@pygc/core'
 import {
   CALLBACK_FLAG,
@@ -206,8 +206,9 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     this.typeFinalizable.push(t.finalizer !== undefined)
     this.typeResurrect.push(t.finalizer?.resurrectInto ?? -1)
     this.typeFinalizerAllocs.push(finalizerAllocations(t))
-    this.typeCellSize.push(cellSize(t.refs, t.ints ?? 0, t.bytes ?? 0))
-    this.fixedCellSize.push(t.variable === undefined ? cellSize(t.refs, t.ints ?? 0, t.bytes ?? 0) : 0)
+    const size = cellSize(t.refs, t.ints ?? 0, t.bytes ?? 0)
+    this.typeCellSize.push(size)
+    this.fixedCellSize.push(t.variable === undefined ? size : 0)
     return id
   }
 
@@ -419,13 +420,9 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   /** The address of the ordinary (non-weak) object at root index `i` (slot `slot`), or the right error. */
   private objectAt(i: number, slot: Slot, op: string): number {
     const a = this.roots.values[i]
-    if (a === 0 || (this.space.u32[(a + 4) >>> 2] & WEAK_FLAG) !== 0) throw this.noFields(a, slot, op)
+    if (a === 0 || (this.space.u32[(a + 4) >>> 2] & WEAK_FLAG) !== 0)
+      throw noFieldsError(op, this.counts.ops, slot, a)
     return a
-  }
-
-  /** objectAt's error, out of line: a null slot, else a weak reference. */
-  private noFields(a: number, slot: Slot, op: string): PygcError {
-    return a === 0 ? nullReference(op, this.counts.ops, slot) : weakrefHasNoFields(op, this.counts.ops, slot)
   }
 
   private intAddress(a: number, slot: Slot, index: number, op: string): number {

@@ -148,6 +148,15 @@ export function weakrefHasNoFields(op: string, opIndex: number, slot: Slot): Pyg
   )
 }
 
+/**
+ * A field op's error for an object that has no fields: `address` 0 is a null slot, anything else
+ * a weak reference. Built out of line, so that a manager's field test is one compound test (V8
+ * inlines an op into the workload by bytecode size).
+ */
+export function noFieldsError(op: string, opIndex: number, slot: Slot, address: number): PygcError {
+  return address === 0 ? nullReference(op, opIndex, slot) : weakrefHasNoFields(op, opIndex, slot)
+}
+
 /** deref of an ordinary object. */
 export function notAWeakref(opIndex: number, slot: Slot): PygcError {
   return new PygcError(

@@ -143,14 +143,8 @@ export class RootSet {
    * locals (a tracing collector: the slots simply stop being roots).
    */
   popFrame(): void {
-    const depth = this.depth - 1
-    if (depth < 0) throw noFrameToPop()
-    const top = this.frameBase
-    const base = this.bases[depth]
-    this.depth = depth
-    this.top = top
-    this.frameBase = base
-    this.localCount = top - base
+    if (this.depth === 0) throw noFrameToPop()
+    this.dropFrame()
   }
 
   /**

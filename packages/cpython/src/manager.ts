@@ -36,6 +36,7 @@ import {
   type ManagerInfo,
   type ManagerStats,
   type MemoryManager,
+  noFieldsError,
   notAWeakref,
   notPinned,
   nullReference,
@@ -48,7 +49,6 @@ import {
   TypeRegistry,
   type TypeSpec,
   type WorkCounters,
-  weakrefHasNoFields,
 } from '@pygc/core'
 import { Allocator, collectGenerationsNow, runAtEvalBreaker } from './allocation.js'
 import { collectWithCallback } from './collector.js'
@@ -568,13 +568,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
   /** The object at root index `i` (slot `slot`) for a field op: not null, not a weak reference. */
   private fieldsOf(i: number, slot: Slot, op: string): number {
     const h = this.roots.values[i]
-    if (h === 0 || this.heap.kind[h] === WEAKREF) throw this.noFields(h, slot, op)
+    if (h === 0 || this.heap.kind[h] === WEAKREF) throw noFieldsError(op, this.s.ops, slot, h)
     return h
-  }
-
-  /** fieldsOf's error, out of line: a null slot, else a weak reference. */
-  private noFields(h: number, slot: Slot, op: string): PygcError {
-    return h === 0 ? nullReference(op, this.s.ops, slot) : weakrefHasNoFields(op, this.s.ops, slot)
   }
 
   /** load/store's field error, out of line. */

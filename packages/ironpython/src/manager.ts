@@ -37,6 +37,7 @@ import {
   type ManagerOptions,
   type ManagerStats,
   type MemoryManager,
+  noFieldsError,
   notAWeakref,
   notPinned,
   nullReference,
@@ -52,7 +53,6 @@ import {
   TypeRegistry,
   type TypeSpec,
   type WorkCounters,
-  weakrefHasNoFields,
 } from '@pygc/core'
 import { ClrAllocator, swapAllocationContexts } from './allocator.js'
 import { DEFAULT_L3_CACHE_BYTES, gen0BudgetFromCache, type StaticData, staticDataTable } from './budgets.js'
@@ -478,13 +478,8 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   /** The object at root index `i` (slot `slot`) for a field op: not null, not a weak reference. */
   private fieldsOf(i: number, slot: Slot, op: string): number {
     const g = this.roots.values[i]
-    if (g === 0 || this.typeAt(g) === WEAKREF_TYPE) throw this.noFields(g, slot, op)
+    if (g === 0 || this.typeAt(g) === WEAKREF_TYPE) throw noFieldsError(op, this.s.ops, slot, g)
     return g
-  }
-
-  /** fieldsOf's error, out of line: a null slot, else a weak reference. */
-  private noFields(g: number, slot: Slot, op: string): PygcError {
-    return g === 0 ? nullReference(op, this.s.ops, slot) : weakrefHasNoFields(op, this.s.ops, slot)
   }
 
   private typeAt(g: number): number {

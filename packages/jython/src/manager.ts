@@ -39,10 +39,10 @@ import {
   type ManagerInfo,
   type ManagerStats,
   type MemoryManager,
+  noFieldsError,
   notAWeakref,
   notPinned,
   nullReference,
-  type PygcError,
   RootSet,
   releaseHostBuffer,
   resolveCosts,
@@ -51,7 +51,6 @@ import {
   type TypeId,
   TypeRegistry,
   type TypeSpec,
-  weakrefHasNoFields,
 } from '@pygc/core'
 import type { GcContext } from './gc-context.js'
 import { formatGcLog } from './gc-log.js'
@@ -441,13 +440,9 @@ export class JythonManager implements MemoryManager<JythonNative> {
   /** The object at root index `i` (slot `slot`) for a field op: not null, not a weak reference. */
   private fieldsOf(i: number, slot: Slot, op: string): number {
     const a = this.roots.values[i]
-    if (a === 0 || (this.heap.words[(a >> 2) + H_KLASS] & FLAG_WEAK) !== 0) throw this.noFields(a, slot, op)
+    if (a === 0 || (this.heap.words[(a >> 2) + H_KLASS] & FLAG_WEAK) !== 0)
+      throw noFieldsError(op, this.ops, slot, a)
     return a
-  }
-
-  /** fieldsOf's error, out of line: a null slot, else a weak reference. */
-  private noFields(a: number, slot: Slot, op: string): PygcError {
-    return a === 0 ? nullReference(op, this.ops, slot) : weakrefHasNoFields(op, this.ops, slot)
   }
 
   /**

@@ -38,7 +38,7 @@ import { GC_STATES, LARGE_OBJECT_BYTES, STATE_SCANNING } from './constants.js'
 import { Finalizers } from './finalizers.js'
 import { GcState, where } from './gc-state.js'
 import { MajorCollector } from './major.js'
-import { ADDRESS_SPACE_EXHAUSTED } from './memory.js'
+import { addressSpaceExhausted } from './memory.js'
 import { MinorCollector } from './minor.js'
 import { Nursery } from './nursery.js'
 import {
@@ -261,9 +261,7 @@ export class IncMiniMark {
     }
     const a = this.raw.allocate(size, cardWords)
     if (a === 0) {
-      throw new OutOfMemoryError('MemoryError', size, `${where(op, slot)}: ${ADDRESS_SPACE_EXHAUSTED}`, {
-        reason: 'model-address-space',
-      })
+      throw addressSpaceExhausted(size, where(op, slot))
     }
     // Header flags are written by the caller; it ORs in youngRawFlags().
     s.youngRawmallocedObjects.push(a)

@@ -15,7 +15,7 @@
  * are. How much memory the model's address space takes is not a figure: footprints are PyPy's
  * own counters (arena and raw-malloc bytes), not this buffer.
  */
-import { type BufferWriter, PygcError, takeHostBuffer } from '@pygc/core'
+import { type BufferWriter, OutOfMemoryError, PygcError, takeHostBuffer } from '@pygc/core'
 import { MALLOC_CHUNK_HEADER } from './constants.js'
 import { FreePageRanges } from './free-page-ranges.js'
 
@@ -27,12 +27,19 @@ const OS_PAGE = 4096
 export const MAX_ADDRESS = 2 ** 31 - OS_PAGE
 
 /**
- * Why an allocation failed when malloc() returned 0: the model's own limit, not PyPy's. A 64-bit
- * PyPy maps what the OS gives (with PYPY_GC_MAX unset it has no heap limit), so a run that ends
- * here measures the model's int32 addresses, not the runtime (FIDELITY.md, "The model's address space").
+ * The MemoryError of an allocation that failed because malloc() returned 0: the model's own limit,
+ * not PyPy's. A 64-bit PyPy maps what the OS gives (with PYPY_GC_MAX unset it has no heap limit),
+ * so a run that ends here measures the model's int32 addresses, not the runtime (FIDELITY.md,
+ * "The model's address space"). `context` says what was being allocated.
  */
-export const ADDRESS_SPACE_EXHAUSTED =
-  "the model's address space of 2 GiB is exhausted (its addresses are int32 words; PyPy on 64-bit has no such limit)"
+export function addressSpaceExhausted(size: number, context: string): OutOfMemoryError {
+  return new OutOfMemoryError(
+    'MemoryError',
+    size,
+    `${context}: the model's address space of 2 GiB is exhausted (its addresses are int32 words; PyPy on 64-bit has no such limit)`,
+    { reason: 'model-address-space' },
+  )
+}
 
 /**
  * The address space at once, MAX_ADDRESS bytes, as an OS reserves virtual memory: the host maps

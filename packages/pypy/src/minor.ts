@@ -12,10 +12,9 @@
  * empty (each copied object is itself queued there); then young weakrefs, young raw objects,
  * and the reset.
  */
-import { OutOfMemoryError } from '@pygc/core'
 import { CARD_PAGE_INDICES, SMALL_REQUEST_THRESHOLD, STATE_MARKING } from './constants.js'
 import { type GcState, ROOTS_OBJECT } from './gc-state.js'
-import { ADDRESS_SPACE_EXHAUSTED } from './memory.js'
+import { addressSpaceExhausted } from './memory.js'
 import type { Nursery } from './nursery.js'
 import {
   CARDS_SET,
@@ -310,12 +309,7 @@ export class MinorCollector {
   private allocateParts(a: number, size: number): number {
     const to = this.parts.allocate(a, size)
     if (to === 0) {
-      throw new OutOfMemoryError(
-        'MemoryError',
-        size,
-        `out of memory: could not move an object out of the nursery: ${ADDRESS_SPACE_EXHAUSTED}`,
-        { reason: 'model-address-space' },
-      )
+      throw addressSpaceExhausted(size, 'out of memory: could not move an object out of the nursery')
     }
     return to
   }
@@ -325,12 +319,7 @@ export class MinorCollector {
     const s = this.s
     const a = size <= SMALL_REQUEST_THRESHOLD ? s.ac.malloc(size) : this.raw.allocate(size, 0)
     if (a === 0) {
-      throw new OutOfMemoryError(
-        'MemoryError',
-        size,
-        `out of memory: could not move an object out of the nursery: ${ADDRESS_SPACE_EXHAUSTED}`,
-        { reason: 'model-address-space' },
-      )
+      throw addressSpaceExhausted(size, 'out of memory: could not move an object out of the nursery')
     }
     return a
   }
