@@ -35,6 +35,7 @@ import {
   computeNewDynamicData,
   GEN_LOH,
   gen0BeginDataSize,
+  type HeapLayout,
   type StaticData,
 } from './budgets.js'
 import { startGen0Region } from './gen0-regions.js'
@@ -114,8 +115,8 @@ export interface CollectorContext {
   /** The bookkeeping every collection shares (core's CollectionCycle): events, counts, pause, frees. */
   cycle: CollectionCycle
   staticData: StaticData[]
-  /** Segments-era accounting: promotion spends the receiving generation's budget (false with regions). */
-  promotionSpendsBudget: boolean
+  /** Which generations compute_in charges with what a collection promoted (budgets.ts). */
+  heapLayout: HeapLayout
   /** Weak reference objects are System.WeakReference, which the GC finalizes itself (`clr` layout). */
   weakrefsFinalizeEagerly: boolean
   /** What a WeakRefTracker counts in finalization_promoted_bytes (layout.ts trackerFinalizationBytes). */
@@ -428,8 +429,13 @@ export class ClrCollector {
       survived,
       beginData,
       finalizationPromotedBytes: this.marker.finalizationPromotedBytes,
-      promotedInto: this.promotedInto(plan, shape, n),
-      promotionSpendsBudget: this.ctx.promotionSpendsBudget,
+      // compute_in's `in`: a compacting collection places each promoted plug in the older
+      // generation (allocate_in_condemned_generations adds it to generation_allocation_size);
+      // a sweeping one promotes in place and charges nothing. Measured on .NET 10:
+      // old-to-young's gc.collect() sweeps 40,584 bytes of gen0 into gen1 and gen1's budget
+      // after it still takes the next gen0 collection's 279,736 bytes (FIDELITY.md#promotion-budget).
+      promotedInto: shape.compacting ? this.promotedInto(plan, shape, n) : [0, 0, 0],
+      heapLayout: this.ctx.heapLayout,
       lohSurvived,
       lohLiveBefore: before.size[3] - before.frag[3],
       history,
