@@ -112,13 +112,26 @@ export function survToGrowth(cst: number, limit: number, maxLimit: number): numb
  */
 export interface BudgetHistory {
   previousDesired: number
+  /** dd_gc_new_allocation: what was left of the budget. */
+  remaining: number
   allocationFraction: number
 }
 
 /** The budget history of generation `gen` at the start of a collection (float arithmetic, as gc.cpp). */
 export function budgetHistory(desired: number, remaining: number): BudgetHistory {
   const fraction = desired > 0 ? Math.fround(Math.fround(desired - remaining) / Math.fround(desired)) : 0
-  return { previousDesired: desired, allocationFraction: fraction }
+  return { previousDesired: desired, remaining, allocationFraction: fraction }
+}
+
+/**
+ * The history a collected generation's new budget is computed from: compute_new_dynamic_data
+ * calls compute_in first (`dd_gc_new_allocation -= in`), so what the collection itself promoted
+ * into the generation counts as spent when desired_new_allocation reads the fraction. A gen2
+ * collection that sweeps 24 KB of gen0 into gen1 thus blends gen1's new budget with a ~4 MB
+ * previous one (fraction 0.006) instead of taking the minimum (FIDELITY.md#promotion-budget).
+ */
+function historyAfterIn(h: BudgetHistory, incoming: number): BudgetHistory {
+  return incoming > 0 ? budgetHistory(h.previousDesired, h.remaining - incoming) : h
 }
 
 /**
@@ -289,7 +302,7 @@ export function computeNewDynamicData(
     const desired =
       g === 0
         ? gen0Budget(n, sd, o.survived[0], o.finalizationPromotedBytes, begin, o.history[0])
-        : desiredNewAllocation(g, sd, o.survived[g], begin, current, o.history[g])
+        : desiredNewAllocation(g, sd, o.survived[g], begin, current, historyAfterIn(o.history[g], o.promotedInto[g]))
     b.desiredAllocation[g] = desired
     b.newAllocation[g] = desired
   }

@@ -429,12 +429,10 @@ export class ClrCollector {
       survived,
       beginData,
       finalizationPromotedBytes: this.marker.finalizationPromotedBytes,
-      // compute_in's `in`: a compacting collection places each promoted plug in the older
-      // generation (allocate_in_condemned_generations adds it to generation_allocation_size);
-      // a sweeping one promotes in place and charges nothing. Measured on .NET 10:
-      // old-to-young's gc.collect() sweeps 40,584 bytes of gen0 into gen1 and gen1's budget
-      // after it still takes the next gen0 collection's 279,736 bytes (FIDELITY.md#promotion-budget).
-      promotedInto: shape.compacting ? this.promotedInto(plan, shape, n) : [0, 0, 0],
+      // compute_in's `in`: what plan_phase placed into the older generations (it plans every
+      // plug with allocate_in_condemned_generations whether the collection then compacts or
+      // sweeps; FIDELITY.md#promotion-budget).
+      promotedInto: this.promotedInto(plan, shape, n),
       heapLayout: this.ctx.heapLayout,
       lohSurvived,
       lohLiveBefore: before.size[3] - before.frag[3],
