@@ -499,8 +499,11 @@ export class Deallocator {
         : heap.objBytes[h] + heap.itemsAtAllocOf(h) + heap.payloadBytesOf(h)
     const cause = st.inDeleteGarbage ? 'cycle' : 'refcount'
     st.cycle.freed(bytes, cause)
-    if (st.hub.perObject) {
-      st.hub.emit({ type: 'free', op: st.opIndex(), id: heap.oid[h], bytes, cause })
-    }
+    if (st.hub.perObject) emitFree(st, h, bytes, cause)
   }
+}
+
+/** The `free` event of a dead program object, built out of line (noteFreed runs at every death). */
+function emitFree(st: GcState, h: number, bytes: number, cause: 'cycle' | 'refcount'): void {
+  st.hub.emit({ type: 'free', op: st.opIndex(), id: st.heap.oid[h], bytes, cause })
 }
