@@ -209,6 +209,19 @@ describe('free regions (gc.cpp return_free_region, get_free_region)', () => {
     const second = perRegion(m, node, 450_000)
     expect(second.slice(2, 4)).toEqual([104_550, 104_550])
   })
+
+  it('a free region left unused for AGE_IN_FREE_TO_DECOMMIT_BASIC (20) collections is decommitted', () => {
+    const { m, node } = fresh(64 * 1024 * 1024)
+    perRegion(m, node, 450_000)
+    // A few collections later the regions are still committed...
+    for (let i = 0; i < 5; i++) m.native.clr.Collect(0, 'forced', true, true)
+    expect(perRegion(m, node, 450_000).slice(2, 4)).toEqual([104_550, 104_550])
+    // ...25 later they are fresh again (.NET 10, binary-trees maxDepth=14 at 512 KiB: the second
+    // region of gen0's 81st window is cut every 64 KiB from its first page, where a model that
+    // never decommits reused a committed one and ended the window one object late).
+    for (let i = 0; i < 25; i++) m.native.clr.Collect(0, 'forced', true, true)
+    expect(perRegion(m, node, 450_000).slice(1, 4)).toEqual([104_548, 104_548, 104_548])
+  })
 })
 
 describe('desired_new_allocation rounding (gc.cpp: float arithmetic, Align up)', () => {
