@@ -1,12 +1,4 @@
-/**
- * The capability check of `pygc validate`: every need of a trace is found with the op index
- * that first needs it (a weak reference's target by type even when it came out of a field), an
- * oracle without the capability refuses with OracleCapabilityError (code UNSUPPORTED) naming
- * op and capability, and validate() refuses before any oracle runs.
- */
-import { join } from 'node:path'
-import { BaselineManager } from '@pygc/baseline'
-import { type FinalizerSpec, fileSink, globalSlot, type Mutator, RecordingMutator } from '@pygc/core'
+import { type FinalizerSpec, globalSlot, type Mutator } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { TRACE_VALIDATORS, validate } from '../src/validate/api.js'
 import {
@@ -21,16 +13,11 @@ import {
   traceNeeds,
 } from '../src/validate/capabilities.js'
 import { tempDir } from './cli-helpers.js'
+import { recordTrace } from './record-trace.js'
 
 const dir = tempDir('validate-capabilities')
 
-function record(name: string, program: (m: Mutator) => void): string {
-  const path = join(dir, `${name}.trace`)
-  const recorder = new RecordingMutator(new BaselineManager(), fileSink(path), { metadata: { name } })
-  program(recorder)
-  recorder.finish()
-  return path
-}
+const record = (name: string, program: (m: Mutator) => void): string => recordTrace(dir, name, program)
 
 describe('traceNeeds', () => {
   it('finds each need at the first op that needs it', () => {
@@ -100,13 +87,24 @@ describe('traceNeeds', () => {
       m.pushFrame(2) // op 0
       m.alloc(0, tuple) // 1
       m.weakref(1, 0) // 2
-      m.defineType({ name: 'M', refs: 0, shape: 'slots', finalizer: { storeNew: { type: tuple, global: 0 } } })
+      m.defineType({
+        name: 'M',
+        refs: 0,
+        shape: 'slots',
+        finalizer: { storeNew: { type: tuple, global: 0 } },
+      })
       m.popFrame() // op 3
     })
     expect(traceNeeds(trace)).toEqual({ 'shape-tuple': 0, 'weakref-to-tuple': 2, 'tuple-finalizer': 3 })
     // CPython's replay fills tuples in place, but cannot weakly reference one.
-    expect(firstMissing(traceNeeds(trace), REPLAY_PY_CPYTHON)).toEqual({ capability: 'weakref-to-tuple', op: 2 })
-    expect(firstMissing(traceNeeds(trace), REPLAY_PYPY_CAPS)).toEqual({ capability: 'shape-tuple', op: 0 })
+    expect(firstMissing(traceNeeds(trace), REPLAY_PY_CPYTHON)).toEqual({
+      capability: 'weakref-to-tuple',
+      op: 2,
+    })
+    expect(firstMissing(traceNeeds(trace), REPLAY_PYPY_CAPS)).toEqual({
+      capability: 'weakref-to-tuple',
+      op: 2,
+    })
     expect(firstMissing(traceNeeds(trace), TRACE_REPLAY_JAVA)).toBeNull()
   })
 })
@@ -235,17 +233,20 @@ describe('validate(trace, runtime)', () => {
     expect(logged).toEqual([]) // nothing ran
   })
 
-  it('checks pypy as every other runtime: replay_pypy.py refuses the tuple shape at once', async () => {
+  it('checks pypy as every other runtime: replay_pypy.py refuses a store into a tuple after its fill', async () => {
     const trace = record('tuple-pypy', (m) => {
-      m.pushFrame(1) // op 0
-      m.defineType({ name: 'T', refs: 2, shape: 'tuple' })
-      m.popFrame() // op 1
+      m.pushFrame(2) // op 0
+      const tuple = m.defineType({ name: 'T', refs: 2, shape: 'tuple' })
+      m.alloc(0, tuple) // op 1
+      m.collect() // op 2: ends the fill
+      m.store(0, 1, 1) // op 3
+      m.popFrame() // op 4
     })
     const logged: string[] = []
     await expect(validate(trace, 'pypy', { log: (s) => logged.push(s) })).rejects.toMatchObject({
       code: 'UNSUPPORTED',
-      capability: 'shape-tuple',
-      op: 1,
+      capability: 'tuple-store',
+      op: 3,
       oracle: 'replay_pypy.py on pypy3',
     })
     expect(logged).toEqual([])

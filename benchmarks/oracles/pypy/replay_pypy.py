@@ -152,6 +152,8 @@ def make_class(t, spec):
     the fields of a slots or dict-instance object (replay.py sets them in a loop after making it,
     and a loop in the op loop's code is a JIT trace of its own, entered through a heap-allocated
     frame)."""
+    if spec['shape'] == 'tuple':
+        return tuple  # built by pypy_tuples.py (TUPLES below)
     cls = replay.make_class(t, spec)
     if cls is not None and spec['shape'] != 'list':
         cls.__init__ = make_init(spec['refs'], spec['ints'])
@@ -224,10 +226,15 @@ COLLECTS = array.array('b', [0] * 4096)
 # (1,442 minor collections against pypy3's unchanged 1,238: FIDELITY.md, "Byte payloads").
 
 
+# TUPLES (whether the trace has tuple-shaped types) and TUPLE_OPEN, TUPLE_CLOSE, TUPLE_STATE,
+# TUPLE_RESET and LATE_STORE (pypy_tuples.py) are written once by Tables, as PAYLOADS is: a
+# trace without tuples runs the code it ran before tuples were replayed.
+
+
 class Tables(object):
     """The per-type tables of one trace (read-only during the loop)."""
 
-    def __init__(self, plan):
+    def __init__(self, plan, path):
         types = plan['types']
         ntypes = len(types)
         self.classes = [make_class(t, types[t]) for t in range(ntypes)]
@@ -256,6 +263,16 @@ class Tables(object):
         self.shapes = [replay.SHAPES.index(types[t]['shape']) for t in range(ntypes)]
         self.variable = [types[t]['variable'] for t in range(ntypes)]
         self.resurrect = [types[t]['resurrect'] for t in range(ntypes)]
+        tuples = any(spec['shape'] == 'tuple' for spec in types)
+        if tuples:
+            import pypy_tuples
+            pypy_tuples.prepare(self, types, plan['lengths'], path, plan['globals'])
+            globals()['TUPLE_OPEN'] = pypy_tuples.open_tuple
+            globals()['TUPLE_CLOSE'] = pypy_tuples.close_tuple
+            globals()['TUPLE_STATE'] = pypy_tuples.STATE
+            globals()['TUPLE_RESET'] = pypy_tuples.reset
+            globals()['LATE_STORE'] = pypy_tuples.late_store
+        globals()['TUPLES'] = tuples
         # replay.py's allocating __del__ (FinalizerSpec.allocate, storeNew); make_init sets fields
         replay.install_finalizer_allocations(self.classes, types, self.templates, init_sets_fields=True)
         self.store_new = [-1 if types[t]['store_new'] is None else types[t]['store_new'][1] for t in range(ntypes)]
@@ -380,12 +397,20 @@ def step(tb):
     opi = S[S_OPI]
     OPI[0] = opi
     S[S_OPI] = opi + 1
+    if TUPLES and opi == TUPLE_STATE[0]:  # noqa: F821 (Tables)
+        TUPLE_CLOSE(tb)  # noqa: F821 (the op that ends a tuple's fill: pypy_tuples.py)
     if code == OP_ALLOC:
         d = slot_index(varint())
         t = varint()
         n = varint()
         cls = tb.classes[t]
-        if cls is None:
+        if TUPLES and tb.shapes[t] == 1:  # noqa: F821 (Tables)
+            TUPLE_OPEN(tb, d, t, n)  # noqa: F821 (its pending list; the tuple when its fill ends)
+            if PAYLOADS and tb.payload_items[t]:  # noqa: F821 (Tables)
+                obj = R[d]
+                obj[len(obj) - tb.nints[t] - 1] = MAKE_PAYLOAD(tb, t, n)  # noqa: F821
+                obj = None
+        elif cls is None:
             if tb.variable[t] == 1:
                 R[d] = tb.var_templates[t][n] * 1
             else:
@@ -415,6 +440,8 @@ def step(tb):
         field = varint()
         if isinstance(obj, list):
             R[d] = obj[field]
+        elif TUPLES and type(obj) is tuple:  # noqa: F821 (Tables)
+            R[d] = obj[field]
         else:
             R[d] = getattr(obj, FIELD_NAMES[field])
     elif code == OP_STORE:
@@ -423,6 +450,8 @@ def step(tb):
         value = R[slot_index(varint())]
         if isinstance(obj, list):
             obj[field] = value
+        elif TUPLES and type(obj) is tuple:  # noqa: F821 (Tables)
+            raise LATE_STORE(opi, obj)  # noqa: F821
         else:
             setattr(obj, FIELD_NAMES[field], value)
     elif code == OP_MOVE:
@@ -452,6 +481,12 @@ def step(tb):
                     MISMATCHES[0] += 1
             else:
                 obj[-1 - index] = value
+        elif TUPLES and type(obj) is tuple:  # noqa: F821 (Tables)
+            if code == OP_READ_INT:
+                if obj[-1 - index] != value:
+                    MISMATCHES[0] += 1
+            else:
+                raise LATE_STORE(opi, obj)  # noqa: F821
         elif code == OP_READ_INT:
             if getattr(obj, INT_NAMES[index]) != value:
                 MISMATCHES[0] += 1
@@ -521,6 +556,8 @@ def step(tb):
                     MISMATCHES[1] += 1
             else:
                 MISMATCHES[4] += 1  # an exact list does not know its type: unchecked
+        elif TUPLES and type(obj) is tuple:  # noqa: F821 (Tables)
+            MISMATCHES[4] += 1  # nor does a tuple
         elif tb.nrefs[obj._pygc_t] != expected:
             MISMATCHES[1] += 1
     elif code == OP_PIN:
@@ -555,8 +592,12 @@ def run_pass(start, tb):
     replay.ID_SHIFT[0] = 0  # the warm-up's finalizers (and the last pass's) made objects
     S[S_TOP] = NGLOBALS[0]
     S[S_FB] = NGLOBALS[0]
+    if TUPLES:  # noqa: F821 (Tables)
+        TUPLE_RESET()  # noqa: F821
     while step(tb):
         pass
+    if TUPLES and TUPLE_STATE[0] >= 0:  # noqa: F821 (a fill open at the end of the trace)
+        TUPLE_CLOSE(tb)  # noqa: F821
     # the frames the trace left open are dropped with the pass
     k = 0
     while k < len(R):
@@ -631,6 +672,8 @@ def probe_type(tb):
             continue
         if PAYLOADS and tb.payload_items[t]:  # noqa: F821 (Tables)
             continue
+        if tb.shapes[t] == 1:
+            continue  # a tuple's alloc opens a fill (pypy_tuples.py)
         # the fewest fields: the smallest object, the finest measure
         if best is None or tb.nrefs[t] + tb.nints[t] < tb.nrefs[best] + tb.nints[best]:
             best = t
@@ -673,7 +716,7 @@ def child(path, warmup, hooks, dump_path, probe=False):
     except ImportError:
         pass
     plan = replay.scan(path)
-    tb = Tables(plan)
+    tb = Tables(plan, path)
     NGLOBALS[0] = plan['globals']
     R.extend([None] * (plan['globals'] + plan['locals'] + 1))
     FRAMES.extend([0] * (plan['depth'] + 2))

@@ -14,6 +14,7 @@
  */
 import { statSync } from 'node:fs'
 import { fileSource, PygcError, TraceReader, type TypeSpec } from '@pygc/core'
+import { TupleFill } from './tuple-fill.js'
 
 /** The features a trace may need from an oracle. */
 export type Capability =
@@ -29,8 +30,13 @@ export type Capability =
   | 'weakref-callback'
   /** A weak reference to a plain list (shape 'list', no finalizer): exact lists have no weakref slot in Python. */
   | 'weakref-to-list'
-  /** The tuple shape (immutable in Python: only CPython's replay fills one in place). */
+  /** The tuple shape (made by the alloc and the stores that fill it: replay_pypy.py builds it from them). */
   | 'shape-tuple'
+  /**
+   * A store or writeInt into a tuple after its fill (tuple-fill.ts): a Python program cannot
+   * store into a tuple; only CPython's replay writes one in place, as a C extension can.
+   */
+  | 'tuple-store'
   /** A weak reference to a tuple-shaped object: Python's tuples have no weakref slot. */
   | 'weakref-to-tuple'
   /** A tuple-shaped type with a finalizer, or a finalizer that makes tuple-shaped objects. */
@@ -58,6 +64,7 @@ export const CAPABILITIES: readonly Capability[] = [
   'weakref-callback',
   'weakref-to-list',
   'shape-tuple',
+  'tuple-store',
   'weakref-to-tuple',
   'tuple-finalizer',
   'variable-instance',
@@ -93,7 +100,14 @@ const PYTHON_INSTANCE_LIMITS: Capability[] = [
  */
 export const REPLAY_PY_CPYTHON: OracleCapabilities = {
   oracle: 'replay.py on python3',
-  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control', 'byte-payload', 'shape-tuple'],
+  can: [
+    ...PYTHON_INSTANCE_LIMITS,
+    'legacy-finalizer',
+    'gc-control',
+    'byte-payload',
+    'shape-tuple',
+    'tuple-store',
+  ],
   source: 'benchmarks/oracles/replay.py (make_class)',
 }
 
@@ -113,11 +127,13 @@ export const REPLAY_PY_JYTHON: OracleCapabilities = {
  * same shapes as on CPython; a legacy finalizer is an ordinary __del__ on PyPy (the model
  * treats it so too); gc.disable and friends run as PyPy's gc module does them. A byte payload
  * is a real `bytes` its owner holds by one more item or attribute (replay.make_payload), as the
- * PyPy model lays it out (packages/pypy/src/layout.ts payloadReference).
+ * PyPy model lays it out (packages/pypy/src/layout.ts payloadReference). A tuple is built as a
+ * program's `(a, b)` from its alloc and the stores that fill it (benchmarks/oracles/pypy/
+ * pypy_tuples.py; tuple-fill.ts): a store into a tuple after its fill is refused.
  */
 export const REPLAY_PYPY_CAPS: OracleCapabilities = {
   oracle: 'replay_pypy.py on pypy3',
-  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control', 'byte-payload'],
+  can: [...PYTHON_INSTANCE_LIMITS, 'legacy-finalizer', 'gc-control', 'byte-payload', 'shape-tuple'],
   source: 'benchmarks/oracles/pypy/replay_pypy.py (file comment)',
 }
 
@@ -217,9 +233,17 @@ function scanTrace(trace: string): TraceNeeds {
     if (slot >= 0) stack[at(slot)] = v
     else globals[-slot - 1] = v
   }
+  // replay_pypy.py's index of a slot in its registers (tuple-fill.ts): globals below locals
+  const key = (slot: number): number => (slot >= 0 ? base + slot : slot)
+  const fill = new TupleFill()
+  const isTuple = (s: Shadow | null): boolean => s !== null && s.type >= 0 && types[s.type]?.shape === 'tuple'
   const reader = new TraceReader(fileSource(trace))
   for (let op = reader.next(); op !== null; op = reader.next()) {
     const index = reader.ops - 1
+    if (op.op !== 'defineType' && op.op !== 'defineGlobals' && !fill.keeps(op, key, base)) {
+      fill.open = null
+      if ((op.op === 'store' || op.op === 'writeInt') && isTuple(get(op.obj))) need('tuple-store', index)
+    }
     switch (op.op) {
       case 'defineType': {
         const spec = op.spec
@@ -263,6 +287,7 @@ function scanTrace(trace: string): TraceNeeds {
           fields: refs > 0 ? new Array<Shadow | null>(refs).fill(null) : null,
           target: null,
         })
+        if (spec.shape === 'tuple') fill.open = key(op.dst)
         break
       }
       case 'load':

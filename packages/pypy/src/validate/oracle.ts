@@ -87,8 +87,10 @@ export async function runRealPyPy(trace: string, options: RealRunOptions): Promi
     }))
   } catch (e) {
     const f = e as Error & { stdout?: string; stderr?: string }
+    // The replayer's refusal (a TraceError) is its stdout's {"error": ...}, with exit code 1.
+    const refusal = /^\{"error": (".*")\}\s*$/.exec(f.stdout ?? '')?.[1]
     throw new Error(
-      `${pypy} ${args.join(' ')} failed: ${f.message.split('\n')[0]}\n${(f.stderr ?? '').slice(-2000)}`,
+      `${pypy} ${args.join(' ')} failed: ${f.message.split('\n')[0]}\n${refusal === undefined ? '' : `replay_pypy.py: ${JSON.parse(refusal) as string}\n`}${(f.stderr ?? '').slice(-2000)}`,
       {
         cause: e,
       },
