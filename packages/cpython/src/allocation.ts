@@ -108,30 +108,42 @@ export class Allocator {
     }
     heap.nrefs[h] = refs
     heap.setNints(h, ints)
-    const itemsAddress = itemsBytes === 0 ? 0 : st.pymalloc.malloc(itemsBytes)
-    // The payload's `bytes` object: untracked (an atomic object), so no GC link, no count.
-    const payloadAddress = payloadBytes === 0 ? 0 : st.pymalloc.malloc(payloadBytes)
-    heap.setBlocks(h, itemsAddress, itemsBytes, payloadAddress, payloadBytes)
+    if (itemsBytes !== 0 || payloadBytes !== 0) this.mallocBlocks(h, itemsBytes, payloadBytes)
+    else if (heap.blockRow[h] !== 0) heap.setBlocks(h, 0, 0, 0, 0) // a list from its free list
     heap.listAppend(h, GEN0) // _PyObject_GC_TRACK
     // 3.12+: `cls()` and `weakref.ref()` are CALLs, whose eval-breaker check comes before the
     // new object is stored: a scheduled collection runs now, the object tracked and held.
     if (st.gcScheduled && !internal && CHECKS_BEFORE_STORE[kind] === 1) runAtEvalBreaker(st)
-    const s = st.stats
-    if (internal) {
-      heap.oid[h] = -1
-    } else {
-      if (this.nextId === MAX_OBJECT_ID) throw tooManyObjects()
-      heap.oid[h] = this.nextId++
-      s.objectsAllocated++
-      const bytes = objBytes + itemsBytes + payloadBytes
-      s.bytesAllocated += bytes
-      s.liveObjects++
-      s.liveBytes += bytes
-      if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
-      if (st.hub.perObject) emitAlloc(st, h, type, bytes)
-    }
+    if (internal) heap.oid[h] = -1
+    else this.countAllocation(h, type, objBytes + itemsBytes + payloadBytes)
     const footprint = st.pymalloc.footprint
-    if (footprint > s.peakFootprintBytes) s.peakFootprintBytes = footprint
+    if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
+  }
+
+  /**
+   * The items block and the payload's `bytes` object of a new object, from pymalloc. The payload
+   * is untracked (an atomic object), so no GC link, no count. Out of initObject: most objects
+   * own neither, and initObject runs per allocation.
+   */
+  private mallocBlocks(h: number, itemsBytes: number, payloadBytes: number): void {
+    const pymalloc = this.st.pymalloc
+    const itemsAddress = itemsBytes === 0 ? 0 : pymalloc.malloc(itemsBytes)
+    const payloadAddress = payloadBytes === 0 ? 0 : pymalloc.malloc(payloadBytes)
+    this.st.heap.setBlocks(h, itemsAddress, itemsBytes, payloadAddress, payloadBytes)
+  }
+
+  /** A new program object: its id, and the allocation and live figures. */
+  private countAllocation(h: number, type: number, bytes: number): void {
+    const st = this.st
+    const s = st.stats
+    if (this.nextId === MAX_OBJECT_ID) throw tooManyObjects()
+    st.heap.oid[h] = this.nextId++
+    s.objectsAllocated++
+    s.bytesAllocated += bytes
+    s.liveObjects++
+    s.liveBytes += bytes
+    if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
+    if (st.hub.perObject) emitAlloc(st, h, type, bytes)
   }
 
   /**

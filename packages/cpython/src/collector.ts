@@ -303,11 +303,12 @@ function moveUnreachable(st: GcState, young: number, unreachable: number): void 
       h = next[h]
     } else {
       const following = next[h]
-      heap.listMove(h, unreachable)
+      heap.listRelink(h, unreachable)
       flags[h] |= F_UNREACHABLE
       h = following
     }
   }
+  heap.settleTotals(young, unreachable)
   st.stats.work.marked += marked
   st.stats.work.refsScanned += scanned
 }
@@ -319,7 +320,7 @@ function visitReachable(st: GcState, c: number, young: number): void {
   const flags = heap.flags
   if ((flags[c] & F_COLLECTING) === 0) return
   if ((flags[c] & F_UNREACHABLE) !== 0) {
-    heap.listMove(c, young)
+    heap.listRelink(c, young) // the totals: settled at the end of moveUnreachable
     flags[c] &= ~F_UNREACHABLE
     heap.gcRefs[c] = 1
   } else if (heap.gcRefs[c] === 0) {

@@ -366,6 +366,12 @@ export class ObjectHeap {
     return this.gcNext[head] === head
   }
 
+  /** What a linked object adds to its list's byte total: its block and its items block now. */
+  private linkedBytes(h: number): number {
+    const row = this.blockRow[h]
+    return row === 0 ? this.objBytes[h] : this.objBytes[h] + this.blocks.itemsBytes[row]
+  }
+
   /** gc_list_append: link `node` at the tail of `head`. */
   listAppend(node: number, head: number): void {
     const last = this.gcPrev[head]
@@ -375,9 +381,7 @@ export class ObjectHeap {
     this.gcPrev[head] = node
     this.where[node] = head
     this.listCount[head]++
-    const row = this.blockRow[node]
-    this.listBytes[head] +=
-      row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
+    this.listBytes[head] += this.linkedBytes(node)
   }
 
   /** gc_list_remove: unlink; gcNext = 0 marks the object untracked. */
@@ -389,33 +393,59 @@ export class ObjectHeap {
     this.gcNext[node] = 0
     const head = this.where[node]
     this.listCount[head]--
-    const row = this.blockRow[node]
-    this.listBytes[head] -=
-      row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
+    this.listBytes[head] -= this.linkedBytes(node)
     this.where[node] = 0
   }
 
   /** listRemove then listAppend in one pass (the collector moves most young objects twice): the row's bytes read once. */
   listMove(node: number, head: number): void {
+    const bytes = this.linkedBytes(node)
+    const from = this.where[node]
+    this.listCount[from]--
+    this.listBytes[from] -= bytes
+    this.listRelink(node, head)
+    this.listCount[head]++
+    this.listBytes[head] += bytes
+  }
+
+  /**
+   * listMove without the per-list totals, for move_unreachable: it moves most young objects out
+   * to `unreachable` and back (every child allocated before its parent), so it relinks here and
+   * settles the two lists' totals once at its end (settleTotals).
+   */
+  listRelink(node: number, head: number): void {
     const next = this.gcNext
     const prev = this.gcPrev
-    const row = this.blockRow[node]
-    const bytes = row === 0 ? this.objBytes[node] : this.objBytes[node] + this.blocks.itemsBytes[row]
-    const from = this.where[node]
     const before = prev[node]
     const after = next[node]
     next[before] = after
     prev[after] = before
-    this.listCount[from]--
-    this.listBytes[from] -= bytes
     const last = prev[head]
     next[last] = node
     prev[node] = last
     next[node] = head
     prev[head] = node
     this.where[node] = head
-    this.listCount[head]++
-    this.listBytes[head] += bytes
+  }
+
+  /**
+   * The totals of `from` and `to` after listRelink moved objects between them (their sum
+   * unchanged): `to`'s recounted by walking it, `from` keeps the rest. Byte totals are sums of
+   * integers in doubles, exact in any order.
+   */
+  settleTotals(from: number, to: number): void {
+    const count = this.listCount[from] + this.listCount[to]
+    const bytes = this.listBytes[from] + this.listBytes[to]
+    let toCount = 0
+    let toBytes = 0
+    for (let h = this.gcNext[to]; h !== to; h = this.gcNext[h]) {
+      toCount++
+      toBytes += this.linkedBytes(h)
+    }
+    this.listCount[to] = toCount
+    this.listBytes[to] = toBytes
+    this.listCount[from] = count - toCount
+    this.listBytes[from] = bytes - toBytes
   }
 
   /** gc_list_merge: append all of `from` to `to` (O(n) only to keep the per-list byte counts). */

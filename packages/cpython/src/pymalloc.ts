@@ -147,13 +147,14 @@ export class PyMalloc {
       this.largeBlocks--
       return
     }
+    // Arenas are ARENA_SIZE-aligned from ARENA_BASE, so the pool's number is the address's
+    // POOL_SIZE unit (POOL_ADDR's mask), counted from the first arena's first pool.
     const offset = address - ARENA_BASE
-    const slot = Math.floor(offset / ARENA_SIZE)
-    const poolInArena = Math.floor((offset - slot * ARENA_SIZE) / POOL_SIZE)
-    const pool = NB_SMALL_SIZE_CLASSES + slot * POOLS_PER_ARENA + poolInArena
-    const blockSize = blockSizeOf(this.szidx[pool])
-    const block = (offset - slot * ARENA_SIZE - poolInArena * POOL_SIZE - POOL_OVERHEAD) / blockSize
-    this.blocksInUse[this.szidx[pool]]--
+    const poolNumber = Math.floor(offset / POOL_SIZE)
+    const pool = NB_SMALL_SIZE_CLASSES + poolNumber
+    const c = this.szidx[pool]
+    const block = (offset - poolNumber * POOL_SIZE - POOL_OVERHEAD) / blockSizeOf(c)
+    this.blocksInUse[c]--
     // pymalloc_free: push the block on the pool's free list.
     const lastfree = this.freeblock[pool]
     this.linksOf(pool)[this.linkIndex(pool, block)] = lastfree

@@ -55,8 +55,13 @@ export const AGE_MASK = 0xf
 export const TYPE_MASK = 0xffffff
 /** A weak reference object (a java.lang.ref.WeakReference): field 0 = referent, field 1 = callback tag + 1. */
 export const FLAG_WEAK = 1 << 24
-/** Bytes the JVM allocated itself (startup); not a program object: no id, never counted. */
+/**
+ * Bytes the JVM allocated itself (startup) or dead wood; not a program object: no id, never
+ * counted. Its size is the length word, its reference count the type bits (startup-data.ts).
+ */
 export const FLAG_FILLER = 1 << 25
+/** The id word of a filler (not a program object). */
+export const FILLER_ID = 0xffffffff
 /** Registered for finalization and not yet found unreachable. */
 export const FLAG_FINALIZABLE = 1 << 26
 /** Its finalizer was queued once: it is never finalized again (even if resurrected). */
@@ -243,11 +248,14 @@ export class JvmHeap implements BufferWriter {
     return Math.ceil((this.types.base[t] + this.types.unit[t] * len) / 8) * 8
   }
 
-  /** Strong reference fields of the object at `a` (a weak reference has none). */
+  /**
+   * Strong reference fields of the object at `a` (a weak reference has none; a filler has the
+   * count in its type bits: the JVM's start-up data references its deeper levels).
+   */
   refCount(a: number): number {
     const w = a >> 2
     const klass = this.words[w + H_KLASS]
-    if ((klass & (FLAG_WEAK | FLAG_FILLER)) !== 0) return 0
+    if ((klass & (FLAG_WEAK | FLAG_FILLER)) !== 0) return (klass & FLAG_WEAK) !== 0 ? 0 : klass & TYPE_MASK
     const t = klass & TYPE_MASK
     return this.types.variable[t] === 1 ? this.words[w + H_LENGTH] : this.types.refs[t]
   }

@@ -56,7 +56,6 @@ import type { GcContext } from './gc-context.js'
 import { formatGcLog } from './gc-log.js'
 import { GENERATIONS, GenCollectedHeap } from './gen-collected-heap.js'
 import {
-  FLAG_FILLER,
   FLAG_FINALIZABLE,
   FLAG_PYID,
   FLAG_WEAK,
@@ -71,13 +70,11 @@ import {
 import { JythonNative } from './native.js'
 import { type JythonOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { layoutOf } from './sizes.js'
+import { layDownStartupData, layDownStartupGarbage } from './startup-data.js'
 import { verifyHeap } from './verify.js'
 
 /** Number.isInteger, read once: a module binding is fewer bytes of bytecode than a global's property (V8 inlines an op by bytecode size). */
 const isInteger = Number.isInteger
-
-/** Startup data is laid down as fillers of at most this size (real JVM objects are small). */
-const STARTUP_CHUNK_BYTES = 4096
 
 export class JythonManager implements MemoryManager<JythonNative> {
   readonly info: ManagerInfo
@@ -150,7 +147,8 @@ export class JythonManager implements MemoryManager<JythonNative> {
         this.drainPending = this.options.finalizerDrain === 'next-op'
       },
     })
-    this.layDownStartupData()
+    layDownStartupData(this.heap, this.ctx.hiddenRoots, this.options.jvmStartup)
+    layDownStartupGarbage(this.heap, this.options.jvmStartup.garbageBytes)
     this.native = new JythonNative({
       collect: () => this.collect(),
       records: () => this.gch.records,
@@ -482,22 +480,6 @@ export class JythonManager implements MemoryManager<JythonNative> {
     if (this.hub.perObject) {
       this.hub.emitAlloc(this.ops, id, typeId, size, a)
     }
-  }
-
-  /** The JVM's startup objects: live ones held by hidden roots, then dead ones, in eden. */
-  private layDownStartupData(): void {
-    const { liveBytes, garbageBytes } = this.options.jvmStartup
-    const filler = (bytes: number, live: boolean): void => {
-      for (let left = bytes; left >= 16; ) {
-        const size = Math.min(STARTUP_CHUNK_BYTES, left)
-        const a = this.heap.allocEden(size)
-        this.heap.initObject(a, 16, 0xffffffff, FLAG_FILLER, size)
-        if (live) this.ctx.hiddenRoots.push(a)
-        left -= size
-      }
-    }
-    filler(liveBytes, true)
-    filler(garbageBytes, false)
   }
 
   // ---- what the collector asks of the mutator side ---------------------------------------

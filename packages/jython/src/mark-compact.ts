@@ -18,6 +18,7 @@
 import { IntList } from '@pygc/core'
 import { type GcContext, processReferences, type ReferenceHooks } from './gc-context.js'
 import {
+  FILLER_ID,
   FLAG_FILLER,
   FLAG_WEAK,
   H_KLASS,
@@ -38,9 +39,6 @@ export interface CompactResult {
   youngObjects: number
   youngBytes: number
 }
-
-/** The id word of a filler (not a program object). */
-const FILLER_ID = 0xffffffff
 
 interface Span {
   start: number

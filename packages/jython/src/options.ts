@@ -47,9 +47,24 @@ export interface JythonOptions extends ManagerOptions {
    * Objects the JVM itself allocates before the program's first op (class loading, the
    * launcher, reading the trace): `liveBytes` stay reachable (held by a hidden root),
    * `garbageBytes` are dead at once. Measured by the validator on the real JVM; 0 by default.
+   * `liveByLevel` says where the live part lies in the JVM's object graph as a young
+   * collection meets it (see startup-data.ts): entry j is the bytes it copies before the
+   * program's objects j references away from a slot (entry 0: before the objects the slots
+   * hold); what the entries leave of `liveBytes` lies one level below the last. Default [] (all
+   * of it before the program's objects).
    */
-  jvmStartup?: { liveBytes: number; garbageBytes: number }
+  jvmStartup?: JvmStartup
 }
+
+/** What the JVM allocated before the first op (see JythonOptions.jvmStartup). */
+export interface JvmStartup {
+  liveBytes: number
+  garbageBytes: number
+  liveByLevel?: readonly number[]
+}
+
+/** Levels of start-up data the model accepts (the JVM's own graph is ~12 deep, FIDELITY.md). */
+export const MAX_STARTUP_LEVELS = 64
 
 /** HotSpot's space alignment for the serial heap on Linux x86-64 (SpaceAlignment = 64K). */
 export const SPACE_ALIGNMENT = 64 * KiB
@@ -79,7 +94,7 @@ export interface ResolvedOptions {
   markSweepDeadRatio: number
   sizeMode: SizeMode
   finalizerDrain: FinalizerDrain
-  jvmStartup: { liveBytes: number; garbageBytes: number }
+  jvmStartup: { liveBytes: number; garbageBytes: number; liveByLevel: number[] }
 }
 
 function alignDown(n: number, a: number): number {
@@ -172,6 +187,7 @@ export function resolveOptions(o: JythonOptions = {}): ResolvedOptions {
     intOption('jvmStartup.garbageBytes', startup.garbageBytes, 0, 0, edenBytes - liveBytes),
     8,
   )
+  const liveByLevel = startupLevels(startup.liveByLevel ?? [], liveBytes)
   return {
     geometry: { youngBytes, edenBytes, survivorBytes, oldInitialBytes, oldMaxBytes },
     survivorRatio,
@@ -183,6 +199,29 @@ export function resolveOptions(o: JythonOptions = {}): ResolvedOptions {
     markSweepDeadRatio,
     sizeMode,
     finalizerDrain,
-    jvmStartup: { liveBytes, garbageBytes },
+    jvmStartup: { liveBytes, garbageBytes, liveByLevel },
   }
+}
+
+/** jvmStartup.liveByLevel checked: whole bytes (aligned down to 8), at most `liveBytes` in all. */
+function startupLevels(levels: readonly number[], liveBytes: number): number[] {
+  if (!Array.isArray(levels) || levels.length > MAX_STARTUP_LEVELS) {
+    throw new PygcError(
+      'INVALID_OPTION',
+      `jython option jvmStartup.liveByLevel must be an array of at most ${MAX_STARTUP_LEVELS} byte counts`,
+      { option: 'jvmStartup.liveByLevel' },
+    )
+  }
+  const out = levels.map((b, j) =>
+    alignDown(intOption(`jvmStartup.liveByLevel[${j}]`, b, 0, 0, liveBytes), 8),
+  )
+  const sum = out.reduce((s, b) => s + b, 0)
+  if (sum > liveBytes) {
+    throw new PygcError(
+      'INVALID_OPTION',
+      `jython option jvmStartup.liveByLevel sums to ${sum} bytes, more than jvmStartup.liveBytes (${liveBytes})`,
+      { option: 'jvmStartup.liveByLevel' },
+    )
+  }
+  return out
 }

@@ -1,7 +1,7 @@
 /**
  * The young collection: DefNewGeneration::collect, a Cheney copying scavenge.
  *
- * Roots are the mutator's slots, the JVM's hidden roots, the finalizer queue, and every
+ * Roots are the JVM's hidden roots, the mutator's slots, the finalizer queue, and every
  * reference field on a dirty card of the old generation. Each young object reached is copied
  * to to-space if its age is below the tenuring threshold and to-space has room, otherwise
  * promoted into the old generation; the copy's age goes up by one and its bytes go into the
@@ -141,19 +141,24 @@ export class Scavenger {
       }
     }
 
-    // Roots: the mutator's slots, the JVM's own, JNI global references, and the finalizer queue.
-    const rootValues = ctx.roots.values
-    for (let i = 0; i < ctx.roots.top; i++) {
-      const v = rootValues[i]
-      if (v !== 0 && v < oldStart) rootValues[i] = evacuate(v)
-    }
-    const lists = [ctx.hiddenRoots, ctx.jniGlobalRefs, ctx.finalizeQueue]
-    for (const list of lists) {
+    // Roots in GenCollectedHeap::process_roots's order: the JVM's own objects first (the class
+    // loader data: ClassLoaderDataGraph::roots_cld_do), then the thread's stack (the mutator's
+    // slots), then JNI global references and the finalizer queue. Cheney's scan keeps that
+    // order level by level, which decides what fits to-space (startup-data.ts).
+    const evacuateList = (list: IntList): void => {
       for (let i = 0; i < list.length; i++) {
         const v = list.items[i]
         if (v < oldStart) list.items[i] = evacuate(v)
       }
     }
+    evacuateList(ctx.hiddenRoots)
+    const rootValues = ctx.roots.values
+    for (let i = 0; i < ctx.roots.top; i++) {
+      const v = rootValues[i]
+      if (v !== 0 && v < oldStart) rootValues[i] = evacuate(v)
+    }
+    evacuateList(ctx.jniGlobalRefs)
+    evacuateList(ctx.finalizeQueue)
 
     // Old-to-young roots: the reference fields on dirty cards (of the old gen as it was).
     if (oldTopAtStart > oldStart) {

@@ -30,11 +30,12 @@ import {
   DEFAULT_JVM_HEAPS,
   type JvmContext,
   type JvmStartup,
+  javaVersion,
   jvmHeapOf,
   jvmRows,
 } from './jython/jvm.js'
 import { jvmOrderRow, jythonVersion, orderRows } from './jython/order.js'
-import { oracleCacheDir, probeVersion, rowsPerHeap, slug, threadScratch } from './oracles.js'
+import { oracleCacheDir, rowsPerHeap, slug, threadScratch } from './oracles.js'
 import { randomCases } from './random-cases.js'
 import { buildReport } from './residuals.js'
 import { selectCases } from './selection.js'
@@ -136,15 +137,6 @@ async function traceRows(
   }
   const ctx = await jvmContext(s)
   return rowsPerHeap(heaps, (heap) => jvmRows(ctx, name, trace, jvmHeapOf(heap)))
-}
-
-async function javaVersion(): Promise<string> {
-  const version = await probeVersion(
-    'java',
-    ['-version'],
-    ({ stderr }) => /version "([^"]+)"/.exec(stderr)?.[1] ?? null,
-  )
-  return version ?? 'unknown'
 }
 
 async function report(rows: ValidationRow[]): Promise<ValidationReport> {

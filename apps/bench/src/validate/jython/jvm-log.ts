@@ -13,6 +13,8 @@ export interface RealCollection {
   cause: string
   afterKiB: number
   beforeKiB: number
+  /** The old generation (Tenured) after the collection, KiB: what was promoted into it shows here. */
+  oldAfterKiB: number
   /** Whether -Xlog:gc+heap printed its heap change (not for skipped or superseded young GCs). */
   heapPrinted: boolean
 }
@@ -27,7 +29,7 @@ export function parseJvmLog(text: string): RealCollection[] {
   const get = (id: number): RealCollection => {
     let r = byId.get(id)
     if (r === undefined) {
-      r = { id, kind: 'young', cause: '', afterKiB: 0, beforeKiB: 0, heapPrinted: false }
+      r = { id, kind: 'young', cause: '', afterKiB: 0, beforeKiB: 0, oldAfterKiB: 0, heapPrinted: false }
       byId.set(id, r)
     }
     return r
@@ -40,11 +42,13 @@ export function parseJvmLog(text: string): RealCollection[] {
       r.cause = m[3]
       continue
     }
-    m = DEFNEW.exec(line) ?? TENURED.exec(line)
+    const tenured = TENURED.exec(line)
+    m = DEFNEW.exec(line) ?? tenured
     if (m) {
       const r = get(Number(m[1]))
       r.beforeKiB += Number(m[2])
       r.afterKiB += Number(m[3])
+      if (m === tenured) r.oldAfterKiB = Number(m[3])
       r.heapPrinted = true
     }
   }

@@ -20,9 +20,10 @@ import { join } from 'node:path'
 import { threadId } from 'node:worker_threads'
 import { fileSink, fileSource, RecordingMutator, replayTrace } from '@pygc/core'
 import { JythonManager, type JythonOptions } from '@pygc/jython'
-import { parseOracleJson, REPO, runOracle, slug } from '../oracles.js'
+import { parseOracleJson, probeVersion, REPO, runOracle, slug } from '../oracles.js'
 import type { HeapConfig, ValidationRow } from '../types.js'
 import { collectionsUntil, parseJvmLog, type RealCollection } from './jvm-log.js'
+import { levelsWithin, measureStartupLevels, PROBE_HEAP } from './startup-levels.js'
 
 const MiB = 1024 * 1024
 const KiB = 1024
@@ -125,6 +126,29 @@ async function runJvm(
 export interface JvmStartup {
   liveBytes: number
   garbageBytes: number
+}
+
+/** `java -version`'s version string ('unknown' when java says nothing recognizable). */
+export async function javaVersion(): Promise<string> {
+  const version = await probeVersion(
+    'java',
+    ['-version'],
+    ({ stderr }) => /version "([^"]+)"/.exec(stderr)?.[1] ?? null,
+  )
+  return version ?? 'unknown'
+}
+
+/** The JVM's start-up levels (./startup-levels.ts), measured or read once per context. */
+function startupLevels(ctx: JvmContext): Promise<number[]> {
+  ctx.startupLevels ??= (async () =>
+    measureStartupLevels(
+      ctx.classDir,
+      ctx.dir,
+      await javaVersion(),
+      (trace, logFile) => runJvm(ctx.classDir, PROBE_HEAP, trace, logFile),
+      ctx.log,
+    ))()
+  return ctx.startupLevels
 }
 
 /** What the JVM allocates itself before the first op, at this heap configuration (see the file comment). */
@@ -300,6 +324,8 @@ export interface JvmContext {
   log: (s: string) => void
   /** Start-up baselines measured so far, by heap label. */
   startups: Map<string, JvmStartup>
+  /** Where the start-up data lies in the JVM's object graph (one measurement for every heap). */
+  startupLevels?: Promise<number[]>
 }
 
 function replayOnModel(trace: string, options: JythonOptions): JythonManager {
@@ -333,7 +359,7 @@ export async function jvmRows(
     xms: heap.xms,
     xmx: heap.xmx,
     xmn: heap.xmn,
-    jvmStartup: startup,
+    jvmStartup: { ...startup, liveByLevel: levelsWithin(await startupLevels(ctx), startup.liveBytes) },
   }
   const caseName = `${name} ${label}`
   const base = join(ctx.dir, slug(caseName))
