@@ -308,21 +308,39 @@ def varint():
 
 
 def varint_long():
+    """A varint of 5 bytes or more (an int word of 2**27 or more after zigzag: btree's random
+    ints). No loop either: called through a heap-allocated JIT frame, a loop here cost 640
+    nursery bytes a call (100,000 writeInts of random 32-bit values into a dict instance: 273
+    minor collections at 264 KiB against 35 for small values)."""
     buf = BUF
     p = S[S_P]
-    v = 0
-    shift = 0
-    while True:
-        b = buf[p]
-        p += 1
-        v |= (b & 127) << shift
-        shift += 7
-        if b < 128:
-            break
-        if shift > 56:
-            raise TraceError('varint longer than 8 bytes at byte offset %d' % p)
-    S[S_P] = p
-    return v
+    v = (buf[p] & 127) | ((buf[p + 1] & 127) << 7) | ((buf[p + 2] & 127) << 14) | ((buf[p + 3] & 127) << 21)
+    b = buf[p + 4]
+    v |= (b & 127) << 28
+    if b < 128:
+        S[S_P] = p + 5
+        return v
+    b = buf[p + 5]
+    v |= (b & 127) << 35
+    if b < 128:
+        S[S_P] = p + 6
+        return v
+    b = buf[p + 6]
+    v |= (b & 127) << 42
+    if b < 128:
+        S[S_P] = p + 7
+        return v
+    b = buf[p + 7]
+    v |= (b & 127) << 49
+    if b < 128:
+        S[S_P] = p + 8
+        return v
+    b = buf[p + 8]
+    v |= (b & 127) << 56
+    if b < 128:
+        S[S_P] = p + 9
+        return v
+    raise TraceError('varint longer than 9 bytes at byte offset %d' % p)
 
 
 def slot_index(v):
