@@ -22,6 +22,9 @@ export interface StaticData {
 
 export const GEN_LOH = 3
 
+/** 'regions' (.NET 7+, the default) or 'segments' (.NET 6 and before): how the heap is laid out. */
+export type HeapLayout = 'regions' | 'segments'
+
 /** 256 KB: the smallest gen0 budget the CLR computes from the cache size (init.cpp, get_gen0_min_size). */
 const MIN_GEN0_FROM_CACHE = 256 * 1024
 
@@ -109,13 +112,26 @@ export function survToGrowth(cst: number, limit: number, maxLimit: number): numb
  */
 export interface BudgetHistory {
   previousDesired: number
+  /** dd_gc_new_allocation: what was left of the budget. */
+  remaining: number
   allocationFraction: number
 }
 
 /** The budget history of generation `gen` at the start of a collection (float arithmetic, as gc.cpp). */
 export function budgetHistory(desired: number, remaining: number): BudgetHistory {
   const fraction = desired > 0 ? Math.fround(Math.fround(desired - remaining) / Math.fround(desired)) : 0
-  return { previousDesired: desired, allocationFraction: fraction }
+  return { previousDesired: desired, remaining, allocationFraction: fraction }
+}
+
+/**
+ * The history a collected generation's new budget is computed from: compute_new_dynamic_data
+ * calls compute_in first (`dd_gc_new_allocation -= in`), so what the collection itself promoted
+ * into the generation counts as spent when desired_new_allocation reads the fraction. A gen2
+ * collection that sweeps 24 KB of gen0 into gen1 thus blends gen1's new budget with a ~4 MB
+ * previous one (fraction 0.006) instead of taking the minimum (FIDELITY.md#promotion-budget).
+ */
+function historyAfterIn(h: BudgetHistory, incoming: number): BudgetHistory {
+  return incoming > 0 ? budgetHistory(h.previousDesired, h.remaining - incoming) : h
 }
 
 /**
@@ -250,10 +266,13 @@ export interface CollectionOutcome {
   beginData: number[]
   /** Bytes that survived only because the finalization scan kept them (finalization_promoted_bytes). */
   finalizationPromotedBytes: number
-  /** Bytes promoted into each generation ([0, into gen1, into gen2]). */
+  /** Bytes promoted into each generation ([0, into gen1, into gen2]): compute_in's `in`. */
   promotedInto: number[]
-  /** Segments-era accounting: promotion spends the receiving generation's budget (false with regions). */
-  promotionSpendsBudget: boolean
+  /**
+   * 'regions' (.NET 7+): `in` is charged to every generation it went into, collected or not;
+   * 'segments' (.NET 6): only to the generation above the condemned one.
+   */
+  heapLayout: HeapLayout
   /** gen2 collections: the LOH's surviving bytes and its live bytes before. */
   lohSurvived: number
   lohLiveBefore: number
@@ -283,18 +302,25 @@ export function computeNewDynamicData(
     const desired =
       g === 0
         ? gen0Budget(n, sd, o.survived[0], o.finalizationPromotedBytes, begin, o.history[0])
-        : desiredNewAllocation(g, sd, o.survived[g], begin, current, o.history[g])
+        : desiredNewAllocation(g, sd, o.survived[g], begin, current, historyAfterIn(o.history[g], o.promotedInto[g]))
     b.desiredAllocation[g] = desired
     b.newAllocation[g] = desired
   }
-  // compute_in: what this collection allocated into an older generation is charged to its
-  // budget (`dd_new_allocation = desired - in`, even when that generation was collected
-  // too). With regions (.NET 7+) survivors are promoted with their regions, so nothing is
-  // allocated into the older generation and `in` is 0 — measured on .NET 10: megabytes
-  // promoted into gen1 never trigger a gen1 GC (FIDELITY.md#promotion-budget).
-  if (o.promotionSpendsBudget) {
-    b.newAllocation[1] -= o.promotedInto[1]
-    b.newAllocation[2] -= o.promotedInto[2]
+  // compute_in (gc.cpp): what this collection promoted into an older generation
+  // (generation_allocation_size: plan_phase places each promoted plug with
+  // allocate_in_condemned_generations, pinned plugs added in gc1) is spent from that
+  // generation's budget: `dd_gc_new_allocation -= in; dd_new_allocation = dd_gc_new_allocation`.
+  // With regions gc1 calls it for every older generation (`highest_gen_number = max_generation`)
+  // and compute_new_dynamic_data sets a collected generation's budget to `desired - in` ("we may
+  // have had some incoming objects during this GC - adjust the consumed budget for these"); with
+  // segments only the generation above the condemned one is charged ("keep the .NET 6.0
+  // behavior"). So gen0 collections spend gen1's budget by what they promote, and when it is
+  // spent generation_to_condemn condemns gen1 ("figure out which generation ran out of
+  // allocation"). Measured on .NET 10 (GCPerHeapHistory In, CondemnReasons gen_alloc_budget = 1:
+  // FIDELITY.md#promotion-budget).
+  for (let g = 1; g <= 2; g++) {
+    if (o.heapLayout === 'segments' && g !== n + 1) continue
+    b.newAllocation[g] -= o.promotedInto[g]
   }
   if (n === 2) {
     const lohCurrent = b.genSize(GEN_LOH) - b.lohFreeBytes

@@ -35,6 +35,7 @@ import {
   computeNewDynamicData,
   GEN_LOH,
   gen0BeginDataSize,
+  type HeapLayout,
   type StaticData,
 } from './budgets.js'
 import { startGen0Region } from './gen0-regions.js'
@@ -114,8 +115,8 @@ export interface CollectorContext {
   /** The bookkeeping every collection shares (core's CollectionCycle): events, counts, pause, frees. */
   cycle: CollectionCycle
   staticData: StaticData[]
-  /** Segments-era accounting: promotion spends the receiving generation's budget (false with regions). */
-  promotionSpendsBudget: boolean
+  /** Which generations compute_in charges with what a collection promoted (budgets.ts). */
+  heapLayout: HeapLayout
   /** Weak reference objects are System.WeakReference, which the GC finalizes itself (`clr` layout). */
   weakrefsFinalizeEagerly: boolean
   /** What a WeakRefTracker counts in finalization_promoted_bytes (layout.ts trackerFinalizationBytes). */
@@ -428,8 +429,11 @@ export class ClrCollector {
       survived,
       beginData,
       finalizationPromotedBytes: this.marker.finalizationPromotedBytes,
+      // compute_in's `in`: what plan_phase placed into the older generations (it plans every
+      // plug with allocate_in_condemned_generations whether the collection then compacts or
+      // sweeps; FIDELITY.md#promotion-budget).
       promotedInto: this.promotedInto(plan, shape, n),
-      promotionSpendsBudget: this.ctx.promotionSpendsBudget,
+      heapLayout: this.ctx.heapLayout,
       lohSurvived,
       lohLiveBefore: before.size[3] - before.frag[3],
       history,

@@ -15,6 +15,7 @@ import {
   linearAllocationModel,
   staticDataTable,
 } from '../src/index.js'
+import { computeNewDynamicData } from '../src/budgets.js'
 import { RUNTIME_BYTES_BETWEEN_COLLECTS } from '../src/runtime-allocation.js'
 
 const G0 = 256 * 1024
@@ -252,5 +253,47 @@ describe("gen0's begin data size: the pads between allocation contexts are data 
     expect(m.heap.contextPadBytes).toBe(2 * 24)
     m.native.clr.Collect(0, 'forced', true, true)
     expect(m.heap.contextPadBytes).toBe(0)
+  })
+})
+
+describe('compute_in (gc.cpp): promotion spends the receiving generation budget', () => {
+  // A gen2 collection (gc.collect()'s first GC.Collect(2)) that promotes 40,584 bytes of gen0
+  // into gen1, with gen1 holding the 232 bytes the start ritual left and a 4,194,016-byte
+  // budget nothing had spent: compute_new_dynamic_data runs compute_in before
+  // desired_new_allocation, so the fraction it reads counts those bytes as spent and blends
+  // (~4.16 MB), where the gen1 survivors alone ask for the minimum (262,144).
+  const run = (heapLayout: 'regions' | 'segments') => {
+    const desired = [G0, 4_194_016, 1_057_312, 3 << 20]
+    const b = {
+      newAllocation: [...desired],
+      desiredAllocation: [...desired],
+      genSize: (g: number) => (g === 2 ? 1_400_000 : 0),
+      freeBytes: [0, 0, 0],
+      lohFreeBytes: 0,
+    }
+    computeNewDynamicData(b, SD, {
+      generation: 2,
+      survived: [40_584, 232, 1_340_000],
+      beginData: [60_000, 232, 1_340_000],
+      finalizationPromotedBytes: 0,
+      promotedInto: [0, 40_584, 232],
+      heapLayout,
+      lohSurvived: 0,
+      lohLiveBefore: 0,
+      history: desired.map((d) => budgetHistory(d, d)),
+    })
+    return b
+  }
+
+  it('counts what the collection itself promoted as spent when it blends a collected generation', () => {
+    const regions = run('regions')
+    expect(regions.desiredAllocation[1]).toBeGreaterThan(4_100_000)
+    expect(regions.desiredAllocation[1]).toBeLessThan(4_194_016)
+    // regions: a collected generation's budget is desired - in
+    expect(regions.newAllocation[1]).toBe(regions.desiredAllocation[1] - 40_584)
+    expect(regions.newAllocation[2]).toBe(regions.desiredAllocation[2] - 232)
+    // segments: a collected generation's budget is its desired one
+    const segments = run('segments')
+    expect(segments.newAllocation[1]).toBe(segments.desiredAllocation[1])
   })
 })

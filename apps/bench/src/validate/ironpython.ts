@@ -153,6 +153,28 @@ const FIXED_CASES: readonly ValidationCase[] = [
     },
   },
   {
+    // Every gen0 collection promotes the ring's last 2900 object[8] (255,200 bytes) into gen1,
+    // spending gen1's budget (gc.cpp compute_in) until generation_to_condemn condemns gen1.
+    // gc.collect() twice first: the second finds gen1 empty, so gen1's budget is its minimum,
+    // whatever the process's start-up left (~4-8 MB, blended on by the first collect when gen1
+    // holds a few bytes; packages/ironpython FIDELITY.md#promotion-budget).
+    name: 'promotion-ring n=400000',
+    run(m) {
+      const arr = m.defineType({ name: 'Arr8', refs: 8 })
+      const ring = m.defineType({ name: 'Ring', refs: 0, variable: 'refs' })
+      m.defineGlobals(1)
+      m.pushFrame(1)
+      m.alloc(globalSlot(0), ring, 2900)
+      m.collect()
+      m.collect()
+      for (let i = 0; i < 400000; i++) {
+        m.alloc(0, arr)
+        m.store(globalSlot(0), i % 2900, 0)
+      }
+      m.popFrame()
+    },
+  },
+  {
     // An old table (promoted to gen2 by gc.collect) receiving stores of young objects.
     name: 'old-to-young n=200000',
     run(m, rng) {

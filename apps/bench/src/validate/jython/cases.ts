@@ -13,6 +13,7 @@
  * same names keep other objects alive in other places, so their op streams differ.
  */
 import { globalSlot, type Mutator, Rng } from '@pygc/core'
+import { fragmentation } from '@pygc/workloads'
 import { buildRing, finalizerAllocations, longAndShortLivedTrees, TREE_NODE } from '../programs.js'
 import type { HeapConfig } from '../types.js'
 
@@ -232,6 +233,16 @@ export const JVM_CASES: readonly JvmCase[] = [
     name: 'large-objects > eden',
     program: largeObjects(60, 7 * MiB, 20_000),
     heaps: [jvmHeap(40, 8), jvmHeap(64, 8), jvmHeap(96, 8)],
+  },
+  {
+    // The workload at size test: its first young collections copy more live data than to-space
+    // holds, so how the JVM's own start-up objects share to-space with the program's decides
+    // what is promoted (packages/jython/FIDELITY.md, "The JVM's own objects").
+    name: 'fragmentation 20k objects seed=3',
+    program: (m) => {
+      fragmentation.run(m, fragmentation.sizes.test, new Rng(3))
+    },
+    heaps: [jvmHeap(24, 4), jvmHeap(32, 8), jvmHeap(64, 16)],
   },
 ]
 
