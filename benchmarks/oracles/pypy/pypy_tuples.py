@@ -57,10 +57,6 @@ ST_LENGTH = 4
 CLOSES = array.array('l')
 
 
-def has_tuples(types):
-    return any(spec['shape'] == 'tuple' for spec in types)
-
-
 def check_types(types):
     """What this replayer refuses about tuple types themselves (capabilities.ts: 'tuple-finalizer')."""
     for spec in types:
