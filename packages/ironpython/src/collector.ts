@@ -38,7 +38,7 @@ import {
   type HeapLayout,
   type StaticData,
 } from './budgets.js'
-import { startGen0Region } from './gen0-regions.js'
+import { releaseGen0Regions, startGen0Region } from './gen0-regions.js'
 import { brokenHeap, type ClrHeap, SOH_BASE } from './heap.js'
 import {
   F_MARKED,
@@ -261,6 +261,7 @@ export class ClrCollector {
     const newFree = this.relocateOrSweep(n, plan, shape)
     const lohSurvived = n === 2 ? this.sweepLoh(shape.newG1Start) : 0
     this.installGenerations(shape, newFree)
+    releaseGen0Regions(h, shape.compacting, plan.survivedTotal)
     startGen0Region(h)
     if (runtimePinned > 0 && shape.compacting) this.layOutRuntimePinned(plan, kept)
     const survivedBytes = this.updateBudgets(

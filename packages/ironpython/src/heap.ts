@@ -143,6 +143,13 @@ export class ClrHeap implements BufferWriter {
   gen0CommitEnd = 0
   gen0InHomeRegion = false
   homeRegionCommitted = HOME_REGION_COMMITTED
+  /** Committed bytes of each region gen0 moved into since the last collection, in order. */
+  readonly gen0EnteredRegions: number[] = []
+  /**
+   * The free region list: committed bytes of each region collections emptied and the
+   * collections it has waited; the last entry (the most committed) is taken first.
+   */
+  readonly freeRegions: { committed: number; age: number }[] = []
 
   /**
    * The runtime's own pinned object (bytes; 0 = none) and the generation it is in. Not placed in

@@ -185,6 +185,45 @@ describe('allocation contexts at the top (gc.cpp limit_from_size, adjust_limit_c
   })
 })
 
+describe('free regions (gc.cpp return_free_region, get_free_region)', () => {
+  /** Collect, then allocate `n` nodes; objects per 4 MB region from gen0's first region. */
+  function perRegion(m: IronPythonManager, node: number, n: number): number[] {
+    m.native.clr.Collect(0, 'forced', true, true)
+    const start = m.heap.g0Start * 8
+    const counts: number[] = []
+    for (const x of addresses(m, node, n)) {
+      const r = Math.floor((x - start) / (4 * 1024 * 1024))
+      counts[r] = (counts[r] ?? 0) + 1
+    }
+    return counts
+  }
+
+  it('regions a collection empties come back still committed: no 64 KiB cuts, two objects more each', () => {
+    const { m, node } = fresh(64 * 1024 * 1024)
+    // Fresh regions: committed 64 KiB at a time, each cut costs a pad (.NET 10: 104,548 objects
+    // of 40 bytes in each fresh region of binary-trees maxDepth=14's third window at 1 MiB).
+    const first = perRegion(m, node, 450_000)
+    expect(first.slice(1, 4)).toEqual([104_548, 104_548, 104_548])
+    // The same regions again after the collection emptied them: .NET 10 fills a reused region
+    // with 104,550 (the 4 regions its second window spanned, in its third).
+    const second = perRegion(m, node, 450_000)
+    expect(second.slice(2, 4)).toEqual([104_550, 104_550])
+  })
+
+  it('a free region left unused for AGE_IN_FREE_TO_DECOMMIT_BASIC (20) collections is decommitted', () => {
+    const { m, node } = fresh(64 * 1024 * 1024)
+    perRegion(m, node, 450_000)
+    // A few collections later the regions are still committed...
+    for (let i = 0; i < 5; i++) m.native.clr.Collect(0, 'forced', true, true)
+    expect(perRegion(m, node, 450_000).slice(2, 4)).toEqual([104_550, 104_550])
+    // ...25 later they are fresh again (.NET 10, binary-trees maxDepth=14 at 512 KiB: the second
+    // region of gen0's 81st window is cut every 64 KiB from its first page, where a model that
+    // never decommits reused a committed one and ended the window one object late).
+    for (let i = 0; i < 25; i++) m.native.clr.Collect(0, 'forced', true, true)
+    expect(perRegion(m, node, 450_000).slice(1, 4)).toEqual([104_548, 104_548, 104_548])
+  })
+})
+
 describe('desired_new_allocation rounding (gc.cpp: float arithmetic, Align up)', () => {
   it("gives .NET's budgets to the byte (GC.GetGenerationBudget, cycle-churn at 256 KiB)", () => {
     const sd = staticDataTable(G0)[0]
