@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { nativeTypeScript } from '../../scripts/vitest/native.mjs'
 
 // Unit tests run against the TypeScript sources of every workspace package (the "source"
 // export condition). The end-to-end tests run the built command (dist/cli.js): global-setup
@@ -9,6 +10,7 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
+    ...nativeTypeScript, // why: scripts/vitest/native.mjs
     isolate: false, // why: the root vitest.config.ts
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],

@@ -5,7 +5,7 @@
  */
 import { JythonManager } from '@pygc/jython'
 import { describe, expect, it } from 'vitest'
-import type { RealCollection } from '../src/validate/jython/jvm-log.js'
+import { exactHeapBytes, type RealCollection } from '../src/validate/jython/jvm-log.js'
 import {
   levelsFromCumulative,
   levelsWithin,
@@ -51,5 +51,21 @@ describe('JVM start-up levels probe', () => {
     expect(() => startupBytesBefore([gc(0, 1648)], 3)).toThrow(/two young collections/)
     expect(levelsFromCumulative([300, 434, 430, 541])).toEqual([300, 134, 0, 107])
     expect(levelsWithin([300, 134, 107], 400)).toEqual([300, 100, 0])
+  })
+
+  it('reads the start-up baseline in bytes from the heap printouts of -Xlog:gc+heap=debug', () => {
+    const log = [
+      '[0.9s][debug][gc,heap] GC(0) Heap before GC invocations=0 (full 0):',
+      '[0.9s][debug][gc,heap] GC(0)   eden space 6656K,  18% used [0x00000000fe000000, 0x00000000fe12c1c8, 0x00000000fe680000)',
+      '[0.9s][debug][gc,heap] GC(0)   from space 768K,   0% used [0x00000000fe680000, 0x00000000fe680000, 0x00000000fe740000)',
+      '[0.9s][debug][gc,heap] GC(0)    the space 24576K,   0% used [0x00000000fe800000, 0x00000000fe800000, 0x00000000fe800200, 0x0000000100000000)',
+      '[0.9s][info ][gc,heap] GC(0) Tenured: 0K(24576K)->732K(24576K)',
+      '[0.9s][debug][gc,heap] GC(0) Heap after GC invocations=1 (full 1):',
+      '[0.9s][debug][gc,heap] GC(0)   eden space 6656K,   0% used [0x00000000fe000000, 0x00000000fe000000, 0x00000000fe680000)',
+      '[0.9s][debug][gc,heap] GC(0)    the space 24576K,   2% used [0x00000000fe800000, 0x00000000fe8b7280, 0x00000000fe8b7400, 0x0000000100000000)',
+    ].join('\n')
+    // 1200K and 732K at KiB precision; in bytes 1229256 and 750208.
+    expect(exactHeapBytes(log, 0)).toEqual({ before: 0x12c1c8, after: 0xb7280 })
+    expect(exactHeapBytes(log, 1)).toBeNull()
   })
 })

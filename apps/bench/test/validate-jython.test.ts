@@ -18,7 +18,7 @@ describe('validate jython', () => {
     ).toBe(false)
   })
 
-  // 27 cases, each on the JVM and on Jython: minutes on a 2-core machine, more under load. Run
+  // 29 cases, each on the JVM and on Jython: minutes on a 2-core machine, more under load. Run
   // once; both tests below read the same report.
   let whole: ReturnType<typeof validateJython> | undefined
   const wholeSet = () => {
@@ -32,7 +32,7 @@ describe('validate jython', () => {
     expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
     expect(report.ok).toBe(true)
     for (const metric of ['young collections', 'full collections', 'causes']) {
-      expect(report.rows.filter((r) => r.metric === metric).length).toBe(24) // 8 programs × 3 heaps
+      expect(report.rows.filter((r) => r.metric === metric).length).toBe(27) // 9 programs × 3 heaps
     }
     expect(report.rows.filter((r) => r.metric === 'event order').length).toBe(4)
     expect(report.rows.filter((r) => r.metric === 'event order (TraceReplay.java)').length).toBe(4)

@@ -87,6 +87,29 @@ def shapes():
     out.append(('weakref to one old target', weak(None, False)))
     out.append(('weakref+callback to one old target', weak(cb, False)))
 
+    # Tuples as replay_pypy.py builds them (pypy_tuples.make_builder: one BUILD_TUPLE from the
+    # pending list): a pair is specialised (W_SpecialisedTupleObject_oo, _ii), other counts are
+    # a W_TupleObject and its items array. An int item written in the fill is a new W_IntObject
+    # (the pending list's ObjectListStrategy boxes it), except in a pair of ints (_ii, unboxed).
+    import pypy_tuples
+    counter = [0]
+
+    def tuple_of(refs, ints, written):
+        template = [None] * refs + [0] * ints
+        pending = template * 1
+        build = pypy_tuples.make_builder(len(template), template)
+
+        def make():
+            counter[0] += 1
+            for k in written:
+                pending[len(pending) - 1 - k] = counter[0]
+            return build(pending)
+        return make
+
+    for refs, ints, written in [(1, 0, ()), (2, 0, ()), (3, 0, ()), (4, 0, ()), (1, 1, ()), (1, 1, (0,)),
+                                (0, 2, (0, 1)), (2, 1, (0,))]:
+        out.append(('tuple refs=%d ints=%d written=%d' % (refs, ints, len(written)), tuple_of(refs, ints, written)))
+
     # Byte payloads as replay_pypy.py makes them (replay.make_payload: `source * n`): the bytes
     # alone, and held by the item before the int words of an exact list. The length is read
     # from a list at an index that changes every call: `source * n` ends in ll_char_mul, which

@@ -57,10 +57,6 @@ ST_LENGTH = 4
 CLOSES = array.array('l')
 
 
-def has_tuples(types):
-    return any(spec['shape'] == 'tuple' for spec in types)
-
-
 def check_types(types):
     """What this replayer refuses about tuple types themselves (capabilities.ts: 'tuple-finalizer')."""
     for spec in types:
@@ -137,10 +133,23 @@ def close_tuple(tb):
     replay.R[d] = build(replay.R[d])
 
 
-def reset():
-    """Before a pass: no fill open, the first tuple alloc next."""
+# replay_pypy.py's probe (probe_nursery_at_start) with a tuple type: [its stream's offset in
+# replay_pypy.BUF, the index in CLOSES of its first fill's end]
+PROBE = [-1, 0]
+
+
+def reset(start):
+    """Before a pass from BUF offset `start`: no fill open, the pass's first tuple alloc next."""
     STATE[ST_CLOSE] = -1
-    STATE[ST_DONE] = 0
+    STATE[ST_DONE] = PROBE[1] if start == PROBE[0] else 0
+
+
+def add_probe(start, count):
+    """The fills of the probe's stream of `count` tuple allocs (from BUF offset `start`): each
+    ends at the next alloc (op k + 1), after the trace's own in CLOSES."""
+    PROBE[0] = start
+    PROBE[1] = len(CLOSES)
+    CLOSES.extend(array.array('l', range(1, count + 1)))
 
 
 def late_store(opi, obj):

@@ -18,7 +18,7 @@
 import type { FinalizerAllocations, WorkCounters } from '@pygc/core'
 import { FrameObjects } from './frames.js'
 import type { GcState } from './gc-state.js'
-import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
+import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, F_WEAKREFD, GEN0 } from './heap.js'
 import { detachInstanceDict, instanceDictOf, makeInstanceDict } from './instance-dict.js'
 import { Kind, type TypeLayout } from './layout.js'
 
@@ -73,18 +73,42 @@ export class Deallocator {
     if (--this.st.heap.refcnt[h] === 0) this.runDealloc(h)
   }
 
-  /** Py_DECREF inside a tp_dealloc frame: a death becomes a nested frame; true if one was pushed. */
+  /**
+   * Py_DECREF inside a tp_dealloc frame: a death becomes a nested frame (a leaf dies at once:
+   * deallocLeaf); true if a frame was pushed.
+   */
   decrefInFrame(h: number): boolean {
     this.work.refcountOps++
-    if (--this.st.heap.refcnt[h] !== 0) return false
+    if (--this.st.heap.refcnt[h] !== 0 || this.deallocLeaf(h)) return false
     this.pushDeallocFrame(h)
     return true
   }
 
   private runDealloc(h: number): void {
+    if (this.deallocLeaf(h)) return
     const base = this.sp
     this.pushDeallocFrame(h)
     this.runFrames(base)
+  }
+
+  /**
+   * The whole tp_dealloc of a list or tuple whose items are all NULL (a tree's leaves), run
+   * without a frame: it causes no other death, so its frame would only untrack and free it
+   * between the trashcan's begin and end, and those change nothing while the nesting is below
+   * the deferral level and nothing is deferred (no chain to drain at the end). Half the deaths of
+   * a dropped tree; false for any other object, whose frame the caller pushes.
+   */
+  private deallocLeaf(h: number): boolean {
+    const heap = this.st.heap
+    const kind = heap.kind[h]
+    if ((kind !== Kind.Tuple && kind !== Kind.List) || (heap.flags[h] & F_WEAKREFD) !== 0) return false
+    if (this.trashLater !== 0 || this.trashNesting >= this.depositAt) return false
+    const f = heap.fields
+    const base = heap.fieldBase[h]
+    for (let i = heap.nrefs[h] - 1; i >= 0; i--) if (f[base + i] !== 0) return false
+    if (heap.gcNext[h] !== 0) heap.listRemove(h) // PyObject_GC_UnTrack
+    this.freeListOrTuple(h, kind)
+    return true
   }
 
   /** Kept small so the JIT inlines it into every Py_DECREF; the rare growth is its own method. */

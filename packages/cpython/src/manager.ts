@@ -258,9 +258,9 @@ export class CPythonManager implements MemoryManager<GcModule> {
     if (v !== 0) {
       heap.refcnt[v]++
       this.work.refcountOps++
+      // 3.10 insertdict: MAINTAIN_TRACKING of the instance's dict, before the old value goes.
+      if (heap.kind[h] === DICT_INSTANCE) maintainTracking(this.st, h, v)
     }
-    // 3.10 insertdict: MAINTAIN_TRACKING of the instance's dict, before the old value goes.
-    if (v !== 0 && heap.kind[h] === DICT_INSTANCE) maintainTracking(this.st, h, v)
     const old = heap.fields[at]
     heap.fields[at] = v
     if (old !== 0) this.objects.decref(old)

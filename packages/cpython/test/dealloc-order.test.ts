@@ -63,8 +63,20 @@ describe('dropping a tuple tree', () => {
     m.clear(1)
     const before = m.stats().liveObjects
     expect(before).toBe(400)
+    const freed: number[] = []
+    m.on(
+      (e) => {
+        if (e.type === 'free') freed.push(e.id)
+      },
+      ['free'],
+    )
     m.popFrame()
     expect(m.stats().liveObjects).toBe(0)
-    expect(m.native.summary().trashcanDeposits).toBeGreaterThan(0)
+    // The leaves past the nesting are deferred too (dealloc.ts deallocLeaf runs a leaf's death
+    // without a frame only below the deferral level): 8 deposits, and the deferred chain is
+    // freed last, newest first. A shortcut that ignored the trashcan made 4 and ended 0,2,4.
+    expect(m.native.summary().trashcanDeposits).toBe(8)
+    expect(freed.length).toBe(400)
+    expect(freed.slice(-6)).toEqual([2, 4, 7, 105, 203, 301])
   })
 })

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { TypeSpec } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { DICT_OBJECT_SIZE } from '../src/constants.js'
@@ -25,7 +26,7 @@ import {
 } from '../src/layout.js'
 import { blockSizeOf, sizeClassOf, systemChunkSize } from '../src/pymalloc.js'
 
-const MEASURED = join(__dirname, '../../../benchmarks/oracles/cpython/measured')
+const MEASURED = fileURLToPath(new URL('../../../benchmarks/oracles/cpython/measured', import.meta.url))
 
 interface Row {
   kind: string

@@ -66,10 +66,16 @@ const INLINE_STORAGE_WORDS = 5
 /** An RPython array or list of longs: header + length (the unboxed ints, the overflow storage). */
 const ARRAY_HEADER = 16
 /**
- * W_TupleObject (header + wrappeditems) + its items array. Not validated: replay_pypy.py cannot
- * build a tuple field by field (FIDELITY.md, "Not validated").
+ * A tuple as a program's `(a, b)` makes it (BUILD_TUPLE; replay_pypy.py builds each so,
+ * benchmarks/oracles/pypy/pypy_tuples.py): two items are a W_SpecialisedTupleObject_oo, or _ii
+ * for two ints (unboxed), _ff for two floats: header and the two values, 24 bytes
+ * (pypy/objspace/std/specialisedtupleobject.py, makespecialisedtuple); any other count is a
+ * W_TupleObject (header + wrappeditems, 16) and its items array (header + length, 16, and a
+ * word per item). Measured (measure_sizes.py, 50,000 kept tuples): 1 item 40 B, 2 items 24,
+ * 3 items 56, 4 items 64; (object, a new int) 40: the pair and the int's W_IntObject.
  */
-const TUPLE_FIXED = 32
+const SPECIALISED_PAIR = 24
+const W_TUPLE_OBJECT = 16
 /**
  * A byte payload of n bytes: W_BytesObject (header + value, 16) and its rpy_string (header,
  * hash, length, chars + NUL: 24 + n + 1, rounded up to 8) (rpython/rtyper/lltypesystem/rstr.py
@@ -234,23 +240,7 @@ export function layoutOf(spec: TypeSpec): TypeLayout {
       },
     }
   }
-  if (shape === 'tuple') {
-    return {
-      ...base,
-      transient: 0,
-      kind: Kind.Instance,
-      bytes: (length) => TUPLE_FIXED + 8 * (refsOf(length) + ints) + payloadBytes(spec, length),
-      largestPart: (length) =>
-        Math.max(ARRAY_HEADER + 8 * (refsOf(length) + ints), payloadStringUnrounded(spec, length)),
-      refArray: true,
-      itemsPart: (length) => ARRAY_HEADER + 8 * (refsOf(length) + ints),
-      // Not validated (the replayer cannot build a tuple): one block, as sized.
-      parts: (length, out) => {
-        out[0] = TUPLE_FIXED + 8 * (refsOf(length) + ints) + payloadBytes(spec, length)
-        return 1
-      },
-    }
-  }
+  if (shape === 'tuple') return tupleLayout(spec, base, refsOf, ints)
   return {
     ...base,
     transient: fin === undefined ? 0 : FINALIZER_INSTANCE_TRANSIENT,
@@ -271,6 +261,50 @@ export function layoutOf(spec: TypeSpec): TypeLayout {
       out[n++] = ARRAY_HEADER + 8 * (1 + ints)
       if (refs + 1 > INLINE_STORAGE_WORDS) {
         out[n++] = ARRAY_HEADER + 8 * (refs + 1 - (INLINE_STORAGE_WORDS - 1))
+      }
+      return n + payloadParts(spec, length, out, n)
+    },
+  }
+}
+
+/**
+ * A tuple's layout (SPECIALISED_PAIR, W_TUPLE_OBJECT above). Its ints: in a tuple that has a
+ * reference item, each int the program writes is a new W_IntObject the tuple points to, as in
+ * an ObjectListStrategy list (replay_pypy.py fills the tuple's items in such a list before its
+ * BUILD_TUPLE), so the kind is ObjectList; a pair of ints is a _ii pair, unboxed. A tuple of
+ * ints only and of another length than two boxes every int when it is built, written or not:
+ * not modelled (FIDELITY.md, "Tuples").
+ */
+function tupleLayout(
+  spec: TypeSpec,
+  base: Pick<TypeLayout, 'refs' | 'ints' | 'hasFinalizer' | 'resurrectInto' | 'payloadPart'>,
+  refsOf: (length: number) => number,
+  ints: number,
+): TypeLayout {
+  const items = (length: number): number => refsOf(length) + ints
+  const pair = (length: number): boolean => items(length) === 2
+  const head = (length: number): number =>
+    pair(length) ? SPECIALISED_PAIR : W_TUPLE_OBJECT + ARRAY_HEADER + 8 * items(length)
+  const hasRefItem = spec.variable === 'refs' || refsOf(0) > 0
+  return {
+    ...base,
+    transient: 0,
+    kind: ints > 0 && hasRefItem ? Kind.ObjectList : Kind.Instance,
+    bytes: (length) => head(length) + payloadBytes(spec, length),
+    largestPart: (length) =>
+      Math.max(
+        pair(length) ? SPECIALISED_PAIR : ARRAY_HEADER + 8 * items(length),
+        payloadStringUnrounded(spec, length),
+      ),
+    refArray: true,
+    itemsPart: (length) => (pair(length) ? 0 : ARRAY_HEADER + 8 * items(length)),
+    parts: (length, out) => {
+      let n = 0
+      if (pair(length)) {
+        out[n++] = SPECIALISED_PAIR
+      } else {
+        out[n++] = W_TUPLE_OBJECT
+        out[n++] = ARRAY_HEADER + 8 * items(length)
       }
       return n + payloadParts(spec, length, out, n)
     },

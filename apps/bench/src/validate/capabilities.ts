@@ -10,7 +10,8 @@
  * allocating finalizer at the first allocation of such a type; a shape an oracle cannot build at the type's
  * definition (the op index is then the next op's); a callback at its weakref op; a pin at its
  * PIN op; a gc control at its op; a byte payload at the first allocation of an object that has
- * one (or of a finalizable object whose finalizer allocates one).
+ * one (or of a finalizable object whose finalizer allocates one); a store into a tuple after its
+ * fill (tuple-fill.ts) at that store.
  */
 import { statSync } from 'node:fs'
 import { fileSource, PygcError, TraceReader, type TypeSpec } from '@pygc/core'

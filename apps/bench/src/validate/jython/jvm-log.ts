@@ -62,3 +62,31 @@ export function collectionsUntil(
 ): RealCollection[] {
   return log.filter((r) => r.id < collectionsAtLoopEnd)
 }
+
+/** A space line of -Xlog:gc+heap=debug's heap printout: its bottom and top addresses. */
+const SPACE = /GC\((\d+)\)\s+(?:eden|from|to|the) +space \d+K, +\d+% used \[0x([0-9a-f]+), 0x([0-9a-f]+),/
+const HEAP_AT = /GC\((\d+)\) Heap (before|after) GC invocations=/
+
+/**
+ * The bytes in use before and after collection `id`, exact: the sum over the spaces of top -
+ * bottom from -Xlog:gc+heap=debug's "Heap before/after GC" printouts (the info lines give KiB,
+ * rounded down, which loses up to 1 KiB per figure). null when the log has no such printout.
+ */
+export function exactHeapBytes(text: string, id: number): { before: number; after: number } | null {
+  const used = { before: 0, after: 0 }
+  let at: 'before' | 'after' | null = null
+  let seen = false
+  for (const line of text.split('\n')) {
+    const h = HEAP_AT.exec(line)
+    if (h) {
+      at = Number(h[1]) === id ? (h[2] as 'before' | 'after') : null
+      continue
+    }
+    const s = at === null ? null : SPACE.exec(line)
+    if (s && at !== null && Number(s[1]) === id) {
+      used[at] += Number.parseInt(s[3], 16) - Number.parseInt(s[2], 16)
+      seen = true
+    }
+  }
+  return seen ? used : null
+}

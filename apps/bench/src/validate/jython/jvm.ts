@@ -22,7 +22,7 @@ import { fileSink, fileSource, RecordingMutator, replayTrace } from '@pygc/core'
 import { JythonManager, type JythonOptions } from '@pygc/jython'
 import { parseOracleJson, probeVersion, REPO, runOracle, slug } from '../oracles.js'
 import type { HeapConfig, ValidationRow } from '../types.js'
-import { collectionsUntil, parseJvmLog, type RealCollection } from './jvm-log.js'
+import { collectionsUntil, exactHeapBytes, parseJvmLog, type RealCollection } from './jvm-log.js'
 import { levelsWithin, measureStartupLevels, PROBE_HEAP } from './startup-levels.js'
 
 const MiB = 1024 * 1024
@@ -108,11 +108,12 @@ async function runJvm(
   trace: string,
   logFile: string,
   extra: string[] = [],
+  heapLevel: 'info' | 'debug' = 'info',
 ): Promise<RealCollection[]> {
   const { stdout } = await runOracle('java', [
     ...extra,
     ...jvmFlags(heap),
-    `-Xlog:gc,gc+heap=info:file=${logFile}:uptime,level,tags`,
+    `-Xlog:gc,gc+heap=${heapLevel}:file=${logFile}:uptime,level,tags`,
     '-cp',
     classDir,
     'TraceReplay',
@@ -163,9 +164,14 @@ async function measureStartup(classDir: string, dir: string, heap: JvmHeap): Pro
     recorder.popFrame()
     recorder.finish()
   }
-  const real = await runJvm(classDir, heap, trace, join(dir, `baseline-${slug(heapLabel(heap))}.log`))
+  const logFile = join(dir, `baseline-${slug(heapLabel(heap))}.log`)
+  const real = await runJvm(classDir, heap, trace, logFile, [], 'debug')
   const full = real.find((r) => r.kind === 'full')
   if (full === undefined) return { liveBytes: 0, garbageBytes: 0 }
+  // In bytes where the log has the heap printouts: KiB figures lose up to 1 KiB each, and a
+  // few hundred bytes decide whether a large object still fits eden (FIDELITY.md, "Heap after").
+  const exact = exactHeapBytes(readFileSync(logFile, 'utf8'), full.id)
+  if (exact !== null) return { liveBytes: exact.after, garbageBytes: Math.max(0, exact.before - exact.after) }
   return { liveBytes: full.afterKiB * KiB, garbageBytes: Math.max(0, full.beforeKiB - full.afterKiB) * KiB }
 }
 
