@@ -752,9 +752,13 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     const space = this.space
     const u32 = space.u32
     const s = this.counts
-    const work = s.work
     const listening = this.hub.perObject
     const end = space.frontier
+    // The sweep's counts are summed here and reported once (CollectionCycle.freedMany): the
+    // same totals as a freed() per object, without a call and five counter updates per cell.
+    let swept = 0
+    let freedObjects = 0
+    let freedBytes = 0
     space.beginSweep()
     for (let a = HEAP_START; a < end; ) {
       const w0 = u32[a >>> 2]
@@ -763,11 +767,12 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
         space.sweepFree(a, size)
       } else if ((w0 & MARK_BIT) !== 0) {
         u32[a >>> 2] = w0 & ~MARK_BIT
-        work.objectsSwept++
+        swept++
         space.sweepLive()
       } else {
-        work.objectsSwept++
-        this.cycle.freed(size, 'tracing')
+        swept++
+        freedObjects++
+        freedBytes += size
         if (listening)
           this.hub.emit({ type: 'free', op: s.ops, id: u32[(a + 8) >>> 2], bytes: size, cause: 'tracing' })
         space.sweepFree(a, size)
@@ -775,5 +780,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
       a += size
     }
     space.endSweep()
+    s.work.objectsSwept += swept
+    if (freedObjects !== 0) this.cycle.freedMany(freedObjects, freedBytes, 'tracing')
   }
 }
