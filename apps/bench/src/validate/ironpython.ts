@@ -473,7 +473,7 @@ function startRitual(manager: IronPythonManager): number[] {
 }
 
 /** Replay a trace on the model (started like the oracle) at this gen0 budget. */
-function runModel(
+export function runModel(
   tracePath: string,
   gen0size: number,
   runtimeLiveBytes: number,
@@ -598,7 +598,7 @@ function emptyTrace(cacheDir: string): string {
 }
 
 /** The bytes the real runtime holds in gen2 after the start ritual, from a run on an empty trace. */
-async function measureRuntimeLiveBytes(dll: string, cacheDir: string): Promise<number> {
+export async function measureRuntimeLiveBytes(dll: string, cacheDir: string): Promise<number> {
   const real = await runClrOracle(dll, emptyTrace(cacheDir), GEN0_SIZE)
   return Math.floor(real.startGen2Bytes / 8) * 8
 }
@@ -608,7 +608,7 @@ async function measureRuntimeLiveBytes(dll: string, cacheDir: string): Promise<n
  * budget: the oracle's --commit-probe in a process of its own (packages/ironpython
  * BUDGETS.md#home-commit). Undefined (the model's default) if the probe saw no cut.
  */
-async function measureHomeRegionCommitted(
+export async function measureHomeRegionCommitted(
   dll: string,
   cacheDir: string,
   gen0size: number,
