@@ -24,6 +24,7 @@ import {
   replayTrace,
 } from '@pygc/core'
 import { compareGen0Promoted, IronPythonManager, LARGE_OBJECT_SIZE, WEAKREF_TYPE } from '@pygc/ironpython'
+import { weakrefCache } from '@pygc/workloads'
 import { CLR_ORACLE, requireCapabilities, traceNeeds } from './capabilities.js'
 import {
   oracleCacheDir,
@@ -247,6 +248,17 @@ const FIXED_CASES: readonly ValidationCase[] = [
       m.clear(1)
       m.collect()
       m.popFrame()
+    },
+  },
+  {
+    // The weakref-cache workload at size test, seed 2 (WeakValueDictionary-like: a weakref with
+    // a callback to every fresh value): the oracle's WeakRefTracker is two objects, the tracker
+    // and its int[1]; at 256 KiB the last context of the first gen0 window holds the tracker but
+    // not its int[1], so .NET collects inside that weakref op (packages/ironpython
+    // FIDELITY.md#tracker-objects). Seed 2 is fixed here, whatever seed the set passes.
+    name: 'weakref-cache size=test seed=2',
+    run: (m) => {
+      weakrefCache.run(m, weakrefCache.sizes.test, new Rng(2))
     },
   },
 ]
