@@ -28,6 +28,7 @@ import {
   fingerprint,
   liveIds,
   recordEvents,
+  releasingManagers,
   settle,
 } from './helpers.js'
 import { PROGRAM_GLOBALS, PROGRAM_LOCALS, runRandomProgram } from './random-program.js'
@@ -858,7 +859,7 @@ export function runConformance(
   for (const check of conformanceChecks) {
     if (names && !names.includes(check.name)) continue
     try {
-      check.run(create, options)
+      releasingManagers(create, (made) => check.run(made, options))
     } catch (e) {
       if (e instanceof ConformanceFailure || isPygcError(e)) {
         e.message = `[${check.name}] ${e.message}`
