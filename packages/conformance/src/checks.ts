@@ -28,6 +28,7 @@ import {
   fingerprint,
   liveIds,
   recordEvents,
+  releaseManager,
   releasingManagers,
   settle,
 } from './helpers.js'
@@ -634,7 +635,9 @@ const sameSeedSameStats: ConformanceCheck = {
         generations: m.info.generations.length,
       })
       settle(m)
-      return fingerprint(m)
+      const print = fingerprint(m)
+      releaseManager(m) // its heap goes to the second run (helpers.ts)
+      return print
     }
     const first = run()
     const second = run()
@@ -785,6 +788,7 @@ function stressRun(create: () => MemoryManager, run: StressRun, ops: number, ret
   )
   offEvents()
   detach()
+  releaseManager(m) // its heap goes to the next run's manager (helpers.ts)
 }
 
 const stressWithOracle: ConformanceCheck = {
