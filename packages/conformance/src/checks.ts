@@ -28,6 +28,8 @@ import {
   fingerprint,
   liveIds,
   recordEvents,
+  releaseManager,
+  releasingManagers,
   settle,
 } from './helpers.js'
 import { PROGRAM_GLOBALS, PROGRAM_LOCALS, runRandomProgram } from './random-program.js'
@@ -633,7 +635,9 @@ const sameSeedSameStats: ConformanceCheck = {
         generations: m.info.generations.length,
       })
       settle(m)
-      return fingerprint(m)
+      const print = fingerprint(m)
+      releaseManager(m) // its heap goes to the second run (helpers.ts)
+      return print
     }
     const first = run()
     const second = run()
@@ -784,6 +788,7 @@ function stressRun(create: () => MemoryManager, run: StressRun, ops: number, ret
   )
   offEvents()
   detach()
+  releaseManager(m) // its heap goes to the next run's manager (helpers.ts)
 }
 
 const stressWithOracle: ConformanceCheck = {
@@ -858,7 +863,7 @@ export function runConformance(
   for (const check of conformanceChecks) {
     if (names && !names.includes(check.name)) continue
     try {
-      check.run(create, options)
+      releasingManagers(create, (made) => check.run(made, options))
     } catch (e) {
       if (e instanceof ConformanceFailure || isPygcError(e)) {
         e.message = `[${check.name}] ${e.message}`

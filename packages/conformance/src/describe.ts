@@ -2,6 +2,7 @@
 import type { MemoryManager } from '@pygc/core'
 import { describe, it } from 'vitest'
 import { type ConformanceOptions, conformanceChecks } from './checks.js'
+import { releasingManagers } from './helpers.js'
 
 export function describeConformance(
   name: string,
@@ -10,7 +11,7 @@ export function describeConformance(
 ): void {
   describe(`conformance: ${name}`, () => {
     for (const check of conformanceChecks) {
-      it(check.name, () => check.run(create, options), check.timeoutMs)
+      it(check.name, () => releasingManagers(create, (made) => check.run(made, options)), check.timeoutMs)
     }
   })
 }

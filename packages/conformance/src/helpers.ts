@@ -29,6 +29,36 @@ export function ensureEqual<T>(actual: T, expected: T, what: string): void {
     throw new ConformanceFailure(`${what}: expected ${String(expected)}, got ${String(actual)}`)
 }
 
+/**
+ * Hand a manager the check is done with back (its `release()`, where the model has one): its
+ * reserved heap then goes to the next manager the check creates (core host-buffers.ts) instead
+ * of fresh host memory, whose first write is a page fault per 4 KiB on a virtual machine. The
+ * manager must not be used afterwards.
+ */
+export function releaseManager(m: MemoryManager): void {
+  ;(m as { release?: () => void }).release?.()
+}
+
+/**
+ * `body` with a create() that remembers every manager it makes; all of them are released
+ * (releaseManager) when `body` returns or throws, so the next check's managers take their heaps.
+ */
+export function releasingManagers<T>(
+  create: () => MemoryManager,
+  body: (create: () => MemoryManager) => T,
+): T {
+  const made: MemoryManager[] = []
+  try {
+    return body(() => {
+      const m = create()
+      made.push(m)
+      return m
+    })
+  } finally {
+    for (const m of made) releaseManager(m)
+  }
+}
+
 /** Full collections a runtime may need before garbage is gone: finalizable objects take one to be found, a drained queue, and one more to be freed; generational runtimes may age. */
 export const SETTLE_ROUNDS = 6
 

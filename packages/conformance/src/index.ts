@@ -13,6 +13,7 @@ export {
   deterministicStats,
   fingerprint,
   liveIds,
+  releasingManagers,
   SETTLE_ROUNDS,
   settle,
 } from './helpers.js'
