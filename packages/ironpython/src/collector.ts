@@ -45,6 +45,7 @@ import {
   F_PINNED,
   FREE_TYPE,
   HEADER_GRANULES,
+  hasReferenceFields,
   LOH_BASE,
   W_AUX,
   W_FIELDS,
@@ -119,8 +120,6 @@ export interface CollectorContext {
   heapLayout: HeapLayout
   /** Weak reference objects are System.WeakReference, which the GC finalizes itself (`clr` layout). */
   weakrefsFinalizeEagerly: boolean
-  /** What a WeakRefTracker counts in finalization_promoted_bytes (layout.ts trackerFinalizationBytes). */
-  trackerFinalizationBytes: number
   /** Modeled bytes the SOH and the LOH together may hold (the arena grows up to it). */
   heapLimit: number
   /** The op index events carry. */
@@ -686,7 +685,7 @@ export class ClrCollector {
         }
         m[w + W_FLAGS] &= ~F_MARKED
         survived += size * 8
-        if (type >= 0) {
+        if (hasReferenceFields(type)) {
           const refs = m[w + W_REFS]
           for (let i = 0; i < refs; i++) {
             const t = m[w + W_FIELDS + 2 * i]

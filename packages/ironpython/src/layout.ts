@@ -62,6 +62,21 @@ export const WEAKREF_TYPE = -2
 export const RUNTIME_TYPE = -3
 /** IronPython's WeakRefTracker: one per object that has weakref callbacks (weakref-tracker.ts). */
 export const TRACKER_TYPE = -4
+/**
+ * The .NET oracle's tracker's callback list, an `int[]` of its own (`clr` sizes): a runtime
+ * object like the tracker, reached through the tracker's one reference field; its element
+ * count is its first int payload word (what finalization_promoted_bytes counts).
+ */
+export const TRACKER_CALLBACKS_TYPE = -5
+
+/**
+ * Whether an object of this type has reference fields the GC follows, fixes and cards: the
+ * program's types and the tracker (its callback list, `clr` sizes). A weak reference's length
+ * word holds its handle; free objects and the runtime's other objects have no fields.
+ */
+export function hasReferenceFields(type: number): boolean {
+  return type >= 0 || type === TRACKER_TYPE
+}
 
 /** Set by the mark phase (the CLR sets bit 0 of the MethodTable pointer). */
 export const F_MARKED = 1
@@ -164,35 +179,50 @@ export function ironPythonSize(shape: PyShape, refs: number, ints: number, bytes
 }
 
 /**
- * IronPython's WeakRefTracker with its first callback, as one modeled object.
+ * IronPython's WeakRefTracker object.
  *
  * `clr`: what the .NET oracle allocates (benchmarks/oracles/clr/Program.cs `Tracker`): the
- * tracker (header, MT, its int[] and an int: 32 bytes) and its `new int[1]` (32 bytes).
+ * tracker itself (header, MT, its int[] reference and an int count: 32 bytes, one reference
+ * field), then its callback list `new int[1]` as an object of its own (trackerCallbacksSize),
+ * which `Chain` replaces by one twice as long (Array.Resize) when it is full. Two allocations,
+ * as on .NET: at the end of an allocation context the tracker may fit where the pair would not
+ * (weakref-cache --size test at 256 KiB: .NET's first collection is made by the int[1] of a
+ * weakref op, the model's, with one 64-byte object, 13 ops later; FIDELITY.md#tracker-objects).
  * `ironpython`: IronLanguages/ironpython3 Src/IronPython/Runtime/WeakRef.cs — the tracker
  * (header, MT, `_lock`, `_callbacks`: 32), `new List<CallbackInfo>(1)` (32), its
  * `CallbackInfo[1]` (array header 24 + callback, long and short WeakHandle: 48) and its
  * ReaderWriterLockSlim (System.Threading: header 16, four event refs 32, `_lockID` 8, eight
- * int/uint counters and owner ids 32, four bools padded to 8: 96): 208 bytes. The thread's
- * ReaderWriterCount that EnterWriteLock takes is reused across locks once released, so not
- * counted per tracker.
- * A second callback on the same object grows the list or array; not modeled (one each here).
+ * int/uint counters and owner ids 32, four bools padded to 8: 96): 208 bytes, folded into one
+ * object as `ironpython` sizes fold companions. A second callback on the same object grows the
+ * list's array; not modeled in `ironpython` sizes.
  */
 export function trackerSize(mode: SizeMode): number {
-  return mode === 'clr' ? 64 : 208
+  return mode === 'clr' ? 32 : 208
+}
+
+/** Reference fields of the tracker object: `clr` sizes point at the callback list. */
+export function trackerRefs(mode: SizeMode): number {
+  return mode === 'clr' ? 1 : 0
+}
+
+/** The oracle's tracker's callback list: an `int[]` of `n` elements (int[1] 32 bytes, int[4] 40). */
+export function trackerCallbacksSize(n: number): number {
+  return clrArray(n, 4)
 }
 
 /**
- * What gc.cpp counts for a tracker in `finalization_promoted_bytes`: mark_phase takes it as the
- * promoted bytes the finalization scan added (`total_promoted_bytes - promoted_bytes_live`),
- * which sum each object's `size (o)`, an array's unrounded: the oracle's `int[1]` counts 28
- * bytes, not the 32 it occupies (measured on .NET 10: the GCHeapStats_V2 event's
- * FinalizationPromotedSize is 9,020 for 148 objects, not a multiple of 8; and gen0's budget after
- * callbacks-resurrection's first collection, 472,000 = 20 x (32,072 - 8,472), needs 4 bytes
- * less per f-reachable tracker than the model's 8,896; BUDGETS.md#finalization-promoted).
- * IronPython's tracker is made of objects whose sizes are multiples of 8.
+ * What gc.cpp counts for the oracle's callback list in `finalization_promoted_bytes`:
+ * mark_phase takes it as the promoted bytes the finalization scan added
+ * (`total_promoted_bytes - promoted_bytes_live`), which sum each object's `size (o)`, an
+ * array's unrounded: `int[1]` counts 28 bytes, not the 32 it occupies (measured on .NET 10: the
+ * GCHeapStats_V2 event's FinalizationPromotedSize is 9,020 for 148 objects, not a multiple of
+ * 8; and gen0's budget after callbacks-resurrection's first collection, 472,000 = 20 x (32,072 -
+ * 8,472), needs 4 bytes less per f-reachable tracker than the model's 8,896;
+ * BUDGETS.md#finalization-promoted). Every other object, the tracker and IronPython's folded
+ * 208-byte tracker included, counts its size, a multiple of 8.
  */
-export function trackerFinalizationBytes(mode: SizeMode): number {
-  return mode === 'clr' ? 60 : 208
+export function trackerCallbacksFinalizationBytes(n: number): number {
+  return 24 + 4 * n
 }
 
 /** IronPython's `weakref` object (WeakHandle, hash, callback) or the CLR's WeakReference. */

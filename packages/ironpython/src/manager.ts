@@ -82,8 +82,10 @@ import {
   type ObjectSize,
   RUNTIME_TYPE,
   type SizeMode,
+  TRACKER_CALLBACKS_TYPE,
   TRACKER_TYPE,
-  trackerFinalizationBytes,
+  trackerCallbacksSize,
+  trackerRefs,
   trackerSize,
   W_FIELDS,
   W_FLAGS,
@@ -159,6 +161,13 @@ export interface IronPythonOptions extends ManagerOptions {
  * reports PromotedBytes 104, PinnedObjectsCount 1 (measured; ClrMarker.runtimePinnedSurvivor (mark.ts)).
  */
 const RUNTIME_PINNED_BYTES = 104
+
+/**
+ * The id of the runtime's own objects (its start-up objects, the oracle's trackers' callback
+ * lists): below every program id, so no program figure or event counts them (collector.ts
+ * `reclaimed`). The trackers' ids are -3 and below, one each (initObject).
+ */
+const RUNTIME_OBJECT_ID = -2
 
 /**
  * What the process's first GC.WaitForPendingFinalizers() leaves alive: 232 bytes of the runtime's
@@ -317,7 +326,6 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
       // has an ordinary finalizer (eager-finalization.ts).
       weakrefsFinalizeEagerly: this.sizeMode === 'clr',
       heapLimit: this.heapLimit,
-      trackerFinalizationBytes: trackerFinalizationBytes(this.sizeMode),
       opIndex: () => this.s.ops,
     })
     this.allocator = new ClrAllocator({
@@ -385,7 +393,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     for (let left = bytes; left > 0; ) {
       const size = left - block >= MIN_OBJECT_BYTES || left === block ? Math.min(block, left) : left
       const g = this.allocator.allocateSmall(size / 8)
-      this.heap.writeHeader(this.heap.soh, g * 2, -2, RUNTIME_TYPE, size, 0, 0)
+      this.heap.writeHeader(this.heap.soh, g * 2, RUNTIME_OBJECT_ID, RUNTIME_TYPE, size, 0, 0)
       this.heap.strongHandles.push(g)
       left -= size
     }
@@ -696,15 +704,50 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   private chainCallback(ti: number, di: number, weakId: number, tag: number): void {
     const v = this.roots.values
     const targetId = this.heap.words(v[ti])[this.heap.wordOf(v[ti]) + W_ID]
+    const separateList = this.sizeMode === 'clr'
     let trackerId = this.trackers.trackerOf(targetId)
+    // The oracle chains into a tracker only while its short weak handle to it is set
+    // (WeakrefCallbacks.cs TrackerOrdinalOf): one found dead, awaiting or past its finalizer
+    // (a resurrected target's), is not reused; a new tracker is made.
+    if (separateList && trackerId !== NO_TRACKER && !this.trackerAttached(trackerId)) trackerId = NO_TRACKER
     if (trackerId === NO_TRACKER) {
       const bytes = trackerSize(this.sizeMode)
       const t = this.allocator.allocateSmall(bytes / 8)
-      trackerId = this.initObject(t, TRACKER_TYPE, bytes, 0, F_REGISTERED)
+      trackerId = this.initObject(t, TRACKER_TYPE, bytes, trackerRefs(this.sizeMode), F_REGISTERED)
       this.heap.finalizable.push(t)
       this.trackers.add(trackerId, t, targetId, v[ti])
+      if (separateList) this.newTrackerCallbackList(trackerId, 1)
+    } else if (separateList) {
+      // Tracker.Chain: a full list is replaced by one twice as long (Array.Resize).
+      const n = this.trackers.chained(trackerId)
+      if (n > 0 && (n & (n - 1)) === 0) this.newTrackerCallbackList(trackerId, 2 * n)
     }
     this.trackers.chain(trackerId, v[di], weakId, tag)
+  }
+
+  /** Whether a tracker is still alive and not found dead by a collection (no finalization pending or done). */
+  private trackerAttached(trackerId: number): boolean {
+    const g = this.trackers.granuleOf(trackerId)
+    if (g === 0) return false
+    return (this.heap.soh[g * 2 + W_FLAGS] & (F_FREACHABLE | F_FINALIZED)) === 0
+  }
+
+  /**
+   * The .NET oracle's tracker's callback list (`clr` sizes): a new `int[length]` the tracker's
+   * one field points at, allocated after the tracker as `new Tracker()` and Array.Resize do. Its
+   * allocation may collect and move the tracker: its address is read after.
+   */
+  private newTrackerCallbackList(trackerId: number, length: number): void {
+    const h = this.heap
+    const bytes = trackerCallbacksSize(length)
+    const a = this.allocator.allocateSmall(bytes / 8)
+    h.writeHeader(h.soh, a * 2, RUNTIME_OBJECT_ID, TRACKER_CALLBACKS_TYPE, bytes, 0, 0)
+    h.soh[a * 2 + W_FIELDS] = length
+    this.cycle.runtimeAllocated(bytes)
+    const t = this.trackers.granuleOf(trackerId)
+    h.soh[t * 2 + W_FIELDS] = a
+    // The write barrier, as a program store: a reference into the ephemeral range is carded.
+    if (a >= h.g1Start) h.sohCards.dirty(t + HEADER_GRANULES)
   }
 
   deref(dst: Slot, weak: Slot): void {
@@ -947,7 +990,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   /** The program's objects (weak references included; the runtime's WeakRefTrackers are not). */
   forEachLiveId(visit: (id: number) => void): void {
     this.forEachObject((g, m, w) => {
-      if (m[w + W_TYPE] !== TRACKER_TYPE) visit(m[w + W_ID])
+      if (m[w + W_TYPE] !== TRACKER_TYPE && m[w + W_TYPE] !== TRACKER_CALLBACKS_TYPE) visit(m[w + W_ID])
       void g
     })
   }

@@ -17,8 +17,10 @@ import {
   F_SUPPRESSED,
   FREE_TYPE,
   HEADER_GRANULES,
+  hasReferenceFields,
   LOH_BASE,
-  TRACKER_TYPE,
+  TRACKER_CALLBACKS_TYPE,
+  trackerCallbacksFinalizationBytes,
   W_FIELDS,
   W_FLAGS,
   W_GRANULES,
@@ -116,7 +118,9 @@ export class ClrMarker {
     if (g < LOH_BASE) this.markedSohBytes += m[w + W_GRANULES] * 8
     if (this.countingFinalization) {
       this.finalizationPromotedBytes +=
-        m[w + W_TYPE] === TRACKER_TYPE ? this.ctx.trackerFinalizationBytes : m[w + W_GRANULES] * 8
+        m[w + W_TYPE] === TRACKER_CALLBACKS_TYPE
+          ? trackerCallbacksFinalizationBytes(m[w + W_FIELDS])
+          : m[w + W_GRANULES] * 8
     }
     this.markStack.push(g)
   }
@@ -235,7 +239,7 @@ export class ClrMarker {
       const w = (g - LOH_BASE) * 2
       const size = lm[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
-      const refs = lm[w + W_TYPE] >= 0 ? lm[w + W_REFS] : 0
+      const refs = hasReferenceFields(lm[w + W_TYPE]) ? lm[w + W_REFS] : 0
       if (refs > 0) {
         const f0 = g + HEADER_GRANULES - LOH_BASE
         const cFirst = Math.floor(f0 / CARD_BYTE_GRANULES)

@@ -13,6 +13,7 @@ import {
   F_PINNED,
   FREE_TYPE,
   HEADER_GRANULES,
+  hasReferenceFields,
   LOH_BASE,
   W_AUX,
   W_FIELDS,
@@ -60,7 +61,7 @@ export class ClrRelocator {
     const lm = h.loh
     for (let g = LOH_BASE; g < h.lohTop; ) {
       const w = (g - LOH_BASE) * 2
-      if (lm[w + W_TYPE] >= 0 && (lm[w + W_FLAGS] & F_MARKED) !== 0) {
+      if (hasReferenceFields(lm[w + W_TYPE]) && (lm[w + W_FLAGS] & F_MARKED) !== 0) {
         const refs = lm[w + W_REFS]
         for (let i = 0; i < refs; i++) lm[w + W_FIELDS + 2 * i] = this.forward(lm[w + W_FIELDS + 2 * i])
       }
@@ -115,7 +116,7 @@ export class ClrRelocator {
       const w = g * 2
       const size = m[w + W_GRANULES]
       if (!(size >= 3)) brokenHeap(g, 'object size')
-      if (m[w + W_TYPE] >= 0 && (m[w + W_FLAGS] & F_MARKED) !== 0) {
+      if (hasReferenceFields(m[w + W_TYPE]) && (m[w + W_FLAGS] & F_MARKED) !== 0) {
         const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
         const dest = m[w + W_AUX]
         const destGen = destination(gen, promotion)
@@ -187,7 +188,7 @@ export class ClrRelocator {
         closeRun(g)
         m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
         const destGen = destination(gen, promotion)
-        if (type >= 0 && destGen >= 1) {
+        if (hasReferenceFields(type) && destGen >= 1) {
           const refs = m[w + W_REFS]
           for (let i = 0; i < refs; i++) {
             const t = m[w + W_FIELDS + 2 * i]

@@ -67,6 +67,17 @@ export class WeakRefTrackers {
     t.callbacks.push({ weakHandle, tag, weakId })
   }
 
+  /** How many callbacks the tracker has chained (0 for an unknown tracker). */
+  chained(trackerId: number): number {
+    return this.trackers.get(trackerId)?.callbacks.length ?? 0
+  }
+
+  /** Where the tracker object is now (the GC moves it; its dependent handle follows). */
+  granuleOf(trackerId: number): number {
+    const t = this.trackers.get(trackerId)
+    return t === undefined ? 0 : this.heap.depSecondary[t.dependent]
+  }
+
   /** Whether `trackerId` is a tracker object (its finalizer is `finalize`). */
   has(trackerId: number): boolean {
     return this.trackers.has(trackerId)

@@ -1,7 +1,16 @@
 import { type GcEvent, globalSlot } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { budgetHistory, gen0Budget, IronPythonManager, staticDataTable } from '../src/index.js'
-import { TRACKER_TYPE, trackerFinalizationBytes, trackerSize, W_ID, W_TYPE } from '../src/layout.js'
+import {
+  TRACKER_CALLBACKS_TYPE,
+  TRACKER_TYPE,
+  trackerCallbacksFinalizationBytes,
+  trackerSize,
+  W_FIELDS,
+  W_GRANULES,
+  W_ID,
+  W_TYPE,
+} from '../src/layout.js'
 
 /** The WeakRefTrackers on the heap: the runtime's objects, which no program figure counts. */
 function trackersOnHeap(m: IronPythonManager): number[] {
@@ -101,10 +110,44 @@ describe('WeakRefTracker', () => {
   })
 })
 
+describe("the .NET oracle's Tracker (clr sizes)", () => {
+  /** The callback lists on the heap (bytes each), and the one the tracker points at. */
+  function lists(m: IronPythonManager): { sizes: number[]; current: number } {
+    const sizes: number[] = []
+    let current = 0
+    const at = new Map<number, number>()
+    let trackerField = 0
+    m.forEachObject((g, words, w) => {
+      if (words[w + W_TYPE] === TRACKER_CALLBACKS_TYPE) {
+        sizes.push(words[w + W_GRANULES] * 8)
+        at.set(g, words[w + W_GRANULES] * 8)
+      }
+      if (words[w + W_TYPE] === TRACKER_TYPE) trackerField = words[w + W_FIELDS]
+    })
+    current = at.get(trackerField) ?? 0
+    return { sizes, current }
+  }
+
+  it('is a 32-byte tracker and an int[] of its own, replaced by one twice as long when full (Array.Resize)', () => {
+    const { m, node } = setUp('clr')
+    m.alloc(globalSlot(0), node)
+    m.weakref(globalSlot(1), globalSlot(0), { tag: 1 })
+    expect(lists(m)).toEqual({ sizes: [32], current: 32 }) // int[1]
+    m.weakref(globalSlot(2), globalSlot(0), { tag: 2 })
+    expect(lists(m)).toEqual({ sizes: [32, 32], current: 32 }) // int[2]
+    m.weakref(0, globalSlot(0), { tag: 3 })
+    expect(lists(m)).toEqual({ sizes: [32, 32, 40], current: 40 }) // int[4]
+    m.weakref(1, globalSlot(0), { tag: 4 })
+    expect(lists(m).sizes).toHaveLength(3) // room for the fourth
+    m.collect()
+    expect(lists(m)).toEqual({ sizes: [40], current: 40 }) // the replaced lists were garbage
+  })
+})
+
 describe('finalization_promoted_bytes counts a tracker as gc.cpp size (o) does', () => {
-  it("the oracle's tracker counts 60 bytes (its int[1] unrounded), IronPython's its whole 208", () => {
-    expect(trackerFinalizationBytes('clr')).toBe(trackerSize('clr') - 4)
-    expect(trackerFinalizationBytes('ironpython')).toBe(trackerSize('ironpython'))
+  it("the oracle's tracker counts 60 bytes (32 and its int[1] unrounded), IronPython's its whole 208", () => {
+    expect(trackerSize('clr') + trackerCallbacksFinalizationBytes(1)).toBe(60)
+    expect(trackerSize('ironpython')).toBe(208)
   })
 
   it("gives .NET's gen0 budget after callbacks-resurrection's first collection (472,000 bytes)", () => {
