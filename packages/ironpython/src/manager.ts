@@ -239,6 +239,14 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   private readonly costs: CostModel
   private readonly cycle: CollectionCycle
   private nextId = 0
+  /**
+   * The allocation counters (objects and bytes allocated and live, the live peak) are not
+   * updated per allocation: every program object takes the next id and adds its bytes to
+   * unsyncedBytes, and syncCounts adds them before a collection frees anything and whenever the
+   * figures are read. syncedIds is the id count it has added so far.
+   */
+  private syncedIds = 0
+  private unsyncedBytes = 0
   /** WeakRefTrackers made so far (their ids count down from -3: see initObject). */
   private trackerCount = 0
   private readonly pyIds = new Map<number, number>()
@@ -480,16 +488,29 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     }
     const id = this.nextId++
     h.writeHeader(m, w, id, type, bytes, refs, flags)
-    const s = this.s
-    s.objectsAllocated++
-    s.bytesAllocated += bytes
-    s.liveObjects++
-    s.liveBytes += bytes
-    if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
+    this.unsyncedBytes += bytes
     if (this.hub.perObject) {
-      this.hub.emitAlloc(s.ops, id, type, bytes, g * 8)
+      this.hub.emitAlloc(this.s.ops, id, type, bytes, g * 8)
     }
     return id
+  }
+
+  /**
+   * Bring the allocation counters up to date. Live bytes only grow between collections (only a
+   * collection frees), so their value at a sync is the peak since the last one: the peak a
+   * per-allocation update saw.
+   */
+  private syncCounts(): void {
+    const s = this.s
+    const objects = this.nextId - this.syncedIds
+    const bytes = this.unsyncedBytes
+    this.syncedIds = this.nextId
+    this.unsyncedBytes = 0
+    s.objectsAllocated += objects
+    s.liveObjects += objects
+    s.bytesAllocated += bytes
+    s.liveBytes += bytes
+    if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
   }
 
   footprint(): number {
@@ -750,12 +771,14 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     this.beginOp()
     checkGeneration(this.s.ops, generation)
     const gen = generation ?? 2
+    this.syncCounts()
     const start = this.s.liveBytes
     for (let i = 0; i < 2; i++) {
       if (i > 0) allocateBetweenCollects(this.heap)
       this.collectNow(gen, 'gc.collect', false)
       this.runFinalizers(false)
     }
+    this.syncCounts() // the finalizers may have allocated
     const result = Math.min(Math.max(start - this.s.liveBytes, 0), 2 ** 31 - 1)
     if (this.hub.listening) this.hub.emit({ type: 'collect-call', op: this.s.ops, generation: gen, result })
     this.s.ops++
@@ -766,6 +789,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   collectNow(generation: number, reason: string, forceCompact: boolean): GcRecord {
     if (this.cycle.collecting)
       throw new PygcError('INTERNAL', 'a collection was requested during a collection')
+    this.syncCounts()
     const rec = this.collector.collect({ generation, reason, forceCompact })
     this.gcRecords.push(rec)
     if (this.heap.freachable.length > 0) this.drainDue = true
@@ -999,6 +1023,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   }
 
   stats(): ManagerStats {
+    this.syncCounts()
     const s = cloneStats(this.s)
     s.footprintBytes = this.footprint()
     s.spaces = this.spaces()
@@ -1021,6 +1046,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   /** GC.GetTotalMemory: bytes of objects allocated and not reclaimed. */
   totalMemory(): number {
+    this.syncCounts()
     return this.s.liveBytes
   }
 

@@ -18,8 +18,10 @@
  * resident memory stays at the high-water mark of the old generation's top. (A resizable
  * ArrayBuffer would give them back, but on Node 20 every access through a view on one is
  * 2-2.5 times slower, measured on a pointer-chasing loop: the whole model would pay for it.)
- * Bytes between a space's top and its end are never read: every allocation writes or copies
- * a whole object.
+ * Bytes between a space's top and its end are never read as they are: a copy writes a whole
+ * object, an allocation in the old generation zeroes one, and eden above its top is kept zero
+ * (setEdenTop zeroes what a collection leaves there, one fill each), so an allocation in eden
+ * writes only its header.
  *
  * Every object starts with a 16-byte header (the size of an Object[]'s header, so every
  * object fits one), four 32-bit words:
@@ -369,18 +371,29 @@ export class JvmHeap implements BufferWriter {
     if (end < this.oldEnd) this.oldEnd = end
   }
 
-  /** Zero `size` bytes at `a` and write a program object's header. */
+  /**
+   * Write a program object's header over `size` bytes at `a`, whose other words read zero after:
+   * eden above its top is all zero already (see setEdenTop), so only an object elsewhere (the
+   * old generation, whose tail a compaction leaves stale) is zeroed here.
+   */
   initObject(a: number, size: number, id: number, klass: number, length: number): void {
     const w = a >> 2
-    const end = w + (size >> 2)
     const words = this.words
-    // Small objects (most of them) are zeroed inline: TypedArray.fill costs a call per object.
-    if (size <= 128) for (let i = w + H_WORDS; i < end; i++) words[i] = 0
-    else words.fill(0, w + H_WORDS, end)
-    this.words[w + H_ID] = id
-    this.words[w + H_MARK] = MARK_PROTOTYPE
-    this.words[w + H_KLASS] = klass
-    this.words[w + H_LENGTH] = length
+    if (a >= this.oldStart) words.fill(0, w + H_WORDS, w + (size >> 2))
+    words[w + H_ID] = id
+    words[w + H_MARK] = MARK_PROTOTYPE
+    words[w + H_KLASS] = klass
+    words[w + H_LENGTH] = length
+  }
+
+  /**
+   * Eden's top moves down (a young collection empties eden; a full one slides its survivors
+   * down): what lay above the new top is zeroed, one fill per collection, so that eden above
+   * its top is always zero (as the buffer came) and allocation there never zeroes an object.
+   */
+  setEdenTop(top: number): void {
+    if (top < this.edenTop) this.words.fill(0, top >> 2, this.edenTop >> 2)
+    this.edenTop = top
   }
 
   /** Check that an allocation of `size` could ever fit (else it is an OutOfMemoryError at once). */

@@ -302,7 +302,7 @@ export class MarkCompactor {
       }
     }
     heap.oldTop = tops[0]
-    heap.edenTop = tops[1]
+    heap.setEdenTop(tops[1])
     heap.fromTop = tops[2]
     heap.toTop = tops[3]
     // GenMarkSweep: if the young generation is now empty no old-to-young reference can

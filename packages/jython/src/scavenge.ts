@@ -234,7 +234,7 @@ export class Scavenger {
     work.bytesPromoted += promotedBytes
 
     if (!promotionFailed) {
-      heap.edenTop = heap.edenStart
+      heap.setEdenTop(heap.edenStart)
       this.swapSurvivors(heap.fromStart)
     } else {
       // The originals stay where they are; from and to swap all the same (to keeps the
