@@ -18,7 +18,7 @@
 import type { FinalizerAllocations, WorkCounters } from '@pygc/core'
 import { FrameObjects } from './frames.js'
 import type { GcState } from './gc-state.js'
-import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, F_WEAKREFD, GEN0 } from './heap.js'
+import { F_FINALIZED, F_FREELISTED, F_INTERNAL, F_LIVE, F_WEAKREFD, GEN0, type ObjectHeap } from './heap.js'
 import { detachInstanceDict, instanceDictOf, makeInstanceDict } from './instance-dict.js'
 import { Kind, type TypeLayout } from './layout.js'
 
@@ -49,6 +49,11 @@ export class Deallocator {
 
   /** The work counters (stats.work, never replaced), cached for the refcount paths. */
   private readonly work: WorkCounters
+  /**
+   * st.heap (never replaced; only its columns are), cached: a Py_DECREF then reads its count
+   * through two dependent loads instead of three, at every decref of the op loop.
+   */
+  private readonly heap: ObjectHeap
 
   /** The version's trashcan rule (versions.ts): the nesting that defers, the one that drains. */
   private readonly depositAt: number
@@ -56,6 +61,7 @@ export class Deallocator {
 
   constructor(private readonly st: GcState) {
     this.work = st.stats.work
+    this.heap = st.heap
     this.depositAt = st.policy.trashcan.depositAt
     this.drainAt = st.policy.trashcan.drainAt
   }
@@ -64,13 +70,13 @@ export class Deallocator {
 
   incref(h: number): void {
     this.work.refcountOps++
-    this.st.heap.refcnt[h]++
+    this.heap.refcnt[h]++
   }
 
   /** Py_DECREF from C code that is not itself a tp_dealloc: a death runs to completion here. */
   decref(h: number): void {
     this.work.refcountOps++
-    if (--this.st.heap.refcnt[h] === 0) this.runDealloc(h)
+    if (--this.heap.refcnt[h] === 0) this.dealloc(h)
   }
 
   /**
@@ -79,12 +85,13 @@ export class Deallocator {
    */
   decrefInFrame(h: number): boolean {
     this.work.refcountOps++
-    if (--this.st.heap.refcnt[h] !== 0 || this.deallocLeaf(h)) return false
+    if (--this.heap.refcnt[h] !== 0 || this.deallocLeaf(h)) return false
     this.pushDeallocFrame(h)
     return true
   }
 
-  private runDealloc(h: number): void {
+  /** _Py_Dealloc of an object whose count just reached zero, run to completion. */
+  dealloc(h: number): void {
     if (this.deallocLeaf(h)) return
     const base = this.sp
     this.pushDeallocFrame(h)
@@ -99,7 +106,7 @@ export class Deallocator {
    * a dropped tree; false for any other object, whose frame the caller pushes.
    */
   private deallocLeaf(h: number): boolean {
-    const heap = this.st.heap
+    const heap = this.heap
     const kind = heap.kind[h]
     if ((kind !== Kind.Tuple && kind !== Kind.List) || (heap.flags[h] & F_WEAKREFD) !== 0) return false
     if (this.trashLater !== 0 || this.trashNesting >= this.depositAt) return false
@@ -309,7 +316,7 @@ export class Deallocator {
    * last; true when a death pushed a nested frame (the index then says where to resume).
    */
   private dropFieldsFirstToLast(h: number, top: number): boolean {
-    const heap = this.st.heap
+    const heap = this.heap
     const f = heap.fields
     const base = heap.fieldBase[h]
     const n = heap.nrefs[h]
@@ -451,7 +458,7 @@ export class Deallocator {
   /** End of list_dealloc / tupledealloc: to the type's free list if there is room, else PyObject_GC_Del. */
   private freeListOrTuple(h: number, kind: number): void {
     this.freeItems(h)
-    const heap = this.st.heap
+    const heap = this.heap
     const size = heap.fieldCells(h)
     const freeLists = this.st.freeLists
     if (kind === Kind.List) {
@@ -473,7 +480,7 @@ export class Deallocator {
 
   /** The items block, and the payload's `bytes` object the items referenced (its bytes stay counted until noteFreed). */
   private freeItems(h: number): void {
-    const heap = this.st.heap
+    const heap = this.heap
     if (heap.blockRow[h] === 0) return // owns neither an items block nor a payload (most objects)
     const itemsBytes = heap.itemsBytesOf(h)
     if (itemsBytes !== 0) {
@@ -488,7 +495,7 @@ export class Deallocator {
   }
 
   private releaseFields(h: number): void {
-    const heap = this.st.heap
+    const heap = this.heap
     heap.freeFields(heap.fieldBase[h], heap.fieldCells(h))
     heap.fieldBase[h] = 0
   }

@@ -188,7 +188,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       const old = values[i]
       if (old !== 0) {
         values[i] = 0
-        this.objects.decref(old)
+        this.decref(old)
       }
     }
     roots.dropFrame()
@@ -264,7 +264,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     }
     const old = heap.fields[at]
     heap.fields[at] = v
-    if (old !== 0) this.objects.decref(old)
+    if (old !== 0) this.decref(old)
     if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
 
@@ -286,7 +286,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const old = values[di]
     if (old !== 0) {
       values[di] = 0
-      this.objects.decref(old)
+      this.decref(old)
     }
     if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
@@ -359,7 +359,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     this.s.ops++
     this.pins[at] = this.pins[this.pins.length - 1]
     this.pins.pop()
-    this.objects.decref(h)
+    this.decref(h)
     if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
 
@@ -396,7 +396,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     // The CALL's eval-breaker check runs before `wr` is stored (initObject runs it once `wr` is tracked).
     this.allocator.initObject(wr, -1, Kind.Weakref, 0, 0, wrBytes, 0, false)
     this.st.weakrefs.insertHead(wr, t, code)
-    this.objects.decref(args)
+    this.decref(args)
     this.storeRootOwned(di, wr)
     if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
@@ -513,6 +513,15 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   // ================================================================ root stores
 
+  /**
+   * Py_DECREF from the op loop (dealloc.ts decref, with the count read through the manager's
+   * own heap field: one dependent load fewer per decref); a death is the deallocator's.
+   */
+  private decref(h: number): void {
+    this.work.refcountOps++
+    if (--this.heap.refcnt[h] === 0) this.objects.dealloc(h)
+  }
+
   /** Store into a root slot: the STORE_FAST order (new reference in, then the old one dropped). */
   private storeRoot(index: number, v: number): void {
     const values = this.roots.values
@@ -522,7 +531,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     }
     const old = values[index]
     values[index] = v
-    if (old !== 0) this.objects.decref(old)
+    if (old !== 0) this.decref(old)
   }
 
   /** Store a new reference the caller owns (a fresh object) into a root slot, dropping the old value. */
@@ -530,7 +539,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const roots = this.roots
     const old = roots.values[index]
     roots.values[index] = v
-    if (old !== 0) this.objects.decref(old)
+    if (old !== 0) this.decref(old)
   }
 
   // ================================================================ the eval breaker (3.12+)
