@@ -36,6 +36,24 @@ describe('the root set frame stack', () => {
     expect([0, 1, 2, 3].map((i) => roots.get(i))).toEqual([0, 0, 0, 0])
   })
 
+  it('gives null locals to a frame reaching past every earlier frame, after globals moved the stale ones up', () => {
+    const roots = new RootSet()
+    roots.pushFrame(2)
+    roots.pushFrame(3)
+    for (let i = 0; i < 3; i++) roots.values[roots.index(i)] = 7 + i
+    roots.dropFrame()
+    roots.defineGlobals(2) // frame 0 moves up by 2: the popped frame's values lie at 4 and above
+    roots.pushFrame(6) // up to 10, past the highest top so far (5)
+    expect([0, 1, 2, 3, 4, 5].map((i) => roots.get(i))).toEqual([0, 0, 0, 0, 0, 0])
+    // Grown by copy: a frame popped before the growth leaves nothing in the new array either.
+    roots.values[roots.index(5)] = 3
+    roots.dropFrame()
+    roots.pushFrame(300)
+    expect(roots.values.length).toBeGreaterThanOrEqual(304)
+    expect(roots.get(1)).toBe(0)
+    expect(Array.from({ length: 300 }, (_, i) => roots.get(i)).every((v) => v === 0)).toBe(true)
+  })
+
   it('shifts every frame when globals are added under them', () => {
     const roots = new RootSet()
     roots.defineGlobals(1)

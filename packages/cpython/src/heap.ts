@@ -10,6 +10,7 @@
 import { PygcError } from '@pygc/core'
 import { BlockRows, copyInto } from './heap-blocks.js'
 import { growCapacity, MAX_ROWS, withGrowth } from './heap-growth.js'
+import type { HeapStorage } from './heap-storage.js'
 import { Kind } from './layout.js'
 import { WEAKREF_CELLS } from './weakrefs.js'
 
@@ -98,7 +99,30 @@ export class ObjectHeap {
   readonly listCount = new Float64Array(LIST_HEADS)
   readonly listBytes = new Float64Array(LIST_HEADS)
 
-  constructor(initial = 1 << 12) {
+  /** `storage`: a released table's (heap-storage.ts), zeroed; else fresh columns of `initial` rows. */
+  constructor(initial = 1 << 12, storage: HeapStorage | null = null) {
+    if (storage !== null) {
+      this.capacity = storage.capacity
+      this.refcnt = storage.refcnt
+      this.gcNext = storage.gcNext
+      this.gcPrev = storage.gcPrev
+      this.gcRefs = storage.gcRefs
+      this.flags = storage.flags
+      this.kind = storage.kind
+      this.where = storage.where
+      this.type = storage.type
+      this.oid = storage.oid
+      this.address = storage.address
+      this.objBytes = storage.objBytes
+      this.blockRow = storage.blockRow
+      this.nrefs = storage.nrefs
+      this.nints = storage.nints
+      this.fieldBase = storage.fieldBase
+      this.fields = storage.fields
+      this.freeHandles = storage.freeHandles
+      for (let h = 1; h < LIST_HEADS; h++) this.listInit(h)
+      return
+    }
     this.capacity = initial
     this.refcnt = new Int32Array(initial)
     this.gcNext = new Int32Array(initial)
@@ -118,6 +142,46 @@ export class ObjectHeap {
     this.fields = new Int32Array(1 << 12)
     this.freeHandles = new Int32Array(1 << 10)
     for (let h = 1; h < LIST_HEADS; h++) this.listInit(h)
+  }
+
+  /**
+   * The table's storage, for the next table (heap-storage.ts): this table is left with empty
+   * columns, so a stray use of it can never write into the next one's.
+   */
+  detachStorage(): HeapStorage {
+    const storage: HeapStorage = {
+      capacity: this.capacity,
+      refcnt: this.refcnt,
+      gcNext: this.gcNext,
+      gcPrev: this.gcPrev,
+      gcRefs: this.gcRefs,
+      flags: this.flags,
+      kind: this.kind,
+      where: this.where,
+      type: this.type,
+      oid: this.oid,
+      address: this.address,
+      objBytes: this.objBytes,
+      blockRow: this.blockRow,
+      nrefs: this.nrefs,
+      nints: this.nints,
+      fieldBase: this.fieldBase,
+      fields: this.fields,
+      freeHandles: this.freeHandles,
+      rows: this.nextHandle,
+      cells: this.fieldTop,
+    }
+    this.capacity = 0
+    this.nextHandle = FIRST_HANDLE
+    this.freeHandleCount = 0
+    this.fieldTop = 1
+    this.refcnt = this.gcNext = this.gcPrev = this.gcRefs = new Int32Array(0)
+    this.type = this.oid = this.objBytes = this.blockRow = this.nrefs = this.fieldBase = new Int32Array(0)
+    this.flags = this.kind = this.where = this.nints = new Uint8Array(0)
+    this.address = new Float64Array(0)
+    this.fields = new Int32Array(0)
+    this.freeHandles = new Int32Array(0)
+    return storage
   }
 
   // ---------------------------------------------------------------- handles

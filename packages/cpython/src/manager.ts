@@ -58,6 +58,7 @@ import { FrameObjects } from './frames.js'
 import { type FreeListEntries, FreeLists } from './free-lists.js'
 import { GcState } from './gc-state.js'
 import { F_INTERNAL, F_LIVE, FIRST_HANDLE, ObjectHeap } from './heap.js'
+import { leaveStorage, takeStorage } from './heap-storage.js'
 import { incrementalCollectorOf } from './incremental-host.js'
 import { maintainTracking, makeInstanceDict } from './instance-dict.js'
 import { bytesObjectBytes, Kind, layoutOf, tupleBytes, weakrefBytes } from './layout.js'
@@ -128,7 +129,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       sizeMode: 'python',
       outOfMemory: 'MemoryError',
     }
-    const heap = new ObjectHeap()
+    const heap = new ObjectHeap(undefined, takeStorage())
     const stats = emptyStats(this.info.generations)
     const costs = resolveCosts(options.cost)
     this.st = new GcState({
@@ -483,6 +484,11 @@ export class CPythonManager implements MemoryManager<GcModule> {
     s.spaces = this.st.spaces()
     s.virtualTime.mutator = this.st.cycle.mutatorTime()
     return cloneStats(s)
+  }
+
+  /** Done: the object table's storage goes to the next manager made in this thread (heap-storage.ts). */
+  release(): void {
+    if (this.heap.capacity > 0) leaveStorage(this.heap.detachStorage())
   }
 
   forEachLiveId(visit: (id: number) => void): void {

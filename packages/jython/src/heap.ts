@@ -87,6 +87,11 @@ export class TypeTables {
   finalizer = new Uint8Array(16)
   /** Global index a finalizer resurrects into, or -1. */
   resurrectInto = new Int32Array(16)
+  /**
+   * Bytes of an object of a fixed-size type (objectBytes of its base), 0 for a variable-size
+   * one: alloc's hot case is this one read instead of the size computed per object.
+   */
+  fixedBytes = new Int32Array(16)
 
   add(
     refs: number,
@@ -106,6 +111,7 @@ export class TypeTables {
     this.unit[t] = unit
     this.finalizer[t] = finalizer ? 1 : 0
     this.resurrectInto[t] = resurrect
+    this.fixedBytes[t] = variable === 0 ? objectBytes(base, unit, 0) : 0
   }
 
   private grow(): void {
@@ -122,6 +128,7 @@ export class TypeTables {
     this.unit = g(this.unit, (k) => new Float64Array(k))
     this.finalizer = g(this.finalizer, (k) => new Uint8Array(k))
     this.resurrectInto = g(this.resurrectInto, (k) => new Int32Array(k))
+    this.fixedBytes = g(this.fixedBytes, (k) => new Int32Array(k))
   }
 }
 

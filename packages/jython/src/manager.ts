@@ -201,13 +201,28 @@ export class JythonManager implements MemoryManager<JythonNative> {
 
   // ---- Mutator: objects --------------------------------------------------------------------
 
+  /**
+   * The hot case, a fixed-size type with no length, is one table read (typeof first, so that a
+   * string id such as '0' never indexes the table; any other id reads undefined or 0 there);
+   * every other case, errors included, is allocSized's.
+   */
   alloc(dst: Slot, type: TypeId, length?: number): void {
     if (this.drainPending) this.runFinalizerThreads()
     const di = this.roots.index(dst)
-    const len = this.registry.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
-    const types = this.heap.types
-    const size = this.heap.bytesFor(type, len)
-    const finalizable = types.finalizer[type] === 1
+    const size = typeof type === 'number' && length === undefined ? this.heap.types.fixedBytes[type] : 0
+    if (size > 0) this.place(di, dst, type, size, 0)
+    else this.allocSized(di, dst, type, length)
+  }
+
+  /** alloc of a variable-size type, or with a length, or of a bad type id (UNKNOWN_TYPE, VALUE_OUT_OF_RANGE). */
+  private allocSized(di: number, dst: Slot, type: TypeId, length: number | undefined): void {
+    const len = this.registry.allocLength(type, length)
+    this.place(di, dst, type, this.heap.bytesFor(type, len), len)
+  }
+
+  /** The object of alloc's checked arguments: allocated, initialised, in root index `di`. */
+  private place(di: number, dst: Slot, type: TypeId, size: number, len: number): void {
+    const finalizable = this.heap.types.finalizer[type] === 1
     const a = this.gch.allocate(size, 'alloc', dst)
     const id = this.s.objectsAllocated
     this.heap.initObject(a, size, id, type | (finalizable ? FLAG_FINALIZABLE : 0), len)
