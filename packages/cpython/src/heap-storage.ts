@@ -7,8 +7,12 @@
  * project's 2-core VM costs tens of microseconds (core host-buffers.ts; measured 22 µs a page,
  * 45 ms for a new 8 MiB buffer against 0.4 ms to zero it again). Every benchmark run and every
  * `pygc run` cell builds a fresh manager, whose table grew through 1.5× copies into new
- * buffers each time: handing the storage on took 5% off binary-trees N=10 and N=14
- * (`npm run bench:host`, issue 11 goal 2). The baseline, Jython and PyPy hand their heap
+ * buffers each time. Handing the storage on, measured on binary-trees (issue 11 goal 2,
+ * session 9): minor page faults per run 150 -> 40 at N=10 and 1,146 -> 0 at N=14
+ * (process.resourceUsage, 40 and 3 runs after 3 warm-up runs), CPU time per run -6% at N=10
+ * and -2% at N=14 (one process alternating both builds, paired medians 0.937 and 0.981; the
+ * machine's load moves single figures by more, which is why the same change measured as noise
+ * in session 5, commit 4737573). The baseline, Jython and PyPy hand their heap
  * buffers on through core's host-buffers.ts; the object table is fifteen columns, not one
  * buffer, so it keeps its own spare here.
  *
