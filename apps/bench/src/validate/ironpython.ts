@@ -575,7 +575,7 @@ export function runModel(
   replayTrace(fileSource(tracePath), wrapped)
   for (const [id, ordinal] of finOrdinal) pairs[ordinal] = [finalizedAt.get(id) ?? 0, 0]
   const counts = [0, 1, 2].map((g) => manager.native.clr.CollectionCount(g) - base[g])
-  return {
+  const result: ModelResult = {
     collectionCount: counts,
     lohAllocations,
     finalizable,
@@ -594,6 +594,8 @@ export function runModel(
         promotedBytes: r.survivedBytes,
       })),
   }
+  manager.release() // everything is read: its heap goes to the next model run (core host-buffers.ts)
+  return result
 }
 
 /** The oracle tracks the first 10,000 finalizable objects (its arrays stay off the LOH). */

@@ -155,11 +155,13 @@ export function recordProgram(
   path: string,
   options: JythonOptions = {},
 ): void {
-  const recorder = new RecordingMutator(new JythonManager(options), fileSink(path), {
+  const manager = new JythonManager(options)
+  const recorder = new RecordingMutator(manager, fileSink(path), {
     metadata: { recordedBy: 'pygc validate jython' },
   })
   program(recorder)
   recorder.finish()
+  manager.release() // its -Xmx heap goes to the next recording (core host-buffers.ts)
 }
 
 /** Any trace against the real JVM or the real Jython (see the file comment). */

@@ -334,10 +334,16 @@ export interface JvmContext {
   startupLevels?: Promise<number[]>
 }
 
-function replayOnModel(trace: string, options: JythonOptions): JythonManager {
+/** The model's side of one replay, its log and resolved options; the manager is released once read. */
+function replayOnModel(
+  trace: string,
+  options: JythonOptions,
+): { side: Side; log: string; resolved: JythonManager['options'] } {
   const model = new JythonManager(options)
   replayTrace(fileSource(trace), model)
-  return model
+  const run = { side: modelSide(model), log: modelLog(model), resolved: model.options }
+  model.release() // its heap goes to the next replay at this -Xmx (core host-buffers.ts)
+  return run
 }
 
 /**
@@ -371,16 +377,16 @@ export async function jvmRows(
   const base = join(ctx.dir, slug(caseName))
   ctx.log(`${caseName}: model`)
   const model = replayOnModel(trace, options)
-  writeFileSync(`${base}.model.log`, modelLog(model))
+  writeFileSync(`${base}.model.log`, model.log)
   ctx.log(`${caseName}: java`)
   const real = await runJvm(ctx.classDir, heap, trace, `${base}.log`)
-  const rows = compareSides(caseName, modelSide(model), realSide(real))
+  const rows = compareSides(caseName, model.side, realSide(real))
   const fullRow = rows.find((r) => r.metric === 'heap after full GC (median)')
   if (fullRow === undefined || fullRow.ok) return rows
   // Dead wood (MarkSweepDeadRatio): how much garbage a full GC may leave at the bottom of the
   // old generation depends on where objects lie there (FIDELITY.md, "Dead wood").
   ctx.log(`${caseName}: again with -XX:MarkSweepDeadRatio=0`)
-  const strict = modelSide(replayOnModel(trace, { ...options, markSweepDeadRatio: 0 }))
+  const strict = replayOnModel(trace, { ...options, markSweepDeadRatio: 0 }).side
   const realStrict = realSide(
     await runJvm(ctx.classDir, heap, trace, `${base}-deadratio0.log`, ['-XX:MarkSweepDeadRatio=0']),
   )
@@ -391,7 +397,8 @@ export async function jvmRows(
     realStrict.fullAfterKiB,
   )
   rows.push(strictRow)
-  const allowanceKiB = (model.options.geometry.oldInitialBytes * model.options.markSweepDeadRatio) / 100 / KiB
+  const allowanceKiB =
+    (model.resolved.geometry.oldInitialBytes * model.resolved.markSweepDeadRatio) / 100 / KiB
   const diffKiB =
     typeof fullRow.model === 'number' && typeof fullRow.real === 'number'
       ? Math.abs(fullRow.real - fullRow.model)

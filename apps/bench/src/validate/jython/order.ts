@@ -57,6 +57,7 @@ function modelOrder(trace: string, heap: JvmHeap): ModelOrder {
     }
   })
   replayTrace(fileSource(trace), model)
+  model.release() // the events are read: its heap goes to the next model (core host-buffers.ts)
   return { events, referentOfTag }
 }
 
