@@ -22,6 +22,7 @@ export {
   type RuntimeChoice,
   runtimeNames,
 } from './runtimes.js'
+export { tuneV8Inlining, V8_INLINING_FLAGS } from './v8-tuning.js'
 export { validate } from './validate/api.js'
 export {
   type Capability,

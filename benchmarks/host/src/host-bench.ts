@@ -11,10 +11,13 @@
  * (binary-trees N of the python3 comparison, default 12: long enough that interpreter start-up is
  * noise), PYGC_BENCH_TIME (ms per task, default 2000), PYGC_BENCH_OBJECTS (memory benchmark,
  * default 10,000,000), PYGC_BENCH_CLOCK (`wall`, the default, or `cpu`: this process's user +
- * system CPU time, which other processes on a shared machine disturb far less than wall time).
+ * system CPU time, which other processes on a shared machine disturb far less than wall time),
+ * PYGC_V8_INLINING (`tuned`, the default: the V8 inlining budget `pygc` runs with, for the models
+ * and the V8 anchor alike; `default`: V8's own; see @pygc/bench v8-tuning.ts).
  */
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { tuneV8Inlining } from '@pygc/bench'
 import { type MemoryManager, Rng } from '@pygc/core'
 import { binaryTrees } from '@pygc/workloads'
 import { Bench } from 'tinybench'
@@ -284,6 +287,8 @@ function memorySection(objects: number): void {
 }
 
 async function main(): Promise<void> {
+  // First, in the parent and in every child: the inlining budget pygc runs the models with (@pygc/bench v8-tuning.ts).
+  const v8Flags = tuneV8Inlining()
   const args = process.argv.slice(2)
   if (args[0] === '--speed') {
     // Child mode of the own-process column: one model and the V8 anchor, JSON on stdout.
@@ -306,7 +311,7 @@ async function main(): Promise<void> {
   const timeMs = envInt('PYGC_BENCH_TIME', 2000)
   const objects = envInt('PYGC_BENCH_OBJECTS', 10_000_000)
   console.log(
-    `pygc host benchmarks — node ${process.version}, ${process.platform}/${process.arch}, ${process.env.PYGC_BENCH_CLOCK === 'cpu' ? 'CPU' : 'wall'} time`,
+    `pygc host benchmarks — node ${process.version}, ${process.platform}/${process.arch}, ${process.env.PYGC_BENCH_CLOCK === 'cpu' ? 'CPU' : 'wall'} time, V8 flags: ${v8Flags.length === 0 ? "V8's defaults (PYGC_V8_INLINING=default)" : v8Flags.join(' ')}`,
   )
   const { available, skipped } = await loadRuntimes()
   for (const s of skipped) console.log(`skipped ${s.name}: ${s.reason}`)

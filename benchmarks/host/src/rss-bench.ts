@@ -10,6 +10,7 @@
  * default every available model).
  */
 import { fileURLToPath } from 'node:url'
+import { tuneV8Inlining } from '@pygc/bench'
 import type { MemoryManager } from '@pygc/core'
 import { buildChain } from './chain.js'
 import { envInt, peakRssBytes, runChild, secondsSince } from './child.js'
@@ -102,6 +103,8 @@ async function measure(subject: string, objects: number): Promise<RssSample> {
 }
 
 async function main(): Promise<void> {
+  // First, in the parent and in every child: the inlining budget pygc runs the models with (@pygc/bench v8-tuning.ts).
+  tuneV8Inlining()
   const args = process.argv.slice(2)
   if (args[0] === '--child') {
     console.log(JSON.stringify(await measure(args[1], Number(args[2]))))

@@ -9,6 +9,7 @@
  * per run, default 1800).
  */
 import { fileURLToPath } from 'node:url'
+import { tuneV8Inlining } from '@pygc/bench'
 import { Rng } from '@pygc/core'
 import { binaryTrees } from '@pygc/workloads'
 import { envInt, envList, peakRssBytes, runChild, secondsSince } from './child.js'
@@ -46,6 +47,8 @@ async function measure(runtime: string, depth: number): Promise<ScalingSample> {
 }
 
 async function main(): Promise<void> {
+  // First, in the parent and in every child: the inlining budget pygc runs the models with (@pygc/bench v8-tuning.ts).
+  tuneV8Inlining()
   const args = process.argv.slice(2)
   if (args[0] === '--child') {
     console.log(JSON.stringify(await measure(args[1], Number(args[2]))))

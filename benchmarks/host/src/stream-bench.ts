@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { tuneV8Inlining } from '@pygc/bench'
 import {
   fileSink,
   fileSource,
@@ -80,6 +81,8 @@ async function measure(step: Step, depth: number, path: string): Promise<StepSam
 }
 
 async function main(): Promise<void> {
+  // First, in the parent and in every child: the inlining budget pygc runs the models with (@pygc/bench v8-tuning.ts).
+  tuneV8Inlining()
   const args = process.argv.slice(2)
   if (args[0] === '--child') {
     console.log(JSON.stringify(await measure(args[1] as Step, Number(args[2]), args[3])))
