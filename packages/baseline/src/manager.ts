@@ -37,6 +37,7 @@
  * listens. Weak reference objects are reported in `alloc` events with typeId -1.
  */
 import {
+  addAllocated,
   type CallbackSpec,
   CollectionCycle,
   type CostModel,
@@ -346,9 +347,9 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
   }
 
   /**
-   * Bring the allocation counters up to date. Between collections live bytes and the frontier
-   * only grow (only a sweep frees or lowers the frontier), so their values now are the peaks
-   * since the last sync: the same peaks a per-allocation update would have seen.
+   * Bring the allocation counters up to date (core addAllocated). The frontier, like live bytes,
+   * only grows between collections (only a sweep lowers it), so its value now is the peak since
+   * the last sync.
    */
   protected syncCounts(): void {
     const s = this.counts
@@ -356,11 +357,7 @@ export class BaselineManager implements MemoryManager<BaselineNative> {
     const bytes = this.allocatedSinceGc - this.syncedBytes
     this.syncedIds = this.nextId
     this.syncedBytes = this.allocatedSinceGc
-    s.objectsAllocated += objects
-    s.liveObjects += objects
-    s.bytesAllocated += bytes
-    s.liveBytes += bytes
-    if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
+    addAllocated(s, objects, bytes)
     const footprint = this.space.frontier
     s.footprintBytes = footprint
     if (footprint > s.peakFootprintBytes) s.peakFootprintBytes = footprint

@@ -36,7 +36,7 @@ export function ensureEqual<T>(actual: T, expected: T, what: string): void {
  * manager must not be used afterwards.
  */
 export function releaseManager(m: MemoryManager): void {
-  ;(m as { release?: () => void }).release?.()
+  m.release?.()
 }
 
 /**

@@ -28,6 +28,20 @@ export function emptyStats(generations: readonly string[]): ManagerStats {
   }
 }
 
+/**
+ * Count `objects` new objects of `bytes` in all as allocated and live, and the live peak. For a
+ * manager that adds its allocations in batches (before a collection frees anything and when its
+ * figures are read): live bytes only grow between collections, so the peak seen at a batch is
+ * the peak a per-allocation update would have seen.
+ */
+export function addAllocated(s: ManagerStats, objects: number, bytes: number): void {
+  s.objectsAllocated += objects
+  s.liveObjects += objects
+  s.bytesAllocated += bytes
+  s.liveBytes += bytes
+  if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
+}
+
 /** A deep copy, so a caller can keep a snapshot while the manager runs on. */
 export function cloneStats(s: ManagerStats): ManagerStats {
   return {

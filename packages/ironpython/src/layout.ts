@@ -107,8 +107,11 @@ export interface ObjectSize {
 }
 
 const align8 = (n: number): number => Math.ceil(n / 8) * 8
+/** An array's `size (o)` as gc.cpp reads it: header, MethodTable and length (24) plus the elements, unrounded. */
+const clrArrayUnrounded = (n: number, elem: number): number => 24 + n * elem
 /** A 64-bit CLR array of `n` elements of `elem` bytes: header + MT + length, then elements. */
-const clrArray = (n: number, elem: number): number => Math.max(MIN_OBJECT_BYTES, align8(24 + n * elem))
+const clrArray = (n: number, elem: number): number =>
+  Math.max(MIN_OBJECT_BYTES, align8(clrArrayUnrounded(n, elem)))
 
 /**
  * `clr` mode: the object is an `object[]` of its reference fields plus its payload packed into
@@ -222,7 +225,7 @@ export function trackerCallbacksSize(n: number): number {
  * 208-byte tracker included, counts its size, a multiple of 8.
  */
 export function trackerCallbacksFinalizationBytes(n: number): number {
-  return 24 + 4 * n
+  return clrArrayUnrounded(n, 4)
 }
 
 /** IronPython's `weakref` object (WeakHandle, hash, callback) or the CLR's WeakReference. */

@@ -16,6 +16,7 @@
  * finalizer thread, modeled by a deterministic drain rule (see `finalizerDrain`).
  */
 import {
+  addAllocated,
   type CallbackSpec,
   CollectionCycle,
   type CostModel,
@@ -495,22 +496,11 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
     return id
   }
 
-  /**
-   * Bring the allocation counters up to date. Live bytes only grow between collections (only a
-   * collection frees), so their value at a sync is the peak since the last one: the peak a
-   * per-allocation update saw.
-   */
+  /** Bring the allocation counters up to date (core addAllocated). */
   private syncCounts(): void {
-    const s = this.s
-    const objects = this.nextId - this.syncedIds
-    const bytes = this.unsyncedBytes
+    addAllocated(this.s, this.nextId - this.syncedIds, this.unsyncedBytes)
     this.syncedIds = this.nextId
     this.unsyncedBytes = 0
-    s.objectsAllocated += objects
-    s.liveObjects += objects
-    s.bytesAllocated += bytes
-    s.liveBytes += bytes
-    if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
   }
 
   footprint(): number {
