@@ -9,7 +9,7 @@
 import { type ManagerStats, OutOfMemoryError } from '@pygc/core'
 import { GEN_LOH } from './budgets.js'
 import { topContextRoom } from './gen0-regions.js'
-import type { ClrHeap } from './heap.js'
+import { CARD_BYTE_GRANULES, type ClrHeap } from './heap.js'
 import { HEADER_GRANULES, LOH_BASE, LOH_END, MIN_OBJECT_BYTES } from './layout.js'
 import { MIN_FREE_LIST_BYTES } from './runtime-pinned-layout.js'
 
@@ -43,7 +43,24 @@ export class ClrAllocator {
     return large ? this.allocateLarge(bytes) : this.allocateSmall(bytes / 8)
   }
 
-  /** The fast path: bump in gen0's allocation context, else get a new one. */
+  /**
+   * The program's per-object path, small enough to inline into the op loop: bump in gen0's
+   * allocation context when the object fits and covers no card byte's first granule (so the
+   * brick table needs no entry: CardTable.recordObject would record nothing), else
+   * allocateSmall. No context: acPtr = acLimit = 0, and no object fits below 0.
+   */
+  bumpSmall(granules: number): number {
+    const h = this.ctx.heap
+    const g = h.acPtr
+    const end = g + granules
+    if (end <= h.acLimit && ((g - 1) ^ (end - 1)) < CARD_BYTE_GRANULES) {
+      h.acPtr = end
+      return g
+    }
+    return this.allocateSmall(granules)
+  }
+
+  /** Bump in gen0's allocation context (recording the object in the brick table), else get a new one. */
   allocateSmall(granules: number): number {
     const h = this.ctx.heap
     const g = h.acPtr

@@ -557,6 +557,7 @@ export class ClrCollector {
     const plannedStart = [0, 0, 0]
     let fragmentation = 0
     p.reset(this.marker.condStart)
+    this.relocator.resetSurvivors()
     const starts = [h.g0Start, h.g1Start, SOH_BASE]
     let gen = n
     plannedStart[gen] = p.ptr
@@ -609,6 +610,7 @@ export class ClrCollector {
         }
         work.objectsSwept++
         if (end !== kept) survived[gen] += m[we + W_GRANULES] * 8
+        if (m[we + W_TYPE] !== FREE_TYPE && (fe & F_MARKED) !== 0) this.relocator.noteSurvivor(end)
         end += m[we + W_GRANULES]
         if (extended) break
       }

@@ -6,6 +6,7 @@
  * unmarked, and survivors that end in gen1 or gen2 are carded where they hold references into
  * the new ephemeral range.
  */
+import { IntList } from '@pygc/core'
 import type { CollectorContext } from './collector.js'
 import { brokenHeap, CARD_BYTE_GRANULES, generationOf, SOH_BASE } from './heap.js'
 import {
@@ -29,11 +30,54 @@ export function destination(gen: number, promotion: boolean): number {
   return promotion ? Math.min(gen + 1, 2) : gen
 }
 
+/**
+ * The most survivors the plan lists for relocation and compaction (gc.cpp's mark list, which
+ * likewise lets the later phases skip the dead objects and, when it overflows, falls back to
+ * walking the whole condemned range). 2^20 entries: 4 MiB of host memory at most.
+ */
+const SURVIVOR_LIST_LIMIT = 1 << 20
+
 export class ClrRelocator {
+  /**
+   * The condemned range's survivors (marked objects, free gaps excluded) in address order, as
+   * the plan walk met them, for relocateSurvivors and slide; not used once it overflowed.
+   */
+  private readonly survivors = new IntList()
+  private survivorsOverflowed = false
+
   constructor(
     private readonly ctx: CollectorContext,
     private readonly marker: ClrMarker,
   ) {}
+
+  /** A new plan walk begins: no survivors listed. */
+  resetSurvivors(): void {
+    this.survivors.clear()
+    this.survivorsOverflowed = false
+  }
+
+  /** The plan walk met a survivor at `g` (marked, not a free gap), after every listed one. */
+  noteSurvivor(g: number): void {
+    if (this.survivors.length < SURVIVOR_LIST_LIMIT) this.survivors.push(g)
+    else this.survivorsOverflowed = true
+  }
+
+  /** Visit every survivor of the condemned range in address order: from the list, or by a walk if it overflowed. */
+  private forEachSurvivor(visit: (g: number, w: number) => void): void {
+    const m = this.ctx.heap.soh
+    if (!this.survivorsOverflowed) {
+      const list = this.survivors
+      for (let i = 0; i < list.length; i++) visit(list.items[i], list.items[i] * 2)
+      return
+    }
+    for (let g = this.marker.condStart; g < this.ctx.heap.sohTop; ) {
+      const w = g * 2
+      const size = m[w + W_GRANULES]
+      if (!(size >= 3)) brokenHeap(g, 'object size')
+      if (m[w + W_TYPE] !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) visit(g, w)
+      g += size
+    }
+  }
 
   /** The post-collection address of a reference (only condemned SOH objects move). */
   private forward(t: number): number {
@@ -112,24 +156,19 @@ export class ClrRelocator {
     const h = this.ctx.heap
     const m = h.soh
     const starts = [h.g0Start, h.g1Start, SOH_BASE]
-    for (let g = this.marker.condStart; g < h.sohTop; ) {
-      const w = g * 2
-      const size = m[w + W_GRANULES]
-      if (!(size >= 3)) brokenHeap(g, 'object size')
-      if (hasReferenceFields(m[w + W_TYPE]) && (m[w + W_FLAGS] & F_MARKED) !== 0) {
-        const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
-        const dest = m[w + W_AUX]
-        const destGen = destination(gen, promotion)
-        const refs = m[w + W_REFS]
-        for (let i = 0; i < refs; i++) {
-          const fw = w + W_FIELDS + 2 * i
-          const t = this.forward(m[fw])
-          m[fw] = t
-          if (t !== 0 && generationOf(t, newG1, newG0) < destGen) h.sohCards.dirty(dest + HEADER_GRANULES + i)
-        }
+    this.forEachSurvivor((g, w) => {
+      if (!hasReferenceFields(m[w + W_TYPE])) return
+      const gen = g >= starts[0] ? 0 : g >= starts[1] ? 1 : 2
+      const dest = m[w + W_AUX]
+      const destGen = destination(gen, promotion)
+      const refs = m[w + W_REFS]
+      for (let i = 0; i < refs; i++) {
+        const fw = w + W_FIELDS + 2 * i
+        const t = this.forward(m[fw])
+        m[fw] = t
+        if (t !== 0 && generationOf(t, newG1, newG0) < destGen) h.sohCards.dirty(dest + HEADER_GRANULES + i)
       }
-      g += size
-    }
+    })
   }
 
   /**
@@ -141,22 +180,18 @@ export class ClrRelocator {
   slide(holes: readonly number[]): void {
     const { heap: h, work } = this.ctx
     const m = h.soh
-    for (let g = this.marker.condStart; g < h.sohTop; ) {
-      const w = g * 2
+    // In address order: every object above the one moving is still where it was.
+    this.forEachSurvivor((g, w) => {
       const size = m[w + W_GRANULES]
-      if (!(size >= 3)) brokenHeap(g, 'object size')
-      if (m[w + W_TYPE] !== FREE_TYPE && (m[w + W_FLAGS] & F_MARKED) !== 0) {
-        m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
-        const dest = m[w + W_AUX]
-        m[w + W_AUX] = 0
-        if (dest !== g) {
-          m.copyWithin(dest * 2, w, w + size * 2)
-          work.bytesCompacted += size * 8
-        }
-        h.noteSohObject(dest, size)
+      m[w + W_FLAGS] &= ~(F_MARKED | F_PINNED)
+      const dest = m[w + W_AUX]
+      m[w + W_AUX] = 0
+      if (dest !== g) {
+        m.copyWithin(dest * 2, w, w + size * 2)
+        work.bytesCompacted += size * 8
       }
-      g += size
-    }
+      h.noteSohObject(dest, size)
+    })
     for (let i = 0; i < holes.length; i += 2) h.writeSohFree(holes[i], holes[i + 1])
   }
 
