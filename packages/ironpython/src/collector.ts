@@ -164,6 +164,9 @@ export class ClrCollector {
   private readonly relocator: ClrRelocator
   /** Where plan puts each plug (allocate_in_condemned_generations), reused by every collection. */
   private readonly planner = new PlugPlanner()
+  /** Program objects reclaimed and their bytes, not yet counted (reclaimed, settleReclaimed). */
+  private unsettledFrees = 0
+  private unsettledFreedBytes = 0
 
   constructor(private readonly ctx: CollectorContext) {
     this.marker = new ClrMarker(ctx)
@@ -556,6 +559,8 @@ export class ClrCollector {
     const survived = [0, 0, 0]
     const plannedStart = [0, 0, 0]
     let fragmentation = 0
+    // Objects the walk visits (work.objectsSwept), added once at the end: the walk is per object.
+    let swept = 0
     p.reset(this.marker.condStart)
     this.relocator.resetSurvivors()
     const starts = [h.g0Start, h.g1Start, SOH_BASE]
@@ -579,7 +584,7 @@ export class ClrCollector {
       const type = m[w + W_TYPE]
       const flags = m[w + W_FLAGS]
       if (!live(g, flags, type)) {
-        work.objectsSwept++
+        swept++
         // The runtime's pinned object where it is not kept: its bytes are accounted elsewhere.
         if (g !== obstacle) {
           fragmentation += size * 8
@@ -608,7 +613,7 @@ export class ClrCollector {
             break
           }
         }
-        work.objectsSwept++
+        swept++
         if (end !== kept) survived[gen] += m[we + W_GRANULES] * 8
         if (m[we + W_TYPE] !== FREE_TYPE && (fe & F_MARKED) !== 0) this.relocator.noteSurvivor(end)
         end += m[we + W_GRANULES]
@@ -626,6 +631,8 @@ export class ClrCollector {
       g = end
     }
     p.flushPins()
+    work.objectsSwept += swept
+    this.settleReclaimed()
     while (gen > 0) {
       gen--
       plannedStart[gen] = p.ptr
@@ -643,7 +650,11 @@ export class ClrCollector {
     }
   }
 
-  /** Account for a dead object (its memory is reused by the compaction, sweep or LOH sweep). */
+  /**
+   * Account for a dead object (its memory is reused by the compaction, sweep or LOH sweep). With
+   * no per-object listener the program's frees are summed and counted by settleReclaimed (one
+   * CollectionCycle.freedMany, not a call per object); with one, each is counted before its event.
+   */
   private reclaimed(m: Int32Array, w: number, bytes: number): void {
     const { hub, cycle } = this.ctx
     // A WeakRefTracker (id < 0) is the runtime's, not the program's: collector work only.
@@ -651,9 +662,21 @@ export class ClrCollector {
       cycle.runtimeFreed()
       return
     }
+    if (!hub.perObject) {
+      this.unsettledFrees++
+      this.unsettledFreedBytes += bytes
+      return
+    }
     cycle.freed(bytes, 'tracing')
-    if (hub.perObject)
-      hub.emit({ type: 'free', op: this.ctx.opIndex(), id: m[w + W_ID], bytes, cause: 'tracing' })
+    hub.emit({ type: 'free', op: this.ctx.opIndex(), id: m[w + W_ID], bytes, cause: 'tracing' })
+  }
+
+  /** Count the frees reclaimed summed since the last call (before anything reads the figures). */
+  private settleReclaimed(): void {
+    if (this.unsettledFrees === 0) return
+    this.ctx.cycle.freedMany(this.unsettledFrees, this.unsettledFreedBytes, 'tracing')
+    this.unsettledFrees = 0
+    this.unsettledFreedBytes = 0
   }
 
   /**
@@ -700,6 +723,7 @@ export class ClrCollector {
       }
       g += size
     }
+    this.settleReclaimed()
     if (runStart !== 0) h.shrinkLoh(runStart)
     for (let i = frees.length - 2; i >= 0; i -= 2) h.lohPushFree(frees[i], frees[i + 1])
     return survived
