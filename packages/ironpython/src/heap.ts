@@ -37,6 +37,17 @@ const INITIAL_SOH_WORDS = 1 << 16
  * here first would zero 256 KiB per manager only to drop it when a released buffer is reused.
  */
 const NO_SOH_YET = new Int32Array(0)
+/**
+ * The LOH before its first large object (ensureLoh): most programs make none, and a typed array
+ * above 64 bytes is host memory V8 allocates, zeroes and later sweeps, per manager.
+ */
+const NO_LOH_YET = new Int32Array(0)
+/**
+ * Entries of the queues and handle tables a heap starts with: 16 four-byte entries, 64 bytes,
+ * the most V8 keeps inside its own heap (--typed-array-max-size-in-heap) rather than as a host
+ * allocation per manager. They double when full.
+ */
+const INITIAL_TABLE_ENTRIES = 16
 /** SOH words (64 MiB) past which ensureSoh reserves the heap limit's words instead of doubling. */
 const RESERVE_FROM_WORDS = 1 << 24
 /** The largest SOH reservation, 4 GiB of words (the SOH's granules end at LOH_BASE, 8 GiB). */
@@ -50,7 +61,7 @@ export class ClrHeap implements BufferWriter {
   soh: Int32Array<ArrayBuffer> = NO_SOH_YET
   /** SOH words committed so far: doubling, then the heap limit's words (ensureSoh); the card table covers them. */
   private sohWords = INITIAL_SOH_WORDS
-  loh = new Int32Array(LOH_INITIAL_WORDS)
+  loh: Int32Array<ArrayBuffer> = NO_LOH_YET
   g1Start = SOH_BASE
   g0Start = SOH_BASE
   sohTop = SOH_BASE
@@ -76,22 +87,22 @@ export class ClrHeap implements BufferWriter {
   readonly lohCards = new CardTable(LOH_BASE, CARD_BYTE_SHIFT, (1 << 11) / CARD_BYTE_GRANULES + 1, false)
 
   /** Finalization queue (registered objects) and f-reachable queue, as granules. */
-  finalizable = new IntList()
-  freachable = new IntList()
+  finalizable = new IntList(INITIAL_TABLE_ENTRIES)
+  freachable = new IntList(INITIAL_TABLE_ENTRIES)
   /** Strong GC handles: the runtime's own roots (statics, type objects), granules. */
-  strongHandles = new IntList()
+  strongHandles = new IntList(INITIAL_TABLE_ENTRIES)
   /**
    * Pinned GC handles (`GCHandle.Alloc(o, GCHandleType.Pinned)`), one entry per pin (pins
    * nest), granules: strong roots whose objects a compacting GC must not move.
    */
-  pinnedHandles = new IntList()
+  pinnedHandles = new IntList(INITIAL_TABLE_ENTRIES)
 
   /** Weak handle table: target granule (0 = cleared), long (trackResurrection) flag, callback tag + 1. */
-  handleTarget = new Int32Array(64)
-  handleLong = new Uint8Array(64)
-  handleCallback = new Int32Array(64)
+  handleTarget = new Int32Array(INITIAL_TABLE_ENTRIES)
+  handleLong = new Uint8Array(INITIAL_TABLE_ENTRIES)
+  handleCallback = new Int32Array(INITIAL_TABLE_ENTRIES)
   /** The id of the weak reference object that owns each handle (for events). */
-  handleOwner = new Int32Array(64)
+  handleOwner = new Int32Array(INITIAL_TABLE_ENTRIES)
   handleCount = 0
   handleFree: number[] = []
 
@@ -281,7 +292,7 @@ export class ClrHeap implements BufferWriter {
   ensureLoh(top: number): void {
     const need = (top - LOH_BASE) * 2
     if (need <= this.loh.length) return
-    let n = this.loh.length
+    let n = Math.max(this.loh.length, LOH_INITIAL_WORDS)
     while (n < need) n *= 2
     const next = new Int32Array(n)
     next.set(this.loh.subarray(0, (this.lohTop - LOH_BASE) * 2))

@@ -47,8 +47,11 @@ export class ClrMarker {
    * before it as gc.cpp knows its promoted bytes when plan_phase decides on promotion.
    */
   markedSohBytes = 0
-  /** The mark stack: granules of marked objects whose fields are not yet scanned. */
-  private readonly markStack = new IntList(1024)
+  /**
+   * The mark stack: granules of marked objects whose fields are not yet scanned. It starts at 16
+   * entries (64 bytes, inside V8's heap: no host allocation per manager) and doubles when full.
+   */
+  private readonly markStack = new IntList(16)
   private countingFinalization = false
 
   constructor(private readonly ctx: CollectorContext) {}

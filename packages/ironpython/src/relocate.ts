@@ -42,7 +42,7 @@ export class ClrRelocator {
    * The condemned range's survivors (marked objects, free gaps excluded) in address order, as
    * the plan walk met them, for relocateSurvivors and slide; not used once it overflowed.
    */
-  private readonly survivors = new IntList()
+  private readonly survivors = new IntList(16)
   private survivorsOverflowed = false
 
   constructor(
