@@ -547,7 +547,9 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
 
   /** The object at root index `i` (slot `slot`) for a field op: not null, not a weak reference. */
   private fieldsOf(i: number, slot: Slot, op: string): number {
-    const g = this.roots.values[i]
+    // The root set holds float64s; every granule is below 2^31 (LOH_END), so `| 0` is exact and
+    // lets V8 do the field ops' address arithmetic in int32, not in float64 with a check per index.
+    const g = this.roots.values[i] | 0
     if (g === 0 || this.typeAt(g) === WEAKREF_TYPE) throw noFieldsError(op, this.s.ops, slot, g)
     return g
   }
@@ -577,7 +579,7 @@ export class IronPythonManager implements MemoryManager<IronPythonNative> {
   store(obj: Slot, field: number, src: Slot): void {
     this.beginOp()
     const oi = this.roots.index(obj)
-    const t = this.roots.values[this.roots.index(src)]
+    const t = this.roots.values[this.roots.index(src)] | 0 // see fieldsOf
     const g = this.fieldsOf(oi, obj, 'store')
     const fw = this.fieldWord(g, field, 'store', obj)
     const h = this.heap
