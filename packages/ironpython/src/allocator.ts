@@ -9,9 +9,14 @@
 import { type ManagerStats, OutOfMemoryError } from '@pygc/core'
 import { GEN_LOH } from './budgets.js'
 import { topContextRoom } from './gen0-regions.js'
-import { CARD_BYTE_GRANULES, type ClrHeap } from './heap.js'
-import { HEADER_GRANULES, LOH_BASE, LOH_END, MIN_OBJECT_BYTES } from './layout.js'
+import type { ClrHeap } from './heap.js'
+import * as heapModule from './heap.js'
+import * as layout from './layout.js'
 import { MIN_FREE_LIST_BYTES } from './runtime-pinned-layout.js'
+
+// layout.ts's and heap.ts's values as this module's own constants (see layout.ts: why).
+const { CARD_BYTE_GRANULES } = heapModule
+const { HEADER_GRANULES, LOH_BASE, LOH_END, MIN_OBJECT_BYTES } = layout
 
 /**
  * gen0 allocation quantum: what a context at the SOH's top holds at most (gc.cpp

@@ -40,7 +40,19 @@ import {
 } from './budgets.js'
 import { releaseGen0Regions, startGen0Region } from './gen0-regions.js'
 import { brokenHeap, type ClrHeap, SOH_BASE } from './heap.js'
+import * as layout from './layout.js'
+import { ClrMarker } from './mark.js'
+import { PlugPlanner } from './plug-planner.js'
+import { ClrRelocator, destination } from './relocate.js'
 import {
+  clearGen0Layout,
+  layOutRuntimePinned,
+  setGen0FreeItem,
+  writeObstacle,
+} from './runtime-pinned-layout.js'
+
+// layout.ts's values as this module's own constants (see layout.ts: why).
+const {
   F_MARKED,
   F_PINNED,
   FREE_TYPE,
@@ -54,16 +66,7 @@ import {
   W_ID,
   W_REFS,
   W_TYPE,
-} from './layout.js'
-import { ClrMarker } from './mark.js'
-import { PlugPlanner } from './plug-planner.js'
-import { ClrRelocator, destination } from './relocate.js'
-import {
-  clearGen0Layout,
-  layOutRuntimePinned,
-  setGen0FreeItem,
-  writeObstacle,
-} from './runtime-pinned-layout.js'
+} = layout
 
 /** Per-generation sizes around a collection, like GCGenerationInfo. */
 export interface GenerationInfo {

@@ -10,17 +10,10 @@
  */
 import { type BufferWriter, CardTable, IntList, lendHostBuffer, PygcError, reuseHostBuffer } from '@pygc/core'
 import { HOME_REGION_COMMITTED } from './gen0-regions.js'
-import {
-  F_REGISTERED,
-  FREE_TYPE,
-  LOH_BASE,
-  W_AUX,
-  W_FLAGS,
-  W_GRANULES,
-  W_ID,
-  W_REFS,
-  W_TYPE,
-} from './layout.js'
+import * as layout from './layout.js'
+
+// layout.ts's values as this module's own constants (see layout.ts: why).
+const { F_REGISTERED, FREE_TYPE, LOH_BASE, W_AUX, W_FLAGS, W_GRANULES, W_ID, W_REFS, W_TYPE } = layout
 
 export const SOH_BASE = 1
 /** log2 of the granules per card byte: the x64 write barrier sets one byte per 2 KB (card_byte_shift 11). */

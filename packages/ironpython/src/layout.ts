@@ -22,6 +22,12 @@
  * Addresses are kept as granules (8-byte units): granule g is byte address 8g. The small object
  * heap (SOH) is granules [1, LOH_BASE); the large object heap (LOH) starts at LOH_BASE
  * (byte address 8 GiB), so a reference tells its space by a compare.
+ *
+ * The modules on the op and collection paths bind these values as constants of their own
+ * (`import * as layout` then `const { W_TYPE, ... } = layout`): V8 folds a module's own
+ * constants into optimized code, but reads an imported binding from its module cell, with a
+ * check that it is initialized, at every use (measured on Node 20: a three-store header write
+ * compiles to 596 bytes of machine code with imported offsets, 308 with the module's own).
  */
 import type { PyShape } from '@pygc/core'
 

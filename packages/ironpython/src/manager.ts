@@ -66,7 +66,15 @@ import {
 import { ClrCollector, type GcRecord } from './collector.js'
 import { HOME_REGION_COMMITTED } from './gen0-regions.js'
 import { ClrHeap, SOH_BASE } from './heap.js'
-import {
+import type { ObjectSize, SizeMode } from './layout.js'
+import * as layout from './layout.js'
+import { buildNative, type IronPythonNative } from './native.js'
+import { allocateBetweenCollects } from './runtime-allocation.js'
+import { RUNTIME_PINNED_OFFSET_BYTES } from './runtime-pinned-layout.js'
+import { NO_TRACKER, WeakRefTrackers } from './weakref-tracker.js'
+
+// layout.ts's values as this module's own constants (see layout.ts: why).
+const {
   ARRAY_MAX_LENGTH,
   clrSize,
   F_FINALIZED,
@@ -80,9 +88,7 @@ import {
   LOH_BASE,
   layoutBytes,
   MIN_OBJECT_BYTES,
-  type ObjectSize,
   RUNTIME_TYPE,
-  type SizeMode,
   TRACKER_CALLBACKS_TYPE,
   TRACKER_TYPE,
   trackerCallbacksSize,
@@ -96,11 +102,7 @@ import {
   W_TYPE,
   WEAKREF_TYPE,
   weakrefSize,
-} from './layout.js'
-import { buildNative, type IronPythonNative } from './native.js'
-import { allocateBetweenCollects } from './runtime-allocation.js'
-import { RUNTIME_PINNED_OFFSET_BYTES } from './runtime-pinned-layout.js'
-import { NO_TRACKER, WeakRefTrackers } from './weakref-tracker.js'
+} = layout
 
 /** Number.isInteger, read once: a module binding is fewer bytes of bytecode than a global's property (V8 inlines an op by bytecode size). */
 const isInteger = Number.isInteger

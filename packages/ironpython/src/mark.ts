@@ -9,7 +9,11 @@ import { IntList } from '@pygc/core'
 import type { CollectorContext } from './collector.js'
 import { finalizesEagerly } from './eager-finalization.js'
 import { brokenHeap, CARD_BYTE_GRANULES, CARDS_PER_BYTE, generationOf, SOH_BASE } from './heap.js'
-import {
+import * as layout from './layout.js'
+import { INTERNAL_HANDLE_OWNER } from './weakref-tracker.js'
+
+// layout.ts's values as this module's own constants (see layout.ts: why).
+const {
   F_FREACHABLE,
   F_MARKED,
   F_PINNED,
@@ -28,8 +32,7 @@ import {
   W_REFS,
   W_TYPE,
   WEAKREF_TYPE,
-} from './layout.js'
-import { INTERNAL_HANDLE_OWNER } from './weakref-tracker.js'
+} = layout
 
 export class ClrMarker {
   /** generation_skip_ratio from the last card marking (100 = efficient). */

@@ -9,7 +9,11 @@
 import { IntList } from '@pygc/core'
 import type { CollectorContext } from './collector.js'
 import { brokenHeap, CARD_BYTE_GRANULES, generationOf, SOH_BASE } from './heap.js'
-import {
+import * as layout from './layout.js'
+import type { ClrMarker } from './mark.js'
+
+// layout.ts's values as this module's own constants (see layout.ts: why).
+const {
   F_MARKED,
   F_PINNED,
   FREE_TYPE,
@@ -22,8 +26,7 @@ import {
   W_GRANULES,
   W_REFS,
   W_TYPE,
-} from './layout.js'
-import type { ClrMarker } from './mark.js'
+} = layout
 
 /** The generation an object of original generation `gen` belongs to after this collection. */
 export function destination(gen: number, promotion: boolean): number {
