@@ -38,7 +38,7 @@ export function destination(gen: number, promotion: boolean): number {
  * likewise lets the later phases skip the dead objects and, when it overflows, falls back to
  * walking the whole condemned range). 2^20 entries: 4 MiB of host memory at most.
  */
-const SURVIVOR_LIST_LIMIT = 1 << 20
+export const SURVIVOR_LIST_LIMIT = 1 << 20
 
 export class ClrRelocator {
   /**
