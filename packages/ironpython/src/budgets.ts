@@ -302,7 +302,14 @@ export function computeNewDynamicData(
     const desired =
       g === 0
         ? gen0Budget(n, sd, o.survived[0], o.finalizationPromotedBytes, begin, o.history[0])
-        : desiredNewAllocation(g, sd, o.survived[g], begin, current, historyAfterIn(o.history[g], o.promotedInto[g]))
+        : desiredNewAllocation(
+            g,
+            sd,
+            o.survived[g],
+            begin,
+            current,
+            historyAfterIn(o.history[g], o.promotedInto[g]),
+          )
     b.desiredAllocation[g] = desired
     b.newAllocation[g] = desired
   }

@@ -5,6 +5,7 @@
  */
 import { globalSlot } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
+import { computeNewDynamicData } from '../src/budgets.js'
 import {
   budgetHistory,
   compareGen0Promoted,
@@ -15,7 +16,6 @@ import {
   linearAllocationModel,
   staticDataTable,
 } from '../src/index.js'
-import { computeNewDynamicData } from '../src/budgets.js'
 import { RUNTIME_BYTES_BETWEEN_COLLECTS } from '../src/runtime-allocation.js'
 
 const G0 = 256 * 1024
