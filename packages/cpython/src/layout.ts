@@ -82,6 +82,12 @@ export interface TypeLayout {
    * (0: no dict — no attribute, or 3.11+ where the values hang off the object itself).
    */
   dictValuesBytes(items: number): number
+  /**
+   * alloc's lean path applies (Allocator.allocQuick): a tuple or `__slots__` instance of fixed
+   * size from its first object on, with neither an items block nor a payload — a tree node,
+   * most of the objects of the op loop.
+   */
+  quick: boolean
 }
 
 /**
@@ -218,10 +224,16 @@ export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeL
     fixedWarmup: l.fixedWarmup,
     payloadBytes: l.payloadBytes,
     dictValuesBytes: l.dictValuesBytes,
+    quick:
+      (l.kind === Kind.Tuple || l.kind === Kind.Slots) &&
+      l.fixedRefs >= 0 &&
+      l.fixedWarmup === 0 &&
+      l.fixedItemsBytes === 0 &&
+      l.payloadBytes === 0,
   }
 }
 
-function spreadLayoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeLayout {
+function spreadLayoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): Omit<TypeLayout, 'quick'> {
   const layout = withPayloadReference(spec, shapeLayout(spec, version))
   const ints = spec.ints ?? 0
   const payloadItem = spec.variable === 'bytes' || (spec.bytes ?? 0) > 0 ? 1 : 0
@@ -272,6 +284,7 @@ function withPayloadReference(spec: TypeSpec, layout: ShapeLayout): ShapeLayout 
 
 type ShapeLayout = Omit<
   TypeLayout,
+  | 'quick'
   | 'fixedRefs'
   | 'ints'
   | 'fixedObjectBytes'

@@ -202,7 +202,13 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const di = this.roots.index(dst)
     const len = this.types.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
     const layout = this.st.layouts[type]
-    let refs = layout.fixedRefs // the hot path: a fixed-size type, laid out once
+    if (layout.quick) {
+      // The op loop's case (a tree node): allocation.ts allocQuick.
+      this.storeRootOwned(di, this.allocator.allocQuick(type, layout, dst))
+      if (this.st.gcScheduled) this.runAtEvalBreaker()
+      return
+    }
+    let refs = layout.fixedRefs
     const ints = layout.ints
     if (refs < 0) refs = this.types.shapeOf(type, len).refs
     const n = refs + ints
