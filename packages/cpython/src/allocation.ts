@@ -180,7 +180,9 @@ export class Allocator {
     s.bytesAllocated += bytes
     s.liveObjects++
     s.liveBytes += bytes
-    if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
+    // The live bytes now: less the deaths not yet settled (gc-state.ts unsettledFrees).
+    const live = s.liveBytes - st.unsettledFreedBytes
+    if (live > s.peakLiveBytes) s.peakLiveBytes = live
     if (st.hub.perObject) emitAlloc(st, h, type, bytes)
   }
 

@@ -485,6 +485,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   stats(): ManagerStats {
+    this.st.settleFrees()
     const s = this.s
     s.footprintBytes = this.st.pymalloc.footprint
     s.spaces = this.st.spaces()
