@@ -136,7 +136,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
       heap,
       pymalloc: new PyMalloc(),
       freeLists: new FreeLists(heap),
-      roots: new RootSet({ outOfMemory: 'MemoryError', slotLimit: options.rootSlotLimit }),
+      // Root values are object-table handles (heap.ts: below 2^31 rows).
+      roots: new RootSet({ outOfMemory: 'MemoryError', slotLimit: options.rootSlotLimit, int32Values: true }),
       stats,
       hub: this.hub,
       cycle: new CollectionCycle(stats, this.hub, costs),
