@@ -130,13 +130,15 @@ export class Allocator {
     const objBytes = layout.fixedObjectBytes
     let h: number
     if (kind === Kind.Tuple && st.freeLists.hasTuple(cells)) {
-      this.checkHeapRoom(0, 0, 'alloc', dst)
+      // checkHeapRoom(0, 0): a block from the free list needs no new memory.
       st.stats.ops++
       h = st.freeLists.popTuple(cells)
       heap.takeFields(h, cells) // the row keeps its kind
       if (heap.blockRow[h] !== 0) heap.setBlocks(h, 0, 0, 0, 0)
     } else {
-      this.checkHeapRoom(objBytes, 0, 'alloc', dst)
+      // checkHeapRoom: a quick type's block is small, so the op loop's case is the footprint test.
+      if (st.pymalloc.footprint > this.roomyFootprint)
+        this.checkHeapRoomNearLimit(objBytes, 0, 'alloc', dst, 0)
       st.stats.ops++
       h = this.freshRow(kind, objBytes)
       this.gcLink()

@@ -18,6 +18,7 @@ import {
   PREHEADER_SIZE,
   SHARED_KEYS_MAX_SIZE,
   SHARED_KEYS_USABLE_START,
+  SMALL_REQUEST_THRESHOLD,
   VAR_OBJECT_HEAD_SIZE,
   WEAKREF_OBJECT_SIZE,
 } from './constants.js'
@@ -84,8 +85,9 @@ export interface TypeLayout {
   dictValuesBytes(items: number): number
   /**
    * alloc's lean path applies (Allocator.allocQuick): a tuple or `__slots__` instance of fixed
-   * size from its first object on, with neither an items block nor a payload — a tree node,
-   * most of the objects of the op loop.
+   * size from its first object on, in one pymalloc block (at most SMALL_REQUEST_THRESHOLD
+   * bytes), with neither an items block nor a payload — a tree node, most of the objects of
+   * the op loop.
    */
   quick: boolean
 }
@@ -229,7 +231,8 @@ export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeL
       l.fixedRefs >= 0 &&
       l.fixedWarmup === 0 &&
       l.fixedItemsBytes === 0 &&
-      l.payloadBytes === 0,
+      l.payloadBytes === 0 &&
+      l.fixedObjectBytes <= SMALL_REQUEST_THRESHOLD,
   }
 }
 
