@@ -162,6 +162,22 @@ export class CollectionCycle {
     this.collectorFreedBytes += bytes
   }
 
+  /**
+   * `objects` objects of `bytes` modeled bytes in all died of their reference counts, counted
+   * together by a manager that keeps its op loop's deaths in a running tally and adds them
+   * before anything reads the figures (CPython: gc-state.ts settleFrees). Invariant after: as
+   * after that many `freed(…, 'refcount')` calls made now.
+   */
+  refcountFreedMany(objects: number, bytes: number): void {
+    const s = this.stats
+    s.liveObjects -= objects
+    s.liveBytes -= bytes
+    s.work.objectsFreed += objects
+    s.freedByRefcount += objects
+    s.freedBytesByRefcount += bytes
+    if (!this.open) this.freesOutsideGc += objects
+  }
+
   /** A finalizer ran. Invariant after: counted once, priced in the open pause or as mutator time. */
   finalized(): void {
     this.stats.work.finalizersRun++

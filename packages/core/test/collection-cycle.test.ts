@@ -26,3 +26,25 @@ describe('CollectionCycle.freedMany', () => {
     expect(() => cycle.freedMany(1, 8, 'tracing')).toThrow(/outside a collection/)
   })
 })
+
+describe('CollectionCycle.refcountFreedMany', () => {
+  it('counts a tally of refcount deaths like that many single frees, as mutator time outside a collection', () => {
+    const run = (tally: boolean) => {
+      const s = emptyStats(['young'])
+      s.liveObjects = 10
+      s.liveBytes = 1000
+      const cycle = new CollectionCycle(s, new EventHub(), DEFAULT_COSTS)
+      if (tally) cycle.refcountFreedMany(3, 240)
+      else for (let i = 0; i < 3; i++) cycle.freed(80, 'refcount')
+      return { s, cycle, mutator: cycle.mutatorTime() }
+    }
+    const one = run(false)
+    const many = run(true)
+    expect(many.s).toEqual(one.s)
+    expect(many.mutator).toBe(one.mutator)
+    expect(many.cycle.freesOutsideGc).toBe(3)
+    expect(many.s.freedBytesByRefcount).toBe(240)
+    expect(many.s.liveObjects).toBe(7)
+    expect(many.s.liveBytes).toBe(760)
+  })
+})

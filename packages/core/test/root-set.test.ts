@@ -70,4 +70,23 @@ describe('the root set frame stack', () => {
     }
     expect(roots.frameBase).toBe(4)
   })
+
+  it('keeps int32 values across growth when asked to (object-table handles)', () => {
+    const roots = new RootSet({ outOfMemory: 'MemoryError', int32Values: true })
+    expect(roots.values).toBeInstanceOf(Int32Array)
+    roots.defineGlobals(1)
+    roots.values[roots.index(-1)] = 2 ** 31 - 1
+    for (let d = 1; d <= DEPTH; d++) {
+      roots.pushFrame(2)
+      roots.values[roots.index(1)] = d
+    }
+    expect(roots.values).toBeInstanceOf(Int32Array) // grown past its first 256 slots
+    expect(roots.values.length).toBeGreaterThanOrEqual(2 * DEPTH + 1)
+    for (let d = DEPTH; d >= 1; d--) {
+      expect([roots.get(0), roots.get(1)]).toEqual([0, d])
+      roots.dropFrame()
+    }
+    expect(roots.get(-1)).toBe(2 ** 31 - 1)
+    expect(new RootSet().values).toBeInstanceOf(Float64Array)
+  })
 })

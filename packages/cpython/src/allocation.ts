@@ -15,7 +15,7 @@ import { collectGenerations } from './collector.js'
 import { ARENA_SIZE, SMALL_REQUEST_THRESHOLD } from './constants.js'
 import type { GcState } from './gc-state.js'
 import { F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
-import { Kind, tupleBytes } from './layout.js'
+import { Kind, type TypeLayout, tupleBytes } from './layout.js'
 import { WEAKREF_CELLS } from './weakrefs.js'
 
 /** Ids fit the object table's Int32 `oid` column (heap.ts); -1 marks internal objects. */
@@ -98,14 +98,7 @@ export class Allocator {
     heap.refcnt[h] = 1
     heap.flags[h] = internal ? F_LIVE | F_INTERNAL : F_LIVE
     const cells = kind === Kind.Weakref ? WEAKREF_CELLS : refs + ints
-    const kept = heap.fieldBase[h] // 0 but for a tuple from its free list (dealloc.ts freeListOrTuple)
-    if (kept !== 0 && heap.fieldCells(h) === cells) {
-      const fields = heap.fields
-      for (let i = kept; i < kept + cells; i++) fields[i] = 0
-    } else {
-      if (kept !== 0) heap.freeFields(kept, heap.fieldCells(h))
-      heap.fieldBase[h] = heap.allocFields(cells)
-    }
+    heap.takeFields(h, cells)
     heap.nrefs[h] = refs
     heap.setNints(h, ints)
     if (itemsBytes !== 0 || payloadBytes !== 0) this.mallocBlocks(h, itemsBytes, payloadBytes)
@@ -118,6 +111,53 @@ export class Allocator {
     else this.countAllocation(h, type, objBytes + itemsBytes + payloadBytes)
     const footprint = st.pymalloc.footprint
     if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
+  }
+
+  /**
+   * alloc of a quick type (TypeLayout.quick: a fixed-size tuple or `__slots__` instance with
+   * neither an items block nor a payload): checkHeapRoom, the op's count, newObject and
+   * initObject in the same order, with each column written once and none of the tests that
+   * cannot hold for such a type (the op loop allocates mostly these, and V8 cannot drop
+   * branches on arguments the way a specialised C path would). Returns the new object, held
+   * by the caller.
+   */
+  allocQuick(type: number, layout: TypeLayout, dst: Slot): number {
+    const st = this.st
+    const heap = st.heap
+    const kind = layout.kind
+    const refs = layout.fixedRefs
+    const cells = refs + layout.ints
+    const objBytes = layout.fixedObjectBytes
+    let h: number
+    if (kind === Kind.Tuple && st.freeLists.hasTuple(cells)) {
+      // checkHeapRoom(0, 0): a block from the free list needs no new memory.
+      st.stats.ops++
+      h = st.freeLists.popTuple(cells)
+      heap.takeFields(h, cells) // the row keeps its kind
+      if (heap.blockRow[h] !== 0) heap.setBlocks(h, 0, 0, 0, 0)
+    } else {
+      // checkHeapRoom: a quick type's block is small, so the op loop's case is the footprint test.
+      if (st.pymalloc.footprint > this.roomyFootprint)
+        this.checkHeapRoomNearLimit(objBytes, 0, 'alloc', dst, 0)
+      st.stats.ops++
+      h = this.freshRow(kind, objBytes)
+      this.gcLink()
+      const footprint = st.pymalloc.footprint
+      if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
+      // A fresh handle has neither cells (gcDel released them) nor a block row (releaseHandle).
+      heap.fieldBase[h] = heap.allocFields(cells)
+    }
+    heap.type[h] = type
+    heap.refcnt[h] = 1
+    heap.flags[h] = F_LIVE
+    heap.nrefs[h] = refs
+    heap.setNints(h, layout.ints)
+    heap.listAppend(h, GEN0) // _PyObject_GC_TRACK
+    if (st.gcScheduled && CHECKS_BEFORE_STORE[kind] === 1) runAtEvalBreaker(st)
+    this.countAllocation(h, type, objBytes)
+    const footprint = st.pymalloc.footprint
+    if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
+    return h
   }
 
   /**
@@ -142,7 +182,9 @@ export class Allocator {
     s.bytesAllocated += bytes
     s.liveObjects++
     s.liveBytes += bytes
-    if (s.liveBytes > s.peakLiveBytes) s.peakLiveBytes = s.liveBytes
+    // The live bytes now: less the deaths not yet settled (gc-state.ts unsettledFrees).
+    const live = s.liveBytes - st.unsettledFreedBytes
+    if (live > s.peakLiveBytes) s.peakLiveBytes = live
     if (st.hub.perObject) emitAlloc(st, h, type, bytes)
   }
 

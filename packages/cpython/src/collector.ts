@@ -77,6 +77,7 @@ function invokeCallbacks(
  */
 function collectMain(st: GcState, generation: number, reason: string): number {
   const op = st.opIndex()
+  st.settleFrees() // the deaths before the collection are the mutator's
   st.cycle.begin(generation, reason, op)
   updateCounts(st, generation)
   const young = mergeYounger(st, generation)
@@ -147,6 +148,7 @@ function collectIncremental(
   reason: string,
 ): number {
   const op = st.opIndex()
+  st.settleFrees() // the deaths before the collection are the mutator's
   st.cycle.begin(generation, reason, op)
   const r =
     generation === 0 ? inc.collectYoung() : generation === 1 ? inc.collectIncrement() : inc.collectFull()

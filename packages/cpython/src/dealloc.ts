@@ -529,7 +529,11 @@ export class Deallocator {
         ? heap.objBytes[h]
         : heap.objBytes[h] + heap.itemsAtAllocOf(h) + heap.payloadBytesOf(h)
     const cause = st.inDeleteGarbage ? 'cycle' : 'refcount'
-    st.cycle.freed(bytes, cause)
+    if (cause === 'refcount' && !st.cycle.collecting) {
+      // A death of the op loop: tallied, added to the figures by settleFrees (gc-state.ts).
+      st.unsettledFrees++
+      st.unsettledFreedBytes += bytes
+    } else st.cycle.freed(bytes, cause)
     if (st.hub.perObject) emitFree(st, h, bytes, cause)
   }
 }

@@ -63,6 +63,16 @@ export class GcState {
   /** True while a scheduled collection runs between two ops. */
   atOpBoundary = false
 
+  // ---- refcount deaths not yet in `stats` ----
+  /**
+   * The program's objects that died of their reference counts outside any collection, and their
+   * bytes, since the last settleFrees: the op loop counts a death in these two fields rather
+   * than in six figures of ManagerStats (dealloc.ts noteFreed); settleFrees adds them before
+   * anything reads the figures (a collection's begin, the manager's stats()).
+   */
+  unsettledFrees = 0
+  unsettledFreedBytes = 0
+
   // ---- the interpreter the collector works on ----
   readonly heap: ObjectHeap
   readonly pymalloc: PyMalloc
@@ -121,6 +131,14 @@ export class GcState {
       gen2: heap.listBytes[GEN2],
       permanent: heap.listBytes[PERMANENT],
     }
+  }
+
+  /** Add the refcount deaths counted since the last call to the figures (see unsettledFrees). */
+  settleFrees(): void {
+    if (this.unsettledFrees === 0) return
+    this.cycle.refcountFreedMany(this.unsettledFrees, this.unsettledFreedBytes)
+    this.unsettledFrees = 0
+    this.unsettledFreedBytes = 0
   }
 
   /** The op index events carry: the op running now, or between ops the op about to run. */

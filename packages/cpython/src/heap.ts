@@ -372,6 +372,22 @@ export class ObjectHeap {
     return base
   }
 
+  /**
+   * Zeroed cells for a new object's `cells` fields at fieldBase[h]: the cells the row kept if
+   * they fit (a tuple from its free list keeps its last ones: dealloc.ts freeListOrTuple), else
+   * fresh ones (a fresh row has none: gcDel released them).
+   */
+  takeFields(h: number, cells: number): void {
+    const kept = this.fieldBase[h]
+    if (kept !== 0 && this.fieldCells(h) === cells) {
+      const fields = this.fields
+      for (let i = kept; i < kept + cells; i++) fields[i] = 0
+    } else {
+      if (kept !== 0) this.freeFields(kept, this.fieldCells(h))
+      this.fieldBase[h] = this.allocFields(cells)
+    }
+  }
+
   private growFields(cells: number): void {
     const current = this.fields.length
     let size = growCapacity(current)

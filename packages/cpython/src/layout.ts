@@ -18,6 +18,7 @@ import {
   PREHEADER_SIZE,
   SHARED_KEYS_MAX_SIZE,
   SHARED_KEYS_USABLE_START,
+  SMALL_REQUEST_THRESHOLD,
   VAR_OBJECT_HEAD_SIZE,
   WEAKREF_OBJECT_SIZE,
 } from './constants.js'
@@ -82,6 +83,13 @@ export interface TypeLayout {
    * (0: no dict — no attribute, or 3.11+ where the values hang off the object itself).
    */
   dictValuesBytes(items: number): number
+  /**
+   * alloc's lean path applies (Allocator.allocQuick): a tuple or `__slots__` instance of fixed
+   * size from its first object on, in one pymalloc block (at most SMALL_REQUEST_THRESHOLD
+   * bytes), with neither an items block nor a payload — a tree node, most of the objects of
+   * the op loop.
+   */
+  quick: boolean
 }
 
 /**
@@ -218,10 +226,17 @@ export function layoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeL
     fixedWarmup: l.fixedWarmup,
     payloadBytes: l.payloadBytes,
     dictValuesBytes: l.dictValuesBytes,
+    quick:
+      (l.kind === Kind.Tuple || l.kind === Kind.Slots) &&
+      l.fixedRefs >= 0 &&
+      l.fixedWarmup === 0 &&
+      l.fixedItemsBytes === 0 &&
+      l.payloadBytes === 0 &&
+      l.fixedObjectBytes <= SMALL_REQUEST_THRESHOLD,
   }
 }
 
-function spreadLayoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): TypeLayout {
+function spreadLayoutOf(spec: TypeSpec, version: LayoutVersion = '3.11'): Omit<TypeLayout, 'quick'> {
   const layout = withPayloadReference(spec, shapeLayout(spec, version))
   const ints = spec.ints ?? 0
   const payloadItem = spec.variable === 'bytes' || (spec.bytes ?? 0) > 0 ? 1 : 0
@@ -272,6 +287,7 @@ function withPayloadReference(spec: TypeSpec, layout: ShapeLayout): ShapeLayout 
 
 type ShapeLayout = Omit<
   TypeLayout,
+  | 'quick'
   | 'fixedRefs'
   | 'ints'
   | 'fixedObjectBytes'

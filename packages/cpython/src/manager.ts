@@ -61,7 +61,7 @@ import { F_INTERNAL, F_LIVE, FIRST_HANDLE, ObjectHeap } from './heap.js'
 import { leaveStorage, takeStorage } from './heap-storage.js'
 import { incrementalCollectorOf } from './incremental-host.js'
 import { maintainTracking, makeInstanceDict } from './instance-dict.js'
-import { bytesObjectBytes, Kind, layoutOf, tupleBytes, weakrefBytes } from './layout.js'
+import { bytesObjectBytes, Kind, layoutOf, type TypeLayout, tupleBytes, weakrefBytes } from './layout.js'
 import { GcModule } from './native.js'
 import { type CPythonOptions, DEFAULT_HEAP_LIMIT } from './options.js'
 import { type MallocStats, PyMalloc } from './pymalloc.js'
@@ -136,7 +136,8 @@ export class CPythonManager implements MemoryManager<GcModule> {
       heap,
       pymalloc: new PyMalloc(),
       freeLists: new FreeLists(heap),
-      roots: new RootSet({ outOfMemory: 'MemoryError', slotLimit: options.rootSlotLimit }),
+      // Root values are object-table handles (heap.ts: below 2^31 rows).
+      roots: new RootSet({ outOfMemory: 'MemoryError', slotLimit: options.rootSlotLimit, int32Values: true }),
       stats,
       hub: this.hub,
       cycle: new CollectionCycle(stats, this.hub, costs),
@@ -202,7 +203,19 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const di = this.roots.index(dst)
     const len = this.types.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
     const layout = this.st.layouts[type]
-    let refs = layout.fixedRefs // the hot path: a fixed-size type, laid out once
+    // The op loop's case (a tree node) is allocation.ts allocQuick; every other type is
+    // allocLaidOut's, out of line, so that alloc is small enough for V8 to inline into the
+    // workload (it inlines by bytecode size, from one budget per function).
+    const h = layout.quick
+      ? this.allocator.allocQuick(type, layout, dst)
+      : this.allocLaidOut(dst, type, len, layout)
+    this.storeRootOwned(di, h)
+    if (this.st.gcScheduled) this.runAtEvalBreaker()
+  }
+
+  /** alloc of any type but a quick one: the new object, held by the caller. */
+  private allocLaidOut(dst: Slot, type: TypeId, len: number, layout: TypeLayout): number {
+    let refs = layout.fixedRefs
     const ints = layout.ints
     if (refs < 0) refs = this.types.shapeOf(type, len).refs
     const n = refs + ints
@@ -225,8 +238,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       const valuesBytes = layout.dictValuesBytes(n)
       if (valuesBytes !== 0) makeInstanceDict(this.st, h, valuesBytes)
     }
-    this.storeRootOwned(di, h)
-    if (this.st.gcScheduled) this.runAtEvalBreaker()
+    return h
   }
 
   // load and store test the field in place (checkRefField's test, its error out of line: core
@@ -479,6 +491,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   stats(): ManagerStats {
+    this.st.settleFrees()
     const s = this.s
     s.footprintBytes = this.st.pymalloc.footprint
     s.spaces = this.st.spaces()

@@ -143,4 +143,28 @@ describe('cycle collector', () => {
     m.clear(1)
     expect(m.stats().liveObjects).toBe(0)
   })
+
+  it('raises MemoryError at the heap limit on the quick path (tuples, __slots__ instances) too', () => {
+    for (const shape of ['tuple', 'slots'] as const) {
+      const m = new CPythonManager({ heapLimit: 2 * 1024 * 1024 })
+      const t = m.defineType({ name: 'N', refs: 1, shape })
+      m.pushFrame(2)
+      let err: unknown
+      let allocated = 0
+      try {
+        for (let i = 0; i < 1e6; i++) {
+          m.alloc(1, t)
+          allocated++
+          m.store(1, 0, 0)
+          m.move(0, 1)
+        }
+      } catch (e) {
+        err = e
+      }
+      expect(isPygcError(err, 'OUT_OF_MEMORY')).toBe(true)
+      expect(m.stats().footprintBytes).toBeLessThanOrEqual(2 * 1024 * 1024)
+      expect(m.stats().liveObjects).toBe(allocated)
+      expect(m.stats().objectsAllocated).toBe(allocated)
+    }
+  })
 })
