@@ -6,12 +6,14 @@
  * are queued first, so the run does not end waiting on one big cell started last.
  *
  * With one job (or one cell) the cells run on the main thread, in order, with per-op progress.
+ * In either thread, a big cell runs on its runtime's own copy of the modules (cell-instances.ts).
  */
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Tinypool } from 'tinypool'
-import { type Cell, type CellDetail, type OutcomeOf, runCell, threadFailure } from './cell.js'
+import { type Cell, type CellDetail, type OutcomeOf, threadFailure } from './cell.js'
+import { runCellOnItsInstance } from './cell-instances.js'
 import type { WorkerReply } from './cell-worker.js'
 import { UsageError } from './usage.js'
 import { receiveError } from './worker-errors.js'
@@ -102,7 +104,7 @@ export async function runCells<C extends Cell>(
     const outcomes: OutcomeOf<C>[] = []
     for (const cell of cells) {
       callbacks.onStart?.(cell)
-      const outcome = runCell(cell, callbacks.onDetail)
+      const outcome = await runCellOnItsInstance(cell, callbacks.onDetail)
       callbacks.onDone?.(cell, outcome)
       outcomes.push(outcome)
     }
