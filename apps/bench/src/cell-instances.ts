@@ -19,10 +19,24 @@ import { findWorkload } from './workloads.js'
  */
 export const INSTANCE_MIN_OPS = 5_000_000
 
-/** Whether `cell` runs on its runtime's own copy of the modules. */
-export function runsOnInstance(cell: Cell, policy = instancePolicy()): boolean {
+/** The runtime whose copy of the modules a cell runs on (presets share their runtime's manager class). */
+export function cellRuntime(cell: Cell): string {
+  return cell.runtime.split(':', 1)[0]
+}
+
+/**
+ * Whether `cell` runs on its runtime's own copy of the modules, in a command whose cells are of
+ * `runtimes` runtimes (with one, the thread's own modules only ever see that runtime).
+ */
+export function runsOnInstance(cell: Cell, runtimes: number, policy = instancePolicy()): boolean {
   if (policy !== 'auto') return policy === 'always'
-  return findWorkload(cell.workload).estimateOps(cell.params) >= INSTANCE_MIN_OPS
+  return runtimes > 1 && findWorkload(cell.workload).estimateOps(cell.params) >= INSTANCE_MIN_OPS
+}
+
+/** What a worker thread is sent: a cell, and whether it runs on its runtime's copy of the modules. */
+export interface CellTask {
+  cell: Cell
+  onInstance: boolean
 }
 
 /** cell-worker.ts as this file is (built .js, or .ts source under the tests). */
@@ -32,17 +46,17 @@ const CELL_WORKER_URL = new URL(
 ).href
 
 /**
- * runCell, on the cell's runtime's copy of the modules when runsOnInstance says so. An error the
- * cell throws is thrown here as the same typed error (it crosses as data: the copy's classes
- * are its own).
+ * runCell, on the cell's runtime's copy of the modules when `onInstance` (runsOnInstance), else
+ * on this thread's own. An error the cell throws is thrown here as the same typed error (from a
+ * copy it crosses as data: the copy's classes are its own).
  */
-export async function runCellOnItsInstance<C extends Cell>(
+export async function runCellOn<C extends Cell>(
   cell: C,
+  onInstance: boolean,
   detail?: CellDetail,
 ): Promise<OutcomeOf<C>> {
-  if (!runsOnInstance(cell)) return runCell(cell, detail)
-  const runtime = cell.runtime.split(':', 1)[0]
-  const instance = await runtimeInstance<{ cellReply: typeof cellReply }>(CELL_WORKER_URL, runtime)
+  if (!onInstance) return runCell(cell, detail)
+  const instance = await runtimeInstance<{ cellReply: typeof cellReply }>(CELL_WORKER_URL, cellRuntime(cell))
   const reply = instance.cellReply(cell, detail)
   if (!reply.ok) throw receiveError(reply.error)
   return reply.outcome as OutcomeOf<C>

@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Tinypool } from 'tinypool'
 import { type Cell, type CellDetail, type OutcomeOf, threadFailure } from './cell.js'
-import { runCellOnItsInstance } from './cell-instances.js'
+import { type CellTask, cellRuntime, runCellOn, runsOnInstance } from './cell-instances.js'
 import type { WorkerReply } from './cell-worker.js'
 import { UsageError } from './usage.js'
 import { receiveError } from './worker-errors.js'
@@ -100,11 +100,13 @@ export async function runCells<C extends Cell>(
   weights: readonly number[],
   callbacks: PoolCallbacks<C> = {},
 ): Promise<OutcomeOf<C>[]> {
+  const runtimes = new Set(cells.map(cellRuntime)).size
+  const onInstance = cells.map((cell) => runsOnInstance(cell, runtimes))
   if (jobs <= 1 || cells.length <= 1) {
     const outcomes: OutcomeOf<C>[] = []
-    for (const cell of cells) {
+    for (const [i, cell] of cells.entries()) {
       callbacks.onStart?.(cell)
-      const outcome = await runCellOnItsInstance(cell, callbacks.onDetail)
+      const outcome = await runCellOn(cell, onInstance[i], callbacks.onDetail)
       callbacks.onDone?.(cell, outcome)
       outcomes.push(outcome)
     }
@@ -125,7 +127,7 @@ export async function runCells<C extends Cell>(
         const cell = cells[i]
         let reply: WorkerReply
         try {
-          reply = (await pool.run(cell)) as WorkerReply
+          reply = (await pool.run({ cell, onInstance: onInstance[i] } satisfies CellTask)) as WorkerReply
         } catch (e) {
           // The thread itself died (e.g. the host ran out of memory in it): the cell's error cell.
           reply = { ok: true, outcome: threadFailure(cell, (e as Error).message) }

@@ -8,7 +8,7 @@ import * as core from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import type { RunCell } from '../src/cell.js'
 import { runCell } from '../src/cell.js'
-import { runCellOnItsInstance, runsOnInstance } from '../src/cell-instances.js'
+import { runCellOn, runsOnInstance } from '../src/cell-instances.js'
 import { copiedIntoInstances, instanceOf } from '../src/runtime-instance-hooks.js'
 import { instancePolicy, runtimeInstance } from '../src/runtime-instances.js'
 import { UsageError } from '../src/usage.js'
@@ -64,27 +64,24 @@ describe('runtime instances', () => {
   it('runs a cell on its runtime copy with the same outcome as on the thread modules', async () => {
     for (const runtime of ['cpython', 'ironpython']) {
       const c = cell(runtime)
-      expect(runsOnInstance(c, 'always')).toBe(true)
-      expect(runsOnInstance(c, 'auto')).toBe(false) // a test-sized cell does not repay the load
-      process.env.PYGC_RUNTIME_INSTANCES = 'always'
-      try {
-        const copied = await runCellOnItsInstance(c)
-        expect(figures(copied)).toEqual(figures(runCell(c)))
-      } finally {
-        delete process.env.PYGC_RUNTIME_INSTANCES
-      }
+      expect(figures(await runCellOn(c, true))).toEqual(figures(runCell(c)))
     }
   })
 
   it('throws an error of the copy as the same typed error', async () => {
-    process.env.PYGC_RUNTIME_INSTANCES = 'always'
-    try {
-      const error = await runCellOnItsInstance(cell('baseline', 'no-such-workload')).catch((e: unknown) => e)
-      expect(error, String(error)).toBeInstanceOf(UsageError)
-      expect((error as Error).message).toMatch(/unknown workload 'no-such-workload'/)
-    } finally {
-      delete process.env.PYGC_RUNTIME_INSTANCES
-    }
+    const error = await runCellOn(cell('baseline', 'no-such-workload'), true).catch((e: unknown) => e)
+    expect(error, String(error)).toBeInstanceOf(UsageError)
+    expect((error as Error).message).toMatch(/unknown workload 'no-such-workload'/)
+  })
+
+  it('copies the modules for big cells of a command that runs several runtimes', () => {
+    const small = cell('cpython')
+    const big: RunCell = { ...cell('cpython', 'binary-trees'), params: { maxDepth: 14, minDepth: 4 } }
+    expect(runsOnInstance(small, 5, 'auto')).toBe(false) // a test-sized cell does not repay the load
+    expect(runsOnInstance(big, 5, 'auto')).toBe(true)
+    expect(runsOnInstance(big, 1, 'auto')).toBe(false) // one runtime: the thread's modules see only it
+    expect(runsOnInstance(small, 1, 'always')).toBe(true)
+    expect(runsOnInstance(big, 5, 'off')).toBe(false)
   })
 
   it('reads PYGC_RUNTIME_INSTANCES', () => {
