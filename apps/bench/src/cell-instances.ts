@@ -11,26 +11,44 @@ import { receiveError } from './worker-errors.js'
 import { findWorkload } from './workloads.js'
 
 /**
- * With PYGC_RUNTIME_INSTANCES=auto, a cell whose program makes fewer estimated ops per run runs
- * on the thread's own modules. A copy costs about 0.4 s of CPU to load, once per runtime per
- * thread; megamorphic call sites cost a model 5-45 ns per op (binary-trees N=14 cells, CPU time,
- * alone vs after the other four: jython 5, ironpython 11, cpython 43), so a copy repays itself
- * from a few such cells of tens of millions of ops; `--size test` and most `small` cells stay below.
+ * With PYGC_RUNTIME_INSTANCES=auto, a runtime runs its cells on its own copy of the modules when
+ * the command's cells of that runtime make at least this many estimated ops in all (and the
+ * command runs more than one runtime). Per runtime, not per cell: a runtime whose cells ran in
+ * two copies would warm both up.
+ *
+ * A copy costs about 1-1.5 s of CPU per runtime per thread: 0.3-0.5 s to load, the rest V8's
+ * background compiler optimizing the copy's code afresh, with the manager's ops now inlined (the
+ * costlier compile of faster code). Megamorphic call sites cost a model 5-45 ns per op
+ * (binary-trees N=14 cells, CPU time, alone vs after the other four: jython 5, ironpython 11,
+ * cpython 43). Measured with /usr/bin/time, --jobs 1, user + sys CPU: `pygc run binary-trees
+ * weakref-cache btree gcbench --size small` (24 M ops per runtime, 4 runtimes) took 21.6-24.4 s
+ * on shared modules and 26.5-28.6 s on copies, though less wall time; so below ~10^8 ops per
+ * runtime (the `small` suite: ~5*10^7) the thread's own modules serve every runtime.
  */
-export const INSTANCE_MIN_OPS = 5_000_000
+export const INSTANCE_MIN_OPS = 100_000_000
 
 /** The runtime whose copy of the modules a cell runs on (presets share their runtime's manager class). */
 export function cellRuntime(cell: Cell): string {
   return cell.runtime.split(':', 1)[0]
 }
 
+/** About how many ops a cell makes: its program's estimate times its runs (a sweep's multiples; its search adds some). */
+function cellOps(cell: Cell): number {
+  const runs = cell.kind === 'run' ? cell.repeat : cell.multiples.length
+  return findWorkload(cell.workload).estimateOps(cell.params) * runs
+}
+
 /**
- * Whether `cell` runs on its runtime's own copy of the modules, in a command whose cells are of
- * `runtimes` runtimes (with one, the thread's own modules only ever see that runtime).
+ * For each of a command's cells, whether it runs on its runtime's own copy of the modules (with
+ * one runtime in the command, the thread's own modules only ever see that runtime).
  */
-export function runsOnInstance(cell: Cell, runtimes: number, policy = instancePolicy()): boolean {
-  if (policy !== 'auto') return policy === 'always'
-  return runtimes > 1 && findWorkload(cell.workload).estimateOps(cell.params) >= INSTANCE_MIN_OPS
+export function cellsOnInstances(cells: readonly Cell[], policy = instancePolicy()): boolean[] {
+  if (policy !== 'auto') return cells.map(() => policy === 'always')
+  const opsByRuntime = new Map<string, number>()
+  for (const cell of cells)
+    opsByRuntime.set(cellRuntime(cell), (opsByRuntime.get(cellRuntime(cell)) ?? 0) + cellOps(cell))
+  if (opsByRuntime.size <= 1) return cells.map(() => false)
+  return cells.map((cell) => (opsByRuntime.get(cellRuntime(cell)) ?? 0) >= INSTANCE_MIN_OPS)
 }
 
 /** What a worker thread is sent: a cell, and whether it runs on its runtime's copy of the modules. */

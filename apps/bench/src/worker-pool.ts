@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Tinypool } from 'tinypool'
 import { type Cell, type CellDetail, type OutcomeOf, threadFailure } from './cell.js'
-import { type CellTask, cellRuntime, runCellOn, runsOnInstance } from './cell-instances.js'
+import { type CellTask, cellsOnInstances, runCellOn } from './cell-instances.js'
 import type { WorkerReply } from './cell-worker.js'
 import { UsageError } from './usage.js'
 import { receiveError } from './worker-errors.js'
@@ -100,8 +100,7 @@ export async function runCells<C extends Cell>(
   weights: readonly number[],
   callbacks: PoolCallbacks<C> = {},
 ): Promise<OutcomeOf<C>[]> {
-  const runtimes = new Set(cells.map(cellRuntime)).size
-  const onInstance = cells.map((cell) => runsOnInstance(cell, runtimes))
+  const onInstance = cellsOnInstances(cells)
   if (jobs <= 1 || cells.length <= 1) {
     const outcomes: OutcomeOf<C>[] = []
     for (const [i, cell] of cells.entries()) {

@@ -8,7 +8,7 @@ import * as core from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import type { RunCell } from '../src/cell.js'
 import { runCell } from '../src/cell.js'
-import { runCellOn, runsOnInstance } from '../src/cell-instances.js'
+import { cellsOnInstances, runCellOn } from '../src/cell-instances.js'
 import { copiedIntoInstances, instanceOf } from '../src/runtime-instance-hooks.js'
 import { instancePolicy, runtimeInstance } from '../src/runtime-instances.js'
 import { UsageError } from '../src/usage.js'
@@ -74,14 +74,18 @@ describe('runtime instances', () => {
     expect((error as Error).message).toMatch(/unknown workload 'no-such-workload'/)
   })
 
-  it('copies the modules for big cells of a command that runs several runtimes', () => {
+  it('copies the modules for the runtimes with enough work in a command that runs several', () => {
     const small = cell('cpython')
-    const big: RunCell = { ...cell('cpython', 'binary-trees'), params: { maxDepth: 14, minDepth: 4 } }
-    expect(runsOnInstance(small, 5, 'auto')).toBe(false) // a test-sized cell does not repay the load
-    expect(runsOnInstance(big, 5, 'auto')).toBe(true)
-    expect(runsOnInstance(big, 1, 'auto')).toBe(false) // one runtime: the thread's modules see only it
-    expect(runsOnInstance(small, 1, 'always')).toBe(true)
-    expect(runsOnInstance(big, 5, 'off')).toBe(false)
+    const big: RunCell = { ...cell('jython', 'binary-trees'), params: { maxDepth: 16, minDepth: 4 } }
+    // A runtime's cells all run on one side: jython's test-sized cell beside its big one too.
+    expect(cellsOnInstances([small, big, { ...small, runtime: 'jython:small-heap' }], 'auto')).toEqual([
+      false,
+      true,
+      true,
+    ])
+    expect(cellsOnInstances([big, { ...big, runtime: 'jython:small-heap' }], 'auto')).toEqual([false, false])
+    expect(cellsOnInstances([small, big], 'always')).toEqual([true, true])
+    expect(cellsOnInstances([small, big], 'off')).toEqual([false, false])
   })
 
   it('reads PYGC_RUNTIME_INSTANCES', () => {
