@@ -63,18 +63,29 @@ const CELL_WORKER_URL = new URL(
   import.meta.url,
 ).href
 
+/** The runtimes whose cells ran on this thread's own modules. */
+const ranOnOwnModules = new Set<string>()
+
 /**
- * runCell, on the cell's runtime's copy of the modules when `onInstance` (runsOnInstance), else
- * on this thread's own. An error the cell throws is thrown here as the same typed error (from a
- * copy it crosses as data: the copy's classes are its own).
+ * runCell, on the cell's runtime's copy of the modules when `onInstance` (cellsOnInstances), else
+ * on this thread's own. With PYGC_RUNTIME_INSTANCES=auto, the first runtime to run here keeps
+ * the thread's own modules (they have seen no other runtime: a copy would only cost). An error
+ * the cell throws is thrown here as the same typed error (from a copy it crosses as data: the
+ * copy's classes are its own).
  */
 export async function runCellOn<C extends Cell>(
   cell: C,
   onInstance: boolean,
   detail?: CellDetail,
 ): Promise<OutcomeOf<C>> {
-  if (!onInstance) return runCell(cell, detail)
-  const instance = await runtimeInstance<{ cellReply: typeof cellReply }>(CELL_WORKER_URL, cellRuntime(cell))
+  const runtime = cellRuntime(cell)
+  const ownModulesAlone =
+    ranOnOwnModules.size === 0 || (ranOnOwnModules.size === 1 && ranOnOwnModules.has(runtime))
+  if (!onInstance || (ownModulesAlone && instancePolicy() === 'auto')) {
+    ranOnOwnModules.add(runtime)
+    return runCell(cell, detail)
+  }
+  const instance = await runtimeInstance<{ cellReply: typeof cellReply }>(CELL_WORKER_URL, runtime)
   const reply = instance.cellReply(cell, detail)
   if (!reply.ok) throw receiveError(reply.error)
   return reply.outcome as OutcomeOf<C>

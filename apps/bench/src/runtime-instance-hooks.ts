@@ -5,16 +5,23 @@
  * workload programs, core's op counters, the manager packages) is a second copy of pygc's code,
  * evaluated afresh, with its own V8 feedback: see runtime-instances.ts for why.
  *
- * Not copied: third-party packages (under node_modules/: they never see a manager), and core's
+ * Not copied: third-party packages (under node_modules/: they never see a manager); core's
  * host-buffers module, the thread's one pool of released heap buffers (a copy per runtime would
- * keep up to MAX_LENT buffers per runtime alive instead of per thread).
+ * keep up to MAX_LENT buffers per runtime alive instead of per thread); and, to load a copy
+ * faster (Node's loader costs about 2 ms of CPU per module), modules a cell never calls into
+ * with a manager: the validators (pygc validate runs them on its own threads) and @pygc/report
+ * (results as data; it takes nothing but a constant from core).
  */
 
 /** The query parameter that names a module's instance. */
 export const INSTANCE_PARAM = 'pygc-instance'
 
-/** Modules every instance shares with the thread's own graph (by path ending, .js built or .ts source). */
-const SHARED = [/\/core\/(dist|src)\/host-buffers\.(js|ts)$/]
+/** Modules every instance shares with the thread's own graph (by path, .js built or .ts source). */
+const SHARED = [
+  /\/core\/(dist|src)\/host-buffers\.(js|ts)$/,
+  /\/(dist|src)\/validate\//,
+  /\/packages\/report\//,
+]
 
 /** The instance named in `url`'s query, or null. */
 export function instanceOf(url: string | undefined): string | null {

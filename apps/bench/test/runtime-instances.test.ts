@@ -57,6 +57,8 @@ describe('runtime instances', () => {
     expect(instanceOf('file:///r/packages/core/dist/index.js')).toBeNull()
     expect(copiedIntoInstances('file:///r/packages/core/dist/rng.js')).toBe(true)
     expect(copiedIntoInstances('file:///r/packages/core/dist/host-buffers.js')).toBe(false)
+    expect(copiedIntoInstances('file:///r/apps/bench/dist/validate/cpython.js')).toBe(false)
+    expect(copiedIntoInstances('file:///r/packages/report/dist/index.js')).toBe(false)
     expect(copiedIntoInstances('file:///r/node_modules/tinypool/dist/index.js')).toBe(false)
     expect(copiedIntoInstances('node:fs')).toBe(false)
   })
