@@ -8,7 +8,7 @@ import { type Cell, type CellDetail, type OutcomeOf, runCell } from './cell.js'
 import type { cellReply } from './cell-worker.js'
 import { instancePolicy, runtimeInstance } from './runtime-instances.js'
 import { receiveError } from './worker-errors.js'
-import { findWorkload } from './workloads.js'
+import { allWorkloads } from './workloads.js'
 
 /**
  * With PYGC_RUNTIME_INSTANCES=auto, a runtime runs its cells on its own copy of the modules when
@@ -32,10 +32,14 @@ export function cellRuntime(cell: Cell): string {
   return cell.runtime.split(':', 1)[0]
 }
 
-/** About how many ops a cell makes: its program's estimate times its runs (a sweep's multiples; its search adds some). */
+/**
+ * About how many ops a cell makes: its program's estimate times its runs (a sweep's multiples;
+ * its search adds some). 0 for an unknown workload: the cell itself reports it when it runs.
+ */
 function cellOps(cell: Cell): number {
+  const workload = allWorkloads().find((w) => w.name === cell.workload)
   const runs = cell.kind === 'run' ? cell.repeat : cell.multiples.length
-  return findWorkload(cell.workload).estimateOps(cell.params) * runs
+  return workload === undefined ? 0 : workload.estimateOps(cell.params) * runs
 }
 
 /**

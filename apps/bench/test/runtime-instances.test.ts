@@ -88,6 +88,8 @@ describe('runtime instances', () => {
     expect(cellsOnInstances([big, { ...big, runtime: 'jython:small-heap' }], 'auto')).toEqual([false, false])
     expect(cellsOnInstances([small, big], 'always')).toEqual([true, true])
     expect(cellsOnInstances([small, big], 'off')).toEqual([false, false])
+    // An unknown workload is the cell's error when it runs, not the plan's.
+    expect(cellsOnInstances([cell('cpython', 'no-such-workload'), big], 'auto')).toEqual([false, true])
   })
 
   it('reads PYGC_RUNTIME_INSTANCES', () => {
