@@ -1,8 +1,8 @@
 /**
- * The model against the real PyPy (Debian's pypy3 7.3.11): the CI-sized case set of
+ * The model against the real PyPy (Debian's pypy3 7.3.11): the quick case set (npm test) of
  * src/validate/cases.ts, each case recorded, replayed on pypy3 by
  * benchmarks/oracles/pypy/replay_pypy.py and on the model, every figure within its bound.
- * PYGC_VALIDATE=full runs the whole set (the FIDELITY.md table; several minutes).
+ * PYGC_TESTS=full runs the whole set (the FIDELITY.md table; several minutes).
  */
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
@@ -11,13 +11,13 @@ import { pypyCases, validatePyPy } from '../src/validate/index.js'
 
 const pypy = process.env.PYGC_PYPY ?? 'pypy3'
 const installed = spawnSync(pypy, ['--version'], { encoding: 'utf8' }).status === 0
-const full = process.env.PYGC_VALIDATE === 'full'
+const full = process.env.PYGC_TESTS === 'full'
 
 describe.skipIf(!installed)(
   `validation against the real PyPy${installed ? '' : ' (skipped: pypy3 is not installed; Debian: apt-get install pypy3)'}`,
   () => {
     it(
-      `agrees with pypy3 on the ${full ? 'full' : 'CI-sized'} case set`,
+      `agrees with pypy3 on the ${full ? 'full' : 'quick'} case set`,
       async () => {
         const report = await validatePyPy(pypyCases(shared, !full), { hooks: 'first' })
         const failed = report.rows.filter((r) => !r.ok)
