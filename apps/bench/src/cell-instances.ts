@@ -1,8 +1,9 @@
 /**
  * Where a cell's code comes from: its runtime's own copy of pygc's modules (runtime-instances.ts),
- * so that a model runs as fast in a thread that has run other models as alone, or, for a cell
- * too small to repay loading a copy, the thread's own modules. Either way the outcome is the
- * same (same code, same description): only the host time differs.
+ * so that a model runs as fast in a thread that has run other models as alone, or, for a runtime
+ * with too little work in the command to repay loading a copy (or the first runtime to run in the
+ * thread), the thread's own modules. Either way the outcome is the same (same code, same
+ * description): only the host time differs.
  */
 import { type Cell, type CellDetail, type OutcomeOf, runCell } from './cell.js'
 import type { cellReply } from './cell-worker.js'
