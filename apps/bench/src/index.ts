@@ -14,6 +14,7 @@ export {
   readResultsFile,
   resultsSchemaError,
 } from './results-file.js'
+export { instancePolicy, runtimeInstance } from './runtime-instances.js'
 export {
   DEFAULT_RUNTIMES,
   findRuntime,

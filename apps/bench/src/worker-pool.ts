@@ -6,12 +6,14 @@
  * are queued first, so the run does not end waiting on one big cell started last.
  *
  * With one job (or one cell) the cells run on the main thread, in order, with per-op progress.
+ * In either thread, a big cell runs on its runtime's own copy of the modules (cell-instances.ts).
  */
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Tinypool } from 'tinypool'
-import { type Cell, type CellDetail, type OutcomeOf, runCell, threadFailure } from './cell.js'
+import { type Cell, type CellDetail, type OutcomeOf, threadFailure } from './cell.js'
+import { type CellTask, cellsOnInstances, runCellOn } from './cell-instances.js'
 import type { WorkerReply } from './cell-worker.js'
 import { UsageError } from './usage.js'
 import { receiveError } from './worker-errors.js'
@@ -98,11 +100,12 @@ export async function runCells<C extends Cell>(
   weights: readonly number[],
   callbacks: PoolCallbacks<C> = {},
 ): Promise<OutcomeOf<C>[]> {
+  const onInstance = cellsOnInstances(cells)
   if (jobs <= 1 || cells.length <= 1) {
     const outcomes: OutcomeOf<C>[] = []
-    for (const cell of cells) {
+    for (const [i, cell] of cells.entries()) {
       callbacks.onStart?.(cell)
-      const outcome = runCell(cell, callbacks.onDetail)
+      const outcome = await runCellOn(cell, onInstance[i], callbacks.onDetail)
       callbacks.onDone?.(cell, outcome)
       outcomes.push(outcome)
     }
@@ -123,7 +126,7 @@ export async function runCells<C extends Cell>(
         const cell = cells[i]
         let reply: WorkerReply
         try {
-          reply = (await pool.run(cell)) as WorkerReply
+          reply = (await pool.run({ cell, onInstance: onInstance[i] } satisfies CellTask)) as WorkerReply
         } catch (e) {
           // The thread itself died (e.g. the host ran out of memory in it): the cell's error cell.
           reply = { ok: true, outcome: threadFailure(cell, (e as Error).message) }

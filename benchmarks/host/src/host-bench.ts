@@ -2,8 +2,9 @@
  * `npm run bench:host`: how fast each manager runs on this machine, against anchors.
  *
  * 1. binary-trees at N = 10 and N = 14 on every available manager and on plain V8 objects, all in
- *    one tinybench run: runs/s, Mutator ops/s and the slowdown against V8; then each model again
- *    alone in a fresh process beside its own V8 anchor (the `alone` column: see ownProcessSample).
+ *    one tinybench run (each model from its own copy of the program: see speedSection): runs/s,
+ *    Mutator ops/s and the slowdown against V8; then each model again alone in a fresh process
+ *    beside its own V8 anchor (the `alone` column: see ownProcessSample).
  * 2. The CPython model against the real python3, both replaying the same recorded op stream.
  * 3. Host memory for 10 million live objects on the baseline manager (and as plain V8 objects).
  *
@@ -13,61 +14,53 @@
  * default 10,000,000), PYGC_BENCH_CLOCK (`wall`, the default, or `cpu`: this process's user +
  * system CPU time, which other processes on a shared machine disturb far less than wall time),
  * PYGC_V8_INLINING (`tuned`, the default: the V8 inlining budget `pygc` runs with, for the models
- * and the V8 anchor alike; `default`: V8's own; see @pygc/bench v8-tuning.ts).
+ * and the V8 anchor alike; `default`: V8's own; see @pygc/bench v8-tuning.ts),
+ * PYGC_RUNTIME_INSTANCES (`off`: the all-in-one table's models share one copy of the program, as
+ * before each had its own; see speedSection).
  */
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { tuneV8Inlining } from '@pygc/bench'
-import { type MemoryManager, Rng } from '@pygc/core'
+import { instancePolicy, runtimeInstance, tuneV8Inlining } from '@pygc/bench'
 import { binaryTrees } from '@pygc/workloads'
 import { Bench } from 'tinybench'
 import { envInt, envList, runChild } from './child.js'
 import { type MemorySample, measureInChild, measureInThisProcess } from './memory.js'
 import { replayOnPython3 } from './python-replay.js'
 import { type AvailableRuntime, loadRuntimes } from './runtimes.js'
+import * as ownProgram from './speed-program.js'
+import { SEED } from './speed-program.js'
 import { formatCount, formatMiB, formatRatio, formatTable } from './table.js'
 import { binaryTreesV8 } from './v8-trees.js'
 
-const SEED = 1
 const ENTRY = fileURLToPath(import.meta.url)
 const REPO_ROOT = resolve(dirname(ENTRY), '..', '..', '..')
+const SPEED_PROGRAM_URL = new URL('./speed-program.js', import.meta.url).href
 /** The issue's bound: 10 million live objects in under 1 GB of process memory. */
 const MEMORY_BUDGET_BYTES = 2 ** 30
+
+/** speed-program.ts, as loaded (this process's own copy, or a runtime's: see speedSection). */
+type SpeedProgram = typeof ownProgram
 
 interface SpeedRow {
   name: string
   opsPerRun: number
   allocationsPerRun: number
   checkOk: boolean
-  create?: () => MemoryManager
-}
-
-function runOnManager(
-  create: () => MemoryManager,
-  params: Record<string, number>,
-): { ops: number; allocations: number; check: number } {
-  const m = create()
-  const { check } = binaryTrees.run(m, params, new Rng(SEED))
-  const s = m.stats()
-  m.release?.()
-  return { ops: s.ops, allocations: s.objectsAllocated, check }
-}
-
-/**
- * One timed run: a fresh manager, the program, and the manager released (its host memory may
- * go to the next run's manager, as V8 keeps its heap pages from one run to the next).
- */
-function timedRun(create: () => MemoryManager, params: Record<string, number>): void {
-  const m = create()
-  binaryTrees.run(m, params, new Rng(SEED))
-  m.release?.()
+  program?: SpeedProgram
 }
 
 /** The V8 anchor's row name. */
 const V8_ROW = 'V8 plain objects'
 
-/** binary-trees at `depth` on `available`, with the V8 anchor first: one row each, before timing. */
-function speedRows(depth: number, available: readonly AvailableRuntime[]): SpeedRow[] {
+/**
+ * binary-trees at `depth` on `available`, with the V8 anchor first: one row each, before timing;
+ * each runtime's row runs `programOf` it.
+ */
+function speedRows(
+  depth: number,
+  available: readonly AvailableRuntime[],
+  programOf: (runtime: string) => SpeedProgram,
+): SpeedRow[] {
   const params = { maxDepth: depth, minDepth: 4 }
   const expected = binaryTrees.expectedCheck(params)
   const rows: SpeedRow[] = [
@@ -79,13 +72,14 @@ function speedRows(depth: number, available: readonly AvailableRuntime[]): Speed
     },
   ]
   for (const runtime of available) {
-    const once = runOnManager(runtime.create, params)
+    const program = programOf(runtime.name)
+    const once = program.runOnce(runtime.name, params)
     rows.push({
       name: runtime.name,
       opsPerRun: once.ops,
       allocationsPerRun: once.allocations,
       checkOk: once.check === expected,
-      create: runtime.create,
+      program,
     })
   }
   return rows
@@ -121,9 +115,9 @@ async function timeRows(
     now: benchClock(),
   })
   for (const row of rows) {
-    const create = row.create
-    if (create === undefined) bench.add(row.name, () => void binaryTreesV8(depth))
-    else bench.add(row.name, () => timedRun(create, params))
+    const program = row.program
+    if (program === undefined) bench.add(row.name, () => void binaryTreesV8(depth))
+    else bench.add(row.name, () => program.timedRun(row.name, params))
   }
   await bench.run()
   const runsPerSecond = new Map<string, number>()
@@ -145,16 +139,21 @@ interface OwnProcessSample {
 
 /**
  * Child mode: binary-trees at `depth` on the model `runtime` and on plain V8 objects, alone in
- * this process. With every model in one process, the workload's calls (m.alloc, m.load, ...)
- * see five manager classes, so V8's inline caches for them go megamorphic and nothing is
- * inlined across the call; a program that embeds one model never pays that. Measured on this
- * machine: 20-70% of a model's time at N = 10.
+ * this process, from the process's own modules: what a program that embeds one model sees. Were
+ * the all-in-one table's models to share one copy of the program, its calls (m.alloc, m.load,
+ * ...) would see five manager classes, V8's inline caches for them would go megamorphic and
+ * nothing would be inlined across the call: 20-70% of a model's time at N = 10 on this machine.
+ * With a copy per model (speedSection) the two columns should agree, up to noise.
  */
 async function ownProcessSample(runtime: string, depth: number, timeMs: number): Promise<OwnProcessSample> {
   const { available } = await loadRuntimes()
   const chosen = available.filter((r) => r.name === runtime)
   if (chosen.length === 0) throw new Error(`no runtime named ${runtime}`)
-  const runsPerSecond = await timeRows(speedRows(depth, chosen), depth, timeMs)
+  const runsPerSecond = await timeRows(
+    speedRows(depth, chosen, () => ownProgram),
+    depth,
+    timeMs,
+  )
   return {
     runtime,
     v8RunsPerSecond: runsPerSecond.get(V8_ROW) ?? Number.NaN,
@@ -172,12 +171,21 @@ function ownProcessRatio(runtime: string, depth: number, timeMs: number): number
   return sample.v8RunsPerSecond / sample.runsPerSecond
 }
 
+/**
+ * The all-in-one table: every model in this process, each from its own copy of speed-program.ts
+ * and everything it imports (@pygc/bench runtimeInstance: one copy driving five manager classes
+ * would leave its call sites megamorphic), beside the `alone` column's fresh process per model.
+ */
 async function speedSection(
   depth: number,
   timeMs: number,
   available: readonly AvailableRuntime[],
 ): Promise<void> {
-  const rows = speedRows(depth, available)
+  const programs = new Map<string, SpeedProgram>()
+  if (instancePolicy() !== 'off')
+    for (const runtime of available)
+      programs.set(runtime.name, await runtimeInstance<SpeedProgram>(SPEED_PROGRAM_URL, runtime.name))
+  const rows = speedRows(depth, available, (runtime) => programs.get(runtime) ?? ownProgram)
   console.log(
     `\nbinary-trees N=${depth} (${formatCount(rows[0].allocationsPerRun)} nodes per run), ${timeMs} ms per task...`,
   )
@@ -185,7 +193,7 @@ async function speedSection(
   const v8 = runsPerSecond.get(V8_ROW) ?? Number.NaN
   const table = rows.map((row) => {
     const hz = runsPerSecond.get(row.name) ?? Number.NaN
-    const own = row.create === undefined ? Number.NaN : ownProcessRatio(row.name, depth, timeMs)
+    const own = row.program === undefined ? Number.NaN : ownProcessRatio(row.name, depth, timeMs)
     return [
       row.name,
       Number.isNaN(hz) ? '-' : (1000 / hz).toFixed(2),
@@ -194,7 +202,7 @@ async function speedSection(
       Number.isNaN(row.opsPerRun) || Number.isNaN(hz) ? '-' : formatCount(row.opsPerRun * hz),
       Number.isNaN(hz) ? '-' : formatCount(row.allocationsPerRun * hz),
       formatRatio(v8 / hz),
-      row.create === undefined ? formatRatio(1) : formatRatio(own),
+      row.program === undefined ? formatRatio(1) : formatRatio(own),
       row.checkOk ? 'ok' : 'WRONG',
     ]
   })
