@@ -196,6 +196,8 @@ describe('--shard: the cells split over machines, joined by pygc merge', () => {
     const joined = merged([...SWEEP, '--shard', 'auto'], [pod(0), pod(1), pod(2)])
     expect(joined.sweeps.map((c) => c.cell)).toEqual([0, 1, 2, 3])
     expect(figures(joined)).toBe(figures(serial(SWEEP)))
+    // Each shard's meta is kept as a source of the merged document.
+    expect(joined.meta.sources).toHaveLength(3)
   })
 
   it('records the shard in meta', () => {

@@ -1,10 +1,8 @@
-/** pygc sweep (DaCapo-style heap sensitivity), --shard and pygc merge. */
-import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+/** pygc sweep (DaCapo-style heap sensitivity); its shards and pygc merge: parallel.test.ts. */
 import { describe, expect, it } from 'vitest'
-import { deterministicPart, type ResultsDocument } from '../src/results.js'
+import type { ResultsDocument } from '../src/results.js'
 import { resultsSchemaError } from '../src/results-file.js'
-import { pygc, tempDir } from './cli-helpers.js'
+import { pygc } from './cli-helpers.js'
 import { inProcess } from './in-process.js'
 
 const SWEEP = [
@@ -20,8 +18,6 @@ const SWEEP = [
 ]
 
 describe('pygc sweep', () => {
-  const dir = tempDir('sweep')
-
   it('prints one CSV row per runtime and heap size', () => {
     const r = pygc([...SWEEP, '--format', 'csv'])
     expect(r.code, r.stderr).toBe(0)
@@ -57,27 +53,6 @@ describe('pygc sweep', () => {
       const counts = cell.points.map((p) => p.figures?.collections ?? Number.NaN)
       expect(counts[0]).toBeGreaterThanOrEqual(counts[counts.length - 1])
     }
-  })
-
-  it('the shards of a sweep merge into exactly the unsharded sweep', () => {
-    const grid = [...SWEEP, '--param', 'maxDepth=6,7', '--format', 'json']
-    const whole = pygc(grid)
-    expect(whole.code, whole.stderr).toBe(0)
-    const parts = [1, 2, 3].map((k) => {
-      const file = join(dir, `shard${k}.json`)
-      const r = pygc([...grid, '--shard', `${k}/3`])
-      expect(r.code, r.stderr).toBe(0)
-      writeFileSync(file, r.stdout)
-      return file
-    })
-    const out = join(dir, 'merged.json')
-    const merge = pygc(['merge', ...parts, '-o', out])
-    expect(merge.code, merge.stderr).toBe(0)
-    const merged = JSON.parse(readFileSync(out, 'utf8')) as ResultsDocument
-    const expected = JSON.parse(whole.stdout) as ResultsDocument
-    expect(merged.sweeps).toHaveLength(4)
-    expect(JSON.stringify(deterministicPart(merged))).toBe(JSON.stringify(deterministicPart(expected)))
-    expect(merged.meta.sources).toHaveLength(3)
   })
 
   it("says when a model's floor, not out of memory, sets the minimum heap (Jython's -Xmx >= 2 MiB)", () => {

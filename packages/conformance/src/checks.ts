@@ -39,8 +39,9 @@ export interface ConformanceOptions {
   /** The manager moves objects (documentation; the checks never depend on addresses). */
   moving?: boolean
   /**
-   * Random ops of the oracle stress check over all its runs (default 1,000,000, the CI size;
-   * 10,000,000 when process.env.PYGC_FUZZ is set). The seeded determinism checks use 5,000.
+   * Random ops of the oracle stress check over all its runs (default 500,000; 1,000,000, the CI
+   * size, when process.env.PYGC_TESTS is 'full'; 10,000,000 when process.env.PYGC_FUZZ is set).
+   * The seeded determinism checks use 5,000.
    */
   stressOps?: number
   /**
@@ -62,11 +63,30 @@ const G0 = globalSlot(0)
 const G1 = globalSlot(1)
 const G2 = globalSlot(2)
 
-/** Random ops of the stress check: CI-sized by default, ten times that under PYGC_FUZZ. */
+/** The stress check's size in CI: the full tier of the tests (PYGC_TESTS=full), what .ci/run runs. */
+const CI_STRESS_OPS = 1_000_000
+
+/** The environment variable `name`, or undefined where there is no process (a browser). */
+function env(name: string): string | undefined {
+  return typeof process === 'undefined' ? undefined : process.env[name]
+}
+
+/** Random ops of the stress check at the CI size or ten times it under PYGC_FUZZ. */
+function fullStressOps(): number {
+  return env('PYGC_FUZZ') ? 10 * CI_STRESS_OPS : CI_STRESS_OPS
+}
+
+/**
+ * Random ops of the stress check: the CI size in the full tier (PYGC_TESTS=full) and ten times
+ * that under PYGC_FUZZ; half the CI size in an everyday `npm test` (at the CI size the stress
+ * tests of every package and preset took 36 s of the 533 s of test time, a default configuration
+ * up to 7 s: vitest, a quiet 2-core machine, session 10). Variants keep a quarter of the CI size
+ * (variantStressOps), the size their collections per generation were measured at.
+ */
 function stressOps(options: ConformanceOptions = {}): number {
   if (options.stressOps !== undefined) return options.stressOps
-  const fuzz = typeof process !== 'undefined' && process.env.PYGC_FUZZ
-  return fuzz ? 10_000_000 : 1_000_000
+  if (env('PYGC_FUZZ') || env('PYGC_TESTS') === 'full') return fullStressOps()
+  return CI_STRESS_OPS / 2
 }
 
 /**
@@ -81,7 +101,7 @@ function stressOps(options: ConformanceOptions = {}): number {
  * test/broken-managers.test.ts shows at 20,000 ops.
  */
 export function variantStressOps(): number {
-  return stressOps() / 4
+  return fullStressOps() / 4
 }
 
 /** Length of the seeded programs of the determinism checks (same seed, trace replay). */
