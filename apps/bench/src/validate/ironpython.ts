@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { basename, join } from 'node:path'
+import { threadId } from 'node:worker_threads'
 import {
   fileSink,
   fileSource,
@@ -396,15 +397,32 @@ interface CallbackRun {
   op: number
 }
 
-/** Build the oracle once per source hash into the cache; returns the path of its dll. */
-export async function buildClrOracle(cacheDir: string, log: (m: string) => void): Promise<string> {
+/** Builds under way in this thread, by cache directory: cells that start together share one. */
+const building = new Map<string, Promise<string>>()
+
+/**
+ * Build the oracle once per source hash into the cache; returns the path of its dll. Each
+ * builder works in a directory of its own (process and thread: the worker threads of `pygc
+ * validate --jobs N` share a pid, and one's clean-up used to delete the directory another's
+ * `dotnet build` ran in), and the first to finish renames its build into place.
+ */
+export function buildClrOracle(cacheDir: string, log: (m: string) => void): Promise<string> {
+  let build = building.get(cacheDir)
+  if (build === undefined) {
+    build = buildClrOracleOnce(cacheDir, log).finally(() => building.delete(cacheDir))
+    building.set(cacheDir, build)
+  }
+  return build
+}
+
+async function buildClrOracleOnce(cacheDir: string, log: (m: string) => void): Promise<string> {
   const hash = createHash('sha256')
   for (const f of ORACLE_FILES) hash.update(readFileSync(join(ORACLE_SOURCES, f)))
   const dir = join(cacheDir, `clr-${hash.digest('hex').slice(0, 16)}`)
   const dll = join(dir, 'out', 'ClrOracle.dll')
   if (existsSync(dll)) return dll
   log(`building the .NET oracle into ${dir}`)
-  const tmp = `${dir}.tmp-${process.pid}`
+  const tmp = `${dir}.tmp-${process.pid}-${threadId}`
   rmSync(tmp, { recursive: true, force: true })
   mkdirSync(join(tmp, 'src'), { recursive: true })
   for (const f of ORACLE_FILES) cpSync(join(ORACLE_SOURCES, f), join(tmp, 'src', f))
@@ -420,8 +438,13 @@ export async function buildClrOracle(cacheDir: string, log: (m: string) => void)
   } catch (e) {
     throw new PygcError('INTERNAL', `dotnet build of the CLR oracle failed: ${(e as Error).message}`)
   }
-  if (!existsSync(dir)) renameSync(tmp, dir)
-  else rmSync(tmp, { recursive: true, force: true })
+  try {
+    renameSync(tmp, dir)
+  } catch (e) {
+    // Another builder renamed its build into place first: keep that one.
+    if (!existsSync(dll)) throw e
+    rmSync(tmp, { recursive: true, force: true })
+  }
   return dll
 }
 
