@@ -624,13 +624,29 @@ export function runModel(
 /** The oracle tracks the first 10,000 finalizable objects (its arrays stay off the LOH). */
 const FIN_TRACKED = 10000
 
-/** A trace with no ops (this thread's own file): the oracle's start-up and nothing else. */
+/** The empty trace of each cache directory, once this thread has written it. */
+const emptyTraces = new Map<string, string>()
+
+/**
+ * A trace with no ops: the oracle's start-up and nothing else. Written once per thread, into a
+ * file of this process and thread, then renamed over the shared name: the cells of one thread run
+ * their oracles at once (a gen0 budget each), and rewriting the file in place under a running
+ * oracle truncated what it read ("not a pygc binary trace (bad magic)", seen once in `pygc
+ * validate --runtime all --jobs 2`). A rename never truncates a file a reader has open, and every
+ * writer writes the same bytes.
+ */
 function emptyTrace(cacheDir: string): string {
-  const empty = join(cacheDir, `${threadScratch('ironpython-empty')}.trace`)
-  const recorder = new RecordingMutator(new IronPythonManager({ preset: 'clr' }), fileSink(empty), {
-    metadata: { case: 'empty' },
-  })
-  recorder.finish()
+  let empty = emptyTraces.get(cacheDir)
+  if (empty === undefined) {
+    empty = join(cacheDir, 'ironpython-empty.trace')
+    const scratch = join(cacheDir, `${threadScratch(`ironpython-empty-${process.pid}`)}.trace`)
+    const recorder = new RecordingMutator(new IronPythonManager({ preset: 'clr' }), fileSink(scratch), {
+      metadata: { case: 'empty' },
+    })
+    recorder.finish()
+    renameSync(scratch, empty)
+    emptyTraces.set(cacheDir, empty)
+  }
   return empty
 }
 
