@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_RUNTIMES } from '../src/runtimes.js'
 import { CHROMIUM, checkReport, chromiumAvailable } from './browser.js'
 import { APP_DIR, pygc, tempDir } from './cli-helpers.js'
+import { FULL_TIER } from './tier.js'
 
 describe('pygc diff', () => {
   it('shows the finalizer and weakref timings of the default runtimes side by side', () => {
@@ -80,7 +81,7 @@ describe('the HTML report', () => {
 
       const outputDir = join(APP_DIR, 'test-output')
       mkdirSync(outputDir, { recursive: true })
-      const screenshot = process.env.PYGC_TESTS === 'full' ? join(outputDir, 'report.png') : undefined
+      const screenshot = FULL_TIER ? join(outputDir, 'report.png') : undefined
       const check = await checkReport(html, screenshot)
       expect(check.consoleErrors).toEqual([])
       expect(check.requests).toEqual([])

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { APP_DIR } from './cli-helpers.js'
+import { FULL_TIER, fullTierTitle } from './tier.js'
 
 const ROOT = join(APP_DIR, '../..')
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
@@ -110,10 +111,8 @@ describe.skipIf(!registryReachable)(
     // npm install of every tarball and its third-party dependencies in a fresh project: the
     // longest part of this file (about 13 s of a quiet npm test), so the full tier's
     // (PYGC_TESTS=full, what CI runs); the packing test above stays in every run.
-    it.skipIf(process.env.PYGC_TESTS !== 'full')(
-      `installs outside the repository; the README's example and npx pygc run work there${
-        process.env.PYGC_TESTS === 'full' ? '' : ' (full tier: PYGC_TESTS=full)'
-      }`,
+    it.skipIf(!FULL_TIER)(
+      fullTierTitle(`installs outside the repository; the README's example and npx pygc run work there`),
       () => {
         const project = join(work, 'project')
         mkdirSync(project)

@@ -11,6 +11,7 @@ import { formatBytes, type ResultsDocument } from '@pygc/report'
 import { describe, expect, it } from 'vitest'
 import { CHROMIUM, chartMaxBytes, chromiumAvailable, launchChromium, openReport } from './browser.js'
 import { APP_DIR, pygc, tempDir } from './cli-helpers.js'
+import { FULL_TIER } from './tier.js'
 
 describe.skipIf(!chromiumAvailable())(
   `the report in a browser${chromiumAvailable() ? '' : ` (SKIPPED: ${CHROMIUM} is absent)`}`,
@@ -76,7 +77,7 @@ describe.skipIf(!chromiumAvailable())(
         )
         // A picture for people, which no assertion reads: the full tier only (a full-page capture
         // is about 3 s of chromium's time).
-        if (process.env.PYGC_TESTS === 'full') {
+        if (FULL_TIER) {
           const shots = join(APP_DIR, 'test-output')
           mkdirSync(shots, { recursive: true })
           await page.screenshot({ path: join(shots, 'report-fragmentation.png'), fullPage: true })

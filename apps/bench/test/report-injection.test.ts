@@ -17,6 +17,7 @@ import type { ResultsDocument } from '../src/results.js'
 import { fieldPath, resultsSchemaError } from '../src/results-file.js'
 import { CHROMIUM, chromiumAvailable, launchChromium, openReport } from './browser.js'
 import { pygc, tempDir } from './cli-helpers.js'
+import { FULL_TIER, fullTierTitle } from './tier.js'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type Path = (string | number)[]
@@ -26,7 +27,7 @@ type Path = (string | number)[]
  * test` opens the first payload's report and the control, the full tier (`PYGC_TESTS=full`, what
  * CI runs) every payload and the merged file too.
  */
-const full = process.env.PYGC_TESTS === 'full'
+const full = FULL_TIER
 
 const PAYLOADS = {
   img: '<img src=x onerror=window.__pwned=1>',
@@ -317,9 +318,10 @@ describe('a hostile results file', () => {
 
       for (const [name, payload] of Object.entries(PAYLOADS)) {
         it.skipIf(!full && name !== 'img')(
-          `${name}: ${payload} in every field runs nothing, creates no element, shows as text${
-            full || name === 'img' ? '' : ' (full tier: PYGC_TESTS=full)'
-          }`,
+          fullTierTitle(
+            `${name}: ${payload} in every field runs nothing, creates no element, shows as text`,
+            name === 'img',
+          ),
           async () => {
             const result = await probe(browser, render(hostileFile(name, payload)), payload)
             expect(result.errors).toEqual([])
@@ -333,9 +335,7 @@ describe('a hostile results file', () => {
       }
 
       it.skipIf(!full)(
-        `and through pygc merge (the runs and the sweep of the hostile file as two files)${
-          full ? '' : ' (full tier: PYGC_TESTS=full)'
-        }`,
+        fullTierTitle(`and through pygc merge (the runs and the sweep of the hostile file as two files)`),
         async () => {
           const hostile = JSON.parse(readFileSync(hostileFile('merge-input', PAYLOADS.img, true), 'utf8'))
           const runsFile = join(dir, 'merge-runs.json')

@@ -12,17 +12,16 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readResultsFile } from '../src/results-file.js'
 import { pygc, tempDir } from './cli-helpers.js'
+import { FULL_TIER, fullTierTitle } from './tier.js'
 
 /** The issue's bound for the small suite's results.json. */
 const MAX_SMALL_SUITE_RESULTS_BYTES = 3_000_000
 
-const full = process.env.PYGC_TESTS === 'full'
+const full = FULL_TIER
 
 describe('the small suite results file', () => {
   it.skipIf(!full)(
-    `is at most 3 MB, reads back whole, and keeps every collection${
-      full ? '' : ' (full tier: PYGC_TESTS=full)'
-    }`,
+    fullTierTitle(`is at most 3 MB, reads back whole, and keeps every collection`),
     () => {
       const dir = tempDir('results-size')
       const r = pygc(['run', '--suite', 'default', '--size', 'small', '--out', dir, '--quiet'])

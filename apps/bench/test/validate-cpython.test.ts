@@ -16,8 +16,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { CPYTHON_CASE_NAMES, CPYTHON_CASES, validateCpython } from '../src/validate/cpython.js'
 import { locateInterpreter, presetPolicy } from '../src/validate/cpython-interpreter.js'
 import type { ValidationReport } from '../src/validate/types.js'
+import { FULL_TIER } from './tier.js'
 
-const full = process.env.PYGC_TESTS === 'full'
+const full = FULL_TIER
 
 /**
  * The three cases left out of the quick set are the longest traces: in one `pygc validate

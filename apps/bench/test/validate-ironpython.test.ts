@@ -8,8 +8,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { IRONPYTHON_VALIDATION_CASES, validateIronPython } from '../src/validate/ironpython.js'
+import { FULL_TIER } from './tier.js'
 
-const full = process.env.PYGC_TESTS === 'full'
+const full = FULL_TIER
 
 /**
  * The quick set: six of the twelve programs, each on .NET at its three gen0 budgets: pinned

@@ -9,8 +9,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { JYTHON_CASE_NAMES, sameOrderUpToThreads, validateJython } from '../src/validate/jython.js'
+import { FULL_TIER, fullTierTitle } from './tier.js'
 
-const full = process.env.PYGC_TESTS === 'full'
+const full = FULL_TIER
 
 /**
  * The quick set: four count cases of the nine, each on the JVM at its three heaps (a humongous
@@ -91,9 +92,9 @@ describe('validate jython', () => {
   })
 
   it.skipIf(!full)(
-    `waits at each gc.collect() for the __del__s it made due, even ones that allocate (both oracles)${
-      full ? '' : ' (full tier: PYGC_TESTS=full)'
-    }`,
+    fullTierTitle(
+      `waits at each gc.collect() for the __del__s it made due, even ones that allocate (both oracles)`,
+    ),
     {
       timeout: 600_000,
     },

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import type { ValidationReport } from '../src/validate/types.js'
 import { pygc } from './cli-helpers.js'
 import { inProcess } from './in-process.js'
+import { FULL_TIER, fullTierTitle } from './tier.js'
 
 const ARGS = [
   'validate',
@@ -26,7 +27,7 @@ const ARGS = [
   '--quiet',
 ]
 
-const full = process.env.PYGC_TESTS === 'full'
+const full = FULL_TIER
 
 function reports(jobs: number): ValidationReport[] {
   const r = pygc([...ARGS, '--jobs', String(jobs)])
@@ -38,9 +39,9 @@ describe('pygc validate --jobs', () => {
   // Two validations of four cases (19 pypy3 runs): about 20 s of CPU, so the full tier's
   // (PYGC_TESTS=full, what CI runs). parallel.test.ts checks the same pool for run and sweep.
   it.skipIf(!full)(
-    `runs the cells side by side and reports each runtime whole and in order, as --jobs 1 does${
-      full ? '' : ' (full tier: PYGC_TESTS=full)'
-    }`,
+    fullTierTitle(
+      `runs the cells side by side and reports each runtime whole and in order, as --jobs 1 does`,
+    ),
     () => {
       const parallel = reports(2)
       const serial = reports(1)

@@ -1,8 +1,28 @@
-import { type GcEvent, globalSlot, isPygcError, OutOfMemoryError } from '@pygc/core'
+import { type GcEvent, globalSlot, isPygcError, OutOfMemoryError, type TypeId } from '@pygc/core'
 import { describe, expect, it } from 'vitest'
 import { CPythonManager } from '../src/index.js'
 
 const scale = process.env.CI ? 10 : 1
+
+/**
+ * Allocate a chain (each new object holding the previous one, held from local 0) until the
+ * manager refuses, up to 10^6 objects: the error it threw and the objects allocated before it.
+ */
+function chainUntilOutOfMemory(m: CPythonManager, t: TypeId): { err: unknown; allocated: number } {
+  m.pushFrame(2)
+  let allocated = 0
+  try {
+    for (let i = 0; i < 1e6; i++) {
+      m.alloc(1, t)
+      allocated++
+      m.store(1, 0, 0)
+      m.move(0, 1)
+    }
+  } catch (err) {
+    return { err, allocated }
+  }
+  return { err: undefined, allocated }
+}
 
 describe('refcounting', () => {
   it('frees at once when the last reference goes, with the trashcan bounding a long chain', () => {
@@ -119,19 +139,7 @@ describe('cycle collector', () => {
   it('raises MemoryError at the heap limit and stays consistent', () => {
     const m = new CPythonManager({ heapLimit: 2 * 1024 * 1024 })
     const t = m.defineType({ name: 'B', refs: 1, ints: 100 })
-    m.pushFrame(2)
-    let err: unknown
-    let allocated = 0
-    try {
-      for (let i = 0; i < 1e6; i++) {
-        m.alloc(1, t)
-        allocated++
-        m.store(1, 0, 0)
-        m.move(0, 1)
-      }
-    } catch (e) {
-      err = e
-    }
+    const { err, allocated } = chainUntilOutOfMemory(m, t)
     const live = m.stats().liveObjects
     expect(err).toBeInstanceOf(OutOfMemoryError)
     expect(isPygcError(err, 'OUT_OF_MEMORY')).toBe(true)
@@ -148,19 +156,7 @@ describe('cycle collector', () => {
     for (const shape of ['tuple', 'slots'] as const) {
       const m = new CPythonManager({ heapLimit: 2 * 1024 * 1024 })
       const t = m.defineType({ name: 'N', refs: 1, shape })
-      m.pushFrame(2)
-      let err: unknown
-      let allocated = 0
-      try {
-        for (let i = 0; i < 1e6; i++) {
-          m.alloc(1, t)
-          allocated++
-          m.store(1, 0, 0)
-          m.move(0, 1)
-        }
-      } catch (e) {
-        err = e
-      }
+      const { err, allocated } = chainUntilOutOfMemory(m, t)
       expect(isPygcError(err, 'OUT_OF_MEMORY')).toBe(true)
       expect(m.stats().footprintBytes).toBeLessThanOrEqual(2 * 1024 * 1024)
       expect(m.stats().liveObjects).toBe(allocated)
