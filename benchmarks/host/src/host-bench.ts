@@ -4,7 +4,9 @@
  * 1. binary-trees at N = 10 and N = 14 on every available manager and on plain V8 objects, all in
  *    one tinybench run (each model from its own copy of the program: see speedSection): runs/s,
  *    Mutator ops/s and the slowdown against V8; then each model again alone in a fresh process
- *    beside its own V8 anchor (the `alone` column: see ownProcessSample).
+ *    beside its own V8 anchor (the `alone` column: see ownProcessSample). The refcount floor
+ *    (refcount-floor.ts) is a second anchor: the least a refcounting manager does on the same
+ *    interface.
  * 2. The CPython model against the real python3, both replaying the same recorded op stream.
  * 3. Host memory for 10 million live objects on the baseline manager (and as plain V8 objects).
  *
@@ -24,6 +26,8 @@ import { instancePolicy, runtimeInstance, tuneV8Inlining } from '@pygc/bench'
 import { binaryTrees } from '@pygc/workloads'
 import { Bench } from 'tinybench'
 import { envInt, envList, runChild } from './child.js'
+import * as floorProgram from './floor-program.js'
+import { FLOOR_ROW } from './floor-program.js'
 import { type MemorySample, measureInChild, measureInThisProcess } from './memory.js'
 import { replayOnPython3 } from './python-replay.js'
 import { type AvailableRuntime, loadRuntimes } from './runtimes.js'
@@ -38,8 +42,8 @@ const SPEED_PROGRAM_URL = new URL('./speed-program.js', import.meta.url).href
 /** The issue's bound: 10 million live objects in under 1 GB of process memory. */
 const MEMORY_BUDGET_BYTES = 2 ** 30
 
-/** speed-program.ts, as loaded (this process's own copy, or a runtime's: see speedSection). */
-type SpeedProgram = typeof ownProgram
+/** What a row runs: speed-program.ts as loaded (this process's own copy, or a runtime's: see speedSection), or floor-program.ts. */
+type SpeedProgram = Pick<typeof ownProgram, 'runOnce' | 'timedRun'>
 
 interface SpeedRow {
   name: string
@@ -53,13 +57,14 @@ interface SpeedRow {
 const V8_ROW = 'V8 plain objects'
 
 /**
- * binary-trees at `depth` on `available`, with the V8 anchor first: one row each, before timing;
- * each runtime's row runs `programOf` it.
+ * binary-trees at `depth` on `available`, with the V8 anchor first and (`withFloor`) the refcount
+ * floor second: one row each, before timing; each runtime's row runs `programOf` it.
  */
 function speedRows(
   depth: number,
   available: readonly AvailableRuntime[],
   programOf: (runtime: string) => SpeedProgram,
+  withFloor: boolean,
 ): SpeedRow[] {
   const params = { maxDepth: depth, minDepth: 4 }
   const expected = binaryTrees.expectedCheck(params)
@@ -71,11 +76,12 @@ function speedRows(
       checkOk: binaryTreesV8(depth) === expected,
     },
   ]
-  for (const runtime of available) {
-    const program = programOf(runtime.name)
-    const once = program.runOnce(runtime.name, params)
+  const programs: [string, SpeedProgram][] = available.map((r) => [r.name, programOf(r.name)])
+  if (withFloor) programs.unshift([FLOOR_ROW, floorProgram])
+  for (const [name, program] of programs) {
+    const once = program.runOnce(name, params)
     rows.push({
-      name: runtime.name,
+      name,
       opsPerRun: once.ops,
       allocationsPerRun: once.allocations,
       checkOk: once.check === expected,
@@ -147,10 +153,11 @@ interface OwnProcessSample {
  */
 async function ownProcessSample(runtime: string, depth: number, timeMs: number): Promise<OwnProcessSample> {
   const { available } = await loadRuntimes()
+  const floor = runtime === FLOOR_ROW
   const chosen = available.filter((r) => r.name === runtime)
-  if (chosen.length === 0) throw new Error(`no runtime named ${runtime}`)
+  if (chosen.length === 0 && !floor) throw new Error(`no runtime named ${runtime}`)
   const runsPerSecond = await timeRows(
-    speedRows(depth, chosen, () => ownProgram),
+    speedRows(depth, chosen, () => ownProgram, floor),
     depth,
     timeMs,
   )
@@ -185,7 +192,7 @@ async function speedSection(
   if (instancePolicy() !== 'off')
     for (const runtime of available)
       programs.set(runtime.name, await runtimeInstance<SpeedProgram>(SPEED_PROGRAM_URL, runtime.name))
-  const rows = speedRows(depth, available, (runtime) => programs.get(runtime) ?? ownProgram)
+  const rows = speedRows(depth, available, (runtime) => programs.get(runtime) ?? ownProgram, true)
   console.log(
     `\nbinary-trees N=${depth} (${formatCount(rows[0].allocationsPerRun)} nodes per run), ${timeMs} ms per task...`,
   )
