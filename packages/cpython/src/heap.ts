@@ -454,14 +454,21 @@ export class ObjectHeap {
 
   /** gc_list_append: link `node` at the tail of `head`. */
   listAppend(node: number, head: number): void {
-    const last = this.gcPrev[head]
-    this.gcNext[last] = node
-    this.gcPrev[node] = last
-    this.gcNext[node] = head
-    this.gcPrev[head] = node
+    this.listAppendBytes(node, head, this.linkedBytes(node))
+  }
+
+  /** listAppend of a node whose linkedBytes the caller knows (a new object: allocation.ts allocQuick). */
+  listAppendBytes(node: number, head: number, bytes: number): void {
+    const next = this.gcNext
+    const prev = this.gcPrev
+    const last = prev[head]
+    next[last] = node
+    prev[node] = last
+    next[node] = head
+    prev[head] = node
     this.where[node] = head
     this.listCount[head]++
-    this.listBytes[head] += this.linkedBytes(node)
+    this.listBytes[head] += bytes
   }
 
   /** gc_list_remove: unlink; gcNext = 0 marks the object untracked. */
