@@ -136,14 +136,8 @@ export class Allocator {
       st.stats.ops++
       h = st.freeLists.popTuple(cells)
       fromFreeList = true
-      // The row keeps its kind, its block (tupleBytes(cells): objBytes) and, as its free list
-      // is per size, its cells (dealloc.ts freeListOrTuple): zeroed here, as takeFields would.
-      const base = heap.fieldBase[h]
-      if (base !== 0 && heap.nrefs[h] + heap.nints[h] === cells) {
-        const fields = heap.fields
-        for (let i = base; i < base + cells; i++) fields[i] = 0
-      } else heap.takeFields(h, cells)
-      if (heap.blockRow[h] !== 0) heap.setBlocks(h, 0, 0, 0, 0)
+      // The row keeps its kind and its block (tupleBytes(cells): objBytes).
+      heap.reuseTupleRow(h, cells)
     } else h = this.freshQuick(kind, objBytes, cells, dst)
     heap.type[h] = type
     heap.refcnt[h] = 1

@@ -388,6 +388,21 @@ export class ObjectHeap {
     }
   }
 
+  /**
+   * takeFields and no block row, for a tuple from its free list: it keeps its cells, as the
+   * list is per size (dealloc.ts freeListOrTuple), so they are zeroed in place; takeFields' kind
+   * and cell count tests are one test here (a tuple's cells are its nrefs and nints). Out of
+   * allocation.ts allocQuick, which V8 inlines only below its bytecode limit.
+   */
+  reuseTupleRow(h: number, cells: number): void {
+    const base = this.fieldBase[h]
+    if (base !== 0 && this.nrefs[h] + this.nints[h] === cells) {
+      const fields = this.fields
+      for (let i = base; i < base + cells; i++) fields[i] = 0
+    } else this.takeFields(h, cells)
+    if (this.blockRow[h] !== 0) this.setBlocks(h, 0, 0, 0, 0)
+  }
+
   private growFields(cells: number): void {
     const current = this.fields.length
     let size = growCapacity(current)
