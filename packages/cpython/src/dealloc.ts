@@ -226,18 +226,7 @@ export class Deallocator {
         continue frames
       }
       if (phase === P_LIST_ITEMS) {
-        // list_dealloc / tupledealloc: Py_XDECREF the items from the last to the first.
-        const f = heap.fields
-        const base = heap.fieldBase[h]
-        for (let i = this.stkIdx[top] - 1; i >= 0; i--) {
-          const c = f[base + i]
-          if (c !== 0 && this.decrefInFrame(c)) {
-            this.stkIdx[top] = i
-            continue frames
-          }
-        }
-        this.freeListOrTuple(h, kind)
-        this.trashEnd()
+        this.runSequenceFrames(stackBase)
         continue frames
       }
       if (phase === P_AFTER_FINALIZER) {
@@ -308,6 +297,87 @@ export class Deallocator {
         this.gcDel(h)
         this.trashEnd()
       }
+    }
+  }
+
+  /**
+   * list_dealloc / tupledealloc (Py_XDECREF the items from the last to the first) of the frame on
+   * top, and of every list or tuple frame under or over it, in one loop with the columns in
+   * locals: a dropped tree's whole cascade, which the generic loop ran a step per turn (its state
+   * reloaded each time). A dying item that is a list or tuple, not weakly referenced and not
+   * deferred, starts its frame here (runFrames' P_BEGIN: untrack, nesting++) or, with no items
+   * and no deferred chain, dies at once (deallocLeaf). Returns to runFrames, in the same order
+   * of deaths, when the frame on top is any other (one pushed here for another item) or at
+   * `stackBase`.
+   */
+  private runSequenceFrames(stackBase: number): void {
+    const heap = this.heap
+    const refcnt = heap.refcnt
+    const kinds = heap.kind
+    const flags = heap.flags
+    const fields = heap.fields
+    const fieldBase = heap.fieldBase
+    const nrefs = heap.nrefs
+    const gcNext = heap.gcNext
+    const work = this.work
+    let top = this.sp - 1
+    let h = this.stkH[top]
+    let i = this.stkIdx[top]
+    let base = fieldBase[h]
+    for (;;) {
+      while (--i >= 0) {
+        const c = fields[base + i]
+        if (c === 0) continue
+        work.refcountOps++
+        if (--refcnt[c] !== 0) continue
+        const k = kinds[c]
+        if (
+          (k !== Kind.Tuple && k !== Kind.List) ||
+          (flags[c] & F_WEAKREFD) !== 0 ||
+          this.trashNesting >= this.depositAt
+        ) {
+          this.stkIdx[top] = i
+          this.sp = top + 1
+          this.pushDeallocFrame(c)
+          return
+        }
+        if (gcNext[c] !== 0) heap.listRemove(c) // PyObject_GC_UnTrack
+        // Its last item that is not NULL: the frame starts there (the NULLs above it drop nothing).
+        const cBase = fieldBase[c]
+        let last = nrefs[c] - 1
+        while (last >= 0 && fields[cBase + last] === 0) last--
+        if (last < 0 && this.trashLater === 0) {
+          this.freeSequence(c, k)
+          continue
+        }
+        this.stkIdx[top] = i
+        top++
+        if (top === this.stkH.length) {
+          this.sp = top
+          this.growStack()
+        }
+        this.stkH[top] = c
+        this.stkPhase[top] = P_LIST_ITEMS
+        this.trashNesting++
+        h = c
+        i = last + 1
+        base = cBase
+      }
+      this.freeSequence(h, kinds[h])
+      // Py_TRASHCAN_END (trashEnd)
+      this.sp = top
+      this.trashNesting--
+      if (this.trashLater !== 0 && this.trashNesting <= this.drainAt) {
+        this.trashNesting++
+        this.pushDeallocFrame(CHAIN)
+        return
+      }
+      top--
+      if (top < stackBase) return
+      h = this.stkH[top]
+      if (h === CHAIN || this.stkPhase[top] !== P_LIST_ITEMS) return
+      i = this.stkIdx[top]
+      base = fieldBase[h]
     }
   }
 
@@ -478,6 +548,31 @@ export class Deallocator {
     this.gcDel(h)
   }
 
+  /**
+   * freeListOrTuple for a list or tuple that owns no items block or payload (a tree's nodes), with
+   * noteFreed's bookkeeping in line: the same steps with each column read once.
+   */
+  private freeSequence(h: number, kind: number): void {
+    const heap = this.heap
+    if (heap.blockRow[h] !== 0) {
+      this.freeListOrTuple(h, kind)
+      return
+    }
+    const freeLists = this.st.freeLists
+    if (
+      kind === Kind.List
+        ? !freeLists.tryPushList(h)
+        : !freeLists.tryPushTuple(h, heap.nrefs[h] + heap.nintsOf(h))
+    ) {
+      this.gcDel(h)
+      return
+    }
+    const flags = heap.flags[h]
+    heap.flags[h] = F_FREELISTED
+    if (kind === Kind.List) this.releaseFields(h)
+    if ((flags & F_INTERNAL) === 0) this.noteFreedBytes(h, heap.objBytes[h])
+  }
+
   /** The items block, and the payload's `bytes` object the items referenced (its bytes stay counted until noteFreed). */
   private freeItems(h: number): void {
     const heap = this.heap
@@ -528,6 +623,12 @@ export class Deallocator {
       heap.blockRow[h] === 0
         ? heap.objBytes[h]
         : heap.objBytes[h] + heap.itemsAtAllocOf(h) + heap.payloadBytesOf(h)
+    this.noteFreedBytes(h, bytes)
+  }
+
+  /** noteFreed's count of a program object's death of `bytes`. */
+  private noteFreedBytes(h: number, bytes: number): void {
+    const st = this.st
     const cause = st.inDeleteGarbage ? 'cycle' : 'refcount'
     if (cause === 'refcount' && !st.cycle.collecting) {
       // A death of the op loop: tallied, added to the figures by settleFrees (gc-state.ts).
