@@ -36,6 +36,16 @@ const P_DICT_VALUES = 8
 /** The pseudo-frame of _PyTrash_thread_destroy_chain. */
 const CHAIN = -1
 
+/**
+ * The kinds and flags the list and tuple frames test at every death, as this module's own
+ * constants: V8 folds a module's own constants into optimized code, but re-reads an imported
+ * binding (and Kind's property) and checks it at every use (as workloads/src/trees.ts found).
+ */
+const { List: LIST, Tuple: TUPLE } = Kind
+const WEAKREFD = F_WEAKREFD
+const INTERNAL = F_INTERNAL
+const FREELISTED = F_FREELISTED
+
 export class Deallocator {
   private stkH = new Int32Array(256)
   private stkPhase = new Int8Array(256)
@@ -311,6 +321,7 @@ export class Deallocator {
    * `stackBase`.
    */
   private runSequenceFrames(stackBase: number): void {
+    const st = this.st
     const heap = this.heap
     const refcnt = heap.refcnt
     const kinds = heap.kind
@@ -320,64 +331,96 @@ export class Deallocator {
     const nrefs = heap.nrefs
     const gcNext = heap.gcNext
     const work = this.work
-    let top = this.sp - 1
-    let h = this.stkH[top]
-    let i = this.stkIdx[top]
+    // The trashcan's state in locals, the nesting written back on the way out: nothing called
+    // here reads it, and only runFrames' P_BEGIN defers (trashLater never changes here).
+    const depositAt = this.depositAt
+    const drainAt = this.drainAt
+    const chained = this.trashLater !== 0
+    let nesting = this.trashNesting
+    let stkH = this.stkH
+    let stkIdx = this.stkIdx
+    // Frames above `own` are this loop's list and tuple frames; the ones below, the caller's.
+    let own = this.sp - 1
+    let top = own
+    let h = stkH[top]
+    let i = stkIdx[top]
     let base = fieldBase[h]
-    for (;;) {
+    // noteFreed's tally of the op loop's deaths (st.unsettledFrees), kept here and added on the
+    // way out: nothing reads it meanwhile (nothing here allocates, starts a collection or fires an
+    // event). The deaths of a collection, or with a listener of each free, take noteFreed's way.
+    const tally = !st.inDeleteGarbage && !st.cycle.collecting && !st.hub.perObject
+    let frees = 0
+    let freedBytes = 0
+    cascade: for (;;) {
       while (--i >= 0) {
         const c = fields[base + i]
         if (c === 0) continue
         work.refcountOps++
         if (--refcnt[c] !== 0) continue
         const k = kinds[c]
-        if (
-          (k !== Kind.Tuple && k !== Kind.List) ||
-          (flags[c] & F_WEAKREFD) !== 0 ||
-          this.trashNesting >= this.depositAt
-        ) {
-          this.stkIdx[top] = i
+        if ((k !== TUPLE && k !== LIST) || (flags[c] & WEAKREFD) !== 0 || nesting >= depositAt) {
+          stkIdx[top] = i
           this.sp = top + 1
           this.pushDeallocFrame(c)
-          return
+          break cascade
         }
         if (gcNext[c] !== 0) heap.listRemove(c) // PyObject_GC_UnTrack
         // Its last item that is not NULL: the frame starts there (the NULLs above it drop nothing).
         const cBase = fieldBase[c]
         let last = nrefs[c] - 1
         while (last >= 0 && fields[cBase + last] === 0) last--
-        if (last < 0 && this.trashLater === 0) {
-          this.freeSequence(c, k)
+        if (last < 0 && !chained) {
+          const bytes = this.freeSequence(c, k, tally)
+          if (bytes >= 0) {
+            frees++
+            freedBytes += bytes
+          }
           continue
         }
-        this.stkIdx[top] = i
+        stkIdx[top] = i
         top++
-        if (top === this.stkH.length) {
+        if (top === stkH.length) {
           this.sp = top
           this.growStack()
+          stkH = this.stkH
+          stkIdx = this.stkIdx
         }
-        this.stkH[top] = c
+        stkH[top] = c
         this.stkPhase[top] = P_LIST_ITEMS
-        this.trashNesting++
+        nesting++
         h = c
         i = last + 1
         base = cBase
       }
-      this.freeSequence(h, kinds[h])
+      const bytes = this.freeSequence(h, kinds[h], tally)
+      if (bytes >= 0) {
+        frees++
+        freedBytes += bytes
+      }
       // Py_TRASHCAN_END (trashEnd)
-      this.sp = top
-      this.trashNesting--
-      if (this.trashLater !== 0 && this.trashNesting <= this.drainAt) {
-        this.trashNesting++
+      nesting--
+      if (chained && nesting <= drainAt) {
+        this.sp = top
+        nesting++
         this.pushDeallocFrame(CHAIN)
-        return
+        break
       }
       top--
-      if (top < stackBase) return
-      h = this.stkH[top]
-      if (h === CHAIN || this.stkPhase[top] !== P_LIST_ITEMS) return
-      i = this.stkIdx[top]
+      if (top < own) {
+        if (top < stackBase || stkH[top] === CHAIN || this.stkPhase[top] !== P_LIST_ITEMS) {
+          this.sp = top + 1
+          break
+        }
+        own = top
+      }
+      h = stkH[top]
+      i = stkIdx[top]
       base = fieldBase[h]
+    }
+    this.trashNesting = nesting
+    if (frees !== 0) {
+      st.unsettledFrees += frees
+      st.unsettledFreedBytes += freedBytes
     }
   }
 
@@ -500,8 +543,8 @@ export class Deallocator {
     const objBytes = steady ? layout.fixedObjectBytes : layout.objectBytes(refs + layout.ints, made)
     const itemsBytes = steady ? layout.fixedItemsBytes : layout.itemsBytes(refs + layout.ints, made)
     const fromFreeList =
-      (layout.kind === Kind.List && st.freeLists.hasList()) ||
-      (layout.kind === Kind.Tuple && st.freeLists.hasTuple(refs + layout.ints))
+      (layout.kind === LIST && st.freeLists.hasList()) ||
+      (layout.kind === TUPLE && st.freeLists.hasTuple(refs + layout.ints))
     if (layout.kind === Kind.DictInstance) st.instancesMade[type] = made + 1
     const h = st.allocator.newObject(layout.kind, objBytes, fromFreeList)
     st.allocator.initObject(
@@ -531,46 +574,49 @@ export class Deallocator {
     const heap = this.heap
     const size = heap.fieldCells(h)
     const freeLists = this.st.freeLists
-    if (kind === Kind.List) {
+    if (kind === LIST) {
       if (freeLists.tryPushList(h)) {
         this.noteFreed(h)
         this.releaseFields(h) // the next list from the free list may have any length
-        heap.flags[h] = F_FREELISTED
+        heap.flags[h] = FREELISTED
         return
       }
     } else if (freeLists.tryPushTuple(h, size)) {
       // A tuple's free list is per size, so the next tuple from it has this many cells: it keeps
       // them (host storage only; allocation.ts initObject zeroes them).
       this.noteFreed(h)
-      heap.flags[h] = F_FREELISTED
+      heap.flags[h] = FREELISTED
       return
     }
     this.gcDel(h)
   }
 
   /**
-   * freeListOrTuple for a list or tuple that owns no items block or payload (a tree's nodes), with
-   * noteFreed's bookkeeping in line: the same steps with each column read once.
+   * freeListOrTuple for runSequenceFrames: for a list or tuple that owns no items block or payload
+   * (a tree's nodes) each column is read once, and with `tally` its death's bytes are returned
+   * for the caller's tally of noteFreed's; -1 when there is nothing to tally (noted here, or an
+   * internal object).
    */
-  private freeSequence(h: number, kind: number): void {
+  private freeSequence(h: number, kind: number, tally: boolean): number {
     const heap = this.heap
     if (heap.blockRow[h] !== 0) {
       this.freeListOrTuple(h, kind)
-      return
+      return -1
     }
     const freeLists = this.st.freeLists
     if (
-      kind === Kind.List
-        ? !freeLists.tryPushList(h)
-        : !freeLists.tryPushTuple(h, heap.nrefs[h] + heap.nintsOf(h))
+      kind === LIST ? !freeLists.tryPushList(h) : !freeLists.tryPushTuple(h, heap.nrefs[h] + heap.nintsOf(h))
     ) {
       this.gcDel(h)
-      return
+      return -1
     }
     const flags = heap.flags[h]
-    heap.flags[h] = F_FREELISTED
-    if (kind === Kind.List) this.releaseFields(h)
-    if ((flags & F_INTERNAL) === 0) this.noteFreedBytes(h, heap.objBytes[h])
+    heap.flags[h] = FREELISTED
+    if (kind === LIST) this.releaseFields(h)
+    if ((flags & INTERNAL) !== 0) return -1
+    if (tally) return heap.objBytes[h]
+    this.noteFreedBytes(h, heap.objBytes[h])
+    return -1
   }
 
   /** The items block, and the payload's `bytes` object the items referenced (its bytes stay counted until noteFreed). */
