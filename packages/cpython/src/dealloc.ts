@@ -351,52 +351,59 @@ export class Deallocator {
     const tally = !st.inDeleteGarbage && !st.cycle.collecting && !st.hub.perObject
     let frees = 0
     let freedBytes = 0
-    cascade: for (;;) {
-      while (--i >= 0) {
-        const c = fields[base + i]
-        if (c === 0) continue
-        work.refcountOps++
-        if (--refcnt[c] !== 0) continue
-        const k = kinds[c]
-        if ((k !== TUPLE && k !== LIST) || (flags[c] & WEAKREFD) !== 0 || nesting >= depositAt) {
-          stkIdx[top] = i
-          this.sp = top + 1
-          this.pushDeallocFrame(c)
-          break cascade
-        }
-        if (gcNext[c] !== 0) heap.listRemove(c) // PyObject_GC_UnTrack
-        // Its last item that is not NULL: the frame starts there (the NULLs above it drop nothing).
-        const cBase = fieldBase[c]
-        let last = nrefs[c] - 1
-        while (last >= 0 && fields[cBase + last] === 0) last--
-        if (last < 0 && !chained) {
-          const bytes = this.freeSequence(c, k, tally)
-          if (bytes >= 0) {
-            frees++
-            freedBytes += bytes
+    for (;;) {
+      // The object whose tp_dealloc ends now: the frame's (its items done), or an item that died
+      // with no items (deallocLeaf: no frame, the frame's loop goes on after it); 0: leave.
+      let dead = 0
+      let leaf = false
+      items: {
+        while (--i >= 0) {
+          const c = fields[base + i]
+          if (c === 0) continue
+          work.refcountOps++
+          if (--refcnt[c] !== 0) continue
+          const k = kinds[c]
+          if ((k !== TUPLE && k !== LIST) || (flags[c] & WEAKREFD) !== 0 || nesting >= depositAt) {
+            stkIdx[top] = i
+            this.sp = top + 1
+            this.pushDeallocFrame(c)
+            break items
           }
-          continue
+          // Its last item that is not NULL: the frame starts there (the NULLs above it drop nothing).
+          const cBase = fieldBase[c]
+          let last = nrefs[c] - 1
+          while (last >= 0 && fields[cBase + last] === 0) last--
+          if (last < 0 && !chained) {
+            dead = c // untracked by freeSequence
+            leaf = true
+            break items
+          }
+          if (gcNext[c] !== 0) heap.listRemove(c) // PyObject_GC_UnTrack
+          stkIdx[top] = i
+          top++
+          if (top === stkH.length) {
+            this.sp = top
+            this.growStack()
+            stkH = this.stkH
+            stkIdx = this.stkIdx
+          }
+          stkH[top] = c
+          this.stkPhase[top] = P_LIST_ITEMS
+          nesting++
+          h = c
+          i = last + 1
+          base = cBase
         }
-        stkIdx[top] = i
-        top++
-        if (top === stkH.length) {
-          this.sp = top
-          this.growStack()
-          stkH = this.stkH
-          stkIdx = this.stkIdx
-        }
-        stkH[top] = c
-        this.stkPhase[top] = P_LIST_ITEMS
-        nesting++
-        h = c
-        i = last + 1
-        base = cBase
+        dead = h
       }
-      const bytes = this.freeSequence(h, kinds[h], tally)
+      if (dead === 0) break
+      // One call site: V8 inlines the free path once.
+      const bytes = this.freeSequence(dead, kinds[dead], tally)
       if (bytes >= 0) {
         frees++
         freedBytes += bytes
       }
+      if (leaf) continue
       // Py_TRASHCAN_END (trashEnd)
       nesting--
       if (chained && nesting <= drainAt) {
@@ -600,9 +607,12 @@ export class Deallocator {
   private freeSequence(h: number, kind: number, tally: boolean): number {
     const heap = this.heap
     if (heap.blockRow[h] !== 0) {
+      if (heap.gcNext[h] !== 0) heap.listRemove(h)
       this.freeListOrTuple(h, kind)
       return -1
     }
+    const bytes = heap.objBytes[h]
+    if (heap.gcNext[h] !== 0) this.untrack(h, bytes) // a leaf's PyObject_GC_UnTrack
     const freeLists = this.st.freeLists
     if (
       kind === LIST ? !freeLists.tryPushList(h) : !freeLists.tryPushTuple(h, heap.nrefs[h] + heap.nintsOf(h))
@@ -614,9 +624,28 @@ export class Deallocator {
     heap.flags[h] = FREELISTED
     if (kind === LIST) this.releaseFields(h)
     if ((flags & INTERNAL) !== 0) return -1
-    if (tally) return heap.objBytes[h]
-    this.noteFreedBytes(h, heap.objBytes[h])
+    if (tally) return bytes
+    this.noteFreedBytes(h, bytes)
     return -1
+  }
+
+  /**
+   * heap.ts listRemove (gc_list_remove) of an object with no items block, whose bytes in its
+   * list are its own `bytes`, which the caller has read.
+   */
+  private untrack(h: number, bytes: number): void {
+    const heap = this.heap
+    const gcNext = heap.gcNext
+    const gcPrev = heap.gcPrev
+    const prev = gcPrev[h]
+    const next = gcNext[h]
+    gcNext[prev] = next
+    gcPrev[next] = prev
+    gcNext[h] = 0
+    const head = heap.where[h]
+    heap.listCount[head]--
+    heap.listBytes[head] -= bytes
+    heap.where[h] = 0
   }
 
   /** The items block, and the payload's `bytes` object the items referenced (its bytes stay counted until noteFreed). */
