@@ -36,6 +36,16 @@ const P_DICT_VALUES = 8
 /** The pseudo-frame of _PyTrash_thread_destroy_chain. */
 const CHAIN = -1
 
+/**
+ * The kinds and flags the list and tuple frames test at every death, as this module's own
+ * constants: V8 folds a module's own constants into optimized code, but re-reads an imported
+ * binding (and Kind's property) and checks it at every use (as workloads/src/trees.ts found).
+ */
+const { List: LIST, Tuple: TUPLE } = Kind
+const WEAKREFD = F_WEAKREFD
+const INTERNAL = F_INTERNAL
+const FREELISTED = F_FREELISTED
+
 export class Deallocator {
   private stkH = new Int32Array(256)
   private stkPhase = new Int8Array(256)
@@ -226,18 +236,7 @@ export class Deallocator {
         continue frames
       }
       if (phase === P_LIST_ITEMS) {
-        // list_dealloc / tupledealloc: Py_XDECREF the items from the last to the first.
-        const f = heap.fields
-        const base = heap.fieldBase[h]
-        for (let i = this.stkIdx[top] - 1; i >= 0; i--) {
-          const c = f[base + i]
-          if (c !== 0 && this.decrefInFrame(c)) {
-            this.stkIdx[top] = i
-            continue frames
-          }
-        }
-        this.freeListOrTuple(h, kind)
-        this.trashEnd()
+        this.runSequenceFrames(stackBase)
         continue frames
       }
       if (phase === P_AFTER_FINALIZER) {
@@ -308,6 +307,127 @@ export class Deallocator {
         this.gcDel(h)
         this.trashEnd()
       }
+    }
+  }
+
+  /**
+   * list_dealloc / tupledealloc (Py_XDECREF the items from the last to the first) of the frame on
+   * top, and of every list or tuple frame under or over it, in one loop with the columns in
+   * locals: a dropped tree's whole cascade, which the generic loop ran a step per turn (its state
+   * reloaded each time). A dying item that is a list or tuple, not weakly referenced and not
+   * deferred, starts its frame here (runFrames' P_BEGIN: untrack, nesting++) or, with no items
+   * and no deferred chain, dies at once (deallocLeaf). Returns to runFrames, in the same order
+   * of deaths, when the frame on top is any other (one pushed here for another item) or at
+   * `stackBase`.
+   */
+  private runSequenceFrames(stackBase: number): void {
+    const st = this.st
+    const heap = this.heap
+    const refcnt = heap.refcnt
+    const kinds = heap.kind
+    const flags = heap.flags
+    const fields = heap.fields
+    const fieldBase = heap.fieldBase
+    const nrefs = heap.nrefs
+    const gcNext = heap.gcNext
+    const work = this.work
+    // The trashcan's state in locals, the nesting written back on the way out: nothing called
+    // here reads it, and only runFrames' P_BEGIN defers (trashLater never changes here).
+    const depositAt = this.depositAt
+    const drainAt = this.drainAt
+    const chained = this.trashLater !== 0
+    let nesting = this.trashNesting
+    let stkH = this.stkH
+    let stkIdx = this.stkIdx
+    // Frames above `own` are this loop's list and tuple frames; the ones below, the caller's.
+    let own = this.sp - 1
+    let top = own
+    let h = stkH[top]
+    let i = stkIdx[top]
+    let base = fieldBase[h]
+    // noteFreed's tally of the op loop's deaths (st.unsettledFrees), kept here and added on the
+    // way out: nothing reads it meanwhile (nothing here allocates, starts a collection or fires an
+    // event). The deaths of a collection, or with a listener of each free, take noteFreed's way.
+    const tally = !st.inDeleteGarbage && !st.cycle.collecting && !st.hub.perObject
+    let frees = 0
+    let freedBytes = 0
+    for (;;) {
+      // The object whose tp_dealloc ends now: the frame's (its items done), or an item that died
+      // with no items (deallocLeaf: no frame, the frame's loop goes on after it); 0: leave.
+      let dead = 0
+      let leaf = false
+      items: {
+        while (--i >= 0) {
+          const c = fields[base + i]
+          if (c === 0) continue
+          work.refcountOps++
+          if (--refcnt[c] !== 0) continue
+          const k = kinds[c]
+          if ((k !== TUPLE && k !== LIST) || (flags[c] & WEAKREFD) !== 0 || nesting >= depositAt) {
+            stkIdx[top] = i
+            this.sp = top + 1
+            this.pushDeallocFrame(c)
+            break items
+          }
+          // Its last item that is not NULL: the frame starts there (the NULLs above it drop nothing).
+          const cBase = fieldBase[c]
+          let last = nrefs[c] - 1
+          while (last >= 0 && fields[cBase + last] === 0) last--
+          if (last < 0 && !chained) {
+            dead = c // untracked by freeSequence
+            leaf = true
+            break items
+          }
+          if (gcNext[c] !== 0) heap.listRemove(c) // PyObject_GC_UnTrack
+          stkIdx[top] = i
+          top++
+          if (top === stkH.length) {
+            this.sp = top
+            this.growStack()
+            stkH = this.stkH
+            stkIdx = this.stkIdx
+          }
+          stkH[top] = c
+          this.stkPhase[top] = P_LIST_ITEMS
+          nesting++
+          h = c
+          i = last + 1
+          base = cBase
+        }
+        dead = h
+      }
+      if (dead === 0) break
+      // One call site: V8 inlines the free path once.
+      const bytes = this.freeSequence(dead, kinds[dead], tally)
+      if (bytes >= 0) {
+        frees++
+        freedBytes += bytes
+      }
+      if (leaf) continue
+      // Py_TRASHCAN_END (trashEnd)
+      nesting--
+      if (chained && nesting <= drainAt) {
+        this.sp = top
+        nesting++
+        this.pushDeallocFrame(CHAIN)
+        break
+      }
+      top--
+      if (top < own) {
+        if (top < stackBase || stkH[top] === CHAIN || this.stkPhase[top] !== P_LIST_ITEMS) {
+          this.sp = top + 1
+          break
+        }
+        own = top
+      }
+      h = stkH[top]
+      i = stkIdx[top]
+      base = fieldBase[h]
+    }
+    this.trashNesting = nesting
+    if (frees !== 0) {
+      st.unsettledFrees += frees
+      st.unsettledFreedBytes += freedBytes
     }
   }
 
@@ -430,8 +550,8 @@ export class Deallocator {
     const objBytes = steady ? layout.fixedObjectBytes : layout.objectBytes(refs + layout.ints, made)
     const itemsBytes = steady ? layout.fixedItemsBytes : layout.itemsBytes(refs + layout.ints, made)
     const fromFreeList =
-      (layout.kind === Kind.List && st.freeLists.hasList()) ||
-      (layout.kind === Kind.Tuple && st.freeLists.hasTuple(refs + layout.ints))
+      (layout.kind === LIST && st.freeLists.hasList()) ||
+      (layout.kind === TUPLE && st.freeLists.hasTuple(refs + layout.ints))
     if (layout.kind === Kind.DictInstance) st.instancesMade[type] = made + 1
     const h = st.allocator.newObject(layout.kind, objBytes, fromFreeList)
     st.allocator.initObject(
@@ -461,21 +581,71 @@ export class Deallocator {
     const heap = this.heap
     const size = heap.fieldCells(h)
     const freeLists = this.st.freeLists
-    if (kind === Kind.List) {
+    if (kind === LIST) {
       if (freeLists.tryPushList(h)) {
         this.noteFreed(h)
         this.releaseFields(h) // the next list from the free list may have any length
-        heap.flags[h] = F_FREELISTED
+        heap.flags[h] = FREELISTED
         return
       }
     } else if (freeLists.tryPushTuple(h, size)) {
       // A tuple's free list is per size, so the next tuple from it has this many cells: it keeps
       // them (host storage only; allocation.ts initObject zeroes them).
       this.noteFreed(h)
-      heap.flags[h] = F_FREELISTED
+      heap.flags[h] = FREELISTED
       return
     }
     this.gcDel(h)
+  }
+
+  /**
+   * freeListOrTuple for runSequenceFrames: for a list or tuple that owns no items block or payload
+   * (a tree's nodes) each column is read once, and with `tally` its death's bytes are returned
+   * for the caller's tally of noteFreed's; -1 when there is nothing to tally (noted here, or an
+   * internal object).
+   */
+  private freeSequence(h: number, kind: number, tally: boolean): number {
+    const heap = this.heap
+    if (heap.blockRow[h] !== 0) {
+      if (heap.gcNext[h] !== 0) heap.listRemove(h)
+      this.freeListOrTuple(h, kind)
+      return -1
+    }
+    const bytes = heap.objBytes[h]
+    if (heap.gcNext[h] !== 0) this.untrack(h, bytes) // a leaf's PyObject_GC_UnTrack
+    const freeLists = this.st.freeLists
+    if (
+      kind === LIST ? !freeLists.tryPushList(h) : !freeLists.tryPushTuple(h, heap.nrefs[h] + heap.nintsOf(h))
+    ) {
+      this.gcDel(h)
+      return -1
+    }
+    const flags = heap.flags[h]
+    heap.flags[h] = FREELISTED
+    if (kind === LIST) this.releaseFields(h)
+    if ((flags & INTERNAL) !== 0) return -1
+    if (tally) return bytes
+    this.noteFreedBytes(h, bytes)
+    return -1
+  }
+
+  /**
+   * heap.ts listRemove (gc_list_remove) of an object with no items block, whose bytes in its
+   * list are its own `bytes`, which the caller has read.
+   */
+  private untrack(h: number, bytes: number): void {
+    const heap = this.heap
+    const gcNext = heap.gcNext
+    const gcPrev = heap.gcPrev
+    const prev = gcPrev[h]
+    const next = gcNext[h]
+    gcNext[prev] = next
+    gcPrev[next] = prev
+    gcNext[h] = 0
+    const head = heap.where[h]
+    heap.listCount[head]--
+    heap.listBytes[head] -= bytes
+    heap.where[h] = 0
   }
 
   /** The items block, and the payload's `bytes` object the items referenced (its bytes stay counted until noteFreed). */
@@ -528,6 +698,12 @@ export class Deallocator {
       heap.blockRow[h] === 0
         ? heap.objBytes[h]
         : heap.objBytes[h] + heap.itemsAtAllocOf(h) + heap.payloadBytesOf(h)
+    this.noteFreedBytes(h, bytes)
+  }
+
+  /** noteFreed's count of a program object's death of `bytes`. */
+  private noteFreedBytes(h: number, bytes: number): void {
+    const st = this.st
     const cause = st.inDeleteGarbage ? 'cycle' : 'refcount'
     if (cause === 'refcount' && !st.cycle.collecting) {
       // A death of the op loop: tallied, added to the figures by settleFrees (gc-state.ts).

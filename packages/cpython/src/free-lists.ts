@@ -10,6 +10,14 @@
 import { DICT_MAXFREELIST, LIST_MAXFREELIST, TUPLE_MAXFREELIST, TUPLE_NFREELISTS } from './constants.js'
 import type { ObjectHeap } from './heap.js'
 
+/**
+ * The bounds as this module's own constants: V8 folds a module's own constants into optimized
+ * code, but re-reads an imported binding and checks it at every use (a push runs at most deaths).
+ */
+const LIST_MAX = LIST_MAXFREELIST
+const TUPLE_SIZES = TUPLE_NFREELISTS
+const TUPLE_MAX = TUPLE_MAXFREELIST
+
 /** The entries of each free list (FreeLists.summary): tuples by size, index 0 = size 1. */
 export interface FreeListEntries {
   list: number
@@ -39,7 +47,7 @@ export class FreeLists {
 
   /** list_dealloc's `numfree < PyList_MAXFREELIST` test and push; false: the caller frees the object. */
   tryPushList(h: number): boolean {
-    if (this.listCount >= LIST_MAXFREELIST) return false
+    if (this.listCount >= LIST_MAX) return false
     this.lists[this.listCount++] = h
     return true
   }
@@ -57,7 +65,7 @@ export class FreeLists {
 
   /** tupleobject.c maybe_freelist_push. */
   tryPushTuple(h: number, size: number): boolean {
-    if (size < 1 || size > TUPLE_NFREELISTS || this.tupleCount[size] >= TUPLE_MAXFREELIST) return false
+    if (size < 1 || size > TUPLE_SIZES || this.tupleCount[size] >= TUPLE_MAX) return false
     this.heap.gcPrev[h] = this.tupleHead[size]
     this.tupleHead[size] = h
     this.tupleCount[size]++

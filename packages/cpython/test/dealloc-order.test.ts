@@ -79,4 +79,32 @@ describe('dropping a tuple tree', () => {
     expect(freed.length).toBe(400)
     expect(freed.slice(-6)).toEqual([2, 4, 7, 105, 203, 301])
   })
+
+  it('frees an item whose own items survive, then its container', () => {
+    const m = new CPythonManager()
+    const node = m.defineType({ name: 'Node', refs: 2, shape: 'tuple' })
+    m.defineGlobals(2)
+    m.pushFrame(3)
+    m.alloc(0, node) // kept alive by local 0
+    m.alloc(1, node)
+    m.store(1, 0, 0) // inner = (kept, None)
+    m.alloc(2, node)
+    m.store(2, 1, 1) // outer = (None, inner)
+    const [kept, inner, outer] = [0, 1, 2].map((slot) => m.objectId(slot))
+    m.clear(1)
+    const freed: number[] = []
+    m.on(
+      (e) => {
+        if (e.type === 'free') freed.push(e.id)
+      },
+      ['free'],
+    )
+    // The inner tuple's frame ends with its item alive: the inner tuple dies, then the outer one.
+    m.clear(2)
+    expect(freed).toEqual([inner, outer])
+    expect(m.stats().liveObjects).toBe(1)
+    m.clear(0)
+    expect(freed).toEqual([inner, outer, kept])
+    m.popFrame()
+  })
 })
