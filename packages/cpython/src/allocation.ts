@@ -126,37 +126,61 @@ export class Allocator {
     const heap = st.heap
     const kind = layout.kind
     const refs = layout.fixedRefs
-    const cells = refs + layout.ints
+    const ints = layout.ints
+    const cells = refs + ints
     const objBytes = layout.fixedObjectBytes
     let h: number
+    let fromFreeList = false
     if (kind === Kind.Tuple && st.freeLists.hasTuple(cells)) {
       // checkHeapRoom(0, 0): a block from the free list needs no new memory.
       st.stats.ops++
       h = st.freeLists.popTuple(cells)
-      heap.takeFields(h, cells) // the row keeps its kind
-      if (heap.blockRow[h] !== 0) heap.setBlocks(h, 0, 0, 0, 0)
-    } else {
-      // checkHeapRoom: a quick type's block is small, so the op loop's case is the footprint test.
-      if (st.pymalloc.footprint > this.roomyFootprint)
-        this.checkHeapRoomNearLimit(objBytes, 0, 'alloc', dst, 0)
-      st.stats.ops++
-      h = this.freshRow(kind, objBytes)
-      this.gcLink()
-      const footprint = st.pymalloc.footprint
-      if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
-      // A fresh handle has neither cells (gcDel released them) nor a block row (releaseHandle).
-      heap.fieldBase[h] = heap.allocFields(cells)
-    }
+      fromFreeList = true
+      // The row keeps its kind and its block (tupleBytes(cells): objBytes).
+      heap.reuseTupleRow(h, cells)
+    } else h = this.freshQuick(kind, objBytes, cells, dst)
     heap.type[h] = type
     heap.refcnt[h] = 1
     heap.flags[h] = F_LIVE
     heap.nrefs[h] = refs
-    heap.setNints(h, layout.ints)
-    heap.listAppend(h, GEN0) // _PyObject_GC_TRACK
-    if (st.gcScheduled && CHECKS_BEFORE_STORE[kind] === 1) runAtEvalBreaker(st)
+    // setNints without its manyInts test: a quick type's cells fit one small block (fewer than
+    // MANY_INTS), and neither a fresh row (releaseHandle) nor a free-listed tuple (at most
+    // TUPLE_NFREELISTS cells) has a manyInts entry.
+    heap.nints[h] = ints
+    // _PyObject_GC_TRACK; the row owns no block row (see above), so it adds objBytes.
+    heap.listAppendBytes(h, GEN0, objBytes)
+    let collected = false
+    if (st.gcScheduled && CHECKS_BEFORE_STORE[kind] === 1) {
+      runAtEvalBreaker(st)
+      collected = true
+    }
     this.countAllocation(h, type, objBytes)
+    // The footprint peak: freshQuick took it after its block, and only a collection here can
+    // have changed the footprint since; a free-listed block took no memory, but the peak is
+    // taken here as before (an earlier op's growth may not have been taken yet).
+    if (fromFreeList || collected) {
+      const footprint = st.pymalloc.footprint
+      if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
+    }
+    return h
+  }
+
+  /**
+   * allocQuick's fresh row, out of line (a tree's nodes mostly come from the tuple free list):
+   * checkHeapRoom, the op's count, the block, _PyObject_GC_Link, the footprint peak and the
+   * cells. Returns the row, held by the allocating C code, not yet tracked.
+   */
+  private freshQuick(kind: number, objBytes: number, cells: number, dst: Slot): number {
+    const st = this.st
+    // checkHeapRoom: a quick type's block is small, so the op loop's case is the footprint test.
+    if (st.pymalloc.footprint > this.roomyFootprint) this.checkHeapRoomNearLimit(objBytes, 0, 'alloc', dst, 0)
+    st.stats.ops++
+    const h = this.freshRow(kind, objBytes)
+    this.gcLink()
     const footprint = st.pymalloc.footprint
     if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
+    // A fresh handle has neither cells (gcDel released them) nor a block row (releaseHandle).
+    st.heap.fieldBase[h] = st.heap.allocFields(cells)
     return h
   }
 

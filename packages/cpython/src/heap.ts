@@ -388,6 +388,21 @@ export class ObjectHeap {
     }
   }
 
+  /**
+   * takeFields and no block row, for a tuple from its free list: it keeps its cells, as the
+   * list is per size (dealloc.ts freeListOrTuple), so they are zeroed in place; takeFields' kind
+   * and cell count tests are one test here (a tuple's cells are its nrefs and nints). Out of
+   * allocation.ts allocQuick, which V8 inlines only below its bytecode limit.
+   */
+  reuseTupleRow(h: number, cells: number): void {
+    const base = this.fieldBase[h]
+    if (base !== 0 && this.nrefs[h] + this.nints[h] === cells) {
+      const fields = this.fields
+      for (let i = base; i < base + cells; i++) fields[i] = 0
+    } else this.takeFields(h, cells)
+    if (this.blockRow[h] !== 0) this.setBlocks(h, 0, 0, 0, 0)
+  }
+
   private growFields(cells: number): void {
     const current = this.fields.length
     let size = growCapacity(current)
@@ -454,14 +469,21 @@ export class ObjectHeap {
 
   /** gc_list_append: link `node` at the tail of `head`. */
   listAppend(node: number, head: number): void {
-    const last = this.gcPrev[head]
-    this.gcNext[last] = node
-    this.gcPrev[node] = last
-    this.gcNext[node] = head
-    this.gcPrev[head] = node
+    this.listAppendBytes(node, head, this.linkedBytes(node))
+  }
+
+  /** listAppend of a node whose linkedBytes the caller knows (a new object: allocation.ts allocQuick). */
+  listAppendBytes(node: number, head: number, bytes: number): void {
+    const next = this.gcNext
+    const prev = this.gcPrev
+    const last = prev[head]
+    next[last] = node
+    prev[node] = last
+    next[node] = head
+    prev[head] = node
     this.where[node] = head
     this.listCount[head]++
-    this.listBytes[head] += this.linkedBytes(node)
+    this.listBytes[head] += bytes
   }
 
   /** gc_list_remove: unlink; gcNext = 0 marks the object untracked. */

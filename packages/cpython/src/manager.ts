@@ -150,8 +150,12 @@ export class CPythonManager implements MemoryManager<GcModule> {
     this.objects = this.st.objects = new Deallocator(this.st)
     this.st.weakrefs = new WeakrefLists(this.st)
     this.allocator = this.st.allocator = new Allocator(this.st, options.heapLimit ?? DEFAULT_HEAP_LIMIT)
-    if (policy.collector === 'incremental') this.st.incremental = incrementalCollectorOf(this.st)
-    if (policy.frameObjects) this.st.frames = new FrameObjects(this.st)
+    // Both assigned on every preset, undefined where absent: GcState's fields are assigned, not
+    // defined (tsconfig.json), so an optional one set on some presets only would give GcState a
+    // hidden class per preset, and the op loop's reads of it would be polymorphic in a process
+    // that runs several.
+    this.st.incremental = policy.collector === 'incremental' ? incrementalCollectorOf(this.st) : undefined
+    this.st.frames = policy.frameObjects ? new FrameObjects(this.st) : undefined
     if (options.thresholds) this.setThresholds(options.thresholds)
     this.native = new GcModule(this, this.st)
     applyStartingState(this.st, options.start)
