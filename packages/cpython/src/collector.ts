@@ -83,8 +83,7 @@ function collectMain(st: GcState, generation: number, reason: string): number {
   const young = mergeYounger(st, generation)
   const old = generation < NUM_GENERATIONS - 1 ? GEN_HEADS[generation + 1] : young
 
-  deduceUnreachable(st, young, UNREACHABLE)
-  untrackTuples(st, young)
+  deduceUnreachable(st, young, UNREACHABLE, old) // untrack_tuples(young) too: see moveUnreachable
   promoteSurvivors(st, generation, young, old)
   const [collected, uncollectable] = collectUnreachable(st, old)
 
@@ -108,9 +107,8 @@ function collectMain(st: GcState, generation: number, reason: string): number {
  * `survivors`. No bookkeeping (the caller's). Returns [collected, uncollectable].
  */
 export function collectRegion(st: GcState, region: number, survivors: number): [number, number] {
-  deduceUnreachable(st, region, UNREACHABLE)
-  untrackTuples(st, region)
-  st.heap.listMerge(region, survivors)
+  deduceUnreachable(st, region, UNREACHABLE, survivors) // untrack_tuples(region) too: see moveUnreachable
+  st.heap.listSplice(region, survivors)
   return collectUnreachable(st, survivors)
 }
 
@@ -197,7 +195,7 @@ function promoteSurvivors(st: GcState, generation: number, young: number, old: n
   if (young !== old) {
     if (generation === NUM_GENERATIONS - 2) st.longLivedPending += heap.listCount[young]
     st.stats.work.bytesPromoted += heap.listBytes[young]
-    heap.listMerge(young, old)
+    heap.listSplice(young, old) // moveUnreachable named `old` in each survivor's `where`
   } else {
     // Only full collections untrack dicts (gcmodule.c: "to avoid quadratic dict build-up").
     untrackDicts(st, young)
@@ -211,12 +209,14 @@ function promoteSurvivors(st: GcState, generation: number, young: number, old: n
 /**
  * deduce_unreachable: update_refs, subtract_refs, move_unreachable. Invariant after: `base`
  * holds the objects reachable from outside it, `unreachable` the rest (with F_UNREACHABLE).
+ * With `survivors` (a collection's, not 0): untrack_tuples(base) is done too, and every object
+ * left in `base` has `survivors` as its `where`, ready for heap.ts listSplice (moveUnreachable).
  */
-function deduceUnreachable(st: GcState, base: number, unreachable: number): void {
+function deduceUnreachable(st: GcState, base: number, unreachable: number, survivors: number): void {
   updateRefs(st, base)
   subtractRefs(st, base)
   st.heap.listInit(unreachable)
-  moveUnreachable(st, base, unreachable)
+  moveUnreachable(st, base, unreachable, survivors)
 }
 
 /**
@@ -272,12 +272,21 @@ function subtractRefs(st: GcState, containers: number): void {
  * tail of `young`); an object still at 0 when the scan reaches it moves to `unreachable`.
  * Invariant after: `young` holds exactly the objects reachable from outside the collected set
  * (no longer marked collecting), `unreachable` the rest, each with F_UNREACHABLE.
+ *
+ * With `survivors` (not 0), the two passes gcmodule.c makes over the survivors next are made
+ * here, in the same scan: untrack_tuples, and gc_list_merge's part of naming the survivors'
+ * list in `where` (the merge itself is then heap.ts listSplice). The result is the same: the
+ * scan reaches every survivor exactly once, in the final order of `young` (it only ever
+ * appends behind the scan point, and never moves what it passed), so when it reaches a tuple,
+ * the tuples before it were already untracked or kept and those after it are still tracked,
+ * exactly what untrack_tuples sees walking the finished list.
  */
-function moveUnreachable(st: GcState, young: number, unreachable: number): void {
+function moveUnreachable(st: GcState, young: number, unreachable: number, survivors: number): void {
   const heap = st.heap
   const next = heap.gcNext
   const flags = heap.flags
   const refs = heap.gcRefs
+  const where = heap.where
   let marked = 0
   let scanned = 0
   let h = next[young]
@@ -302,7 +311,12 @@ function moveUnreachable(st: GcState, young: number, unreachable: number): void 
       }
       flags[h] &= ~F_COLLECTING
       marked++
-      h = next[h]
+      const following = next[h]
+      if (survivors !== 0) {
+        if (kind === Kind.Tuple && tupleMayUntrack(st, h)) heap.listRemove(h)
+        else where[h] = survivors
+      }
+      h = following
     } else {
       const following = next[h]
       heap.listRelink(h, unreachable)
@@ -504,7 +518,7 @@ function handleResurrectedObjects(
 ): void {
   const heap = st.heap
   for (let h = heap.gcNext[unreachable]; h !== unreachable; h = heap.gcNext[h]) heap.flags[h] &= ~F_COLLECTING
-  deduceUnreachable(st, unreachable, stillUnreachable)
+  deduceUnreachable(st, unreachable, stillUnreachable, 0)
   for (let h = heap.gcNext[stillUnreachable]; h !== stillUnreachable; h = heap.gcNext[h])
     heap.flags[h] &= ~F_UNREACHABLE
   heap.listMerge(unreachable, old)

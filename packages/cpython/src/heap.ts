@@ -550,10 +550,19 @@ export class ObjectHeap {
     this.listBytes[from] = bytes - toBytes
   }
 
-  /** gc_list_merge: append all of `from` to `to` (O(n) only to keep the per-list byte counts). */
+  /** gc_list_merge: append all of `from` to `to` (O(n) only to name `to` in each object's `where`). */
   listMerge(from: number, to: number): void {
     if (this.listIsEmpty(from)) return
     for (let h = this.gcNext[from]; h !== from; h = this.gcNext[h]) this.where[h] = to
+    this.listSplice(from, to)
+  }
+
+  /**
+   * gc_list_merge of a list whose objects already have `to` as their `where` (a collection's
+   * survivors: collector.ts moveUnreachable names it as it passes them): O(1).
+   */
+  listSplice(from: number, to: number): void {
+    if (this.listIsEmpty(from)) return
     const tail = this.gcPrev[to]
     this.gcNext[tail] = this.gcNext[from]
     this.gcPrev[this.gcNext[from]] = tail
