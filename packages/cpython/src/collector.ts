@@ -8,6 +8,7 @@
  * gc-end, the pause price, counts by generation and reason, freed bytes) is core's
  * CollectionCycle.
  */
+import { PygcError } from '@pygc/core'
 import { NUM_GENERATIONS } from './constants.js'
 import type { GcState } from './gc-state.js'
 import {
@@ -273,75 +274,199 @@ function subtractRefs(st: GcState, containers: number): void {
  * Invariant after: `young` holds exactly the objects reachable from outside the collected set
  * (no longer marked collecting), `unreachable` the rest, each with F_UNREACHABLE.
  *
+ * The lists come out exactly as gcmodule.c's relinking leaves them, but are linked once, at the
+ * end (linkScanned): a young object is mostly moved out and back (every child is allocated
+ * before its parent), two relinks each. The scan order is the final order of `young`: the
+ * objects of `young` kept where the scan meets them, then those brought back, in the order
+ * they came back (gcmodule.c appends them behind the scan point), so phase 1 walks the list
+ * as it was, untouched, and phase 2 the queue of those brought back; `unreachable` is the
+ * moved objects, in the order they moved, less those brought back (F_UNREACHABLE cleared).
+ *
  * With `survivors` (not 0), the two passes gcmodule.c makes over the survivors next are made
- * here, in the same scan: untrack_tuples, and gc_list_merge's part of naming the survivors'
- * list in `where` (the merge itself is then heap.ts listSplice). The result is the same: the
- * scan reaches every survivor exactly once, in the final order of `young` (it only ever
- * appends behind the scan point, and never moves what it passed), so when it reaches a tuple,
- * the tuples before it were already untracked or kept and those after it are still tracked,
- * exactly what untrack_tuples sees walking the finished list.
+ * here too: untrack_tuples, and gc_list_merge's part of naming the survivors' list in `where`
+ * (the merge itself is then heap.ts listSplice). The result is the same: the scan reaches every
+ * survivor once, in the final order, so when it reaches a tuple, the tuples before it were
+ * already untracked or kept and those after it are still tracked, exactly what untrack_tuples
+ * sees walking the finished list.
  */
 function moveUnreachable(st: GcState, young: number, unreachable: number, survivors: number): void {
   const heap = st.heap
   const next = heap.gcNext
   const flags = heap.flags
   const refs = heap.gcRefs
-  const where = heap.where
-  let marked = 0
-  let scanned = 0
+  const count = heap.listCount[young]
+  // [0, count): the kept objects from the front, the moved ones from the back (phase 1 meets
+  // each of the `count` objects once, checked below); [count, 2 count): the queue of those
+  // brought back (each was moved first).
+  const scratch = scanScratch(2 * count)
+  let kept = 0
+  let moved = 0
+  const stats = { marked: 0, scanned: 0, queued: 0 }
+  let walked = 0
   let h = next[young]
   while (h !== young) {
+    const following = next[h]
+    walked++
     if (refs[h] !== 0) {
-      // tp_traverse(op, visit_reachable): lists and tuples visit their items last to first,
-      // slots and instance values first to last.
-      const kind = heap.kind[h]
-      const d = kind === Kind.DictInstance ? instanceDictOf(heap, h) : 0
-      if (d !== 0) {
-        visitReachable(st, d, young) // 3.10: the instance's dict (subtype_traverse)
-      } else if (kind !== Kind.Weakref && kind !== Kind.Static) {
-        const f = heap.fields
-        const base = heap.fieldBase[h]
-        const n = heap.nrefs[h]
-        scanned += n
-        if (kind === Kind.List || kind === Kind.Tuple || kind === Kind.ListSub) {
-          for (let i = n - 1; i >= 0; i--) visitReachable(st, f[base + i], young)
-        } else {
-          for (let i = 0; i < n; i++) visitReachable(st, f[base + i], young)
-        }
-      }
-      flags[h] &= ~F_COLLECTING
-      marked++
-      const following = next[h]
-      if (survivors !== 0) {
-        if (kind === Kind.Tuple && tupleMayUntrack(st, h)) heap.listRemove(h)
-        else where[h] = survivors
-      }
-      h = following
+      if (scanReachable(st, h, scratch, count, survivors, young, stats)) scratch[kept++] = h
     } else {
-      const following = next[h]
-      heap.listRelink(h, unreachable)
       flags[h] |= F_UNREACHABLE
-      h = following
+      scratch[count - 1 - moved++] = h
     }
+    h = following
   }
-  heap.settleTotals(young, unreachable)
-  st.stats.work.marked += marked
-  st.stats.work.refsScanned += scanned
+  if (walked !== count)
+    throw new PygcError('INTERNAL', `generation list ${young} holds ${walked} objects, counted ${count}`)
+  for (let i = count; i < count + stats.queued; i++) {
+    const c = scratch[i]
+    if (!scanReachable(st, c, scratch, count, survivors, young, stats)) scratch[i] = 0
+  }
+  linkScanned(heap, young, unreachable, scratch, kept, count, moved, stats.queued)
+  st.stats.work.marked += stats.marked
+  st.stats.work.refsScanned += stats.scanned
 }
 
-/** visit_reachable: a referent being collected becomes reachable (back to `young` if it had been moved out). */
-function visitReachable(st: GcState, c: number, young: number): void {
+/**
+ * moveUnreachable's working rows, kept between collections and managers of this thread (a
+ * collection never starts inside another): a fresh buffer per manager would be paid in page
+ * faults on each run (heap-storage.ts). Above KEPT_SCRATCH rows a buffer is the collection's own.
+ */
+let scratchRows = new Int32Array(1 << 12)
+const KEPT_SCRATCH = 1 << 21
+
+/** At least `n` scratch rows (contents undefined). */
+function scanScratch(n: number): Int32Array {
+  if (scratchRows.length >= n) return scratchRows
+  const rows = new Int32Array(Math.max(n, scratchRows.length * 2))
+  if (rows.length <= KEPT_SCRATCH) scratchRows = rows
+  return rows
+}
+
+/** The counts moveUnreachable's scan keeps (one record per collection). */
+interface ScanCounts {
+  marked: number
+  scanned: number
+  /** Objects brought back to `young`, queued at scratch[count...]. */
+  queued: number
+}
+
+/**
+ * move_unreachable's step for a reachable object `h`: tp_traverse(h, visit_reachable), then,
+ * with `survivors`, untrack it if it is a tuple _PyTuple_MaybeUntrack untracks (out of
+ * `young`'s totals; linkScanned leaves it out), else name `survivors` in its `where` (without,
+ * its `where` stays `young`: it was never relinked). Returns false if it was untracked.
+ */
+function scanReachable(
+  st: GcState,
+  h: number,
+  scratch: Int32Array,
+  count: number,
+  survivors: number,
+  young: number,
+  counts: ScanCounts,
+): boolean {
+  const heap = st.heap
+  // tp_traverse(op, visit_reachable): lists and tuples visit their items last to first,
+  // slots and instance values first to last.
+  const kind = heap.kind[h]
+  const d = kind === Kind.DictInstance ? instanceDictOf(heap, h) : 0
+  if (d !== 0) {
+    visitReachable(st, d, scratch, count, counts) // 3.10: the instance's dict (subtype_traverse)
+  } else if (kind !== Kind.Weakref && kind !== Kind.Static) {
+    const f = heap.fields
+    const base = heap.fieldBase[h]
+    const n = heap.nrefs[h]
+    counts.scanned += n
+    if (kind === Kind.List || kind === Kind.Tuple || kind === Kind.ListSub) {
+      for (let i = n - 1; i >= 0; i--) visitReachable(st, f[base + i], scratch, count, counts)
+    } else {
+      for (let i = 0; i < n; i++) visitReachable(st, f[base + i], scratch, count, counts)
+    }
+  }
+  heap.flags[h] &= ~F_COLLECTING
+  counts.marked++
+  if (survivors === 0) return true
+  if (kind === Kind.Tuple && tupleMayUntrack(st, h)) {
+    heap.untrackUnlinked(h, young)
+    return false
+  }
+  heap.where[h] = survivors
+  return true
+}
+
+/**
+ * visit_reachable: a referent being collected becomes reachable (queued to come back to
+ * `young` if it had been moved out).
+ */
+function visitReachable(st: GcState, c: number, scratch: Int32Array, count: number, counts: ScanCounts): void {
   if (c === 0) return
   const heap = st.heap
   const flags = heap.flags
   if ((flags[c] & F_COLLECTING) === 0) return
   if ((flags[c] & F_UNREACHABLE) !== 0) {
-    heap.listRelink(c, young) // the totals: settled at the end of moveUnreachable
+    scratch[count + counts.queued++] = c
     flags[c] &= ~F_UNREACHABLE
     heap.gcRefs[c] = 1
   } else if (heap.gcRefs[c] === 0) {
     heap.gcRefs[c] = 1
   }
+}
+
+/**
+ * The end of moveUnreachable: `young` linked as the kept objects then the queued ones (0: an
+ * untracked one); `unreachable` as the moved
+ * objects still F_UNREACHABLE, in the order they moved; the two lists' totals (their sum is
+ * `young`'s before, less the untracked tuples): `unreachable`'s counted as it is linked.
+ */
+function linkScanned(
+  heap: GcState['heap'],
+  young: number,
+  unreachable: number,
+  scratch: Int32Array,
+  kept: number,
+  count: number,
+  moved: number,
+  queued: number,
+): void {
+  const next = heap.gcNext
+  const prev = heap.gcPrev
+  const where = heap.where
+  let last = young
+  for (let i = 0; i < kept; i++) {
+    const h = scratch[i]
+    next[last] = h
+    prev[h] = last
+    last = h
+  }
+  for (let i = count; i < count + queued; i++) {
+    const h = scratch[i]
+    if (h === 0) continue
+    next[last] = h
+    prev[h] = last
+    last = h
+  }
+  next[last] = young
+  prev[young] = last
+  const flags = heap.flags
+  let gone = 0
+  let goneBytes = 0
+  last = unreachable
+  for (let i = count - 1; i >= count - moved; i--) {
+    const h = scratch[i]
+    if ((flags[h] & F_UNREACHABLE) === 0) continue
+    next[last] = h
+    prev[h] = last
+    where[h] = unreachable
+    last = h
+    gone++
+    goneBytes += heap.linkedBytes(h)
+  }
+  next[last] = unreachable
+  prev[unreachable] = last
+  heap.listCount[young] -= gone
+  heap.listBytes[young] -= goneBytes
+  heap.listCount[unreachable] = gone
+  heap.listBytes[unreachable] = goneBytes
 }
 
 /**

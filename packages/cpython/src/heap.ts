@@ -462,7 +462,7 @@ export class ObjectHeap {
   }
 
   /** What a linked object adds to its list's byte total: its block and its items block now. */
-  private linkedBytes(h: number): number {
+  linkedBytes(h: number): number {
     const row = this.blockRow[h]
     return row === 0 ? this.objBytes[h] : this.objBytes[h] + this.blocks.itemsBytes[row]
   }
@@ -499,6 +499,17 @@ export class ObjectHeap {
     this.where[node] = 0
   }
 
+  /**
+   * listRemove's bookkeeping without the unlinking, for a caller that relinks `head` itself
+   * afterwards without `node` (collector.ts moveUnreachable's untrack_tuples).
+   */
+  untrackUnlinked(node: number, head: number): void {
+    this.gcNext[node] = 0
+    this.listCount[head]--
+    this.listBytes[head] -= this.linkedBytes(node)
+    this.where[node] = 0
+  }
+
   /** listRemove then listAppend in one pass (the collector moves most young objects twice): the row's bytes read once. */
   listMove(node: number, head: number): void {
     const bytes = this.linkedBytes(node)
@@ -510,11 +521,7 @@ export class ObjectHeap {
     this.listBytes[head] += bytes
   }
 
-  /**
-   * listMove without the per-list totals, for move_unreachable: it moves most young objects out
-   * to `unreachable` and back (every child allocated before its parent), so it relinks here and
-   * settles the two lists' totals once at its end (settleTotals).
-   */
+  /** listMove without the per-list totals (the caller's). */
   listRelink(node: number, head: number): void {
     const next = this.gcNext
     const prev = this.gcPrev
@@ -528,26 +535,6 @@ export class ObjectHeap {
     next[node] = head
     prev[head] = node
     this.where[node] = head
-  }
-
-  /**
-   * The totals of `from` and `to` after listRelink moved objects between them (their sum
-   * unchanged): `to`'s recounted by walking it, `from` keeps the rest. Byte totals are sums of
-   * integers in doubles, exact in any order.
-   */
-  settleTotals(from: number, to: number): void {
-    const count = this.listCount[from] + this.listCount[to]
-    const bytes = this.listBytes[from] + this.listBytes[to]
-    let toCount = 0
-    let toBytes = 0
-    for (let h = this.gcNext[to]; h !== to; h = this.gcNext[h]) {
-      toCount++
-      toBytes += this.linkedBytes(h)
-    }
-    this.listCount[to] = toCount
-    this.listBytes[to] = toBytes
-    this.listCount[from] = count - toCount
-    this.listBytes[from] = bytes - toBytes
   }
 
   /** gc_list_merge: append all of `from` to `to` (O(n) only to name `to` in each object's `where`). */
