@@ -214,45 +214,42 @@ function promoteSurvivors(st: GcState, generation: number, young: number, old: n
  * left in `base` has `survivors` as its `where`, ready for heap.ts listSplice (moveUnreachable).
  */
 function deduceUnreachable(st: GcState, base: number, unreachable: number, survivors: number): void {
-  updateRefs(st, base)
-  subtractRefs(st, base)
+  updateAndSubtractRefs(st, base)
   st.heap.listInit(unreachable)
   moveUnreachable(st, base, unreachable, survivors)
 }
 
 /**
- * update_refs: gc_refs = ob_refcnt. Invariant after: every object of the list has gc_refs equal
- * to its refcount and is marked as being collected (PREV_MASK_COLLECTING).
+ * update_refs then subtract_refs, in one walk of the list. Invariant after: every object of the
+ * list is marked as being collected (PREV_MASK_COLLECTING) and its gc_refs counts only the
+ * references from outside the list (its refcount less those from inside), so an object with
+ * gc_refs > 0 is directly reachable from outside it.
+ *
+ * gcmodule.c sets every gc_refs before subtracting, and tells an inside referent by its
+ * collecting mark, which update_refs sets. In one walk a referent further on is not marked
+ * yet, so it is told by its list (`where`), and gc_refs is added to rather than set: it is 0
+ * on entry for every object (it is 0 on a fresh row, and moveUnreachable leaves it 0 on every
+ * object it scanned or moved), so it ends at the same value in any order.
  */
-function updateRefs(st: GcState, containers: number): void {
-  const heap = st.heap
-  const next = heap.gcNext
-  for (let h = next[containers]; h !== containers; h = next[h]) {
-    heap.gcRefs[h] = heap.refcnt[h]
-    heap.flags[h] |= F_COLLECTING
-  }
-}
-
-/**
- * subtract_refs: remove from gc_refs every reference that comes from inside the list.
- * Invariant after: gc_refs counts only the references from outside the collected set, so an
- * object with gc_refs > 0 is directly reachable from outside it.
- */
-function subtractRefs(st: GcState, containers: number): void {
+function updateAndSubtractRefs(st: GcState, containers: number): void {
   const heap = st.heap
   const next = heap.gcNext
   const flags = heap.flags
   const refs = heap.gcRefs
+  const refcnt = heap.refcnt
+  const where = heap.where
   const f = heap.fields
   let scanned = 0
   const dicts = heap.instanceDicts.size !== 0
   for (let h = next[containers]; h !== containers; h = next[h]) {
+    refs[h] += refcnt[h]
+    flags[h] |= F_COLLECTING
     const kind = heap.kind[h]
     if (dicts && kind === Kind.DictInstance) {
       // 3.10 subtype_traverse: the instance visits its dict, whose traversal visits the values.
       const d = instanceDictOf(heap, h)
       if (d !== 0) {
-        if ((flags[d] & F_COLLECTING) !== 0) refs[d]--
+        if (where[d] === containers) refs[d]--
         continue
       }
     }
@@ -261,7 +258,7 @@ function subtractRefs(st: GcState, containers: number): void {
     scanned += n
     for (let i = 0; i < n; i++) {
       const c = f[base + i]
-      if (c !== 0 && (flags[c] & F_COLLECTING) !== 0) refs[c]--
+      if (c !== 0 && where[c] === containers) refs[c]--
     }
   }
   st.stats.work.refsScanned += scanned
@@ -384,6 +381,7 @@ function scanReachable(
     }
   }
   heap.flags[h] &= ~F_COLLECTING
+  heap.gcRefs[h] = 0 // no longer read (visitReachable stops at the mark): 0 for the next updateAndSubtractRefs
   counts.marked++
   if (survivors === 0) return true
   if (kind === Kind.Tuple && tupleMayUntrack(st, h)) {
