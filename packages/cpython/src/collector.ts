@@ -469,7 +469,8 @@ function linkScanned(
 
 /**
  * untrack_tuples. Invariant after: no tuple in the list has only items that cannot be part of
- * a cycle (_PyTuple_MaybeUntrack): such tuples are untracked.
+ * a cycle (_PyTuple_MaybeUntrack): such tuples are untracked. The incremental collector's, on
+ * generation 0; a collection's own untrack_tuples of its survivors is in moveUnreachable.
  */
 export function untrackTuples(st: GcState, head: number): void {
   const heap = st.heap

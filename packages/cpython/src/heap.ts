@@ -522,7 +522,7 @@ export class ObjectHeap {
   }
 
   /** listMove without the per-list totals (the caller's). */
-  listRelink(node: number, head: number): void {
+  private listRelink(node: number, head: number): void {
     const next = this.gcNext
     const prev = this.gcPrev
     const before = prev[node]
