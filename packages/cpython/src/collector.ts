@@ -8,6 +8,7 @@
  * gc-end, the pause price, counts by generation and reason, freed bytes) is core's
  * CollectionCycle.
  */
+import { PygcError } from '@pygc/core'
 import { NUM_GENERATIONS } from './constants.js'
 import type { GcState } from './gc-state.js'
 import {
@@ -83,8 +84,7 @@ function collectMain(st: GcState, generation: number, reason: string): number {
   const young = mergeYounger(st, generation)
   const old = generation < NUM_GENERATIONS - 1 ? GEN_HEADS[generation + 1] : young
 
-  deduceUnreachable(st, young, UNREACHABLE)
-  untrackTuples(st, young)
+  deduceUnreachable(st, young, UNREACHABLE, old) // untrack_tuples(young) too: see moveUnreachable
   promoteSurvivors(st, generation, young, old)
   const [collected, uncollectable] = collectUnreachable(st, old)
 
@@ -108,9 +108,8 @@ function collectMain(st: GcState, generation: number, reason: string): number {
  * `survivors`. No bookkeeping (the caller's). Returns [collected, uncollectable].
  */
 export function collectRegion(st: GcState, region: number, survivors: number): [number, number] {
-  deduceUnreachable(st, region, UNREACHABLE)
-  untrackTuples(st, region)
-  st.heap.listMerge(region, survivors)
+  deduceUnreachable(st, region, UNREACHABLE, survivors) // untrack_tuples(region) too: see moveUnreachable
+  st.heap.listSplice(region, survivors)
   return collectUnreachable(st, survivors)
 }
 
@@ -197,7 +196,7 @@ function promoteSurvivors(st: GcState, generation: number, young: number, old: n
   if (young !== old) {
     if (generation === NUM_GENERATIONS - 2) st.longLivedPending += heap.listCount[young]
     st.stats.work.bytesPromoted += heap.listBytes[young]
-    heap.listMerge(young, old)
+    heap.listSplice(young, old) // moveUnreachable named `old` in each survivor's `where`
   } else {
     // Only full collections untrack dicts (gcmodule.c: "to avoid quadratic dict build-up").
     untrackDicts(st, young)
@@ -211,47 +210,46 @@ function promoteSurvivors(st: GcState, generation: number, young: number, old: n
 /**
  * deduce_unreachable: update_refs, subtract_refs, move_unreachable. Invariant after: `base`
  * holds the objects reachable from outside it, `unreachable` the rest (with F_UNREACHABLE).
+ * With `survivors` (a collection's, not 0): untrack_tuples(base) is done too, and every object
+ * left in `base` has `survivors` as its `where`, ready for heap.ts listSplice (moveUnreachable).
  */
-function deduceUnreachable(st: GcState, base: number, unreachable: number): void {
-  updateRefs(st, base)
-  subtractRefs(st, base)
+function deduceUnreachable(st: GcState, base: number, unreachable: number, survivors: number): void {
+  updateAndSubtractRefs(st, base)
   st.heap.listInit(unreachable)
-  moveUnreachable(st, base, unreachable)
+  moveUnreachable(st, base, unreachable, survivors)
 }
 
 /**
- * update_refs: gc_refs = ob_refcnt. Invariant after: every object of the list has gc_refs equal
- * to its refcount and is marked as being collected (PREV_MASK_COLLECTING).
+ * update_refs then subtract_refs, in one walk of the list. Invariant after: every object of the
+ * list is marked as being collected (PREV_MASK_COLLECTING) and its gc_refs counts only the
+ * references from outside the list (its refcount less those from inside), so an object with
+ * gc_refs > 0 is directly reachable from outside it.
+ *
+ * gcmodule.c sets every gc_refs before subtracting, and tells an inside referent by its
+ * collecting mark, which update_refs sets. In one walk a referent further on is not marked
+ * yet, so it is told by its list (`where`), and gc_refs is added to rather than set: it is 0
+ * on entry for every object (it is 0 on a fresh row, and moveUnreachable leaves it 0 on every
+ * object it scanned or moved), so it ends at the same value in any order.
  */
-function updateRefs(st: GcState, containers: number): void {
-  const heap = st.heap
-  const next = heap.gcNext
-  for (let h = next[containers]; h !== containers; h = next[h]) {
-    heap.gcRefs[h] = heap.refcnt[h]
-    heap.flags[h] |= F_COLLECTING
-  }
-}
-
-/**
- * subtract_refs: remove from gc_refs every reference that comes from inside the list.
- * Invariant after: gc_refs counts only the references from outside the collected set, so an
- * object with gc_refs > 0 is directly reachable from outside it.
- */
-function subtractRefs(st: GcState, containers: number): void {
+function updateAndSubtractRefs(st: GcState, containers: number): void {
   const heap = st.heap
   const next = heap.gcNext
   const flags = heap.flags
   const refs = heap.gcRefs
+  const refcnt = heap.refcnt
+  const where = heap.where
   const f = heap.fields
   let scanned = 0
   const dicts = heap.instanceDicts.size !== 0
   for (let h = next[containers]; h !== containers; h = next[h]) {
+    refs[h] += refcnt[h]
+    flags[h] |= F_COLLECTING
     const kind = heap.kind[h]
     if (dicts && kind === Kind.DictInstance) {
       // 3.10 subtype_traverse: the instance visits its dict, whose traversal visits the values.
       const d = instanceDictOf(heap, h)
       if (d !== 0) {
-        if ((flags[d] & F_COLLECTING) !== 0) refs[d]--
+        if (where[d] === containers) refs[d]--
         continue
       }
     }
@@ -260,7 +258,7 @@ function subtractRefs(st: GcState, containers: number): void {
     scanned += n
     for (let i = 0; i < n; i++) {
       const c = f[base + i]
-      if (c !== 0 && (flags[c] & F_COLLECTING) !== 0) refs[c]--
+      if (c !== 0 && where[c] === containers) refs[c]--
     }
   }
   st.stats.work.refsScanned += scanned
@@ -272,57 +270,139 @@ function subtractRefs(st: GcState, containers: number): void {
  * tail of `young`); an object still at 0 when the scan reaches it moves to `unreachable`.
  * Invariant after: `young` holds exactly the objects reachable from outside the collected set
  * (no longer marked collecting), `unreachable` the rest, each with F_UNREACHABLE.
+ *
+ * The lists come out exactly as gcmodule.c's relinking leaves them, but are linked once, at the
+ * end (linkScanned): a young object is mostly moved out and back (every child is allocated
+ * before its parent), two relinks each. The scan order is the final order of `young`: the
+ * objects of `young` kept where the scan meets them, then those brought back, in the order
+ * they came back (gcmodule.c appends them behind the scan point), so phase 1 walks the list
+ * as it was, untouched, and phase 2 the queue of those brought back; `unreachable` is the
+ * moved objects, in the order they moved, less those brought back (F_UNREACHABLE cleared).
+ *
+ * With `survivors` (not 0), the two passes gcmodule.c makes over the survivors next are made
+ * here too: untrack_tuples, and gc_list_merge's part of naming the survivors' list in `where`
+ * (the merge itself is then heap.ts listSplice). The result is the same: the scan reaches every
+ * survivor once, in the final order, so when it reaches a tuple, the tuples before it were
+ * already untracked or kept and those after it are still tracked, exactly what untrack_tuples
+ * sees walking the finished list.
  */
-function moveUnreachable(st: GcState, young: number, unreachable: number): void {
+function moveUnreachable(st: GcState, young: number, unreachable: number, survivors: number): void {
   const heap = st.heap
   const next = heap.gcNext
   const flags = heap.flags
   const refs = heap.gcRefs
-  let marked = 0
-  let scanned = 0
+  const count = heap.listCount[young]
+  // [0, count): the kept objects from the front, the moved ones from the back (phase 1 meets
+  // each of the `count` objects once, checked below); [count, 2 count): the queue of those
+  // brought back (each was moved first).
+  const scratch = scanScratch(2 * count)
+  let kept = 0
+  let moved = 0
+  const stats = { marked: 0, scanned: 0, queued: 0 }
+  let walked = 0
   let h = next[young]
   while (h !== young) {
+    const following = next[h]
+    walked++
     if (refs[h] !== 0) {
-      // tp_traverse(op, visit_reachable): lists and tuples visit their items last to first,
-      // slots and instance values first to last.
-      const kind = heap.kind[h]
-      const d = kind === Kind.DictInstance ? instanceDictOf(heap, h) : 0
-      if (d !== 0) {
-        visitReachable(st, d, young) // 3.10: the instance's dict (subtype_traverse)
-      } else if (kind !== Kind.Weakref && kind !== Kind.Static) {
-        const f = heap.fields
-        const base = heap.fieldBase[h]
-        const n = heap.nrefs[h]
-        scanned += n
-        if (kind === Kind.List || kind === Kind.Tuple || kind === Kind.ListSub) {
-          for (let i = n - 1; i >= 0; i--) visitReachable(st, f[base + i], young)
-        } else {
-          for (let i = 0; i < n; i++) visitReachable(st, f[base + i], young)
-        }
-      }
-      flags[h] &= ~F_COLLECTING
-      marked++
-      h = next[h]
+      if (scanReachable(st, h, scratch, count, survivors, young, stats)) scratch[kept++] = h
     } else {
-      const following = next[h]
-      heap.listRelink(h, unreachable)
       flags[h] |= F_UNREACHABLE
-      h = following
+      scratch[count - 1 - moved++] = h
     }
+    h = following
   }
-  heap.settleTotals(young, unreachable)
-  st.stats.work.marked += marked
-  st.stats.work.refsScanned += scanned
+  if (walked !== count)
+    throw new PygcError('INTERNAL', `generation list ${young} holds ${walked} objects, counted ${count}`)
+  for (let i = count; i < count + stats.queued; i++) {
+    const c = scratch[i]
+    if (!scanReachable(st, c, scratch, count, survivors, young, stats)) scratch[i] = 0
+  }
+  linkScanned(heap, young, unreachable, scratch, kept, count, moved, stats.queued)
+  st.stats.work.marked += stats.marked
+  st.stats.work.refsScanned += stats.scanned
 }
 
-/** visit_reachable: a referent being collected becomes reachable (back to `young` if it had been moved out). */
-function visitReachable(st: GcState, c: number, young: number): void {
+/**
+ * moveUnreachable's working rows, kept between collections and managers of this thread (a
+ * collection never starts inside another): a fresh buffer per manager would be paid in page
+ * faults on each run (heap-storage.ts). Above KEPT_SCRATCH rows a buffer is the collection's own.
+ */
+let scratchRows = new Int32Array(1 << 12)
+const KEPT_SCRATCH = 1 << 21
+
+/** At least `n` scratch rows (contents undefined). */
+function scanScratch(n: number): Int32Array {
+  if (scratchRows.length >= n) return scratchRows
+  const rows = new Int32Array(Math.max(n, scratchRows.length * 2))
+  if (rows.length <= KEPT_SCRATCH) scratchRows = rows
+  return rows
+}
+
+/** The counts moveUnreachable's scan keeps (one record per collection). */
+interface ScanCounts {
+  marked: number
+  scanned: number
+  /** Objects brought back to `young`, queued at scratch[count...]. */
+  queued: number
+}
+
+/**
+ * move_unreachable's step for a reachable object `h`: tp_traverse(h, visit_reachable), then,
+ * with `survivors`, untrack it if it is a tuple _PyTuple_MaybeUntrack untracks (out of
+ * `young`'s totals; linkScanned leaves it out), else name `survivors` in its `where` (without,
+ * its `where` stays `young`: it was never relinked). Returns false if it was untracked.
+ */
+function scanReachable(
+  st: GcState,
+  h: number,
+  scratch: Int32Array,
+  count: number,
+  survivors: number,
+  young: number,
+  counts: ScanCounts,
+): boolean {
+  const heap = st.heap
+  // tp_traverse(op, visit_reachable): lists and tuples visit their items last to first,
+  // slots and instance values first to last.
+  const kind = heap.kind[h]
+  const d = kind === Kind.DictInstance ? instanceDictOf(heap, h) : 0
+  if (d !== 0) {
+    visitReachable(st, d, scratch, count, counts) // 3.10: the instance's dict (subtype_traverse)
+  } else if (kind !== Kind.Weakref && kind !== Kind.Static) {
+    const f = heap.fields
+    const base = heap.fieldBase[h]
+    const n = heap.nrefs[h]
+    counts.scanned += n
+    if (kind === Kind.List || kind === Kind.Tuple || kind === Kind.ListSub) {
+      for (let i = n - 1; i >= 0; i--) visitReachable(st, f[base + i], scratch, count, counts)
+    } else {
+      for (let i = 0; i < n; i++) visitReachable(st, f[base + i], scratch, count, counts)
+    }
+  }
+  heap.flags[h] &= ~F_COLLECTING
+  heap.gcRefs[h] = 0 // no longer read (visitReachable stops at the mark): 0 for the next updateAndSubtractRefs
+  counts.marked++
+  if (survivors === 0) return true
+  if (kind === Kind.Tuple && tupleMayUntrack(st, h)) {
+    heap.untrackUnlinked(h, young)
+    return false
+  }
+  heap.where[h] = survivors
+  return true
+}
+
+/**
+ * visit_reachable: a referent being collected becomes reachable (queued to come back to
+ * `young` if it had been moved out).
+ */
+function visitReachable(st: GcState, c: number, scratch: Int32Array, count: number, counts: ScanCounts): void {
   if (c === 0) return
   const heap = st.heap
   const flags = heap.flags
   if ((flags[c] & F_COLLECTING) === 0) return
   if ((flags[c] & F_UNREACHABLE) !== 0) {
-    heap.listRelink(c, young) // the totals: settled at the end of moveUnreachable
+    scratch[count + counts.queued++] = c
     flags[c] &= ~F_UNREACHABLE
     heap.gcRefs[c] = 1
   } else if (heap.gcRefs[c] === 0) {
@@ -331,8 +411,66 @@ function visitReachable(st: GcState, c: number, young: number): void {
 }
 
 /**
+ * The end of moveUnreachable: `young` linked as the kept objects then the queued ones (0: an
+ * untracked one); `unreachable` as the moved
+ * objects still F_UNREACHABLE, in the order they moved; the two lists' totals (their sum is
+ * `young`'s before, less the untracked tuples): `unreachable`'s counted as it is linked.
+ */
+function linkScanned(
+  heap: GcState['heap'],
+  young: number,
+  unreachable: number,
+  scratch: Int32Array,
+  kept: number,
+  count: number,
+  moved: number,
+  queued: number,
+): void {
+  const next = heap.gcNext
+  const prev = heap.gcPrev
+  const where = heap.where
+  let last = young
+  for (let i = 0; i < kept; i++) {
+    const h = scratch[i]
+    next[last] = h
+    prev[h] = last
+    last = h
+  }
+  for (let i = count; i < count + queued; i++) {
+    const h = scratch[i]
+    if (h === 0) continue
+    next[last] = h
+    prev[h] = last
+    last = h
+  }
+  next[last] = young
+  prev[young] = last
+  const flags = heap.flags
+  let gone = 0
+  let goneBytes = 0
+  last = unreachable
+  for (let i = count - 1; i >= count - moved; i--) {
+    const h = scratch[i]
+    if ((flags[h] & F_UNREACHABLE) === 0) continue
+    next[last] = h
+    prev[h] = last
+    where[h] = unreachable
+    last = h
+    gone++
+    goneBytes += heap.linkedBytes(h)
+  }
+  next[last] = unreachable
+  prev[unreachable] = last
+  heap.listCount[young] -= gone
+  heap.listBytes[young] -= goneBytes
+  heap.listCount[unreachable] = gone
+  heap.listBytes[unreachable] = goneBytes
+}
+
+/**
  * untrack_tuples. Invariant after: no tuple in the list has only items that cannot be part of
- * a cycle (_PyTuple_MaybeUntrack): such tuples are untracked.
+ * a cycle (_PyTuple_MaybeUntrack): such tuples are untracked. The incremental collector's, on
+ * generation 0; a collection's own untrack_tuples of its survivors is in moveUnreachable.
  */
 export function untrackTuples(st: GcState, head: number): void {
   const heap = st.heap
@@ -504,7 +642,7 @@ function handleResurrectedObjects(
 ): void {
   const heap = st.heap
   for (let h = heap.gcNext[unreachable]; h !== unreachable; h = heap.gcNext[h]) heap.flags[h] &= ~F_COLLECTING
-  deduceUnreachable(st, unreachable, stillUnreachable)
+  deduceUnreachable(st, unreachable, stillUnreachable, 0)
   for (let h = heap.gcNext[stillUnreachable]; h !== stillUnreachable; h = heap.gcNext[h])
     heap.flags[h] &= ~F_UNREACHABLE
   heap.listMerge(unreachable, old)

@@ -462,7 +462,7 @@ export class ObjectHeap {
   }
 
   /** What a linked object adds to its list's byte total: its block and its items block now. */
-  private linkedBytes(h: number): number {
+  linkedBytes(h: number): number {
     const row = this.blockRow[h]
     return row === 0 ? this.objBytes[h] : this.objBytes[h] + this.blocks.itemsBytes[row]
   }
@@ -499,6 +499,17 @@ export class ObjectHeap {
     this.where[node] = 0
   }
 
+  /**
+   * listRemove's bookkeeping without the unlinking, for a caller that relinks `head` itself
+   * afterwards without `node` (collector.ts moveUnreachable's untrack_tuples).
+   */
+  untrackUnlinked(node: number, head: number): void {
+    this.gcNext[node] = 0
+    this.listCount[head]--
+    this.listBytes[head] -= this.linkedBytes(node)
+    this.where[node] = 0
+  }
+
   /** listRemove then listAppend in one pass (the collector moves most young objects twice): the row's bytes read once. */
   listMove(node: number, head: number): void {
     const bytes = this.linkedBytes(node)
@@ -510,12 +521,8 @@ export class ObjectHeap {
     this.listBytes[head] += bytes
   }
 
-  /**
-   * listMove without the per-list totals, for move_unreachable: it moves most young objects out
-   * to `unreachable` and back (every child allocated before its parent), so it relinks here and
-   * settles the two lists' totals once at its end (settleTotals).
-   */
-  listRelink(node: number, head: number): void {
+  /** listMove without the per-list totals (the caller's). */
+  private listRelink(node: number, head: number): void {
     const next = this.gcNext
     const prev = this.gcPrev
     const before = prev[node]
@@ -530,30 +537,19 @@ export class ObjectHeap {
     this.where[node] = head
   }
 
-  /**
-   * The totals of `from` and `to` after listRelink moved objects between them (their sum
-   * unchanged): `to`'s recounted by walking it, `from` keeps the rest. Byte totals are sums of
-   * integers in doubles, exact in any order.
-   */
-  settleTotals(from: number, to: number): void {
-    const count = this.listCount[from] + this.listCount[to]
-    const bytes = this.listBytes[from] + this.listBytes[to]
-    let toCount = 0
-    let toBytes = 0
-    for (let h = this.gcNext[to]; h !== to; h = this.gcNext[h]) {
-      toCount++
-      toBytes += this.linkedBytes(h)
-    }
-    this.listCount[to] = toCount
-    this.listBytes[to] = toBytes
-    this.listCount[from] = count - toCount
-    this.listBytes[from] = bytes - toBytes
-  }
-
-  /** gc_list_merge: append all of `from` to `to` (O(n) only to keep the per-list byte counts). */
+  /** gc_list_merge: append all of `from` to `to` (O(n) only to name `to` in each object's `where`). */
   listMerge(from: number, to: number): void {
     if (this.listIsEmpty(from)) return
     for (let h = this.gcNext[from]; h !== from; h = this.gcNext[h]) this.where[h] = to
+    this.listSplice(from, to)
+  }
+
+  /**
+   * gc_list_merge of a list whose objects already have `to` as their `where` (a collection's
+   * survivors: collector.ts moveUnreachable names it as it passes them): O(1).
+   */
+  listSplice(from: number, to: number): void {
+    if (this.listIsEmpty(from)) return
     const tail = this.gcPrev[to]
     this.gcNext[tail] = this.gcNext[from]
     this.gcPrev[this.gcNext[from]] = tail
