@@ -18,7 +18,8 @@
  * PYGC_V8_INLINING (`tuned`, the default: the V8 inlining budget `pygc` runs with, for the models
  * and the V8 anchor alike; `default`: V8's own; see @pygc/bench v8-tuning.ts),
  * PYGC_RUNTIME_INSTANCES (`off`: the all-in-one table's models share one copy of the program, as
- * before each had its own; see speedSection).
+ * before each had its own; see speedSection), PYGC_BENCH_RUNTIMES (comma-separated models of the
+ * speed tables, default every available one; the anchors always run).
  */
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -330,7 +331,17 @@ async function main(): Promise<void> {
   )
   const { available, skipped } = await loadRuntimes()
   for (const s of skipped) console.log(`skipped ${s.name}: ${s.reason}`)
-  for (const depth of depths) await speedSection(depth, timeMs, available)
+  const names = envList(
+    'PYGC_BENCH_RUNTIMES',
+    available.map((r) => r.name),
+  )
+  for (const name of names)
+    if (!available.some((r) => r.name === name))
+      throw new Error(
+        `PYGC_BENCH_RUNTIMES names '${name}', which is not an available model (${available.map((r) => r.name).join(', ')})`,
+      )
+  const speedRuntimes = available.filter((r) => names.includes(r.name))
+  for (const depth of depths) await speedSection(depth, timeMs, speedRuntimes)
   pythonSection(pythonDepth, available)
   memorySection(objects)
 }
