@@ -396,7 +396,13 @@ function scanReachable(
  * visit_reachable: a referent being collected becomes reachable (queued to come back to
  * `young` if it had been moved out).
  */
-function visitReachable(st: GcState, c: number, scratch: Int32Array, count: number, counts: ScanCounts): void {
+function visitReachable(
+  st: GcState,
+  c: number,
+  scratch: Int32Array,
+  count: number,
+  counts: ScanCounts,
+): void {
   if (c === 0) return
   const heap = st.heap
   const flags = heap.flags

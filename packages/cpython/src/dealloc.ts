@@ -171,7 +171,7 @@ export class Deallocator {
           this.trashNesting--
           this.sp--
         }
-        continue frames
+        continue
       }
       const st = this.st
       const heap = st.heap
@@ -185,7 +185,7 @@ export class Deallocator {
           this.trashLater = h
           this.trashDeposits++
           this.sp--
-          continue frames
+          continue
         }
         this.trashNesting++
         if (kind === Kind.Weakref) {
@@ -193,7 +193,7 @@ export class Deallocator {
           st.weakrefs.clearWeakref(h, false)
           this.gcDel(h)
           this.trashEnd()
-          continue frames
+          continue
         }
         if (kind === Kind.Dict) {
           this.stkPhase[top] = P_DICT_VALUES
@@ -203,7 +203,7 @@ export class Deallocator {
           this.stkPhase[top] = P_LIST_ITEMS
           // Real lists and tuples are not weakly referenceable; the model lets any object be, and
           // clears its weakrefs the way weakrefable C types do, first thing after the trashcan.
-          if (heap.weakrefHead(h) !== 0 && st.weakrefs.clearOnDeath(h)) continue frames
+          if (heap.weakrefHead(h) !== 0 && st.weakrefs.clearOnDeath(h)) continue
           phase = P_LIST_ITEMS
         } else {
           // subtype_dealloc
@@ -216,16 +216,16 @@ export class Deallocator {
             if ((heap.flags[h] & F_FINALIZED) === 0) {
               heap.flags[h] |= F_FINALIZED
               this.stkIdx[top] = 1 // its Python frame returns in P_AFTER_FINALIZER
-              if (this.runFinalizer(h, layout, true)) continue frames
+              if (this.runFinalizer(h, layout, true)) continue
             }
-            continue frames
+            continue
           }
           phase = P_WEAKREFS
         }
       }
       if (phase === P_DICT_VALUES) {
         // dict_dealloc: Py_XDECREF the values first to last, free_values, then the dict free list.
-        if (this.dropFieldsFirstToLast(h, top)) continue frames
+        if (this.dropFieldsFirstToLast(h, top)) continue
         this.freeItems(h)
         if (heap.fieldBase[h] !== 0) this.releaseFields(h) // the cells were the dict's alone
         if (st.freeLists.tryPushDict(h)) {
@@ -233,11 +233,11 @@ export class Deallocator {
           heap.flags[h] = F_FREELISTED
         } else this.gcDel(h)
         this.trashEnd()
-        continue frames
+        continue
       }
       if (phase === P_LIST_ITEMS) {
         this.runSequenceFrames(stackBase)
-        continue frames
+        continue
       }
       if (phase === P_AFTER_FINALIZER) {
         // The __del__ call returns once the deaths its body caused are done (3.10: its frame).
@@ -246,7 +246,7 @@ export class Deallocator {
         if (--heap.refcnt[h] > 0) {
           // The finalizer resurrected the object: it stays tracked (in generation 0).
           this.trashEnd()
-          continue frames
+          continue
         }
         heap.listRemove(h)
         phase = P_WEAKREFS
@@ -255,7 +255,7 @@ export class Deallocator {
         const layout = st.layouts[heap.type[h]]
         this.stkPhase[top] = layout.legacyFinalizer ? P_LEGACY : P_FIELDS
         this.stkIdx[top] = kind === Kind.ListSub ? heap.nrefs[h] : 0
-        if (st.weakrefs.clearOnDeath(h)) continue frames
+        if (st.weakrefs.clearOnDeath(h)) continue
         phase = this.stkPhase[top]
       }
       if (phase === P_LEGACY) {
@@ -263,13 +263,13 @@ export class Deallocator {
         heap.listAppend(h, GEN0)
         heap.refcnt[h] = 1
         this.stkPhase[top] = P_AFTER_LEGACY
-        if (this.runFinalizer(h, st.layouts[heap.type[h]], true)) continue frames
+        if (this.runFinalizer(h, st.layouts[heap.type[h]], true)) continue
         phase = P_AFTER_LEGACY
       }
       if (phase === P_AFTER_LEGACY) {
         if (--heap.refcnt[h] > 0) {
           this.trashEnd()
-          continue frames
+          continue
         }
         heap.listRemove(h)
         this.stkPhase[top] = P_FIELDS
@@ -294,10 +294,10 @@ export class Deallocator {
         ) {
           // 3.10 subtype_dealloc: no slots to clear; Py_DECREF(dict), which frees the values.
           this.stkPhase[top] = P_FREE
-          if (this.decrefInFrame(detachInstanceDict(heap, h))) continue frames
+          if (this.decrefInFrame(detachInstanceDict(heap, h))) continue
         } else {
           // clear_slots / _PyObject_FreeInstanceAttributes: first to last.
-          if (this.dropFieldsFirstToLast(h, top)) continue frames
+          if (this.dropFieldsFirstToLast(h, top)) continue
         }
         this.stkPhase[top] = P_FREE
         phase = P_FREE
@@ -612,7 +612,7 @@ export class Deallocator {
       return -1
     }
     const bytes = heap.objBytes[h]
-    if (heap.gcNext[h] !== 0) this.untrack(h, bytes) // a leaf's PyObject_GC_UnTrack
+    if (heap.gcNext[h] !== 0) heap.listRemoveBytes(h, bytes) // a leaf's PyObject_GC_UnTrack (no items block: its bytes are its own)
     const freeLists = this.st.freeLists
     if (
       kind === LIST ? !freeLists.tryPushList(h) : !freeLists.tryPushTuple(h, heap.nrefs[h] + heap.nintsOf(h))
@@ -627,25 +627,6 @@ export class Deallocator {
     if (tally) return bytes
     this.noteFreedBytes(h, bytes)
     return -1
-  }
-
-  /**
-   * heap.ts listRemove (gc_list_remove) of an object with no items block, whose bytes in its
-   * list are its own `bytes`, which the caller has read.
-   */
-  private untrack(h: number, bytes: number): void {
-    const heap = this.heap
-    const gcNext = heap.gcNext
-    const gcPrev = heap.gcPrev
-    const prev = gcPrev[h]
-    const next = gcNext[h]
-    gcNext[prev] = next
-    gcPrev[next] = prev
-    gcNext[h] = 0
-    const head = heap.where[h]
-    heap.listCount[head]--
-    heap.listBytes[head] -= bytes
-    heap.where[h] = 0
   }
 
   /** The items block, and the payload's `bytes` object the items referenced (its bytes stay counted until noteFreed). */

@@ -488,6 +488,11 @@ export class ObjectHeap {
 
   /** gc_list_remove: unlink; gcNext = 0 marks the object untracked. */
   listRemove(node: number): void {
+    this.listRemoveBytes(node, this.linkedBytes(node))
+  }
+
+  /** listRemove of an object whose bytes in its list (linkedBytes) the caller has read. */
+  listRemoveBytes(node: number, bytes: number): void {
     const prev = this.gcPrev[node]
     const next = this.gcNext[node]
     this.gcNext[prev] = next
@@ -495,7 +500,7 @@ export class ObjectHeap {
     this.gcNext[node] = 0
     const head = this.where[node]
     this.listCount[head]--
-    this.listBytes[head] -= this.linkedBytes(node)
+    this.listBytes[head] -= bytes
     this.where[node] = 0
   }
 
