@@ -67,6 +67,7 @@ import {
 } from './layout.js'
 import { PyPyNative } from './native.js'
 import {
+  cardItemsOf,
   H_EXTRA,
   H_ID,
   H_LEN,
@@ -77,7 +78,6 @@ import {
   MAX_PROGRAM_TYPES,
   TYPE_MASK,
   WEAKREF_TYPE,
-  cardItemsOf,
   WR_LIFELINE,
   WR_TAG,
   WR_TARGET,
