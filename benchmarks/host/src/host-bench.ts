@@ -117,7 +117,12 @@ async function timeRows(
   const bench = new Bench({
     name: `binary-trees N=${depth}`,
     time: timeMs,
-    iterations: 5,
+    // At least ten runs per task: at N = 14 a model's run takes 0.2-0.7 s, so 2 s held 3-5 runs,
+    // and one run slowed by the host moved a row's mean by 30% or more (cpython's N = 14 row read
+    // 11.7x and 18.6x V8 in two consecutive tasks; with 10 s tasks 11.5x all in one process and
+    // 12.9x alone). The mean, not the median, is kept: V8's own major collections fall in some
+    // of its runs, and a median would leave that cost out of the anchor.
+    iterations: 10,
     warmupIterations: 2,
     now: benchClock(),
   })
