@@ -497,11 +497,7 @@ export class ObjectHeap {
     const next = this.gcNext[node]
     this.gcNext[prev] = next
     this.gcPrev[next] = prev
-    this.gcNext[node] = 0
-    const head = this.where[node]
-    this.listCount[head]--
-    this.listBytes[head] -= bytes
-    this.where[node] = 0
+    this.untrackFrom(node, this.where[node], bytes)
   }
 
   /**
@@ -509,9 +505,14 @@ export class ObjectHeap {
    * afterwards without `node` (collector.ts moveUnreachable's untrack_tuples).
    */
   untrackUnlinked(node: number, head: number): void {
+    this.untrackFrom(node, head, this.linkedBytes(node))
+  }
+
+  /** `node` untracked (gcNext = 0) and out of `head`'s totals, where it added `bytes`. */
+  private untrackFrom(node: number, head: number, bytes: number): void {
     this.gcNext[node] = 0
     this.listCount[head]--
-    this.listBytes[head] -= this.linkedBytes(node)
+    this.listBytes[head] -= bytes
     this.where[node] = 0
   }
 
