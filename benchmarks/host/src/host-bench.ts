@@ -4,9 +4,10 @@
  * 1. binary-trees at N = 10 and N = 14 on every available manager and on plain V8 objects, all in
  *    one tinybench run (each model from its own copy of the program: see speedSection): runs/s,
  *    Mutator ops/s and the slowdown against V8; then each model again alone in a fresh process
- *    beside its own V8 anchor (the `alone` column: see ownProcessSample). The refcount floor
- *    (refcount-floor.ts) is a second anchor: the least a refcounting manager does on the same
- *    interface.
+ *    beside its own V8 anchor (the `alone` column: see ownProcessSample). Two floors are further
+ *    anchors: the refcount floor (refcount-floor.ts), the least a refcounting manager does on the
+ *    same interface, and the cpython bookkeeping floor (bookkeeping-floor.ts), that plus the
+ *    records the CPython model keeps per object and per op.
  * 2. The CPython model against the real python3, both replaying the same recorded op stream.
  * 3. Host memory for 10 million live objects on the baseline manager (and as plain V8 objects).
  *
@@ -19,7 +20,7 @@
  * and the V8 anchor alike; `default`: V8's own; see @pygc/bench v8-tuning.ts),
  * PYGC_RUNTIME_INSTANCES (`off`: the all-in-one table's models share one copy of the program, as
  * before each had its own; see speedSection), PYGC_BENCH_RUNTIMES (comma-separated models of the
- * speed tables, default every available one; the anchors always run).
+ * speed tables, default every available one; V8 and the two floors always run).
  */
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -28,7 +29,7 @@ import { binaryTrees } from '@pygc/workloads'
 import { Bench } from 'tinybench'
 import { envInt, envList, runChild } from './child.js'
 import * as floorProgram from './floor-program.js'
-import { FLOOR_ROW } from './floor-program.js'
+import { FLOOR_ROWS, isFloorRow } from './floor-program.js'
 import { type MemorySample, measureInChild, measureInThisProcess } from './memory.js'
 import { replayOnPython3 } from './python-replay.js'
 import { type AvailableRuntime, loadRuntimes } from './runtimes.js'
@@ -40,6 +41,7 @@ import { binaryTreesV8 } from './v8-trees.js'
 const ENTRY = fileURLToPath(import.meta.url)
 const REPO_ROOT = resolve(dirname(ENTRY), '..', '..', '..')
 const SPEED_PROGRAM_URL = new URL('./speed-program.js', import.meta.url).href
+const FLOOR_PROGRAM_URL = new URL('./floor-program.js', import.meta.url).href
 /** The issue's bound: 10 million live objects in under 1 GB of process memory. */
 const MEMORY_BUDGET_BYTES = 2 ** 30
 
@@ -58,14 +60,14 @@ interface SpeedRow {
 const V8_ROW = 'V8 plain objects'
 
 /**
- * binary-trees at `depth` on `available`, with the V8 anchor first and (`withFloor`) the refcount
- * floor second: one row each, before timing; each runtime's row runs `programOf` it.
+ * binary-trees at `depth` on `available`, with the V8 anchor first and then `floors` (row name,
+ * program): one row each, before timing; each runtime's row runs `programOf` it.
  */
 function speedRows(
   depth: number,
   available: readonly AvailableRuntime[],
   programOf: (runtime: string) => SpeedProgram,
-  withFloor: boolean,
+  floors: readonly [string, SpeedProgram][],
 ): SpeedRow[] {
   const params = { maxDepth: depth, minDepth: 4 }
   const expected = binaryTrees.expectedCheck(params)
@@ -77,8 +79,10 @@ function speedRows(
       checkOk: binaryTreesV8(depth) === expected,
     },
   ]
-  const programs: [string, SpeedProgram][] = available.map((r) => [r.name, programOf(r.name)])
-  if (withFloor) programs.unshift([FLOOR_ROW, floorProgram])
+  const programs: [string, SpeedProgram][] = [
+    ...floors,
+    ...available.map((r): [string, SpeedProgram] => [r.name, programOf(r.name)]),
+  ]
   for (const [name, program] of programs) {
     const once = program.runOnce(name, params)
     rows.push({
@@ -159,11 +163,11 @@ interface OwnProcessSample {
  */
 async function ownProcessSample(runtime: string, depth: number, timeMs: number): Promise<OwnProcessSample> {
   const { available } = await loadRuntimes()
-  const floor = runtime === FLOOR_ROW
+  const floors: [string, SpeedProgram][] = isFloorRow(runtime) ? [[runtime, floorProgram]] : []
   const chosen = available.filter((r) => r.name === runtime)
-  if (chosen.length === 0 && !floor) throw new Error(`no runtime named ${runtime}`)
+  if (chosen.length === 0 && floors.length === 0) throw new Error(`no runtime named ${runtime}`)
   const runsPerSecond = await timeRows(
-    speedRows(depth, chosen, () => ownProgram, floor),
+    speedRows(depth, chosen, () => ownProgram, floors),
     depth,
     timeMs,
   )
@@ -195,10 +199,14 @@ async function speedSection(
   available: readonly AvailableRuntime[],
 ): Promise<void> {
   const programs = new Map<string, SpeedProgram>()
-  if (instancePolicy() !== 'off')
+  const floors: [string, SpeedProgram][] = []
+  const ownCopies = instancePolicy() !== 'off'
+  for (const row of FLOOR_ROWS)
+    floors.push([row, ownCopies ? await runtimeInstance<SpeedProgram>(FLOOR_PROGRAM_URL, row) : floorProgram])
+  if (ownCopies)
     for (const runtime of available)
       programs.set(runtime.name, await runtimeInstance<SpeedProgram>(SPEED_PROGRAM_URL, runtime.name))
-  const rows = speedRows(depth, available, (runtime) => programs.get(runtime) ?? ownProgram, true)
+  const rows = speedRows(depth, available, (runtime) => programs.get(runtime) ?? ownProgram, floors)
   console.log(
     `\nbinary-trees N=${depth} (${formatCount(rows[0].allocationsPerRun)} nodes per run), ${timeMs} ms per task...`,
   )

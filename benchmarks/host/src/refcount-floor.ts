@@ -10,23 +10,15 @@
  * It runs the same workload program (binary-trees from @pygc/workloads, the same ops in the same
  * order) and supports only the ops that program makes: the others throw UNSUPPORTED.
  */
-import {
-  type CallbackSpec,
-  type GcControl,
-  type Mutator,
-  PygcError,
-  RootSet,
-  type Slot,
-  type TypeId,
-  type TypeSpec,
-} from '@pygc/core'
+import { type Mutator, PygcError, type Slot, type TypeId, type TypeSpec } from '@pygc/core'
+import { badField, FloorMutator, grown } from './floor-mutator.js'
 
 /** Two reference fields per object: binary-trees' `(left, right)` tuples. */
 const FIELDS = 2
 const isInteger = Number.isInteger
 
-export class RefcountFloor implements Mutator {
-  private readonly roots = new RootSet({ outOfMemory: 'MemoryError', int32Values: true })
+export class RefcountFloor extends FloorMutator implements Mutator {
+  protected readonly floorName = 'refcount floor'
   /** Row r's fields are fields[2r], fields[2r + 1]; row 0 is null. */
   private fields: Int32Array<ArrayBuffer> = new Int32Array(2 * 1024)
   private refcnt: Int32Array<ArrayBuffer> = new Int32Array(1024)
@@ -35,8 +27,7 @@ export class RefcountFloor implements Mutator {
   private nextRow = 1
   /** The rows still to free, during a death's cascade. */
   private dying: Int32Array<ArrayBuffer> = new Int32Array(256)
-  ops = 0
-  allocations = 0
+  objectsAllocated = 0
 
   defineType(spec: TypeSpec): TypeId {
     if (spec.refs !== FIELDS || (spec.ints ?? 0) !== 0)
@@ -44,35 +35,11 @@ export class RefcountFloor implements Mutator {
     return 0
   }
 
-  defineGlobals(count: number): void {
-    this.roots.defineGlobals(count)
-  }
-
-  pushFrame(locals: number): void {
-    this.roots.pushFrame(locals)
-    this.ops++
-  }
-
-  popFrame(): void {
-    const roots = this.roots
-    roots.checkPop()
-    this.ops++
-    const values = roots.values
-    for (let i = roots.frameBase, top = roots.top; i < top; i++) {
-      const old = values[i]
-      if (old !== 0) {
-        values[i] = 0
-        this.decref(old)
-      }
-    }
-    roots.dropFrame()
-  }
-
   alloc(dst: Slot, type: TypeId, _length?: number): void {
     const di = this.roots.index(dst)
     if (type !== 0) throw new PygcError('UNKNOWN_TYPE', `type ${String(type)} is not defined`)
     this.ops++
-    this.allocations++
+    this.objectsAllocated++
     let row: number
     if (this.freeCount > 0) {
       row = this.freeRows[--this.freeCount]
@@ -83,10 +50,7 @@ export class RefcountFloor implements Mutator {
       row = this.nextRow++
     }
     this.refcnt[row] = 1
-    const values = this.roots.values
-    const old = values[di]
-    values[di] = row
-    if (old !== 0) this.decref(old)
+    this.storeRootOwned(di, row)
   }
 
   load(dst: Slot, obj: Slot, field: number): void {
@@ -104,87 +68,18 @@ export class RefcountFloor implements Mutator {
     const v = roots.values[roots.index(src)]
     if (!(isInteger(field) && field >= 0 && field < FIELDS)) throw badField(field)
     this.ops++
-    if (v !== 0) this.refcnt[v]++
+    if (v !== 0) this.incref(v)
     const at = 2 * row + field
     const old = this.fields[at]
     this.fields[at] = v
     if (old !== 0) this.decref(old)
   }
 
-  move(dst: Slot, src: Slot): void {
-    const roots = this.roots
-    const di = roots.index(dst)
-    const v = roots.values[roots.index(src)]
-    this.ops++
-    this.storeRoot(di, v)
+  protected incref(row: number): void {
+    this.refcnt[row]++
   }
 
-  clear(dst: Slot): void {
-    const values = this.roots.values
-    const di = this.roots.index(dst)
-    this.ops++
-    const old = values[di]
-    if (old !== 0) {
-      values[di] = 0
-      this.decref(old)
-    }
-  }
-
-  isNull(slot: Slot): boolean {
-    const v = this.roots.values[this.roots.index(slot)]
-    this.ops++
-    return v === 0
-  }
-
-  readInt(_obj: Slot, _index: number): number {
-    throw unsupported('readInt')
-  }
-  writeInt(_obj: Slot, _index: number, _value: number): void {
-    throw unsupported('writeInt')
-  }
-  same(_a: Slot, _b: Slot): boolean {
-    throw unsupported('same')
-  }
-  weakref(_dst: Slot, _target: Slot, _callback?: CallbackSpec): void {
-    throw unsupported('weakref')
-  }
-  deref(_dst: Slot, _weak: Slot): void {
-    throw unsupported('deref')
-  }
-  collect(_generation?: number): number {
-    throw unsupported('collect')
-  }
-  gcControl(_action: GcControl): boolean {
-    throw unsupported('gcControl')
-  }
-  idOf(_slot: Slot): number {
-    throw unsupported('idOf')
-  }
-  lengthOf(_slot: Slot): number {
-    throw unsupported('lengthOf')
-  }
-  pin(_obj: Slot): void {
-    throw unsupported('pin')
-  }
-  unpin(_obj: Slot): void {
-    throw unsupported('unpin')
-  }
-
-  private objectAt(index: number): number {
-    const row = this.roots.values[index]
-    if (row === 0) throw new PygcError('NULL_REFERENCE', 'field op on null')
-    return row
-  }
-
-  private storeRoot(index: number, v: number): void {
-    const values = this.roots.values
-    if (v !== 0) this.refcnt[v]++
-    const old = values[index]
-    values[index] = v
-    if (old !== 0) this.decref(old)
-  }
-
-  private decref(row: number): void {
+  protected decref(row: number): void {
     if (--this.refcnt[row] === 0) this.free(row)
   }
 
@@ -213,18 +108,4 @@ export class RefcountFloor implements Mutator {
     this.refcnt = grown(this.refcnt, this.nextRow)
     this.fields = grown(this.fields, 2 * this.nextRow)
   }
-}
-
-function grown(a: Int32Array<ArrayBuffer>, used: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(a.length * 2)
-  next.set(a.subarray(0, used))
-  return next
-}
-
-function badField(field: number): PygcError {
-  return new PygcError('FIELD_OUT_OF_RANGE', `field ${String(field)} is not 0 or 1`)
-}
-
-function unsupported(op: string): PygcError {
-  return new PygcError('UNSUPPORTED', `the refcount floor has no ${op}: it runs binary-trees only`)
 }
