@@ -22,7 +22,7 @@ import { defineConfig } from 'vitest/config'
  */
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/bench'],
+    projects: ['packages/*', 'apps/bench', 'benchmarks/host'],
     // One worker per core. Vitest's default is one fewer than the cores (in run mode), which on a
     // 2-core machine is a single worker: every file one after another, the second core idle
     // except for the real runtimes the validations start (CI: 1.17 cores busy on average).

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { nativeTypeScript } from '../../scripts/vitest/native.mjs'
 
 // Tests run against the TypeScript sources of every workspace package (the "source" export
 // condition), so a change is tested without a rebuild; the published build uses dist/.
@@ -6,5 +7,11 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
-  test: { include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+  test: {
+    ...nativeTypeScript, // why: scripts/vitest/native.mjs
+    isolate: false, // why: the root vitest.config.ts
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
 })
