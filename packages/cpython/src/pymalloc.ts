@@ -10,7 +10,14 @@
  * live in one Uint16Array per arena (a block's index in its pool, +1; 0 = end of list): that is
  * the `*(block **)p` of obmalloc.c at 2 host bytes per modeled block.
  */
-import {
+import * as constants from './constants.js'
+
+/**
+ * The constants as this module's own: V8 folds a module's own constants into optimized code, but
+ * re-reads an imported binding and checks it at every use (workloads/src/trees.ts found it),
+ * and malloc and free run at every allocation and death past the free lists.
+ */
+const {
   ARENA_SIZE,
   NB_SMALL_SIZE_CLASSES,
   POOL_OVERHEAD,
@@ -20,7 +27,7 @@ import {
   SMALL_REQUEST_THRESHOLD,
   SYSTEM_MALLOC_ALIGN,
   SYSTEM_MALLOC_OVERHEAD,
-} from './constants.js'
+} = constants
 
 /** Where modeled arenas live (an mmap-like region); arena slot i is at ARENA_BASE + i * ARENA_SIZE. */
 const ARENA_BASE = 0x7f00_0000_0000
