@@ -30,6 +30,22 @@ import { Kind } from './layout.js'
 
 const GEN_HEADS = [GEN0, GEN1, GEN2]
 
+/**
+ * The kinds and flags the reachability scans test per object and per reference, as this
+ * module's own constants: V8 folds a module's own constants into optimized code, but re-reads an
+ * imported binding (and Kind's property) and checks it at every use (as dealloc.ts's own).
+ */
+const {
+  DictInstance: DICT_INSTANCE,
+  List: LIST,
+  ListSub: LIST_SUB,
+  Static: STATIC,
+  Tuple: TUPLE,
+  Weakref: WEAKREF,
+} = Kind
+const COLLECTING = F_COLLECTING
+const MARKED_UNREACHABLE = F_UNREACHABLE
+
 // ================================================================ entry points
 
 /**
@@ -243,9 +259,9 @@ function updateAndSubtractRefs(st: GcState, containers: number): void {
   const dicts = heap.instanceDicts.size !== 0
   for (let h = next[containers]; h !== containers; h = next[h]) {
     refs[h] += refcnt[h]
-    flags[h] |= F_COLLECTING
+    flags[h] |= COLLECTING
     const kind = heap.kind[h]
-    if (dicts && kind === Kind.DictInstance) {
+    if (dicts && kind === DICT_INSTANCE) {
       // 3.10 subtype_traverse: the instance visits its dict, whose traversal visits the values.
       const d = instanceDictOf(heap, h)
       if (d !== 0) {
@@ -253,7 +269,7 @@ function updateAndSubtractRefs(st: GcState, containers: number): void {
         continue
       }
     }
-    const n = kind === Kind.Weakref ? 0 : heap.nrefs[h]
+    const n = kind === WEAKREF ? 0 : heap.nrefs[h]
     const base = heap.fieldBase[h]
     scanned += n
     for (let i = 0; i < n; i++) {
@@ -307,7 +323,7 @@ function moveUnreachable(st: GcState, young: number, unreachable: number, surviv
     if (refs[h] !== 0) {
       if (scanReachable(st, h, scratch, count, survivors, young, stats)) scratch[kept++] = h
     } else {
-      flags[h] |= F_UNREACHABLE
+      flags[h] |= MARKED_UNREACHABLE
       scratch[count - 1 - moved++] = h
     }
     h = following
@@ -366,25 +382,25 @@ function scanReachable(
   // tp_traverse(op, visit_reachable): lists and tuples visit their items last to first,
   // slots and instance values first to last.
   const kind = heap.kind[h]
-  const d = kind === Kind.DictInstance ? instanceDictOf(heap, h) : 0
+  const d = kind === DICT_INSTANCE ? instanceDictOf(heap, h) : 0
   if (d !== 0) {
     visitReachable(st, d, scratch, count, counts) // 3.10: the instance's dict (subtype_traverse)
-  } else if (kind !== Kind.Weakref && kind !== Kind.Static) {
+  } else if (kind !== WEAKREF && kind !== STATIC) {
     const f = heap.fields
     const base = heap.fieldBase[h]
     const n = heap.nrefs[h]
     counts.scanned += n
-    if (kind === Kind.List || kind === Kind.Tuple || kind === Kind.ListSub) {
+    if (kind === LIST || kind === TUPLE || kind === LIST_SUB) {
       for (let i = n - 1; i >= 0; i--) visitReachable(st, f[base + i], scratch, count, counts)
     } else {
       for (let i = 0; i < n; i++) visitReachable(st, f[base + i], scratch, count, counts)
     }
   }
-  heap.flags[h] &= ~F_COLLECTING
+  heap.flags[h] &= ~COLLECTING
   heap.gcRefs[h] = 0 // no longer read (visitReachable stops at the mark): 0 for the next updateAndSubtractRefs
   counts.marked++
   if (survivors === 0) return true
-  if (kind === Kind.Tuple && tupleMayUntrack(st, h)) {
+  if (kind === TUPLE && tupleMayUntrack(st, h)) {
     heap.untrackUnlinked(h, young)
     return false
   }
@@ -406,10 +422,10 @@ function visitReachable(
   if (c === 0) return
   const heap = st.heap
   const flags = heap.flags
-  if ((flags[c] & F_COLLECTING) === 0) return
-  if ((flags[c] & F_UNREACHABLE) !== 0) {
+  if ((flags[c] & COLLECTING) === 0) return
+  if ((flags[c] & MARKED_UNREACHABLE) !== 0) {
     scratch[count + counts.queued++] = c
-    flags[c] &= ~F_UNREACHABLE
+    flags[c] &= ~MARKED_UNREACHABLE
     heap.gcRefs[c] = 1
   } else if (heap.gcRefs[c] === 0) {
     heap.gcRefs[c] = 1
@@ -457,7 +473,7 @@ function linkScanned(
   last = unreachable
   for (let i = count - 1; i >= count - moved; i--) {
     const h = scratch[i]
-    if ((flags[h] & F_UNREACHABLE) === 0) continue
+    if ((flags[h] & MARKED_UNREACHABLE) === 0) continue
     next[last] = h
     prev[h] = last
     where[h] = unreachable
@@ -484,7 +500,7 @@ export function untrackTuples(st: GcState, head: number): void {
   let h = next[head]
   while (h !== head) {
     const following = next[h]
-    if (heap.kind[h] === Kind.Tuple && tupleMayUntrack(st, h)) heap.listRemove(h)
+    if (heap.kind[h] === TUPLE && tupleMayUntrack(st, h)) heap.listRemove(h)
     h = following
   }
 }
@@ -495,7 +511,7 @@ function tupleMayUntrack(st: GcState, h: number): boolean {
   const base = heap.fieldBase[h]
   for (let i = 0; i < heap.nrefs[h]; i++) {
     const c = heap.fields[base + i]
-    if (c !== 0 && (heap.kind[c] !== Kind.Tuple || heap.gcNext[c] !== 0)) return false
+    if (c !== 0 && (heap.kind[c] !== TUPLE || heap.gcNext[c] !== 0)) return false
   }
   return true
 }
