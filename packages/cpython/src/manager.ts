@@ -50,7 +50,13 @@ import {
   type TypeSpec,
   type WorkCounters,
 } from '@pygc/core'
-import { Allocator, collectGenerationsNow, runAtEvalBreaker } from './allocation.js'
+import {
+  Allocator,
+  collectGenerationsNow,
+  type QuickType,
+  quickTypeOf,
+  runAtEvalBreaker,
+} from './allocation.js'
 import { collectWithCallback } from './collector.js'
 import { NUM_GENERATIONS } from './constants.js'
 import { Deallocator } from './dealloc.js'
@@ -92,6 +98,11 @@ export class CPythonManager implements MemoryManager<GcModule> {
   private readonly objects: Deallocator
   private readonly allocator: Allocator
   private readonly types = new TypeRegistry()
+  /**
+   * Per type id: its QuickType if it is a quick type (TypeLayout.quick), else undefined. alloc's
+   * op loop case, a quick type and no length, is one read of this array.
+   */
+  private readonly quickTypes: (QuickType | undefined)[] = []
   /**
    * Pinned objects, one entry per pin (pins nest). A pin is a C extension's strong reference
    * (Py_INCREF with no matching slot): CPython never moves objects, so the reference is all
@@ -165,7 +176,9 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   defineType(spec: TypeSpec): TypeId {
     const id = this.types.define(spec, this.roots.globalCount)
-    this.st.layouts.push(layoutOf(this.types.get(id), this.st.policy.layout))
+    const layout = layoutOf(this.types.get(id), this.st.policy.layout)
+    this.st.layouts.push(layout)
+    this.quickTypes.push(layout.quick ? quickTypeOf(id, layout) : undefined)
     this.st.instancesMade.push(0)
     return id
   }
@@ -205,16 +218,23 @@ export class CPythonManager implements MemoryManager<GcModule> {
   alloc(dst: Slot, type: TypeId, length?: number): void {
     if (this.st.gcScheduled) this.runScheduledCollection()
     const di = this.roots.index(dst)
-    const len = this.types.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
-    const layout = this.st.layouts[type]
-    // The op loop's case (a tree node) is allocation.ts allocQuick; every other type is
-    // allocLaidOut's, out of line, so that alloc is small enough for V8 to inline into the
-    // workload (it inlines by bytecode size, from one budget per function).
-    const h = layout.quick
-      ? this.allocator.allocQuick(type, layout, dst)
-      : this.allocLaidOut(dst, type, len, layout)
+    // The op loop's case (a tree node): a quick type and no length, which passes the type
+    // registry's checks, found with one read (an integer first: quickTypes["0"] would read the
+    // first type). Everything else, errors included, is allocChecked's, out of line, so that
+    // alloc is small enough for V8 to inline into the workload (it inlines by bytecode size,
+    // from one budget per function).
+    const q = length === undefined && isInteger(type) ? this.quickTypes[type] : undefined
+    const h = q !== undefined ? this.allocator.allocQuick(q, dst) : this.allocChecked(dst, type, length)
     this.storeRootOwned(di, h)
     if (this.st.gcScheduled) this.runAtEvalBreaker()
+  }
+
+  /** alloc past its quick case: the type and length checked, then the new object, held by the caller. */
+  private allocChecked(dst: Slot, type: TypeId, length: number | undefined): number {
+    const len = this.types.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
+    const layout = this.st.layouts[type]
+    const q = this.quickTypes[type]
+    return q !== undefined ? this.allocator.allocQuick(q, dst) : this.allocLaidOut(dst, type, len, layout)
   }
 
   /** alloc of any type but a quick one: the new object, held by the caller. */
