@@ -266,13 +266,15 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   // load and store test the field in place (checkRefField's test, its error out of line: core
-  // contract.ts refFieldError), as V8 inlines an op into the workload by bytecode size.
+  // contract.ts refFieldError), as V8 inlines an op into the workload by bytecode size. The
+  // test also stands for fieldsOf's: a null slot's row 0 and a weak reference have no reference
+  // fields (nrefs 0), so they fail it, and badField raises their error first, as fieldsOf did.
 
   load(dst: Slot, obj: Slot, field: number): void {
     if (this.st.gcScheduled) this.runScheduledCollection()
     const roots = this.roots
     const di = roots.index(dst)
-    const h = this.fieldsOf(roots.index(obj), obj, 'load')
+    const h = roots.values[roots.index(obj)]
     const heap = this.heap
     if (!(isInteger(field) && field >= 0 && field < heap.nrefs[h])) throw this.badField('load', obj, field, h)
     this.s.ops++
@@ -285,7 +287,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const roots = this.roots
     const oi = roots.index(obj)
     const v = roots.values[roots.index(src)]
-    const h = this.fieldsOf(oi, obj, 'store')
+    const h = roots.values[oi]
     const heap = this.heap
     if (!(isInteger(field) && field >= 0 && field < heap.nrefs[h]))
       throw this.badField('store', obj, field, h)
@@ -624,8 +626,9 @@ export class CPythonManager implements MemoryManager<GcModule> {
     return h
   }
 
-  /** load/store's field error, out of line. */
+  /** load/store's error, out of line: fieldsOf's (a null slot, a weak reference), else the field's. */
   private badField(op: string, slot: Slot, field: number, h: number): PygcError {
+    if (h === 0 || this.heap.kind[h] === WEAKREF) return noFieldsError(op, this.s.ops, slot, h)
     return refFieldError(op, this.s.ops, slot, field, this.heap.nrefs[h])
   }
 }
