@@ -201,14 +201,23 @@ export class CPythonManager implements MemoryManager<GcModule> {
     // Frame teardown clears the locals in order, like a returning Python frame. A death's
     // finalizer may store into a global, but nothing pushes a frame meanwhile: `values` and
     // `top` stay as read here.
+    // The decrefs' refcountOps are tallied in `n` and added once, and before any death: a
+    // dealloc can start a collection, which reads the counter.
     const values = roots.values
+    let n = 0
     for (let i = roots.frameBase, top = roots.top; i < top; i++) {
       const old = values[i]
       if (old !== 0) {
         values[i] = 0
-        this.decref(old)
+        n++
+        if (--this.heap.refcnt[old] === 0) {
+          this.work.refcountOps += n
+          n = 0
+          this.objects.dealloc(old)
+        }
       }
     }
+    this.work.refcountOps += n
     roots.dropFrame()
     if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
@@ -564,13 +573,14 @@ export class CPythonManager implements MemoryManager<GcModule> {
   /** Store into a root slot: the STORE_FAST order (new reference in, then the old one dropped). */
   private storeRoot(index: number, v: number): void {
     const values = this.roots.values
-    if (v !== 0) {
-      this.heap.refcnt[v]++
-      this.work.refcountOps++
-    }
     const old = values[index]
     values[index] = v
-    if (old !== 0) this.decref(old)
+    if (v !== 0) this.heap.refcnt[v]++
+    // The incref's and the decref's refcountOps in one add, before a death (see popFrame).
+    if (old !== 0) {
+      this.work.refcountOps += v !== 0 ? 2 : 1
+      if (--this.heap.refcnt[old] === 0) this.objects.dealloc(old)
+    } else if (v !== 0) this.work.refcountOps++
   }
 
   /** Store a new reference the caller owns (a fresh object) into a root slot, dropping the old value. */
