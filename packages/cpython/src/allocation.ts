@@ -60,6 +60,9 @@ export class Allocator {
    * one new arena each, pymalloc.ts growthFor) always fit the heap limit.
    */
   private readonly roomyFootprint: number
+  /** pymalloc's arenasEverAllocated and largeBytes when allocQuick last took the footprint peak (takeFootprintPeak); -1: never. */
+  private arenasSeen = -1
+  private largeSeen = 0
 
   constructor(
     private readonly st: GcState,
@@ -187,12 +190,32 @@ export class Allocator {
     this.countAllocation(h, q.type, objBytes)
     // The footprint peak: freshQuick took it after its block, and only a collection here can
     // have changed the footprint since; a free-listed block took no memory, but the peak is
-    // taken here as before (an earlier op's growth may not have been taken yet).
-    if (fromFreeList || collected) {
-      const footprint = st.pymalloc.footprint
-      if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
-    }
+    // taken here as before (an earlier op's growth may not have been taken yet), unless the
+    // footprint cannot have grown since this path last took it (takeFootprintPeak).
+    const pymalloc = st.pymalloc
+    if (
+      collected ||
+      (fromFreeList &&
+        (pymalloc.arenasEverAllocated !== this.arenasSeen || pymalloc.largeBytes > this.largeSeen))
+    )
+      this.takeFootprintPeak()
     return h
+  }
+
+  /**
+   * allocQuick's footprint peak, out of line, noting the pymalloc figures it was taken at: the
+   * footprint (arenas held times ARENA_SIZE, plus large bytes held) can only have grown since if
+   * a new arena was made (arenasEverAllocated counts them all) or the large bytes rose above
+   * these; otherwise it is at most the footprint then, which the peak already holds, and
+   * allocQuick skips the take with the same figures.
+   */
+  private takeFootprintPeak(): void {
+    const st = this.st
+    const pymalloc = st.pymalloc
+    this.arenasSeen = pymalloc.arenasEverAllocated
+    this.largeSeen = pymalloc.largeBytes
+    const footprint = pymalloc.footprint
+    if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
   }
 
   /**
