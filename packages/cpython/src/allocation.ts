@@ -12,7 +12,7 @@
  */
 import { OutOfMemoryError, PygcError, type Slot } from '@pygc/core'
 import { collectGenerations } from './collector.js'
-import { ARENA_SIZE, SMALL_REQUEST_THRESHOLD } from './constants.js'
+import { ARENA_SIZE, SMALL_REQUEST_THRESHOLD, TUPLE_NFREELISTS } from './constants.js'
 import type { GcState } from './gc-state.js'
 import { F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
 import { Kind, type TypeLayout, tupleBytes } from './layout.js'
@@ -20,6 +20,37 @@ import { WEAKREF_CELLS } from './weakrefs.js'
 
 /** Ids fit the object table's Int32 `oid` column (heap.ts); -1 marks internal objects. */
 const MAX_OBJECT_ID = 2 ** 31 - 1
+
+/**
+ * What allocQuick reads of a quick type (TypeLayout.quick), in one small record per type: the
+ * manager's alloc finds it with one array read (CPythonManager.quickTypes), in place of the type
+ * registry's checks, the layout lookup and the layout's wider record.
+ */
+export interface QuickType {
+  readonly type: number
+  readonly kind: number
+  readonly refs: number
+  readonly ints: number
+  /** refs + ints. */
+  readonly cells: number
+  readonly objBytes: number
+  /** The tuple free list a new object may come from (its size, 1..TUPLE_NFREELISTS), 0: none (not a tuple, or no list of its size). */
+  readonly tupleList: number
+}
+
+/** The QuickType of a quick type's layout. */
+export function quickTypeOf(type: number, layout: TypeLayout): QuickType {
+  const cells = layout.fixedRefs + layout.ints
+  return {
+    type,
+    kind: layout.kind,
+    refs: layout.fixedRefs,
+    ints: layout.ints,
+    cells,
+    objBytes: layout.fixedObjectBytes,
+    tupleList: layout.kind === Kind.Tuple && cells >= 1 && cells <= TUPLE_NFREELISTS ? cells : 0,
+  }
+}
 
 export class Allocator {
   private nextId = 0
@@ -29,6 +60,9 @@ export class Allocator {
    * one new arena each, pymalloc.ts growthFor) always fit the heap limit.
    */
   private readonly roomyFootprint: number
+  /** pymalloc's arenasEverAllocated and largeBytes when allocQuick last took the footprint peak (takeFootprintPeak); -1: never. */
+  private arenasSeen = -1
+  private largeSeen = 0
 
   constructor(
     private readonly st: GcState,
@@ -121,48 +155,67 @@ export class Allocator {
    * branches on arguments the way a specialised C path would). Returns the new object, held
    * by the caller.
    */
-  allocQuick(type: number, layout: TypeLayout, dst: Slot): number {
+  allocQuick(q: QuickType, dst: Slot): number {
     const st = this.st
     const heap = st.heap
-    const kind = layout.kind
-    const refs = layout.fixedRefs
-    const ints = layout.ints
-    const cells = refs + ints
-    const objBytes = layout.fixedObjectBytes
+    const cells = q.cells
+    const objBytes = q.objBytes
+    const tupleList = q.tupleList
     let h: number
     let fromFreeList = false
-    if (kind === Kind.Tuple && st.freeLists.hasTuple(cells)) {
+    // hasTuple(cells), its size test done once per type (QuickType.tupleList).
+    if (tupleList !== 0 && st.freeLists.tupleCount[tupleList] > 0) {
       // checkHeapRoom(0, 0): a block from the free list needs no new memory.
       st.stats.ops++
-      h = st.freeLists.popTuple(cells)
+      h = st.freeLists.popTuple(tupleList)
       fromFreeList = true
       // The row keeps its kind and its block (tupleBytes(cells): objBytes).
       heap.reuseTupleRow(h, cells)
-    } else h = this.freshQuick(kind, objBytes, cells, dst)
-    heap.type[h] = type
+    } else h = this.freshQuick(q.kind, objBytes, cells, dst)
+    heap.type[h] = q.type
     heap.refcnt[h] = 1
     heap.flags[h] = F_LIVE
-    heap.nrefs[h] = refs
+    heap.nrefs[h] = q.refs
     // setNints without its manyInts test: a quick type's cells fit one small block (fewer than
     // MANY_INTS), and neither a fresh row (releaseHandle) nor a free-listed tuple (at most
     // TUPLE_NFREELISTS cells) has a manyInts entry.
-    heap.nints[h] = ints
+    heap.nints[h] = q.ints
     // _PyObject_GC_TRACK; the row owns no block row (see above), so it adds objBytes.
     heap.listAppendBytes(h, GEN0, objBytes)
     let collected = false
-    if (st.gcScheduled && CHECKS_BEFORE_STORE[kind] === 1) {
+    if (st.gcScheduled && CHECKS_BEFORE_STORE[q.kind] === 1) {
       runAtEvalBreaker(st)
       collected = true
     }
-    this.countAllocation(h, type, objBytes)
+    this.countAllocation(h, q.type, objBytes)
     // The footprint peak: freshQuick took it after its block, and only a collection here can
     // have changed the footprint since; a free-listed block took no memory, but the peak is
-    // taken here as before (an earlier op's growth may not have been taken yet).
-    if (fromFreeList || collected) {
-      const footprint = st.pymalloc.footprint
-      if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
-    }
+    // taken here as before (an earlier op's growth may not have been taken yet), unless the
+    // footprint cannot have grown since this path last took it (takeFootprintPeak).
+    const pymalloc = st.pymalloc
+    if (
+      collected ||
+      (fromFreeList &&
+        (pymalloc.arenasEverAllocated !== this.arenasSeen || pymalloc.largeBytes > this.largeSeen))
+    )
+      this.takeFootprintPeak()
     return h
+  }
+
+  /**
+   * allocQuick's footprint peak, out of line, noting the pymalloc figures it was taken at: the
+   * footprint (arenas held times ARENA_SIZE, plus large bytes held) can only have grown since if
+   * a new arena was made (arenasEverAllocated counts them all) or the large bytes rose above
+   * these; otherwise it is at most the footprint then, which the peak already holds, and
+   * allocQuick skips the take with the same figures.
+   */
+  private takeFootprintPeak(): void {
+    const st = this.st
+    const pymalloc = st.pymalloc
+    this.arenasSeen = pymalloc.arenasEverAllocated
+    this.largeSeen = pymalloc.largeBytes
+    const footprint = pymalloc.footprint
+    if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
   }
 
   /**

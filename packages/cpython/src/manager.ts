@@ -50,7 +50,13 @@ import {
   type TypeSpec,
   type WorkCounters,
 } from '@pygc/core'
-import { Allocator, collectGenerationsNow, runAtEvalBreaker } from './allocation.js'
+import {
+  Allocator,
+  collectGenerationsNow,
+  type QuickType,
+  quickTypeOf,
+  runAtEvalBreaker,
+} from './allocation.js'
 import { collectWithCallback } from './collector.js'
 import { NUM_GENERATIONS } from './constants.js'
 import { Deallocator } from './dealloc.js'
@@ -92,6 +98,11 @@ export class CPythonManager implements MemoryManager<GcModule> {
   private readonly objects: Deallocator
   private readonly allocator: Allocator
   private readonly types = new TypeRegistry()
+  /**
+   * Per type id: its QuickType if it is a quick type (TypeLayout.quick), else undefined. alloc's
+   * op loop case, a quick type and no length, is one read of this array.
+   */
+  private readonly quickTypes: (QuickType | undefined)[] = []
   /**
    * Pinned objects, one entry per pin (pins nest). A pin is a C extension's strong reference
    * (Py_INCREF with no matching slot): CPython never moves objects, so the reference is all
@@ -165,7 +176,9 @@ export class CPythonManager implements MemoryManager<GcModule> {
 
   defineType(spec: TypeSpec): TypeId {
     const id = this.types.define(spec, this.roots.globalCount)
-    this.st.layouts.push(layoutOf(this.types.get(id), this.st.policy.layout))
+    const layout = layoutOf(this.types.get(id), this.st.policy.layout)
+    this.st.layouts.push(layout)
+    this.quickTypes.push(layout.quick ? quickTypeOf(id, layout) : undefined)
     this.st.instancesMade.push(0)
     return id
   }
@@ -188,14 +201,23 @@ export class CPythonManager implements MemoryManager<GcModule> {
     // Frame teardown clears the locals in order, like a returning Python frame. A death's
     // finalizer may store into a global, but nothing pushes a frame meanwhile: `values` and
     // `top` stay as read here.
+    // The decrefs' refcountOps are tallied in `n` and added once, and before any death: a
+    // dealloc can start a collection, which reads the counter.
     const values = roots.values
+    let n = 0
     for (let i = roots.frameBase, top = roots.top; i < top; i++) {
       const old = values[i]
       if (old !== 0) {
         values[i] = 0
-        this.decref(old)
+        n++
+        if (--this.heap.refcnt[old] === 0) {
+          this.work.refcountOps += n
+          n = 0
+          this.objects.dealloc(old)
+        }
       }
     }
+    this.work.refcountOps += n
     roots.dropFrame()
     if (this.st.gcScheduled) this.runAtEvalBreaker()
   }
@@ -205,16 +227,23 @@ export class CPythonManager implements MemoryManager<GcModule> {
   alloc(dst: Slot, type: TypeId, length?: number): void {
     if (this.st.gcScheduled) this.runScheduledCollection()
     const di = this.roots.index(dst)
-    const len = this.types.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
-    const layout = this.st.layouts[type]
-    // The op loop's case (a tree node) is allocation.ts allocQuick; every other type is
-    // allocLaidOut's, out of line, so that alloc is small enough for V8 to inline into the
-    // workload (it inlines by bytecode size, from one budget per function).
-    const h = layout.quick
-      ? this.allocator.allocQuick(type, layout, dst)
-      : this.allocLaidOut(dst, type, len, layout)
+    // The op loop's case (a tree node): a quick type and no length, which passes the type
+    // registry's checks, found with one read (an integer first: quickTypes["0"] would read the
+    // first type). Everything else, errors included, is allocChecked's, out of line, so that
+    // alloc is small enough for V8 to inline into the workload (it inlines by bytecode size,
+    // from one budget per function).
+    const q = length === undefined && isInteger(type) ? this.quickTypes[type] : undefined
+    const h = q !== undefined ? this.allocator.allocQuick(q, dst) : this.allocChecked(dst, type, length)
     this.storeRootOwned(di, h)
     if (this.st.gcScheduled) this.runAtEvalBreaker()
+  }
+
+  /** alloc past its quick case: the type and length checked, then the new object, held by the caller. */
+  private allocChecked(dst: Slot, type: TypeId, length: number | undefined): number {
+    const len = this.types.allocLength(type, length) // UNKNOWN_TYPE, VALUE_OUT_OF_RANGE
+    const layout = this.st.layouts[type]
+    const q = this.quickTypes[type]
+    return q !== undefined ? this.allocator.allocQuick(q, dst) : this.allocLaidOut(dst, type, len, layout)
   }
 
   /** alloc of any type but a quick one: the new object, held by the caller. */
@@ -246,13 +275,15 @@ export class CPythonManager implements MemoryManager<GcModule> {
   }
 
   // load and store test the field in place (checkRefField's test, its error out of line: core
-  // contract.ts refFieldError), as V8 inlines an op into the workload by bytecode size.
+  // contract.ts refFieldError), as V8 inlines an op into the workload by bytecode size. The
+  // test also stands for fieldsOf's: a null slot's row 0 and a weak reference have no reference
+  // fields (nrefs 0), so they fail it, and badField raises their error first, as fieldsOf did.
 
   load(dst: Slot, obj: Slot, field: number): void {
     if (this.st.gcScheduled) this.runScheduledCollection()
     const roots = this.roots
     const di = roots.index(dst)
-    const h = this.fieldsOf(roots.index(obj), obj, 'load')
+    const h = roots.values[roots.index(obj)]
     const heap = this.heap
     if (!(isInteger(field) && field >= 0 && field < heap.nrefs[h])) throw this.badField('load', obj, field, h)
     this.s.ops++
@@ -265,7 +296,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     const roots = this.roots
     const oi = roots.index(obj)
     const v = roots.values[roots.index(src)]
-    const h = this.fieldsOf(oi, obj, 'store')
+    const h = roots.values[oi]
     const heap = this.heap
     if (!(isInteger(field) && field >= 0 && field < heap.nrefs[h]))
       throw this.badField('store', obj, field, h)
@@ -542,13 +573,14 @@ export class CPythonManager implements MemoryManager<GcModule> {
   /** Store into a root slot: the STORE_FAST order (new reference in, then the old one dropped). */
   private storeRoot(index: number, v: number): void {
     const values = this.roots.values
-    if (v !== 0) {
-      this.heap.refcnt[v]++
-      this.work.refcountOps++
-    }
     const old = values[index]
     values[index] = v
-    if (old !== 0) this.decref(old)
+    if (v !== 0) this.heap.refcnt[v]++
+    // The incref's and the decref's refcountOps in one add, before a death (see popFrame).
+    if (old !== 0) {
+      this.work.refcountOps += v !== 0 ? 2 : 1
+      if (--this.heap.refcnt[old] === 0) this.objects.dealloc(old)
+    } else if (v !== 0) this.work.refcountOps++
   }
 
   /** Store a new reference the caller owns (a fresh object) into a root slot, dropping the old value. */
@@ -604,8 +636,9 @@ export class CPythonManager implements MemoryManager<GcModule> {
     return h
   }
 
-  /** load/store's field error, out of line. */
+  /** load/store's error, out of line: fieldsOf's (a null slot, a weak reference), else the field's. */
   private badField(op: string, slot: Slot, field: number, h: number): PygcError {
+    if (h === 0 || this.heap.kind[h] === WEAKREF) return noFieldsError(op, this.s.ops, slot, h)
     return refFieldError(op, this.s.ops, slot, field, this.heap.nrefs[h])
   }
 }
