@@ -38,6 +38,24 @@ const INITIAL_ARENA_OBJECTS = 16
 const NONE = -1
 const BLOCKS_PER_POOL_MAX = (POOL_SIZE - POOL_OVERHEAD) / PYMALLOC_ALIGNMENT
 
+/**
+ * A block's index from its offset in the pool's block area, by multiplication instead of
+ * division: the offset over PYMALLOC_ALIGNMENT (below 1021 in a 16 KiB pool) times
+ * ceil(2^16 / (class + 1)), shifted right 16, is the exact quotient for every size class (the
+ * rounding error times the offset stays below 2^16 / 32), and a block's offset is an exact
+ * multiple of its size. free ran a double division and an integer check of its result at every
+ * death past the free lists: about a quarter of its time (perf annotate).
+ */
+const ALIGNMENT_SHIFT = Math.log2(PYMALLOC_ALIGNMENT)
+const BLOCK_INDEX_MAGIC = Int32Array.from({ length: NB_SMALL_SIZE_CLASSES }, (_, c) =>
+  Math.ceil(65536 / (c + 1)),
+)
+
+/** The index of the block at `offset` bytes into a pool's block area (past POOL_OVERHEAD), for size class `sizeClass`. */
+export function blockIndexOf(offset: number, sizeClass: number): number {
+  return ((offset >> ALIGNMENT_SHIFT) * BLOCK_INDEX_MAGIC[sizeClass]) >>> 16
+}
+
 export function sizeClassOf(nbytes: number): number {
   return (nbytes - 1) >> 4
 }
@@ -160,7 +178,7 @@ export class PyMalloc {
     const poolNumber = Math.floor(offset / POOL_SIZE)
     const pool = NB_SMALL_SIZE_CLASSES + poolNumber
     const c = this.szidx[pool]
-    const block = (offset - poolNumber * POOL_SIZE - POOL_OVERHEAD) / blockSizeOf(c)
+    const block = blockIndexOf(offset - poolNumber * POOL_SIZE - POOL_OVERHEAD, c)
     this.blocksInUse[c]--
     // pymalloc_free: push the block on the pool's free list.
     const lastfree = this.freeblock[pool]

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest'
+import { NB_SMALL_SIZE_CLASSES, POOL_OVERHEAD, POOL_SIZE } from '../src/constants.js'
 import { blockSizeOf, PyMalloc, sizeClassOf } from '../src/index.js'
+import { blockIndexOf } from '../src/pymalloc.js'
 
 describe('pymalloc', () => {
+  it('finds every block of every size class from its offset in the pool, by multiplication', () => {
+    for (let c = 0; c < NB_SMALL_SIZE_CLASSES; c++) {
+      const size = blockSizeOf(c)
+      const blocks = Math.floor((POOL_SIZE - POOL_OVERHEAD) / size)
+      const wrong: number[] = []
+      for (let b = 0; b < blocks; b++) if (blockIndexOf(b * size, c) !== b) wrong.push(b)
+      expect({ sizeClass: c, wrong }).toEqual({ sizeClass: c, wrong: [] })
+    }
+  })
+
   it('maps requests to 32 size classes of 16 bytes', () => {
     expect(sizeClassOf(1)).toBe(0)
     expect(sizeClassOf(16)).toBe(0)
