@@ -339,7 +339,8 @@ export class Deallocator {
     let nesting = this.trashNesting
     let stkH = this.stkH
     let stkIdx = this.stkIdx
-    // Frames above `own` are this loop's list and tuple frames; the ones below, the caller's.
+    // Frames above `own` are this loop's list and tuple frames (their phase, P_LIST_ITEMS, is
+    // written only if they outlive the loop: leaveFrames); the ones below, the caller's.
     let own = this.sp - 1
     let top = own
     let h = stkH[top]
@@ -365,7 +366,7 @@ export class Deallocator {
           const k = kinds[c]
           if ((k !== TUPLE && k !== LIST) || (flags[c] & WEAKREFD) !== 0 || nesting >= depositAt) {
             stkIdx[top] = i
-            this.sp = top + 1
+            this.leaveFrames(own, top)
             this.pushDeallocFrame(c)
             break items
           }
@@ -388,7 +389,6 @@ export class Deallocator {
             stkIdx = this.stkIdx
           }
           stkH[top] = c
-          this.stkPhase[top] = P_LIST_ITEMS
           nesting++
           h = c
           i = last + 1
@@ -407,7 +407,7 @@ export class Deallocator {
       // Py_TRASHCAN_END (trashEnd)
       nesting--
       if (chained && nesting <= drainAt) {
-        this.sp = top
+        this.leaveFrames(own, top - 1)
         nesting++
         this.pushDeallocFrame(CHAIN)
         break
@@ -429,6 +429,15 @@ export class Deallocator {
       st.unsettledFrees += frees
       st.unsettledFreedBytes += freedBytes
     }
+  }
+
+  /**
+   * runSequenceFrames leaves with its frames above `own` up to `top` still to run (under a frame
+   * it pushed for another object): they get the phase it did not write as it pushed them.
+   */
+  private leaveFrames(own: number, top: number): void {
+    for (let f = own + 1; f <= top; f++) this.stkPhase[f] = P_LIST_ITEMS
+    this.sp = top + 1
   }
 
   /**
