@@ -61,7 +61,6 @@ export function quickTypeOf(type: number, layout: TypeLayout): QuickType {
 }
 
 export class Allocator {
-  private nextId = 0
   private readonly collectsAtEvalBreaker: boolean
   /**
    * A footprint at or below which an op's three small blocks (object, items, payload; at most
@@ -261,9 +260,12 @@ export class Allocator {
   private countAllocation(h: number, type: number, bytes: number): void {
     const st = this.st
     const s = st.stats
-    if (this.nextId === MAX_OBJECT_ID) throw tooManyObjects()
-    st.heap.oid[h] = this.nextId++
-    s.objectsAllocated++
+    // The id is the allocation ordinal: the program objects allocated before this one, which is
+    // what objectsAllocated counts (only this method adds to it), so one counter serves both.
+    const id = s.objectsAllocated
+    if (id === MAX_OBJECT_ID) throw tooManyObjects()
+    st.heap.oid[h] = id
+    s.objectsAllocated = id + 1
     s.bytesAllocated += bytes
     s.liveObjects++
     s.liveBytes += bytes
