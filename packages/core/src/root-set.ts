@@ -10,7 +10,14 @@
  * out-of-memory error is raised, with nothing changed.
  */
 import { OutOfMemoryError, PygcError, type RuntimeOomName, showValue } from './errors.js'
-import { DEFAULT_ROOT_SLOT_LIMIT, MAX_GLOBALS, MAX_LOCALS, type Slot } from './types.js'
+import { DEFAULT_ROOT_SLOT_LIMIT, MAX_LOCALS as LOCALS_LIMIT, MAX_GLOBALS, type Slot } from './types.js'
+
+/**
+ * MAX_LOCALS as this module's own constant: V8 folds a module's own constants into optimized
+ * code, but re-reads an imported binding and checks it at every use (pushFrame's test runs on
+ * every call of the program: a load, a hole check and a Smi check per frame).
+ */
+const MAX_LOCALS = LOCALS_LIMIT
 
 /** Number.isInteger, read once (a module binding is a shorter load than a global's property: index() is inlined by bytecode size). */
 const isInteger = Number.isInteger

@@ -18,6 +18,14 @@ import { F_INTERNAL, F_LIVE, GEN0 } from './heap.js'
 import { Kind, type TypeLayout, tupleBytes } from './layout.js'
 import { WEAKREF_CELLS } from './weakrefs.js'
 
+/**
+ * The flag and list head allocQuick writes, as this module's own constants: V8 folds a module's
+ * own constants into optimized code, but re-reads an imported binding and checks it at every use
+ * (F_LIVE was also converted from a number at each store into the flags column).
+ */
+const LIVE = F_LIVE
+const YOUNGEST = GEN0
+
 /** Ids fit the object table's Int32 `oid` column (heap.ts); -1 marks internal objects. */
 const MAX_OBJECT_ID = 2 ** 31 - 1
 
@@ -53,7 +61,6 @@ export function quickTypeOf(type: number, layout: TypeLayout): QuickType {
 }
 
 export class Allocator {
-  private nextId = 0
   private readonly collectsAtEvalBreaker: boolean
   /**
    * A footprint at or below which an op's three small blocks (object, items, payload; at most
@@ -174,14 +181,14 @@ export class Allocator {
     } else h = this.freshQuick(q.kind, objBytes, cells, dst)
     heap.type[h] = q.type
     heap.refcnt[h] = 1
-    heap.flags[h] = F_LIVE
+    heap.flags[h] = LIVE
     heap.nrefs[h] = q.refs
     // setNints without its manyInts test: a quick type's cells fit one small block (fewer than
     // MANY_INTS), and neither a fresh row (releaseHandle) nor a free-listed tuple (at most
     // TUPLE_NFREELISTS cells) has a manyInts entry.
     heap.nints[h] = q.ints
     // _PyObject_GC_TRACK; the row owns no block row (see above), so it adds objBytes.
-    heap.listAppendBytes(h, GEN0, objBytes)
+    heap.listAppendBytes(h, YOUNGEST, objBytes)
     let collected = false
     if (st.gcScheduled && CHECKS_BEFORE_STORE[q.kind] === 1) {
       runAtEvalBreaker(st)
@@ -253,9 +260,12 @@ export class Allocator {
   private countAllocation(h: number, type: number, bytes: number): void {
     const st = this.st
     const s = st.stats
-    if (this.nextId === MAX_OBJECT_ID) throw tooManyObjects()
-    st.heap.oid[h] = this.nextId++
-    s.objectsAllocated++
+    // The id is the allocation ordinal: the program objects allocated before this one, which is
+    // what objectsAllocated counts (only this method adds to it), so one counter serves both.
+    const id = s.objectsAllocated
+    if (id === MAX_OBJECT_ID) throw tooManyObjects()
+    st.heap.oid[h] = id
+    s.objectsAllocated = id + 1
     s.bytesAllocated += bytes
     s.liveObjects++
     s.liveBytes += bytes

@@ -389,17 +389,18 @@ export class ObjectHeap {
   }
 
   /**
-   * takeFields and no block row, for a tuple from its free list: it keeps its cells, as the
-   * list is per size (dealloc.ts freeListOrTuple), so they are zeroed in place; takeFields' kind
-   * and cell count tests are one test here (a tuple's cells are its nrefs and nints). Out of
-   * allocation.ts allocQuick, which V8 inlines only below its bytecode limit.
+   * takeFields and no block row, for a tuple from its free list of size `cells`: it keeps its
+   * cells, and the list is per size (dealloc.ts pushes a tuple on the list of its fieldCells), so
+   * they are zeroed in place with no test of their count; only a starting state's entry has none
+   * (starting-state.ts deadBlock) and takes fresh ones. Out of allocation.ts allocQuick, which V8
+   * inlines only below its bytecode limit.
    */
   reuseTupleRow(h: number, cells: number): void {
     const base = this.fieldBase[h]
-    if (base !== 0 && this.nrefs[h] + this.nints[h] === cells) {
+    if (base !== 0) {
       const fields = this.fields
       for (let i = base; i < base + cells; i++) fields[i] = 0
-    } else this.takeFields(h, cells)
+    } else this.fieldBase[h] = this.allocFields(cells)
     if (this.blockRow[h] !== 0) this.setBlocks(h, 0, 0, 0, 0)
   }
 

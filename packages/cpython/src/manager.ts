@@ -111,6 +111,12 @@ export class CPythonManager implements MemoryManager<GcModule> {
   private readonly pins: number[] = []
   /** A weak reference object's bytes on this preset's layouts (72 on 3.10, 80 on 3.11+). */
   private readonly weakrefBytes: number
+  /**
+   * 3.10: a plain instance may have a dict object whose tracking a store maintains (insertdict's
+   * MAINTAIN_TRACKING, instance-dict.ts). From 3.11 no instance has one (layout.ts
+   * dictValuesBytes is 0) and maintainTracking has nothing to do, so store skips the kind read.
+   */
+  private readonly instanceDicts: boolean
 
   constructor(options: CPythonOptions = {}) {
     const preset = options.preset ?? DEFAULT_PRESET
@@ -124,6 +130,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
     }
     this.policy = policy
     this.weakrefBytes = weakrefBytes(policy.layout)
+    this.instanceDicts = policy.layout === '3.10'
     if (options.heapLimit !== undefined && !(options.heapLimit > 0)) {
       throw new PygcError(
         'INVALID_OPTION',
@@ -307,7 +314,7 @@ export class CPythonManager implements MemoryManager<GcModule> {
       heap.refcnt[v]++
       this.work.refcountOps++
       // 3.10 insertdict: MAINTAIN_TRACKING of the instance's dict, before the old value goes.
-      if (heap.kind[h] === DICT_INSTANCE) maintainTracking(this.st, h, v)
+      if (this.instanceDicts && heap.kind[h] === DICT_INSTANCE) maintainTracking(this.st, h, v)
     }
     const old = heap.fields[at]
     heap.fields[at] = v
