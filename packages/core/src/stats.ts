@@ -3,7 +3,7 @@ import type { ManagerStats } from './types.js'
 
 /** A zeroed ManagerStats for a manager with the given collection kinds. */
 export function emptyStats(generations: readonly string[]): ManagerStats {
-  return {
+  const s: ManagerStats = {
     ops: 0,
     objectsAllocated: 0,
     bytesAllocated: 0,
@@ -23,9 +23,14 @@ export function emptyStats(generations: readonly string[]): ManagerStats {
     weakrefsCleared: 0,
     work: emptyWork(),
     virtualTime: { mutator: 0, gc: 0 },
-    wallGcMs: 0,
+    // A fraction first, so V8 gives the field its double representation at once: from 0 (a small
+    // integer) the first collection's wall time would change it, and with it the hidden class of
+    // every stats object, which the models' op loops then check at each use of their stats.
+    wallGcMs: 0.5,
     spaces: {},
   }
+  s.wallGcMs = 0
+  return s
 }
 
 /**
