@@ -13,8 +13,7 @@
  *
  * Knobs (environment): PYGC_BENCH_DEPTH (binary-trees N, a comma-separated list, default 10,14), PYGC_BENCH_PY_DEPTH
  * (binary-trees N of the python3 comparison, default 12: long enough that interpreter start-up is
- * noise), PYGC_BENCH_TIME (ms per task, default 2000), PYGC_BENCH_ROUNDS (rounds the speed tables'
- * tasks are spread over, default 5: see timeRows), PYGC_BENCH_OBJECTS (memory benchmark,
+ * noise), PYGC_BENCH_TIME (ms per task, default 2000), PYGC_BENCH_OBJECTS (memory benchmark,
  * default 10,000,000), PYGC_BENCH_CLOCK (`wall`, the default, or `cpu`: this process's user +
  * system CPU time, which other processes on a shared machine disturb far less than wall time),
  * PYGC_V8_INLINING (`tuned`, the default: the V8 inlining budget `pygc` runs with, for the models
@@ -112,64 +111,38 @@ function benchClock(): (() => number) | undefined {
   throw new Error(`PYGC_BENCH_CLOCK must be 'wall' or 'cpu', got '${clock}'`)
 }
 
-/**
- * Rounds of the speed tables (PYGC_BENCH_ROUNDS): every row is timed in each round, a share of
- * its time per round, so a spell of host load (this machine's host moves single runs by 20-60%)
- * falls on the anchor and the models alike instead of on whichever task tinybench was running.
- */
-const ROUNDS = envInt('PYGC_BENCH_ROUNDS', 5)
-/** Runs per task over all rounds, at the least (see timeRows). */
-const MIN_RUNS = 10
-
-/**
- * Every row at `depth` timed in ROUNDS tinybench runs, each giving every task `timeMs / ROUNDS`
- * and at least MIN_RUNS / ROUNDS runs (two warm-up runs in the first round only): runs per second
- * by row name over all rounds, as total runs over total time (failed tasks are printed and left out).
- *
- * At least ten runs per task: at N = 14 a model's run takes 0.2-0.7 s, so one 2 s task held 3-5
- * runs, and one run slowed by the host moved a row's mean by 30% or more (cpython's N = 14 row
- * read 11.7x and 18.6x V8 in two consecutive tasks). The mean, not the median, is kept: V8's own
- * major collections fall in some of its runs, and a median would leave that cost out of the anchor.
- */
+/** One tinybench run of every row at `depth`: runs per second by row name (failed tasks are printed and left out). */
 async function timeRows(
   rows: readonly SpeedRow[],
   depth: number,
   timeMs: number,
 ): Promise<Map<string, number>> {
   const params = { maxDepth: depth, minDepth: 4 }
-  const totals = new Map<string, { time: number; runs: number }>()
-  const failed = new Set<string>()
-  for (let round = 0; round < ROUNDS; round++) {
-    const bench = new Bench({
-      name: `binary-trees N=${depth}, round ${round + 1} of ${ROUNDS}`,
-      time: timeMs / ROUNDS,
-      iterations: Math.ceil(MIN_RUNS / ROUNDS),
-      warmupIterations: round === 0 ? 2 : 0,
-      now: benchClock(),
-    })
-    for (const row of rows) {
-      if (failed.has(row.name)) continue
-      const program = row.program
-      if (program === undefined) bench.add(row.name, () => void binaryTreesV8(depth))
-      else bench.add(row.name, () => program.timedRun(row.name, params))
-    }
-    await bench.run()
-    for (const task of bench.tasks) {
-      const r = task.result
-      if (r.state === 'completed' || r.state === 'aborted-with-statistics') {
-        const total = totals.get(task.name) ?? { time: 0, runs: 0 }
-        total.time += r.totalTime
-        total.runs += r.latency.samplesCount
-        totals.set(task.name, total)
-      } else if (r.state === 'errored') {
-        console.error(`${task.name} failed: ${r.error.message}`)
-        failed.add(task.name)
-      }
-    }
+  const bench = new Bench({
+    name: `binary-trees N=${depth}`,
+    time: timeMs,
+    // At least ten runs per task: at N = 14 a model's run takes 0.2-0.7 s, so 2 s held 3-5 runs,
+    // and one run slowed by the host moved a row's mean by 30% or more (cpython's N = 14 row read
+    // 11.7x and 18.6x V8 in two consecutive tasks; with 10 s tasks 11.5x all in one process and
+    // 12.9x alone). The mean, not the median, is kept: V8's own major collections fall in some
+    // of its runs, and a median would leave that cost out of the anchor.
+    iterations: 10,
+    warmupIterations: 2,
+    now: benchClock(),
+  })
+  for (const row of rows) {
+    const program = row.program
+    if (program === undefined) bench.add(row.name, () => void binaryTreesV8(depth))
+    else bench.add(row.name, () => program.timedRun(row.name, params))
   }
+  await bench.run()
   const runsPerSecond = new Map<string, number>()
-  for (const [name, total] of totals)
-    if (!failed.has(name) && total.runs > 0) runsPerSecond.set(name, (1000 * total.runs) / total.time)
+  for (const task of bench.tasks) {
+    const r = task.result
+    if (r.state === 'completed' || r.state === 'aborted-with-statistics')
+      runsPerSecond.set(task.name, 1000 / r.period)
+    else if (r.state === 'errored') console.error(`${task.name} failed: ${r.error.message}`)
+  }
   return runsPerSecond
 }
 
@@ -235,7 +208,7 @@ async function speedSection(
       programs.set(runtime.name, await runtimeInstance<SpeedProgram>(SPEED_PROGRAM_URL, runtime.name))
   const rows = speedRows(depth, available, (runtime) => programs.get(runtime) ?? ownProgram, floors)
   console.log(
-    `\nbinary-trees N=${depth} (${formatCount(rows[0].allocationsPerRun)} nodes per run), ${timeMs} ms per task in ${ROUNDS} rounds...`,
+    `\nbinary-trees N=${depth} (${formatCount(rows[0].allocationsPerRun)} nodes per run), ${timeMs} ms per task...`,
   )
   const runsPerSecond = await timeRows(rows, depth, timeMs)
   const v8 = runsPerSecond.get(V8_ROW) ?? Number.NaN
