@@ -67,7 +67,7 @@ export class Allocator {
    * one new arena each, pymalloc.ts growthFor) always fit the heap limit.
    */
   private readonly roomyFootprint: number
-  /** pymalloc's arenasEverAllocated and largeBytes when allocQuick last took the footprint peak (takeFootprintPeak); -1: never. */
+  /** pymalloc's arenasEverAllocated and largeBytes when the quick path last took the footprint peak (takeFootprintPeak); -1: never. */
   private arenasSeen = -1
   private largeSeen = 0
 
@@ -210,11 +210,12 @@ export class Allocator {
   }
 
   /**
-   * allocQuick's footprint peak, out of line, noting the pymalloc figures it was taken at: the
-   * footprint (arenas held times ARENA_SIZE, plus large bytes held) can only have grown since if
-   * a new arena was made (arenasEverAllocated counts them all) or the large bytes rose above
-   * these; otherwise it is at most the footprint then, which the peak already holds, and
-   * allocQuick skips the take with the same figures.
+   * The quick path's footprint peak (allocQuick's, and freshQuick's after its block), out of
+   * line, noting the pymalloc figures it was taken at: the footprint (arenas held times
+   * ARENA_SIZE, plus large bytes held) can only have grown since if a new arena was made
+   * (arenasEverAllocated counts them all) or the large bytes rose above these; otherwise it is
+   * at most the footprint then, which the peak already holds, and allocQuick skips the take
+   * with the same figures.
    */
   private takeFootprintPeak(): void {
     const st = this.st
@@ -237,8 +238,7 @@ export class Allocator {
     st.stats.ops++
     const h = this.freshRow(kind, objBytes)
     this.gcLink()
-    const footprint = st.pymalloc.footprint
-    if (footprint > st.stats.peakFootprintBytes) st.stats.peakFootprintBytes = footprint
+    this.takeFootprintPeak()
     // A fresh handle has neither cells (gcDel released them) nor a block row (releaseHandle).
     st.heap.fieldBase[h] = st.heap.allocFields(cells)
     return h
