@@ -451,20 +451,8 @@ function linkScanned(
   const next = heap.gcNext
   const prev = heap.gcPrev
   const where = heap.where
-  let last = young
-  for (let i = 0; i < kept; i++) {
-    const h = scratch[i]
-    next[last] = h
-    prev[h] = last
-    last = h
-  }
-  for (let i = count; i < count + queued; i++) {
-    const h = scratch[i]
-    if (h === 0) continue
-    next[last] = h
-    prev[h] = last
-    last = h
-  }
+  let last = linkAfter(heap, young, scratch, 0, kept)
+  last = linkAfter(heap, last, scratch, count, count + queued)
   next[last] = young
   prev[young] = last
   const flags = heap.flags
@@ -487,6 +475,29 @@ function linkScanned(
   heap.listBytes[young] -= goneBytes
   heap.listCount[unreachable] = gone
   heap.listBytes[unreachable] = goneBytes
+}
+
+/**
+ * Link scratch[from..to) after `last`, in order, skipping 0 (an untracked tuple); returns the
+ * new last. The caller closes the list.
+ */
+function linkAfter(
+  heap: GcState['heap'],
+  last: number,
+  scratch: Int32Array,
+  from: number,
+  to: number,
+): number {
+  const next = heap.gcNext
+  const prev = heap.gcPrev
+  for (let i = from; i < to; i++) {
+    const h = scratch[i]
+    if (h === 0) continue
+    next[last] = h
+    prev[h] = last
+    last = h
+  }
+  return last
 }
 
 /**
