@@ -14,19 +14,21 @@ import { FULL_TIER, fullTierTitle } from './tier.js'
 const full = FULL_TIER
 
 /**
- * The quick set: four count cases of the nine, each on the JVM at its three heaps (a humongous
+ * The quick set: three count cases of the nine, each on the JVM at its three heaps (a humongous
  * allocation past eden, promotion-driven full collections on a fragmented old generation, a
- * card-marked old-to-young table, a seeded random graph), and two of the four event-order cases,
- * each on Jython and on TraceReplay.java: finalizers beside weak references, and callbacks
- * newest first. Left to the full set: binary-trees d=14, cycle-churn, lru-mix (the three longest
- * traces: the same collector paths, more collections), random-graph seeds 1 and 2, and the order
- * cases 'resurrection' and 'finalizer allocations' (200 gc.collect() calls that each wait for
- * the finalizer thread: the longest Jython run of the set, about 50 s under load).
+ * seeded random graph), and two of the four event-order cases, each on Jython and on
+ * TraceReplay.java: finalizers beside weak references, and callbacks newest first. Left to the
+ * full set: binary-trees d=14, cycle-churn, lru-mix (the three longest traces: the same collector
+ * paths, more collections), old-to-young 200k holders (the card-marked old-to-young table: 25 s
+ * of the quick set's 67, mostly its three JVM runs and the model's replays of a 200k-object
+ * trace; packages/jython's manager and stress tests cover the model's card table), random-graph
+ * seeds 1 and 2, and the order cases 'resurrection' and 'finalizer allocations' (200 gc.collect() calls that
+ * each wait for the finalizer thread: the longest Jython run of the set, about 50 s under load).
+ * `npm test` must stay under 5 minutes on a 2-core machine (issue 11, goal 7).
  */
 const QUICK_CASES = [
   'large-objects > eden',
   'fragmentation 20k objects seed=3',
-  'old-to-young 200k holders',
   'random-graph seed=3',
   'finalizer + weakref',
   'weakref callbacks',
