@@ -7,7 +7,8 @@
  *    beside its own V8 anchor (the `alone` column: see ownProcessSample). Two floors are further
  *    anchors: the refcount floor (refcount-floor.ts), the least a refcounting manager does on the
  *    same interface, and the cpython bookkeeping floor (bookkeeping-floor.ts), that plus the
- *    records the CPython model keeps per object and per op.
+ *    records the CPython model keeps per object and per op. Under each table, the share of CPU time
+ *    the hypervisor stole while it was timed (host-steal.ts): above 2% its ratios are the host's too.
  * 2. The CPython model against the real python3, both replaying the same recorded op stream.
  * 3. Host memory for 10 million live objects on the baseline manager (and as plain V8 objects).
  *
@@ -30,6 +31,7 @@ import { Bench } from 'tinybench'
 import { envInt, envList, runChild } from './child.js'
 import * as floorProgram from './floor-program.js'
 import { FLOOR_ROWS, isFloorRow } from './floor-program.js'
+import { cpuTimesNow, stealNote, stolenShare } from './host-steal.js'
 import { type MemorySample, measureInChild, measureInThisProcess } from './memory.js'
 import { replayOnPython3 } from './python-replay.js'
 import { type AvailableRuntime, loadRuntimes } from './runtimes.js'
@@ -210,6 +212,7 @@ async function speedSection(
   console.log(
     `\nbinary-trees N=${depth} (${formatCount(rows[0].allocationsPerRun)} nodes per run), ${timeMs} ms per task...`,
   )
+  const before = cpuTimesNow()
   const runsPerSecond = await timeRows(rows, depth, timeMs)
   const v8 = runsPerSecond.get(V8_ROW) ?? Number.NaN
   const table = rows.map((row) => {
@@ -243,6 +246,8 @@ async function speedSection(
       table,
     ),
   )
+  // Both columns' timing (the `alone` children ran in the map above).
+  console.log(stealNote(stolenShare(before, cpuTimesNow())))
 }
 
 function pythonSection(depth: number, available: readonly AvailableRuntime[]): void {
