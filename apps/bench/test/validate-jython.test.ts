@@ -22,8 +22,9 @@ const full = FULL_TIER
  * paths, more collections), old-to-young 200k holders (the card-marked old-to-young table: 25 s
  * of the quick set's 67, mostly its three JVM runs and the model's replays of a 200k-object
  * trace; packages/jython's manager and stress tests cover the model's card table), random-graph
- * seeds 1 and 2, and the order cases 'resurrection' and 'finalizer allocations' (200 gc.collect() calls that
- * each wait for the finalizer thread: the longest Jython run of the set, about 50 s under load).
+ * seeds 1 and 2, and the order cases 'resurrection' and 'finalizer allocations' (200
+ * gc.collect() calls that each wait for the finalizer thread: the longest Jython run of the set,
+ * about 50 s under load).
  * `npm test` must stay under 5 minutes on a 2-core machine (issue 11, goal 7).
  */
 const QUICK_CASES = [

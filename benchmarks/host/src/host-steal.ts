@@ -2,10 +2,12 @@
  * How much CPU time the hypervisor took from this machine while a table was timed: the "steal"
  * column of /proc/stat (proc(5): "stolen time, which is the time spent in other operating
  * systems when running in a virtualized environment"). On a shared virtual machine a speed
- * table's ratios move with the host's load: on a loaded day (session 13) the same tree read
- * cpython 13.99x and 10.46x V8 at N=10 in one run (all in one process and alone), and the
- * refcount floor 8.47x and 3.34x. The table says how much was stolen beside the ratios, so that a
- * figure is not cited from a run the host disturbed without saying so.
+ * table's ratios move with the host's load, and stolen time is the part of that load a guest
+ * can see; the table prints it beside the ratios, so that a figure is not cited from a run the
+ * host visibly disturbed. It is not the only disturbance: on a slow day (session 13) the same
+ * tree read cpython 13.99x and 10.46x V8 at N=10 in one run (all in one process and alone),
+ * while a later table of that day had only 2.3% stolen; a low figure here does not make a
+ * table quiet, a high one makes it not citable.
  */
 import { readFileSync } from 'node:fs'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { NOISY_STEAL_SHARE, parseCpuTimes, stealNote, stolenShare } from '../src/host-steal.js'
 
-/** /proc/stat as Linux 6.1 writes it (proc(5)), trimmed to the lines that matter. */
+/** /proc/stat as this project's VM (Linux 6.18) writes it (proc(5)), trimmed to the lines that matter. */
 const STAT = `cpu  437290 780 20586 1857759 2034 0 790 43207 0 0
 cpu0 218645 390 10293 928879 1017 0 395 21603 0 0
 intr 1 2 3
